@@ -1,0 +1,171 @@
+"""PerDiem's composition root: the command line, and the desktop app when no command is given.
+
+Qt is imported only when the GUI starts, so every command runs on a machine without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a date in the form YYYY-MM-DD') from None
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        first = dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a month in the form YYYY-MM') from None
+    return first.year, first.month
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (e.g. in a container): still say who acted
+        return "staff"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="perdiem",
+        description="PerDiem: per diem billing and audit documentation for home infusion.",
+    )
+    parser.add_argument("--db", help="database file (default: $PERDIEM_DB, then perdiem.sqlite "
+                        "in the user data folder)")
+    parser.add_argument("--user", default=_default_user(),
+                        help="staff name recorded on every change (default: the OS user)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import an interchange JSON file (all or nothing)")
+    p.add_argument("file", type=Path)
+
+    p = sub.add_parser("export", help="export everything as an interchange JSON file")
+    p.add_argument("file", type=Path)
+
+    p = sub.add_parser("billable-days", help="the billable-days table for a period")
+    p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--patient", metavar="ID")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--out", type=Path, metavar="FILE")
+
+    p = sub.add_parser("demo", help="fill an empty database with demo data")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                   help="the date the demo data ends near (default: today)")
+    return parser
+
+
+def _write_text(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def cmd_import(args, engine) -> int:
+    from models import interchange
+    from models.db import unit_of_work
+
+    try:
+        doc = json.loads(args.file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _Fail(f"{args.file}: no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _Fail(f"{args.file}: not a JSON file ({exc})") from None
+    with unit_of_work(engine) as session:
+        counts = interchange.import_document(session, actor=args.user, doc=doc)
+    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
+    print(f"Imported {summary or 'nothing'} from {args.file}.")
+    return EXIT_OK
+
+
+def cmd_export(args, engine) -> int:
+    from models import interchange
+    from models.db import unit_of_work
+
+    with unit_of_work(engine) as session:
+        doc = interchange.export_document(session)
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    tmp = args.file.with_name(args.file.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(args.file)  # never leave a half-written export behind
+    print(f"Exported to {args.file}.")
+    return EXIT_OK
+
+
+def cmd_billable_days(args, engine) -> int:
+    from models import services
+    from models.db import unit_of_work
+    from reports import billable_days
+
+    if args.end < args.start:
+        raise _Fail("--to: is before --from")
+    with unit_of_work(engine) as session:
+        days = services.billable_days(session, args.start, args.end, args.patient)
+    text = billable_days.to_csv(days) if args.format == "csv" else billable_days.to_json(days)
+    _write_text(text, args.out)
+    return EXIT_OK
+
+
+def cmd_demo(args, engine) -> int:
+    from models import demo
+    from models.db import unit_of_work
+
+    with unit_of_work(engine) as session:
+        counts = demo.load_demo(session, actor=args.user, seed=args.seed,
+                                today=args.today or dt.date.today())
+    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
+    print(f"Demo data loaded: {summary}.")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "import": cmd_import,
+    "export": cmd_export,
+    "billable-days": cmd_billable_days,
+    "demo": cmd_demo,
+}
+
+
+class _Fail(Exception):
+    """A data error found by the command line itself (exit status 1)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+
+    from models.db import resolve_db_url
+
+    url = resolve_db_url(args.db)
+    if args.command is None:
+        from ui.app import run
+
+        return run(url, args.user)
+
+    from models.db import open_database
+    from models.errors import DomainError
+
+    try:
+        engine = open_database(url)
+        return COMMANDS[args.command](args, engine)
+    except (DomainError, _Fail, OSError) as exc:
+        print(f"perdiem {args.command}: {exc}", file=sys.stderr)
+        return EXIT_DATA
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Database access: where the database is, how it is opened and migrated, and transactions.
+
+Everything SQLite-specific stays in this module so the same code can later run on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, event, inspect
+from sqlmodel import Session, create_engine
+
+import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+APP_NAME = "PerDiem"
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "perdiem.sqlite"
+
+
+def resolve_db_url(cli_value: str | None = None) -> str:
+    """The database URL: `--db`, then `PERDIEM_DB`, then perdiem.sqlite in the user data folder.
+
+    A value with `://` is taken as a SQLAlchemy URL, anything else as a file path.
+    """
+    value = cli_value or os.environ.get("PERDIEM_DB") or str(default_db_path())
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().resolve()
+    return f"sqlite:///{path}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    if not url.startswith("sqlite:///"):
+        return None
+    rest = url[len("sqlite:///"):]
+    return Path(rest) if rest and rest != ":memory:" else None
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with PerDiem's connection settings; no migration is run."""
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {})
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no branch - runs on every connection
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
+
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()  # type: ignore[arg-type]
+
+
+def upgrade(engine: Engine) -> Path | None:
+    """Bring the schema to the newest migration.
+
+    A database that already holds PerDiem tables at an older revision is first copied next to
+    itself (`name.sqlite.bak-<revision>-<timestamp>`); the copy's path is returned.
+    """
+    current = current_revision(engine)
+    if current == head_revision():
+        return None
+    backup = None
+    path = sqlite_path(str(engine.url))
+    has_tables = bool(inspect(engine).get_table_names())
+    if path is not None and path.exists() and has_tables:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.name}.bak-{current or 'none'}-{stamp}")
+        with engine.connect() as conn:  # a checkpoint puts the WAL's pages into the main file
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy2(path, backup)
+    command.upgrade(alembic_config(engine), "head")
+    return backup
+
+
+def open_database(url: str) -> Engine:
+    """Open (creating or upgrading as needed) the database at `url`."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One transaction per user action: commit when the block ends, roll back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,292 @@
+"""The per diem billing rules R1-R18 of BILLING_RULES.md, as pure functions over read objects.
+
+No session, no I/O, no clock: callers load a `BillingData` snapshot and call `evaluate`.
+The calendar, the packets, the claim drafts and the command line all use this one function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from models.tables import (
+    AuthorizationRead,
+    CareNoteRead,
+    CoverageRead,
+    DeliveryRead,
+    InfusionRead,
+    OrderRead,
+    PatientRead,
+    PayerRead,
+    PlanOfCareRead,
+    PrepNoteRead,
+)
+
+BILLABLE = "billable"
+HOLD = "hold"
+NOT_BILLABLE = "not-billable"
+STATUSES = (BILLABLE, HOLD, NOT_BILLABLE)
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    code: str
+    text: str
+    fix: str
+    fixed_in: str  # which record a user edits to fix it: the GUI opens that form
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.text}: {self.fix}."
+
+
+REASONS: dict[str, Reason] = {
+    r.code: r
+    for r in (
+        Reason("R1", "no-infusion", "No dose was given this day (every entry is held, refused "
+               "or missed)", "a per diem day needs an administered infusion", "infusion"),
+        Reason("R2", "no-active-order", "The order is not in force on this day",
+               "check the order's start, end and discontinued dates", "order"),
+        Reason("R3", "no-coverage", "The patient has no primary coverage on this day",
+               "add or correct the patient's coverage dates", "coverage"),
+        Reason("R4", "medicare-s-code", "Medicare does not pay home infusion S-codes",
+               "bill Medicare with its own home infusion codes, not this per diem", "coverage"),
+        Reason("R5", "no-authorization", "The payer requires prior authorization and none "
+               "covers this day", "add the authorization or correct its dates", "authorization"),
+        Reason("R6", "authorization-exhausted", "Every authorization covering this day has used "
+               "all its units", "ask the payer for more units and record them", "authorization"),
+        Reason("R7", "unsigned-order", "The order has no signed date",
+               "record the date the prescriber signed it", "order"),
+        Reason("R8", "missing-plan-of-care", "No plan of care covers this day",
+               "add one or correct its dates", "plan_of_care"),
+        Reason("R9", "missing-prep-note", "No preparation note covers this day",
+               "add one or correct its beyond-use date", "prep_note"),
+        Reason("R10", "missing-delivery", "No delivery supports this day",
+               "record the delivery made after the preparation and before the infusion",
+               "delivery"),
+        Reason("R11", "incomplete-mar", "The infusion record is incomplete",
+               "fill in start time, end time, dose given and who administered it", "infusion"),
+        Reason("R12", "missing-care-note", "No care coordination note in the 30 days up to "
+               "this day", "add a care coordination note", "care_note"),
+    )
+}
+REASON_ORDER = list(REASONS)
+NOT_BILLABLE_REASONS = frozenset(REASON_ORDER[:4])
+
+
+@dataclass
+class BillingData:
+    """Everything the rules read: current, non-voided records (payers and patients by id)."""
+
+    payers: dict[str, PayerRead]
+    patients: dict[str, PatientRead]
+    orders: list[OrderRead]
+    infusions: list[InfusionRead]
+    plans_of_care: list[PlanOfCareRead] = field(default_factory=list)
+    authorizations: list[AuthorizationRead] = field(default_factory=list)
+    prep_notes: list[PrepNoteRead] = field(default_factory=list)
+    deliveries: list[DeliveryRead] = field(default_factory=list)
+    care_notes: list[CareNoteRead] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """One service day (order, date) with its status, reasons, modifiers and authorization."""
+
+    patient_id: str
+    order_id: str
+    date: dt.date
+    code: str
+    status: str
+    reasons: tuple[str, ...] = ()
+    modifiers: tuple[str, ...] = ()
+    payer_id: str | None = None
+    authorization_id: str | None = None
+    authorization_number: str | None = None
+
+    @property
+    def reason_sentences(self) -> list[str]:
+        return [REASONS[r].sentence for r in self.reasons]
+
+
+def billed_coverage(coverages: Iterable[CoverageRead], day: dt.date) -> CoverageRead | None:
+    """The primary coverage in force on `day`.
+
+    Two primary coverages overlapping is a data-entry problem; the one that started last wins
+    (then the one entered last), as it is the one the patient most recently presented.
+    """
+    best = None
+    for cov in coverages:
+        if cov.priority == "primary" and cov.covers(day):
+            if best is None or cov.start_date >= best.start_date:
+                best = cov
+    return best
+
+
+def _mar_complete(entry: InfusionRead) -> bool:
+    return (
+        entry.start_time is not None
+        and entry.end_time is not None
+        and entry.dose_given is not None
+        and bool((entry.administered_by or "").strip())
+    )
+
+
+def _rate(order: OrderRead) -> Decimal:
+    return order.per_diem_rate if order.per_diem_rate is not None else Decimal(0)
+
+
+def evaluate(
+    data: BillingData,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    patient_id: str | None = None,
+) -> list[DayResult]:
+    """Apply R1-R18 and return one row per service day in [start, end], sorted by patient,
+    date, order. Authorization units (R13) are always counted over every day, whatever the
+    range asked, so a month never forgets the units an earlier month used."""
+    orders = {o.id: o for o in data.orders if patient_id is None or o.patient_id == patient_id}
+
+    entries: dict[tuple[str, dt.date], list[InfusionRead]] = defaultdict(list)
+    for e in data.infusions:
+        if e.order_id in orders:
+            entries[(e.order_id, e.date)].append(e)
+
+    plans = _by(data.plans_of_care, "order_id")
+    preps = _by(data.prep_notes, "order_id")
+    deliveries = _by(data.deliveries, "order_id")
+    care_dates = defaultdict(list)
+    for n in data.care_notes:
+        care_dates[n.patient_id].append(n.date)
+    auths = defaultdict(list)
+    for a in sorted(data.authorizations, key=lambda a: (a.start_date, a.id)):
+        auths[(a.patient_id, a.payer_id, a.code)].append(a)
+
+    # First pass: R1-R12 except the authorization reasons, in date order then order id (R13).
+    drafts: list[dict] = []
+    for (order_id, day), day_entries in sorted(entries.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        order = orders[order_id]
+        patient = data.patients[order.patient_id]
+        administered = [e for e in day_entries if e.administered]
+        blocking: list[str] = []
+        if not administered:
+            blocking.append("no-infusion")
+        if not order.active_on(day):
+            blocking.append("no-active-order")
+        coverage = billed_coverage(patient.coverages, day)
+        payer = data.payers.get(coverage.payer_id) if coverage else None
+        if payer is None:
+            blocking.append("no-coverage")
+        elif payer.kind == "medicare" and order.per_diem_code.startswith("S"):
+            blocking.append("medicare-s-code")
+        drafts.append(
+            dict(order=order, day=day, administered=administered, payer=payer,
+                 blocking=blocking, auth=None, auth_reason=None)
+        )
+
+    # R13: units in date order then order id, from each authorization's start.
+    used: dict[str, int] = defaultdict(int)
+    for d in drafts:
+        payer = d["payer"]
+        if d["blocking"] or not payer.requires_prior_auth:
+            continue
+        order = d["order"]
+        covering = [a for a in auths[(order.patient_id, payer.id, order.per_diem_code)]
+                    if a.covers(d["day"])]
+        if not covering:
+            d["auth_reason"] = "no-authorization"
+            continue
+        for a in covering:  # already sorted by start date, then id
+            if used[a.id] < a.units:
+                used[a.id] += 1
+                d["auth"] = a
+                break
+        else:
+            d["auth_reason"] = "authorization-exhausted"
+
+    # Evidence reasons R7-R12.
+    for d in drafts:
+        if d["blocking"]:
+            continue
+        order, day = d["order"], d["day"]
+        reasons = [d["auth_reason"]] if d["auth_reason"] else []
+        if order.signed_date is None:
+            reasons.append("unsigned-order")
+        if not any(p.start_date <= day <= p.end_date for p in plans[order.id]):
+            reasons.append("missing-plan-of-care")
+        covering_preps = [p for p in preps[order.id] if p.date <= day <= p.beyond_use_date]
+        if not covering_preps:
+            reasons.append("missing-prep-note")
+        since = max(p.date for p in covering_preps) if covering_preps else dt.date.min
+        if not any(since <= dl.date <= day for dl in deliveries[order.id]):
+            reasons.append("missing-delivery")
+        if not all(_mar_complete(e) for e in d["administered"]):
+            reasons.append("incomplete-mar")
+        window = day - dt.timedelta(days=29)
+        if not any(window <= c <= day for c in care_dates[order.patient_id]):
+            reasons.append("missing-care-note")
+        d["reasons"] = reasons
+
+    # R15 concurrency ranks among a patient's days that are not not-billable.
+    same_day: dict[tuple[str, dt.date], list[OrderRead]] = defaultdict(list)
+    for d in drafts:
+        if not d["blocking"]:
+            same_day[(d["order"].patient_id, d["day"])].append(d["order"])
+    rank: dict[tuple[str, dt.date], int] = {}
+    for (_, day), day_orders in same_day.items():
+        day_orders.sort(key=lambda o: (-_rate(o), o.start_date, o.id))
+        for i, o in enumerate(day_orders):
+            rank[(o.id, day)] = i
+
+    results = []
+    for d in drafts:
+        order, day = d["order"], d["day"]
+        if (start and day < start) or (end and day > end):
+            continue
+        payer = d["payer"]
+        common = dict(patient_id=order.patient_id, order_id=order.id, date=day,
+                      code=order.per_diem_code, payer_id=payer.id if payer else None)
+        if d["blocking"]:
+            results.append(DayResult(status=NOT_BILLABLE, reasons=tuple(d["blocking"]), **common))
+            continue
+        mods: list[str] = []
+        r = rank[(order.id, day)]
+        if r == 1:
+            mods.append("SH")
+        elif r >= 2:
+            mods.append("SJ")
+        if any(e.setting == "suite" for e in d["administered"]):
+            mods.append("SS")
+        mods.extend(payer.per_diem_modifiers or [])
+        mods = list(dict.fromkeys(mods))[:4]  # R18: no modifier twice, at most four
+        auth = d["auth"]
+        results.append(DayResult(
+            status=HOLD if d["reasons"] else BILLABLE,
+            reasons=tuple(sorted(d["reasons"], key=REASON_ORDER.index)),
+            modifiers=tuple(mods),
+            authorization_id=auth.id if auth else None,
+            authorization_number=auth.number if auth else None,
+            **common,
+        ))
+    results.sort(key=lambda r: (r.patient_id, r.date, r.order_id))
+    return results
+
+
+def authorization_usage(data: BillingData) -> dict[str, int]:
+    """Units used so far by each authorization (R13), by authorization id."""
+    used: dict[str, int] = defaultdict(int)
+    for r in evaluate(data):
+        if r.authorization_id:
+            used[r.authorization_id] += 1
+    return dict(used)
+
+
+def _by(items: Iterable, attr: str) -> dict[str, list]:
+    out: dict[str, list] = defaultdict(list)
+    for item in items:
+        out[getattr(item, attr)].append(item)
+    return out

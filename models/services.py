@@ -1,0 +1,711 @@
+"""Services: every read and write the app, the command line and the reports go through.
+
+Functions take the session first and the acting staff member as `actor`; they flush but never
+commit (the caller's `unit_of_work` owns the transaction) and return read objects only.
+Each write records a change notice on the session (`changes_of(session)`) so views can decide
+whether to reload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, col, select
+
+from models import codes, rules
+from models.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
+from models.tables import (
+    CLINICAL_TABLES,
+    Authorization,
+    AuthorizationBase,
+    AuthorizationRead,
+    CareNote,
+    CareNoteBase,
+    CareNoteRead,
+    Coverage,
+    CoverageBase,
+    CoverageRead,
+    Delivery,
+    DeliveryBase,
+    DeliveryRead,
+    Infusion,
+    InfusionBase,
+    InfusionRead,
+    Order,
+    OrderBase,
+    OrderRead,
+    Patient,
+    PatientBase,
+    PatientRead,
+    Payer,
+    PayerBase,
+    PayerRead,
+    Pharmacy,
+    PharmacyBase,
+    PharmacyRead,
+    PlanOfCare,
+    PlanOfCareBase,
+    PlanOfCareRead,
+    PrepNote,
+    PrepNoteBase,
+    PrepNoteRead,
+    Prescriber,
+    PrescriberBase,
+    PrescriberRead,
+    RecordVersion,
+    RecordVersionRead,
+)
+from models.validation import (
+    AUTH_NUMBER_RE,
+    ID_RE,
+    MEMBER_ID_RE,
+    MODIFIER_RE,
+    NDC_RE,
+    PAYER_ID_RE,
+    PHONE_RE,
+    STATE_RE,
+    TAX_ID_RE,
+    TAXONOMY_RE,
+    ZIP_RE,
+    hcpcs_problem,
+    icd10_problem,
+    npi_problem,
+)
+
+T = TypeVar("T", bound=SQLModel)
+
+# kind -> (table, base, read) for the clinical records
+CLINICAL: dict[str, tuple[type, type, type]] = {
+    "order": (Order, OrderBase, OrderRead),
+    "plan_of_care": (PlanOfCare, PlanOfCareBase, PlanOfCareRead),
+    "prep_note": (PrepNote, PrepNoteBase, PrepNoteRead),
+    "delivery": (Delivery, DeliveryBase, DeliveryRead),
+    "infusion": (Infusion, InfusionBase, InfusionRead),
+    "care_note": (CareNote, CareNoteBase, CareNoteRead),
+}
+assert set(CLINICAL) == set(CLINICAL_TABLES)
+
+LABELS = {
+    "order": "order",
+    "plan_of_care": "plan of care",
+    "prep_note": "preparation note",
+    "delivery": "delivery",
+    "infusion": "infusion entry",
+    "care_note": "care coordination note",
+    "patient": "patient",
+    "payer": "payer",
+    "prescriber": "prescriber",
+    "authorization": "authorization",
+}
+ID_PREFIX = {
+    "order": "o", "plan_of_care": "poc", "prep_note": "rx", "delivery": "d", "infusion": "mar",
+    "care_note": "cn", "patient": "p", "payer": "payer", "prescriber": "dr",
+    "authorization": "pa",
+}
+
+
+# --- change notices -------------------------------------------------------------------------
+
+
+@dataclass
+class Changes:
+    """What a transaction wrote: record kinds and the patients they belong to."""
+
+    kinds: set[str] = field(default_factory=set)
+    patient_ids: set[str] = field(default_factory=set)
+
+    def touches(self, *kinds: str) -> bool:
+        return bool(self.kinds.intersection(kinds))
+
+
+def changes_of(session: Session) -> Changes:
+    return session.info.setdefault("perdiem_changes", Changes())
+
+
+def _changed(session: Session, kind: str, patient_id: str | None = None) -> None:
+    c = changes_of(session)
+    c.kinds.add(kind)
+    if patient_id:
+        c.patient_ids.add(patient_id)
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+class _Check:
+    """Collects field problems and raises them together."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def add(self, fld: str, problem: str | None) -> None:
+        if problem:
+            self.errors.append(FieldError(fld, problem))
+
+    def required(self, fld: str, value: Any) -> bool:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.add(fld, "is required")
+            return False
+        return True
+
+    def pattern(self, fld: str, value: str | None, regex: re.Pattern, hint: str) -> None:
+        if value not in (None, "") and not regex.fullmatch(value):
+            self.add(fld, hint)
+
+    def order_of(self, start_fld: str, start: Any, end_fld: str, end: Any) -> None:
+        if start is not None and end is not None and end < start:
+            self.add(end_fld, f"is before the {start_fld.replace('_', ' ')}")
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)
+
+
+def _check_address(c: _Check, obj: Any, required: bool = True) -> None:
+    if required or obj.address_line1:
+        c.required("address_line1", obj.address_line1)
+        c.required("city", obj.city)
+        c.required("state", obj.state)
+        c.required("zip", obj.zip)
+    c.pattern("state", obj.state, STATE_RE, "is two capital letters, e.g. IL")
+    c.pattern("zip", obj.zip, ZIP_RE, "is 5 or 9 digits")
+
+
+def check_pharmacy(p: PharmacyBase) -> None:
+    c = _Check()
+    c.required("name", p.name)
+    if c.required("npi", p.npi):
+        c.add("npi", npi_problem(p.npi))
+    c.pattern("tax_id", p.tax_id, TAX_ID_RE, "is the 9-digit employer identification number")
+    c.required("tax_id", p.tax_id)
+    c.pattern("taxonomy", p.taxonomy, TAXONOMY_RE, "is 10 characters ending in X, e.g. 3336H0001X")
+    c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
+    _check_address(c, p)
+    c.done()
+
+
+def check_payer(p: PayerBase) -> None:
+    c = _Check()
+    c.pattern("id", p.id, ID_RE, "uses letters, digits, dot, dash or underscore (up to 64)")
+    c.required("name", p.name)
+    if c.required("payer_id", p.payer_id):
+        c.pattern("payer_id", p.payer_id, PAYER_ID_RE, "is 2-80 letters or digits")
+    if p.kind not in ("commercial", "medicaid", "medicare", "other"):
+        c.add("kind", "is commercial, medicaid, medicare or other")
+    if len(p.per_diem_modifiers or []) > 2:
+        c.add("per_diem_modifiers", "holds at most two modifiers")
+    for m in p.per_diem_modifiers or []:
+        c.pattern("per_diem_modifiers", m, MODIFIER_RE, f'"{m}" is not a two-character modifier')
+    _check_address(c, p, required=False)
+    c.done()
+
+
+def check_prescriber(p: PrescriberBase) -> None:
+    c = _Check()
+    c.pattern("id", p.id, ID_RE, "uses letters, digits, dot, dash or underscore (up to 64)")
+    c.required("first_name", p.first_name)
+    c.required("last_name", p.last_name)
+    if c.required("npi", p.npi):
+        c.add("npi", npi_problem(p.npi))
+    c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
+    c.done()
+
+
+def check_patient(p: PatientBase, coverages: list[CoverageBase]) -> None:
+    c = _Check()
+    c.pattern("id", p.id, ID_RE, "uses letters, digits, dot, dash or underscore (up to 64)")
+    c.required("first_name", p.first_name)
+    c.required("last_name", p.last_name)
+    c.required("birth_date", p.birth_date)
+    if p.sex not in ("F", "M", "U"):
+        c.add("sex", "is F, M or U")
+    c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
+    _check_address(c, p)
+    for i, cov in enumerate(coverages):
+        pre = f"coverages[{i}]."
+        c.required(pre + "payer", cov.payer_id)
+        if c.required(pre + "member_id", cov.member_id):
+            c.pattern(pre + "member_id", cov.member_id, MEMBER_ID_RE,
+                      "uses letters, digits and dashes only")
+        c.required(pre + "start_date", cov.start_date)
+        c.order_of("start_date", cov.start_date, pre + "end_date", cov.end_date)
+        if cov.relationship != "self" and not (
+            cov.subscriber_first_name and cov.subscriber_last_name and cov.subscriber_birth_date
+        ):
+            c.add(pre + "subscriber", "is required when the patient is not the subscriber")
+    c.done()
+
+
+def check_authorization(a: AuthorizationBase) -> None:
+    c = _Check()
+    c.pattern("id", a.id, ID_RE, "uses letters, digits, dot, dash or underscore (up to 64)")
+    if c.required("number", a.number):
+        c.pattern("number", a.number, AUTH_NUMBER_RE, "uses letters, digits and dashes only")
+    if c.required("code", a.code):
+        c.add("code", hcpcs_problem(a.code))
+    c.order_of("start_date", a.start_date, "end_date", a.end_date)
+    if a.units is None or not 1 <= a.units <= 366:
+        c.add("units", "is a whole number from 1 to 366")
+    c.done()
+
+
+def check_order(o: OrderBase) -> None:
+    c = _Check()
+    c.pattern("id", o.id, ID_RE, "uses letters, digits, dot, dash or underscore (up to 64)")
+    c.required("prescriber", o.prescriber_id)
+    if c.required("per_diem_code", o.per_diem_code):
+        problem = hcpcs_problem(o.per_diem_code)
+        if not problem and not codes.is_per_diem_code(o.per_diem_code):
+            problem = f"{o.per_diem_code} is not a home infusion per diem code"
+        c.add("per_diem_code", problem)
+    c.required("drug_name", o.drug_name)
+    c.pattern("drug_ndc", o.drug_ndc, NDC_RE, "is 11 digits (5-4-2) without dashes")
+    if o.drug_hcpcs:
+        c.add("drug_hcpcs", hcpcs_problem(o.drug_hcpcs))
+    if o.drug_hcpcs_unit_amount is not None and o.drug_hcpcs_unit_amount <= 0:
+        c.add("drug_hcpcs_unit_amount", "is more than zero")
+    if not o.diagnosis_codes:
+        c.add("diagnosis_codes", "needs at least one ICD-10 code")
+    if len(o.diagnosis_codes) > 12:
+        c.add("diagnosis_codes", "holds at most 12 codes")
+    for code in o.diagnosis_codes:
+        c.add("diagnosis_codes", icd10_problem(code))
+    c.required("start_date", o.start_date)
+    c.order_of("start_date", o.start_date, "end_date", o.end_date)
+    c.order_of("start_date", o.start_date, "discontinued_date", o.discontinued_date)
+    for name in ("per_diem_rate", "drug_unit_charge"):
+        value = getattr(o, name)
+        if value is not None and value < 0:
+            c.add(name, "cannot be negative")
+    c.done()
+
+
+def check_plan_of_care(p: PlanOfCareBase) -> None:
+    c = _Check()
+    c.required("start_date", p.start_date)
+    c.required("end_date", p.end_date)
+    c.order_of("start_date", p.start_date, "end_date", p.end_date)
+    c.done()
+
+
+def check_prep_note(p: PrepNoteBase) -> None:
+    c = _Check()
+    c.required("date", p.date)
+    c.required("pharmacist", p.pharmacist)
+    c.required("beyond_use_date", p.beyond_use_date)
+    c.order_of("date", p.date, "beyond_use_date", p.beyond_use_date)
+    c.done()
+
+
+def check_delivery(d: DeliveryBase) -> None:
+    c = _Check()
+    c.required("date", d.date)
+    if d.method not in (None, "", "courier", "pharmacy driver", "pickup", "mail"):
+        c.add("method", "is courier, pharmacy driver, pickup or mail")
+    c.done()
+
+
+def check_infusion(e: InfusionBase) -> None:
+    c = _Check()
+    c.required("date", e.date)
+    if e.status not in ("completed", "partial", "held", "refused", "missed"):
+        c.add("status", "is completed, partial, held, refused or missed")
+    if e.setting not in ("home", "suite"):
+        c.add("setting", "is home or suite")
+    if e.status in ("held", "refused", "missed") and not (e.notes or "").strip():
+        c.add("notes", f"say why the dose was {e.status}")
+    c.order_of("start_time", e.start_time, "end_time", e.end_time)
+    if e.dose_given is not None and e.dose_given < 0:
+        c.add("dose_given", "cannot be negative")
+    c.done()
+
+
+def check_care_note(n: CareNoteBase) -> None:
+    c = _Check()
+    c.required("date", n.date)
+    c.required("author", n.author)
+    c.required("text", n.text)
+    c.done()
+
+
+CHECKS = {
+    "order": check_order, "plan_of_care": check_plan_of_care, "prep_note": check_prep_note,
+    "delivery": check_delivery, "infusion": check_infusion, "care_note": check_care_note,
+}
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _get(session: Session, table: type[T], key: Any, kind: str) -> T:
+    row = session.get(table, key)
+    if row is None:
+        raise NotFound(f"There is no {LABELS.get(kind, kind)} with id \"{key}\".")
+    return row
+
+
+def _require(session: Session, table: type, key: str | None, kind: str, fld: str) -> None:
+    if key and session.get(table, key) is None:
+        raise ValidationFailed([FieldError(fld, f'no {LABELS[kind]} with id "{key}"')])
+
+
+def new_id(session: Session, kind: str) -> str:
+    """A fresh id for a record made in the app, like `o-12`: prefix and next free number."""
+    table = CLINICAL[kind][0] if kind in CLINICAL else {
+        "patient": Patient, "payer": Payer, "prescriber": Prescriber,
+        "authorization": Authorization,
+    }[kind]
+    prefix = ID_PREFIX[kind] + "-"
+    ids = session.exec(select(table.id).where(col(table.id).startswith(prefix))).all()
+    numbers = [int(i[len(prefix):]) for i in ids if i[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def _upsert(session: Session, table: type[T], data: SQLModel, key: Any) -> T:
+    row = session.get(table, key)
+    values = data.model_dump()
+    if row is None:
+        row = table(**values)
+        session.add(row)
+    else:
+        for k, v in values.items():
+            setattr(row, k, v)
+    session.flush()
+    return row
+
+
+# --- pharmacy and reference data ------------------------------------------------------------
+
+
+def get_pharmacy(session: Session) -> PharmacyRead | None:
+    row = session.get(Pharmacy, 1)
+    return PharmacyRead.model_validate(row) if row else None
+
+
+def save_pharmacy(session: Session, *, actor: str, data: PharmacyBase) -> PharmacyRead:
+    check_pharmacy(data)
+    row = session.get(Pharmacy, 1)
+    if row is None:
+        row = Pharmacy(id=1, **data.model_dump())
+        session.add(row)
+    else:
+        for k, v in data.model_dump().items():
+            setattr(row, k, v)
+    session.flush()
+    _changed(session, "pharmacy")
+    return PharmacyRead.model_validate(row)
+
+
+def list_payers(session: Session) -> list[PayerRead]:
+    rows = session.exec(select(Payer).order_by(Payer.name)).all()
+    return [PayerRead.model_validate(r) for r in rows]
+
+
+def get_payer(session: Session, payer_id: str) -> PayerRead:
+    return PayerRead.model_validate(_get(session, Payer, payer_id, "payer"))
+
+
+def save_payer(session: Session, *, actor: str, data: PayerBase) -> PayerRead:
+    check_payer(data)
+    row = _upsert(session, Payer, data, data.id)
+    _changed(session, "payer")
+    return PayerRead.model_validate(row)
+
+
+def list_prescribers(session: Session) -> list[PrescriberRead]:
+    rows = session.exec(select(Prescriber).order_by(Prescriber.last_name, Prescriber.first_name))
+    return [PrescriberRead.model_validate(r) for r in rows.all()]
+
+
+def get_prescriber(session: Session, prescriber_id: str) -> PrescriberRead:
+    return PrescriberRead.model_validate(_get(session, Prescriber, prescriber_id, "prescriber"))
+
+
+def save_prescriber(session: Session, *, actor: str, data: PrescriberBase) -> PrescriberRead:
+    check_prescriber(data)
+    row = _upsert(session, Prescriber, data, data.id)
+    _changed(session, "prescriber")
+    return PrescriberRead.model_validate(row)
+
+
+# --- patients -------------------------------------------------------------------------------
+
+
+def _coverages(session: Session, patient_ids: list[str] | None = None) -> dict[str, list]:
+    stmt = select(Coverage).order_by(Coverage.patient_id, Coverage.position)
+    if patient_ids is not None:
+        stmt = stmt.where(col(Coverage.patient_id).in_(patient_ids))
+    out: dict[str, list[CoverageRead]] = {}
+    for cov in session.exec(stmt).all():
+        out.setdefault(cov.patient_id, []).append(CoverageRead.model_validate(cov))
+    return out
+
+
+def _patient_read(row: Patient, coverages: list[CoverageRead]) -> PatientRead:
+    return PatientRead(**row.model_dump(), coverages=coverages)
+
+
+def list_patients(session: Session, search: str = "") -> list[PatientRead]:
+    """Patients by name; `search` matches name, member id or id (case-insensitive)."""
+    rows = session.exec(select(Patient).order_by(Patient.last_name, Patient.first_name)).all()
+    covs = _coverages(session)
+    out = [_patient_read(r, covs.get(r.id, [])) for r in rows]
+    needle = search.strip().lower()
+    if needle:
+        out = [
+            p for p in out
+            if needle in f"{p.last_name}, {p.first_name} {p.first_name} {p.last_name} {p.id}".lower()
+            or any(needle in c.member_id.lower() for c in p.coverages)
+        ]
+    return out
+
+
+def get_patient(session: Session, patient_id: str) -> PatientRead:
+    row = _get(session, Patient, patient_id, "patient")
+    return _patient_read(row, _coverages(session, [patient_id]).get(patient_id, []))
+
+
+def save_patient(
+    session: Session, *, actor: str, data: PatientBase, coverages: list[CoverageBase]
+) -> PatientRead:
+    """Create or update a patient; the coverages given replace the patient's coverages."""
+    check_patient(data, coverages)
+    for i, cov in enumerate(coverages):
+        _require(session, Payer, cov.payer_id, "payer", f"coverages[{i}].payer")
+    row = _upsert(session, Patient, data, data.id)
+    for old in session.exec(select(Coverage).where(Coverage.patient_id == data.id)).all():
+        session.delete(old)
+    session.flush()
+    for i, cov in enumerate(coverages):
+        session.add(Coverage(**cov.model_dump(), patient_id=data.id, position=i))
+    session.flush()
+    _changed(session, "patient", data.id)
+    return get_patient(session, row.id)
+
+
+def active_patient_ids(session: Session, on: dt.date) -> set[str]:
+    """Patients with an order in force on `on` (not voided)."""
+    orders = session.exec(select(Order).where(Order.voided == False)).all()  # noqa: E712
+    return {o.patient_id for o in orders if o.active_on(on)}
+
+
+# --- authorizations -------------------------------------------------------------------------
+
+
+def list_authorizations(session: Session, patient_id: str | None = None) -> list[AuthorizationRead]:
+    stmt = select(Authorization).order_by(Authorization.start_date, Authorization.id)
+    if patient_id:
+        stmt = stmt.where(Authorization.patient_id == patient_id)
+    return [AuthorizationRead.model_validate(a) for a in session.exec(stmt).all()]
+
+
+def save_authorization(
+    session: Session, *, actor: str, data: AuthorizationBase
+) -> AuthorizationRead:
+    check_authorization(data)
+    _require(session, Patient, data.patient_id, "patient", "patient")
+    _require(session, Payer, data.payer_id, "payer", "payer")
+    row = _upsert(session, Authorization, data, data.id)
+    _changed(session, "authorization", data.patient_id)
+    return AuthorizationRead.model_validate(row)
+
+
+# --- clinical records: versioned, never overwritten -----------------------------------------
+
+
+def _patient_of(session: Session, kind: str, data: Any) -> str:
+    if kind in ("order", "care_note"):
+        return data.patient_id
+    order = session.get(Order, data.order_id)
+    return order.patient_id if order else ""
+
+
+def _check_refs(session: Session, kind: str, data: Any) -> None:
+    if kind == "order":
+        _require(session, Patient, data.patient_id, "patient", "patient")
+        _require(session, Prescriber, data.prescriber_id, "prescriber", "prescriber")
+    elif kind == "care_note":
+        _require(session, Patient, data.patient_id, "patient", "patient")
+    else:
+        _require(session, Order, data.order_id, "order", "order")
+
+
+def _snapshot(session: Session, kind: str, row: Any, action: str, reason: str | None) -> None:
+    base = CLINICAL[kind][1]
+    session.add(RecordVersion(
+        kind=kind, record_id=row.id, version=row.version, action=action,
+        data=base.model_validate(row).model_dump(mode="json"),
+        recorded_by=row.recorded_by, recorded_at=row.recorded_at, reason=reason,
+    ))
+
+
+def create_record(session: Session, *, actor: str, kind: str, data: SQLModel,
+                  recorded_at: dt.datetime | None = None) -> Any:
+    """Save a new clinical record (version 1) and its first history entry."""
+    table, base, read = CLINICAL[kind]
+    data = base.model_validate(data)
+    if not data.id:
+        data.id = new_id(session, kind)
+    CHECKS[kind](data)
+    _check_refs(session, kind, data)
+    if session.get(table, data.id) is not None:
+        raise Conflict(f'A {LABELS[kind]} with id "{data.id}" already exists.')
+    row = table(**data.model_dump(), version=1, recorded_by=actor,
+                recorded_at=recorded_at or _now())
+    session.add(row)
+    session.flush()
+    _snapshot(session, kind, row, "created", None)
+    session.flush()
+    _changed(session, kind, _patient_of(session, kind, data))
+    return read.model_validate(row)
+
+
+def edit_record(session: Session, *, actor: str, kind: str, record_id: str, data: SQLModel,
+                reason: str) -> Any:
+    """Store a new version of a clinical record; the previous ones stay in its history."""
+    table, base, read = CLINICAL[kind]
+    if not (reason or "").strip():
+        raise FieldError("reason", "say why the record is changed")
+    row = _get(session, table, record_id, kind)
+    if row.voided:
+        raise DomainError(f'The {LABELS[kind]} "{record_id}" is void and cannot be edited.')
+    data = base.model_validate({**data.model_dump(), "id": record_id})
+    CHECKS[kind](data)
+    _check_refs(session, kind, data)
+    new = data.model_dump()
+    if all(getattr(row, k) == v for k, v in new.items()):
+        raise DomainError("Nothing was changed, so no new version was saved.")
+    for k, v in new.items():
+        setattr(row, k, v)
+    row.version += 1
+    row.recorded_by = actor
+    row.recorded_at = _now()
+    row.change_reason = reason.strip()
+    session.flush()
+    _snapshot(session, kind, row, "edited", reason.strip())
+    session.flush()
+    _changed(session, kind, _patient_of(session, kind, data))
+    return read.model_validate(row)
+
+
+def void_record(session: Session, *, actor: str, kind: str, record_id: str, reason: str) -> Any:
+    """Mark a clinical record void (it stays on file with its history; the rules ignore it)."""
+    table, _base, read = CLINICAL[kind]
+    if not (reason or "").strip():
+        raise FieldError("reason", "say why the record is voided")
+    row = _get(session, table, record_id, kind)
+    if row.voided:
+        raise DomainError(f'The {LABELS[kind]} "{record_id}" is already void.')
+    row.voided = True
+    row.void_reason = reason.strip()
+    row.version += 1
+    row.recorded_by = actor
+    row.recorded_at = _now()
+    row.change_reason = reason.strip()
+    session.flush()
+    _snapshot(session, kind, row, "voided", reason.strip())
+    session.flush()
+    _changed(session, kind, _patient_of(session, kind, row))
+    return read.model_validate(row)
+
+
+def get_record(session: Session, kind: str, record_id: str) -> Any:
+    table, _base, read = CLINICAL[kind]
+    return read.model_validate(_get(session, table, record_id, kind))
+
+
+def list_records(
+    session: Session,
+    kind: str,
+    *,
+    patient_id: str | None = None,
+    order_id: str | None = None,
+    include_voided: bool = False,
+) -> list[Any]:
+    """Current versions of one kind of clinical record, by date (or start date) then id."""
+    table, _base, read = CLINICAL[kind]
+    stmt = select(table)
+    if not include_voided:
+        stmt = stmt.where(table.voided == False)  # noqa: E712
+    if order_id is not None and kind not in ("order", "care_note"):
+        stmt = stmt.where(table.order_id == order_id)
+    if patient_id is not None:
+        if kind in ("order", "care_note"):
+            stmt = stmt.where(table.patient_id == patient_id)
+        else:
+            stmt = stmt.join(Order, Order.id == table.order_id).where(
+                Order.patient_id == patient_id)
+    date_col = table.start_date if hasattr(table, "start_date") else table.date
+    stmt = stmt.order_by(date_col, table.id)
+    return [read.model_validate(r) for r in session.exec(stmt).all()]
+
+
+def history(session: Session, kind: str, record_id: str) -> list[RecordVersionRead]:
+    """Every saved version of a record, oldest first."""
+    stmt = (select(RecordVersion)
+            .where(RecordVersion.kind == kind, RecordVersion.record_id == record_id)
+            .order_by(RecordVersion.version))
+    return [RecordVersionRead.model_validate(v) for v in session.exec(stmt).all()]
+
+
+def last_nurse(session: Session, order_id: str) -> str | None:
+    """Who gave the most recent administered dose of an order (to prefill the MAR form)."""
+    stmt = (select(Infusion.administered_by)
+            .where(Infusion.order_id == order_id, Infusion.voided == False,  # noqa: E712
+                   col(Infusion.administered_by).is_not(None))
+            .order_by(col(Infusion.date).desc(), col(Infusion.start_time).desc()).limit(1))
+    return session.exec(stmt).first()
+
+
+def count_records(session: Session) -> int:
+    """How many patients, payers and clinical records there are (0 means an empty database)."""
+    total = 0
+    for table in (Patient, Payer, Prescriber, *(t for t, _b, _r in CLINICAL.values())):
+        total += session.exec(select(func.count()).select_from(table)).one()
+    return total
+
+
+# --- billing --------------------------------------------------------------------------------
+
+
+def load_billing_data(session: Session, patient_id: str | None = None) -> rules.BillingData:
+    """A snapshot of every current, non-voided record the rules read."""
+    if patient_id:
+        patients = {patient_id: get_patient(session, patient_id)}
+    else:
+        patients = {p.id: p for p in list_patients(session)}
+
+    def records(kind: str) -> list[Any]:
+        return list_records(session, kind, patient_id=patient_id)
+
+    return rules.BillingData(
+        payers={p.id: p for p in list_payers(session)},
+        patients=patients,
+        orders=records("order"),
+        infusions=records("infusion"),
+        plans_of_care=records("plan_of_care"),
+        authorizations=list_authorizations(session, patient_id),
+        prep_notes=records("prep_note"),
+        deliveries=records("delivery"),
+        care_notes=records("care_note"),
+    )
+
+
+def billable_days(
+    session: Session,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    patient_id: str | None = None,
+) -> list[rules.DayResult]:
+    """The billable-days table (R1-R18) for a period, optionally for one patient."""
+    if patient_id:
+        _get(session, Patient, patient_id, "patient")
+    return rules.evaluate(load_billing_data(session, patient_id), start, end, patient_id)

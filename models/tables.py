@@ -1,0 +1,379 @@
+"""SQLModel tables and their read objects: the pharmacy's reference data and clinical records.
+
+Every record keeps the id it has in the interchange file (`id`), so exports, reports and claims
+name records the way the pharmacy does. Clinical records (orders, plans of care, preparation
+notes, deliveries, infusion entries, care notes) carry version metadata: the row holds the
+current version and `RecordVersion` keeps every version ever saved (see models/services.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, String, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class DecimalText(TypeDecorator):
+    """Exact decimals stored as text, so money and doses never pass through float."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else str(Decimal(value))
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+def _id(**kw: Any) -> Any:
+    return Field(primary_key=True, max_length=64, **kw)
+
+
+# --- pharmacy -------------------------------------------------------------------------------
+
+
+class PharmacyBase(SQLModel):
+    name: str = Field(max_length=60)
+    npi: str = Field(max_length=10)
+    tax_id: str = Field(max_length=9)
+    taxonomy: str | None = Field(default=None, max_length=10)
+    address_line1: str = Field(max_length=55)
+    address_line2: str | None = Field(default=None, max_length=55)
+    city: str = Field(max_length=30)
+    state: str = Field(max_length=2)
+    zip: str = Field(max_length=9)
+    phone: str | None = Field(default=None, max_length=10)
+
+
+class Pharmacy(PharmacyBase, table=True):
+    """The one row of the pharmacy's own settings (id is always 1)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class PharmacyRead(PharmacyBase):
+    id: int
+
+
+# --- payers, prescribers, patients ----------------------------------------------------------
+
+
+class PayerBase(SQLModel):
+    id: str = _id()
+    name: str = Field(max_length=60)
+    payer_id: str = Field(max_length=80)
+    kind: str = Field(max_length=20)  # commercial | medicaid | medicare | other
+    requires_prior_auth: bool = False
+    per_diem_modifiers: list[str] = Field(default_factory=list, sa_type=JSON)
+    address_line1: str | None = Field(default=None, max_length=55)
+    address_line2: str | None = Field(default=None, max_length=55)
+    city: str | None = Field(default=None, max_length=30)
+    state: str | None = Field(default=None, max_length=2)
+    zip: str | None = Field(default=None, max_length=9)
+
+
+class Payer(PayerBase, table=True):
+    pass
+
+
+class PayerRead(PayerBase):
+    pass
+
+
+class PrescriberBase(SQLModel):
+    id: str = _id()
+    first_name: str = Field(max_length=60)
+    last_name: str = Field(max_length=60)
+    npi: str = Field(max_length=10)
+    phone: str | None = Field(default=None, max_length=10)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+class Prescriber(PrescriberBase, table=True):
+    pass
+
+
+class PrescriberRead(PrescriberBase):
+    pass
+
+
+class PatientBase(SQLModel):
+    id: str = _id()
+    first_name: str = Field(max_length=60)
+    last_name: str = Field(max_length=60)
+    birth_date: dt.date
+    sex: str = Field(max_length=1)  # F | M | U
+    address_line1: str = Field(max_length=55)
+    address_line2: str | None = Field(default=None, max_length=55)
+    city: str = Field(max_length=30)
+    state: str = Field(max_length=2)
+    zip: str = Field(max_length=9)
+    phone: str | None = Field(default=None, max_length=10)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+class Patient(PatientBase, table=True):
+    pass
+
+
+class CoverageBase(SQLModel):
+    payer_id: str = Field(foreign_key="payer.id", index=True, max_length=64)
+    member_id: str = Field(max_length=80)
+    group_number: str | None = Field(default=None, max_length=50)
+    priority: str = Field(default="primary", max_length=10)  # primary | secondary
+    start_date: dt.date
+    end_date: dt.date | None = None
+    relationship: str = Field(default="self", max_length=10)  # self | spouse | child | other
+    subscriber_first_name: str | None = Field(default=None, max_length=60)
+    subscriber_last_name: str | None = Field(default=None, max_length=60)
+    subscriber_birth_date: dt.date | None = None
+    subscriber_sex: str | None = Field(default=None, max_length=1)
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class Coverage(CoverageBase, table=True):
+    """A patient's insurance coverage; `position` keeps the order they were entered in."""
+
+    pk: int | None = Field(default=None, primary_key=True)
+    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    position: int = 0
+
+
+class CoverageRead(CoverageBase):
+    pass
+
+
+class PatientRead(PatientBase):
+    coverages: list[CoverageRead] = Field(default_factory=list)
+
+
+# --- clinical records (versioned) -----------------------------------------------------------
+
+
+class ClinicalMeta(SQLModel):
+    """Who saved the current version of a clinical record, when and why, and whether it is void."""
+
+    version: int = 1
+    recorded_by: str = Field(default="", max_length=60)
+    recorded_at: dt.datetime | None = None
+    change_reason: str | None = Field(default=None, max_length=4000)
+    voided: bool = Field(default=False, index=True)
+    void_reason: str | None = Field(default=None, max_length=4000)
+
+
+class OrderBase(SQLModel):
+    id: str = _id()
+    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    prescriber_id: str = Field(foreign_key="prescriber.id", index=True, max_length=64)
+    per_diem_code: str = Field(max_length=5)
+    drug_name: str = Field(max_length=80)
+    drug_ndc: str | None = Field(default=None, max_length=11)
+    drug_hcpcs: str | None = Field(default=None, max_length=5)
+    drug_hcpcs_unit_amount: Decimal | None = Field(default=None, sa_type=DecimalText)
+    drug_dose_unit: str | None = Field(default=None, max_length=10)
+    drug_unit_charge: Decimal | None = Field(default=None, sa_type=DecimalText)
+    dose: str | None = Field(default=None, max_length=80)
+    route: str | None = Field(default=None, max_length=10)
+    frequency: str | None = Field(default=None, max_length=80)
+    diagnosis_codes: list[str] = Field(default_factory=list, sa_type=JSON)
+    start_date: dt.date
+    end_date: dt.date | None = None
+    discontinued_date: dt.date | None = None
+    signed_date: dt.date | None = None
+    per_diem_rate: Decimal | None = Field(default=None, sa_type=DecimalText)
+    notes: str | None = Field(default=None, max_length=4000)
+
+    def active_on(self, day: dt.date) -> bool:
+        """R2: the order is in force on `day`."""
+        if day < self.start_date:
+            return False
+        if self.end_date is not None and day > self.end_date:
+            return False
+        return not (self.discontinued_date is not None and day > self.discontinued_date)
+
+
+class Order(OrderBase, ClinicalMeta, table=True):
+    __tablename__ = "orders"
+
+
+class OrderRead(OrderBase, ClinicalMeta):
+    pass
+
+
+class PlanOfCareBase(SQLModel):
+    id: str = _id()
+    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    start_date: dt.date
+    end_date: dt.date
+    signed_date: dt.date | None = None
+    summary: str | None = Field(default=None, max_length=4000)
+
+
+class PlanOfCare(PlanOfCareBase, ClinicalMeta, table=True):
+    __tablename__ = "plan_of_care"
+
+
+class PlanOfCareRead(PlanOfCareBase, ClinicalMeta):
+    pass
+
+
+class PrepNoteBase(SQLModel):
+    id: str = _id()
+    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    date: dt.date
+    pharmacist: str = Field(max_length=60)
+    compounding: str | None = Field(default=None, max_length=4000)
+    dur: str | None = Field(default=None, max_length=4000)
+    lot: str | None = Field(default=None, max_length=40)
+    beyond_use_date: dt.date
+
+
+class PrepNote(PrepNoteBase, ClinicalMeta, table=True):
+    __tablename__ = "prep_note"
+
+
+class PrepNoteRead(PrepNoteBase, ClinicalMeta):
+    pass
+
+
+class DeliveryBase(SQLModel):
+    id: str = _id()
+    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    date: dt.date
+    items: str | None = Field(default=None, max_length=4000)
+    method: str | None = Field(default=None, max_length=20)
+    received_by: str | None = Field(default=None, max_length=60)
+
+
+class Delivery(DeliveryBase, ClinicalMeta, table=True):
+    pass
+
+
+class DeliveryRead(DeliveryBase, ClinicalMeta):
+    pass
+
+
+ADMINISTERED = frozenset({"completed", "partial"})
+INFUSION_STATUSES = ("completed", "partial", "held", "refused", "missed")
+
+
+class InfusionBase(SQLModel):
+    id: str = _id()
+    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    date: dt.date = Field(index=True)
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    status: str = Field(max_length=10)
+    setting: str = Field(default="home", max_length=10)
+    dose_given: Decimal | None = Field(default=None, sa_type=DecimalText)
+    administered_by: str | None = Field(default=None, max_length=60)
+    site: str | None = Field(default=None, max_length=60)
+    reaction: str | None = Field(default=None, max_length=4000)
+    notes: str | None = Field(default=None, max_length=4000)
+
+    @property
+    def administered(self) -> bool:
+        return self.status in ADMINISTERED
+
+
+class Infusion(InfusionBase, ClinicalMeta, table=True):
+    pass
+
+
+class InfusionRead(InfusionBase, ClinicalMeta):
+    pass
+
+
+class CareNoteBase(SQLModel):
+    id: str = _id()
+    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    date: dt.date
+    author: str = Field(max_length=60)
+    contact: str | None = Field(default=None, max_length=20)
+    text: str = Field(max_length=4000)
+
+
+class CareNote(CareNoteBase, ClinicalMeta, table=True):
+    __tablename__ = "care_note"
+
+
+class CareNoteRead(CareNoteBase, ClinicalMeta):
+    pass
+
+
+# --- authorizations -------------------------------------------------------------------------
+
+
+class AuthorizationBase(SQLModel):
+    id: str = _id()
+    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    payer_id: str = Field(foreign_key="payer.id", index=True, max_length=64)
+    number: str = Field(max_length=50)
+    code: str = Field(max_length=5)
+    start_date: dt.date
+    end_date: dt.date
+    units: int
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class Authorization(AuthorizationBase, table=True):
+    pass
+
+
+class AuthorizationRead(AuthorizationBase):
+    pass
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+class RecordVersion(SQLModel, table=True):
+    """Every saved version of a clinical record, append-only: the audit trail."""
+
+    __tablename__ = "record_version"
+    __table_args__ = (UniqueConstraint("kind", "record_id", "version"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30, index=True)
+    record_id: str = Field(max_length=64, index=True)
+    version: int
+    action: str = Field(max_length=10)  # created | edited | voided
+    data: dict = Field(default_factory=dict, sa_type=JSON)
+    recorded_by: str = Field(max_length=60)
+    recorded_at: dt.datetime
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+class RecordVersionRead(SQLModel):
+    kind: str
+    record_id: str
+    version: int
+    action: str
+    data: dict
+    recorded_by: str
+    recorded_at: dt.datetime
+    reason: str | None = None
+
+
+CLINICAL_TABLES: dict[str, type[SQLModel]] = {
+    "order": Order,
+    "plan_of_care": PlanOfCare,
+    "prep_note": PrepNote,
+    "delivery": Delivery,
+    "infusion": Infusion,
+    "care_note": CareNote,
+}

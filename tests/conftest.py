@@ -1,0 +1,52 @@
+"""Shared fixtures: every test gets its own data folder and database file, never a real one."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data(tmp_path, monkeypatch):
+    """Point the user data folder and PERDIEM_DB at a temporary folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("PERDIEM_DB", str(tmp_path / "perdiem.sqlite"))
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'perdiem.sqlite'}"
+
+
+@pytest.fixture
+def engine(db_url):
+    from models.db import open_database
+
+    eng = open_database(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def example_doc() -> dict:
+    return json.loads((DATA / "example.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def example_engine(engine, example_doc):
+    """A database holding ../shared/interchange/example.json."""
+    from models import interchange
+    from models.db import unit_of_work
+
+    with unit_of_work(engine) as session:
+        interchange.import_document(session, actor="test", doc=example_doc)
+    return engine

@@ -1,0 +1,1 @@
+"""PerDiem's PySide6 desktop interface."""
