@@ -548,13 +548,18 @@ def _snapshot(session: Session, kind: str, row: Any, action: str, reason: str | 
 
 
 def create_record(session: Session, *, actor: str, kind: str, data: SQLModel,
-                  recorded_at: dt.datetime | None = None) -> Any:
-    """Save a new clinical record (version 1) and its first history entry."""
+                  recorded_at: dt.datetime | None = None, form_checks: bool = True) -> Any:
+    """Save a new clinical record (version 1) and its first history entry.
+
+    `form_checks=False` skips the entry form's extra demands (e.g. a note on a held dose) for
+    records the interchange importer has already checked against the file format.
+    """
     table, base, read = CLINICAL[kind]
     data = base.model_validate(data)
     if not data.id:
         data.id = new_id(session, kind)
-    CHECKS[kind](data)
+    if form_checks:
+        CHECKS[kind](data)
     _check_refs(session, kind, data)
     if session.get(table, data.id) is not None:
         raise Conflict(f'A {LABELS[kind]} with id "{data.id}" already exists.')
