@@ -47,6 +47,18 @@ class PharmacyBase(SQLModel):
     state: str = Field(max_length=2)
     zip: str = Field(max_length=9)
     phone: str | None = Field(default=None, max_length=10)
+    # Clearinghouse settings for 837P drafts (all optional so an older database upgrades; until
+    # they are set, the submitter is the pharmacy's NPI and the receiver the payer's id).
+    submitter_id: str | None = Field(default=None, max_length=15)
+    submitter_id_qualifier: str | None = Field(default=None, max_length=2)  # ISA05, ZZ when unset
+    submitter_name: str | None = Field(default=None, max_length=60)
+    submitter_contact_name: str | None = Field(default=None, max_length=60)
+    submitter_contact_phone: str | None = Field(default=None, max_length=10)
+    receiver_id: str | None = Field(default=None, max_length=15)
+    receiver_id_qualifier: str | None = Field(default=None, max_length=2)  # ISA07, ZZ when unset
+    receiver_name: str | None = Field(default=None, max_length=60)
+    last_control_number: int | None = None  # last ISA13/GS06/ST02 used; the next is one more
+    usage_indicator: str | None = Field(default=None, max_length=1)  # ISA15: T (test) | P
 
 
 class Pharmacy(PharmacyBase, table=True):
@@ -377,3 +389,47 @@ CLINICAL_TABLES: dict[str, type[SQLModel]] = {
     "infusion": Infusion,
     "care_note": CareNote,
 }
+
+
+# --- claims (issue 5: claim drafts) ---------------------------------------------------------
+
+
+class ClaimBatch(SQLModel, table=True):
+    """One export of claim drafts: who made it, when, in which format, for which period."""
+
+    __tablename__ = "claim_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime
+    created_by: str = Field(max_length=60)
+    format: str = Field(max_length=10)  # 837p | cms1500 | csv
+    period_start: dt.date
+    period_end: dt.date
+    file_name: str = Field(max_length=260)
+    control_number: int | None = None  # ISA13 of an 837P batch
+
+
+class Claim(SQLModel, table=True):
+    """A claim written in a batch; a replacement (frequency 7) names the claim it replaces."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="claim_batch.id", index=True)
+    patient_account_number: str = Field(max_length=38, index=True)
+    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    payer_id: str = Field(foreign_key="payer.id", index=True, max_length=64)
+    month: dt.date  # first day of the claim's calendar month (R19)
+    frequency_code: str = Field(default="1", max_length=1)  # 1 original | 7 replacement
+    original_reference: str | None = Field(default=None, max_length=50)
+    replaces_claim_id: int | None = Field(default=None, foreign_key="claim.id")
+    total_charge: Decimal = Field(sa_type=DecimalText)
+
+
+class ClaimDay(SQLModel, table=True):
+    """A service day (order, date) a claim bills; the newest claim holding a day is its claim."""
+
+    __tablename__ = "claim_day"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    date: dt.date = Field(index=True)
