@@ -574,7 +574,7 @@ def create_record(session: Session, *, actor: str, kind: str, data: SQLModel,
 
 
 def edit_record(session: Session, *, actor: str, kind: str, record_id: str, data: SQLModel,
-                reason: str) -> Any:
+                reason: str, recorded_at: dt.datetime | None = None) -> Any:
     """Store a new version of a clinical record; the previous ones stay in its history."""
     table, base, read = CLINICAL[kind]
     if not (reason or "").strip():
@@ -592,7 +592,7 @@ def edit_record(session: Session, *, actor: str, kind: str, record_id: str, data
         setattr(row, k, v)
     row.version += 1
     row.recorded_by = actor
-    row.recorded_at = _now()
+    row.recorded_at = recorded_at or _now()
     row.change_reason = reason.strip()
     session.flush()
     _snapshot(session, kind, row, "edited", reason.strip())
@@ -601,7 +601,8 @@ def edit_record(session: Session, *, actor: str, kind: str, record_id: str, data
     return read.model_validate(row)
 
 
-def void_record(session: Session, *, actor: str, kind: str, record_id: str, reason: str) -> Any:
+def void_record(session: Session, *, actor: str, kind: str, record_id: str, reason: str,
+                recorded_at: dt.datetime | None = None) -> Any:
     """Mark a clinical record void (it stays on file with its history; the rules ignore it)."""
     table, _base, read = CLINICAL[kind]
     if not (reason or "").strip():
@@ -613,7 +614,7 @@ def void_record(session: Session, *, actor: str, kind: str, record_id: str, reas
     row.void_reason = reason.strip()
     row.version += 1
     row.recorded_by = actor
-    row.recorded_at = _now()
+    row.recorded_at = recorded_at or _now()
     row.change_reason = reason.strip()
     session.flush()
     _snapshot(session, kind, row, "voided", reason.strip())
