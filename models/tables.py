@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -433,3 +433,38 @@ class ClaimDay(SQLModel, table=True):
     claim_id: int = Field(foreign_key="claim.id", index=True)
     order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
     date: dt.date = Field(index=True)
+
+
+# --- attachments (documentation packets) -------------------------------------------------------
+# Scanned documents (a signed order, a delivery ticket...) kept in the database itself so a
+# backup of the database file is a backup of the evidence; the SHA-256 taken when the file was
+# added shows whether the stored bytes were changed since.
+
+ATTACHMENT_KINDS = ("patient", "order", "plan_of_care", "delivery")
+ATTACHMENT_MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+class AttachmentBase(SQLModel):
+    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    record_kind: str = Field(default="patient", max_length=20)  # one of ATTACHMENT_KINDS
+    record_id: str = Field(max_length=64)  # the patient, order, plan of care or delivery id
+    filename: str = Field(max_length=255)
+    media_type: str = Field(max_length=40)
+    size: int
+    sha256: str = Field(max_length=64)
+    description: str | None = Field(default=None, max_length=400)
+    added_by: str = Field(max_length=60)
+    added_at: dt.datetime
+    voided: bool = Field(default=False, index=True)
+    void_reason: str | None = Field(default=None, max_length=4000)
+    voided_by: str | None = Field(default=None, max_length=60)
+    voided_at: dt.datetime | None = None
+
+
+class Attachment(AttachmentBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    content: bytes = Field(sa_type=LargeBinary)
+
+
+class AttachmentRead(AttachmentBase):
+    id: int
