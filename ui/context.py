@@ -28,6 +28,8 @@ class AppContext(QObject):
         self.engine = engine
         self.actor = actor
         self.url = url
+        # what views remember for this run of the app only (e.g. the month a calendar shows)
+        self.view_state: dict[str, Any] = {}
 
     def read(self, fn: Callable[[Session], R]) -> R:
         with unit_of_work(self.engine) as session:
