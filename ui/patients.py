@@ -1,0 +1,286 @@
+"""The searchable patient list on the left of the main window, and its Qt item models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models import services
+from models.services import Changes
+from models.tables import PatientRead
+from ui.context import AppContext
+
+Index = QModelIndex | QPersistentModelIndex
+
+PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def us_date(day: dt.date | None) -> str:
+    """Dates as US pharmacy staff read them (MM/DD/YYYY)."""
+    return day.strftime("%m/%d/%Y") if day else ""
+
+
+class PatientTableModel(QAbstractTableModel):
+    """Patients as rows: name, date of birth, member id of the first coverage."""
+
+    HEADERS = ("Name", "Date of birth", "Member ID")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._patients: list[PatientRead] = []
+
+    def set_patients(self, patients: list[PatientRead]) -> None:
+        self.beginResetModel()
+        self._patients = list(patients)
+        self.endResetModel()
+
+    def patient_at(self, row: int) -> PatientRead:
+        return self._patients[row]
+
+    def row_of(self, patient_id: str) -> int:
+        for row, p in enumerate(self._patients):
+            if p.id == patient_id:
+                return row
+        return -1
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._patients)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._patients):
+            return None
+        p = self._patients[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return p.display_name
+            if col == 1:
+                return us_date(p.birth_date)
+            return p.coverages[0].member_id if p.coverages else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            ids = ", ".join(c.member_id for c in p.coverages) or "no coverage"
+            return f"{p.display_name} (id {p.id})\nMember ids: {ids}"
+        if role == Qt.ItemDataRole.EditRole and col == 1:
+            return p.birth_date.isoformat()  # sorts by date, not by month
+        if role == PATIENT_ID_ROLE:
+            return p.id
+        if role == SEARCH_ROLE:
+            members = " ".join(c.member_id for c in p.coverages)
+            return (f"{p.last_name}, {p.first_name} {p.first_name} {p.last_name} {p.id} "
+                    f"{members} {us_date(p.birth_date)} {p.birth_date.isoformat()}").lower()
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+
+class PatientFilterProxy(QSortFilterProxyModel):
+    """Filters by a search text (name, id, member id, birth date) and optionally to the patients
+    with an order in force today."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._needle = ""
+        self._active: set[str] | None = None
+        self.setSortRole(Qt.ItemDataRole.EditRole)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_search(self, text: str) -> None:
+        self._needle = text.strip().lower()
+        self.invalidateFilter()
+
+    def set_active_ids(self, ids: set[str] | None) -> None:
+        """None shows every patient; a set shows only those patients."""
+        self._active = None if ids is None else set(ids)
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        if self._active is not None and model.data(index, PATIENT_ID_ROLE) not in self._active:
+            return False
+        if not self._needle:
+            return True
+        haystack = model.data(index, SEARCH_ROLE) or ""
+        return all(word in haystack for word in self._needle.split())
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a = self.sourceModel().data(left, Qt.ItemDataRole.EditRole) or ""
+        b = self.sourceModel().data(right, Qt.ItemDataRole.EditRole) or ""
+        if left.column() != 1:
+            a = self.sourceModel().data(left, Qt.ItemDataRole.DisplayRole) or ""
+            b = self.sourceModel().data(right, Qt.ItemDataRole.DisplayRole) or ""
+        return str(a).lower() < str(b).lower()
+
+
+class PatientListPanel(QWidget):
+    """Search box, "active only" switch and the patient table; tells which patient is chosen."""
+
+    patient_selected = Signal(object)  # str | None
+    patient_activated = Signal(str)  # double-click or Enter: open the patient's form
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None,
+                 today: Callable[[], dt.date] = dt.date.today):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.today = today
+        self.model = PatientTableModel(self)
+        self.proxy = PatientFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search name, member ID, date of birth…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setObjectName("patientSearch")
+        self.active_only = QCheckBox("Active patients only", self)
+        self.active_only.setToolTip("Patients with an order in force today")
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("patientCount")
+
+        self.view = QTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        row = QHBoxLayout()
+        row.addWidget(self.active_only)
+        row.addStretch(1)
+        row.addWidget(self.count_label)
+        layout.addLayout(row)
+        layout.addWidget(self.view, 1)
+        self.setTabOrder(self.search, self.active_only)
+        self.setTabOrder(self.active_only, self.view)
+
+        self.search.textChanged.connect(self._on_search_changed)
+        self.search.returnPressed.connect(self._on_search_return)
+        self.active_only.toggled.connect(self._on_active_toggled)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.view.activated.connect(self._on_row_activated)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.database_replaced.connect(self.reload)
+        self.reload()
+
+    # --- public ---------------------------------------------------------------------------
+
+    def current_patient_id(self) -> str | None:
+        rows = self.view.selectionModel().selectedRows()
+        return rows[0].data(PATIENT_ID_ROLE) if rows else None
+
+    def select_patient(self, patient_id: str | None) -> bool:
+        """Select a patient (clearing the search and the active filter if they hide it)."""
+        if patient_id is None:
+            self.view.clearSelection()
+            return True
+        row = self.model.row_of(patient_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            self.search.clear()
+            self.active_only.setChecked(False)
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.view.selectRow(index.row())
+        self.view.scrollTo(index)
+        return True
+
+    @Slot()
+    def reload(self) -> None:
+        keep = self.current_patient_id()
+        self.model.set_patients(self.ctx.read(services.list_patients))
+        self._apply_active_filter()
+        if keep is None or not self.select_patient(keep):
+            self.patient_selected.emit(None)
+        self._update_count()
+
+    # --- slots ----------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_data_changed(self, changes: Changes) -> None:
+        # names and coverages change with patients; "active" changes with orders
+        if changes.touches("patient", "order", "payer"):
+            self.reload()
+
+    @Slot(str)
+    def _on_search_changed(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._update_count()
+
+    @Slot()
+    def _on_search_return(self) -> None:
+        # Enter in the search box picks the first match and moves to the list
+        if self.proxy.rowCount() and self.current_patient_id() is None:
+            self.view.selectRow(0)
+        self.view.setFocus()
+
+    @Slot(bool)
+    def _on_active_toggled(self, _checked: bool) -> None:
+        self._apply_active_filter()
+        self._update_count()
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self.patient_selected.emit(self.current_patient_id())
+
+    @Slot(QModelIndex)
+    def _on_row_activated(self, index: QModelIndex) -> None:
+        patient_id = index.data(PATIENT_ID_ROLE)
+        if patient_id:
+            self.patient_activated.emit(patient_id)
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _apply_active_filter(self) -> None:
+        if self.active_only.isChecked():
+            today = self.today()
+            self.proxy.set_active_ids(
+                self.ctx.read(lambda s: services.active_patient_ids(s, today)))
+        else:
+            self.proxy.set_active_ids(None)
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} patients")
