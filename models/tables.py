@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from pydantic import NaiveDatetime
 from sqlalchemy import JSON, LargeBinary, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -179,7 +180,7 @@ class ClinicalMeta(SQLModel):
 
     version: int = 1
     recorded_by: str = Field(default="", max_length=60)
-    recorded_at: dt.datetime | None = None
+    recorded_at: NaiveDatetime | None = None  # local time; sqlmodel wants aware ones
     change_reason: str | None = Field(default=None, max_length=4000)
     voided: bool = Field(default=False, index=True)
     void_reason: str | None = Field(default=None, max_length=4000)
@@ -366,7 +367,7 @@ class RecordVersion(SQLModel, table=True):
     action: str = Field(max_length=10)  # created | edited | voided
     data: dict = Field(default_factory=dict, sa_type=JSON)
     recorded_by: str = Field(max_length=60)
-    recorded_at: dt.datetime
+    recorded_at: NaiveDatetime
     reason: str | None = Field(default=None, max_length=4000)
 
 
