@@ -1,0 +1,461 @@
+"""Qt item models for the billing views: one patient's month calendar and the pharmacy month.
+
+The models only present `models.rules.DayResult` rows computed by the services; they never
+decide a status themselves. Status is always shown by a symbol and words as well as colour.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+
+from models.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS, STATUSES, DayResult
+
+Index = QModelIndex | QPersistentModelIndex
+
+STATUS_SYMBOL = {BILLABLE: "✔", HOLD: "⚠", NOT_BILLABLE: "✖"}
+STATUS_LABEL = {BILLABLE: "Billable", HOLD: "Hold", NOT_BILLABLE: "Not billable"}
+STATUS_PLURAL = {BILLABLE: "billable", HOLD: "on hold", NOT_BILLABLE: "not billable"}
+# Green / amber / grey tints that stay apart for red-green colour blindness (they differ in
+# lightness and hue), always paired with the symbols above.
+STATUS_BACKGROUND = {
+    BILLABLE: QColor("#d5eddc"),
+    HOLD: QColor("#fbe1ae"),
+    NOT_BILLABLE: QColor("#e3e3e3"),
+}
+STATUS_FOREGROUND = {
+    BILLABLE: QColor("#17603a"),
+    HOLD: QColor("#7a4700"),
+    NOT_BILLABLE: QColor("#444444"),
+}
+FADED_BACKGROUND = QColor("#f6f6f6")
+FADED_FOREGROUND = QColor("#9a9a9a")
+
+DAY_ROLE = Qt.ItemDataRole.UserRole + 1  # CalendarDay / list[DayResult] of a cell
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that sorts the column sensibly
+ROW_ROLE = Qt.ItemDataRole.UserRole + 3  # the PatientMonth of a month-view row
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 4  # the cell's combined status, or None
+
+
+def status_text(status: str) -> str:
+    return f"{STATUS_SYMBOL[status]} {STATUS_LABEL[status]}"
+
+
+def combined_status(results: list[DayResult]) -> str | None:
+    """One status for a cell holding several orders' days: a hold needs someone's attention
+    first, then anything billable, else the day is not billable."""
+    statuses = {r.status for r in results}
+    for status in (HOLD, BILLABLE, NOT_BILLABLE):
+        if status in statuses:
+            return status
+    return None
+
+
+def code_text(r: DayResult) -> str:
+    """The per diem code and its modifiers as a claim line shows them, e.g. `S9338 SS U1`."""
+    return " ".join((r.code, *r.modifiers))
+
+
+def result_lines(r: DayResult, payer_names: dict[str, str] | None = None) -> list[str]:
+    """A day result in words: status, code, order, payer, authorization and the reasons."""
+    head = f"{status_text(r.status)} — {code_text(r)} (order {r.order_id})"
+    details = []
+    if r.payer_id:
+        details.append((payer_names or {}).get(r.payer_id, r.payer_id))
+    if r.authorization_number:
+        details.append(f"authorization {r.authorization_number}")
+    lines = [head]
+    if details:
+        lines.append("    " + ", ".join(details))
+    lines += [f"    • {REASONS[c].sentence} ({REASONS[c].rule})" for c in r.reasons]
+    return lines
+
+
+def day_tooltip(day: dt.date, results: list[DayResult], payer_names: dict[str, str],
+                who: str = "") -> str:
+    title = day.strftime("%A %-d %B %Y")
+    lines = [f"{who} — {title}" if who else title]
+    for r in results:
+        lines += result_lines(r, payer_names)
+    return "\n".join(lines)
+
+
+def count_statuses(results: list[DayResult]) -> dict[str, int]:
+    """Service days per status; a day with two orders is two per diem days (two claim lines)."""
+    counts = Counter(r.status for r in results)
+    return {s: counts.get(s, 0) for s in STATUSES}
+
+
+# --- one patient's month --------------------------------------------------------------------
+
+
+@dataclass
+class CalendarDay:
+    date: dt.date
+    in_month: bool
+    results: list[DayResult] = field(default_factory=list)
+
+    @property
+    def status(self) -> str | None:
+        return combined_status(self.results)
+
+
+class CalendarTableModel(QAbstractTableModel):
+    """A month as a grid: weeks are rows, Monday..Sunday are columns."""
+
+    HEADERS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._weeks: list[list[CalendarDay]] = []
+        self._payer_names: dict[str, str] = {}
+        self.year = self.month = 0
+
+    def set_month(self, year: int, month: int, results: list[DayResult],
+                  payer_names: dict[str, str] | None = None) -> None:
+        by_day: dict[dt.date, list[DayResult]] = {}
+        for r in results:
+            by_day.setdefault(r.date, []).append(r)
+        self.beginResetModel()
+        self.year, self.month = year, month
+        self._payer_names = dict(payer_names or {})
+        self._weeks = [
+            [CalendarDay(d, d.month == month, by_day.get(d, []) if d.month == month else [])
+             for d in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+        ]
+        self.endResetModel()
+
+    def day_at(self, index: Index) -> CalendarDay | None:
+        if not index.isValid() or index.row() >= len(self._weeks):
+            return None
+        return self._weeks[index.row()][index.column()]
+
+    def index_of(self, day: dt.date) -> QModelIndex:
+        for r, week in enumerate(self._weeks):
+            for c, cell in enumerate(week):
+                if cell.date == day:
+                    return self.index(r, c)
+        return QModelIndex()
+
+    def results(self) -> list[DayResult]:
+        return [r for week in self._weeks for d in week for r in d.results]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._weeks)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 7
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        day = self.day_at(index)
+        if day is None:
+            return Qt.ItemFlag.NoItemFlags
+        if not day.in_month:
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        day = self.day_at(index)
+        if day is None:
+            return None
+        status = day.status
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            lines = [str(day.date.day)]
+            if status:
+                lines.append(status_text(status))
+                mixed = len({r.status for r in day.results}) > 1
+                for r in day.results:
+                    lines.append(f"{STATUS_SYMBOL[r.status]} {code_text(r)}" if mixed
+                                 else code_text(r))
+            return "\n".join(lines)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if not day.in_month:
+                return None
+            if not day.results:
+                return day.date.strftime("%A %-d %B %Y") + "\nNo service this day."
+            return day_tooltip(day.date, day.results, self._payer_names)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if not day.in_month:
+                return FADED_BACKGROUND
+            return STATUS_BACKGROUND[status] if status else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if not day.in_month:
+                return FADED_FOREGROUND
+            return STATUS_FOREGROUND[status] if status else None
+        if role == DAY_ROLE:
+            return day
+        if role == STATUS_ROLE:
+            return status
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < 7 else None
+        if 0 <= section < len(self._weeks):
+            return f"Week {self._weeks[section][0].date.isocalendar().week}"
+        return None
+
+
+# --- the pharmacy's month -------------------------------------------------------------------
+
+
+@dataclass
+class PatientMonth:
+    """One patient's service days in a month, by day of month."""
+
+    patient_id: str
+    name: str
+    payers: str
+    days: dict[int, list[DayResult]]
+    totals: dict[str, int]
+
+    @property
+    def results(self) -> list[DayResult]:
+        return [r for day in sorted(self.days) for r in self.days[day]]
+
+
+def patient_months(results: list[DayResult], names: dict[str, str],
+                   payer_names: dict[str, str]) -> list[PatientMonth]:
+    """Group a month's day results into one row per patient, by name."""
+    grouped: dict[str, list[DayResult]] = {}
+    for r in results:
+        grouped.setdefault(r.patient_id, []).append(r)
+    rows = []
+    for pid, rs in grouped.items():
+        days: dict[int, list[DayResult]] = {}
+        for r in rs:
+            days.setdefault(r.date.day, []).append(r)
+        payer_ids = sorted({r.payer_id for r in rs if r.payer_id})
+        payers = ", ".join(payer_names.get(p, p) for p in payer_ids) or "No primary coverage"
+        rows.append(PatientMonth(pid, names.get(pid, pid), payers, days, count_statuses(rs)))
+    rows.sort(key=lambda p: (p.name.lower(), p.patient_id))
+    return rows
+
+
+class MonthTableModel(QAbstractTableModel):
+    """Patients as rows; columns: patient, payer, one per day of the month, then totals."""
+
+    FIXED = ("Patient", "Payer")
+    TOTALS = (BILLABLE, HOLD, NOT_BILLABLE)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[PatientMonth] = []
+        self._payer_names: dict[str, str] = {}
+        self.year, self.month, self.days = 2000, 1, 31
+
+    def set_month(self, year: int, month: int, rows: list[PatientMonth],
+                  payer_names: dict[str, str] | None = None) -> None:
+        self.beginResetModel()
+        self.year, self.month = year, month
+        self.days = calendar.monthrange(year, month)[1]
+        self._rows = list(rows)
+        self._payer_names = dict(payer_names or {})
+        self.endResetModel()
+
+    # column helpers
+    def day_of_column(self, column: int) -> int | None:
+        day = column - len(self.FIXED) + 1
+        return day if 1 <= day <= self.days else None
+
+    def column_of_day(self, day: int) -> int:
+        return len(self.FIXED) + day - 1
+
+    def total_status(self, column: int) -> str | None:
+        i = column - len(self.FIXED) - self.days
+        return self.TOTALS[i] if 0 <= i < len(self.TOTALS) else None
+
+    def patient_at(self, row: int) -> PatientMonth:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.FIXED) + self.days + len(self.TOTALS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == ROW_ROLE:
+            return row
+        day = self.day_of_column(col)
+        if day is not None:
+            return self._day_data(row, day, role)
+        total = self.total_status(col)
+        if total is not None:
+            if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+                return row.totals[total]
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{row.name}: {row.totals[total]} day(s) {STATUS_PLURAL[total]}"
+            if role == Qt.ItemDataRole.ForegroundRole and row.totals[total]:
+                return STATUS_FOREGROUND[total]
+            return None
+        text = row.name if col == 0 else row.payers
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == SORT_ROLE:
+            return text.lower()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.name} ({row.patient_id})\n{row.payers}" if col == 0 else text
+        if role == Qt.ItemDataRole.FontRole and col == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def _day_data(self, row: PatientMonth, day: int, role: int) -> Any:
+        results = row.days.get(day, [])
+        status = combined_status(results)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return STATUS_SYMBOL[status] if status else None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return STATUS_LABEL[status] if status else "No service"
+        if role == SORT_ROLE:
+            return STATUSES.index(status) if status else len(STATUSES)
+        if role == STATUS_ROLE:
+            return status
+        if role == DAY_ROLE:
+            return results
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if not status:
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return STATUS_BACKGROUND[status]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return STATUS_FOREGROUND[status]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            date = dt.date(self.year, self.month, day)
+            return day_tooltip(date, results, self._payer_names, who=row.name)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
+            return None
+        day = self.day_of_column(section)
+        total = self.total_status(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if day is not None:
+                weekday = dt.date(self.year, self.month, day).strftime("%a")[:2]
+                return f"{weekday}\n{day}"
+            if total is not None:
+                return f"{STATUS_SYMBOL[total]}\n{STATUS_LABEL[total]}"
+            return self.FIXED[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if day is not None:
+                return dt.date(self.year, self.month, day).strftime("%A %-d %B %Y")
+            if total is not None:
+                return f"Service days {STATUS_PLURAL[total]} this month"
+        if role == Qt.ItemDataRole.ForegroundRole and day is not None:
+            if dt.date(self.year, self.month, day).weekday() >= 5:
+                return FADED_FOREGROUND
+        return None
+
+
+@dataclass
+class MonthFilter:
+    """What the month view shows; None means any."""
+
+    status: str | None = None
+    reason: str | None = None
+    payer_id: str | None = None  # "" selects days with no primary coverage
+
+    def active(self) -> bool:
+        return any(v is not None for v in (self.status, self.reason, self.payer_id))
+
+    def matches(self, r: DayResult) -> bool:
+        return (
+            (self.status is None or r.status == self.status)
+            and (self.reason is None or self.reason in r.reasons)
+            and (self.payer_id is None or (r.payer_id or "") == self.payer_id)
+        )
+
+
+class MonthFilterProxyModel(QSortFilterProxyModel):
+    """Keeps the patients with at least one service day matching every filter at once, and
+    fades the day cells that do not match so the matching ones stand out."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._filter = MonthFilter()
+        self.setSortRole(SORT_ROLE)
+
+    @property
+    def month_filter(self) -> MonthFilter:
+        return self._filter
+
+    def set_filter(self, month_filter: MonthFilter) -> None:
+        self.beginFilterChange()
+        self._filter = month_filter
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._filter.active():
+            return True
+        row: PatientMonth = self.sourceModel().patient_at(source_row)
+        return any(self._filter.matches(r) for r in row.results)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
+                and self._filter.active() and index.isValid()):
+            results = super().data(index, DAY_ROLE)
+            if results and not any(self._filter.matches(r) for r in results):
+                if role == Qt.ItemDataRole.BackgroundRole:
+                    return FADED_BACKGROUND
+                return FADED_FOREGROUND
+        return super().data(index, role)
+
+    def visible_rows(self) -> list[PatientMonth]:
+        return [self.data(self.index(r, 0), ROW_ROLE) for r in range(self.rowCount())]
+
+    def visible_totals(self) -> dict[str, int]:
+        totals = dict.fromkeys(STATUSES, 0)
+        for row in self.visible_rows():
+            for s in STATUSES:
+                totals[s] += row.totals[s]
+        return totals
+
+
+def month_csv_rows(proxy: MonthFilterProxyModel) -> list[list[str]]:
+    """The visible month table as CSV rows: patient id, name, one column per day holding the
+    day's status (statuses joined by "+" when a day's orders differ), then the totals."""
+    source: MonthTableModel = proxy.sourceModel()
+    dates = [dt.date(source.year, source.month, d) for d in range(1, source.days + 1)]
+    header = ["patient_id", "name", *(d.isoformat() for d in dates),
+              "billable_days", "hold_days", "not_billable_days"]
+    out = [header]
+    for row in proxy.visible_rows():
+        cells = []
+        for d in dates:
+            statuses = {r.status for r in row.days.get(d.day, [])}
+            cells.append("+".join(s for s in STATUSES if s in statuses))
+        out.append([row.patient_id, row.name, *cells,
+                    *(str(row.totals[s]) for s in STATUSES)])
+    return out

@@ -1,0 +1,510 @@
+"""One patient's billing calendar: a month grid of service days and why each is (not) billable.
+
+Each day with service shows its status by colour, symbol and word, the per diem code with its
+modifiers (one line per order), and a tooltip with the reasons. The side panel lists the
+selected day's reasons in words, each with a button that opens the form fixing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models import services
+from models.rules import HOLD, REASONS, STATUSES, DayResult
+from models.services import Changes
+from ui import fixes
+from ui.billing_models import (
+    DAY_ROLE,
+    STATUS_BACKGROUND,
+    STATUS_FOREGROUND,
+    STATUS_LABEL,
+    STATUS_PLURAL,
+    STATUS_SYMBOL,
+    CalendarDay,
+    CalendarTableModel,
+    code_text,
+    count_statuses,
+    status_text,
+)
+from ui.common import show_error
+from ui.workers import run_in_background
+
+MONTH_KEY = "calendar.month"  # ctx.view_state: the month shown, remembered for this run
+ACCENT = QColor("#1f5fa8")
+GRID = QColor("#c9ced6")
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def shift_month(first: dt.date, months: int) -> dt.date:
+    index = first.year * 12 + first.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first: dt.date) -> dt.date:
+    return shift_month(first, 1) - dt.timedelta(days=1)
+
+
+def chip_style(status: str) -> str:
+    bg, fg = STATUS_BACKGROUND[status].name(), STATUS_FOREGROUND[status].name()
+    return (f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {fg}; "
+            "border-radius: 9px; padding: 2px 10px; font-weight: 600; }")
+
+
+class CalendarDayDelegate(QStyledItemDelegate):
+    """Paints a day cell: the date, the status in symbol and words, one line per order."""
+
+    PAD = 6
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        day: CalendarDay | None = index.data(DAY_ROLE)
+        if day is None:
+            return
+        painter.save()
+        rect = option.rect
+        background = index.data(Qt.ItemDataRole.BackgroundRole) or option.palette.base().color()
+        painter.fillRect(rect, background)
+        painter.setPen(QPen(GRID, 1))
+        painter.drawLine(rect.topRight(), rect.bottomRight())
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+
+        inner = rect.adjusted(self.PAD, self.PAD - 2, -self.PAD, -self.PAD)
+        font = QFont(option.font)
+        bold = QFont(font)
+        bold.setBold(True)
+        fm = QFontMetrics(font)
+        line = fm.height()
+
+        # the date, circled when it is today
+        painter.setFont(bold)
+        number = str(day.date.day)
+        number_rect = QRect(inner.left(), inner.top(), fm.horizontalAdvance("00") + 8, line + 2)
+        if day.date == today():
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setBrush(ACCENT)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(number_rect, 9, 9)
+            painter.setPen(QColor("white"))
+        else:
+            painter.setPen(QColor("#a0a0a0") if not day.in_month else QColor("#222222"))
+        painter.drawText(number_rect, Qt.AlignmentFlag.AlignCenter, number)
+
+        status = day.status
+        if status:
+            fg = STATUS_FOREGROUND[status]
+            y = inner.top() + line + 6
+            painter.setPen(fg)
+            painter.setFont(bold)
+            painter.drawText(QRect(inner.left(), y, inner.width(), line),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             fm.elidedText(status_text(status), Qt.TextElideMode.ElideRight,
+                                           inner.width()))
+            painter.setFont(font)
+            mixed = len({r.status for r in day.results}) > 1
+            for r in day.results:
+                y += line
+                if y + line > rect.bottom():
+                    break
+                text = f"{STATUS_SYMBOL[r.status]} {code_text(r)}" if mixed else code_text(r)
+                painter.setPen(STATUS_FOREGROUND[r.status] if mixed else QColor("#222222"))
+                painter.drawText(QRect(inner.left(), y, inner.width(), line),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                 fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
+
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(QPen(ACCENT, 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        day: CalendarDay | None = index.data(DAY_ROLE)
+        fm = QFontMetrics(option.font)
+        lines = 2 + (len(day.results) if day else 1)
+        return QSize(fm.horizontalAdvance("✖ Not billable") + 2 * self.PAD + 8,
+                     lines * fm.height() + 2 * self.PAD + 6)
+
+
+class DayPanel(QWidget):
+    """The selected day in words: each order's status and the reasons, with fix buttons."""
+
+    fix_requested = Signal(str, object)  # reason code, DayResult
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(12, 12, 12, 12)
+        self._layout.setSpacing(10)
+        self.fix_buttons: dict[tuple[str, str], QPushButton] = {}  # (order id, code) -> button
+        self.show_message("Select a day to see why it is or is not billable.")
+
+    def _clear(self) -> None:
+        self.fix_buttons.clear()
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+
+    def _label(self, text: str, *, style: str = "", name: str = "") -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if style:
+            label.setStyleSheet(style)
+        if name:
+            label.setObjectName(name)
+        self._layout.addWidget(label)
+        return label
+
+    def show_message(self, text: str) -> None:
+        self._clear()
+        self._label(text, style="color: #555;", name="panel-message")
+        self._layout.addStretch(1)
+
+    def text(self) -> str:
+        """Everything the panel says, for tests and screen readers."""
+        return "\n".join(w.text() for w in self.findChildren(QLabel) if not w.isHidden()
+                         and w.parent() is not None)
+
+    def show_day(self, day: CalendarDay, payer_names: dict[str, str]) -> None:
+        self._clear()
+        self._label(day.date.strftime("%A %-d %B %Y"), style="font-size: 15px; font-weight: 600;",
+                    name="panel-title")
+        if not day.results:
+            self._label("No service on this day.", style="color: #555;", name="panel-message")
+        for r in day.results:
+            self._add_result(r, payer_names)
+        self._layout.addStretch(1)
+
+    def _add_result(self, r: DayResult, payer_names: dict[str, str]) -> None:
+        card = QFrame()
+        card.setObjectName("day-card")
+        card.setStyleSheet("QFrame#day-card { border: 1px solid #d4d8de; border-radius: 6px; "
+                           "background: #ffffff; }")
+        box = QVBoxLayout(card)
+        box.setContentsMargins(10, 8, 10, 10)
+        box.setSpacing(6)
+        head = QHBoxLayout()
+        badge = QLabel(status_text(r.status))
+        badge.setStyleSheet(chip_style(r.status))
+        code = QLabel(f"<b>{code_text(r)}</b> &nbsp;order {r.order_id}")
+        head.addWidget(badge)
+        head.addWidget(code, 1)
+        box.addLayout(head)
+        details = []
+        if r.payer_id:
+            details.append(f"Payer: {payer_names.get(r.payer_id, r.payer_id)}")
+        if r.authorization_number:
+            details.append(f"Authorization: {r.authorization_number}")
+        if details:
+            label = QLabel(" · ".join(details))
+            label.setStyleSheet("color: #444;")
+            label.setWordWrap(True)
+            box.addWidget(label)
+        if not r.reasons:
+            done = QLabel("Ready to bill: every rule is met.")
+            done.setStyleSheet("color: #17603a;")
+            box.addWidget(done)
+        for code_ in r.reasons:
+            reason = REASONS[code_]
+            sentence = QLabel(f"<b>{reason.rule}</b> &nbsp;{reason.sentence}")
+            sentence.setWordWrap(True)
+            sentence.setObjectName(f"reason-{code_}")
+            sentence.setToolTip(f"Rule {reason.rule} ({reason.code})")
+            box.addWidget(sentence)
+            button = QPushButton(fixes.fix_label(code_))
+            button.setObjectName(f"fix-{code_}")
+            button.setToolTip(f"Open the form that fixes this: {reason.fix}")
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            button.clicked.connect(lambda _=False, c=code_, d=r: self.fix_requested.emit(c, d))
+            box.addWidget(button)
+            self.fix_buttons[(r.order_id, code_)] = button
+        self._layout.addWidget(card)
+
+
+class PatientCalendar(QWidget):
+    """The billing calendar tab of a patient."""
+
+    data_loaded = Signal()  # after each (re)load has been shown
+    month_changed = Signal(object)  # the first day of the month now shown
+    fix_saved = Signal(str)  # a fix form was saved (reason code)
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.patient_id: str | None = None
+        self.month: dt.date = ctx.view_state.get(MONTH_KEY) or today().replace(day=1)
+        self._selected: dt.date | None = None
+        self._generation = 0
+        self._payer_names: dict[str, str] = {}
+        self.model = CalendarTableModel(self)
+        self._build()
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.database_replaced.connect(self.reload)
+        self._show_month_label()
+        self._show_totals([])
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.prev_button = QToolButton()
+        self.prev_button.setArrowType(Qt.ArrowType.LeftArrow)
+        self.prev_button.setToolTip("Previous month (Page Up)")
+        self.prev_button.setShortcut(Qt.Key.Key_PageUp)
+        self.next_button = QToolButton()
+        self.next_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.next_button.setToolTip("Next month (Page Down)")
+        self.next_button.setShortcut(Qt.Key.Key_PageDown)
+        self.today_button = QPushButton("Today")
+        self.today_button.setToolTip("Jump to this month and select today")
+        self.month_label = QLabel()
+        self.month_label.setObjectName("month-label")
+        self.month_label.setStyleSheet("font-size: 17px; font-weight: 600; padding: 0 8px;")
+        self.month_label.setMinimumWidth(180)
+        self.prev_button.clicked.connect(self._on_prev_clicked)
+        self.next_button.clicked.connect(self._on_next_clicked)
+        self.today_button.clicked.connect(self._on_today_clicked)
+
+        self.total_labels: dict[str, QLabel] = {}
+        bar = QHBoxLayout()
+        bar.addWidget(self.prev_button)
+        bar.addWidget(self.month_label)
+        bar.addWidget(self.next_button)
+        bar.addSpacing(8)
+        bar.addWidget(self.today_button)
+        bar.addStretch(1)
+        for status in STATUSES:
+            chip = QLabel()
+            chip.setObjectName(f"total-{status}")
+            chip.setStyleSheet(chip_style(status))
+            chip.setToolTip(f"Service days {STATUS_PLURAL[status]} this month")
+            self.total_labels[status] = chip
+            bar.addWidget(chip)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(CalendarDayDelegate(self.table))
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setMouseTracking(True)
+        self.table.setStyleSheet("QTableView { border: 1px solid #c9ced6; background: #ffffff; }"
+                                 "QTableView::item:selected { background: transparent; }")
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        hh.setMinimumSectionSize(QFontMetrics(self.font()).horizontalAdvance("✖ Not billable")
+                                 + 2 * CalendarDayDelegate.PAD + 8)
+        hh.setHighlightSections(False)
+        vh = self.table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        vh.setMinimumSectionSize(QFontMetrics(self.font()).height() * 4 + 18)
+        vh.setHighlightSections(False)
+        vh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("load-status")
+        self.status_label.setWordWrap(True)
+        self.status_label.hide()
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addLayout(bar)
+        lv.addWidget(self.status_label)
+        lv.addWidget(self.table, 1)
+
+        self.panel = DayPanel()
+        self.panel.fix_requested.connect(self._on_fix_requested)
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(300)
+        scroll.setFrameShape(QFrame.Shape.StyledPanel)
+        scroll.setStyleSheet("QScrollArea { background: #f7f8fa; } "
+                             "DayPanel { background: #f7f8fa; }")
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(splitter)
+
+    # --- public -----------------------------------------------------------------------------
+
+    def set_patient(self, patient_id: str | None) -> None:
+        if patient_id != self.patient_id:
+            self._selected = None
+        self.patient_id = patient_id
+        remembered = self.ctx.view_state.get(MONTH_KEY)
+        if remembered:
+            self.month = remembered
+            self._show_month_label()
+        self.reload()
+
+    def set_month(self, first: dt.date) -> None:
+        self.month = first.replace(day=1)
+        self.ctx.view_state[MONTH_KEY] = self.month
+        self._show_month_label()
+        self.month_changed.emit(self.month)
+        self.reload()
+
+    def select_day(self, day: dt.date) -> None:
+        """Select `day` (switching month if needed)."""
+        if day.replace(day=1) != self.month:
+            self._selected = day
+            self.set_month(day)
+            return
+        self._selected = day
+        index = self.model.index_of(day)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+        self._show_selected()
+
+    def day(self, day: dt.date) -> CalendarDay | None:
+        index = self.model.index_of(day)
+        return self.model.day_at(index) if index.isValid() else None
+
+    @Slot()
+    def reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        patient_id, first = self.patient_id, self.month
+        if patient_id is None:
+            self._show(generation, first, ([], {}))
+            return
+        last = month_end(first)
+
+        def load(session: Any) -> tuple[list[DayResult], dict[str, str]]:
+            days = services.billable_days(session, first, last, patient_id)
+            return days, {p.id: p.name for p in services.list_payers(session)}
+
+        run_in_background(
+            self.ctx, load, receiver=self,
+            on_result=lambda data: self._show(generation, first, data),
+            on_error=lambda exc: self._on_load_failed(generation, exc),
+        )
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def _show(self, generation: int, first: dt.date,
+              data: tuple[list[DayResult], dict[str, str]]) -> None:
+        if generation != self._generation:
+            return  # a newer load was started; its result will come
+        results, self._payer_names = data
+        self.status_label.hide()
+        self.model.set_month(first.year, first.month, results, self._payer_names)
+        self._show_totals(results)
+        if self.patient_id is None:
+            self.panel.show_message("Choose a patient to see their billing calendar.")
+        else:
+            if self._selected is None or self._selected.replace(day=1) != first:
+                self._selected = self._default_selection(results, first)
+            index = self.model.index_of(self._selected)
+            self.table.setCurrentIndex(index)
+            self._show_selected()
+        self.data_loaded.emit()
+
+    def _default_selection(self, results: list[DayResult], first: dt.date) -> dt.date:
+        """Today if it is in the month shown, else the first day needing attention."""
+        if today().replace(day=1) == first:
+            return today()
+        for r in results:
+            if r.status == HOLD:
+                return r.date
+        return results[0].date if results else first
+
+    def _on_load_failed(self, generation: int, exc: Exception) -> None:
+        if generation != self._generation:
+            return
+        self.status_label.setText(f"The calendar could not be loaded: {exc}")
+        self.status_label.setStyleSheet("color: #a32020;")
+        self.status_label.show()
+        self.data_loaded.emit()
+
+    def _show_month_label(self) -> None:
+        self.month_label.setText(self.month.strftime("%B %Y"))
+
+    def _show_totals(self, results: list[DayResult]) -> None:
+        counts = count_statuses(results)
+        for status, chip in self.total_labels.items():
+            chip.setText(f"{STATUS_SYMBOL[status]} {counts[status]} {STATUS_PLURAL[status]}")
+            chip.setAccessibleName(f"{counts[status]} days {STATUS_LABEL[status]}")
+
+    def _show_selected(self) -> None:
+        index = self.table.currentIndex()
+        day = self.model.day_at(index)
+        if day is None or not day.in_month:
+            self.panel.show_message("Select a day to see why it is or is not billable.")
+            return
+        self._selected = day.date
+        self.panel.show_day(day, self._payer_names)
+
+    # --- slots ------------------------------------------------------------------------------
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self.model.day_at(current) is not None:
+            self._show_selected()
+
+    @Slot()
+    def _on_prev_clicked(self) -> None:
+        self.set_month(shift_month(self.month, -1))
+
+    @Slot()
+    def _on_next_clicked(self) -> None:
+        self.set_month(shift_month(self.month, 1))
+
+    @Slot()
+    def _on_today_clicked(self) -> None:
+        self.select_day(today())
+
+    @Slot(object)
+    def _on_data_changed(self, changes: Changes) -> None:
+        if self.patient_id is None:
+            return
+        if (self.patient_id in changes.patient_ids or changes.touches("payer")
+                or (not changes.patient_ids and not changes.kinds <= {"pharmacy", "prescriber"})):
+            self.reload()
+
+    @Slot(str, object)
+    def _on_fix_requested(self, reason_code: str, day: DayResult) -> None:
+        try:
+            saved = fixes.open_fix(self.ctx, self, reason_code, day)
+        except Exception as exc:  # the form could not open: say so, nothing was changed
+            show_error(self, exc, title="Could not open the form")
+            return
+        if saved:
+            self.fix_saved.emit(reason_code)
