@@ -455,11 +455,11 @@ class AttachmentBase(SQLModel):
     sha256: str = Field(max_length=64)
     description: str | None = Field(default=None, max_length=400)
     added_by: str = Field(max_length=60)
-    added_at: dt.datetime
+    added_at: NaiveDatetime  # local time, like recorded_at
     voided: bool = Field(default=False, index=True)
     void_reason: str | None = Field(default=None, max_length=4000)
     voided_by: str | None = Field(default=None, max_length=60)
-    voided_at: dt.datetime | None = None
+    voided_at: NaiveDatetime | None = None
 
 
 class Attachment(AttachmentBase, table=True):
