@@ -61,6 +61,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--out", type=Path, metavar="FILE")
 
+    p = sub.add_parser("packet", help="the documentation packet (PDF) of one patient and period")
+    p.add_argument("--patient", required=True, metavar="ID")
+    p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+
+    p = sub.add_parser("packets", help="one packet per patient with service days in a month")
+    p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+
+    p = sub.add_parser("attach", help="store a scanned document (PDF, PNG, JPEG) for the packet")
+    p.add_argument("--patient", required=True, metavar="ID")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--order", metavar="ID")
+    target.add_argument("--plan", metavar="ID", help="a plan of care id")
+    target.add_argument("--delivery", metavar="ID")
+    p.add_argument("--description", help="what the document is, e.g. signed order")
+    p.add_argument("file", type=Path)
+
     p = sub.add_parser("demo", help="fill an empty database with demo data")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
@@ -87,8 +106,8 @@ def cmd_import(args, engine) -> int:
         raise _Fail(f"{args.file}: not a JSON file ({exc})") from None
     with unit_of_work(engine) as session:
         counts = interchange.import_document(session, actor=args.user, doc=doc)
-    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
-    print(f"Imported {summary or 'nothing'} from {args.file}.")
+    summary = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items() if n)
+    print(f"Imported from {args.file}: {summary or 'nothing new'}.")
     return EXIT_OK
 
 
@@ -132,11 +151,73 @@ def cmd_demo(args, engine) -> int:
     return EXIT_OK
 
 
+def cmd_packet(args, engine) -> int:
+    from models.db import unit_of_work
+    from models.packet_data import load_packet_data
+    from reports.packet import render_packet, write_pdf
+
+    if args.end < args.start:
+        raise _Fail("--to: is before --from")
+    with unit_of_work(engine) as session:
+        data = load_packet_data(session, patient_id=args.patient, start=args.start,
+                                end=args.end, prepared_by=args.user,
+                                created_at=dt.datetime.now().replace(microsecond=0))
+    write_pdf(render_packet(data), args.out)
+    print(f"Packet written to {args.out} ({len(data.billed_days)} billed days).")
+    return EXIT_OK
+
+
+def cmd_packets(args, engine) -> int:
+    from models.db import unit_of_work
+    from models.packet_data import load_packet_data, month_period, patients_with_service_days
+    from reports.packet import packet_filename, render_packet, write_pdf
+
+    start, end = month_period(*args.month)
+    created = dt.datetime.now().replace(microsecond=0)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with unit_of_work(engine) as session:
+        patient_ids = patients_with_service_days(session, start, end)
+    for patient_id in patient_ids:
+        with unit_of_work(engine) as session:
+            data = load_packet_data(session, patient_id=patient_id, start=start, end=end,
+                                    prepared_by=args.user, created_at=created)
+        path = args.out / packet_filename(data, start, end)
+        write_pdf(render_packet(data), path)
+        print(path)
+    print(f"{len(patient_ids)} packet{'s' if len(patient_ids) != 1 else ''} written to "
+          f"{args.out}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_attach(args, engine) -> int:
+    from models.attachments import add_attachment
+    from models.db import unit_of_work
+
+    kind, record_id = "patient", None
+    for option, name in (("order", "order"), ("plan", "plan_of_care"), ("delivery", "delivery")):
+        if getattr(args, option):
+            kind, record_id = name, getattr(args, option)
+    try:
+        content = args.file.read_bytes()
+    except FileNotFoundError:
+        raise _Fail(f"{args.file}: no such file") from None
+    with unit_of_work(engine) as session:
+        info = add_attachment(session, actor=args.user, patient_id=args.patient,
+                              filename=args.file.name, content=content, record_kind=kind,
+                              record_id=record_id, description=args.description)
+    print(f"Attached {info.filename} ({info.media_type}, {info.size} bytes, "
+          f"SHA-256 {info.sha256}) as attachment {info.id}.")
+    return EXIT_OK
+
+
 COMMANDS = {
     "import": cmd_import,
     "export": cmd_export,
     "billable-days": cmd_billable_days,
     "demo": cmd_demo,
+    "packet": cmd_packet,
+    "packets": cmd_packets,
+    "attach": cmd_attach,
 }
 
 

@@ -338,12 +338,21 @@ def _pharmacy_differences(current: dict, given: dict) -> list[tuple[Path, str]]:
     return out
 
 
-def _sort_key(error: tuple[Path, str]) -> tuple:
-    path = error[0]
-    top = list(schema()["properties"])
-    head = path[0] if path else ""
-    rank = top.index(head) if head in top else len(top)
-    return (rank, [(0, p, "") if isinstance(p, int) else (1, 0, p) for p in path[1:]])
+def _sort_key(error: tuple[Path, str]) -> list[int]:
+    """Errors in the order of the file: by position in lists, by the schema's field order."""
+    key: list[int] = []
+    node: dict = schema()
+    for part in error[0]:
+        if "$ref" in node:
+            node = schema()["$defs"][node["$ref"].rsplit("/", 1)[1]]
+        if isinstance(part, int):
+            key.append(part)
+            node = node.get("items", {})
+        else:
+            fields = list(node.get("properties", {}))
+            key.append(fields.index(part) if part in fields else len(fields))
+            node = node.get("properties", {}).get(part, {})
+    return key
 
 
 def validate_document(session: Session, doc: Any) -> list[str]:
@@ -467,8 +476,9 @@ def _time(value: str | None) -> dt.time | None:
 
 def _infusion_in(e: dict) -> InfusionBase:
     return InfusionBase(
-        id=e["id"], order_id=e["order"], date=_day(e["date"]), start_time=_time(e.get("start_time")),
-        end_time=_time(e.get("end_time")), status=e["status"], setting=e.get("setting", "home"),
+        id=e["id"], order_id=e["order"], date=_day(e["date"]),
+        start_time=_time(e.get("start_time")), end_time=_time(e.get("end_time")),
+        status=e["status"], setting=e.get("setting", "home"),
         dose_given=_decimal(e.get("dose_given")), administered_by=_opt(e.get("administered_by")),
         site=_opt(e.get("site")), reaction=_opt(e.get("reaction")), notes=_opt(e.get("notes")))
 
