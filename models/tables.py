@@ -401,7 +401,7 @@ class ClaimBatch(SQLModel, table=True):
     __tablename__ = "claim_batch"
 
     id: int | None = Field(default=None, primary_key=True)
-    created_at: dt.datetime
+    created_at: NaiveDatetime  # local time, like recorded_at
     created_by: str = Field(max_length=60)
     format: str = Field(max_length=10)  # 837p | cms1500 | csv
     period_start: dt.date
