@@ -11,7 +11,7 @@ from sqlmodel import Session
 from models import attachments, services
 from models.attachments import AttachmentFile
 from models.errors import DomainError
-from models.rules import DayResult, billed_coverage
+from models.rules import DayResult
 from models.tables import (
     AuthorizationRead,
     CareNoteRead,
@@ -160,7 +160,3 @@ def patients_with_service_days(session: Session, start: dt.date, end: dt.date) -
     ids = {d.patient_id for d in services.billable_days(session, start, end)}
     return [p.id for p in services.list_patients(session) if p.id in ids]
 
-
-def billed_payer(data: PacketData, day: dt.date) -> PayerRead | None:
-    cov = billed_coverage(data.patient.coverages, day)
-    return data.payers.get(cov.payer_id) if cov else None

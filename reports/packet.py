@@ -36,7 +36,7 @@ from reports.styles import (
     MUTED,
     OK,
     PAGE_SIZE,
-    STYLES,
+    RULE,
     WARN,
     RunningHeader,
     box,
@@ -387,7 +387,7 @@ def _mar(data: PacketData) -> list:
         story += [CondPageBreak(90), text("Amendments", "h2")]
         rows = []
         for m in amended:
-            for prev, ver in zip(m.versions, m.versions[1:]):
+            for prev, ver in zip(m.versions, m.versions[1:], strict=False):
                 rows.append([m.entry.id, f"v{ver.version}", ver.action, ver.recorded_by,
                              fmt_datetime(ver.recorded_at), ver.reason or "",
                              _changes(prev.data, ver.data)])
@@ -475,16 +475,17 @@ def _attachment_index(prepared: list[_Prepared]) -> list:
     rows = []
     for i, p in enumerate(prepared, 1):
         info = p.file.info
+        n = len(p.pages)
         status = (markup(_colored(p.problem, BAD)) if p.problem else markup(
-            f"{_colored('Verified', OK)}<br/>{len(p.pages)} page{'s' if len(p.pages) != 1 else ''}"))
+            f"{_colored('Verified', OK)}<br/>{n} page{'s' if n != 1 else ''}"))
         file_cell = markup(f"<b>{_e(info.filename)}</b>"
                            + (f"<br/>{_e(info.description)}" if info.description else ""))
         rows.append([str(i), file_cell, _attached_to(info),
                      f"{info.added_by}\n{fmt_datetime(info.added_at)}",
-                     markup(f'<font face="Courier" size="6.5">{info.sha256[:32]}<br/>'
+                     markup(f'<font face="Courier" size="6.3">{info.sha256[:32]}<br/>'
                             f'{info.sha256[32:]}</font>'), status])
     story.append(data_table(["#", "File", "Attached to", "Added", "SHA-256", "Status"], rows,
-                            [18, W - 18 - 72 - 80 - 132 - 100, 72, 80, 132, 100]))
+                            [18, W - 18 - 72 - 80 - 138 - 96, 72, 80, 138, 96]))
     return story
 
 
@@ -512,6 +513,11 @@ def _stamp_pages(prepared: list[_Prepared], header: RunningHeader, first: int,
             if isinstance(page, ImageReader):
                 x, y, w, h = _fit_box(*page.getSize())
                 c.drawImage(page, x, y, w, h)
+            else:
+                x, y, w, h = _fit_box(*_upright(page)[1:])
+            c.setStrokeColor(RULE)  # a scan's white margins would otherwise fade into the page
+            c.setLineWidth(0.5)
+            c.rect(x, y, w, h)
             c.showPage()
             number += 1
     if not included:
@@ -532,21 +538,33 @@ def _fit_box(w: float, h: float) -> tuple[float, float, float, float]:
     return x0 + (aw - w * s) / 2, y0 + ah - h * s, w * s, h * s
 
 
+def _upright(page) -> tuple[Transformation, float, float]:
+    """A transformation drawing `page` upright with its lower left corner at the origin (its
+    /Rotate applied to the content), and the width and height it then has."""
+    box_ = page.mediabox
+    w, h = float(box_.width), float(box_.height)
+    t = Transformation().translate(-float(box_.left), -float(box_.bottom))
+    rotation = (page.rotation or 0) % 360
+    if rotation == 90:
+        return t.rotate(-90).translate(0, w), h, w
+    if rotation == 180:
+        return t.rotate(180).translate(w, h), w, h
+    if rotation == 270:
+        return t.rotate(90).translate(h, 0), h, w
+    return t, w, h
+
+
 def _merge(report: bytes, prepared: list[_Prepared], stamps: bytes) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(report)))
     stamp_pages = iter(PdfReader(io.BytesIO(stamps)).pages)
     for p in prepared:
         for page in p.pages:
-            target = next(stamp_pages)
+            target = writer.add_page(next(stamp_pages))
             if not isinstance(page, ImageReader):
-                page.transfer_rotation_to_content()
-                box_ = page.mediabox
-                x, y, w, h = _fit_box(float(box_.width), float(box_.height))
-                s = w / float(box_.width)
-                target.merge_transformed_page(page, Transformation()
-                                              .translate(-float(box_.left), -float(box_.bottom))
-                                              .scale(s, s).translate(x, y))
-            writer.add_page(target)
+                upright, w, h = _upright(page)
+                x, y, fw, _fh = _fit_box(w, h)
+                s = fw / w
+                target.merge_transformed_page(page, upright.scale(s, s).translate(x, y))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
