@@ -1,0 +1,232 @@
+"""Claim batch services: which days are claimed, drafting a period's claims, recording exports.
+
+A day is never billed twice: every export records its claims and the (order, date) days each
+covers, and later drafts leave those days out unless the user asks to rebill, which makes
+replacement claims (frequency 7) naming the claim they replace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from models import claims, rules, services
+from models.claims import BatchContext, ClaimDraft, ClaimedInfo
+from models.errors import Conflict, DomainError, FieldError
+from models.tables import Claim, ClaimBatch, ClaimDay, Pharmacy
+
+MAX_CONTROL_NUMBER = 999_999_999  # ISA13 is nine digits
+
+Renderer = Callable[[list[ClaimDraft], BatchContext], bytes]
+
+
+@dataclass
+class ClaimPreview:
+    """Drafts for a period before anything is written, with what was left out and why."""
+
+    fmt: str
+    start: dt.date
+    end: dt.date
+    drafts: list[ClaimDraft]
+    hold_days: int = 0  # days of the period waiting for a fix (status hold)
+    claimed_days: int = 0  # billable days of the period already in a batch, left out
+
+    @property
+    def good(self) -> list[ClaimDraft]:
+        return [d for d in self.drafts if d.ok]
+
+    @property
+    def refused(self) -> list[ClaimDraft]:
+        return [d for d in self.drafts if not d.ok]
+
+
+@dataclass
+class ExportResult:
+    preview: ClaimPreview
+    batch_id: int | None = None
+    path: Path | None = None
+    written: list[ClaimDraft] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[ClaimDraft]:
+        return self.preview.refused
+
+    @property
+    def total_charge(self) -> Decimal:
+        return sum((d.total_charge for d in self.written), Decimal("0.00"))
+
+
+def claimed_days(session: Session, patient_id: str | None = None
+                 ) -> dict[tuple[str, dt.date], ClaimedInfo]:
+    """Every claimed service day: (order id, date) -> the claim and batch that bill it.
+
+    A claim that a replacement names is no longer in force, so its days count only when the
+    replacement holds them too."""
+    replaced = set(session.exec(
+        select(Claim.replaces_claim_id).where(col(Claim.replaces_claim_id).is_not(None))
+    ).all())
+    query = (select(ClaimDay, Claim, ClaimBatch)
+             .join(Claim, col(Claim.id) == ClaimDay.claim_id)
+             .join(ClaimBatch, col(ClaimBatch.id) == Claim.batch_id)
+             .order_by(col(Claim.id)))
+    if patient_id:
+        query = query.where(Claim.patient_id == patient_id)
+    out: dict[tuple[str, dt.date], ClaimedInfo] = {}
+    for day, claim, batch in session.exec(query).all():
+        if claim.id in replaced:
+            continue
+        out[(day.order_id, day.date)] = ClaimedInfo(
+            claim_id=claim.id, batch_id=batch.id, batch_created_at=batch.created_at,
+            account_number=claim.patient_account_number, frequency_code=claim.frequency_code,
+            format=batch.format, file_name=batch.file_name,
+        )
+    return out
+
+
+def _check_request(start: dt.date, end: dt.date, fmt: str) -> None:
+    if fmt not in claims.FORMATS:
+        raise FieldError("format", f'"{fmt}" is not one of {", ".join(claims.FORMATS)}')
+    if end < start:
+        raise FieldError("to", "is before the start of the period")
+
+
+def prepare_claims(session: Session, start: dt.date, end: dt.date, *, fmt: str,
+                   patient_id: str | None = None, rebill: bool = False) -> ClaimPreview:
+    """The claim drafts for [start, end], checked for `fmt`; nothing is recorded."""
+    _check_request(start, end, fmt)
+    span_start, span_end = claims.month_of(start), claims.month_end(end)
+    days = services.billable_days(session, span_start, span_end, patient_id)
+    data = services.load_billing_data(session, patient_id)
+    claimed = claimed_days(session, patient_id)
+    prescribers = {p.id: p for p in services.list_prescribers(session)}
+    used = set(session.exec(select(Claim.patient_account_number)).all())
+    drafts = claims.draft_claims(
+        days, data, prescribers, services.get_pharmacy(session), start=start, end=end,
+        fmt=fmt, claimed=claimed, rebill=rebill, used_accounts=used,
+    )
+    in_period = [d for d in days if start <= d.date <= end]
+    return ClaimPreview(
+        fmt=fmt, start=start, end=end, drafts=drafts,
+        hold_days=sum(1 for d in in_period if d.status == rules.HOLD),
+        claimed_days=0 if rebill else sum(
+            1 for d in in_period if d.status == rules.BILLABLE and (d.order_id, d.date) in claimed
+        ),
+    )
+
+
+def take_control_numbers(session: Session, count: int) -> tuple[int, ...]:
+    """The next `count` interchange control numbers; the last one is stored on the pharmacy."""
+    row = session.get(Pharmacy, 1)
+    if row is None:
+        raise DomainError("The pharmacy's settings are missing: fill them in before exporting.")
+    numbers = []
+    last = row.last_control_number or 0
+    for _ in range(count):
+        last = last + 1 if last < MAX_CONTROL_NUMBER else 1
+        numbers.append(last)
+    row.last_control_number = last
+    session.add(row)
+    session.flush()
+    return tuple(numbers)
+
+
+def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt: str,
+                 start: dt.date, end: dt.date, file_name: str, created_at: dt.datetime,
+                 control_number: int | None = None) -> int:
+    """Record a written batch, its claims and their days; returns the batch id.
+
+    Refuses (Conflict) a day that another claim already bills, e.g. one exported meanwhile
+    from another workstation, unless the draft replaces that very claim."""
+    claimed = claimed_days(session)
+    for d in drafts:
+        for key in d.days:
+            holder = claimed.get(key)
+            if holder is not None and holder.claim_id != d.replaces_claim_id:
+                raise Conflict(f"Order {key[0]} on {key[1]:%Y-%m-%d} is already "
+                               f"{holder.label} (claim {holder.account_number}).")
+    batch = ClaimBatch(created_at=created_at, created_by=actor, format=fmt,
+                       period_start=start, period_end=end, file_name=file_name[:260],
+                       control_number=control_number)
+    session.add(batch)
+    session.flush()
+    for d in drafts:
+        claim = Claim(batch_id=batch.id, patient_account_number=d.account_number,
+                      patient_id=d.patient.id, payer_id=d.payer.id, month=d.month,
+                      frequency_code=d.frequency_code, original_reference=d.original_reference,
+                      replaces_claim_id=d.replaces_claim_id, total_charge=d.total_charge)
+        session.add(claim)
+        session.flush()
+        session.add_all(ClaimDay(claim_id=claim.id, order_id=o, date=day) for o, day in d.days)
+    session.flush()
+    services._changed(session, "claim")
+    for d in drafts:
+        services._changed(session, "claim", d.patient.id)
+    return batch.id
+
+
+def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date, fmt: str,
+                  out: Path, render: Renderer, patient_id: str | None = None,
+                  rebill: bool = False, now: dt.datetime | None = None) -> ExportResult:
+    """Draft, check, write and record one batch. Claims with problems are left out (and
+    listed); when no claim is good, no file is written and nothing is recorded.
+
+    The file is written beside `out` and renamed into place only once the batch is recorded,
+    so a failure leaves neither a half-written file nor a recorded batch (the caller's
+    transaction rolls back)."""
+    preview = prepare_claims(session, start, end, fmt=fmt, patient_id=patient_id, rebill=rebill)
+    result = ExportResult(preview=preview)
+    good = preview.good
+    if not good:
+        return result
+    pharmacy = services.get_pharmacy(session)
+    assert pharmacy is not None  # a claim without pharmacy settings has a problem
+    created = now or dt.datetime.now().replace(microsecond=0)
+    numbers: tuple[int, ...] = ()
+    if fmt == "837p":
+        numbers = take_control_numbers(session, len(claims.interchanges(good, pharmacy)))
+        pharmacy = services.get_pharmacy(session)
+        assert pharmacy is not None
+    content = render(good, BatchContext(pharmacy=pharmacy, created_at=created,
+                                        control_numbers=numbers))
+    result.batch_id = record_batch(
+        session, actor=actor, drafts=good, fmt=fmt, start=start, end=end, file_name=str(out),
+        created_at=created, control_number=numbers[0] if numbers else None,
+    )
+    part = out.with_name(out.name + ".part")
+    part.write_bytes(content)
+    part.replace(out)
+    result.path = out
+    result.written = good
+    return result
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    id: int
+    created_at: dt.datetime
+    created_by: str
+    format: str
+    period_start: dt.date
+    period_end: dt.date
+    file_name: str
+    claims: int
+    total_charge: Decimal
+
+
+def list_batches(session: Session) -> list[BatchSummary]:
+    """Every recorded batch, newest first."""
+    batches = session.exec(select(ClaimBatch).order_by(col(ClaimBatch.id).desc())).all()
+    rows = session.exec(select(Claim.batch_id, Claim.total_charge)).all()
+    count: dict[int, int] = {}
+    total: dict[int, Decimal] = {}
+    for batch_id, charge in rows:
+        count[batch_id] = count.get(batch_id, 0) + 1
+        total[batch_id] = total.get(batch_id, Decimal(0)) + charge
+    return [BatchSummary(b.id, b.created_at, b.created_by, b.format, b.period_start,
+                         b.period_end, b.file_name, count.get(b.id, 0),
+                         total.get(b.id, Decimal("0.00"))) for b in batches]
