@@ -61,6 +61,7 @@ class DateField(QLineEdit):
         self.setPlaceholderText("MM/DD/YYYY")
         self.setMaxLength(10)
         self.textChanged.connect(self._on_text_changed)
+        self.editingFinished.connect(self._on_editing_finished)
 
     def date(self) -> dt.date | None:
         """The date typed, or None when blank or not a date (see `problem`)."""
@@ -83,10 +84,14 @@ class DateField(QLineEdit):
 
     def _on_text_changed(self, _text: str) -> None:
         # while typing only a finished-looking wrong date is marked, not a half-typed one
+        # a half-typed date is not an error yet: marked once it is full length or left
         text = self.text().strip()
-        if not text:
-            mark_field(self, None)
-        elif len(text) >= 8:
+        problem = self.problem() if text else None
+        if problem is None or len(text) >= 10:
+            mark_field(self, problem)
+
+    def _on_editing_finished(self) -> None:
+        if self.text().strip():
             mark_field(self, self.problem())
 
 

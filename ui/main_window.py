@@ -1,0 +1,466 @@
+"""The main window: patient list, the selected patient's tabs, the billing month, the menus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models import services
+from models.db import open_database, sqlite_path
+from models.services import Changes
+from ui.context import AppContext
+from ui.first_run import FirstRunDialog, needs_first_run
+from ui.import_export import ALL_KINDS, ImportExport
+from ui.patient_form import PatientDialog
+from ui.patients import PatientListPanel, us_date
+from ui.reference import PharmacyDialog, ReferenceListDialog
+
+DB_FILTER = "PerDiem databases (*.sqlite *.db);;All files (*)"
+
+# (module, class, tab title): the per-patient tabs, each used once its module exists
+PATIENT_TABS: list[tuple[str, str, str]] = [
+    ("ui.orders_tab", "OrdersTab", "&Orders"),
+    ("ui.mar_tab", "InfusionLogTab", "&Infusion log (MAR)"),
+    ("ui.documents_tab", "DocumentsTab", "&Documents"),
+    ("ui.authorizations_tab", "AuthorizationsTab", "&Authorizations"),
+    ("ui.calendar_view", "PatientCalendar", "&Billing calendar"),
+]
+CALENDAR_CLASS = "PatientCalendar"
+
+
+def app_version() -> str:
+    try:
+        return metadata.version("perdiem")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "development version"
+
+
+def optional_class(module: str, name: str) -> type | None:
+    """A widget class from a module that may not exist yet; errors inside it still surface."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+    return getattr(mod, name, None)
+
+
+def app_settings() -> QSettings:
+    return QSettings("PerDiem", "PerDiem")
+
+
+class MainWindow(QMainWindow):
+    """Patients on the left, the chosen patient's records in tabs on the right; a second page
+    shows the whole pharmacy's billing month."""
+
+    patient_changed = Signal(object)  # str | None
+    page_changed = Signal(int)
+
+    PATIENTS_PAGE, MONTH_PAGE = 0, 1
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None,
+                 today: Callable[[], dt.date] = dt.date.today):
+        super().__init__()
+        self.ctx = ctx
+        self.settings = settings if settings is not None else app_settings()
+        self.today = today
+        self.patient_id: str | None = None
+        self.setObjectName("mainWindow")
+        self.resize(1400, 860)
+        self.setMinimumSize(QSize(900, 600))
+
+        self.patients = PatientListPanel(ctx, self, today=today)
+        self.patients.setMinimumWidth(340)
+        self.header = QLabel(self)
+        self.header.setObjectName("patientHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("patientTabs")
+        self.tab_widgets: list[QWidget] = []
+        for module, cls_name, title in PATIENT_TABS:
+            cls = optional_class(module, cls_name)
+            if cls is not None:
+                widget = cls(ctx, self.tabs)
+                widget.setObjectName(cls_name)
+                self.tabs.addTab(widget, title)
+                self.tab_widgets.append(widget)
+        self.empty_hint = QLabel(self)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setObjectName("emptyHint")
+        self.detail_stack = QStackedWidget(self)
+        self.detail_stack.addWidget(self.empty_hint)
+        detail = QWidget(self)
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        detail_layout.setSpacing(8)
+        detail_layout.addWidget(self.header)
+        detail_layout.addWidget(self.tabs, 1)
+        self.detail_stack.addWidget(detail)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.patients)
+        self.splitter.addWidget(self.detail_stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([460, 940])
+        patients_page = QWidget(self)
+        page_layout = QVBoxLayout(patients_page)
+        page_layout.setContentsMargins(10, 10, 10, 6)
+        page_layout.addWidget(self.splitter)
+
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(patients_page)
+        month_cls = optional_class("ui.month_view", "MonthView")
+        self.month_view: QWidget | None = None
+        if month_cls is not None:
+            self.month_view = month_cls(ctx, self)
+            month_page = QWidget(self)
+            month_layout = QVBoxLayout(month_page)
+            month_layout.setContentsMargins(10, 10, 10, 6)
+            month_layout.addWidget(self.month_view)
+            self.pages.addWidget(month_page)
+            self.month_view.patient_activated.connect(self._on_month_patient_activated)
+        self.setCentralWidget(self.pages)
+
+        self.import_export = ImportExport(ctx, self)
+        self.import_export.status = self.show_status
+        self.db_label = QLabel(self)
+        self.db_label.setObjectName("databaseLabel")
+        self.statusBar().addPermanentWidget(self.db_label)
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+
+        self.patients.patient_selected.connect(self._on_patient_selected)
+        self.patients.patient_activated.connect(self._on_patient_activated)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.database_replaced.connect(self._on_database_replaced)
+        self._restore_window_state()
+        self._update_title()
+        self._show_patient(self.patients.current_patient_id())
+
+    # --- building -------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[[], None], shortcut: QKeySequence | str | None
+                = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        self.action_new_db = self._action("&New database…", self._on_new_database,
+                                          tip="Create an empty database file and open it")
+        self.action_open_db = self._action("&Open database…", self._on_open_database,
+                                           QKeySequence.StandardKey.Open,
+                                           "Open another PerDiem database file")
+        self.action_import = self._action("&Import…", self.import_export.ask_import, "Ctrl+I",
+                                          "Import an interchange file (all or nothing)")
+        self.action_export = self._action("&Export…", self.import_export.ask_export,
+                                          "Ctrl+Shift+E", "Export everything as an "
+                                          "interchange file")
+        self.action_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.action_pharmacy = self._action("P&harmacy settings…", self._on_pharmacy_settings,
+                                            tip="Name, NPI, tax ID and address of the pharmacy")
+        self.action_payers = self._action("P&ayers…", lambda: self._open_list("payer"),
+                                          tip="Payers, prior authorization and modifiers")
+        self.action_prescribers = self._action("P&rescribers…",
+                                               lambda: self._open_list("prescriber"),
+                                               tip="Prescribers and their NPIs")
+        self.action_new_patient = self._action("&New patient…", self._on_new_patient,
+                                               "Ctrl+N", "Add a patient and coverages")
+        self.action_edit_patient = self._action("&Edit patient…", self._on_edit_patient,
+                                                "Ctrl+E", "Edit the selected patient and "
+                                                "coverages")
+        self.action_find = self._action("&Find patient", self._on_find_patient,
+                                        QKeySequence.StandardKey.Find,
+                                        "Search the patient list")
+        self.action_patients_page = self._action(
+            "&Patients", lambda: self.show_page(self.PATIENTS_PAGE), "Ctrl+1",
+            "Patients and their records")
+        self.action_month_page = self._action(
+            "&Billing month", lambda: self.show_page(self.MONTH_PAGE), "Ctrl+2",
+            "Every patient's billing days for a month")
+        self.page_group = QActionGroup(self)
+        for action in (self.action_patients_page, self.action_month_page):
+            action.setCheckable(True)
+            self.page_group.addAction(action)
+        self.action_patients_page.setChecked(True)
+        self.action_month_page.setEnabled(self.month_view is not None)
+        self.action_refresh = self._action("&Refresh", self.refresh,
+                                           QKeySequence.StandardKey.Refresh,
+                                           "Reload everything from the database")
+        self.action_about = self._action("&About PerDiem", self._on_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.action_new_db, self.action_open_db])
+        file_menu.addSeparator()
+        file_menu.addActions([self.action_import, self.action_export])
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.action_pharmacy, self.action_payers, self.action_prescribers])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.action_new_patient, self.action_edit_patient,
+                              self.action_find])
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions([self.action_patients_page, self.action_month_page])
+        view_menu.addSeparator()
+        view_menu.addAction(self.action_refresh)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.action_about)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main toolbar", self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addActions([self.action_patients_page, self.action_month_page])
+        bar.addSeparator()
+        bar.addActions([self.action_new_patient, self.action_edit_patient])
+        bar.addSeparator()
+        bar.addActions([self.action_import, self.action_export, self.action_refresh])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+    # --- state ----------------------------------------------------------------------------
+
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("main_window/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.value("main_window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def save_window_state(self) -> None:
+        self.settings.setValue("main_window/geometry", self.saveGeometry())
+        self.settings.setValue("main_window/state", self.saveState())
+        self.settings.setValue("main_window/splitter", self.splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.save_window_state()
+        super().closeEvent(event)
+
+    # --- public ---------------------------------------------------------------------------
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    def show_page(self, page: int) -> None:
+        if page == self.MONTH_PAGE and self.month_view is None:
+            return
+        self.pages.setCurrentIndex(page)
+        (self.action_month_page if page == self.MONTH_PAGE
+         else self.action_patients_page).setChecked(True)
+        self.page_changed.emit(page)
+
+    def select_patient(self, patient_id: str, tab_class: str | None = None) -> None:
+        """Show a patient (optionally on one tab, e.g. the billing calendar)."""
+        self.show_page(self.PATIENTS_PAGE)
+        self.patients.select_patient(patient_id)
+        if tab_class:
+            for widget in self.tab_widgets:
+                if type(widget).__name__ == tab_class:
+                    self.tabs.setCurrentWidget(widget)
+
+    def refresh(self) -> None:
+        """Reload every view, as if everything had changed."""
+        ids = {p.id for p in self.ctx.read(services.list_patients)}
+        self.ctx.data_changed.emit(Changes(kinds=set(ALL_KINDS), patient_ids=ids))
+        self.show_status("Reloaded from the database.")
+
+    def open_first_run(self) -> FirstRunDialog:
+        """Offer the demo data or the pharmacy's settings (used for an empty database)."""
+        dialog = FirstRunDialog(self.ctx, self, today=self.today)
+        dialog.demo_loaded.connect(self._on_demo_loaded)
+        dialog.settings_chosen.connect(self._on_pharmacy_settings)
+        dialog.open()
+        self.first_run_dialog = dialog
+        return dialog
+
+    # --- slots ----------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_patient_selected(self, patient_id: str | None) -> None:
+        self._show_patient(patient_id)
+
+    @Slot(str)
+    def _on_patient_activated(self, patient_id: str) -> None:
+        self._open_patient_form(patient_id)
+
+    @Slot(str)
+    def _on_month_patient_activated(self, patient_id: str) -> None:
+        self.select_patient(patient_id, CALENDAR_CLASS)
+
+    @Slot(object)
+    def _on_data_changed(self, changes: Changes) -> None:
+        if changes.touches("pharmacy"):
+            self._update_title()
+        if changes.touches("patient", "payer") and self.patient_id:
+            self._update_header()
+
+    @Slot()
+    def _on_database_replaced(self) -> None:
+        self._update_title()
+        self._show_patient(self.patients.current_patient_id())
+
+    def _on_new_patient(self) -> None:
+        self._open_patient_form(None)
+
+    def _on_edit_patient(self) -> None:
+        if self.patient_id:
+            self._open_patient_form(self.patient_id)
+
+    def _on_find_patient(self) -> None:
+        self.show_page(self.PATIENTS_PAGE)
+        self.patients.search.setFocus()
+        self.patients.search.selectAll()
+
+    def _open_patient_form(self, patient_id: str | None) -> PatientDialog:
+        dialog = PatientDialog(self.ctx, patient_id, self)
+        dialog.patient_saved.connect(self._on_patient_saved)
+        dialog.open()
+        self.patient_dialog = dialog
+        return dialog
+
+    @Slot(str)
+    def _on_patient_saved(self, patient_id: str) -> None:
+        self.select_patient(patient_id)
+        self.show_status("Patient saved.")
+
+    def _on_pharmacy_settings(self) -> PharmacyDialog:
+        dialog = PharmacyDialog(self.ctx, self)
+        dialog.record_saved.connect(lambda _name: self.show_status("Pharmacy settings saved."))
+        dialog.open()
+        self.pharmacy_dialog = dialog
+        return dialog
+
+    def _open_list(self, kind: str) -> ReferenceListDialog:
+        dialog = ReferenceListDialog(self.ctx, kind, self)
+        dialog.open()
+        self.reference_dialog = dialog
+        return dialog
+
+    @Slot(dict)
+    def _on_demo_loaded(self, counts: dict) -> None:
+        self.show_status(f"Demo data loaded: {counts.get('patients', 0)} patients.")
+
+    def _on_new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New database", "perdiem.sqlite", DB_FILTER,
+            options=QFileDialog.Option.DontConfirmOverwrite)
+        if not path:
+            return
+        if Path(path).exists():
+            QMessageBox.information(
+                self, "New database", f"{path} already exists. Use File ▸ Open database… to "
+                "open it, or choose a new file name.")
+            return
+        if self.open_database_file(Path(path)) and needs_first_run(self.ctx):
+            self.open_first_run()
+
+    def _on_open_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open database", "", DB_FILTER)
+        if path:
+            self.open_database_file(Path(path))
+
+    def open_database_file(self, path: Path) -> bool:
+        """Switch the whole app to the database at `path`; a clear message if it cannot."""
+        url = f"sqlite:///{path.resolve()}"
+        try:
+            engine = open_database(url)
+        except Exception as exc:  # not a database, unreadable, from a newer PerDiem...
+            QMessageBox.warning(self, "Database not opened",
+                                f"PerDiem could not open {path}.\n\n{exc}\n\n"
+                                "The database that was open stays open.")
+            return False
+        self.ctx.replace_engine(engine, url)
+        self.show_status(f"Opened {path}.")
+        return True
+
+    def _on_about(self) -> None:
+        path = sqlite_path(self.ctx.url)
+        QMessageBox.about(
+            self, "About PerDiem",
+            f"<h3>PerDiem {app_version()}</h3>"
+            "<p>Per diem billing and audit documentation for home infusion pharmacies.</p>"
+            f"<p>Database: {path if path else self.ctx.url}<br>"
+            f"Signed in as: {self.ctx.actor}</p>")
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _show_patient(self, patient_id: str | None) -> None:
+        self.patient_id = patient_id
+        self.action_edit_patient.setEnabled(patient_id is not None)
+        for widget in self.tab_widgets:
+            widget.set_patient(patient_id)
+        if patient_id is None:
+            has_patients = self.patients.model.rowCount() > 0
+            self.empty_hint.setText(
+                "Choose a patient on the left to see orders, the infusion log, documents, "
+                "authorizations and the billing calendar." if has_patients else
+                "No patients yet. Add one with Edit ▸ New patient… (Ctrl+N), or import a file "
+                "with File ▸ Import….")
+            self.detail_stack.setCurrentIndex(0)
+        else:
+            self._update_header()
+            self.detail_stack.setCurrentIndex(1)
+        self.patient_changed.emit(patient_id)
+
+    def _update_header(self) -> None:
+        try:
+            p = self.ctx.read(lambda s: services.get_patient(s, self.patient_id))
+        except Exception:  # the patient vanished with a database switch: show nothing stale
+            self.header.clear()
+            return
+        payers = {x.id: x for x in self.ctx.read(services.list_payers)}
+        today = self.today()
+        current = [c for c in p.coverages if c.covers(today)] or p.coverages
+        coverage = " · ".join(
+            f"{payers[c.payer_id].name if c.payer_id in payers else c.payer_id} "
+            f"({c.priority}) {c.member_id}" for c in current) or "no coverage"
+        self.header.setText(
+            f"<span style='font-size:15pt; font-weight:600'>{p.display_name}</span>"
+            f"&nbsp;&nbsp;<span style='color:#555'>born {us_date(p.birth_date)} · "
+            f"id {p.id} · {coverage}</span>")
+
+    def _update_title(self) -> None:
+        pharmacy = self.ctx.read(services.get_pharmacy)
+        path = sqlite_path(self.ctx.url)
+        where = str(path) if path else self.ctx.url
+        name = pharmacy.name if pharmacy else "No pharmacy set"
+        self.setWindowTitle(f"{name} — {path.name if path else where} — PerDiem")
+        self.db_label.setText(f"Database: {where}")
