@@ -178,7 +178,7 @@ CARE_NOTES = [
     ("patient", "Weekly check-in: tolerating therapy, line site clean and dry, no fever."),
     ("prescriber", "Sent weekly labs (CBC, BMP) to the prescriber; no change to the orders."),
     ("nurse", "Coordinated this week's RN visit and dressing change."),
-    ("caregiver", "Reviewed pump alarms and supply inventory with the caregiver."),
+    ("family", "Reviewed pump alarms and supply inventory with the family caregiver."),
     ("payer", "Confirmed eligibility and authorization status with the payer."),
 ]
 

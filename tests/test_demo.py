@@ -1,0 +1,188 @@
+"""Demo data: repeatable, complete (every status, reason R1-R12 and modifier) and safe to load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+import pytest
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel
+
+import main
+from models import demo, rules, services
+from models.db import open_database, unit_of_work
+from models.errors import DomainError
+from reports import billable_days as billable_days_report
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def _load(url: str, seed: int, today: dt.date = TODAY):
+    engine = open_database(url)
+    with unit_of_work(engine) as session:
+        counts = demo.load_demo(session, actor="demo", seed=seed, today=today)
+    return engine, counts
+
+
+def _dump(engine) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary key order."""
+    out = {}
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            stmt = sa_select(table).order_by(*table.primary_key.columns)
+            out[table.name] = [tuple(row) for row in conn.execute(stmt)]
+    return out
+
+
+def _table(engine) -> str:
+    with unit_of_work(engine) as session:
+        return billable_days_report.to_csv(services.billable_days(session))
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
+    engine, counts = _load(url, seed=7)
+    with unit_of_work(engine) as session:
+        days = services.billable_days(session)
+    yield engine, counts, days
+    engine.dispose()
+
+
+def test_same_seed_and_day_give_identical_data(demo_db, tmp_path):
+    engine, _counts, _days = demo_db
+    again, _ = _load(f"sqlite:///{tmp_path / 'again.sqlite'}", seed=7)
+    assert _table(again) == _table(engine)
+    first, second = _dump(engine), _dump(again)
+    assert first.keys() == second.keys()
+    for name in first:
+        assert first[name] == second[name], f"table {name} differs"
+    assert first["record_version"], "the history table is part of what is compared"
+
+
+def test_another_seed_gives_other_data(demo_db, tmp_path):
+    engine, _counts, _days = demo_db
+    other, _ = _load(f"sqlite:///{tmp_path / 'other.sqlite'}", seed=8)
+    assert _dump(other)["patient"] != _dump(engine)["patient"]
+    assert _table(other) != _table(engine)
+
+
+def test_every_status_reason_and_modifier_appears(demo_db):
+    _engine, _counts, days = demo_db
+    assert {d.status for d in days} == set(rules.STATUSES)
+    seen = {r for d in days for r in d.reasons}
+    assert seen == set(rules.REASONS), "R1-R12 each appear at least once"
+    modifiers = {m for d in days for m in d.modifiers}
+    assert {"SH", "SJ", "SS", "U1"} <= modifiers
+
+
+def test_most_days_are_billable(demo_db):
+    _engine, _counts, days = demo_db
+    statuses = Counter(d.status for d in days)
+    assert statuses["billable"] >= 0.9 * len(days)
+    assert statuses["hold"] >= 10 and statuses["not-billable"] >= 5
+
+
+def test_days_run_over_about_three_months_before_today(demo_db):
+    _engine, _counts, days = demo_db
+    dates = [d.date for d in days]
+    assert max(dates) < TODAY and max(dates) >= TODAY - dt.timedelta(days=3)
+    assert TODAY - dt.timedelta(days=100) <= min(dates) <= TODAY - dt.timedelta(days=80)
+
+
+def test_the_scenarios_behind_the_reasons(demo_db):
+    engine, _counts, days = demo_db
+    with unit_of_work(engine) as session:
+        payers = {p.id: p for p in services.list_payers(session)}
+    by_patient_day = defaultdict(list)
+    for d in days:
+        by_patient_day[(d.patient_id, d.date)].append(d)
+    # R15: a patient with three therapies on one day gets none, SH and SJ.
+    assert any(
+        sorted(m for d in group for m in d.modifiers if m in ("SH", "SJ")) == ["SH", "SJ"]
+        and len(group) == 3
+        for group in by_patient_day.values()
+    )
+    # R4 only for Medicare; R17's U1 only for the Medicaid payer that asks for it.
+    assert all(payers[d.payer_id].kind == "medicare" for d in days if "medicare-s-code" in d.reasons)
+    assert all("U1" in payers[d.payer_id].per_diem_modifiers for d in days if "U1" in d.modifiers)
+    # R6: an exhausted authorization leaves the day without an authorization number.
+    exhausted = [d for d in days if "authorization-exhausted" in d.reasons]
+    assert exhausted and all(d.authorization_number is None for d in exhausted)
+    # R13: every billable day of a prior-auth payer carries the authorization that paid for it.
+    assert all(d.authorization_number for d in days
+               if d.status == "billable" and payers[d.payer_id].requires_prior_auth)
+
+
+def test_history_shows_edits_and_a_void(demo_db):
+    engine, counts, _days = demo_db
+    assert counts["edits"] >= 5 and counts["voided"] == 1
+    with unit_of_work(engine) as session:
+        edited = 0
+        for kind in services.CLINICAL:
+            for rec in services.list_records(session, kind, include_voided=True):
+                if rec.version > 1:
+                    versions = services.history(session, kind, rec.id)
+                    assert [v.version for v in versions] == list(range(1, rec.version + 1))
+                    assert all(v.reason for v in versions[1:])
+                    edited += 1
+        voided = services.list_records(session, "infusion", include_voided=True)
+        voided = [r for r in voided if r.voided]
+        assert len(voided) == 1 and voided[0].void_reason
+        live = services.list_records(session, "infusion")
+        assert voided[0].id not in {r.id for r in live}
+    assert edited >= 5
+
+
+def test_counts_match_what_was_saved(demo_db):
+    engine, counts, _days = demo_db
+    with unit_of_work(engine) as session:
+        assert counts["patients"] == len(services.list_patients(session)) >= 20
+        assert counts["payers"] == len(services.list_payers(session))
+        assert counts["orders"] == len(services.list_records(session, "order"))
+        assert counts["infusions"] == len(
+            services.list_records(session, "infusion", include_voided=True))
+        kinds = {p.kind for p in services.list_payers(session)}
+        pharmacy = services.get_pharmacy(session)
+    assert kinds == {"commercial", "medicaid", "medicare", "other"}
+    assert pharmacy is not None and pharmacy.taxonomy == "3336H0001X"
+
+
+def test_refuses_a_database_that_holds_data(demo_db):
+    engine, _counts, _days = demo_db
+    before = _dump(engine)
+    with pytest.raises(DomainError, match="already holds data"):
+        with unit_of_work(engine) as session:
+            demo.load_demo(session, actor="demo", seed=1, today=TODAY)
+    assert _dump(engine) == before
+
+
+def test_command_line_demo(tmp_path, capsys):
+    db = tmp_path / "cli.sqlite"
+    args = ["--db", str(db), "demo", "--seed", "3", "--today", "2026-11-27"]
+    assert main.main(args) == 0
+    assert "Demo data loaded: 9 payers" in capsys.readouterr().out
+    engine = open_database(f"sqlite:///{db}")
+    with unit_of_work(engine) as session:
+        assert services.count_records(session) > 1000
+    engine.dispose()
+    assert main.main(args) == 1  # a second load is refused, nothing is added
+    assert "already holds data" in capsys.readouterr().err
+
+
+def test_export_import_export_gives_the_same_document(demo_db, tmp_path):
+    from models import interchange
+
+    engine, _counts, days = demo_db
+    with unit_of_work(engine) as session:
+        first = interchange.export_document(session)
+    copy = open_database(f"sqlite:///{tmp_path / 'copy.sqlite'}")
+    with unit_of_work(copy) as session:
+        interchange.import_document(session, actor="import", doc=first)
+    with unit_of_work(copy) as session:
+        second = interchange.export_document(session)
+        copied_days = services.billable_days(session)
+    assert second == first
+    assert copied_days == days
+    copy.dispose()
