@@ -105,7 +105,8 @@ def test_the_scenarios_behind_the_reasons(demo_db):
         for group in by_patient_day.values()
     )
     # R4 only for Medicare; R17's U1 only for the Medicaid payer that asks for it.
-    assert all(payers[d.payer_id].kind == "medicare" for d in days if "medicare-s-code" in d.reasons)
+    r4 = [d for d in days if "medicare-s-code" in d.reasons]
+    assert r4 and all(payers[d.payer_id].kind == "medicare" for d in r4)
     assert all("U1" in payers[d.payer_id].per_diem_modifiers for d in days if "U1" in d.modifiers)
     # R6: an exhausted authorization leaves the day without an authorization number.
     exhausted = [d for d in days if "authorization-exhausted" in d.reasons]
