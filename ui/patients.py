@@ -117,13 +117,15 @@ class PatientFilterProxy(QSortFilterProxyModel):
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def set_search(self, text: str) -> None:
+        self.beginFilterChange()
         self._needle = text.strip().lower()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_active_ids(self, ids: set[str] | None) -> None:
         """None shows every patient; a set shows only those patients."""
+        self.beginFilterChange()
         self._active = None if ids is None else set(ids)
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
