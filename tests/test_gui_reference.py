@@ -1,0 +1,162 @@
+"""Reference data dialogs: prescribers (NPI check digit), payers (modifiers, prior
+authorization for R5) and the pharmacy's settings, typed into the real widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from models import services
+from models.db import unit_of_work
+from models.tables import PharmacyBase
+from models.validation import npi_with_check_digit
+from ui.context import AppContext
+from ui.reference import (
+    PayerDialog,
+    PharmacyDialog,
+    PrescriberDialog,
+    ReferenceListDialog,
+)
+
+GOOD_NPI = npi_with_check_digit("155841238")
+
+
+def bad_check_digit(npi: str) -> str:
+    return npi[:9] + str((int(npi[9]) + 1) % 10)
+
+
+def make_ctx(engine, url) -> AppContext:
+    return AppContext(engine, "pharmacist", url)
+
+
+def test_invalid_npi_is_refused_with_the_field_named_and_the_text_kept(qtbot, engine, db_url):
+    ctx = make_ctx(engine, db_url)
+    dlg = PrescriberDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.first_name, "Ngozi")
+    qtbot.keyClicks(dlg.last_name, "Okafor")
+    wrong = bad_check_digit(GOOD_NPI)
+    qtbot.keyClicks(dlg.npi, wrong)
+    expected = f"the check digit is wrong (the last digit should be {GOOD_NPI[9]})"
+    assert dlg.npi.property("problem") == expected  # marked as soon as ten digits are typed
+
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+
+    assert dlg.isVisible()
+    assert f"NPI: {expected}" in dlg.error_label.text()
+    assert (dlg.first_name.text(), dlg.last_name.text(), dlg.npi.text()) == (
+        "Ngozi", "Okafor", wrong)
+    with unit_of_work(engine) as s:
+        assert services.list_prescribers(s) == []
+
+    dlg.npi.clear()
+    assert dlg.npi.property("problem") == ""
+    qtbot.keyClicks(dlg.npi, GOOD_NPI)
+    assert dlg.npi.property("problem") == ""
+    qtbot.keyClick(dlg.npi, Qt.Key.Key_Return)  # Enter saves
+    assert not dlg.isVisible()
+    with unit_of_work(engine) as s:
+        saved = services.list_prescribers(s)
+    assert [(d.id, d.display_name, d.npi) for d in saved] == [
+        ("dr-1", "Okafor, Ngozi", GOOD_NPI)]
+
+
+def test_short_npi_is_only_marked_once_the_field_is_left(qtbot, engine, db_url):
+    dlg = PrescriberDialog(make_ctx(engine, db_url))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.npi, "12345")
+    assert dlg.npi.property("problem") == ""
+    dlg.npi.editingFinished.emit()
+    assert dlg.npi.property("problem") == "an NPI is 10 digits"
+
+
+def test_payer_with_prior_authorization_and_modifiers(qtbot, engine, db_url):
+    ctx = make_ctx(engine, db_url)
+    dlg = PayerDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.name, "Prairie Medicaid")
+    qtbot.keyClicks(dlg.claim_id, "ILMCD")
+    dlg.kind.setCurrentText("medicaid")
+    qtbot.mouseClick(dlg.prior_auth, Qt.MouseButton.LeftButton)  # R5 then needs an auth
+    qtbot.keyClicks(dlg.modifiers, "sh, sj, u1")
+    assert dlg.modifiers.property("problem") == "holds at most two modifiers"
+    assert not dlg.save()
+    assert "Per diem modifiers: holds at most two modifiers" in dlg.error_label.text()
+
+    dlg.modifiers.clear()
+    qtbot.keyClicks(dlg.modifiers, "sh sj")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert not dlg.isVisible()
+    payer = ctx.read(lambda s: services.get_payer(s, dlg.payer_id))
+    assert (payer.name, payer.payer_id, payer.kind, payer.requires_prior_auth,
+            payer.per_diem_modifiers) == ("Prairie Medicaid", "ILMCD", "medicaid", True,
+                                          ["SH", "SJ"])
+
+
+def test_pharmacy_settings_saved_and_other_settings_kept(qtbot, engine, db_url):
+    ctx = make_ctx(engine, db_url)
+    with unit_of_work(engine) as s:
+        services.save_pharmacy(s, actor="t", data=PharmacyBase(
+            name="Old name", npi=GOOD_NPI, tax_id="371234567", address_line1="1 Main St",
+            city="Peoria", state="IL", zip="61602", submitter_id="SUB123"))
+    dlg = PharmacyDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.name.text() == "Old name"
+    dlg.name.clear()
+    qtbot.keyClicks(dlg.name, "Riverbend Home Infusion")
+    dlg.tax_id.clear()
+    qtbot.keyClicks(dlg.tax_id, "37-123456")
+    assert dlg.tax_id.property("problem") == "is the 9-digit employer identification number"
+    qtbot.keyClicks(dlg.tax_id, "7")
+    assert dlg.tax_id.property("problem") == ""
+    qtbot.keyClicks(dlg.taxonomy, "3336h0001x")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert not dlg.isVisible(), dlg.error_label.text()
+
+    p = ctx.read(services.get_pharmacy)
+    assert (p.name, p.tax_id, p.taxonomy) == ("Riverbend Home Infusion", "371234567",
+                                              "3336H0001X")
+    assert p.submitter_id == "SUB123"  # a setting this form does not show is not wiped
+
+
+def test_pharmacy_settings_missing_fields_named(qtbot, engine, db_url):
+    ctx = make_ctx(engine, db_url)
+    dlg = PharmacyDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.name, "Riverbend")
+    assert not dlg.save()
+    text = dlg.error_label.text()
+    for expected in ("NPI: is required", "Tax ID (EIN): is required", "Address: is required",
+                     "City: is required", "State: is required", "ZIP: is required"):
+        assert expected in text
+    assert ctx.read(services.get_pharmacy) is None
+    assert dlg.name.text() == "Riverbend"
+
+
+def test_reference_lists_reload_and_pass_the_model_tester(qtbot, qtmodeltester, example_engine,
+                                                          db_url):
+    ctx = make_ctx(example_engine, db_url)
+    payers = ReferenceListDialog(ctx, "payer")
+    prescribers = ReferenceListDialog(ctx, "prescriber")
+    qtbot.addWidget(payers)
+    qtbot.addWidget(prescribers)
+    qtmodeltester.check(payers.model)
+    qtmodeltester.check(prescribers.model)
+    assert prescribers.model.rowCount() == 1
+    assert prescribers.model.index(0, 0).data() == "Okafor, Ngozi"
+
+    prescribers.show()
+    qtbot.mouseClick(prescribers.new_button, Qt.MouseButton.LeftButton)
+    form = prescribers.editor
+    assert isinstance(form, PrescriberDialog) and form.isVisible()
+    qtbot.keyClicks(form.first_name, "Lena")
+    qtbot.keyClicks(form.last_name, "Abbott")
+    qtbot.keyClicks(form.npi, GOOD_NPI)
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    # the list reloads on the change notice
+    assert [prescribers.model.index(r, 0).data() for r in range(2)] == [
+        "Abbott, Lena", "Okafor, Ngozi"]
