@@ -1,0 +1,235 @@
+"""A patient's list of one kind of clinical record with New, Edit, Void, History and a
+"Show voided" box; the orders, MAR and documents tabs are built from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlmodel import Session
+
+from models import services
+from models.errors import DomainError
+from ui import record_forms
+from ui.common import show_error
+from ui.context import AppContext
+from ui.history import HistoryDialog
+from ui.table_models import RECORD_ID_ROLE, RecordTableModel
+
+MAX_COLUMN_WIDTH = 280
+
+
+def configure_table(view: QTableView) -> None:
+    """The look every record table shares: whole rows, no editing, quiet grid."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setShowGrid(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setHighlightSections(False)
+
+
+def fit_columns(view: QTableView) -> None:
+    view.resizeColumnsToContents()
+    for col in range(view.model().columnCount()):
+        view.setColumnWidth(col, min(view.columnWidth(col) + 12, MAX_COLUMN_WIDTH))
+
+
+class RecordListPanel(QWidget):
+    """One kind of record for the selected patient. Void records appear (greyed, with their
+    reason) only while "Show voided" is ticked."""
+
+    record_voided = Signal(str)
+
+    def __init__(self, ctx: AppContext, kind: str, model: RecordTableModel,
+                 parent: QWidget | None = None, *, new_text: str = "New…",
+                 on_new: Callable[[], None] | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = kind
+        self.model = model
+        self.patient_id: str | None = None
+        self._on_new = on_new
+        model.setParent(self)
+        label = services.LABELS[kind]
+
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(model)
+        self.proxy.setSortRole(Qt.ItemDataRole.EditRole)
+        self.view = QTableView()
+        self.view.setObjectName(f"{kind}_table")
+        self.view.setModel(self.proxy)
+        configure_table(self.view)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the service's order
+
+        self.new_button = QPushButton(new_text)
+        self.new_button.setToolTip(f"Add a {label}")
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip(f"Change the selected {label} (you will be asked why)")
+        self.void_button = QPushButton("Void…")
+        self.void_button.setToolTip(f"Void the selected {label}: it stays on file with the "
+                                    "reason, and billing ignores it")
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Every saved version: who, when, why, what changed")
+        self.show_voided = QCheckBox("Show voided")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.count_label.setStyleSheet("color: #555;")
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        for b in (self.new_button, self.edit_button, self.void_button, self.history_button):
+            b.setMinimumWidth(88)
+            buttons.addWidget(b)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.count_label)
+        buttons.addStretch(1)
+        buttons.addWidget(self.show_voided)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view)
+
+        self.new_button.clicked.connect(self._on_new_clicked)
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.void_button.clicked.connect(self._on_void_clicked)
+        self.history_button.clicked.connect(self._on_history_clicked)
+        self.show_voided.toggled.connect(self._on_show_voided_toggled)
+        self.view.doubleClicked.connect(self._on_row_double_clicked)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self._update_buttons()
+
+    # -- loading -------------------------------------------------------------------------
+
+    def set_patient(self, patient_id: str | None) -> None:
+        self.patient_id = patient_id
+        self.reload()
+
+    def load(self, session: Session, include_voided: bool) -> tuple[list[Any], dict]:
+        records = services.list_records(session, self.kind, patient_id=self.patient_id,
+                                        include_voided=include_voided)
+        orders = services.list_records(session, "order", patient_id=self.patient_id,
+                                       include_voided=True)
+        if self.kind == "order":
+            self.model.prescribers = {  # type: ignore[attr-defined]
+                p.id: p.display_name for p in services.list_prescribers(session)}
+        return records, {o.id: o for o in orders}
+
+    def reload(self) -> None:
+        selected = self.selected_id()
+        if self.patient_id is None:
+            records, orders = [], {}
+        else:
+            records, orders = self.ctx.read(lambda s: self.load(s, self.show_voided.isChecked()))
+        self.model.set_records(records, orders)
+        self.view.setColumnHidden(self.model.void_column, not self.show_voided.isChecked())
+        fit_columns(self.view)
+        voided = sum(1 for r in records if r.voided)
+        text = f"{len(records) - voided} {services.LABELS[self.kind]}" + (
+            "s" if len(records) - voided != 1 else "")
+        self.count_label.setText(text + (f", {voided} void" if voided else ""))
+        if selected:
+            self.select(selected)
+        self._update_buttons()
+
+    def select(self, record_id: str) -> None:
+        row = self.model.row_of(record_id)
+        if row >= 0:
+            self.view.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+
+    def selected_id(self) -> str | None:
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        return rows[0].data(RECORD_ID_ROLE) if rows else None
+
+    def selected_record(self) -> Any:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.record(self.proxy.mapToSource(rows[0]).row())
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _update_buttons(self) -> None:
+        rec = self.selected_record()
+        self.new_button.setEnabled(self.patient_id is not None)
+        self.edit_button.setEnabled(rec is not None and not rec.voided)
+        self.void_button.setEnabled(rec is not None and not rec.voided)
+        self.history_button.setEnabled(rec is not None)
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
+        self._update_buttons()
+
+    @Slot()
+    def _on_new_clicked(self) -> None:
+        if self.patient_id is None:
+            return
+        if self._on_new is not None:
+            self._on_new()
+            return
+        record_forms.open_record_form(self.ctx, self, self.kind, patient_id=self.patient_id)
+
+    @Slot()
+    def _on_edit_clicked(self) -> None:
+        rec = self.selected_record()
+        if rec is not None and not rec.voided and self.patient_id is not None:
+            record_forms.open_record_form(self.ctx, self, self.kind,
+                                          patient_id=self.patient_id, record_id=rec.id)
+
+    @Slot(QModelIndex)
+    def _on_row_double_clicked(self, _index: QModelIndex) -> None:
+        rec = self.selected_record()
+        if rec is None:
+            return
+        if rec.voided:
+            self._on_history_clicked()
+        else:
+            self._on_edit_clicked()
+
+    @Slot()
+    def _on_void_clicked(self) -> None:
+        rec = self.selected_record()
+        if rec is None or rec.voided:
+            return
+        label = services.LABELS[self.kind]
+        reason = record_forms.ask_reason(
+            self, f"Void {label} {rec.id}?",
+            f"The {label} {rec.id} stays on file with its history, but billing ignores it "
+            "from now on. Say why it is voided:")
+        if reason is None:
+            return
+        try:
+            self.ctx.call(services.void_record, kind=self.kind, record_id=rec.id, reason=reason)
+        except DomainError as exc:
+            show_error(self, exc, title="Not voided")
+            return
+        self.record_voided.emit(rec.id)
+
+    @Slot()
+    def _on_history_clicked(self) -> None:
+        rec = self.selected_record()
+        if rec is not None:
+            HistoryDialog(self.ctx, self.kind, rec.id, self).open()
+
+    @Slot(bool)
+    def _on_show_voided_toggled(self, _checked: bool) -> None:
+        self.reload()
