@@ -249,7 +249,7 @@ def patient_months(results: list[DayResult], names: dict[str, str],
 
 
 class MonthTableModel(QAbstractTableModel):
-    """Patients as rows; columns: patient, payer, one per day of the month, then totals."""
+    """Patients as rows; columns: patient, payer, the totals per status, one per day."""
 
     FIXED = ("Patient", "Payer")
     TOTALS = (BILLABLE, HOLD, NOT_BILLABLE)
@@ -269,16 +269,16 @@ class MonthTableModel(QAbstractTableModel):
         self._payer_names = dict(payer_names or {})
         self.endResetModel()
 
-    # column helpers
+    # The totals come before the days so they stay in sight when the days scroll.
     def day_of_column(self, column: int) -> int | None:
-        day = column - len(self.FIXED) + 1
+        day = column - len(self.FIXED) - len(self.TOTALS) + 1
         return day if 1 <= day <= self.days else None
 
     def column_of_day(self, day: int) -> int:
-        return len(self.FIXED) + day - 1
+        return len(self.FIXED) + len(self.TOTALS) + day - 1
 
     def total_status(self, column: int) -> str | None:
-        i = column - len(self.FIXED) - self.days
+        i = column - len(self.FIXED)
         return self.TOTALS[i] if 0 <= i < len(self.TOTALS) else None
 
     def patient_at(self, row: int) -> PatientMonth:
@@ -310,11 +310,12 @@ class MonthTableModel(QAbstractTableModel):
             if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
                 return row.totals[total]
             if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                return int(Qt.AlignmentFlag.AlignCenter)
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{row.name}: {row.totals[total]} day(s) {STATUS_PLURAL[total]}"
-            if role == Qt.ItemDataRole.ForegroundRole and row.totals[total]:
-                return STATUS_FOREGROUND[total]
+                return (f"{row.name}: {row.totals[total]} service day(s) {STATUS_PLURAL[total]}"
+                        " (a day with two orders counts once per order)")
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return STATUS_FOREGROUND[total] if row.totals[total] else FADED_FOREGROUND
             return None
         text = row.name if col == 0 else row.payers
         if role == Qt.ItemDataRole.DisplayRole:

@@ -1,0 +1,186 @@
+"""The pharmacy-wide month view: filters, totals, CSV export, opening a patient (R1-R18)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from models import services
+from models.rules import BILLABLE, HOLD, NOT_BILLABLE
+from models.tables import CoverageBase, InfusionBase, OrderBase, PatientBase
+from ui import calendar_view
+from ui.billing_models import ROW_ROLE, STATUS_ROLE, MonthFilter, MonthTableModel
+from ui.context import AppContext
+from ui.month_view import MonthView
+
+OCT = dt.date(2026, 10, 1)
+
+
+def add_patient(s, pid: str, last: str, payer: str, code: str, days: list[int]) -> None:
+    services.save_patient(
+        s, actor="t",
+        data=PatientBase(id=pid, first_name="Test", last_name=last,
+                         birth_date=dt.date(1950, 1, 1), sex="F", address_line1="1 Main St",
+                         city="Peoria", state="IL", zip="61602"),
+        coverages=[CoverageBase(payer_id=payer, member_id=f"M{pid}",
+                                start_date=dt.date(2026, 1, 1))])
+    order = services.create_record(
+        s, actor="t", kind="order",
+        data=OrderBase(id=f"o-{pid}", patient_id=pid, prescriber_id="dr-okafor",
+                       per_diem_code=code, drug_name="Drug", diagnosis_codes=["D80.1"],
+                       start_date=OCT, signed_date=OCT))
+    for d in days:
+        services.create_record(
+            s, actor="t", kind="infusion",
+            data=InfusionBase(id=f"mar-{pid}-{d}", order_id=order.id, date=dt.date(2026, 10, d),
+                              status="completed",
+                              start_time=dt.time(9), end_time=dt.time(10), dose_given=1,
+                              administered_by="RN"))
+
+
+@pytest.fixture
+def ctx(example_engine, db_url):
+    """The example patient (2 billable, 1 not billable in October) plus a Medicaid patient on
+    hold (no authorization, plan, preparation note, delivery or care note: R5, R8-R10, R12) and
+    a Medicare patient whose S-code days are not billable (R4)."""
+    c = AppContext(example_engine, "tester", db_url)
+    c.write(lambda s: (add_patient(s, "p-2", "Ahn", "ilmcd", "S9500", [5, 6]),
+                       add_patient(s, "p-3", "Zimmer", "mcr", "S9338", [10])))
+    return c
+
+
+@pytest.fixture
+def view(qtbot, ctx):
+    ctx.view_state["month_view.month"] = OCT
+    widget = MonthView(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1400, 600)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 3)
+    return widget
+
+
+def visible(view: MonthView) -> list[str]:
+    return [p.patient_id for p in view.visible_patients()]
+
+
+def choose(combo, value) -> None:
+    combo.setCurrentIndex(combo.findData(value))
+
+
+def test_rows_cells_and_totals(view):
+    m = view.model
+    assert visible(view) == ["p-2", "p-1001", "p-3"]  # by name: Ahn, Lindqvist, Zimmer
+    assert m.headerData(m.column_of_day(7), Qt.Orientation.Horizontal) == "We\n7"
+    lindqvist = m.index(1, 0)
+    assert lindqvist.data(Qt.ItemDataRole.DisplayRole) == "Lindqvist, Maria"
+    assert m.index(1, 1).data(Qt.ItemDataRole.DisplayRole) == "Blue Prairie PPO"
+    assert [m.index(1, m.column_of_day(d)).data() for d in (7, 8, 28, 29)] == ["✔", None, "✖", "✔"]
+    assert m.index(1, m.column_of_day(28)).data(STATUS_ROLE) == NOT_BILLABLE
+    tip = m.index(1, m.column_of_day(29)).data(Qt.ItemDataRole.ToolTipRole)
+    assert "S9338 SS" in tip and "order o-1" in tip and "PA20261001" in tip  # R14 suite: SS
+    tip = m.index(0, m.column_of_day(5)).data(Qt.ItemDataRole.ToolTipRole)
+    assert "S9500 U1" in tip  # R17: Medicaid's own modifier
+    assert "No preparation note covers this day" in tip  # R9
+    totals = {m.total_status(c): m.index(1, c).data() for c in range(2, 5)}
+    assert totals == {BILLABLE: 2, HOLD: 0, NOT_BILLABLE: 1}
+    assert view.total_labels[BILLABLE].text() == "✔ 2 billable"
+    assert view.total_labels[HOLD].text() == "⚠ 2 on hold"
+    assert view.total_labels[NOT_BILLABLE].text() == "✖ 2 not billable"
+    assert view.count_label.text() == "3 patients"
+
+
+def test_filters_change_visible_rows_and_footer(view):
+    choose(view.status_combo, HOLD)
+    assert visible(view) == ["p-2"]
+    assert view.count_label.text() == "1 of 3 patients shown"
+    assert view.total_labels[HOLD].text() == "⚠ 2 on hold"
+    assert view.total_labels[BILLABLE].text() == "✔ 0 billable"
+    choose(view.status_combo, NOT_BILLABLE)
+    assert visible(view) == ["p-1001", "p-3"]
+    assert view.total_labels[NOT_BILLABLE].text() == "✖ 2 not billable"
+    view.status_combo.setCurrentIndex(0)
+
+    choose(view.reason_combo, "medicare-s-code")  # R4
+    assert visible(view) == ["p-3"]
+    choose(view.reason_combo, "no-infusion")  # R1
+    assert visible(view) == ["p-1001"]
+    view.reason_combo.setCurrentIndex(0)
+
+    choose(view.payer_combo, "ilmcd")
+    assert visible(view) == ["p-2"]
+    choose(view.status_combo, BILLABLE)  # every filter must hold on the same day
+    assert visible(view) == []
+    assert view.empty_label.text() == "No patient has a day matching these filters."
+    view.clear_button.click()
+    assert visible(view) == ["p-2", "p-1001", "p-3"]
+    assert view.status_combo.currentIndex() == view.payer_combo.currentIndex() == 0
+
+
+def test_filter_fades_cells_that_do_not_match(view):
+    view.set_filter(MonthFilter(status=NOT_BILLABLE))
+    row = visible(view).index("p-1001")
+    billable = view.proxy.index(row, view.model.column_of_day(7))
+    not_billable = view.proxy.index(row, view.model.column_of_day(28))
+    assert billable.data() == "✔"  # still marked, only faded
+    assert (billable.data(Qt.ItemDataRole.BackgroundRole)
+            != not_billable.data(Qt.ItemDataRole.BackgroundRole))
+
+
+def test_csv_export_writes_the_visible_table(view, tmp_path, monkeypatch):
+    choose(view.status_combo, NOT_BILLABLE)
+    path = tmp_path / "october.csv"
+    monkeypatch.setattr("ui.month_view.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(path), "CSV files (*.csv)"))
+    view.export_button.click()
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    assert rows[0][:3] == ["patient_id", "name", "2026-10-01"]
+    assert rows[0][-4:] == ["2026-10-31", "billable_days", "hold_days", "not_billable_days"]
+    assert len(rows[0]) == 2 + 31 + 3
+    assert [r[0] for r in rows[1:]] == ["p-1001", "p-3"]
+    lindqvist = dict(zip(rows[0], rows[1], strict=True))
+    assert lindqvist["name"] == "Lindqvist, Maria"
+    assert (lindqvist["2026-10-07"], lindqvist["2026-10-08"], lindqvist["2026-10-28"]) == \
+        ("billable", "", "not-billable")
+    assert rows[1][-3:] == ["2", "0", "1"]
+    assert rows[2][-3:] == ["0", "0", "1"]
+    assert not list(tmp_path.glob(".export-*"))  # no temporary file left behind
+
+
+def test_double_click_opens_the_patient_on_this_month(qtbot, view, ctx):
+    view.show()
+    qtbot.waitExposed(view)
+    row = visible(view).index("p-3")
+    index = view.proxy.index(row, 0)
+    assert index.data(ROW_ROLE).patient_id == "p-3"
+    rect = view.table.visualRect(index)
+    # item views act on a double click only after a press on the same item
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(view.patient_activated) as blocker:
+        qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton,
+                          pos=rect.center())
+    assert blocker.args == ["p-3"]
+    assert ctx.view_state[calendar_view.MONTH_KEY] == OCT
+
+
+def test_reloads_after_a_write_and_navigates(qtbot, view, ctx):
+    with qtbot.waitSignal(view.data_loaded):
+        ctx.call(services.void_record, kind="infusion", record_id="mar-2",
+                 reason="charted on the wrong day")
+    row = visible(view).index("p-1001")
+    assert view.model.patient_at(view.proxy.mapToSource(view.proxy.index(row, 0)).row()) \
+        .totals == {BILLABLE: 2, HOLD: 0, NOT_BILLABLE: 0}
+    with qtbot.waitSignal(view.data_loaded):
+        view.next_button.click()
+    assert view.month_label.text() == "November 2026"
+    assert view.model.rowCount() == 0 and view.model.columnCount() == 2 + 3 + 30
+    assert view.empty_label.text() == "No service days recorded this month."
+
+
+def test_month_models_pass_modeltester(qtmodeltester, view):
+    qtmodeltester.check(view.model)
+    view.set_filter(MonthFilter(status=HOLD))
+    qtmodeltester.check(view.proxy)
+    qtmodeltester.check(MonthTableModel())

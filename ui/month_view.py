@@ -1,0 +1,386 @@
+"""The pharmacy-wide billing month: every patient's service days, filters, totals, CSV export.
+
+Patients are rows and the days of the month columns; each service day is coloured and marked by
+its status symbol. Filters by status, reason and payer keep the patients having a day that
+matches them all; the footer adds up the visible rows. Double-click a patient to open them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models import services
+from models.rules import REASONS, STATUSES
+from models.services import Changes
+from ui import calendar_view
+from ui.billing_models import (
+    ROW_ROLE,
+    STATUS_LABEL,
+    STATUS_PLURAL,
+    STATUS_SYMBOL,
+    MonthFilter,
+    MonthFilterProxyModel,
+    MonthTableModel,
+    PatientMonth,
+    month_csv_rows,
+    patient_months,
+)
+from ui.calendar_view import chip_style, month_end, shift_month, today
+from ui.common import show_error
+from ui.workers import run_in_background
+
+MONTH_KEY = "month_view.month"
+NO_COVERAGE = ""  # the payer filter's value for days without a primary coverage
+
+
+class MonthView(QWidget):
+    """The billing month of the whole pharmacy."""
+
+    patient_activated = Signal(str)  # a patient row was double-clicked (or Enter pressed)
+    data_loaded = Signal()
+    csv_exported = Signal(str)  # the path written
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.month: dt.date = ctx.view_state.get(MONTH_KEY) or today().replace(day=1)
+        self._generation = 0
+        self.model = MonthTableModel(self)
+        self.proxy = MonthFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self._build()
+        self.proxy.rowsInserted.connect(self._show_totals)
+        self.proxy.rowsRemoved.connect(self._show_totals)
+        self.proxy.modelReset.connect(self._show_totals)
+        self.proxy.layoutChanged.connect(self._show_totals)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.database_replaced.connect(self.reload)
+        self.month_label.setText(self.month.strftime("%B %Y"))
+        self._show_totals()
+        self.reload()
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.prev_button = QToolButton()
+        self.prev_button.setArrowType(Qt.ArrowType.LeftArrow)
+        self.prev_button.setToolTip("Previous month")
+        self.next_button = QToolButton()
+        self.next_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.next_button.setToolTip("Next month")
+        self.today_button = QPushButton("This month")
+        self.month_label = QLabel()
+        self.month_label.setObjectName("month-label")
+        self.month_label.setStyleSheet("font-size: 17px; font-weight: 600; padding: 0 6px;")
+        self.month_label.setMinimumWidth(
+            QFontMetrics(self.month_label.font()).horizontalAdvance("September 2026") * 1.3)
+        self.month_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prev_button.clicked.connect(self._on_prev_clicked)
+        self.next_button.clicked.connect(self._on_next_clicked)
+        self.today_button.clicked.connect(self._on_today_clicked)
+
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("status-filter")
+        self.status_combo.addItem("All statuses", None)
+        for status in STATUSES:
+            self.status_combo.addItem(f"{STATUS_SYMBOL[status]} {STATUS_LABEL[status]}", status)
+        self.reason_combo = QComboBox()
+        self.reason_combo.setObjectName("reason-filter")
+        self.reason_combo.addItem("Any reason", None)
+        for reason in REASONS.values():
+            self.reason_combo.addItem(f"{reason.rule} · {reason.text}", reason.code)
+            self.reason_combo.setItemData(self.reason_combo.count() - 1, reason.sentence,
+                                          Qt.ItemDataRole.ToolTipRole)
+        self.reason_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.reason_combo.setMinimumContentsLength(26)
+        self.reason_combo.view().setMinimumWidth(
+            max(QFontMetrics(self.font()).horizontalAdvance(self.reason_combo.itemText(i))
+                for i in range(self.reason_combo.count())) + 40)
+        self.payer_combo = QComboBox()
+        self.payer_combo.setObjectName("payer-filter")
+        self.payer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._fill_payers([])
+        for combo in (self.status_combo, self.reason_combo, self.payer_combo):
+            combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.clear_button = QPushButton("Clear filters")
+        self.clear_button.clicked.connect(self._on_clear_clicked)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip("Save the table as shown (after the filters) as CSV")
+        self.export_button.clicked.connect(self._on_export_clicked)
+
+        nav = QHBoxLayout()
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.month_label)
+        nav.addWidget(self.next_button)
+        nav.addSpacing(6)
+        nav.addWidget(self.today_button)
+        nav.addStretch(1)
+        nav.addWidget(self.export_button)
+        filters = QHBoxLayout()
+        for text, combo in (("Status", self.status_combo), ("Reason", self.reason_combo),
+                            ("Payer", self.payer_combo)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            filters.addWidget(label)
+            filters.addWidget(combo)
+            filters.addSpacing(10)
+        filters.addWidget(self.clear_button)
+        filters.addStretch(1)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the model's name order
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().hide()
+        self.table.setStyleSheet(
+            "QTableView { gridline-color: #dde1e6; selection-background-color: #cfe0f5;"
+            " selection-color: #111; }"
+            "QHeaderView::section { padding: 2px 4px; }")
+        fm = QFontMetrics(self.font())
+        self.table.verticalHeader().setDefaultSectionSize(fm.height() + 10)
+        hh = self.table.horizontalHeader()
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        hh.setHighlightSections(False)
+        hh.setMinimumSectionSize(fm.horizontalAdvance("Mo") + 12)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.activated.connect(self._on_enter_pressed)
+
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("empty-message")
+        self.empty_label.setStyleSheet("color: #555; padding: 4px;")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("visible-count")
+        self.total_labels: dict[str, QLabel] = {}
+        footer = QHBoxLayout()
+        footer.addWidget(self.count_label)
+        footer.addWidget(self.empty_label, 1)
+        for status in STATUSES:
+            chip = QLabel()
+            chip.setObjectName(f"total-{status}")
+            chip.setStyleSheet(chip_style(status))
+            chip.setToolTip(f"Service days {STATUS_PLURAL[status]} for the patients shown")
+            self.total_labels[status] = chip
+            footer.addWidget(chip)
+
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #a32020;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(nav)
+        layout.addLayout(filters)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(footer)
+
+    def _fill_payers(self, payers: list[tuple[str, str]]) -> None:
+        current = self.payer_combo.currentData()
+        self.payer_combo.blockSignals(True)
+        self.payer_combo.clear()
+        self.payer_combo.addItem("All payers", None)
+        for payer_id, name in payers:
+            self.payer_combo.addItem(name, payer_id)
+        self.payer_combo.addItem("No primary coverage", NO_COVERAGE)
+        found = self.payer_combo.findData(current)
+        self.payer_combo.setCurrentIndex(max(found, 0) if current is not None else 0)
+        self.payer_combo.blockSignals(False)
+
+    def _size_columns(self) -> None:
+        hh = self.table.horizontalHeader()
+        fm = QFontMetrics(self.font())
+        day_width = fm.horizontalAdvance("Mo") + 10
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.resizeColumnToContents(0)
+        self.table.setColumnWidth(0, min(max(self.table.columnWidth(0), 160), 240))
+        self.table.resizeColumnToContents(1)
+        self.table.setColumnWidth(1, min(max(self.table.columnWidth(1), 110), 160))
+        for day in range(1, self.model.days + 1):
+            col = self.model.column_of_day(day)
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            self.table.setColumnWidth(col, day_width)
+        for i, status in enumerate(STATUSES):
+            width = fm.horizontalAdvance(STATUS_LABEL[status]) + 20
+            self.table.setColumnWidth(len(MonthTableModel.FIXED) + i, width)
+
+    # --- public -----------------------------------------------------------------------------
+
+    def set_month(self, first: dt.date) -> None:
+        self.month = first.replace(day=1)
+        self.ctx.view_state[MONTH_KEY] = self.month
+        self.month_label.setText(self.month.strftime("%B %Y"))
+        self.reload()
+
+    def set_filter(self, month_filter: MonthFilter) -> None:
+        """Show the filter in the combo boxes and apply it."""
+        for combo, value in ((self.status_combo, month_filter.status),
+                             (self.reason_combo, month_filter.reason),
+                             (self.payer_combo, month_filter.payer_id)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(value), 0) if value is not None else 0)
+            combo.blockSignals(False)
+        self._on_filter_changed()
+
+    def visible_patients(self) -> list[PatientMonth]:
+        return self.proxy.visible_rows()
+
+    @Slot()
+    def reload(self) -> None:
+        self._generation += 1
+        generation, first = self._generation, self.month
+        last = month_end(first)
+
+        def load(session: Any) -> tuple[list[PatientMonth], list[tuple[str, str]]]:
+            days = services.billable_days(session, first, last)
+            names = {p.id: p.display_name for p in services.list_patients(session)}
+            payers = [(p.id, p.name) for p in services.list_payers(session)]
+            return patient_months(days, names, dict(payers)), payers
+
+        run_in_background(
+            self.ctx, load, receiver=self,
+            on_result=lambda data: self._show(generation, first, data),
+            on_error=lambda exc: self._on_load_failed(generation, exc),
+        )
+
+    def export_csv(self, path: str | Path) -> int:
+        """Write the visible table to `path` (replaced whole, never half-written); returns the
+        number of patient rows written."""
+        rows = month_csv_rows(self.proxy)
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".csv", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+                csv.writer(f).writerows(rows)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.csv_exported.emit(str(path))
+        return len(rows) - 1
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def _show(self, generation: int, first: dt.date,
+              data: tuple[list[PatientMonth], list[tuple[str, str]]]) -> None:
+        if generation != self._generation:
+            return
+        rows, payers = data
+        self.error_label.hide()
+        self._fill_payers(payers)
+        self.model.set_month(first.year, first.month, rows, dict(payers))
+        self._on_filter_changed()
+        self._size_columns()
+        self.data_loaded.emit()
+
+    def _on_load_failed(self, generation: int, exc: Exception) -> None:
+        if generation != self._generation:
+            return
+        self.error_label.setText(f"The month could not be loaded: {exc}")
+        self.error_label.show()
+        self.data_loaded.emit()
+
+    @Slot()
+    def _show_totals(self) -> None:
+        totals = self.proxy.visible_totals()
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown} of {total} patients shown" if shown != total
+                                 else f"{total} patients")
+        if total == 0:
+            self.empty_label.setText("No service days recorded this month.")
+        elif shown == 0:
+            self.empty_label.setText("No patient has a day matching these filters.")
+        else:
+            self.empty_label.setText("")
+        for status, chip in self.total_labels.items():
+            chip.setText(f"{STATUS_SYMBOL[status]} {totals[status]} {STATUS_PLURAL[status]}")
+
+    # --- slots ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_filter_changed(self) -> None:
+        self.proxy.set_filter(MonthFilter(
+            status=self.status_combo.currentData(),
+            reason=self.reason_combo.currentData(),
+            payer_id=self.payer_combo.currentData(),
+        ))
+        self._show_totals()
+
+    @Slot()
+    def _on_clear_clicked(self) -> None:
+        self.set_filter(MonthFilter())
+
+    @Slot()
+    def _on_prev_clicked(self) -> None:
+        self.set_month(shift_month(self.month, -1))
+
+    @Slot()
+    def _on_next_clicked(self) -> None:
+        self.set_month(shift_month(self.month, 1))
+
+    @Slot()
+    def _on_today_clicked(self) -> None:
+        self.set_month(today())
+
+    @Slot(QModelIndex)
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        row: PatientMonth | None = index.data(ROW_ROLE)
+        if row is None:
+            return
+        # the patient's calendar opens on the month being looked at
+        self.ctx.view_state[calendar_view.MONTH_KEY] = self.month
+        self.patient_activated.emit(row.patient_id)
+
+    @Slot()
+    def _on_enter_pressed(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._on_double_clicked(index)
+
+    @Slot(object)
+    def _on_data_changed(self, changes: Changes) -> None:
+        if changes.kinds and not changes.kinds <= {"pharmacy", "prescriber"}:
+            self.reload()
+
+    @Slot()
+    def _on_export_clicked(self) -> None:
+        default = f"billing-{self.month:%Y-%m}.csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export the month as CSV", default,
+                                              "CSV files (*.csv)")
+        if not path:
+            return
+        try:
+            count = self.export_csv(path)
+        except OSError as exc:
+            show_error(self, exc, title="Not exported")
+            return
+        self.count_label.setText(f"{count} patients exported to {Path(path).name}")
