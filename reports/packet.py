@@ -177,6 +177,20 @@ def _cover(data: PacketData) -> list:
     return story
 
 
+def _code_text(code: str) -> str:
+    """The code's long description up to its boilerplate (the short one is abbreviated)."""
+    found = codes.hcpcs_codes().get(code)
+    if not found:
+        return ""
+    head = re.split(r"[,;] administrative", found.long_description)[0]
+    return f"{head}, per diem" if head != found.long_description else head
+
+
+def _hcpcs_long(code: str) -> str:
+    found = codes.hcpcs_codes().get(code)
+    return found.long_description if found else ""
+
+
 def _phone(value: str | None) -> str:
     if value and len(value) == 10:
         return f"({value[:3]}) {value[3:6]}-{value[6:]}"
@@ -199,7 +213,7 @@ def _therapy_table(data: PacketData) -> Table:
     for o in data.orders:
         mods = sorted({m for d in data.billed_days if d.order_id == o.id for m in d.modifiers})
         code = o.per_diem_code
-        desc = codes.describe(code)
+        desc = _code_text(code)
         drug = o.drug_name
         drug_codes = "\n".join(x for x in (
             f"HCPCS {o.drug_hcpcs}" if o.drug_hcpcs else "",
@@ -268,7 +282,7 @@ def _checklist(data: PacketData) -> list:
             notes = text("; ".join(bits))
         rows.append([fmt_date(d.date), _status(d.status), d.order_id, *evidence, notes])
     ev_w = 41
-    widths = [55, 46, 34] + [ev_w] * len(EVIDENCE)
+    widths = [55, 54, 34] + [ev_w] * len(EVIDENCE)
     widths.append(W - sum(widths))
     story.append(data_table(["Date", "Status", "Order", *(h for h, _c in EVIDENCE), "Notes"],
                             rows, widths))
@@ -290,7 +304,7 @@ def _orders(data: PacketData) -> list:
         pairs = [
             ("Order ID", o.id),
             ("Prescriber", f"{doc.display_name}, NPI {doc.npi}" if doc else o.prescriber_id),
-            ("Per diem code", f"{o.per_diem_code}  {codes.describe(o.per_diem_code)}"),
+            ("Per diem code", f"{o.per_diem_code}: {_hcpcs_long(o.per_diem_code)}"),
             ("Per diem rate", _money(o.per_diem_rate)),
             ("Drug", o.drug_name),
             ("NDC", o.drug_ndc or ""),
@@ -381,7 +395,7 @@ def _mar(data: PacketData) -> list:
     story.append(data_table(
         ["Date", "Entry", "Time", "Status", "Setting", "Dose given", "Administered by", "Site",
          "Reaction / notes"],
-        rows, [52, 40, 52, 46, 36, 50, 62, 55, W - 393]))
+        rows, [52, 40, 60, 46, 36, 50, 62, 55, W - 401]))
     amended = [m for m in data.mar if len(m.versions) > 1]
     if amended:
         story += [CondPageBreak(90), text("Amendments", "h2")]
@@ -406,7 +420,7 @@ def _deliveries(data: PacketData) -> list:
              d.received_by or "", _recorded(d)] for d in data.deliveries]
     story.append(data_table(["Delivery", "Order", "Date", "Method", "Items", "Received by",
                              "Recorded"], rows,
-                            [44, 34, 52, 62, W - 44 - 34 - 52 - 62 - 80 - 90, 80, 90]))
+                            [44, 34, 52, 72, W - 44 - 34 - 52 - 72 - 80 - 90, 80, 90]))
     return story
 
 
