@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.patient_id: str | None = None
         self.setObjectName("mainWindow")
         self.resize(1400, 860)
-        self.setMinimumSize(QSize(900, 600))
+        self.setMinimumSize(QSize(760, 520))
 
         self.patients = PatientListPanel(ctx, self, today=today)
         self.patients.setMinimumWidth(340)
