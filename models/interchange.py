@@ -323,10 +323,14 @@ def _pharmacy_differences(current: dict, given: dict) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
 
     def compare(path: Path, mine: Any, theirs: Any) -> None:
-        if (mine or None) != (theirs or None):
-            out.append((path, f"{_show(theirs) if theirs else 'not given'} differs from this "
-                              f"database's pharmacy ({_show(mine) if mine else 'not set'}): "
-                              "the file belongs to another pharmacy"))
+        if (mine or None) == (theirs or None):
+            return
+        if theirs:
+            problem = (f"{_show(theirs)} differs from this database's pharmacy "
+                       f"({_show(mine) if mine else 'not set'})")
+        else:
+            problem = f"is not given, but this database's pharmacy has {_show(mine)}"
+        out.append((path, f"{problem}: the file belongs to another pharmacy"))
 
     for key in _properties("pharmacy"):
         mine, theirs = current.get(key), given.get(key)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import SQLModel
 
 from models import interchange, services
 from models.db import open_database, unit_of_work
 from models.errors import DomainError, FieldError, ImportRejected, ValidationFailed
 from models.validation import npi_with_check_digit
+
+DATA = Path(__file__).parent / "data"
 
 
 def dump(engine) -> dict[str, list[str]]:
@@ -272,7 +277,7 @@ def test_a_file_of_another_pharmacy_is_refused_naming_the_fields(example_engine,
         "the file belongs to another pharmacy",
         "pharmacy.address.zip: \"61603\" differs from this database's pharmacy (\"61602\"): "
         "the file belongs to another pharmacy",
-        "pharmacy.phone: not given differs from this database's pharmacy (\"3095550142\"): "
+        "pharmacy.phone: is not given, but this database's pharmacy has \"3095550142\": "
         "the file belongs to another pharmacy",
     ]
 
@@ -405,3 +410,43 @@ def test_an_export_validates_against_the_schema(example_engine, other_engine):
 def test_an_empty_database_has_nothing_to_export(engine):
     with pytest.raises(DomainError, match="pharmacy settings are not set"):
         export_doc(engine)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=12)
+    | st.sampled_from(["2026-02-30", "o-1", "p-1001", "bcx", "S5035", "09:00"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=3),
+    max_leaves=6,
+)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    items = node.items() if isinstance(node, dict) else enumerate(node) \
+        if isinstance(node, list) else ()
+    for key, child in items:
+        yield from _paths(child, prefix + (key,))
+
+
+EXAMPLE_PATHS = [p for p in _paths(json.loads((DATA / "example.json").read_text())) if p]
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.tuples(st.sampled_from(EXAMPLE_PATHS), JSON_VALUES), max_size=3))
+def test_any_damaged_file_is_reported_not_crashed_on(engine, example_doc, changes):
+    doc = copy.deepcopy(example_doc)
+    for path, value in changes:
+        try:
+            put(*path, value)(doc)
+        except (KeyError, IndexError, TypeError):  # an earlier change removed the path
+            pass
+    with unit_of_work(engine) as session:
+        errors = interchange.validate_document(session, doc)
+        session.rollback()
+    assert all(isinstance(e, str) and ": " in e for e in errors)
+    if not errors:  # what passes the checks must import, then leave nothing behind here
+        with unit_of_work(engine) as session:
+            interchange.import_document(session, actor="test", doc=doc)
+            session.rollback()
