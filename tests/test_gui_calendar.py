@@ -83,14 +83,20 @@ def test_voided_prep_note_turns_day_to_hold_with_reason(qtbot, cal, ctx):
     cal.select_day(dt.date(2026, 10, 7))
     assert "Ready to bill" in cal.panel.text()
     with qtbot.waitSignal(cal.data_loaded):
-        ctx.call(services.void_record, kind="prep_note", record_id="rx-1",
-                 reason="entered on the wrong order")
+        ctx.call(
+            services.void_record,
+            kind="prep_note",
+            record_id="rx-1",
+            reason="entered on the wrong order",
+        )
     # R9: no preparation note covers 10-07 any more
     day = cal.day(dt.date(2026, 10, 7))
     assert day.status == HOLD and day.results[0].reasons == ("missing-prep-note",)
     assert cell_text(cal, dt.date(2026, 10, 7)).startswith("7\n⚠ Hold")
-    assert "No preparation note covers this day: add one or correct its beyond-use date." \
+    assert (
+        "No preparation note covers this day: add one or correct its beyond-use date."
         in cal.panel.text()
+    )
     assert cal.total_labels[HOLD].text() == "⚠ 1 on hold"
     assert cal.day(dt.date(2026, 10, 29)).status == BILLABLE  # rx-2 still covers it
 
@@ -100,8 +106,13 @@ def test_shortened_beyond_use_date_turns_day_to_hold(qtbot, cal, ctx):
     data = PrepNoteBase.model_validate(rx2.model_dump())
     data.beyond_use_date = dt.date(2026, 10, 28)
     with qtbot.waitSignal(cal.data_loaded):
-        ctx.call(services.edit_record, kind="prep_note", record_id="rx-2", data=data,
-                 reason="BUD was 4 days, not 5")
+        ctx.call(
+            services.edit_record,
+            kind="prep_note",
+            record_id="rx-2",
+            data=data,
+            reason="BUD was 4 days, not 5",
+        )
     cal.select_day(dt.date(2026, 10, 29))
     assert cal.day(dt.date(2026, 10, 29)).status == HOLD  # R9
     assert "No preparation note covers this day" in cal.panel.text()
@@ -140,8 +151,12 @@ def test_fix_targets_by_reason(cal, ctx):
 
 def test_coverage_fix_opens_patient_form(cal, ctx, monkeypatch):
     opened = []
-    patch_form(monkeypatch, "ui.patient_form", "edit_patient",
-               lambda c, parent, pid: opened.append(pid) or False)
+    patch_form(
+        monkeypatch,
+        "ui.patient_form",
+        "edit_patient",
+        lambda c, parent, pid: opened.append(pid) or False,
+    )
     day = cal.day(dt.date(2026, 10, 7)).results[0]
     assert fixes.open_fix(ctx, cal, "no-coverage", day) is False
     assert opened == ["p-1001"]
@@ -178,3 +193,55 @@ def test_calendar_model_passes_modeltester(qtmodeltester, cal):
     empty = CalendarTableModel()
     qtmodeltester.check(empty)
     assert cal.model.index_of(dt.date(2026, 10, 28)).data(STATUS_ROLE) == NOT_BILLABLE
+
+
+def test_background_task_delivers_result_and_error_on_gui_thread(qtbot, ctx):
+    from PySide6.QtCore import QObject, QThread
+
+    from models.errors import NotFound
+    from ui.workers import run_in_background
+
+    seen = []
+    receiver = QObject()
+    task = run_in_background(
+        ctx,
+        lambda s: (services.get_patient(s, "p-1001").last_name, QThread.currentThread()),
+        receiver=receiver,
+        on_result=lambda v: seen.append((v, QThread.currentThread())),
+    )
+    with qtbot.waitSignal(task.finished):
+        pass
+    (name, worker_thread), gui_thread = seen[0]
+    assert name == "Lindqvist" and gui_thread is QThread.currentThread()
+    assert worker_thread is not gui_thread
+
+    errors = []
+    task = run_in_background(
+        ctx, lambda s: services.get_patient(s, "nobody"), receiver=receiver, on_error=errors.append
+    )
+    with qtbot.waitSignal(task.failed):
+        pass
+    assert isinstance(errors[0], NotFound)
+
+
+def test_background_task_skips_a_destroyed_receiver(qtbot, ctx):
+    from PySide6.QtCore import QObject
+
+    from ui.workers import run_in_background
+
+    calls = []
+    receiver = QObject()
+    task = run_in_background(ctx, lambda s: 1, receiver=receiver, on_result=calls.append)
+    import shiboken6
+
+    shiboken6.delete(receiver)
+    with qtbot.waitSignal(task.succeeded):
+        pass
+    assert calls == []
+
+
+def test_failed_load_is_shown_in_the_view(qtbot, cal):
+    with qtbot.waitSignal(cal.data_loaded):
+        cal.set_patient("no-such-patient")
+    assert not cal.status_label.isHidden()
+    assert 'There is no patient with id "no-such-patient"' in cal.status_label.text()

@@ -21,24 +21,54 @@ OCT = dt.date(2026, 10, 1)
 
 def add_patient(s, pid: str, last: str, payer: str, code: str, days: list[int]) -> None:
     services.save_patient(
-        s, actor="t",
-        data=PatientBase(id=pid, first_name="Test", last_name=last,
-                         birth_date=dt.date(1950, 1, 1), sex="F", address_line1="1 Main St",
-                         city="Peoria", state="IL", zip="61602"),
-        coverages=[CoverageBase(payer_id=payer, member_id=f"M{pid}",
-                                start_date=dt.date(2026, 1, 1))])
+        s,
+        actor="t",
+        data=PatientBase(
+            id=pid,
+            first_name="Test",
+            last_name=last,
+            birth_date=dt.date(1950, 1, 1),
+            sex="F",
+            address_line1="1 Main St",
+            city="Peoria",
+            state="IL",
+            zip="61602",
+        ),
+        coverages=[
+            CoverageBase(payer_id=payer, member_id=f"M{pid}", start_date=dt.date(2026, 1, 1))
+        ],
+    )
     order = services.create_record(
-        s, actor="t", kind="order",
-        data=OrderBase(id=f"o-{pid}", patient_id=pid, prescriber_id="dr-okafor",
-                       per_diem_code=code, drug_name="Drug", diagnosis_codes=["D80.1"],
-                       start_date=OCT, signed_date=OCT))
+        s,
+        actor="t",
+        kind="order",
+        data=OrderBase(
+            id=f"o-{pid}",
+            patient_id=pid,
+            prescriber_id="dr-okafor",
+            per_diem_code=code,
+            drug_name="Drug",
+            diagnosis_codes=["D80.1"],
+            start_date=OCT,
+            signed_date=OCT,
+        ),
+    )
     for d in days:
         services.create_record(
-            s, actor="t", kind="infusion",
-            data=InfusionBase(id=f"mar-{pid}-{d}", order_id=order.id, date=dt.date(2026, 10, d),
-                              status="completed",
-                              start_time=dt.time(9), end_time=dt.time(10), dose_given=1,
-                              administered_by="RN"))
+            s,
+            actor="t",
+            kind="infusion",
+            data=InfusionBase(
+                id=f"mar-{pid}-{d}",
+                order_id=order.id,
+                date=dt.date(2026, 10, d),
+                status="completed",
+                start_time=dt.time(9),
+                end_time=dt.time(10),
+                dose_given=1,
+                administered_by="RN",
+            ),
+        )
 
 
 @pytest.fixture
@@ -47,8 +77,12 @@ def ctx(example_engine, db_url):
     hold (no authorization, plan, preparation note, delivery or care note: R5, R8-R10, R12) and
     a Medicare patient whose S-code days are not billable (R4)."""
     c = AppContext(example_engine, "tester", db_url)
-    c.write(lambda s: (add_patient(s, "p-2", "Ahn", "ilmcd", "S9500", [5, 6]),
-                       add_patient(s, "p-3", "Zimmer", "mcr", "S9338", [10])))
+    c.write(
+        lambda s: (
+            add_patient(s, "p-2", "Ahn", "ilmcd", "S9500", [5, 6]),
+            add_patient(s, "p-3", "Zimmer", "mcr", "S9338", [10]),
+        )
+    )
     return c
 
 
@@ -125,15 +159,18 @@ def test_filter_fades_cells_that_do_not_match(view):
     billable = view.proxy.index(row, view.model.column_of_day(7))
     not_billable = view.proxy.index(row, view.model.column_of_day(28))
     assert billable.data() == "✔"  # still marked, only faded
-    assert (billable.data(Qt.ItemDataRole.BackgroundRole)
-            != not_billable.data(Qt.ItemDataRole.BackgroundRole))
+    assert billable.data(Qt.ItemDataRole.BackgroundRole) != not_billable.data(
+        Qt.ItemDataRole.BackgroundRole
+    )
 
 
 def test_csv_export_writes_the_visible_table(view, tmp_path, monkeypatch):
     choose(view.status_combo, NOT_BILLABLE)
     path = tmp_path / "october.csv"
-    monkeypatch.setattr("ui.month_view.QFileDialog.getSaveFileName",
-                        lambda *a, **k: (str(path), "CSV files (*.csv)"))
+    monkeypatch.setattr(
+        "ui.month_view.QFileDialog.getSaveFileName",
+        lambda *a, **k: (str(path), "CSV files (*.csv)"),
+    )
     view.export_button.click()
     rows = list(csv.reader(path.open(encoding="utf-8")))
     assert rows[0][:3] == ["patient_id", "name", "2026-10-01"]
@@ -142,8 +179,11 @@ def test_csv_export_writes_the_visible_table(view, tmp_path, monkeypatch):
     assert [r[0] for r in rows[1:]] == ["p-1001", "p-3"]
     lindqvist = dict(zip(rows[0], rows[1], strict=True))
     assert lindqvist["name"] == "Lindqvist, Maria"
-    assert (lindqvist["2026-10-07"], lindqvist["2026-10-08"], lindqvist["2026-10-28"]) == \
-        ("billable", "", "not-billable")
+    assert (lindqvist["2026-10-07"], lindqvist["2026-10-08"], lindqvist["2026-10-28"]) == (
+        "billable",
+        "",
+        "not-billable",
+    )
     assert rows[1][-3:] == ["2", "0", "1"]
     assert rows[2][-3:] == ["0", "0", "1"]
     assert not list(tmp_path.glob(".export-*"))  # no temporary file left behind
@@ -159,19 +199,25 @@ def test_double_click_opens_the_patient_on_this_month(qtbot, view, ctx):
     # item views act on a double click only after a press on the same item
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     with qtbot.waitSignal(view.patient_activated) as blocker:
-        qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton,
-                          pos=rect.center())
+        qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert blocker.args == ["p-3"]
     assert ctx.view_state[calendar_view.MONTH_KEY] == OCT
 
 
 def test_reloads_after_a_write_and_navigates(qtbot, view, ctx):
     with qtbot.waitSignal(view.data_loaded):
-        ctx.call(services.void_record, kind="infusion", record_id="mar-2",
-                 reason="charted on the wrong day")
+        ctx.call(
+            services.void_record,
+            kind="infusion",
+            record_id="mar-2",
+            reason="charted on the wrong day",
+        )
     row = visible(view).index("p-1001")
-    assert view.model.patient_at(view.proxy.mapToSource(view.proxy.index(row, 0)).row()) \
-        .totals == {BILLABLE: 2, HOLD: 0, NOT_BILLABLE: 0}
+    assert view.model.patient_at(view.proxy.mapToSource(view.proxy.index(row, 0)).row()).totals == {
+        BILLABLE: 2,
+        HOLD: 0,
+        NOT_BILLABLE: 0,
+    }
     with qtbot.waitSignal(view.data_loaded):
         view.next_button.click()
     assert view.month_label.text() == "November 2026"

@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor, QFont
 from models.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS, STATUSES, DayResult
 
 Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()  # the invisible root, default parent of a flat table
 
 STATUS_SYMBOL = {BILLABLE: "✔", HOLD: "⚠", NOT_BILLABLE: "✖"}
 STATUS_LABEL = {BILLABLE: "Billable", HOLD: "Hold", NOT_BILLABLE: "Not billable"}
@@ -83,8 +84,9 @@ def result_lines(r: DayResult, payer_names: dict[str, str] | None = None) -> lis
     return lines
 
 
-def day_tooltip(day: dt.date, results: list[DayResult], payer_names: dict[str, str],
-                who: str = "") -> str:
+def day_tooltip(
+    day: dt.date, results: list[DayResult], payer_names: dict[str, str], who: str = ""
+) -> str:
     title = day.strftime("%A %-d %B %Y")
     lines = [f"{who} — {title}" if who else title]
     for r in results:
@@ -123,8 +125,13 @@ class CalendarTableModel(QAbstractTableModel):
         self._payer_names: dict[str, str] = {}
         self.year = self.month = 0
 
-    def set_month(self, year: int, month: int, results: list[DayResult],
-                  payer_names: dict[str, str] | None = None) -> None:
+    def set_month(
+        self,
+        year: int,
+        month: int,
+        results: list[DayResult],
+        payer_names: dict[str, str] | None = None,
+    ) -> None:
         by_day: dict[dt.date, list[DayResult]] = {}
         for r in results:
             by_day.setdefault(r.date, []).append(r)
@@ -132,8 +139,10 @@ class CalendarTableModel(QAbstractTableModel):
         self.year, self.month = year, month
         self._payer_names = dict(payer_names or {})
         self._weeks = [
-            [CalendarDay(d, d.month == month, by_day.get(d, []) if d.month == month else [])
-             for d in week]
+            [
+                CalendarDay(d, d.month == month, by_day.get(d, []) if d.month == month else [])
+                for d in week
+            ]
             for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
         ]
         self.endResetModel()
@@ -153,10 +162,10 @@ class CalendarTableModel(QAbstractTableModel):
     def results(self) -> list[DayResult]:
         return [r for week in self._weeks for d in week for r in d.results]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._weeks)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else 7
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -178,8 +187,9 @@ class CalendarTableModel(QAbstractTableModel):
                 lines.append(status_text(status))
                 mixed = len({r.status for r in day.results}) > 1
                 for r in day.results:
-                    lines.append(f"{STATUS_SYMBOL[r.status]} {code_text(r)}" if mixed
-                                 else code_text(r))
+                    lines.append(
+                        f"{STATUS_SYMBOL[r.status]} {code_text(r)}" if mixed else code_text(r)
+                    )
             return "\n".join(lines)
         if role == Qt.ItemDataRole.ToolTipRole:
             if not day.in_month:
@@ -201,8 +211,9 @@ class CalendarTableModel(QAbstractTableModel):
             return status
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -230,8 +241,9 @@ class PatientMonth:
         return [r for day in sorted(self.days) for r in self.days[day]]
 
 
-def patient_months(results: list[DayResult], names: dict[str, str],
-                   payer_names: dict[str, str]) -> list[PatientMonth]:
+def patient_months(
+    results: list[DayResult], names: dict[str, str], payer_names: dict[str, str]
+) -> list[PatientMonth]:
     """Group a month's day results into one row per patient, by name."""
     grouped: dict[str, list[DayResult]] = {}
     for r in results:
@@ -260,8 +272,13 @@ class MonthTableModel(QAbstractTableModel):
         self._payer_names: dict[str, str] = {}
         self.year, self.month, self.days = 2000, 1, 31
 
-    def set_month(self, year: int, month: int, rows: list[PatientMonth],
-                  payer_names: dict[str, str] | None = None) -> None:
+    def set_month(
+        self,
+        year: int,
+        month: int,
+        rows: list[PatientMonth],
+        payer_names: dict[str, str] | None = None,
+    ) -> None:
         self.beginResetModel()
         self.year, self.month = year, month
         self.days = calendar.monthrange(year, month)[1]
@@ -284,10 +301,10 @@ class MonthTableModel(QAbstractTableModel):
     def patient_at(self, row: int) -> PatientMonth:
         return self._rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.FIXED) + self.days + len(self.TOTALS)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -312,8 +329,10 @@ class MonthTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignCenter)
             if role == Qt.ItemDataRole.ToolTipRole:
-                return (f"{row.name}: {row.totals[total]} service day(s) {STATUS_PLURAL[total]}"
-                        " (a day with two orders counts once per order)")
+                return (
+                    f"{row.name}: {row.totals[total]} service day(s) {STATUS_PLURAL[total]}"
+                    " (a day with two orders counts once per order)"
+                )
             if role == Qt.ItemDataRole.ForegroundRole:
                 return STATUS_FOREGROUND[total] if row.totals[total] else FADED_FOREGROUND
             return None
@@ -356,8 +375,9 @@ class MonthTableModel(QAbstractTableModel):
             return day_tooltip(date, results, self._payer_names, who=row.name)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
             return None
         day = self.day_of_column(section)
@@ -424,8 +444,11 @@ class MonthFilterProxyModel(QSortFilterProxyModel):
         return any(self._filter.matches(r) for r in row.results)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
-                and self._filter.active() and index.isValid()):
+        if (
+            role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
+            and self._filter.active()
+            and index.isValid()
+        ):
             results = super().data(index, DAY_ROLE)
             if results and not any(self._filter.matches(r) for r in results):
                 if role == Qt.ItemDataRole.BackgroundRole:
@@ -449,14 +472,19 @@ def month_csv_rows(proxy: MonthFilterProxyModel) -> list[list[str]]:
     day's status (statuses joined by "+" when a day's orders differ), then the totals."""
     source: MonthTableModel = proxy.sourceModel()
     dates = [dt.date(source.year, source.month, d) for d in range(1, source.days + 1)]
-    header = ["patient_id", "name", *(d.isoformat() for d in dates),
-              "billable_days", "hold_days", "not_billable_days"]
+    header = [
+        "patient_id",
+        "name",
+        *(d.isoformat() for d in dates),
+        "billable_days",
+        "hold_days",
+        "not_billable_days",
+    ]
     out = [header]
     for row in proxy.visible_rows():
         cells = []
         for d in dates:
             statuses = {r.status for r in row.days.get(d.day, [])}
             cells.append("+".join(s for s in STATUSES if s in statuses))
-        out.append([row.patient_id, row.name, *cells,
-                    *(str(row.totals[s]) for s in STATUSES)])
+        out.append([row.patient_id, row.name, *cells, *(str(row.totals[s]) for s in STATUSES)])
     return out

@@ -71,8 +71,23 @@ def month_end(first: dt.date) -> dt.date:
 
 def chip_style(status: str) -> str:
     bg, fg = STATUS_BACKGROUND[status].name(), STATUS_FOREGROUND[status].name()
-    return (f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {fg}; "
-            "border-radius: 9px; padding: 2px 10px; font-weight: 600; }")
+    return (
+        f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {fg}; "
+        "border-radius: 9px; padding: 2px 10px; font-weight: 600; }"
+    )
+
+
+def month_title_label() -> QLabel:
+    """The "October 2026" title between the month arrows, wide enough for any month."""
+    label = QLabel()
+    label.setObjectName("month-label")
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * 1.35)
+    font.setBold(True)
+    label.setFont(font)
+    label.setMinimumWidth(QFontMetrics(font).horizontalAdvance("September 2026") + 16)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label
 
 
 class CalendarDayDelegate(QStyledItemDelegate):
@@ -80,8 +95,12 @@ class CalendarDayDelegate(QStyledItemDelegate):
 
     PAD = 6
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         day: CalendarDay | None = index.data(DAY_ROLE)
         if day is None:
             return
@@ -103,16 +122,21 @@ class CalendarDayDelegate(QStyledItemDelegate):
         # the date, circled when it is today
         painter.setFont(bold)
         number = str(day.date.day)
-        number_rect = QRect(inner.left(), inner.top(), fm.horizontalAdvance("00") + 8, line + 2)
         if day.date == today():
+            badge = QRect(inner.left() - 3, inner.top(), fm.horizontalAdvance("00") + 8, line + 2)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setBrush(ACCENT)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawRoundedRect(number_rect, 9, 9)
+            painter.drawRoundedRect(badge, 9, 9)
             painter.setPen(QColor("white"))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, number)
         else:
             painter.setPen(QColor("#a0a0a0") if not day.in_month else QColor("#222222"))
-        painter.drawText(number_rect, Qt.AlignmentFlag.AlignCenter, number)
+            painter.drawText(
+                QRect(inner.left(), inner.top(), inner.width(), line + 2),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                number,
+            )
 
         status = day.status
         if status:
@@ -120,10 +144,11 @@ class CalendarDayDelegate(QStyledItemDelegate):
             y = inner.top() + line + 6
             painter.setPen(fg)
             painter.setFont(bold)
-            painter.drawText(QRect(inner.left(), y, inner.width(), line),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             fm.elidedText(status_text(status), Qt.TextElideMode.ElideRight,
-                                           inner.width()))
+            painter.drawText(
+                QRect(inner.left(), y, inner.width(), line),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                fm.elidedText(status_text(status), Qt.TextElideMode.ElideRight, inner.width()),
+            )
             painter.setFont(font)
             mixed = len({r.status for r in day.results}) > 1
             for r in day.results:
@@ -132,9 +157,11 @@ class CalendarDayDelegate(QStyledItemDelegate):
                     break
                 text = f"{STATUS_SYMBOL[r.status]} {code_text(r)}" if mixed else code_text(r)
                 painter.setPen(STATUS_FOREGROUND[r.status] if mixed else QColor("#222222"))
-                painter.drawText(QRect(inner.left(), y, inner.width(), line),
-                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                                 fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
+                painter.drawText(
+                    QRect(inner.left(), y, inner.width(), line),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()),
+                )
 
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
@@ -143,13 +170,16 @@ class CalendarDayDelegate(QStyledItemDelegate):
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem,
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         day: CalendarDay | None = index.data(DAY_ROLE)
         fm = QFontMetrics(option.font)
         lines = 2 + (len(day.results) if day else 1)
-        return QSize(fm.horizontalAdvance("✖ Not billable") + 2 * self.PAD + 8,
-                     lines * fm.height() + 2 * self.PAD + 6)
+        return QSize(
+            fm.horizontalAdvance("✖ Not billable") + 2 * self.PAD + 8,
+            lines * fm.height() + 2 * self.PAD + 6,
+        )
 
 
 class DayPanel(QWidget):
@@ -190,13 +220,19 @@ class DayPanel(QWidget):
 
     def text(self) -> str:
         """Everything the panel says, for tests and screen readers."""
-        return "\n".join(w.text() for w in self.findChildren(QLabel) if not w.isHidden()
-                         and w.parent() is not None)
+        return "\n".join(
+            w.text()
+            for w in self.findChildren(QLabel)
+            if not w.isHidden() and w.parent() is not None
+        )
 
     def show_day(self, day: CalendarDay, payer_names: dict[str, str]) -> None:
         self._clear()
-        self._label(day.date.strftime("%A %-d %B %Y"), style="font-size: 15px; font-weight: 600;",
-                    name="panel-title")
+        self._label(
+            day.date.strftime("%A %-d %B %Y"),
+            style="font-size: 15px; font-weight: 600;",
+            name="panel-title",
+        )
         if not day.results:
             self._label("No service on this day.", style="color: #555;", name="panel-message")
         for r in day.results:
@@ -206,8 +242,10 @@ class DayPanel(QWidget):
     def _add_result(self, r: DayResult, payer_names: dict[str, str]) -> None:
         card = QFrame()
         card.setObjectName("day-card")
-        card.setStyleSheet("QFrame#day-card { border: 1px solid #d4d8de; border-radius: 6px; "
-                           "background: #ffffff; }")
+        card.setStyleSheet(
+            "QFrame#day-card { border: 1px solid #d4d8de; border-radius: 6px; "
+            "background: #ffffff; }"
+        )
         box = QVBoxLayout(card)
         box.setContentsMargins(10, 8, 10, 10)
         box.setSpacing(6)
@@ -224,7 +262,7 @@ class DayPanel(QWidget):
         if r.authorization_number:
             details.append(f"Authorization: {r.authorization_number}")
         if details:
-            label = QLabel(" · ".join(details))
+            label = QLabel("\n".join(details))
             label.setStyleSheet("color: #444;")
             label.setWordWrap(True)
             box.addWidget(label)
@@ -274,20 +312,21 @@ class PatientCalendar(QWidget):
     # --- layout -----------------------------------------------------------------------------
 
     def _build(self) -> None:
+        arrow = QSize(30, 30)
         self.prev_button = QToolButton()
+        self.prev_button.setFixedSize(arrow)
         self.prev_button.setArrowType(Qt.ArrowType.LeftArrow)
         self.prev_button.setToolTip("Previous month (Page Up)")
         self.prev_button.setShortcut(Qt.Key.Key_PageUp)
         self.next_button = QToolButton()
+        self.next_button.setFixedSize(arrow)
         self.next_button.setArrowType(Qt.ArrowType.RightArrow)
         self.next_button.setToolTip("Next month (Page Down)")
         self.next_button.setShortcut(Qt.Key.Key_PageDown)
         self.today_button = QPushButton("Today")
         self.today_button.setToolTip("Jump to this month and select today")
-        self.month_label = QLabel()
-        self.month_label.setObjectName("month-label")
-        self.month_label.setStyleSheet("font-size: 17px; font-weight: 600; padding: 0 8px;")
-        self.month_label.setMinimumWidth(180)
+        self.today_button.setMinimumHeight(arrow.height())
+        self.month_label = month_title_label()
         self.prev_button.clicked.connect(self._on_prev_clicked)
         self.next_button.clicked.connect(self._on_next_clicked)
         self.today_button.clicked.connect(self._on_today_clicked)
@@ -316,18 +355,24 @@ class PatientCalendar(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.setMouseTracking(True)
-        self.table.setStyleSheet("QTableView { border: 1px solid #c9ced6; background: #ffffff; }"
-                                 "QTableView::item:selected { background: transparent; }")
+        self.table.setStyleSheet(
+            "QTableView { border: 1px solid #c9ced6; background: #ffffff; }"
+            "QTableView::item:selected { background: transparent; }"
+        )
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        hh.setMinimumSectionSize(QFontMetrics(self.font()).horizontalAdvance("✖ Not billable")
-                                 + 2 * CalendarDayDelegate.PAD + 8)
+        # narrow enough for a tab beside the patient list; longer text is elided, and the
+        # tooltip and side panel say it in full
+        hh.setMinimumSectionSize(
+            QFontMetrics(self.font()).horizontalAdvance("S9338 SS U1")
+            + 2 * CalendarDayDelegate.PAD
+            + 4
+        )
         hh.setHighlightSections(False)
         vh = self.table.verticalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         vh.setMinimumSectionSize(QFontMetrics(self.font()).height() * 4 + 18)
-        vh.setHighlightSections(False)
-        vh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        vh.hide()
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
 
         self.status_label = QLabel()
@@ -347,10 +392,11 @@ class PatientCalendar(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(300)
+        scroll.setMinimumWidth(270)
         scroll.setFrameShape(QFrame.Shape.StyledPanel)
-        scroll.setStyleSheet("QScrollArea { background: #f7f8fa; } "
-                             "DayPanel { background: #f7f8fa; }")
+        scroll.setStyleSheet(
+            "QScrollArea { background: #f7f8fa; } DayPanel { background: #f7f8fa; }"
+        )
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -412,15 +458,18 @@ class PatientCalendar(QWidget):
             return days, {p.id: p.name for p in services.list_payers(session)}
 
         run_in_background(
-            self.ctx, load, receiver=self,
+            self.ctx,
+            load,
+            receiver=self,
             on_result=lambda data: self._show(generation, first, data),
             on_error=lambda exc: self._on_load_failed(generation, exc),
         )
 
     # --- showing ----------------------------------------------------------------------------
 
-    def _show(self, generation: int, first: dt.date,
-              data: tuple[list[DayResult], dict[str, str]]) -> None:
+    def _show(
+        self, generation: int, first: dt.date, data: tuple[list[DayResult], dict[str, str]]
+    ) -> None:
         if generation != self._generation:
             return  # a newer load was started; its result will come
         results, self._payer_names = data
@@ -495,8 +544,11 @@ class PatientCalendar(QWidget):
     def _on_data_changed(self, changes: Changes) -> None:
         if self.patient_id is None:
             return
-        if (self.patient_id in changes.patient_ids or changes.touches("payer")
-                or (not changes.patient_ids and not changes.kinds <= {"pharmacy", "prescriber"})):
+        if (
+            self.patient_id in changes.patient_ids
+            or changes.touches("payer")
+            or (not changes.patient_ids and not changes.kinds <= {"pharmacy", "prescriber"})
+        ):
             self.reload()
 
     @Slot(str, object)

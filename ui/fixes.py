@@ -43,8 +43,12 @@ def fix_target(ctx: Any, reason_code: str, day: DayResult) -> tuple[str, dict[st
     kind = reason.fixed_in
     if kind == "coverage":
         return "patient", {"patient_id": day.patient_id}
-    kwargs: dict[str, Any] = {"patient_id": day.patient_id, "record_id": None,
-                              "order_id": day.order_id, "day": day.date}
+    kwargs: dict[str, Any] = {
+        "patient_id": day.patient_id,
+        "record_id": None,
+        "order_id": day.order_id,
+        "day": day.date,
+    }
     if kind == "order":
         kwargs["record_id"] = day.order_id
     elif reason_code == "incomplete-mar":
@@ -79,7 +83,8 @@ def _incomplete_entry(session: Any, day: DayResult) -> str | None:
 def _exhausted_authorization(session: Any, day: DayResult) -> str | None:
     """The covering authorization for the day's payer and code that started last (R13)."""
     covering = [
-        a for a in services.list_authorizations(session, day.patient_id)
+        a
+        for a in services.list_authorizations(session, day.patient_id)
         if a.payer_id == day.payer_id and a.code == day.code and a.covers(day.date)
     ]
     return covering[-1].id if covering else None

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,7 +46,7 @@ from ui.billing_models import (
     month_csv_rows,
     patient_months,
 )
-from ui.calendar_view import chip_style, month_end, shift_month, today
+from ui.calendar_view import chip_style, month_end, month_title_label, shift_month, today
 from ui.common import show_error
 from ui.workers import run_in_background
 
@@ -83,19 +83,18 @@ class MonthView(QWidget):
     # --- layout -----------------------------------------------------------------------------
 
     def _build(self) -> None:
+        arrow = QSize(30, 30)
         self.prev_button = QToolButton()
+        self.prev_button.setFixedSize(arrow)
         self.prev_button.setArrowType(Qt.ArrowType.LeftArrow)
         self.prev_button.setToolTip("Previous month")
         self.next_button = QToolButton()
+        self.next_button.setFixedSize(arrow)
         self.next_button.setArrowType(Qt.ArrowType.RightArrow)
         self.next_button.setToolTip("Next month")
         self.today_button = QPushButton("This month")
-        self.month_label = QLabel()
-        self.month_label.setObjectName("month-label")
-        self.month_label.setStyleSheet("font-size: 17px; font-weight: 600; padding: 0 6px;")
-        self.month_label.setMinimumWidth(
-            QFontMetrics(self.month_label.font()).horizontalAdvance("September 2026") * 1.3)
-        self.month_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.today_button.setMinimumHeight(arrow.height())
+        self.month_label = month_title_label()
         self.prev_button.clicked.connect(self._on_prev_clicked)
         self.next_button.clicked.connect(self._on_next_clicked)
         self.today_button.clicked.connect(self._on_today_clicked)
@@ -110,14 +109,20 @@ class MonthView(QWidget):
         self.reason_combo.addItem("Any reason", None)
         for reason in REASONS.values():
             self.reason_combo.addItem(f"{reason.rule} · {reason.text}", reason.code)
-            self.reason_combo.setItemData(self.reason_combo.count() - 1, reason.sentence,
-                                          Qt.ItemDataRole.ToolTipRole)
+            self.reason_combo.setItemData(
+                self.reason_combo.count() - 1, reason.sentence, Qt.ItemDataRole.ToolTipRole
+            )
         self.reason_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.reason_combo.setMinimumContentsLength(26)
         self.reason_combo.view().setMinimumWidth(
-            max(QFontMetrics(self.font()).horizontalAdvance(self.reason_combo.itemText(i))
-                for i in range(self.reason_combo.count())) + 40)
+            max(
+                QFontMetrics(self.font()).horizontalAdvance(self.reason_combo.itemText(i))
+                for i in range(self.reason_combo.count())
+            )
+            + 40
+        )
         self.payer_combo = QComboBox()
         self.payer_combo.setObjectName("payer-filter")
         self.payer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -139,8 +144,11 @@ class MonthView(QWidget):
         nav.addStretch(1)
         nav.addWidget(self.export_button)
         filters = QHBoxLayout()
-        for text, combo in (("Status", self.status_combo), ("Reason", self.reason_combo),
-                            ("Payer", self.payer_combo)):
+        for text, combo in (
+            ("Status", self.status_combo),
+            ("Reason", self.reason_combo),
+            ("Payer", self.payer_combo),
+        ):
             label = QLabel(text)
             label.setBuddy(combo)
             filters.addWidget(label)
@@ -162,7 +170,8 @@ class MonthView(QWidget):
         self.table.setStyleSheet(
             "QTableView { gridline-color: #dde1e6; selection-background-color: #cfe0f5;"
             " selection-color: #111; }"
-            "QHeaderView::section { padding: 2px 4px; }")
+            "QHeaderView::section { padding: 2px 4px; }"
+        )
         fm = QFontMetrics(self.font())
         self.table.verticalHeader().setDefaultSectionSize(fm.height() + 10)
         hh = self.table.horizontalHeader()
@@ -243,9 +252,11 @@ class MonthView(QWidget):
 
     def set_filter(self, month_filter: MonthFilter) -> None:
         """Show the filter in the combo boxes and apply it."""
-        for combo, value in ((self.status_combo, month_filter.status),
-                             (self.reason_combo, month_filter.reason),
-                             (self.payer_combo, month_filter.payer_id)):
+        for combo, value in (
+            (self.status_combo, month_filter.status),
+            (self.reason_combo, month_filter.reason),
+            (self.payer_combo, month_filter.payer_id),
+        ):
             combo.blockSignals(True)
             combo.setCurrentIndex(max(combo.findData(value), 0) if value is not None else 0)
             combo.blockSignals(False)
@@ -267,7 +278,9 @@ class MonthView(QWidget):
             return patient_months(days, names, dict(payers)), payers
 
         run_in_background(
-            self.ctx, load, receiver=self,
+            self.ctx,
+            load,
+            receiver=self,
             on_result=lambda data: self._show(generation, first, data),
             on_error=lambda exc: self._on_load_failed(generation, exc),
         )
@@ -290,8 +303,12 @@ class MonthView(QWidget):
 
     # --- showing ----------------------------------------------------------------------------
 
-    def _show(self, generation: int, first: dt.date,
-              data: tuple[list[PatientMonth], list[tuple[str, str]]]) -> None:
+    def _show(
+        self,
+        generation: int,
+        first: dt.date,
+        data: tuple[list[PatientMonth], list[tuple[str, str]]],
+    ) -> None:
         if generation != self._generation:
             return
         rows, payers = data
@@ -313,8 +330,9 @@ class MonthView(QWidget):
     def _show_totals(self) -> None:
         totals = self.proxy.visible_totals()
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{shown} of {total} patients shown" if shown != total
-                                 else f"{total} patients")
+        self.count_label.setText(
+            f"{shown} of {total} patients shown" if shown != total else f"{total} patients"
+        )
         if total == 0:
             self.empty_label.setText("No service days recorded this month.")
         elif shown == 0:
@@ -328,11 +346,13 @@ class MonthView(QWidget):
 
     @Slot()
     def _on_filter_changed(self) -> None:
-        self.proxy.set_filter(MonthFilter(
-            status=self.status_combo.currentData(),
-            reason=self.reason_combo.currentData(),
-            payer_id=self.payer_combo.currentData(),
-        ))
+        self.proxy.set_filter(
+            MonthFilter(
+                status=self.status_combo.currentData(),
+                reason=self.reason_combo.currentData(),
+                payer_id=self.payer_combo.currentData(),
+            )
+        )
         self._show_totals()
 
     @Slot()
@@ -374,8 +394,9 @@ class MonthView(QWidget):
     @Slot()
     def _on_export_clicked(self) -> None:
         default = f"billing-{self.month:%Y-%m}.csv"
-        path, _ = QFileDialog.getSaveFileName(self, "Export the month as CSV", default,
-                                              "CSV files (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the month as CSV", default, "CSV files (*.csv)"
+        )
         if not path:
             return
         try:
