@@ -654,7 +654,7 @@ class _Demo:
                   "per the delivery slip.", received_by="Spouse (per delivery slip)")
 
         note = services.get_record(self.session, "care_note", self.amended_note)
-        self.edit("care_note", note.id, note.date, "Added the outcome of the call.",
+        self.edit("care_note", note.id, note.date + _days(1), "Added the outcome of the call.",
                   text=note.text + " Patient will call back with the home health schedule.")
 
         plan = services.get_record(self.session, "plan_of_care", self.late_plan)

@@ -127,6 +127,8 @@ def test_history_shows_edits_and_a_void(demo_db):
                     versions = services.history(session, kind, rec.id)
                     assert [v.version for v in versions] == list(range(1, rec.version + 1))
                     assert all(v.reason for v in versions[1:])
+                    stamps = [v.recorded_at for v in versions]
+                    assert stamps == sorted(stamps), f"{kind} {rec.id} changed before it existed"
                     edited += 1
         voided = services.list_records(session, "infusion", include_voided=True)
         voided = [r for r in voided if r.voided]
