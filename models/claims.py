@@ -39,6 +39,7 @@ PER_DIEM, DRUG = "per-diem", "drug"
 MAX_DIAGNOSES = 12  # 837P HI segment and CMS-1500 box 21 (R22)
 MAX_POINTERS = 4
 MAX_MODIFIERS = 4
+MAX_837_LINES = 50  # the 2400 loop repeats at most 50 times
 X12_DELIMITERS = "~*:^"
 # CLAIM filing indicator (SBR09) by payer kind.
 FILING_INDICATOR = {"commercial": "CI", "medicaid": "MC", "medicare": "MB", "other": "ZZ"}
@@ -550,6 +551,9 @@ def _x12_problems(draft: ClaimDraft, pharmacy: PharmacyRead | None) -> list[str]
             (x12_id if is_id else x12_text)(value, max_len)
         except X12TextError as exc:
             out.append(f"The {label} {exc} (837P).")
+    if len(draft.lines) > MAX_837_LINES:
+        out.append(f"The claim has {len(draft.lines)} service lines; an 837P claim holds at "
+                   f"most {MAX_837_LINES}: export this patient's month as CMS-1500 or CSV.")
     if not (pharmacy.submitter_contact_phone or pharmacy.phone):
         out.append("The 837P needs a submitter telephone number: record the pharmacy's phone "
                    "or the clearinghouse contact phone.")
