@@ -60,6 +60,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--patient", metavar="ID")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--out", type=Path, metavar="FILE")
+    p.add_argument("--with-claims", action="store_true",
+                   help="append claimed_batch, claimed_on and claim columns")
+
+    p = sub.add_parser("claims", help="claim drafts (837P, CMS-1500 or CSV) for a period")
+    p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--format", choices=("837p", "cms1500", "csv"), required=True)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--patient", metavar="ID")
+    p.add_argument("--rebill", action="store_true",
+                   help="replace claims already written for the period (frequency 7)")
+    p.add_argument("--data-only", action="store_true",
+                   help="CMS-1500: print the data alone, for pre-printed red forms")
 
     p = sub.add_parser("packet", help="the documentation packet (PDF) of one patient and period")
     p.add_argument("--patient", required=True, metavar="ID")
@@ -128,15 +141,84 @@ def cmd_export(args, engine) -> int:
 def cmd_billable_days(args, engine) -> int:
     from models import services
     from models.db import unit_of_work
+    from models.claim_batches import claimed_days
     from reports import billable_days
 
     if args.end < args.start:
         raise _Fail("--to: is before --from")
     with unit_of_work(engine) as session:
         days = services.billable_days(session, args.start, args.end, args.patient)
-    text = billable_days.to_csv(days) if args.format == "csv" else billable_days.to_json(days)
+        claimed = claimed_days(session, args.patient) if args.with_claims else None
+    if claimed is None:
+        text = billable_days.to_csv(days) if args.format == "csv" else billable_days.to_json(days)
+    else:
+        text = _with_claims(billable_days.rows(days), days, claimed, args.format)
     _write_text(text, args.out)
     return EXIT_OK
+
+
+def _with_claims(rows, days, claimed, fmt: str) -> str:
+    """The billable-days table with the batch, date and claim that bill each day appended."""
+    import csv
+    import io
+
+    from reports import billable_days
+
+    for row, day in zip(rows, days, strict=True):
+        info = claimed.get((day.order_id, day.date))
+        row["claimed_batch"] = str(info.batch_id) if info else ""
+        row["claimed_on"] = f"{info.batch_created_at:%Y-%m-%d}" if info else ""
+        row["claim"] = info.account_number if info else ""
+    if fmt == "json":
+        return json.dumps(rows, indent=2) + "\n"
+    buf = io.StringIO()
+    columns = [*billable_days.COLUMNS, "claimed_batch", "claimed_on", "claim"]
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def cmd_claims(args, engine) -> int:
+    from models.claim_batches import export_claims
+    from models.db import unit_of_work
+    from reports import claims_csv, cms1500, x12_837p
+
+    if args.end < args.start:
+        raise _Fail("--to: is before --from")
+    render = {"837p": x12_837p.render, "csv": claims_csv.render,
+              "cms1500": cms1500.render_data_only if args.data_only else cms1500.render}
+    with unit_of_work(engine) as session:
+        result = export_claims(session, actor=args.user, start=args.start, end=args.end,
+                               fmt=args.format, out=args.out, render=render[args.format],
+                               patient_id=args.patient, rebill=args.rebill)
+    preview = result.preview
+    for draft in result.refused:
+        print(f"Refused {draft.title}:", file=sys.stderr)
+        for problem in draft.problems:
+            print(f"  - {problem}", file=sys.stderr)
+    warnings = [w for d in result.written for w in d.warnings]
+    for warning in dict.fromkeys(warnings):
+        count = warnings.count(warning)
+        print(f"Warning ({count} claim{'s' if count != 1 else ''}): {warning}", file=sys.stderr)
+    written = len(result.written)
+    replaced = sum(1 for d in result.written if d.frequency_code == "7")
+    lines = [f"{written} claim{'s' if written != 1 else ''} written"
+             + (f" ({replaced} replacing earlier claims)" if replaced else "")
+             + (f" to {result.path} (batch {result.batch_id})" if result.path else "")
+             + f"; total charges ${result.total_charge:,.2f}.",
+             f"{len(result.refused)} claim{'s' if len(result.refused) != 1 else ''} refused"
+             + (" (see the problems above)." if result.refused else ".")]
+    if preview.claimed_days:
+        lines.append(f"{preview.claimed_days} billable day(s) of the period are already in a "
+                     "batch and were left out (use --rebill to replace their claims).")
+    if preview.hold_days:
+        lines.append(f"{preview.hold_days} day(s) on hold were left out until fixed "
+                     "(see billable-days).")
+    if not written and not result.refused:
+        lines.append("No file was written.")
+    print("\n".join(lines))
+    return EXIT_DATA if result.refused else EXIT_OK
 
 
 def cmd_demo(args, engine) -> int:
@@ -214,6 +296,7 @@ COMMANDS = {
     "import": cmd_import,
     "export": cmd_export,
     "billable-days": cmd_billable_days,
+    "claims": cmd_claims,
     "demo": cmd_demo,
     "packet": cmd_packet,
     "packets": cmd_packets,
