@@ -259,16 +259,23 @@ def cmd_packets(args, engine) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with unit_of_work(engine) as session:
         patient_ids = patients_with_service_days(session, start, end)
+    failed = 0
     for patient_id in patient_ids:
-        with unit_of_work(engine) as session:
-            data = load_packet_data(session, patient_id=patient_id, start=start, end=end,
-                                    prepared_by=args.user, created_at=created)
-        path = args.out / packet_filename(data, start, end)
-        write_pdf(render_packet(data), path)
+        try:  # one patient's problem must not cost the others their packets
+            with unit_of_work(engine) as session:
+                data = load_packet_data(session, patient_id=patient_id, start=start, end=end,
+                                        prepared_by=args.user, created_at=created)
+            path = args.out / packet_filename(data, start, end)
+            write_pdf(render_packet(data), path)
+        except Exception as exc:
+            failed += 1
+            print(f"perdiem packets: {patient_id}: no packet ({exc})", file=sys.stderr)
+            continue
         print(path)
-    print(f"{len(patient_ids)} packet{'s' if len(patient_ids) != 1 else ''} written to "
-          f"{args.out}.", file=sys.stderr)
-    return EXIT_OK
+    done = len(patient_ids) - failed
+    print(f"{done} packet{'s' if done != 1 else ''} written to {args.out}"
+          + (f"; {failed} failed." if failed else "."), file=sys.stderr)
+    return EXIT_DATA if failed else EXIT_OK
 
 
 def cmd_attach(args, engine) -> int:

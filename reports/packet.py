@@ -39,6 +39,7 @@ from reports.styles import (
     RULE,
     WARN,
     RunningHeader,
+    band,
     box,
     build_pdf,
     content_width,
@@ -134,7 +135,8 @@ def _cover(data: PacketData) -> list:
     story: list = [
         text("Per Diem Documentation Packet", "title"),
         text(f"{_name(p.first_name, p.last_name)}   |   service period {fmt_date(data.start)} "
-             f"to {fmt_date(data.end)}", "subtitle"),
+             f"to {fmt_date(data.end)}   |   prepared by {data.prepared_by} on "
+             f"{fmt_datetime(data.created_at)}", "subtitle"),
     ]
     pharmacy = field_table([
         ("Name", ph.name), ("NPI", ph.npi), ("Tax ID", ph.tax_id),
@@ -154,7 +156,7 @@ def _cover(data: PacketData) -> list:
                          c.priority, c.member_id, c.group_number or "",
                          f"{fmt_date(c.start_date)} to {fmt_date(c.end_date) or 'open'}"])
     payers = (data_table(["Payer", "Payer ID", "Priority", "Member ID", "Group", "Coverage"],
-                         cov_rows, [W * .27, W * .12, W * .1, W * .17, W * .11, W * .23 - 12])
+                         cov_rows, [W * .27, W * .12, W * .1, W * .17, W * .11, W * .23])
               if cov_rows else text("No coverage in force during the period.", "body"))
     used = Counter(d.authorization_number for d in data.days if d.authorization_number)
     auth_rows = [[a.number, data.payers[a.payer_id].name if a.payer_id in data.payers
@@ -162,18 +164,13 @@ def _cover(data: PacketData) -> list:
                   f"{fmt_date(a.start_date)} to {fmt_date(a.end_date)}", a.units,
                   used.get(a.number, 0)] for a in data.authorizations]
     auths = (data_table(["Authorization", "Payer", "Code", "Dates", "Units", "Used in period"],
-                        auth_rows, [W * .2, W * .27, W * .1, W * .23, W * .08, W * .12 - 12])
+                        auth_rows, [W * .2, W * .27, W * .1, W * .23, W * .08, W * .12])
              if auth_rows else text("No prior authorization on file for the period.", "body"))
-    story.append(box("Payer and prior authorization", [payers, Spacer(1, 5), auths], W))
-    story.append(Spacer(1, 8))
-
-    story.append(box("Therapy", [_therapy_table(data)], W))
-    story.append(Spacer(1, 8))
-    story.append(box("Billed per diem days", _billed_summary(data), W))
-    story.append(Spacer(1, 10))
-    story.append(text(f"Prepared by {data.prepared_by} on {fmt_datetime(data.created_at)}. "
-                      "Billing status follows PerDiem's per diem rules R1-R18 as recorded at "
-                      "that time.", "small"))
+    gap = Spacer(1, 4)
+    # panels below may run over a page, so they are a heading band and splittable tables
+    story += [band("Payer and prior authorization", W), gap, payers, gap, auths, Spacer(1, 10)]
+    story += [band("Therapy", W), gap, _therapy_table(data), Spacer(1, 10)]
+    story += [band("Billed per diem days", W), gap, *_billed_summary(data)]
     return story
 
 
@@ -228,7 +225,7 @@ def _therapy_table(data: PacketData) -> Table:
         return text("No order in force during the period.", "body")
     return data_table(["Order", "Per diem code", "Modifiers billed", "Drug", "Drug codes",
                        "Prescriber"], rows,
-                      [W * .08, W * .27, W * .12, W * .2, W * .15, W * .18 - 12])
+                      [W * .08, W * .27, W * .12, W * .2, W * .15, W * .18])
 
 
 def _billed_summary(data: PacketData) -> list:
@@ -242,11 +239,32 @@ def _billed_summary(data: PacketData) -> list:
     if not billed:
         return [head, text("No day of the period can be billed as it stands; the checklist "
                            "says why.", "body")]
-    rows = [[fmt_date(d.date), d.order_id, d.code, ":".join(d.modifiers) or "none",
-             d.authorization_number or "not required"] for d in billed]
-    table = data_table(["Date", "Order", "Code", "Modifiers", "Authorization"], rows,
-                       [W * .2, W * .15, W * .15, W * .2, W * .3 - 12])
+    rows = []
+    for run in _runs(billed):
+        first, last = run[0], run[-1]
+        dates = fmt_date(first.date) if len(run) == 1 else \
+            f"{fmt_date(first.date)} to {fmt_date(last.date)}"
+        rows.append([dates, len(run), first.order_id, first.code,
+                     ":".join(first.modifiers) or "none",
+                     first.authorization_number or "not required"])
+    table = data_table(["Dates", "Days", "Order", "Code", "Modifiers", "Authorization"], rows,
+                       [W * .3, W * .08, W * .12, W * .12, W * .14, W * .24])
     return [head, Spacer(1, 5), table]
+
+
+def _runs(days: list) -> list[list]:
+    """Billed days grouped into runs of consecutive dates with one order, modifiers and
+    authorization, by first date."""
+    runs: list[list] = []
+    for d in sorted(days, key=lambda d: (d.order_id, d.date)):
+        prev = runs[-1][-1] if runs else None
+        if (prev and prev.order_id == d.order_id and prev.modifiers == d.modifiers
+                and prev.authorization_number == d.authorization_number
+                and d.date - prev.date == dt.timedelta(days=1)):
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return sorted(runs, key=lambda r: (r[0].date, r[0].order_id))
 
 
 # --- checklist --------------------------------------------------------------------------------
@@ -258,7 +276,8 @@ def _checklist(data: PacketData) -> list:
         "One row per service day (a date with at least one infusion entry). Each evidence column "
         "is a billing rule: Yes means the record is on file, Missing means the rule is not met. "
         "Days that cannot be billed for another reason (rules R1-R4) are not checked for "
-        "evidence.",
+        "evidence. Statuses are PerDiem's per diem rules R1-R18 applied to the records on file "
+        "when this packet was prepared.",
     )
     if not data.days:
         story.append(text("There is no service day in this period.", "body"))
@@ -276,16 +295,17 @@ def _checklist(data: PacketData) -> list:
             notes = markup("<br/>".join(
                 f"<b>{REASONS[r].rule}</b> {_e(REASONS[r].sentence)}" for r in d.reasons))
         else:
-            bits = [f"Modifiers {':'.join(d.modifiers)}" if d.modifiers else "No modifiers"]
+            bits = [":".join(d.modifiers) if d.modifiers else "no modifiers"]
             if d.authorization_number:
-                bits.append(f"authorization {d.authorization_number}")
+                bits.append(f"auth {d.authorization_number}")
             notes = text("; ".join(bits))
         rows.append([fmt_date(d.date), _status(d.status), d.order_id, *evidence, notes])
     ev_w = 41
-    widths = [55, 54, 34] + [ev_w] * len(EVIDENCE)
+    widths = [52, 50, 34] + [ev_w] * len(EVIDENCE)
     widths.append(W - sum(widths))
-    story.append(data_table(["Date", "Status", "Order", *(h for h, _c in EVIDENCE), "Notes"],
-                            rows, widths))
+    heads = ["Date", "Status", "Order", *(h for h, _c in EVIDENCE),
+             "Modifiers and authorization, or why not billable"]
+    story.append(data_table(heads, rows, widths))
     return story
 
 
@@ -379,23 +399,27 @@ def _mar(data: PacketData) -> list:
                      "Amendments with who changed them, when and why.")
     if not data.mar:
         return story + [_none("infusion entry")]
-    units = {o.id: o.drug_dose_unit or "" for o in data.orders}
-    rows = []
-    for m in data.mar:
-        e = m.entry
-        status = e.status
-        if e.voided:
-            status = markup(f"{_e(e.status)}<br/>{_colored('VOID', BAD)}")
-        times = f"{fmt_time(e.start_time) or '?'}\u2013{fmt_time(e.end_time) or '?'}"
-        remarks = "\n".join(x for x in (
-            f"Reaction: {e.reaction}" if e.reaction else "", e.notes or "",
-            f"Voided: {e.void_reason}" if e.voided and e.void_reason else "") if x)
-        rows.append([fmt_date(e.date), e.id, times, status, e.setting, _dose(e, units.get(
-            e.order_id, "")), e.administered_by or "", e.site or "", remarks])
-    story.append(data_table(
-        ["Date", "Entry", "Time", "Status", "Setting", "Dose given", "Administered by", "Site",
-         "Reaction / notes"],
-        rows, [52, 40, 60, 46, 36, 50, 62, 55, W - 401]))
+    for order in data.orders:  # one table per order, so each drug's record reads on its own
+        entries = [m.entry for m in data.mar if m.entry.order_id == order.id]
+        if not entries:
+            continue
+        rows = []
+        for e in entries:
+            status = e.status
+            if e.voided:
+                status = markup(f"{_e(e.status)}<br/>{_colored('VOID', BAD)}")
+            times = f"{fmt_time(e.start_time) or '?'}\u2013{fmt_time(e.end_time) or '?'}"
+            remarks = "\n".join(x for x in (
+                f"Reaction: {e.reaction}" if e.reaction else "", e.notes or "",
+                f"Voided: {e.void_reason}" if e.voided and e.void_reason else "") if x)
+            rows.append([fmt_date(e.date), e.id, times, status, e.setting,
+                         _dose(e, order.drug_dose_unit or ""), e.administered_by or "",
+                         e.site or "", remarks])
+        story += [CondPageBreak(80), text(f"Order {order.id}: {order.drug_name}", "h2")]
+        story.append(data_table(
+            ["Date", "Entry", "Time", "Status", "Setting", "Dose given", "Administered by",
+             "Site", "Reaction / notes"],
+            rows, [52, 40, 58, 46, 36, 50, 64, 72, W - 418]))
     amended = [m for m in data.mar if len(m.versions) > 1]
     if amended:
         story += [CondPageBreak(90), text("Amendments", "h2")]

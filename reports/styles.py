@@ -157,6 +157,19 @@ def box(title: str, content: list, width: float) -> Table:
     return table
 
 
+def band(title: str, width: float) -> Table:
+    """A panel heading for content that may run over a page (a `box` cannot split)."""
+    table = Table([[text(title.upper(), "box_title")]], colWidths=[width], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), BAND),
+        ("LINEABOVE", (0, 0), (-1, 0), 1, ACCENT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ]))
+    return table
+
+
 @dataclass(frozen=True)
 class RunningHeader:
     """What the header and footer of every page say."""

@@ -79,11 +79,12 @@ def test_example_packet_matches_the_example(example_engine):
     for expected in ("Riverbend Home Infusion", "1234567893", "371234567", "400 Market St",
                      "Lindqvist, Maria", "1961-04-18", "XBP448812", "Blue Prairie PPO",
                      "PA20261001", "S9338", "J1569", "00944270005", "Gammagard Liquid 10%",
-                     "2 billed days", "Prepared by Jia Lee on 2026-11-27 09:30"):
+                     "2 billed days", "prepared by Jia Lee on 2026-11-27 09:30"):
         assert expected in cover, expected
     # the billed days are listed, the not billable day is not (R1)
     assert "2026-10-07" in cover and "2026-10-29" in cover and "2026-10-28" not in cover
-    assert re.search(r"2026-10-29\s+o-1\s+S9338\s+SS\s+PA20261001", cover)  # R16
+    assert re.search(r"2026-10-07\s+1\s+o-1\s+S9338\s+none\s+PA20261001", cover)
+    assert re.search(r"2026-10-29\s+1\s+o-1\s+S9338\s+SS\s+PA20261001", cover)  # R16
 
     checklist = page_titled(pages, "Evidence checklist by service day")
     assert re.search(r"2026-10-07\s+Billable\b", checklist)
@@ -295,7 +296,7 @@ def test_cli_packet_packets_and_attach(example_engine, db_url, tmp_path, capsys)
     assert main(["--db", db_url, "--user", "Jia Lee", "packet", "--patient", "p-1001",
                  "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(out)]) == 0
     pages = [p.extract_text() for p in PdfReader(out).pages]
-    assert "Prepared by Jia Lee" in pages[0]
+    assert "prepared by Jia Lee" in pages[0]
     assert "CLI-SCAN page 1" in pages[-1]
     assert main(["--db", db_url, "packet", "--patient", "p-1001", "--from", "2026-10-31",
                  "--to", "2026-10-01", "--out", str(out)]) == 1
