@@ -252,6 +252,7 @@ class PatientDialog(QDialog):
         self._add_row(grid, 2, "&Address", self.address_line1, "Address line &2",
                       self.address_line2)
         city_row = QHBoxLayout()
+        city_row.setSpacing(10)
         city_row.addWidget(self.city, 1)
         state_label = QLabel("S&tate", box)
         state_label.setBuddy(self.state)

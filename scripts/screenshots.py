@@ -1,0 +1,119 @@
+"""Take the README's screenshots of the desktop app on the demo data (today 2026-11-27, seed 1).
+
+Run under a virtual X server so real fonts and window styles are used:
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \\
+        .venv/bin/python scripts/screenshots.py [OUT_DIR]
+
+Writes main_window.png, mar_entry.png, patient_calendar.png and month_view.png to OUT_DIR
+(default docs/screenshots/). A temporary database and settings file are used; nothing of the
+user's is touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TODAY = dt.date(2026, 11, 27)
+SEED = 1
+SIZE = (1440, 900)
+
+
+def settle(app, rounds: int = 6) -> None:
+    """Let background loads finish and their results be painted."""
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtTest import QTest
+
+    for _ in range(rounds):
+        QThreadPool.globalInstance().waitForDone(10000)
+        app.processEvents()
+        QTest.qWait(60)
+
+
+def busiest_patient(session, start: dt.date, end: dt.date) -> str:
+    """The patient whose month shows the most kinds of day (billable, hold, not billable)."""
+    from models import services
+
+    days = services.billable_days(session, start, end)
+    kinds: dict[str, Counter] = {}
+    for d in days:
+        kinds.setdefault(d.patient_id, Counter())[d.status] += 1
+    return max(kinds, key=lambda p: (len(kinds[p]), min(kinds[p].values()), p))
+
+
+def main(out_dir: Path) -> int:
+    from PySide6.QtCore import QSettings
+
+    from models import demo, services
+    from models.db import open_database, unit_of_work
+    from ui.app import make_application
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="perdiem-shots-"))
+    url = f"sqlite:///{tmp / 'perdiem-demo.sqlite'}"
+    engine = open_database(url)
+    with unit_of_work(engine) as session:
+        demo.load_demo(session, actor="demo", seed=SEED, today=TODAY)
+    with unit_of_work(engine) as session:
+        patient_id = busiest_patient(session, TODAY.replace(day=1), TODAY)
+        held = [d.date for d in services.billable_days(session, TODAY.replace(day=1), TODAY,
+                                                         patient_id) if d.status != "billable"]
+    held_day = held[0] if held else None
+
+    app = make_application(["perdiem"])
+    ctx = AppContext(engine, "Jordan Reyes, RN", url)
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(ctx, settings, today=lambda: TODAY)
+    window.resize(*SIZE)
+    window.show()
+    settle(app)
+    window.select_patient(patient_id)
+    settle(app)
+    saved: list[str] = []
+
+    def shoot(widget, name: str) -> None:
+        settle(app)
+        widget.grab().save(str(out_dir / name))
+        saved.append(name)
+
+    shoot(window, "main_window.png")
+
+    by_class = {type(w).__name__: w for w in window.tab_widgets}
+    mar = by_class.get("InfusionLogTab")
+    if mar is not None:  # the MAR entry sits at the top of its tab, prefilled for today
+        window.tabs.setCurrentWidget(mar)
+        settle(app)
+        if hasattr(mar, "focus_entry"):
+            mar.focus_entry()
+        shoot(window, "mar_entry.png")
+
+    calendar = by_class.get("PatientCalendar")
+    if calendar is not None:
+        window.tabs.setCurrentWidget(calendar)
+        settle(app)
+        if held_day is not None and hasattr(calendar, "select_day"):
+            calendar.select_day(held_day)  # the side panel then lists the reasons in words
+        shoot(window, "patient_calendar.png")
+
+    if window.month_view is not None:
+        window.show_page(window.MONTH_PAGE)
+        shoot(window, "month_view.png")
+
+    window.close()
+    engine.dispose()
+    print(f"Saved {', '.join(saved)} to {out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    sys.exit(main(target))
