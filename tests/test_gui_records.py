@@ -149,7 +149,7 @@ def test_editing_the_beyond_use_date_asks_why_and_turns_the_day_to_hold_r9(
     qtbot.addWidget(history)
     assert history.panel.model.rowCount() == 2
     changed = history.panel.model.index(1, 5).data()
-    assert changed == "beyond use date: 2026-11-22 → 2026-11-19"
+    assert changed == "beyond use date: 11/22/2026 → 11/19/2026"
     assert history.panel.model.index(1, 2).data() == "Jia Lee"
 
 

@@ -21,17 +21,12 @@ from PySide6.QtWidgets import (
 
 from models import services
 from ui.context import AppContext
-from ui.table_models import HistoryTableModel
+from ui.table_models import HistoryTableModel, human
 
 
 def describe_data(data: dict[str, Any]) -> str:
     """One 'field: value' line per field of a stored version."""
-    lines = []
-    for key, value in data.items():
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        lines.append(f"{key.replace('_', ' ')}: {'' if value in (None, '') else value}")
-    return "\n".join(lines)
+    return "\n".join(f"{key.replace('_', ' ')}: {human(value)}" for key, value in data.items())
 
 
 class HistoryPanel(QWidget):

@@ -167,6 +167,7 @@ def decimal_field(placeholder: str = "") -> CheckedLineEdit:
     w = CheckedLineEdit(parse_decimal, placeholder=placeholder)
     w.setAlignment(Qt.AlignmentFlag.AlignRight)
     w.setMinimumWidth(100)
+    w.setMaximumWidth(150)
     return w
 
 
@@ -601,6 +602,9 @@ class OrderForm(RecordForm):
         f("per_diem_rate", decimal_field("e.g. 150.00"))
         f("notes", text_box(placeholder="Premedication, titration, monitoring…"))
         self.fields["drug_hcpcs"].setMaxLength(5)
+        for name in ("drug_name", "drug_ndc"):
+            self.fields[name].setMinimumWidth(260)
+        self.fields["drug_hcpcs"].setMaximumWidth(150)
         self.fields["route"].setMinimumContentsLength(6)
         self.fields["drug_dose_unit"].setMinimumContentsLength(6)
 
@@ -744,7 +748,7 @@ class DeliveryForm(_OrderDocumentForm):
     def make_fields(self, day: dt.date | None) -> None:
         self.add_field("date", date_field(required=True))
         self.add_field("method", choice([(m, m) for m in DELIVERY_METHODS],
-                                        placeholder="Choose how it went…"))
+                                        placeholder="Choose the method…"))
         self.add_field("received_by", line(60))
         self.add_field("items", text_box(placeholder="Drug, pump, tubing, premeds…"))
         self.fields["date"].set_date(day or dt.date.today())  # type: ignore[attr-defined]
@@ -892,6 +896,7 @@ class RecordDialog(QDialog):
             self.buttons.addButton(self.history_button, QDialogButtonBox.ButtonRole.HelpRole)
             self.history_button.clicked.connect(self._on_history_clicked)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(900 if form.kind == "infusion" else 540)
         form.record_saved.connect(self._on_record_saved)
 
     @Slot()

@@ -27,7 +27,9 @@ from ui.context import AppContext
 from ui.history import HistoryDialog
 from ui.table_models import RECORD_ID_ROLE, RecordTableModel
 
-MAX_COLUMN_WIDTH = 280
+MAX_COLUMN_WIDTH = 240
+PLURALS = {"infusion": "infusion entries", "delivery": "deliveries",
+           "plan_of_care": "plans of care"}
 
 
 def configure_table(view: QTableView) -> None:
@@ -144,12 +146,15 @@ class RecordListPanel(QWidget):
         self.view.setColumnHidden(self.model.void_column, not self.show_voided.isChecked())
         fit_columns(self.view)
         voided = sum(1 for r in records if r.voided)
-        text = f"{len(records) - voided} {services.LABELS[self.kind]}" + (
-            "s" if len(records) - voided != 1 else "")
-        self.count_label.setText(text + (f", {voided} void" if voided else ""))
+        self.count_label.setText(self.count_text(len(records) - voided)
+                                 + (f", {voided} void" if voided else ""))
         if selected:
             self.select(selected)
         self._update_buttons()
+
+    def count_text(self, n: int) -> str:
+        one = services.LABELS[self.kind]
+        return f"{n} {one if n == 1 else PLURALS.get(self.kind, one + 's')}"
 
     def select(self, record_id: str) -> None:
         row = self.model.row_of(record_id)

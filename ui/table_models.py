@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,7 +45,7 @@ def order_label(order: OrderRead | None, order_id: str = "") -> str:
     """How an order is named in lists and combo boxes: drug, per diem code and id."""
     if order is None:
         return order_id
-    return f"{order.drug_name} · {order.per_diem_code} ({order.id})"
+    return f"{order.id} · {order.drug_name} · {order.per_diem_code}"
 
 
 def text_of(value: Any) -> str:
@@ -188,6 +189,12 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
 
+def _order_end(order: Any) -> Any:
+    if order.discontinued_date is not None:
+        return f"discontinued {us_date(order.discontinued_date)}"
+    return order.end_date
+
+
 class OrdersTableModel(RecordTableModel):
     """A patient's orders (the physician's medication orders)."""
 
@@ -205,8 +212,7 @@ class OrdersTableModel(RecordTableModel):
             Column("Route", lambda o: o.route),
             Column("Frequency", lambda o: o.frequency),
             Column("Start", lambda o: o.start_date),
-            Column("End", lambda o: o.end_date),
-            Column("Discontinued", lambda o: o.discontinued_date),
+            Column("End", _order_end, tip="End date, or the date it was discontinued"),
             Column("Signed", lambda o: o.signed_date or "unsigned",
                    tip="The date the prescriber signed the order (R7)"),
             Column("Rate", lambda o: money(o.per_diem_rate), numeric=True),
@@ -345,7 +351,7 @@ class AuthorizationsTableModel(RecordTableModel):
 
 
 def changed_fields(before: dict | None, after: dict) -> list[str]:
-    """Lines like 'beyond use date: 2026-11-22 → 2026-11-19' for fields that differ."""
+    """Lines like 'beyond use date: 11/22/2026 → 11/19/2026' for fields that differ."""
     if before is None:
         return []
     lines = []
@@ -356,12 +362,22 @@ def changed_fields(before: dict | None, after: dict) -> list[str]:
     return lines
 
 
-def _brief(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "(blank)"
+def human(value: Any) -> str:
+    """A stored (JSON) value as staff read it: US dates, HH:MM times, lists joined."""
+    if value is None:
+        return ""
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    return str(value)
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return us_date(dt.date.fromisoformat(text))
+    if re.fullmatch(r"\d{2}:\d{2}:00", text):
+        return text[:5]
+    return text
+
+
+def _brief(value: Any) -> str:
+    return human(value) if value not in (None, "", []) else "(blank)"
 
 
 class HistoryTableModel(QAbstractTableModel):
