@@ -615,8 +615,11 @@ class _Demo:
         self.course(pt, "hydration", start, start + _days(6))
         self.care_notes(pt)
 
-        # 24. IVIG in the suite; a plan of care signed late (history).
-        pt = self.patient(self.coverage("lcc", self.since()))
+        # 24. IVIG in the suite; changed employer plans mid-period; a plan of care's signed
+        #     date corrected (history).
+        switch = jitter(40)
+        pt = self.patient(self.coverage("lcc", self.since(), switch - _days(1)),
+                          self.coverage("bpp", switch))
         c = self.course(pt, "ivig", jitter(90), suite=True)
         self.late_plan = c.plans[-1]
         self.care_notes(pt)
