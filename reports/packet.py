@@ -18,6 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter, Transformation
+from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
@@ -57,6 +58,8 @@ W = content_width()
 DOCUMENT = "Per diem documentation packet"
 STATUS_WORDS = {BILLABLE: "Billable", HOLD: "Hold", NOT_BILLABLE: "Not billable"}
 STATUS_COLORS = {BILLABLE: OK, HOLD: WARN, NOT_BILLABLE: BAD}
+HOLD_TINT = colors.HexColor("#fff7e6")
+NOT_BILLABLE_TINT = colors.HexColor("#fdeeed")
 # (column heading, reason code that means the evidence is missing)
 EVIDENCE = (
     ("Signed order\n(R7)", "unsigned-order"),
@@ -305,7 +308,10 @@ def _checklist(data: PacketData) -> list:
     widths.append(W - sum(widths))
     heads = ["Date", "Status", "Order", *(h for h, _c in EVIDENCE),
              "Modifiers and authorization, or why not billable"]
-    story.append(data_table(heads, rows, widths))
+    tint = {HOLD: HOLD_TINT, NOT_BILLABLE: NOT_BILLABLE_TINT}
+    extra = [("BACKGROUND", (0, i), (-1, i), tint[d.status])
+             for i, d in enumerate(data.days, 1) if d.status in tint]
+    story.append(data_table(heads, rows, widths, extra))
     return story
 
 
@@ -419,19 +425,21 @@ def _mar(data: PacketData) -> list:
         story.append(data_table(
             ["Date", "Entry", "Time", "Status", "Setting", "Dose given", "Administered by",
              "Site", "Reaction / notes"],
-            rows, [52, 40, 58, 46, 36, 50, 64, 72, W - 418]))
+            rows, [52, 40, 58, 46, 36, 50, 64, 82, W - 428]))
     amended = [m for m in data.mar if len(m.versions) > 1]
     if amended:
         story += [CondPageBreak(90), text("Amendments", "h2")]
         rows = []
         for m in amended:
             for prev, ver in zip(m.versions, m.versions[1:], strict=False):
+                changed = _changes(prev.data, ver.data)
+                if ver.action == "voided":
+                    changed = "Entry voided: it stays on file but no longer counts for billing."
                 rows.append([m.entry.id, f"v{ver.version}", ver.action, ver.recorded_by,
-                             fmt_datetime(ver.recorded_at), ver.reason or "",
-                             _changes(prev.data, ver.data)])
+                             fmt_datetime(ver.recorded_at), ver.reason or "", changed])
         story.append(data_table(["Entry", "Version", "Action", "By", "When", "Reason",
                                  "What changed"], rows,
-                                [40, 40, 40, 62, 70, 110, W - 362]))
+                                [40, 40, 40, 62, 80, 120, W - 382]))
     return story
 
 
