@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from models import interchange, services
 from models.db import open_database, unit_of_work
@@ -205,3 +205,30 @@ def test_pages_switch_and_month_view_opens_the_patient_calendar(qtbot, example_e
     assert window.pages.currentIndex() == window.PATIENTS_PAGE
     assert window.patient_id == "p-1001"
     assert type(window.tabs.currentWidget()).__name__ == "PatientCalendar"
+
+
+def test_cancelled_import_changes_nothing(qtbot, ctx, settings, example_doc, tmp_path,
+                                          monkeypatch):
+    import threading
+
+    gate = threading.Event()
+    real_import = interchange.import_document
+
+    def slow_import(session, **kwargs):
+        counts = real_import(session, **kwargs)  # everything written, not yet committed
+        gate.wait(10)
+        return counts
+
+    monkeypatch.setattr(interchange, "import_document", slow_import)
+    path = tmp_path / "example.json"
+    path.write_text(json.dumps(example_doc), encoding="utf-8")
+    window = make_window(qtbot, ctx, settings)
+    job = window.import_export.start_import(path)
+    qtbot.mouseClick(job.progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    gate.set()
+    with qtbot.waitSignal(job.finished, timeout=20000):
+        pass
+    assert window.statusBar().currentMessage() == "Import cancelled; nothing was changed."
+    with unit_of_work(ctx.engine) as s:
+        assert services.count_records(s) == 0
+    assert window.patients.model.rowCount() == 0

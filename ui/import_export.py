@@ -69,6 +69,7 @@ class ProgressJob(QObject):
         self.progress.setAutoClose(False)
         self.progress.setAutoReset(False)
         self.progress.canceled.connect(self._on_cancel_clicked)
+        self.progress.rejected.connect(self._on_cancel_clicked)  # Esc
         self.progress.show()
 
         def _work(session: Session) -> tuple[Any, Changes]:
@@ -86,6 +87,8 @@ class ProgressJob(QObject):
 
     @Slot()
     def _on_cancel_clicked(self) -> None:
+        if self._cancelled.is_set() or self.task.done:
+            return
         self._cancelled.set()
         self.progress.setLabelText("Cancelling… nothing will be changed.")
         self.progress.setCancelButton(None)
