@@ -143,11 +143,16 @@ class CalendarDayDelegate(QStyledItemDelegate):
             fg = STATUS_FOREGROUND[status]
             y = inner.top() + line + 6
             painter.setPen(fg)
-            painter.setFont(bold)
+            # bold when it fits; a narrow column gets regular weight before any eliding
+            text = status_text(status)
+            fits_bold = QFontMetrics(bold).horizontalAdvance(text) <= inner.width()
+            painter.setFont(bold if fits_bold else font)
             painter.drawText(
                 QRect(inner.left(), y, inner.width(), line),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                fm.elidedText(status_text(status), Qt.TextElideMode.ElideRight, inner.width()),
+                text
+                if fits_bold
+                else fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()),
             )
             painter.setFont(font)
             mixed = len({r.status for r in day.results}) > 1
@@ -200,6 +205,7 @@ class DayPanel(QWidget):
         while self._layout.count():
             item = self._layout.takeAt(0)
             if item.widget():
+                item.widget().hide()  # gone at once, not only when the deferred delete runs
                 item.widget().deleteLater()
 
     def _label(self, text: str, *, style: str = "", name: str = "") -> QLabel:
@@ -220,11 +226,7 @@ class DayPanel(QWidget):
 
     def text(self) -> str:
         """Everything the panel says, for tests and screen readers."""
-        return "\n".join(
-            w.text()
-            for w in self.findChildren(QLabel)
-            if not w.isHidden() and w.parent() is not None
-        )
+        return "\n".join(w.text() for w in self.findChildren(QLabel) if w.isVisibleTo(self))
 
     def show_day(self, day: CalendarDay, payer_names: dict[str, str]) -> None:
         self._clear()
@@ -252,20 +254,22 @@ class DayPanel(QWidget):
         head = QHBoxLayout()
         badge = QLabel(status_text(r.status))
         badge.setStyleSheet(chip_style(r.status))
-        code = QLabel(f"<b>{code_text(r)}</b> &nbsp;order {r.order_id}")
+        badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        code = QLabel(f"<b>{code_text(r)}</b>")
+        code.setToolTip("Per diem code and modifiers")
         head.addWidget(badge)
-        head.addWidget(code, 1)
+        head.addWidget(code)
+        head.addStretch(1)
         box.addLayout(head)
-        details = []
+        details = [f"Order: {r.order_id}"]
         if r.payer_id:
             details.append(f"Payer: {payer_names.get(r.payer_id, r.payer_id)}")
         if r.authorization_number:
             details.append(f"Authorization: {r.authorization_number}")
-        if details:
-            label = QLabel("\n".join(details))
-            label.setStyleSheet("color: #444;")
-            label.setWordWrap(True)
-            box.addWidget(label)
+        label = QLabel("\n".join(details))
+        label.setStyleSheet("color: #444;")
+        label.setWordWrap(True)
+        box.addWidget(label)
         if not r.reasons:
             done = QLabel("Ready to bill: every rule is met.")
             done.setStyleSheet("color: #17603a;")
@@ -339,13 +343,16 @@ class PatientCalendar(QWidget):
         bar.addSpacing(8)
         bar.addWidget(self.today_button)
         bar.addStretch(1)
+        totals = QHBoxLayout()
+        totals.addWidget(QLabel("This month:"))
         for status in STATUSES:
             chip = QLabel()
             chip.setObjectName(f"total-{status}")
             chip.setStyleSheet(chip_style(status))
             chip.setToolTip(f"Service days {STATUS_PLURAL[status]} this month")
             self.total_labels[status] = chip
-            bar.addWidget(chip)
+            totals.addWidget(chip)
+        totals.addStretch(1)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -386,6 +393,7 @@ class PatientCalendar(QWidget):
         lv.addLayout(bar)
         lv.addWidget(self.status_label)
         lv.addWidget(self.table, 1)
+        lv.addLayout(totals)
 
         self.panel = DayPanel()
         self.panel.fix_requested.connect(self._on_fix_requested)
