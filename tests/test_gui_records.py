@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_records
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from models import services
@@ -21,7 +22,7 @@ from ui.documents_tab import DocumentsTab
 from ui.history import HistoryDialog
 from ui.mar_tab import InfusionLogTab
 from ui.orders_tab import OrdersTab
-from ui.record_forms import make_record_dialog
+from ui.record_forms import RecordDialog, make_record_dialog
 from ui.table_models import VOIDED_BRUSH
 
 
@@ -244,3 +245,41 @@ def test_every_record_table_model_passes_qtmodeltester(ctx, engine, qtbot, qtmod
     qtbot.addWidget(history)
     assert history.panel.model.rowCount() == 2
     qtmodeltester.check(history.panel.model)
+
+
+def test_reason_dialog_needs_text_and_enter_gives_it(qtbot):
+    dialog = record_forms.ReasonDialog("Why?", "Say why")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not ok.isEnabled()
+    QTest.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert dialog.isVisible()  # no reason, nothing given
+    qtbot.keyClicks(dialog.reason, "Dose was charted on the wrong day")
+    assert ok.isEnabled()
+    QTest.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.text() == "Dose was charted on the wrong day"
+
+
+def test_a_care_note_added_from_its_list_shows_up_there(ctx, engine, qtbot):
+    tab = DocumentsTab(ctx)
+    qtbot.addWidget(tab)
+    tab.set_patient(PATIENT)
+    tab.show_section("care_note")
+    panel = tab.panels["care_note"]
+    assert tab.sections.tabText(3) == "Care coordination notes (1)"
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    [dialog] = [d for d in panel.findChildren(RecordDialog) if d.isVisible()]
+    f = dialog.form.fields
+    assert f["author"].text() == "Jia Lee"  # the person signed in
+    retype(qtbot, f["date"], "11/25/2026")
+    qtbot.keyClicks(f["contact"], "prescriber")
+    qtbot.keyClicks(f["text"], "Asked Dr. Okafor to sign the December plan of care.")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    notes = fresh(engine, lambda s: services.list_records(s, "care_note", patient_id=PATIENT))
+    assert [(n.date, n.contact, n.author) for n in notes][-1] == (
+        dt.date(2026, 11, 25), "prescriber", "Jia Lee")
+    assert panel.model.rowCount() == 2  # the list reloaded on the change notice
+    assert tab.sections.tabText(3) == "Care coordination notes (2)"

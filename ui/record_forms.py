@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pydantic
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -205,6 +205,8 @@ def choice(items: list[tuple[str, Any]], placeholder: str = "", editable: bool =
     if placeholder:
         w.setPlaceholderText(placeholder)
         w.setCurrentIndex(-1)
+        if editable:
+            w.lineEdit().setPlaceholderText(placeholder)
     w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     w.setMinimumContentsLength(12)
     return w
@@ -234,7 +236,7 @@ class ReasonDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
-        label = QLabel(prompt)
+        label = QLabel(prompt + "\n(Enter saves; Shift+Enter starts a new line.)")
         label.setWordWrap(True)
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
@@ -248,7 +250,18 @@ class ReasonDialog(QDialog):
         layout.addWidget(self.reason)
         layout.addWidget(self.buttons)
         self.reason.textChanged.connect(self._on_reason_changed)
+        self.reason.installEventFilter(self)
         self._on_reason_changed()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Enter gives the reason (keeping the edit keyboard-only); Shift+Enter breaks a line
+        if (watched is self.reason and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)  # type: ignore
+                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier):  # type: ignore
+            if self.text():
+                self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     @Slot()
     def _on_reason_changed(self) -> None:
@@ -593,7 +606,7 @@ class OrderForm(RecordForm):
         f("drug_hcpcs", CheckedLineEdit(parse_hcpcs, uppercase=True, placeholder="e.g. J1569"))
         f("drug_hcpcs_unit_amount", decimal_field("e.g. 500"))
         f("drug_dose_unit", choice([(u, u) for u in ("mg", "g", "mcg", "mL", "units", "mEq")],
-                                   editable=True))
+                                   editable=True, placeholder="e.g. mg"))
         f("drug_unit_charge", decimal_field("e.g. 92.40"))
         f("start_date", date_field(required=True))
         f("end_date", date_field())
@@ -767,7 +780,8 @@ class CareNoteForm(RecordForm):
         super().__init__(ctx, patient_id, record, parent)
         self.add_field("date", date_field(required=True))
         self.add_field("author", line(60))
-        self.add_field("contact", choice([(c, c) for c in CONTACTS], editable=True))
+        self.add_field("contact", choice([(c, c) for c in CONTACTS], editable=True,
+                                         placeholder="who was contacted"))
         self.add_field("text", text_box(lines=5, placeholder="Who was contacted and about what"))
         self.fields["contact"].lineEdit().setMaxLength(20)  # type: ignore[attr-defined]
         layout = form_layout()
