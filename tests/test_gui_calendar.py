@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from models import services
 from models.rules import BILLABLE, HOLD, NOT_BILLABLE
-from models.tables import PrepNoteBase
+from models.tables import InfusionBase, PrepNoteBase
 from ui import calendar_view, fixes
 from ui.billing_models import DAY_ROLE, STATUS_ROLE, CalendarTableModel
 from ui.calendar_view import PatientCalendar
@@ -131,7 +131,7 @@ def test_fix_button_opens_the_form_for_the_reason(qtbot, cal, ctx, monkeypatch):
     patch_form(monkeypatch, "ui.record_forms", "open_record_form", fake_form)
     button = cal.panel.fix_buttons[("o-1", "missing-prep-note")]
     assert button.text() == "Add preparation note…"
-    with qtbot.waitSignal(cal.fix_saved):
+    with qtbot.waitSignal(cal.fix_opened):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert calls == [("prep_note", "p-1001", None, "o-1", dt.date(2026, 10, 7))]
 
@@ -245,3 +245,38 @@ def test_failed_load_is_shown_in_the_view(qtbot, cal):
         cal.set_patient("no-such-patient")
     assert not cal.status_label.isHidden()
     assert 'There is no patient with id "no-such-patient"' in cal.status_label.text()
+
+
+def test_incomplete_mar_fix_opens_that_entry(qtbot, cal, ctx):
+    mar3 = ctx.read(lambda s: services.get_record(s, "infusion", "mar-3"))
+    data = InfusionBase.model_validate(mar3.model_dump())
+    data.end_time = None
+    with qtbot.waitSignal(cal.data_loaded):
+        ctx.call(
+            services.edit_record,
+            kind="infusion",
+            record_id="mar-3",
+            data=data,
+            reason="end time was a guess",
+        )
+    day = cal.day(dt.date(2026, 10, 29)).results[0]
+    assert (day.status, day.reasons) == (HOLD, ("incomplete-mar",))  # R11
+    kind, kw = fixes.fix_target(ctx, "incomplete-mar", day)
+    assert (kind, kw["record_id"], kw["order_id"]) == ("infusion", "mar-3", "o-1")
+    cal.select_day(dt.date(2026, 10, 29))
+    assert cal.panel.fix_buttons[("o-1", "incomplete-mar")].text() == "Complete the infusion entry…"
+
+
+def test_fix_button_opens_the_real_form(qtbot, cal, ctx):
+    from PySide6.QtWidgets import QDialog
+
+    with qtbot.waitSignal(cal.data_loaded):
+        ctx.call(services.void_record, kind="prep_note", record_id="rx-1", reason="test")
+    cal.select_day(dt.date(2026, 10, 7))
+    with qtbot.waitSignal(cal.fix_opened):
+        qtbot.mouseClick(
+            cal.panel.fix_buttons[("o-1", "missing-prep-note")], Qt.MouseButton.LeftButton
+        )
+    dialogs = [d for d in cal.findChildren(QDialog) if d.isVisible()]
+    assert [d.windowTitle() for d in dialogs] == ["New preparation note"]
+    dialogs[0].reject()

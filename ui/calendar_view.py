@@ -296,7 +296,7 @@ class PatientCalendar(QWidget):
 
     data_loaded = Signal()  # after each (re)load has been shown
     month_changed = Signal(object)  # the first day of the month now shown
-    fix_saved = Signal(str)  # a fix form was saved (reason code)
+    fix_opened = Signal(str)  # the form fixing a reason was opened (reason code)
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -562,9 +562,9 @@ class PatientCalendar(QWidget):
     @Slot(str, object)
     def _on_fix_requested(self, reason_code: str, day: DayResult) -> None:
         try:
-            saved = fixes.open_fix(self.ctx, self, reason_code, day)
+            opened = fixes.open_fix(self.ctx, self, reason_code, day)
         except Exception as exc:  # the form could not open: say so, nothing was changed
             show_error(self, exc, title="Could not open the form")
             return
-        if saved:
-            self.fix_saved.emit(reason_code)
+        if opened:
+            self.fix_opened.emit(reason_code)

@@ -60,7 +60,11 @@ def fix_target(ctx: Any, reason_code: str, day: DayResult) -> tuple[str, dict[st
 
 
 def open_fix(ctx: Any, parent: QWidget | None, reason_code: str, day_result: DayResult) -> bool:
-    """Open the form that fixes `reason_code` for `day_result`; True when the user saved."""
+    """Open the form that fixes `reason_code` for `day_result`.
+
+    Returns what the form opener returns: True when the record form opened (it is not modal;
+    its save announces itself through `ctx.data_changed`, which reloads the calendar) or when
+    the patient form was saved; False when the form could not open or was cancelled."""
     kind, kwargs = fix_target(ctx, reason_code, day_result)
     if kind == "patient":
         from ui.patient_form import edit_patient
