@@ -43,6 +43,7 @@ STATUS_FOREGROUND = {
 }
 FADED_BACKGROUND = QColor("#f6f6f6")
 FADED_FOREGROUND = QColor("#9a9a9a")
+TODAY_FOREGROUND = QColor("#1f5fa8")
 
 DAY_ROLE = Qt.ItemDataRole.UserRole + 1  # CalendarDay / list[DayResult] of a cell
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that sorts the column sensibly
@@ -271,6 +272,7 @@ class MonthTableModel(QAbstractTableModel):
         self._rows: list[PatientMonth] = []
         self._payer_names: dict[str, str] = {}
         self.year, self.month, self.days = 2000, 1, 31
+        self.today: dt.date | None = None  # its column header is marked
 
     def set_month(
         self,
@@ -391,12 +393,21 @@ class MonthTableModel(QAbstractTableModel):
             return self.FIXED[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             if day is not None:
-                return dt.date(self.year, self.month, day).strftime("%A %-d %B %Y")
+                date = dt.date(self.year, self.month, day)
+                return date.strftime("%A %-d %B %Y") + (" (today)" if date == self.today else "")
             if total is not None:
                 return f"Service days {STATUS_PLURAL[total]} this month"
-        if role == Qt.ItemDataRole.ForegroundRole and day is not None:
-            if dt.date(self.year, self.month, day).weekday() >= 5:
-                return FADED_FOREGROUND
+        if day is None:
+            return None
+        date = dt.date(self.year, self.month, day)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if date == self.today:
+                return TODAY_FOREGROUND
+            return FADED_FOREGROUND if date.weekday() >= 5 else None
+        if role == Qt.ItemDataRole.FontRole and date == self.today:
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
 

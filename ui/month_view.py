@@ -228,12 +228,12 @@ class MonthView(QWidget):
     def _size_columns(self) -> None:
         hh = self.table.horizontalHeader()
         fm = QFontMetrics(self.font())
-        day_width = fm.horizontalAdvance("Mo") + 10
+        day_width = max(fm.horizontalAdvance("We"), fm.horizontalAdvance("30")) + 9
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.resizeColumnToContents(0)
         self.table.setColumnWidth(0, min(max(self.table.columnWidth(0), 160), 240))
         self.table.resizeColumnToContents(1)
-        self.table.setColumnWidth(1, min(max(self.table.columnWidth(1), 110), 160))
+        self.table.setColumnWidth(1, min(max(self.table.columnWidth(1), 110), 150))
         for day in range(1, self.model.days + 1):
             col = self.model.column_of_day(day)
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
@@ -314,6 +314,7 @@ class MonthView(QWidget):
         rows, payers = data
         self.error_label.hide()
         self._fill_payers(payers)
+        self.model.today = today()
         self.model.set_month(first.year, first.month, rows, dict(payers))
         self._on_filter_changed()
         self._size_columns()
