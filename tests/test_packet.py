@@ -307,3 +307,72 @@ def test_cli_packet_packets_and_attach(example_engine, db_url, tmp_path, capsys)
     empty = tmp_path / "september"
     assert main(["--db", db_url, "packets", "--month", "2026-09", "--out", str(empty)]) == 0
     assert list(empty.iterdir()) == []
+
+
+# --- GUI actions (ui/packet_actions.py) -------------------------------------------------------
+
+
+@pytest.fixture
+def gui_ctx(qtbot, example_engine, db_url):
+    from ui.context import AppContext
+
+    return AppContext(example_engine, "Jia Lee", db_url)
+
+
+def test_gui_make_packet_saves_then_offers_open_or_print(gui_ctx, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui import packet_actions
+
+    opened, told = [], []
+    monkeypatch.setattr(packet_actions.QDesktopServices, "openUrl",
+                        lambda url: opened.append(url.toLocalFile()) or True)
+    monkeypatch.setattr(packet_actions, "can_print_directly", lambda: False)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
+    out = tmp_path / "packet.pdf"
+    job = packet_actions.make_packet(gui_ctx, None, "p-1001", *OCT, path=out)
+    with qtbot.waitSignal(job.finished, timeout=20000):
+        pass
+    pages = [p.extract_text() for p in PdfReader(out).pages]
+    assert "prepared by Jia Lee" in pages[0]
+    box = job.message
+    assert box is not None and box.isVisible() and str(out) in box.text()
+    buttons = {b.text().replace("&", ""): b for b in box.buttons()}
+    assert "Open" in buttons and "Print..." in buttons
+    buttons["Print..."].click()  # without Qt PDF: say so, then open the system viewer
+    assert told and "PySide6-Addons" in told[0]
+    assert opened == [str(out)]
+
+
+def test_gui_month_packets_write_one_file_per_patient(gui_ctx, qtbot, tmp_path):
+    from ui import packet_actions
+
+    job = packet_actions.make_month_packets(gui_ctx, None, 2026, 10, folder=tmp_path / "oct")
+    with qtbot.waitSignal(job.finished, timeout=20000):
+        pass
+    assert [p.name for p in job.result["written"]] == ["2026-10_lindqvist-maria_p-1001.pdf"]
+    assert (tmp_path / "oct" / "2026-10_lindqvist-maria_p-1001.pdf").exists()
+    assert job.message.text().startswith("1 packet for October 2026 was written")
+    job.message.close()
+
+
+def test_gui_month_packets_can_be_cancelled(gui_ctx, qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from ui import packet_actions
+
+    gate = threading.Event()
+    real = packet_actions.render_packet
+    monkeypatch.setattr(packet_actions, "render_packet",
+                        lambda data: gate.wait(10) and real(data))
+    job = packet_actions.make_month_packets(gui_ctx, None, 2026, 10, folder=tmp_path / "oct")
+    from PySide6.QtWidgets import QPushButton
+
+    job.progress.findChild(QPushButton).click()  # Cancel: the worker stops before the next one
+    gate.set()
+    with qtbot.waitSignal(job.finished, timeout=20000):
+        pass
+    assert job.result["cancelled"]
+    assert job.message.text().startswith("Cancelled:")
+    assert len(list((tmp_path / "oct").glob("*.pdf"))) == len(job.result["written"]) <= 1
+    job.message.close()
