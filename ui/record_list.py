@@ -27,7 +27,7 @@ from ui.context import AppContext
 from ui.history import HistoryDialog
 from ui.table_models import RECORD_ID_ROLE, RecordTableModel
 
-MAX_COLUMN_WIDTH = 240
+MAX_COLUMN_WIDTH = 220
 PLURALS = {"infusion": "infusion entries", "delivery": "deliveries",
            "plan_of_care": "plans of care"}
 

@@ -207,16 +207,17 @@ class OrdersTableModel(RecordTableModel):
         return [
             Column("Order", lambda o: o.id),
             Column("Drug", lambda o: o.drug_name),
-            Column("Per diem", lambda o: o.per_diem_code),
+            Column("Code", lambda o: o.per_diem_code, tip="Per diem HCPCS code"),
             Column("Dose", lambda o: o.dose),
-            Column("Route", lambda o: o.route),
-            Column("Frequency", lambda o: o.frequency),
             Column("Start", lambda o: o.start_date),
             Column("End", _order_end, tip="End date, or the date it was discontinued"),
             Column("Signed", lambda o: o.signed_date or "unsigned",
                    tip="The date the prescriber signed the order (R7)"),
-            Column("Rate", lambda o: money(o.per_diem_rate), numeric=True),
             Column("Prescriber", lambda o: self.prescribers.get(o.prescriber_id, o.prescriber_id)),
+            Column("Rate", lambda o: money(o.per_diem_rate), numeric=True,
+                   tip="Per diem rate"),
+            Column("Route", lambda o: o.route),
+            Column("Frequency", lambda o: o.frequency),
             Column("Diagnoses", lambda o: ", ".join(o.diagnosis_codes)),
         ]
 
