@@ -143,7 +143,11 @@ class RecordListPanel(QWidget):
         else:
             records, orders = self.ctx.read(lambda s: self.load(s, self.show_voided.isChecked()))
         self.model.set_records(records, orders)
-        self.view.setColumnHidden(self.model.void_column, not self.show_voided.isChecked())
+        void_col = self.model.void_column
+        self.view.setColumnHidden(void_col, not self.show_voided.isChecked())
+        header = self.view.horizontalHeader()
+        if header.visualIndex(void_col) != 1:  # the reason belongs next to what was voided
+            header.moveSection(header.visualIndex(void_col), 1)
         fit_columns(self.view)
         voided = sum(1 for r in records if r.voided)
         self.count_label.setText(self.count_text(len(records) - voided)
