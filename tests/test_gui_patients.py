@@ -157,6 +157,15 @@ def test_bad_fields_are_named_and_nothing_typed_is_lost(qtbot, ctx):
     assert ctx.read(lambda s: len(services.list_patients(s))) == 3
 
 
+def test_sex_must_be_chosen(qtbot, ctx):
+    dlg = PatientDialog(ctx)
+    qtbot.addWidget(dlg)
+    assert dlg.sex.currentIndex() == -1  # no silent default
+    assert not dlg.save()
+    assert "Sex: is F, M or U" in dlg.error_label.text()
+    assert dlg.sex.property("problem") == "is F, M or U"
+
+
 def test_unreadable_date_is_named(qtbot, ctx):
     dlg = PatientDialog(ctx)
     qtbot.addWidget(dlg)

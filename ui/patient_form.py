@@ -231,8 +231,12 @@ class PatientDialog(QDialog):
         self.birth_date = DateField(box, required=True)
         self.birth_date.setObjectName("birth_date")
         self.sex = QComboBox(box)
+        self.sex.setObjectName("sex")
         for code, label in SEXES:
             self.sex.addItem(label, code)
+        # no silent default: claims print it, so it is chosen on purpose
+        self.sex.setPlaceholderText("Choose…")
+        self.sex.setCurrentIndex(-1)
         self.address_line1 = line(box, 55, "address_line1")
         self.address_line2 = line(box, 55, "address_line2")
         self.city = line(box, 30, "city")
