@@ -280,3 +280,15 @@ def test_fix_button_opens_the_real_form(qtbot, cal, ctx):
     dialogs = [d for d in cal.findChildren(QDialog) if d.isVisible()]
     assert [d.windowTitle() for d in dialogs] == ["New preparation note"]
     dialogs[0].reject()
+
+
+def test_page_keys_change_month_when_the_calendar_has_focus(qtbot, cal):
+    cal.show()
+    qtbot.waitExposed(cal)
+    cal.table.setFocus()
+    with qtbot.waitSignal(cal.data_loaded):
+        qtbot.keyClick(cal.table, Qt.Key.Key_PageDown)
+    assert cal.month_label.text() == "November 2026"
+    with qtbot.waitSignal(cal.data_loaded):
+        qtbot.keyClick(cal.table, Qt.Key.Key_PageUp)
+    assert cal.month_label.text() == "October 2026"

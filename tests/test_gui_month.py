@@ -230,3 +230,19 @@ def test_month_models_pass_modeltester(qtmodeltester, view):
     view.set_filter(MonthFilter(status=HOLD))
     qtmodeltester.check(view.proxy)
     qtmodeltester.check(MonthTableModel())
+
+
+def test_enter_on_a_row_opens_the_patient(qtbot, view):
+    view.show()
+    qtbot.waitExposed(view)
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.proxy.index(visible(view).index("p-2"), 0))
+    with qtbot.waitSignal(view.patient_activated) as blocker:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert blocker.args == ["p-2"]
+
+
+def test_sorting_by_hold_days(view):
+    hold_column = 2 + [BILLABLE, HOLD, NOT_BILLABLE].index(HOLD)
+    view.table.sortByColumn(hold_column, Qt.SortOrder.DescendingOrder)
+    assert visible(view)[0] == "p-2"

@@ -10,8 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -321,12 +331,10 @@ class PatientCalendar(QWidget):
         self.prev_button.setFixedSize(arrow)
         self.prev_button.setArrowType(Qt.ArrowType.LeftArrow)
         self.prev_button.setToolTip("Previous month (Page Up)")
-        self.prev_button.setShortcut(Qt.Key.Key_PageUp)
         self.next_button = QToolButton()
         self.next_button.setFixedSize(arrow)
         self.next_button.setArrowType(Qt.ArrowType.RightArrow)
         self.next_button.setToolTip("Next month (Page Down)")
-        self.next_button.setShortcut(Qt.Key.Key_PageDown)
         self.today_button = QPushButton("Today")
         self.today_button.setToolTip("Jump to this month and select today")
         self.today_button.setMinimumHeight(arrow.height())
@@ -381,6 +389,7 @@ class PatientCalendar(QWidget):
         vh.setMinimumSectionSize(QFontMetrics(self.font()).height() * 4 + 18)
         vh.hide()
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.table.installEventFilter(self)
 
         self.status_label = QLabel()
         self.status_label.setObjectName("load-status")
@@ -528,6 +537,22 @@ class PatientCalendar(QWidget):
             return
         self._selected = day.date
         self.panel.show_day(day, self._payer_names)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Page Up / Page Down in the grid turn the month (a month is the grid's page)."""
+        if (
+            watched is self.table
+            and isinstance(event, QKeyEvent)
+            and (event.type() == QEvent.Type.KeyPress)
+        ):
+            key = event.key()
+            if key == Qt.Key.Key_PageUp:
+                self._on_prev_clicked()
+                return True
+            if key == Qt.Key.Key_PageDown:
+                self._on_next_clicked()
+                return True
+        return super().eventFilter(watched, event)
 
     # --- slots ------------------------------------------------------------------------------
 

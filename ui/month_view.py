@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -179,9 +179,7 @@ class MonthView(QWidget):
         hh.setHighlightSections(False)
         hh.setMinimumSectionSize(fm.horizontalAdvance("Mo") + 12)
         self.table.doubleClicked.connect(self._on_double_clicked)
-        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
-        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
-        enter.activated.connect(self._on_enter_pressed)
+        self.table.installEventFilter(self)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("empty-message")
@@ -381,11 +379,18 @@ class MonthView(QWidget):
         self.ctx.view_state[calendar_view.MONTH_KEY] = self.month
         self.patient_activated.emit(row.patient_id)
 
-    @Slot()
-    def _on_enter_pressed(self) -> None:
-        index = self.table.currentIndex()
-        if index.isValid():
-            self._on_double_clicked(index)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter on a row opens the patient, like a double-click."""
+        if (
+            watched is self.table
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.table.currentIndex().isValid()
+        ):
+            self._on_double_clicked(self.table.currentIndex())
+            return True
+        return super().eventFilter(watched, event)
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:
