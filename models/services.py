@@ -253,6 +253,18 @@ def check_authorization(a: AuthorizationBase) -> None:
     c.done()
 
 
+# The interchange file's vocabularies (schema.json): a value a form saves must export and
+# import again, so these fields accept only what the file format allows.
+ROUTES = ("IV", "SC", "IM", "other")
+DOSE_UNITS = ("mg", "g", "mL", "units", "mcg")
+CARE_NOTE_CONTACTS = ("patient", "family", "prescriber", "nurse", "case manager", "payer", "other")
+
+
+def _one_of(c: _Check, fld: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value not in (None, "") and value not in allowed:
+        c.add(fld, "is " + ", ".join(allowed[:-1]) + " or " + allowed[-1])
+
+
 def check_order(o: OrderBase) -> None:
     c = _Check()
     c.pattern("id", o.id, ID_RE, "uses letters, digits, dot, dash or underscore (up to 64)")
@@ -264,6 +276,8 @@ def check_order(o: OrderBase) -> None:
         c.add("per_diem_code", problem)
     c.required("drug_name", o.drug_name)
     c.pattern("drug_ndc", o.drug_ndc, NDC_RE, "is 11 digits (5-4-2) without dashes")
+    _one_of(c, "route", o.route, ROUTES)
+    _one_of(c, "drug_dose_unit", o.drug_dose_unit, DOSE_UNITS)
     if o.drug_hcpcs:
         c.add("drug_hcpcs", hcpcs_problem(o.drug_hcpcs))
     if o.drug_hcpcs_unit_amount is not None and o.drug_hcpcs_unit_amount <= 0:
@@ -328,6 +342,7 @@ def check_care_note(n: CareNoteBase) -> None:
     c = _Check()
     c.required("date", n.date)
     c.required("author", n.author)
+    _one_of(c, "contact", n.contact, CARE_NOTE_CONTACTS)
     c.required("text", n.text)
     c.done()
 

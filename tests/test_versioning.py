@@ -222,6 +222,24 @@ def test_an_invalid_edit_is_refused_and_changes_nothing(clinic):
         assert len(services.history(s, "prep_note", "rx-1")) == 1
 
 
+@pytest.mark.parametrize("kind, name, value", [
+    ("order", "route", "PO"),
+    ("order", "drug_dose_unit", "mEq"),
+    ("care_note", "contact", "caregiver"),
+])
+def test_an_edit_the_interchange_file_cannot_carry_is_refused(clinic, kind, name, value):
+    """An export must import again, so a field with a fixed vocabulary in the file format
+    accepts only that vocabulary (the message lists it)."""
+    record_id = RECORDS[kind]["id"]
+    with pytest.raises(ValidationFailed) as err, unit_of_work(clinic) as s:
+        services.edit_record(s, actor="pharm.ravi", kind=kind, record_id=record_id,
+                             data=_data(s, kind, record_id, **{name: value}), reason="Try it")
+    (problem,) = err.value.errors
+    assert problem.field == name and " or " in problem.problem
+    with unit_of_work(clinic) as s:
+        assert services.get_record(s, kind, record_id).version == 1
+
+
 def test_a_voided_record_cannot_be_edited_or_voided_again(clinic):
     with unit_of_work(clinic) as s:
         services.void_record(s, actor="pharm.ravi", kind="care_note", record_id="cn-1",
