@@ -498,13 +498,16 @@ def receiver(pharmacy: PharmacyRead, payer: PayerRead) -> tuple[str, str, str]:
     return "ZZ", payer.payer_id, payer.name
 
 
-def x12_fields(draft: ClaimDraft, pharmacy: PharmacyRead) -> list[tuple[str, str | None, int, bool]]:
+X12Field = tuple[str, str | None, int, bool]
+
+
+def x12_fields(draft: ClaimDraft, pharmacy: PharmacyRead) -> list[X12Field]:
     """(label, value, X12 maximum length, is an identifier) of every value the 837P carries
     from the database; the writer cleans the same values with x12_text / x12_id."""
     p, c, pay = draft.patient, draft.coverage, draft.payer
     sub_q, sub_id, sub_name = submitter(pharmacy)
     _, rec_id, rec_name = receiver(pharmacy, pay)
-    fields: list[tuple[str, str | None, int, bool]] = [
+    fields: list[X12Field] = [
         ("submitter id", sub_id, 15, True),
         ("submitter name", sub_name, 60, False),
         ("submitter contact", pharmacy.submitter_contact_name or pharmacy.name, 60, False),

@@ -17,7 +17,7 @@ from models.claims import (
     x12_id,
     x12_text,
 )
-from models.tables import PharmacyRead, PrescriberRead
+from models.tables import PrescriberRead
 
 VERSION = "005010X222A1"
 SEGMENT, ELEMENT, COMPONENT, REPETITION = "~", "*", ":", "^"

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import Qt
 
 from models import claims
 from models.claims import DRUG, PER_DIEM, ClaimedInfo, draft_claims, x12_id, x12_text
@@ -67,8 +68,11 @@ def infusions(days: list[DayResult], dose: str = "30000") -> list[InfusionRead]:
                          dose_given=Decimal(dose)) for i, d in enumerate(days)]
 
 
-def drafts(days, orders=None, pat=None, dose="30000", fmt="837p", start=D(2026, 10, 1),
-           end=D(2026, 11, 30), **kw):
+OCT_NOV = (D(2026, 10, 1), D(2026, 11, 30))
+
+
+def drafts(days, orders=None, pat=None, dose="30000", fmt="837p", start=OCT_NOV[0],
+           end=OCT_NOV[1], **kw):
     data = BillingData(payers=PAYERS, patients={"p1": pat or patient()},
                        orders=orders or [order()], infusions=infusions(days, dose))
     return draft_claims(days, data, PRESCRIBERS, PHARMACY, start=start, end=end, fmt=fmt, **kw)
@@ -118,7 +122,7 @@ def test_r19_days_outside_the_period_are_left_out():
     ([1, 2], [(), ()], ["PA1", "PA2"], [(1, 1, 1, ()), (2, 2, 1, ())]),
 ])
 def test_r20_consecutive_days_with_same_modifiers_make_one_line(dates, mods, auths, expected):
-    days = [day(D(2026, 10, n), mods=m, auth=a) for n, m, a in zip(dates, mods, auths)]
+    days = [day(D(2026, 10, n), mods=m, auth=a) for n, m, a in zip(dates, mods, auths, strict=True)]
     (claim,) = drafts(days)
     got = [(ln.start.day, ln.end.day, ln.units, ln.modifiers) for ln in per_diem(claim)]
     assert got == expected
@@ -336,3 +340,77 @@ def test_rebill_replaces_the_whole_claim_even_when_the_period_covers_part_of_it(
                  end=D(2026, 10, 31))
     (replacement,) = out
     assert [x[1].day for x in replacement.days] == [1, 20]
+
+
+# --- the claims dialog ---------------------------------------------------------------------
+
+
+def test_claims_dialog_previews_then_saves_a_batch(example_engine, tmp_path, qtbot):
+    from pytestqt.modeltest import ModelTester
+
+    from models.claim_batches import claimed_days
+    from models.db import unit_of_work
+    from ui.claims_dialog import ClaimsDialog
+    from ui.context import AppContext
+
+    ctx = AppContext(example_engine, "tester", str(example_engine.url))
+    dialog = ClaimsDialog(ctx, today=D(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    assert (dialog.start_field.date(), dialog.end_field.date()) == (D(2026, 10, 1),
+                                                                     D(2026, 10, 31))
+    assert not dialog.save_button.isEnabled()
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    ModelTester(None).check(dialog.model)
+    assert dialog.model.rowCount() == 1
+    assert dialog.model.index(0, 0).data() == "Ready"
+    assert dialog.model.index(0, 7).data() == "$9,540.00"
+    assert dialog.save_button.isEnabled()
+
+    out = tmp_path / "oct.csv"
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData("csv"))
+    assert not dialog.save_button.isEnabled()  # a changed choice needs a new preview
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.claims_saved, timeout=10000) as saved:
+        dialog.save_to(out)
+    assert saved.args[0].batch_id is not None and out.exists()
+    assert "1 claim saved" in dialog.summary.text()
+    with unit_of_work(example_engine) as session:
+        assert len(claimed_days(session)) == 2
+
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):  # nothing left to claim
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.rowCount() == 0
+    assert "already claimed" in dialog.summary.text()
+
+
+def test_claims_dialog_lists_refused_claims_with_problems(example_engine, qtbot):
+    from models.db import unit_of_work
+    from models.tables import Order
+    from ui.claims_dialog import ClaimsDialog
+    from ui.context import AppContext
+
+    with unit_of_work(example_engine) as session:
+        o = session.get(Order, "o-1")
+        o.per_diem_rate = None
+        session.add(o)
+    dialog = ClaimsDialog(AppContext(example_engine, "tester", "x"), today=D(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.index(0, 0).data() == "Refused"
+    assert "per diem rate" in dialog.model.index(0, 8).data()
+    assert "per diem rate" in dialog.details.toPlainText()
+    assert not dialog.save_button.isEnabled()
+
+
+def test_claims_dialog_refuses_a_backwards_period(example_engine, qtbot):
+    from ui.claims_dialog import ClaimsDialog
+    from ui.context import AppContext
+
+    dialog = ClaimsDialog(AppContext(example_engine, "tester", "x"), today=D(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    dialog.end_field.setText("09/01/2026")
+    assert dialog._on_preview_clicked() is None
+    assert dialog.end_field.property("problem") == "is before the start of the period"

@@ -7,9 +7,9 @@ import io
 
 import pypdf
 import pytest
+from x12_validator import x12_errors
 
 import main
-from x12_validator import x12_errors
 
 OCT = ["--from", "2026-10-01", "--to", "2026-10-31"]
 

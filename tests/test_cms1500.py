@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pypdf
 import pytest
+from test_claims import PHARMACY, day, drafts
 
 from models import claim_batches
 from models.claims import BatchContext
 from models.db import unit_of_work
 from reports import cms1500
-from test_claims import PHARMACY, day, drafts
 
 D = dt.date
 CTX = BatchContext(pharmacy=PHARMACY, created_at=dt.datetime(2026, 11, 27, 9, 30))

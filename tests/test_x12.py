@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from x12_validator import x12_errors
 
 from models import claim_batches, rules, services
 from models.db import unit_of_work
 from reports import x12_837p
-from x12_validator import x12_errors
 
 TODAY = dt.date(2026, 11, 27)
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # the demo's last full month
