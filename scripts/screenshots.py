@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 TODAY = dt.date(2026, 11, 27)
 SEED = 1
-SIZE = (1440, 900)
+SIZE = (1580, 940)
 
 
 def settle(app, rounds: int = 6) -> None:
