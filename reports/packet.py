@@ -47,6 +47,7 @@ from reports.styles import (
     data_table,
     draw_header_footer,
     field_table,
+    fit_text,
     fmt_date,
     fmt_datetime,
     fmt_time,
@@ -555,7 +556,8 @@ def _stamp_pages(prepared: list[_Prepared], header: RunningHeader, first: int,
             caption = (f"Attachment {index} of {len(prepared)}: {info.filename}  |  page "
                        f"{page_no} of {len(p.pages)}  |  attached to {_attached_to(info)} by "
                        f"{info.added_by} on {fmt_date(info.added_at.date())}  |  SHA-256 verified")
-            c.drawString(MARGIN_X, height - MARGIN_TOP + 4, caption[:150])
+            c.drawString(MARGIN_X, height - MARGIN_TOP + 4,
+                         fit_text(c, caption, FONT, 8, width - 2 * MARGIN_X))
             if isinstance(page, ImageReader):
                 x, y, w, h = _fit_box(*page.getSize())
                 c.drawImage(page, x, y, w, h)

@@ -184,7 +184,7 @@ def content_width(page_size: tuple[float, float] = PAGE_SIZE) -> float:
     return page_size[0] - 2 * MARGIN_X
 
 
-def _fit(canvas: Canvas, value: str, font: str, size: float, width: float) -> str:
+def fit_text(canvas: Canvas, value: str, font: str, size: float, width: float) -> str:
     """Cut a header line that would run off the page, marking the cut."""
     if canvas.stringWidth(value, font, size) <= width:
         return value
@@ -202,14 +202,14 @@ def draw_header_footer(canvas: Canvas, header: RunningHeader, page: int, total: 
     canvas.setFillColor(ACCENT)
     canvas.setFont(BOLD, 10.5)
     doc_w = canvas.stringWidth(header.document, FONT, 8.5)
-    canvas.drawString(MARGIN_X, top, _fit(canvas, header.organization, BOLD, 10.5,
+    canvas.drawString(MARGIN_X, top, fit_text(canvas, header.organization, BOLD, 10.5,
                                           inner - doc_w - 12))
     canvas.setFillColor(MUTED)
     canvas.setFont(FONT, 8.5)
     canvas.drawRightString(width - MARGIN_X, top, header.document)
     canvas.setFillColor(INK)
     canvas.setFont(FONT, 8.5)
-    canvas.drawString(MARGIN_X, top - 13, _fit(canvas, header.line, FONT, 8.5, inner))
+    canvas.drawString(MARGIN_X, top - 13, fit_text(canvas, header.line, FONT, 8.5, inner))
     canvas.setStrokeColor(ACCENT)
     canvas.setLineWidth(1.2)
     canvas.line(MARGIN_X, height - HEADER_HEIGHT, width - MARGIN_X, height - HEADER_HEIGHT)

@@ -187,6 +187,8 @@ def make_packet(ctx: Any, parent: QWidget | None, patient_id: str, start: dt.dat
         if not chosen:
             return None
         path = Path(chosen)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
     path = Path(path)
     actor = ctx.actor
 
