@@ -596,8 +596,7 @@ class OrderForm(RecordForm):
         f("per_diem_code", choice(per_diem_items(), placeholder="Choose the per diem code…"))
         self.fields["per_diem_code"].setMinimumContentsLength(34)
         f("dose", line(80, "e.g. 30 g (0.4 g/kg)"))
-        f("route", choice([(r, r) for r in ("IV", "SC", "IM", "PO", "IT", "ID")],
-                          editable=True))
+        f("route", choice([(r, r) for r in services.ROUTES], placeholder="e.g. IV"))
         f("frequency", line(80, "e.g. every 21 days"))
         f("diagnosis_codes", CheckedLineEdit(parse_diagnoses, required=True, uppercase=True,
                                              placeholder="e.g. D80.1, E11.9"))
@@ -605,8 +604,8 @@ class OrderForm(RecordForm):
         f("drug_ndc", CheckedLineEdit(parse_ndc, placeholder="11 digits, e.g. 00944270005"))
         f("drug_hcpcs", CheckedLineEdit(parse_hcpcs, uppercase=True, placeholder="e.g. J1569"))
         f("drug_hcpcs_unit_amount", decimal_field("e.g. 500"))
-        f("drug_dose_unit", choice([(u, u) for u in ("mg", "g", "mcg", "mL", "units", "mEq")],
-                                   editable=True, placeholder="e.g. mg"))
+        f("drug_dose_unit", choice([(u, u) for u in services.DOSE_UNITS],
+                                   placeholder="e.g. mg"))
         f("drug_unit_charge", decimal_field("e.g. 92.40"))
         f("start_date", date_field(required=True))
         f("end_date", date_field())
@@ -767,7 +766,7 @@ class DeliveryForm(_OrderDocumentForm):
         self.fields["date"].set_date(day or dt.date.today())  # type: ignore[attr-defined]
 
 
-CONTACTS = ("patient", "caregiver", "prescriber", "nurse", "payer", "pharmacist", "other")
+CONTACTS = services.CARE_NOTE_CONTACTS  # the interchange format's values, so exports re-import
 
 
 class CareNoteForm(RecordForm):
@@ -780,10 +779,9 @@ class CareNoteForm(RecordForm):
         super().__init__(ctx, patient_id, record, parent)
         self.add_field("date", date_field(required=True))
         self.add_field("author", line(60))
-        self.add_field("contact", choice([(c, c) for c in CONTACTS], editable=True,
+        self.add_field("contact", choice([(c, c) for c in CONTACTS],
                                          placeholder="who was contacted"))
         self.add_field("text", text_box(lines=5, placeholder="Who was contacted and about what"))
-        self.fields["contact"].lineEdit().setMaxLength(20)  # type: ignore[attr-defined]
         layout = form_layout()
         for name in self.names:
             layout.addRow(self.label(name), self.fields[name])
