@@ -77,6 +77,7 @@ from models.validation import (
 )
 
 T = TypeVar("T", bound=SQLModel)
+X12_ID_RE = re.compile(r"^[A-Za-z0-9.-]{2,15}$")
 
 # kind -> (table, base, read) for the clinical records
 CLINICAL: dict[str, tuple[type, type, type]] = {
@@ -185,6 +186,13 @@ def check_pharmacy(p: PharmacyBase) -> None:
     c.pattern("taxonomy", p.taxonomy, TAXONOMY_RE, "is 10 characters ending in X, e.g. 3336H0001X")
     c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
     _check_address(c, p)
+    for fld in ("submitter_id", "receiver_id"):  # ISA06/ISA08: X12 identifiers (claims)
+        c.pattern(fld, getattr(p, fld), X12_ID_RE, "is 2-15 letters, digits or - . (no ~ * : ^)")
+    for fld in ("submitter_id_qualifier", "receiver_id_qualifier"):
+        c.pattern(fld, getattr(p, fld), re.compile(r"^[0-9A-Z]{2}$"), "is two characters, e.g. ZZ")
+    c.pattern("submitter_contact_phone", p.submitter_contact_phone, PHONE_RE, "is 10 digits")
+    c.pattern("usage_indicator", p.usage_indicator, re.compile(r"^[TP]$"),
+              "is T (test) or P (production)")
     c.done()
 
 
@@ -411,8 +419,8 @@ def save_pharmacy(session: Session, *, actor: str, data: PharmacyBase) -> Pharma
     if row is None:
         row = Pharmacy(id=1, **data.model_dump())
         session.add(row)
-    else:
-        for k, v in data.model_dump().items():
+    else:  # fields the caller never set (e.g. clearinghouse settings) keep their values
+        for k, v in data.model_dump(exclude_unset=True).items():
             setattr(row, k, v)
     session.flush()
     _changed(session, "pharmacy")

@@ -58,7 +58,6 @@ class PharmacyBase(SQLModel):
     receiver_id: str | None = Field(default=None, max_length=15)
     receiver_id_qualifier: str | None = Field(default=None, max_length=2)  # ISA07, ZZ when unset
     receiver_name: str | None = Field(default=None, max_length=60)
-    last_control_number: int | None = None  # last ISA13/GS06/ST02 used; the next is one more
     usage_indicator: str | None = Field(default=None, max_length=1)  # ISA15: T (test) | P
 
 
@@ -66,6 +65,9 @@ class Pharmacy(PharmacyBase, table=True):
     """The one row of the pharmacy's own settings (id is always 1)."""
 
     id: int | None = Field(default=None, primary_key=True)
+    # The last ISA13/GS06 used (the next is one more); kept out of PharmacyBase so saving the
+    # settings form can never set it back. Only models.claim_batches moves it.
+    last_control_number: int | None = None
 
 
 class PharmacyRead(PharmacyBase):

@@ -146,7 +146,9 @@ def test_control_numbers_increase_and_are_stored(demo_engine, tmp_path):
     assert n1 == list(range(1, len(n1) + 1))  # one interchange per payer until configured
     assert n2 == list(range(n1[-1] + 1, n1[-1] + 1 + len(n2)))
     with unit_of_work(demo_engine) as session:
-        assert services.get_pharmacy(session).last_control_number == n2[-1]
+        from models.tables import Pharmacy
+
+        assert session.get(Pharmacy, 1).last_control_number == n2[-1]
     for text in (text1, text2):
         assert x12_errors(text) == []
 
@@ -230,3 +232,25 @@ def test_claimed_days_name_batch_and_date(example_engine, tmp_path):
     assert (info.batch_id, info.batch_created_at, info.account_number) == (
         first.batch_id, NOW, first.written[0].account_number)
     assert info.label == f"claimed in batch {first.batch_id} on 2026-11-27"
+
+
+def test_saving_the_pharmacy_keeps_clearinghouse_settings_and_control_number(example_engine):
+    from models.errors import ValidationFailed
+    from models.tables import Pharmacy, PharmacyBase
+
+    with unit_of_work(example_engine) as session:
+        row = session.get(Pharmacy, 1)
+        row.submitter_id, row.last_control_number = "SUB12345", 17
+        session.add(row)
+    with unit_of_work(example_engine) as session:
+        current = services.get_pharmacy(session)
+        fields = {k: getattr(current, k) for k in ("name", "npi", "tax_id", "address_line1",
+                                                   "city", "state", "zip")}
+        services.save_pharmacy(session, actor="test", data=PharmacyBase(**fields))
+    with unit_of_work(example_engine) as session:
+        row = session.get(Pharmacy, 1)
+        assert (row.submitter_id, row.last_control_number) == ("SUB12345", 17)
+    with pytest.raises(ValidationFailed) as err, unit_of_work(example_engine) as session:
+        services.save_pharmacy(session, actor="test", data=PharmacyBase(
+            **fields, submitter_id="SUB*1", usage_indicator="X"))
+    assert {e.field for e in err.value.errors} == {"submitter_id", "usage_indicator"}
