@@ -56,6 +56,7 @@ def test_example_month_shows_status_code_and_modifiers(cal):
     assert cal.day(dt.date(2026, 10, 7)).status == BILLABLE
     assert cell_text(cal, dt.date(2026, 10, 7)) == "7\n✔ Billable\nS9338"
     assert cal.day(dt.date(2026, 10, 28)).status == NOT_BILLABLE
+    assert cal.day(dt.date(2026, 10, 28)).results[0].reasons == ("no-infusion",)  # R1
     assert cell_text(cal, dt.date(2026, 10, 28)) == "28\n✖ Not billable\nS9338"
     assert cal.day(dt.date(2026, 10, 29)).status == BILLABLE
     assert cell_text(cal, dt.date(2026, 10, 29)) == "29\n✔ Billable\nS9338 SS"
