@@ -92,7 +92,10 @@ def view(qtbot, ctx):
     widget = MonthView(ctx)
     qtbot.addWidget(widget)
     widget.resize(1400, 600)
-    qtbot.waitUntil(lambda: widget.model.rowCount() == 3)
+    assert widget.model.rowCount() == 0  # nothing is computed before the view is shown
+    with qtbot.waitSignal(widget.data_loaded):
+        widget.show()
+    assert widget.model.rowCount() == 3
     return widget
 
 
@@ -202,6 +205,17 @@ def test_double_click_opens_the_patient_on_this_month(qtbot, view, ctx):
         qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert blocker.args == ["p-3"]
     assert ctx.view_state[calendar_view.MONTH_KEY] == OCT
+
+
+def test_hidden_view_reloads_when_shown_again(qtbot, view, ctx):
+    view.hide()
+    loads = view._generation
+    ctx.call(services.void_record, kind="infusion", record_id="mar-2", reason="wrong day")
+    assert view._generation == loads  # a hidden view starts no load...
+    assert view.model.patient_at(1).totals[NOT_BILLABLE] == 1
+    with qtbot.waitSignal(view.data_loaded):  # ...until it is shown
+        view.show()
+    assert view.model.patient_at(1).totals[NOT_BILLABLE] == 0
 
 
 def test_reloads_after_a_write_and_navigates(qtbot, view, ctx):

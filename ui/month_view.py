@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QFontMetrics, QKeyEvent
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -75,10 +75,12 @@ class MonthView(QWidget):
         self.proxy.modelReset.connect(self._show_totals)
         self.proxy.layoutChanged.connect(self._show_totals)
         ctx.data_changed.connect(self._on_data_changed)
-        ctx.database_replaced.connect(self.reload)
+        ctx.database_replaced.connect(self._on_database_replaced)
         self.month_label.setText(self.month.strftime("%B %Y"))
         self._show_totals()
-        self.reload()
+        # the whole pharmacy's month is the costly view: it loads when first shown, and a
+        # change made while it is hidden reloads it when it is shown again
+        self._stale = True
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -265,6 +267,7 @@ class MonthView(QWidget):
 
     @Slot()
     def reload(self) -> None:
+        self._stale = False
         self._generation += 1
         generation, first = self._generation, self.month
         last = month_end(first)
@@ -395,6 +398,21 @@ class MonthView(QWidget):
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:
         if changes.kinds and not changes.kinds <= {"pharmacy", "prescriber"}:
+            self._reload_when_visible()
+
+    @Slot()
+    def _on_database_replaced(self) -> None:
+        self._reload_when_visible()
+
+    def _reload_when_visible(self) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
             self.reload()
 
     @Slot()
