@@ -127,7 +127,7 @@ def billed_coverage(coverages: Iterable[CoverageRead], day: dt.date) -> Coverage
     return best
 
 
-def _mar_complete(entry: InfusionRead) -> bool:
+def mar_complete(entry: InfusionRead) -> bool:
     return (
         entry.start_time is not None
         and entry.end_time is not None
@@ -224,7 +224,7 @@ def evaluate(
         since = max(p.date for p in covering_preps) if covering_preps else dt.date.min
         if not any(since <= dl.date <= day for dl in deliveries[order.id]):
             reasons.append("missing-delivery")
-        if not all(_mar_complete(e) for e in d["administered"]):
+        if not all(mar_complete(e) for e in d["administered"]):
             reasons.append("incomplete-mar")
         window = day - dt.timedelta(days=29)
         if not any(window <= c <= day for c in care_dates[order.patient_id]):

@@ -293,3 +293,24 @@ def test_page_keys_change_month_when_the_calendar_has_focus(qtbot, cal):
     with qtbot.waitSignal(cal.data_loaded):
         qtbot.keyClick(cal.table, Qt.Key.Key_PageUp)
     assert cal.month_label.text() == "October 2026"
+
+
+def test_packet_button_makes_the_months_packet(qtbot, cal, tmp_path, monkeypatch):
+    """Issue 4 from the calendar: the button writes the shown month's packet for the patient."""
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui import packet_actions
+
+    out = tmp_path / "packet.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    jobs = []
+    real = packet_actions.make_packet
+    monkeypatch.setattr(packet_actions, "make_packet",
+                        lambda *a, **k: jobs.append(real(*a, **k)) or jobs[-1])
+    qtbot.mouseClick(cal.packet_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(jobs[0].succeeded, timeout=20000):
+        pass
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "Lindqvist" in text and "2026-10-01 to 2026-10-31" in text
+    assert "2026-10-29" in text

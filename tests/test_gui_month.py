@@ -260,3 +260,22 @@ def test_sorting_by_hold_days(view):
     hold_column = 2 + [BILLABLE, HOLD, NOT_BILLABLE].index(HOLD)
     view.table.sortByColumn(hold_column, Qt.SortOrder.DescendingOrder)
     assert visible(view)[0] == "p-2"
+
+
+def test_packets_button_writes_one_packet_per_patient(qtbot, view, tmp_path, monkeypatch):
+    """Issue 4 from the month view: one packet per patient with service days that month."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui import packet_actions
+
+    folder = tmp_path / "october"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    jobs = []
+    real = packet_actions.make_month_packets
+    monkeypatch.setattr(packet_actions, "make_month_packets",
+                        lambda *a, **k: jobs.append(real(*a, **k)) or jobs[-1])
+    qtbot.mouseClick(view.packets_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(jobs[0].succeeded, timeout=30000):
+        pass
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 3 and all(n.startswith("2026-10_") for n in names)

@@ -342,6 +342,11 @@ class PatientCalendar(QWidget):
         self.prev_button.clicked.connect(self._on_prev_clicked)
         self.next_button.clicked.connect(self._on_next_clicked)
         self.today_button.clicked.connect(self._on_today_clicked)
+        self.packet_button = QPushButton("Documentation packet…")
+        self.packet_button.setToolTip("Print this month's documentation packet (PDF) for an "
+                                      "auditor or a claim")
+        self.packet_button.setMinimumHeight(arrow.height())
+        self.packet_button.clicked.connect(self._on_packet_clicked)
 
         self.total_labels: dict[str, QLabel] = {}
         bar = QHBoxLayout()
@@ -351,6 +356,7 @@ class PatientCalendar(QWidget):
         bar.addSpacing(8)
         bar.addWidget(self.today_button)
         bar.addStretch(1)
+        bar.addWidget(self.packet_button)
         totals = QHBoxLayout()
         totals.addWidget(QLabel("This month:"))
         for status in STATUSES:
@@ -572,6 +578,14 @@ class PatientCalendar(QWidget):
     @Slot()
     def _on_today_clicked(self) -> None:
         self.select_day(today())
+
+    @Slot()
+    def _on_packet_clicked(self) -> None:
+        if self.patient_id is None:
+            return
+        from ui.packet_actions import make_packet  # ReportLab loads only when a packet is made
+
+        make_packet(self.ctx, self, self.patient_id, self.month, month_end(self.month))
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:

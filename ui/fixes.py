@@ -79,7 +79,7 @@ def _incomplete_entry(session: Any, day: DayResult) -> str | None:
     """The administered infusion entry of that order and day missing a field R11 asks for."""
     for e in services.list_records(session, "infusion", order_id=day.order_id):
         # the rules' own completeness test, so the form opened is the entry R11 flagged
-        if e.date == day.date and e.administered and not rules._mar_complete(e):
+        if e.date == day.date and e.administered and not rules.mar_complete(e):
             return e.id
     return None
 

@@ -136,6 +136,10 @@ class MonthView(QWidget):
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setToolTip("Save the table as shown (after the filters) as CSV")
         self.export_button.clicked.connect(self._on_export_clicked)
+        self.packets_button = QPushButton("Packets for the month…")
+        self.packets_button.setToolTip("One documentation packet (PDF) per patient with service "
+                                       "days this month, written into a folder")
+        self.packets_button.clicked.connect(self._on_packets_clicked)
 
         nav = QHBoxLayout()
         nav.addWidget(self.prev_button)
@@ -144,6 +148,7 @@ class MonthView(QWidget):
         nav.addSpacing(6)
         nav.addWidget(self.today_button)
         nav.addStretch(1)
+        nav.addWidget(self.packets_button)
         nav.addWidget(self.export_button)
         filters = QHBoxLayout()
         for text, combo in (
@@ -414,6 +419,12 @@ class MonthView(QWidget):
         super().showEvent(event)
         if self._stale:
             self.reload()
+
+    @Slot()
+    def _on_packets_clicked(self) -> None:
+        from ui.packet_actions import make_month_packets
+
+        make_month_packets(self.ctx, self, self.month.year, self.month.month)
 
     @Slot()
     def _on_export_clicked(self) -> None:
