@@ -226,8 +226,8 @@ def evaluate(
             reasons.append("missing-delivery")
         if not all(mar_complete(e) for e in d["administered"]):
             reasons.append("incomplete-mar")
-        window = day - dt.timedelta(days=29)
-        if not any(window <= c <= day for c in care_dates[order.patient_id]):
+        # days between, not day - 29: a service day in the first days of year 1 must not overflow
+        if not any(0 <= (day - c).days <= 29 for c in care_dates[order.patient_id]):
             reasons.append("missing-care-note")
         d["reasons"] = reasons
 

@@ -428,3 +428,17 @@ def test_range_and_patient_filters_and_sorting():
     rows = evaluate(data, D("2026-10-04"), D("2026-10-05"))
     assert [r.date for r in rows] == [D("2026-10-04"), D("2026-10-05")]
     assert evaluate(data, patient_id="nobody") == []
+
+
+def test_r12_window_at_the_first_date_python_knows():
+    """A service day dated in the first days of year 1 (a typing slip) must not crash the
+    rules for every patient: R12 still looks back up to 29 days."""
+    first = dt.date.min
+    data = base(orders=[order(start="0001-01-01")],
+                patients=patient_with(cov(start="0001-01-01")),
+                infusions=[entry(day=first)], authorizations=[],
+                payers={"bcx": NO_AUTH},
+                care_notes=[CareNoteRead(id="c", patient_id="p-1", date=first, author="J",
+                                         text="t")])
+    assert only(data, day=first).reasons == ("missing-plan-of-care", "missing-prep-note",
+                                             "missing-delivery")
