@@ -126,9 +126,8 @@ def load_packet_data(
             mar.append(MarEntry(e, versions))
     mar.sort(key=lambda m: (m.entry.date, m.entry.start_time or dt.time.min, m.entry.id))
 
-    window = start - dt.timedelta(days=CARE_NOTE_WINDOW)
     care_notes = [n for n in services.list_records(session, "care_note", patient_id=patient_id)
-                  if window <= n.date <= end]
+                  if n.date <= end and (start - n.date).days <= CARE_NOTE_WINDOW]
 
     coverages = [c for c in patient.coverages if _overlaps(c.start_date, c.end_date, start, end)]
     coverages.sort(key=lambda c: (c.priority != "primary", c.start_date))

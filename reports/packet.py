@@ -7,6 +7,7 @@ and "Page X of Y". It reads only the read objects it is given (models/packet_dat
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import io
 import os
@@ -649,8 +650,8 @@ def _slug(value: str) -> str:
 def packet_filename(data_or_patient, start: dt.date, end: dt.date) -> str:
     """A file name that sorts by period then patient, e.g. 2026-10_lindqvist-maria_p-1001.pdf."""
     p = getattr(data_or_patient, "patient", data_or_patient)
-    first_of_month = start.day == 1 and (end + dt.timedelta(days=1)).day == 1 and \
-        (start.year, start.month) == (end.year, end.month)
+    first_of_month = start.day == 1 and (start.year, start.month) == (end.year, end.month) \
+        and end.day == calendar.monthrange(end.year, end.month)[1]
     period = start.strftime("%Y-%m") if first_of_month else f"{start}_{end}"
     return f"{period}_{_slug(p.last_name)}-{_slug(p.first_name)}_{_slug(p.id)}.pdf"
 

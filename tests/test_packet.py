@@ -271,6 +271,16 @@ def test_file_names_sort_by_period_then_patient():
     assert packet_filename(p, *OCT) == "2026-10_lindqvist-maria_p-1001.pdf"
     assert (packet_filename(p, dt.date(2026, 10, 3), dt.date(2026, 10, 9))
             == "2026-10-03_2026-10-09_lindqvist-maria_p-1001.pdf")
+    assert packet_filename(p, dt.date(9999, 12, 1), dt.date.max) == \
+        "9999-12_lindqvist-maria_p-1001.pdf"  # the last month Python knows does not overflow
+
+
+def test_a_period_from_the_first_date_python_knows(example_engine):
+    """--from 0001-01-01 (a typing slip, or "everything") must give a packet, not a crash in
+    the 30-day look-back of the care notes (R12)."""
+    _pdf, pages = packet(example_engine, dt.date.min, dt.date(2026, 12, 31))
+    assert "Reported fever" in page_titled(pages, "Care coordination notes")
+    assert "2 billed days" in pages[0]
 
 
 def test_cli_packet_packets_and_attach(example_engine, db_url, tmp_path, capsys):
