@@ -218,7 +218,9 @@ def cmd_claims(args, engine) -> int:
     if not written and not result.refused:
         lines.append("No file was written.")
     print("\n".join(lines))
-    return EXIT_DATA if result.refused else EXIT_OK
+    # Exit 1 means "nothing written": good claims written beside refused ones is a success
+    # whose refusals are listed on stderr.
+    return EXIT_DATA if result.refused and not written else EXIT_OK
 
 
 def cmd_demo(args, engine) -> int:

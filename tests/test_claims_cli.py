@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pypdf
@@ -130,3 +131,63 @@ def test_bad_requests_are_refused_with_a_message(example_db, tmp_path, capsys, a
     code, _, err = run(capsys, example_db, "claims", *args)
     assert code == 1 and message in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp_path, capsys):
+    """Status 1 means nothing was written; a partial export succeeds and lists the refusals."""
+    from decimal import Decimal
+
+    from models import services
+    from models.db import open_database, unit_of_work
+    from models.tables import (
+        CareNoteBase,
+        CoverageBase,
+        DeliveryBase,
+        InfusionBase,
+        OrderBase,
+        PatientBase,
+        PayerBase,
+        PlanOfCareBase,
+        PrepNoteBase,
+    )
+
+    day = dt.date(2026, 10, 7)
+    engine = open_database(f"sqlite:///{example_db}")
+    with unit_of_work(engine) as s:  # a second, fully documented patient billed at $0 (R20)
+        services.save_payer(s, actor="t", data=PayerBase(id="cmx", name="Cedar Health",
+                                                         payer_id="CDR01", kind="commercial"))
+        services.save_patient(
+            s, actor="t",
+            data=PatientBase(id="p-2", first_name="Ann", last_name="Ahn",
+                             birth_date=dt.date(1970, 1, 1), sex="F", address_line1="1 Elm",
+                             city="Peoria", state="IL", zip="61604"),
+            coverages=[CoverageBase(payer_id="cmx", member_id="M1",
+                                    start_date=dt.date(2026, 1, 1))])
+        records = [
+            ("order", OrderBase(id="o-2", patient_id="p-2", prescriber_id="dr-okafor",
+                                per_diem_code="S9500", drug_name="Ceftriaxone",
+                                diagnosis_codes=["A41.9"], start_date=dt.date(2026, 10, 1),
+                                signed_date=dt.date(2026, 10, 1), per_diem_rate=Decimal("0"))),
+            ("plan_of_care", PlanOfCareBase(id="poc-2", order_id="o-2", start_date=day,
+                                            end_date=day)),
+            ("prep_note", PrepNoteBase(id="rx-9", order_id="o-2", date=day, pharmacist="R",
+                                       beyond_use_date=day)),
+            ("delivery", DeliveryBase(id="d-9", order_id="o-2", date=day)),
+            ("care_note", CareNoteBase(id="cn-9", patient_id="p-2", date=day, author="J",
+                                       text="call")),
+            ("infusion", InfusionBase(id="m-2", order_id="o-2", date=day, status="completed",
+                                      start_time=dt.time(9), end_time=dt.time(10),
+                                      dose_given=Decimal(1000), administered_by="RN")),
+        ]
+        for kind, data in records:
+            services.create_record(s, actor="t", kind=kind, data=data)
+    engine.dispose()
+    days = run(capsys, example_db, "billable-days", *OCT)[1]
+    assert "p-2,o-2,2026-10-07,S9500,,billable,," in days
+    out = tmp_path / "oct.csv"
+    code, text, err = run(capsys, example_db, "claims", *OCT, "--format", "csv", "--out",
+                          str(out))
+    assert code == 0, err
+    assert "1 claim written" in text and "1 claim refused" in text
+    assert "Refused claim" in err and "AHN" in err.upper() and "charge" in err.lower()
+    assert out.exists() and "p-1001" in out.read_text() and "p-2" not in out.read_text()
