@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -359,9 +360,18 @@ def _sort_key(error: tuple[Path, str]) -> list[int]:
     return key
 
 
+def _non_finite(node: Any, path: Path = ()) -> list[tuple[Path, str]]:
+    """NaN and Infinity: Python's json reads them and the schema's `number` lets them pass."""
+    if isinstance(node, float) and not math.isfinite(node):
+        return [(path, f"{_show(node)} is not a number (a file holds no NaN or Infinity)")]
+    items = node.items() if isinstance(node, dict) else \
+        enumerate(node) if isinstance(node, list) else ()
+    return [e for key, child in items for e in _non_finite(child, path + (key,))]
+
+
 def validate_document(session: Session, doc: Any) -> list[str]:
     """Every problem that keeps `doc` from being imported into this database, with its path."""
-    found = _schema_errors(doc)
+    found = _schema_errors(doc) + _non_finite(doc)
     if isinstance(doc, dict):
         found += _semantic_errors(session, doc)
     unique = list(dict.fromkeys(found))

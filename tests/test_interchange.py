@@ -222,6 +222,15 @@ def test_a_bad_file_is_refused_whole_with_every_error(engine, example_doc, chang
     assert all(not rows for rows in dump(engine).values())
 
 
+@pytest.mark.parametrize("text, shown", [("NaN", "NaN"), ("1e400", "Infinity")])
+def test_nan_and_infinity_are_refused_with_their_path(engine, example_doc, text, shown):
+    """json.loads reads NaN and 1e400 (infinity), and the schema's `number` lets them pass:
+    the importer must name the field instead of crashing in the middle of writing."""
+    raw = json.dumps(example_doc).replace('"dose_given": 30000', f'"dose_given": {text}', 1)
+    assert rejected(engine, json.loads(raw)) == [
+        f"infusions[0].dose_given: {shown} is not a number (a file holds no NaN or Infinity)"]
+
+
 def test_the_refusal_message_lists_every_problem(engine, example_doc):
     doc = copy.deepcopy(example_doc)
     doc["orders"][0]["prescriber"] = "md-9"
