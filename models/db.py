@@ -17,9 +17,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, create_engine
 
 import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from models.errors import DomainError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 APP_NAME = "PerDiem"
@@ -96,6 +98,10 @@ def upgrade(engine: Engine) -> Path | None:
     current = current_revision(engine)
     if current == head_revision():
         return None
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    if current is not None and current not in {r.revision for r in script.walk_revisions()}:
+        raise DomainError(f"This database was written by a newer PerDiem (schema {current}); "
+                          "open it with that version, or choose another file with --db.")
     backup = None
     path = sqlite_path(str(engine.url))
     has_tables = bool(inspect(engine).get_table_names())
@@ -112,7 +118,11 @@ def upgrade(engine: Engine) -> Path | None:
 def open_database(url: str) -> Engine:
     """Open (creating or upgrading as needed) the database at `url`."""
     engine = make_engine(url)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
+        raise DomainError(f"{sqlite_path(url) or url} cannot be opened as a PerDiem database "
+                          f"({exc.orig}).") from exc
     return engine
 
 

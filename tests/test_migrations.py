@@ -17,6 +17,7 @@ from sqlalchemy import exc, text
 from sqlmodel import SQLModel
 
 from models import db
+from models.errors import DomainError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,3 +119,20 @@ def test_models_and_reports_do_not_load_qt():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr or "PySide6 was imported"
+
+
+def test_a_file_that_is_not_a_database_is_refused_in_words(tmp_path):
+    path = tmp_path / "notes.sqlite"
+    path.write_text("shopping list\n" * 100, encoding="utf-8")
+    with pytest.raises(DomainError, match="cannot be opened as a PerDiem database"):
+        db.open_database(f"sqlite:///{path}")
+    assert path.read_text(encoding="utf-8") == "shopping list\n" * 100
+
+
+def test_a_database_of_a_newer_perdiem_is_refused_without_a_backup(engine, db_url, tmp_path):
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    with pytest.raises(DomainError, match="written by a newer PerDiem"):
+        db.open_database(db_url)
+    assert not list(tmp_path.glob("*.bak-*"))
