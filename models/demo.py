@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from models import services
-from models.errors import DomainError
+from models.errors import DomainError, FieldError
 from models.tables import (
     AuthorizationBase,
     CoverageBase,
@@ -679,6 +679,9 @@ def load_demo(session: Session, *, actor: str, seed: int, today: dt.date) -> dic
     if services.count_records(session):
         raise DomainError("The database already holds data; demo data only goes into an empty "
                           "database (choose a new file with --db).")
+    if not 1900 <= today.year <= 9998:  # births reach 100 years back, records a month ahead
+        raise FieldError("today", f"{today} is too far from now for demo data "
+                         "(choose a year from 1900 to 9998)")
     demo = _Demo(session, actor, seed, today)
     demo.reference()
     demo.patients()

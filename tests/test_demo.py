@@ -161,6 +161,17 @@ def test_refuses_a_database_that_holds_data(demo_db):
     assert _dump(engine) == before
 
 
+@pytest.mark.parametrize("today", [dt.date(1, 3, 1), dt.date(9999, 12, 31)])
+def test_a_today_at_the_ends_of_the_calendar_is_refused_in_words(tmp_path, capsys, today):
+    db = tmp_path / "edge.sqlite"
+    assert main.main(["--db", str(db), "demo", "--today", today.isoformat()]) == 1
+    assert "today: " in capsys.readouterr().err  # not an OverflowError traceback
+    engine = open_database(f"sqlite:///{db}")
+    with unit_of_work(engine) as session:
+        assert services.count_records(session) == 0
+    engine.dispose()
+
+
 def test_command_line_demo(tmp_path, capsys):
     db = tmp_path / "cli.sqlite"
     args = ["--db", str(db), "demo", "--seed", "3", "--today", "2026-11-27"]
