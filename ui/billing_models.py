@@ -2,6 +2,8 @@
 
 The models only present `models.rules.DayResult` rows computed by the services; they never
 decide a status themselves. Status is always shown by a symbol and words as well as colour.
+A billable day that a claim batch already holds (models.claim_batches.claimed_days) is shown
+as "Claimed", with the batch, its date and the claim in the tooltip.
 """
 
 from __future__ import annotations
@@ -21,25 +23,34 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from models.claims import ClaimedInfo
 from models.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS, STATUSES, DayResult
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # the invisible root, default parent of a flat table
 
-STATUS_SYMBOL = {BILLABLE: "✔", HOLD: "⚠", NOT_BILLABLE: "✖"}
-STATUS_LABEL = {BILLABLE: "Billable", HOLD: "Hold", NOT_BILLABLE: "Not billable"}
-STATUS_PLURAL = {BILLABLE: "billable", HOLD: "on hold", NOT_BILLABLE: "not billable"}
+# Not a rule status: how a billable day looks once a claim batch holds it.
+CLAIMED = "claimed"
+Claimed = dict[tuple[str, dt.date], ClaimedInfo]  # (order id, date) -> the claim billing it
+
+STATUS_SYMBOL = {BILLABLE: "✔", HOLD: "⚠", NOT_BILLABLE: "✖", CLAIMED: "☑"}
+STATUS_LABEL = {BILLABLE: "Billable", HOLD: "Hold", NOT_BILLABLE: "Not billable",
+                CLAIMED: "Claimed"}
+STATUS_PLURAL = {BILLABLE: "billable", HOLD: "on hold", NOT_BILLABLE: "not billable",
+                 CLAIMED: "claimed"}
 # Green / amber / grey tints that stay apart for red-green colour blindness (they differ in
 # lightness and hue), always paired with the symbols above.
 STATUS_BACKGROUND = {
     BILLABLE: QColor("#d5eddc"),
     HOLD: QColor("#fbe1ae"),
     NOT_BILLABLE: QColor("#e3e3e3"),
+    CLAIMED: QColor("#dde8f5"),
 }
 STATUS_FOREGROUND = {
     BILLABLE: QColor("#17603a"),
     HOLD: QColor("#7a4700"),
     NOT_BILLABLE: QColor("#444444"),
+    CLAIMED: QColor("#1d4f86"),
 }
 FADED_BACKGROUND = QColor("#f6f6f6")
 FADED_FOREGROUND = QColor("#9a9a9a")
@@ -65,14 +76,46 @@ def combined_status(results: list[DayResult]) -> str | None:
     return None
 
 
+def shown_status(r: DayResult, claimed: Claimed | None) -> str:
+    """The rule status, or CLAIMED for a billable day already in a claim batch."""
+    if r.status == BILLABLE and claimed and (r.order_id, r.date) in claimed:
+        return CLAIMED
+    return r.status
+
+
+def combined_shown(results: list[DayResult], claimed: Claimed | None) -> str | None:
+    """combined_status, where a billable day is "claimed" only when all its billable orders
+    are: a day with something left to bill still reads billable."""
+    shown = {shown_status(r, claimed) for r in results}
+    for status in (HOLD, BILLABLE, CLAIMED, NOT_BILLABLE):
+        if status in shown:
+            return status
+    return None
+
+
+def claim_text(info: ClaimedInfo) -> str:
+    """E.g. "Claimed in batch 3 on 2026-11-02, claim 2610-P1001-UHC"."""
+    text = (f"Claimed in batch {info.batch_id} on {info.batch_created_at:%Y-%m-%d}, "
+            f"claim {info.account_number}")
+    return text + (" (replacement)" if info.frequency_code == "7" else "")
+
+
+def claim_warning(r: DayResult) -> str:
+    """What to do about a day that was claimed but no longer passes the rules."""
+    return (f"This day was claimed but is now {STATUS_PLURAL[r.status]}: check it, and rebill "
+            "the month if the claim must change.")
+
+
 def code_text(r: DayResult) -> str:
     """The per diem code and its modifiers as a claim line shows them, e.g. `S9338 SS U1`."""
     return " ".join((r.code, *r.modifiers))
 
 
-def result_lines(r: DayResult, payer_names: dict[str, str] | None = None) -> list[str]:
-    """A day result in words: status, code, order, payer, authorization and the reasons."""
-    head = f"{status_text(r.status)} — {code_text(r)} (order {r.order_id})"
+def result_lines(r: DayResult, payer_names: dict[str, str] | None = None,
+                 claimed: Claimed | None = None) -> list[str]:
+    """A day result in words: status, code, order, payer, authorization, the claim holding it
+    and the reasons."""
+    head = f"{status_text(shown_status(r, claimed))} — {code_text(r)} (order {r.order_id})"
     details = []
     if r.payer_id:
         details.append((payer_names or {}).get(r.payer_id, r.payer_id))
@@ -81,17 +124,23 @@ def result_lines(r: DayResult, payer_names: dict[str, str] | None = None) -> lis
     lines = [head]
     if details:
         lines.append("    " + ", ".join(details))
+    info = (claimed or {}).get((r.order_id, r.date))
+    if info is not None:
+        lines.append(f"    {claim_text(info)}")
+        if r.status != BILLABLE:
+            lines.append(f"    {claim_warning(r)}")
     lines += [f"    • {REASONS[c].sentence} ({REASONS[c].rule})" for c in r.reasons]
     return lines
 
 
 def day_tooltip(
-    day: dt.date, results: list[DayResult], payer_names: dict[str, str], who: str = ""
+    day: dt.date, results: list[DayResult], payer_names: dict[str, str], who: str = "",
+    claimed: Claimed | None = None,
 ) -> str:
     title = day.strftime("%A %-d %B %Y")
     lines = [f"{who} — {title}" if who else title]
     for r in results:
-        lines += result_lines(r, payer_names)
+        lines += result_lines(r, payer_names, claimed)
     return "\n".join(lines)
 
 
@@ -99,6 +148,11 @@ def count_statuses(results: list[DayResult]) -> dict[str, int]:
     """Service days per status; a day with two orders is two per diem days (two claim lines)."""
     counts = Counter(r.status for r in results)
     return {s: counts.get(s, 0) for s in STATUSES}
+
+
+def count_claimed(results: list[DayResult], claimed: Claimed | None) -> int:
+    """Billable service days already in a claim batch (a part of the billable count)."""
+    return sum(1 for r in results if shown_status(r, claimed) == CLAIMED)
 
 
 # --- one patient's month --------------------------------------------------------------------
@@ -109,10 +163,28 @@ class CalendarDay:
     date: dt.date
     in_month: bool
     results: list[DayResult] = field(default_factory=list)
+    claimed: Claimed = field(default_factory=dict)  # only this day's claimed orders
 
     @property
     def status(self) -> str | None:
+        """The rules' status of the day."""
         return combined_status(self.results)
+
+    @property
+    def shown_status(self) -> str | None:
+        """The status as shown: CLAIMED once every billable order of the day is claimed."""
+        return combined_shown(self.results, self.claimed)
+
+    def shown(self, r: DayResult) -> str:
+        return shown_status(r, self.claimed)
+
+    def claim_of(self, r: DayResult) -> ClaimedInfo | None:
+        return self.claimed.get((r.order_id, r.date))
+
+    @property
+    def mixed(self) -> bool:
+        """Its orders show different statuses, so each order line carries its own symbol."""
+        return len({self.shown(r) for r in self.results}) > 1
 
 
 class CalendarTableModel(QAbstractTableModel):
@@ -132,16 +204,21 @@ class CalendarTableModel(QAbstractTableModel):
         month: int,
         results: list[DayResult],
         payer_names: dict[str, str] | None = None,
+        claimed: Claimed | None = None,
     ) -> None:
         by_day: dict[dt.date, list[DayResult]] = {}
         for r in results:
             by_day.setdefault(r.date, []).append(r)
+        claims_by_day: dict[dt.date, Claimed] = {}
+        for (order_id, day), info in (claimed or {}).items():
+            claims_by_day.setdefault(day, {})[(order_id, day)] = info
         self.beginResetModel()
         self.year, self.month = year, month
         self._payer_names = dict(payer_names or {})
         self._weeks = [
             [
-                CalendarDay(d, d.month == month, by_day.get(d, []) if d.month == month else [])
+                CalendarDay(d, True, by_day.get(d, []), claims_by_day.get(d, {}))
+                if d.month == month else CalendarDay(d, False)
                 for d in week
             ]
             for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
@@ -163,6 +240,10 @@ class CalendarTableModel(QAbstractTableModel):
     def results(self) -> list[DayResult]:
         return [r for week in self._weeks for d in week for r in d.results]
 
+    def claimed_count(self) -> int:
+        return sum(1 for week in self._weeks for d in week for r in d.results
+                   if d.shown(r) == CLAIMED)
+
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._weeks)
 
@@ -181,15 +262,15 @@ class CalendarTableModel(QAbstractTableModel):
         day = self.day_at(index)
         if day is None:
             return None
-        status = day.status
+        status = day.shown_status  # colours and words; STATUS_ROLE keeps the rules' status
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             lines = [str(day.date.day)]
             if status:
                 lines.append(status_text(status))
-                mixed = len({r.status for r in day.results}) > 1
                 for r in day.results:
                     lines.append(
-                        f"{STATUS_SYMBOL[r.status]} {code_text(r)}" if mixed else code_text(r)
+                        f"{STATUS_SYMBOL[day.shown(r)]} {code_text(r)}" if day.mixed
+                        else code_text(r)
                     )
             return "\n".join(lines)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -197,7 +278,7 @@ class CalendarTableModel(QAbstractTableModel):
                 return None
             if not day.results:
                 return day.date.strftime("%A %-d %B %Y") + "\nNo service this day."
-            return day_tooltip(day.date, day.results, self._payer_names)
+            return day_tooltip(day.date, day.results, self._payer_names, claimed=day.claimed)
         if role == Qt.ItemDataRole.BackgroundRole:
             if not day.in_month:
                 return FADED_BACKGROUND
@@ -209,7 +290,7 @@ class CalendarTableModel(QAbstractTableModel):
         if role == DAY_ROLE:
             return day
         if role == STATUS_ROLE:
-            return status
+            return day.status
         return None
 
     def headerData(
@@ -236,6 +317,11 @@ class PatientMonth:
     payers: str
     days: dict[int, list[DayResult]]
     totals: dict[str, int]
+    claimed: Claimed = field(default_factory=dict)  # this patient's claimed days
+
+    @property
+    def claimed_count(self) -> int:
+        return count_claimed(self.results, self.claimed)
 
     @property
     def results(self) -> list[DayResult]:
@@ -243,7 +329,8 @@ class PatientMonth:
 
 
 def patient_months(
-    results: list[DayResult], names: dict[str, str], payer_names: dict[str, str]
+    results: list[DayResult], names: dict[str, str], payer_names: dict[str, str],
+    claimed: Claimed | None = None,
 ) -> list[PatientMonth]:
     """Group a month's day results into one row per patient, by name."""
     grouped: dict[str, list[DayResult]] = {}
@@ -256,7 +343,10 @@ def patient_months(
             days.setdefault(r.date.day, []).append(r)
         payer_ids = sorted({r.payer_id for r in rs if r.payer_id})
         payers = ", ".join(payer_names.get(p, p) for p in payer_ids) or "No primary coverage"
-        rows.append(PatientMonth(pid, names.get(pid, pid), payers, days, count_statuses(rs)))
+        mine = {(r.order_id, r.date): (claimed or {})[(r.order_id, r.date)] for r in rs
+                if (r.order_id, r.date) in (claimed or {})}
+        rows.append(PatientMonth(pid, names.get(pid, pid), payers, days, count_statuses(rs),
+                                 mine))
     rows.sort(key=lambda p: (p.name.lower(), p.patient_id))
     return rows
 
@@ -354,14 +444,15 @@ class MonthTableModel(QAbstractTableModel):
     def _day_data(self, row: PatientMonth, day: int, role: int) -> Any:
         results = row.days.get(day, [])
         status = combined_status(results)
+        if role == STATUS_ROLE:
+            return status
+        if role == SORT_ROLE:
+            return STATUSES.index(status) if status else len(STATUSES)
+        status = combined_shown(results, row.claimed)  # what is shown tells claimed days apart
         if role == Qt.ItemDataRole.DisplayRole:
             return STATUS_SYMBOL[status] if status else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return STATUS_LABEL[status] if status else "No service"
-        if role == SORT_ROLE:
-            return STATUSES.index(status) if status else len(STATUSES)
-        if role == STATUS_ROLE:
-            return status
         if role == DAY_ROLE:
             return results
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -374,7 +465,8 @@ class MonthTableModel(QAbstractTableModel):
             return STATUS_FOREGROUND[status]
         if role == Qt.ItemDataRole.ToolTipRole:
             date = dt.date(self.year, self.month, day)
-            return day_tooltip(date, results, self._payer_names, who=row.name)
+            return day_tooltip(date, results, self._payer_names, who=row.name,
+                               claimed=row.claimed)
         return None
 
     def headerData(
@@ -471,10 +563,12 @@ class MonthFilterProxyModel(QSortFilterProxyModel):
         return [self.data(self.index(r, 0), ROW_ROLE) for r in range(self.rowCount())]
 
     def visible_totals(self) -> dict[str, int]:
-        totals = dict.fromkeys(STATUSES, 0)
+        """Days per status of the rows shown, and CLAIMED: how many billable ones are claimed."""
+        totals = dict.fromkeys((*STATUSES, CLAIMED), 0)
         for row in self.visible_rows():
             for s in STATUSES:
                 totals[s] += row.totals[s]
+            totals[CLAIMED] += row.claimed_count
         return totals
 
 

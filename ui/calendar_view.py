@@ -2,12 +2,15 @@
 
 Each day with service shows its status by colour, symbol and word, the per diem code with its
 modifiers (one line per order), and a tooltip with the reasons. The side panel lists the
-selected day's reasons in words, each with a button that opens the form fixing it.
+selected day's reasons in words, each with a button that opens the form fixing it. A billable
+day already in a claim batch reads "Claimed", and the panel names the batch, its date and the
+claim.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -41,11 +44,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import services
-from models.rules import HOLD, REASONS, STATUSES, DayResult
+from models import claim_batches, services
+from models.rules import BILLABLE, HOLD, REASONS, STATUSES, DayResult
 from models.services import Changes
 from ui import fixes
 from ui.billing_models import (
+    CLAIMED,
     DAY_ROLE,
     STATUS_BACKGROUND,
     STATUS_FOREGROUND,
@@ -54,6 +58,9 @@ from ui.billing_models import (
     STATUS_SYMBOL,
     CalendarDay,
     CalendarTableModel,
+    Claimed,
+    claim_text,
+    claim_warning,
     code_text,
     count_statuses,
     status_text,
@@ -148,7 +155,7 @@ class CalendarDayDelegate(QStyledItemDelegate):
                 number,
             )
 
-        status = day.status
+        status = day.shown_status
         if status:
             fg = STATUS_FOREGROUND[status]
             y = inner.top() + line + 6
@@ -165,13 +172,14 @@ class CalendarDayDelegate(QStyledItemDelegate):
                 else fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()),
             )
             painter.setFont(font)
-            mixed = len({r.status for r in day.results}) > 1
+            mixed = day.mixed
             for r in day.results:
                 y += line
                 if y + line > rect.bottom():
                     break
-                text = f"{STATUS_SYMBOL[r.status]} {code_text(r)}" if mixed else code_text(r)
-                painter.setPen(STATUS_FOREGROUND[r.status] if mixed else QColor("#222222"))
+                shown = day.shown(r)
+                text = f"{STATUS_SYMBOL[shown]} {code_text(r)}" if mixed else code_text(r)
+                painter.setPen(STATUS_FOREGROUND[shown] if mixed else QColor("#222222"))
                 painter.drawText(
                     QRect(inner.left(), y, inner.width(), line),
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -248,10 +256,10 @@ class DayPanel(QWidget):
         if not day.results:
             self._label("No service on this day.", style="color: #555;", name="panel-message")
         for r in day.results:
-            self._add_result(r, payer_names)
+            self._add_result(r, payer_names, day)
         self._layout.addStretch(1)
 
-    def _add_result(self, r: DayResult, payer_names: dict[str, str]) -> None:
+    def _add_result(self, r: DayResult, payer_names: dict[str, str], day: CalendarDay) -> None:
         card = QFrame()
         card.setObjectName("day-card")
         card.setStyleSheet(
@@ -262,8 +270,8 @@ class DayPanel(QWidget):
         box.setContentsMargins(10, 8, 10, 10)
         box.setSpacing(6)
         head = QHBoxLayout()
-        badge = QLabel(status_text(r.status))
-        badge.setStyleSheet(chip_style(r.status))
+        badge = QLabel(status_text(day.shown(r)))
+        badge.setStyleSheet(chip_style(day.shown(r)))
         badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         code = QLabel(f"<b>{code_text(r)}</b>")
         code.setToolTip("Per diem code and modifiers")
@@ -280,8 +288,27 @@ class DayPanel(QWidget):
         label.setStyleSheet("color: #444;")
         label.setWordWrap(True)
         box.addWidget(label)
+        info = day.claim_of(r)
+        if info is not None:
+            where = (f"{info.format.upper()} file: {Path(info.file_name).name}"
+                     if info.file_name else "")
+            claim = QLabel("\n".join(x for x in (claim_text(info) + ".", where) if x))
+            claim.setObjectName("claim-info")
+            claim.setWordWrap(True)
+            claim.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            claim.setStyleSheet(f"color: {STATUS_FOREGROUND[CLAIMED].name()};")
+            claim.setToolTip(info.file_name)
+            box.addWidget(claim)
+            if r.status != BILLABLE:
+                warning = QLabel(claim_warning(r))
+                warning.setObjectName("claim-warning")
+                warning.setWordWrap(True)
+                warning.setStyleSheet(f"color: {STATUS_FOREGROUND[HOLD].name()};")
+                box.addWidget(warning)
         if not r.reasons:
-            done = QLabel("Ready to bill: every rule is met.")
+            done = QLabel("Every rule is met; a new claim leaves this day out unless you "
+                          "rebill." if info is not None else "Ready to bill: every rule is met.")
+            done.setWordWrap(True)
             done.setStyleSheet("color: #17603a;")
             box.addWidget(done)
         for code_ in r.reasons:
@@ -321,7 +348,7 @@ class PatientCalendar(QWidget):
         ctx.data_changed.connect(self._on_data_changed)
         ctx.database_replaced.connect(self.reload)
         self._show_month_label()
-        self._show_totals([])
+        self._show_totals([], 0)
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -366,6 +393,13 @@ class PatientCalendar(QWidget):
             chip.setToolTip(f"Service days {STATUS_PLURAL[status]} this month")
             self.total_labels[status] = chip
             totals.addWidget(chip)
+        chip = QLabel()
+        chip.setObjectName(f"total-{CLAIMED}")
+        chip.setStyleSheet(chip_style(CLAIMED))
+        chip.setToolTip("Billable days of this month already in a claim batch (Billing ▸ "
+                        "Claim drafts…); a new claim leaves them out unless you rebill")
+        self.total_labels[CLAIMED] = chip
+        totals.addWidget(chip)
         totals.addStretch(1)
 
         self.table = QTableView()
@@ -472,13 +506,16 @@ class PatientCalendar(QWidget):
         generation = self._generation
         patient_id, first = self.patient_id, self.month
         if patient_id is None:
-            self._show(generation, first, ([], {}))
+            self._show(generation, first, ([], {}, {}))
             return
         last = month_end(first)
 
-        def load(session: Any) -> tuple[list[DayResult], dict[str, str]]:
+        def load(session: Any) -> tuple[list[DayResult], dict[str, str], Claimed]:
             days = services.billable_days(session, first, last, patient_id)
-            return days, {p.id: p.name for p in services.list_payers(session)}
+            claimed = {key: info for key, info in
+                       claim_batches.claimed_days(session, patient_id).items()
+                       if first <= key[1] <= last}
+            return days, {p.id: p.name for p in services.list_payers(session)}, claimed
 
         run_in_background(
             self.ctx,
@@ -491,14 +528,15 @@ class PatientCalendar(QWidget):
     # --- showing ----------------------------------------------------------------------------
 
     def _show(
-        self, generation: int, first: dt.date, data: tuple[list[DayResult], dict[str, str]]
+        self, generation: int, first: dt.date,
+        data: tuple[list[DayResult], dict[str, str], Claimed],
     ) -> None:
         if generation != self._generation:
             return  # a newer load was started; its result will come
-        results, self._payer_names = data
+        results, self._payer_names, claimed = data
         self.status_label.hide()
-        self.model.set_month(first.year, first.month, results, self._payer_names)
-        self._show_totals(results)
+        self.model.set_month(first.year, first.month, results, self._payer_names, claimed)
+        self._show_totals(results, self.model.claimed_count())
         if self.patient_id is None:
             self.panel.show_message("Choose a patient to see their billing calendar.")
         else:
@@ -529,8 +567,8 @@ class PatientCalendar(QWidget):
     def _show_month_label(self) -> None:
         self.month_label.setText(self.month.strftime("%B %Y"))
 
-    def _show_totals(self, results: list[DayResult]) -> None:
-        counts = count_statuses(results)
+    def _show_totals(self, results: list[DayResult], claimed: int) -> None:
+        counts = {**count_statuses(results), CLAIMED: claimed}
         for status, chip in self.total_labels.items():
             chip.setText(f"{STATUS_SYMBOL[status]} {counts[status]} {STATUS_PLURAL[status]}")
             chip.setAccessibleName(f"{counts[status]} days {STATUS_LABEL[status]}")

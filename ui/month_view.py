@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models import services
+from models import claim_batches, services
 from models.rules import REASONS, STATUSES
 from models.services import Changes
 from ui import calendar_view
 from ui.billing_models import (
+    CLAIMED,
     ROW_ROLE,
     STATUS_LABEL,
     STATUS_PLURAL,
@@ -204,6 +205,13 @@ class MonthView(QWidget):
             chip.setToolTip(f"Service days {STATUS_PLURAL[status]} for the patients shown")
             self.total_labels[status] = chip
             footer.addWidget(chip)
+        chip = QLabel()
+        chip.setObjectName(f"total-{CLAIMED}")
+        chip.setStyleSheet(chip_style(CLAIMED))
+        chip.setToolTip("Billable days of the patients shown already in a claim batch (☑ in "
+                        "the table); a new claim leaves them out unless you rebill")
+        self.total_labels[CLAIMED] = chip
+        footer.addWidget(chip)
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #a32020;")
@@ -281,7 +289,8 @@ class MonthView(QWidget):
             days = services.billable_days(session, first, last)
             names = {p.id: p.display_name for p in services.list_patients(session)}
             payers = [(p.id, p.name) for p in services.list_payers(session)]
-            return patient_months(days, names, dict(payers)), payers
+            claimed = claim_batches.claimed_days(session)
+            return patient_months(days, names, dict(payers), claimed), payers
 
         run_in_background(
             self.ctx,
