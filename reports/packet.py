@@ -110,8 +110,10 @@ def header_of(data: PacketData) -> RunningHeader:
     p = data.patient
     members = ", ".join(data.member_ids) or "none"
     line = (f"Patient: {_name(p.first_name, p.last_name)}   DOB {fmt_date(p.birth_date)}   "
-            f"Member ID {members}   Period {fmt_date(data.start)} to {fmt_date(data.end)}")
-    return RunningHeader(data.pharmacy.name, DOCUMENT, line, data.created_at)
+            f"Member ID {members}")
+    # the period stands on its own: a long name or two member ids must not cut it off
+    return RunningHeader(data.pharmacy.name, DOCUMENT, line, data.created_at,
+                         f"Period {fmt_date(data.start)} to {fmt_date(data.end)}")
 
 
 def _section(title: str, note: str | None = None) -> list:

@@ -176,8 +176,9 @@ class RunningHeader:
 
     organization: str  # top left, bold (the pharmacy)
     document: str  # top right (the document's name)
-    line: str  # second line: who and what the document is about
+    line: str  # second line: who and what the document is about (cut when too long)
     created_at: dt.datetime
+    line_right: str = ""  # second line, right-aligned and never cut (e.g. the period)
 
 
 def content_width(page_size: tuple[float, float] = PAGE_SIZE) -> float:
@@ -209,7 +210,10 @@ def draw_header_footer(canvas: Canvas, header: RunningHeader, page: int, total: 
     canvas.drawRightString(width - MARGIN_X, top, header.document)
     canvas.setFillColor(INK)
     canvas.setFont(FONT, 8.5)
-    canvas.drawString(MARGIN_X, top - 13, fit_text(canvas, header.line, FONT, 8.5, inner))
+    right_w = canvas.stringWidth(header.line_right, FONT, 8.5)
+    canvas.drawRightString(width - MARGIN_X, top - 13, header.line_right)
+    canvas.drawString(MARGIN_X, top - 13, fit_text(canvas, header.line, FONT, 8.5,
+                                                   inner - (right_w + 12 if right_w else 0)))
     canvas.setStrokeColor(ACCENT)
     canvas.setLineWidth(1.2)
     canvas.line(MARGIN_X, height - HEADER_HEIGHT, width - MARGIN_X, height - HEADER_HEIGHT)

@@ -275,6 +275,22 @@ def test_file_names_sort_by_period_then_patient():
         "9999-12_lindqvist-maria_p-1001.pdf"  # the last month Python knows does not overflow
 
 
+def test_a_long_name_and_two_member_ids_do_not_cut_the_period_from_the_header(example_engine):
+    with unit_of_work(example_engine) as s:
+        old = services.get_patient(s, "p-1001")
+        services.save_patient(
+            s, actor="t", data=PatientBase.model_validate(old).model_copy(update={
+                "first_name": "Maria Guadalupe", "last_name": "Vasquez-Montgomery"}),
+            coverages=[CoverageBase(payer_id="bcx", member_id="XBP448812345",
+                                    start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 10, 15)),
+                       CoverageBase(payer_id="ilmcd", member_id="ILMCD99887766",
+                                    start_date=dt.date(2026, 10, 16))])
+    _pdf, pages = packet(example_engine)
+    for number, text in enumerate(pages, 1):
+        assert "Period 2026-10-01 to 2026-10-31" in text, f"page {number}"
+        assert "Vasquez-Montgomery, Maria Guadalupe" in text
+
+
 def test_a_period_from_the_first_date_python_knows(example_engine):
     """--from 0001-01-01 (a typing slip, or "everything") must give a packet, not a crash in
     the 30-day look-back of the care notes (R12)."""
