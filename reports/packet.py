@@ -354,7 +354,10 @@ def _orders(data: PacketData) -> list:
             ("Recorded", _recorded(o)),
         ]
         block = [text(f"Order {o.id}: {o.drug_name}", "h2"), field_table(pairs, W, 1.5 * 72)]
-        story.append(KeepTogether(block))
+        # kept on one page when it fits one; a longer order (long notes) flows on, as keeping
+        # it together would leave the page under the section title blank
+        fits = sum(f.wrap(W, _area()[3])[1] for f in block) <= _area()[3] - 60
+        story += [KeepTogether(block)] if fits else block
         story.append(Spacer(1, 8))
     return story
 

@@ -16,7 +16,7 @@ from models import attachments, services
 from models.db import unit_of_work
 from models.errors import DomainError, FieldError
 from models.packet_data import load_packet_data
-from models.tables import Attachment, CoverageBase, InfusionBase, PatientBase
+from models.tables import Attachment, CoverageBase, InfusionBase, OrderBase, PatientBase
 from reports.packet import packet_filename, render_packet
 
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -94,6 +94,18 @@ def test_example_packet_matches_the_example(example_engine):
     assert "No dose was given this day (every entry is held, refused or missed)" in flat(
         checklist)
     assert "no-infusion" not in checklist
+
+
+def test_an_order_longer_than_a_page_starts_under_its_section_title(example_engine):
+    with unit_of_work(example_engine) as s:
+        old = services.get_record(s, "order", "o-1")
+        data = OrderBase.model_validate(old).model_copy(
+            update={"notes": "Titrate per protocol and record vitals each step. " * 60})
+        services.edit_record(s, actor="t", kind="order", record_id="o-1", data=data,
+                             reason="Protocol pasted in full")
+    _pdf, pages = packet(example_engine)
+    first = next(p for p in pages if "Physician orders" in p)
+    assert "Order o-1: Gammagard Liquid 10%" in first  # not a page holding only the title
 
 
 def test_every_mar_entry_of_the_period_is_shown(example_engine):
