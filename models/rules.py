@@ -168,7 +168,8 @@ def evaluate(
 
     # First pass: R1-R12 except the authorization reasons, in date order then order id (R13).
     drafts: list[dict] = []
-    for (order_id, day), day_entries in sorted(entries.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for (order_id, day), day_entries in sorted(entries.items(),
+                                               key=lambda kv: (kv[0][1], kv[0][0])):
         order = orders[order_id]
         patient = data.patients[order.patient_id]
         administered = [e for e in day_entries if e.administered]

@@ -52,7 +52,8 @@ def npi_with_check_digit(first_nine: str) -> str:
 
 def icd10_problem(code: str) -> str | None:
     if not ICD10_RE.fullmatch(code or ""):
-        return f'"{code}" is not an ICD-10-CM code (letter, two characters, optional dot and 1-4 more)'
+        return (f'"{code}" is not an ICD-10-CM code (letter, two characters, optional dot '
+                "and 1-4 more)")
     return None
 
 
