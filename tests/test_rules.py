@@ -442,3 +442,12 @@ def test_r12_window_at_the_first_date_python_knows():
                                          text="t")])
     assert only(data, day=first).reasons == ("missing-plan-of-care", "missing-prep-note",
                                              "missing-delivery")
+
+
+def test_r18_at_most_four_modifiers():
+    payer = MEDICAID.model_copy(update={"per_diem_modifiers": ["U1", "U2", "U3"]})
+    data = _concurrent(order(id="o-1", rate="300"), order(id="o-2", rate="100"),
+                       payers={"mcd": payer}, patients=patient_with(cov("mcd")))
+    data.infusions[1] = entry(id="m-o-2", order="o-2", setting="suite")
+    rows = {r.order_id: r.modifiers for r in evaluate(data)}
+    assert rows == {"o-1": ("U1", "U2", "U3"), "o-2": ("SH", "SS", "U1", "U2")}
