@@ -1,7 +1,12 @@
-"""The main window: patient list, the selected patient's tabs, the billing month, the menus."""
+"""The main window: patient list, the selected patient's tabs, the billing month, the menus.
+
+The Billing menu opens the claim drafts (models.claim_batches through ui.claims_dialog) and
+makes documentation packets (ui.packet_actions) for the selected patient or a whole month.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import importlib
 from collections.abc import Callable
@@ -26,6 +31,8 @@ from PySide6.QtWidgets import (
 from models import services
 from models.db import open_database, sqlite_path
 from models.services import Changes
+from ui.billing_menu import MonthPickDialog, PacketPeriodDialog
+from ui.claims_dialog import ClaimsDialog
 from ui.context import AppContext
 from ui.first_run import FirstRunDialog, needs_first_run
 from ui.import_export import ALL_KINDS, ImportExport
@@ -217,6 +224,16 @@ class MainWindow(QMainWindow):
                                            QKeySequence.StandardKey.Refresh,
                                            "Reload everything from the database")
         self.action_about = self._action("&About PerDiem", self._on_about)
+        self.action_claims = self._action(
+            "&Claim drafts…", self.open_claims, "Ctrl+Shift+C",
+            "Preview a period's claims (837P, CMS-1500 or CSV), see their problems, save them")
+        self.action_packet = self._action(
+            "Documentation &packet…", self.open_packet_dialog, "Ctrl+Shift+P",
+            "One PDF with the selected patient's records for a period, for an auditor or a "
+            "claim")
+        self.action_month_packets = self._action(
+            "Packets for a &month…", self.open_month_packets_dialog, "Ctrl+Shift+M",
+            "One documentation packet per patient with service days in a month")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -235,6 +252,11 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.action_patients_page, self.action_month_page])
         view_menu.addSeparator()
         view_menu.addAction(self.action_refresh)
+        billing_menu = bar.addMenu("Bi&lling")
+        billing_menu.addAction(self.action_claims)
+        billing_menu.addSeparator()
+        billing_menu.addActions([self.action_packet, self.action_month_packets])
+        self.billing_menu = billing_menu
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.action_about)
 
@@ -246,6 +268,8 @@ class MainWindow(QMainWindow):
         bar.addActions([self.action_patients_page, self.action_month_page])
         bar.addSeparator()
         bar.addActions([self.action_new_patient, self.action_edit_patient])
+        bar.addSeparator()
+        bar.addAction(self.action_claims)
         bar.addSeparator()
         bar.addActions([self.action_import, self.action_export, self.action_refresh])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -301,6 +325,66 @@ class MainWindow(QMainWindow):
         ids = {p.id for p in self.ctx.read(services.list_patients)}
         self.ctx.data_changed.emit(Changes(kinds=set(ALL_KINDS), patient_ids=ids))
         self.show_status("Reloaded from the database.")
+
+    def open_claims(self) -> ClaimsDialog:
+        """The claim drafts window (not modal, so the calendar can be checked beside it)."""
+        dialog = getattr(self, "claims_dialog", None)
+        if dialog is not None and dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = ClaimsDialog(self.ctx, self, today=self.today())
+        dialog.claims_saved.connect(lambda result: self.show_status(
+            f"Claim batch {result.batch_id} saved to {result.path}." if result.batch_id
+            else "No claim was saved."))
+        dialog.show()
+        self.claims_dialog = dialog
+        return dialog
+
+    def shown_month(self) -> dt.date:
+        """The first day of the month the billing calendar (or else the month view) shows."""
+        for widget in self.tab_widgets:
+            if type(widget).__name__ == CALENDAR_CLASS:
+                return widget.month
+        month = getattr(self.month_view, "month", None)
+        return month if month is not None else self.today().replace(day=1)
+
+    def open_packet_dialog(self) -> PacketPeriodDialog | None:
+        """Ask the period of the selected patient's packet (the calendar's month to start)."""
+        if self.patient_id is None:
+            self.show_status("Choose a patient first: the packet is one patient's records.")
+            return None
+        patient_id = self.patient_id
+        patient = self.ctx.read(lambda s: services.get_patient(s, patient_id))
+        first = self.shown_month()
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        dialog = PacketPeriodDialog(patient.display_name, first, last, self)
+
+        def make(start: dt.date, end: dt.date) -> None:
+            from ui.packet_actions import make_packet  # ReportLab loads only when needed
+
+            self.packet_job = make_packet(self.ctx, self, patient_id, start, end)
+
+        dialog.chosen.connect(make)
+        dialog.open()
+        self.packet_dialog = dialog
+        return dialog
+
+    def open_month_packets_dialog(self) -> MonthPickDialog:
+        """Ask the month, then write one packet per patient with service days in it."""
+        month = getattr(self.month_view, "month", None) if self.pages.currentIndex() == \
+            self.MONTH_PAGE else None
+        dialog = MonthPickDialog(month or self.shown_month(), self)
+
+        def make(year: int, month_number: int) -> None:
+            from ui.packet_actions import make_month_packets
+
+            self.packet_job = make_month_packets(self.ctx, self, year, month_number)
+
+        dialog.chosen.connect(make)
+        dialog.open()
+        self.month_packets_dialog = dialog
+        return dialog
 
     def open_first_run(self) -> FirstRunDialog:
         """Offer the demo data or the pharmacy's settings (used for an empty database)."""
@@ -425,6 +509,7 @@ class MainWindow(QMainWindow):
     def _show_patient(self, patient_id: str | None) -> None:
         self.patient_id = patient_id
         self.action_edit_patient.setEnabled(patient_id is not None)
+        self.action_packet.setEnabled(patient_id is not None)
         for widget in self.tab_widgets:
             widget.set_patient(patient_id)
         if patient_id is None:
