@@ -664,7 +664,14 @@ def packet_filename(data_or_patient, start: dt.date, end: dt.date) -> str:
 def write_pdf(content: bytes, path: Path) -> None:
     """Write the file whole or not at all (a half-written packet must never be left behind)."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder: give the packet a file name, e.g. "
+                                f"{path / 'packet.pdf'}")
     tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(content)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave a stray .part file either
+        raise
 
