@@ -165,11 +165,12 @@ def _cover(data: PacketData) -> list:
     payers = (data_table(["Payer", "Payer ID", "Priority", "Member ID", "Group", "Coverage"],
                          cov_rows, [W * .27, W * .12, W * .1, W * .17, W * .11, W * .23])
               if cov_rows else text("No coverage in force during the period.", "body"))
-    used = Counter(d.authorization_number for d in data.days if d.authorization_number)
+    # by id: a payer often extends an authorization under the same number with new dates
+    used = Counter(d.authorization_id for d in data.days if d.authorization_id)
     auth_rows = [[a.number, data.payers[a.payer_id].name if a.payer_id in data.payers
                   else a.payer_id, a.code,
                   f"{fmt_date(a.start_date)} to {fmt_date(a.end_date)}", a.units,
-                  used.get(a.number, 0)] for a in data.authorizations]
+                  used.get(a.id, 0)] for a in data.authorizations]
     auths = (data_table(["Authorization", "Payer", "Code", "Dates", "Units", "Used in period"],
                         auth_rows, [W * .2, W * .27, W * .1, W * .23, W * .08, W * .12])
              if auth_rows else text("No prior authorization on file for the period.", "body"))

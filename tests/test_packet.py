@@ -16,7 +16,14 @@ from models import attachments, services
 from models.db import unit_of_work
 from models.errors import DomainError, FieldError
 from models.packet_data import load_packet_data
-from models.tables import Attachment, CoverageBase, InfusionBase, OrderBase, PatientBase
+from models.tables import (
+    Attachment,
+    AuthorizationBase,
+    CoverageBase,
+    InfusionBase,
+    OrderBase,
+    PatientBase,
+)
 from reports.packet import packet_filename, render_packet, write_pdf
 
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -106,6 +113,20 @@ def test_an_order_longer_than_a_page_starts_under_its_section_title(example_engi
     _pdf, pages = packet(example_engine)
     first = next(p for p in pages if "Physician orders" in p)
     assert "Order o-1: Gammagard Liquid 10%" in first  # not a page holding only the title
+
+
+def test_an_authorization_extended_under_the_same_number_counts_its_own_units(example_engine):
+    with unit_of_work(example_engine) as s:  # R13: each authorization counts its own units
+        [pa1] = services.list_authorizations(s, "p-1001")
+        services.save_authorization(s, actor="t", data=AuthorizationBase.model_validate(
+            pa1).model_copy(update={"end_date": dt.date(2026, 10, 15)}))
+        services.save_authorization(s, actor="t", data=AuthorizationBase.model_validate(
+            pa1).model_copy(update={"id": "pa-2", "start_date": dt.date(2026, 10, 16),
+                                    "units": 4}))
+    _pdf, pages = packet(example_engine)
+    rows = re.findall(r"PA20261001\s+Blue Prairie PPO\s+S9338\s+(\S+) to (\S+)\s+(\d+)\s+(\d+)",
+                      pages[0])
+    assert rows == [("2026-10-01", "2026-10-15", "6", "1"), ("2026-10-16", "2026-12-31", "4", "1")]
 
 
 def test_every_mar_entry_of_the_period_is_shown(example_engine):
