@@ -5,9 +5,10 @@ Run under a virtual X server so real fonts and window styles are used:
     xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
-Writes main_window.png, mar_entry.png, patient_calendar.png and month_view.png to OUT_DIR
-(default docs/screenshots/). A temporary database and settings file are used; nothing of the
-user's is touched.
+Writes main_window.png, mar_entry.png, patient_calendar.png, month_view.png, claims.png (the
+claim drafts of October previewed), claimed_calendar.png and claimed_month.png (October after
+saving that batch) and pharmacy_settings.png to OUT_DIR (default docs/screenshots/). A
+temporary database, claim file and settings file are used; nothing of the user's is touched.
 """
 
 from __future__ import annotations
@@ -107,6 +108,39 @@ def main(out_dir: Path) -> int:
     if window.month_view is not None:
         window.show_page(window.MONTH_PAGE)
         shoot(window, "month_view.png")
+        window.show_page(window.PATIENTS_PAGE)
+
+    # the claim drafts of the last full month, previewed, then saved as a batch
+    dialog = window.open_claims()
+    dialog.resize(1180, 640)
+    dialog.preview_button.click()
+    settle(app)
+    if dialog.model.rowCount():
+        dialog.table.selectRow(0)
+    shoot(dialog, "claims.png")
+    dialog.save_to(tmp / "claims-october.837")
+    settle(app)
+    dialog.close()
+    if calendar is not None:  # a patient whose October mixes claimed, held and unbilled days
+        october = dt.date(2026, 10, 1)
+        with unit_of_work(engine) as session:
+            mixed_patient = busiest_patient(session, october, dt.date(2026, 10, 31))
+        window.select_patient(mixed_patient, "PatientCalendar")
+        calendar.set_month(october)
+        settle(app)
+        days = [d for d in calendar.model.results() if d.status == "billable"]
+        if days:
+            calendar.select_day(days[0].date)
+        shoot(window, "claimed_calendar.png")
+    if window.month_view is not None:
+        window.show_page(window.MONTH_PAGE)
+        window.month_view.set_month(dt.date(2026, 10, 1))
+        shoot(window, "claimed_month.png")
+        window.show_page(window.PATIENTS_PAGE)
+
+    settings_dialog = window._on_pharmacy_settings()
+    shoot(settings_dialog, "pharmacy_settings.png")
+    settings_dialog.close()
 
     window.close()
     engine.dispose()

@@ -132,7 +132,7 @@ def test_batch_saved_in_the_dialog_shows_days_claimed_in_the_calendar(qtbot, win
     cal.select_day(D7)
     QApplication.processEvents()  # new labels in a shown panel are shown by a queued call
     panel = cal.panel.text()
-    assert f"Claimed in {stamp}, claim {info.account_number}." in panel
+    assert f"Claimed in {stamp}\nClaim {info.account_number}\n" in panel
     assert "837P file: october.837" in panel
     assert "leaves this day out unless you rebill" in panel
     assert "Ready to bill" not in panel

@@ -59,7 +59,6 @@ from ui.billing_models import (
     CalendarDay,
     CalendarTableModel,
     Claimed,
-    claim_text,
     claim_warning,
     code_text,
     count_statuses,
@@ -292,7 +291,12 @@ class DayPanel(QWidget):
         if info is not None:
             where = (f"{info.format.upper()} file: {Path(info.file_name).name}"
                      if info.file_name else "")
-            claim = QLabel("\n".join(x for x in (claim_text(info) + ".", where) if x))
+            # one fact a line, so a narrow panel never breaks the claim number at its dash
+            claim = QLabel("\n".join(x for x in (
+                f"Claimed in batch {info.batch_id} on {info.batch_created_at:%Y-%m-%d}",
+                f"Claim {info.account_number}"
+                + (" (replacement)" if info.frequency_code == "7" else ""),
+                where) if x))
             claim.setObjectName("claim-info")
             claim.setWordWrap(True)
             claim.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

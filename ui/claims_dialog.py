@@ -121,6 +121,7 @@ class ClaimsDialog(QDialog):
         self.data_only = QCheckBox("Data only, for pre-printed red forms")
         self.data_only.setEnabled(False)
         self.patient_box = QComboBox()
+        self.patient_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.patient_box.addItem("All patients", None)
         for p in ctx.read(lambda s: services.list_patients(s)):
             self.patient_box.addItem(f"{p.display_name} ({p.id})", p.id)
@@ -133,7 +134,10 @@ class ClaimsDialog(QDialog):
         period.addWidget(self.end_field)
         period.addStretch(1)
         form = QFormLayout()
-        form.addRow("&Period", period)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        period_label = QLabel("&Period")  # a row holding a layout gets no buddy by itself
+        period_label.setBuddy(self.start_field)
+        form.addRow(period_label, period)
         form.addRow("&Format", self.format_box)
         form.addRow("", self.data_only)
         form.addRow("P&atient", self.patient_box)
