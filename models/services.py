@@ -167,7 +167,8 @@ class _Check:
 
 
 def _check_address(c: _Check, obj: Any, required: bool = True) -> None:
-    if required or obj.address_line1:
+    # a partial address would be dropped by the export (the file's address needs all four)
+    if required or any((obj.address_line1, obj.address_line2, obj.city, obj.state, obj.zip)):
         c.required("address_line1", obj.address_line1)
         c.required("city", obj.city)
         c.required("state", obj.state)

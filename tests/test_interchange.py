@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 from models import interchange, services
 from models.db import open_database, unit_of_work
 from models.errors import DomainError, FieldError, ImportRejected, ValidationFailed
+from models.tables import PayerBase
 from models.validation import npi_with_check_digit
 
 DATA = Path(__file__).parent / "data"
@@ -380,6 +381,16 @@ def test_collections_are_sorted_by_id(engine, example_doc):
     out = export_doc(engine)
     assert [p["id"] for p in out["payers"]] == ["bcx", "ilmcd", "mcr"]
     assert [e["id"] for e in out["infusions"]] == ["mar-1", "mar-2", "mar-3"]
+
+
+def test_a_payer_with_part_of_an_address_is_refused(example_engine):
+    """The file's address needs street, city, state and ZIP; a payer saved with a city alone
+    would lose it silently on export, so the service asks for the rest."""
+    with pytest.raises(ValidationFailed) as err, unit_of_work(example_engine) as session:
+        services.save_payer(session, actor="test", data=PayerBase(
+            id="aetna", name="Aetna", payer_id="60054", kind="commercial", city="Hartford"))
+    assert [(e.field, e.problem) for e in err.value.errors] == [
+        ("address_line1", "is required"), ("state", "is required"), ("zip", "is required")]
 
 
 def test_voided_records_are_not_exported(example_engine):
