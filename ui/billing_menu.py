@@ -7,6 +7,7 @@ window starts the packet job and tests can drive them like any form.
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -27,6 +28,13 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
+def _label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose Alt+letter reaches a field inside a row layout."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
@@ -45,8 +53,8 @@ class PacketPeriodDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Documentation packet")
         self.setMinimumWidth(420)
-        intro = QLabel(f"The packet gathers {patient_name}'s orders, infusion log, documents "
-                       "and billing days for the period below into one PDF.")
+        intro = QLabel(f"One PDF with the orders, infusion log, documents and billing days of "
+                       f"<b>{escape(patient_name)}</b> for the period below.")
         intro.setWordWrap(True)
         self.start_field = DateField(required=True)
         self.start_field.setObjectName("packet-start")
@@ -59,7 +67,7 @@ class PacketPeriodDialog(QDialog):
         period.addWidget(QLabel("to"))
         period.addWidget(self.end_field)
         form = QFormLayout()
-        form.addRow("&Period", period)
+        form.addRow(_label("&Period", self.start_field), period)
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b03a2e;")
         self.error_label.setWordWrap(True)
@@ -89,6 +97,7 @@ class PacketPeriodDialog(QDialog):
         if problems or start is None or end is None:
             self.error_label.setText("\n".join(f"{k}: {v}" for k, v in problems.items()))
             self.error_label.show()
+            self.adjustSize()  # room for the message without squeezing the wrapped intro
             return None
         return start, end
 
@@ -124,7 +133,7 @@ class MonthPickDialog(QDialog):
         row.addWidget(self.year_box)
         row.addStretch(1)
         form = QFormLayout()
-        form.addRow("&Month", row)
+        form.addRow(_label("&Month", self.month_box), row)
         buttons = _buttons(self, "&Choose folder…")
         buttons.accepted.connect(self._on_ok_clicked)
         layout = QVBoxLayout(self)
