@@ -291,3 +291,12 @@ def test_blank_clearinghouse_fields_stay_blank(qtbot, ctx):
     assert dlg.save()
     p = ctx.read(services.get_pharmacy)
     assert (p.receiver_id, p.submitter_id, p.submitter_contact_phone) == (None, None, None)
+
+
+def test_claims_dialog_closed_then_reopened_is_a_fresh_one(qtbot, window):
+    window.action_claims.trigger()
+    first = window.claims_dialog
+    first.buttons.rejected.emit()  # Close
+    assert not first.isVisible()
+    window.action_claims.trigger()
+    assert window.claims_dialog is not first and window.claims_dialog.isVisible()

@@ -333,6 +333,8 @@ class MainWindow(QMainWindow):
             dialog.raise_()
             dialog.activateWindow()
             return dialog
+        if dialog is not None and (dialog.task is None or dialog.task.done):
+            dialog.deleteLater()  # a closed one still saving stays until its batch is announced
         dialog = ClaimsDialog(self.ctx, self, today=self.today())
         dialog.claims_saved.connect(lambda result: self.show_status(
             f"Claim batch {result.batch_id} saved to {result.path}." if result.batch_id
