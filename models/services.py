@@ -64,6 +64,7 @@ from models.validation import (
     ID_RE,
     MEMBER_ID_RE,
     MODIFIER_RE,
+    MONEY_RE,
     NDC_RE,
     PAYER_ID_RE,
     PHONE_RE,
@@ -304,6 +305,9 @@ def check_order(o: OrderBase) -> None:
         value = getattr(o, name)
         if value is not None and value < 0:
             c.add(name, "cannot be negative")
+        elif value is not None and not MONEY_RE.fullmatch(format(value, "f")):
+            # the interchange file's money pattern: what is saved must export and import again
+            c.add(name, "is dollars and cents, e.g. 150.00 (at most 9999999.99)")
     c.done()
 
 

@@ -240,6 +240,21 @@ def test_an_edit_the_interchange_file_cannot_carry_is_refused(clinic, kind, name
         assert services.get_record(s, kind, record_id).version == 1
 
 
+@pytest.mark.parametrize("name, value", [("per_diem_rate", Decimal("150.005")),
+                                         ("drug_unit_charge", Decimal("12345678"))])
+def test_money_the_interchange_file_cannot_carry_is_refused(clinic, name, value):
+    """A rate of 150.005 would be exported as "150.005", which no import accepts."""
+    with pytest.raises(ValidationFailed) as err, unit_of_work(clinic) as s:
+        services.edit_record(s, actor="pharm.ravi", kind="order", record_id="o-1",
+                             data=_data(s, "order", "o-1", **{name: value}), reason="Try it")
+    assert [(e.field, e.problem) for e in err.value.errors] == [
+        (name, "is dollars and cents, e.g. 150.00 (at most 9999999.99)")]
+    with unit_of_work(clinic) as s:  # 150.5 and 150 are money too
+        services.edit_record(s, actor="pharm.ravi", kind="order", record_id="o-1",
+                             data=_data(s, "order", "o-1", **{name: Decimal("150.5")}),
+                             reason="Contract rate")
+
+
 def test_a_voided_record_cannot_be_edited_or_voided_again(clinic):
     with unit_of_work(clinic) as s:
         services.void_record(s, actor="pharm.ravi", kind="care_note", record_id="cn-1",
