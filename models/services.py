@@ -61,6 +61,7 @@ from models.tables import (
 )
 from models.validation import (
     AUTH_NUMBER_RE,
+    GROUP_NUMBER_RE,
     ID_RE,
     MEMBER_ID_RE,
     MODIFIER_RE,
@@ -241,6 +242,8 @@ def check_patient(p: PatientBase, coverages: list[CoverageBase]) -> None:
         if c.required(pre + "member_id", cov.member_id):
             c.pattern(pre + "member_id", cov.member_id, MEMBER_ID_RE,
                       "uses letters, digits and dashes only")
+        c.pattern(pre + "group_number", cov.group_number, GROUP_NUMBER_RE,
+                  "uses letters, digits and dashes only (up to 50)")
         c.required(pre + "start_date", cov.start_date)
         c.order_of("start_date", cov.start_date, pre + "end_date", cov.end_date)
         if cov.relationship != "self" and not (

@@ -16,6 +16,7 @@ TAX_ID_RE = re.compile(r"^\d{9}$")
 TAXONOMY_RE = re.compile(r"^[0-9A-Z]{9}X$")
 MEMBER_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,80}$")
 AUTH_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,50}$")
+GROUP_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,50}$")
 PAYER_ID_RE = re.compile(r"^[A-Za-z0-9]{2,80}$")
 MONEY_RE = re.compile(r"^\d{1,7}(\.\d{1,2})?$")  # dollars and cents, as schema.json
 

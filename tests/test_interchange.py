@@ -393,6 +393,16 @@ def test_a_payer_with_part_of_an_address_is_refused(example_engine):
         ("address_line1", "is required"), ("state", "is required"), ("zip", "is required")]
 
 
+def test_a_group_number_the_file_cannot_carry_is_refused(example_engine):
+    """"G 7710" saved from a form would make an export that no import accepts."""
+    with pytest.raises(ValidationFailed) as err, unit_of_work(example_engine) as session:
+        patient = services.get_patient(session, "p-1001")
+        services.save_patient(session, actor="test", data=patient, coverages=[
+            patient.coverages[0].model_copy(update={"group_number": "G 7710"})])
+    assert [(e.field, e.problem) for e in err.value.errors] == [
+        ("coverages[0].group_number", "uses letters, digits and dashes only (up to 50)")]
+
+
 def test_voided_records_are_not_exported(example_engine):
     with unit_of_work(example_engine) as session:
         services.void_record(session, actor="test", kind="infusion", record_id="mar-2",
