@@ -120,7 +120,7 @@ THERAPIES: dict[str, Therapy] = {
 PHARMACY = dict(
     name="Lakeshore Home Infusion", tax_id="391847263", taxonomy="3336H0001X",
     address_line1="2100 Fish Hatchery Rd", address_line2="Suite 110", city="Madison",
-    state="WI", zip="53713", phone="6085550100",
+    state="WI", zip="537131842", phone="6085550100",
 )
 
 # id, name, payer id, kind, prior authorization, per diem modifiers
