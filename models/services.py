@@ -246,8 +246,11 @@ def check_patient(p: PatientBase, coverages: list[CoverageBase]) -> None:
                   "uses letters, digits and dashes only (up to 50)")
         c.required(pre + "start_date", cov.start_date)
         c.order_of("start_date", cov.start_date, pre + "end_date", cov.end_date)
+        _one_of(c, pre + "priority", cov.priority, ("primary", "secondary"))
+        _one_of(c, pre + "relationship", cov.relationship, ("self", "spouse", "child", "other"))
         if cov.relationship != "self" and not (
             cov.subscriber_first_name and cov.subscriber_last_name and cov.subscriber_birth_date
+            and cov.subscriber_sex in ("F", "M", "U")  # the file's subscriber needs all four
         ):
             c.add(pre + "subscriber", "is required when the patient is not the subscriber")
     c.done()

@@ -403,6 +403,19 @@ def test_a_group_number_the_file_cannot_carry_is_refused(example_engine):
         ("coverages[0].group_number", "uses letters, digits and dashes only (up to 50)")]
 
 
+def test_a_coverage_the_file_cannot_carry_is_refused(example_engine):
+    """Every value a coverage is saved with must export and import again."""
+    with pytest.raises(ValidationFailed) as err, unit_of_work(example_engine) as session:
+        patient = services.get_patient(session, "p-1001")
+        services.save_patient(session, actor="test", data=patient, coverages=[
+            patient.coverages[0].model_copy(update={
+                "priority": "tertiary", "relationship": "spouse",
+                "subscriber_first_name": "Erik", "subscriber_last_name": "Lindqvist",
+                "subscriber_birth_date": dt.date(1959, 8, 2)})])  # no subscriber sex
+    assert [e.field for e in err.value.errors] == [
+        "coverages[0].priority", "coverages[0].subscriber"]
+
+
 def test_voided_records_are_not_exported(example_engine):
     with unit_of_work(example_engine) as session:
         services.void_record(session, actor="test", kind="infusion", record_id="mar-2",
