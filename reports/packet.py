@@ -658,7 +658,7 @@ def packet_filename(data_or_patient, start: dt.date, end: dt.date) -> str:
     p = getattr(data_or_patient, "patient", data_or_patient)
     first_of_month = start.day == 1 and (start.year, start.month) == (end.year, end.month) \
         and end.day == calendar.monthrange(end.year, end.month)[1]
-    period = start.strftime("%Y-%m") if first_of_month else f"{start}_{end}"
+    period = start.isoformat()[:7] if first_of_month else f"{start}_{end}"  # 0001-01, not 1-01
     return f"{period}_{_slug(p.last_name)}-{_slug(p.first_name)}_{_slug(p.id)}.pdf"
 
 

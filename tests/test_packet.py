@@ -321,6 +321,8 @@ def test_file_names_sort_by_period_then_patient():
             == "2026-10-03_2026-10-09_lindqvist-maria_p-1001.pdf")
     assert packet_filename(p, dt.date(9999, 12, 1), dt.date.max) == \
         "9999-12_lindqvist-maria_p-1001.pdf"  # the last month Python knows does not overflow
+    assert packet_filename(p, dt.date(1, 1, 1), dt.date(1, 1, 31)) == \
+        "0001-01_lindqvist-maria_p-1001.pdf"  # four-digit years, so names keep sorting
 
 
 def test_a_long_name_and_two_member_ids_do_not_cut_the_period_from_the_header(example_engine):
