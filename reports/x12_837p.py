@@ -124,10 +124,10 @@ def _subscriber_and_claim(s: _Segments, d: ClaimDraft, hl: int) -> int:
         _address(s, pat.address_line1, pat.address_line2, pat.city, pat.state, pat.zip)
         s.add("DMG", "D8", d8(pat.birth_date), pat.sex)
     else:
+        # The TR3 sends 2010BA's DMG only when the subscriber is the patient ("if not
+        # required, do not send", X12 RFI 2281); the patient's goes in 2010CA below.
         _name(s, "IL", cov.subscriber_last_name or "", cov.subscriber_first_name, "MI",
               x12_id(cov.member_id, 80))
-        if cov.subscriber_birth_date:
-            s.add("DMG", "D8", d8(cov.subscriber_birth_date), cov.subscriber_sex or "U")
     # 2010BB payer
     s.add("NM1", "PR", "2", x12_text(payer.name, 60), "", "", "", "", "PI",
           x12_id(payer.payer_id, 80))

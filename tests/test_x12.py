@@ -198,8 +198,10 @@ def test_a_dependent_patient_gets_the_patient_loop(example_engine, tmp_path):
     _, text = export(example_engine, tmp_path)
     assert x12_errors(text) == []
     flat = text.replace("\n", "")
+    # 2010BA carries no DMG when the subscriber is not the patient (TR3: do not send)
     assert "HL*2*1*22*1~SBR*P**G7710******CI~NM1*IL*1*LINDQVIST*ANDERS****MI*XBP448812~" \
-           "DMG*D8*19590203*M~" in flat
+           "NM1*PR*2*" in flat
+    assert "DMG*D8*19590203" not in flat
     assert "HL*3*2*23*0~PAT*01~NM1*QC*1*LINDQVIST*MARIA~" in flat
 
 
