@@ -40,6 +40,8 @@ MAX_DIAGNOSES = 12  # 837P HI segment and CMS-1500 box 21 (R22)
 MAX_POINTERS = 4
 MAX_MODIFIERS = 4
 MAX_837_LINES = 50  # the 2400 loop repeats at most 50 times
+MAX_1500_LINE_CHARGE = Decimal("999999.99")  # six dollar digits in box 24F
+MAX_1500_TOTAL = Decimal("9999999.99")  # seven in box 28
 X12_DELIMITERS = "~*:^"
 # CLAIM filing indicator (SBR09) by payer kind.
 FILING_INDICATOR = {"commercial": "CI", "medicaid": "MC", "medicare": "MB", "other": "ZZ"}
@@ -472,6 +474,19 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
         out.append("The claim's total charge is zero.")
     if fmt == "837p":
         out.extend(_x12_problems(draft, pharmacy))
+    if fmt == "cms1500":
+        out.extend(_form_problems(draft))
+    return out
+
+
+def _form_problems(draft: ClaimDraft) -> list[str]:
+    """Amounts the CMS-1500's boxes cannot hold: printing them cut would state another sum."""
+    out = [f"{_line_name(i, ln).capitalize()} charges ${ln.charge:,}, more than box 24F holds "
+           f"(${MAX_1500_LINE_CHARGE:,}): export this claim as 837P or CSV."
+           for i, ln in enumerate(draft.lines, 1) if ln.charge > MAX_1500_LINE_CHARGE]
+    if draft.total_charge > MAX_1500_TOTAL:
+        out.append(f"The claim total ${draft.total_charge:,} is more than box 28 holds "
+                   f"(${MAX_1500_TOTAL:,}): export this claim as 837P or CSV.")
     return out
 
 

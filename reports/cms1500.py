@@ -24,6 +24,9 @@ from models.claims import BatchContext, ClaimDraft, ClaimLine
 from models.tables import PharmacyRead
 
 LINES_PER_FORM = 6
+# Money fields, cents at their fixed columns: box 24F has six dollar digits (columns 49-54),
+# box 28 seven (50-56); models.claims refuses a CMS-1500 claim whose amounts do not fit.
+CHARGE_WIDTH, TOTAL_WIDTH = 9, 10
 CPI, LPI = 10, 6
 COL = inch / CPI  # 7.2 pt
 ROW = inch / LPI  # 12 pt
@@ -189,7 +192,7 @@ class _Data:
         put(56, 23, d.account_number, 14)
         self.x(56, 38)
         if page == pages:  # a continued claim shows its total on its last form only
-            put(56, 52, dollars_cents(d.total_charge, 8), 8)
+            put(56, 50, dollars_cents(d.total_charge, TOTAL_WIDTH), TOTAL_WIDTH)
         # 31, 33
         put(60, 1, "SIGNATURE ON FILE", 20)
         if ph.phone:
@@ -212,7 +215,7 @@ class _Data:
         for i, m in enumerate(ln.modifiers[:4]):
             put(line, 33 + 3 * i, m, 2)
         put(line, 45, "".join(POINTER_LETTERS[p - 1] for p in ln.pointers if p <= 12), 4)
-        put(line, 50, dollars_cents(ln.charge, 8), 8)
+        put(line, 49, dollars_cents(ln.charge, CHARGE_WIDTH), CHARGE_WIDTH)
         put(line, 59, str(ln.units), 3)
 
 

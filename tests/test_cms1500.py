@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pypdf
 import pytest
-from test_claims import PHARMACY, day, drafts
+from test_claims import PHARMACY, day, drafts, order
 
 from models import claim_batches
 from models.claims import BatchContext
@@ -112,6 +112,25 @@ def test_offset_moves_the_data_for_a_printer():
     moved = positions(cms1500.render([claim], CTX, mode=cms1500.DATA, offset=(3.0, 6.0)))
     x, y = plain["XBP448812"]
     assert moved["XBP448812"] == (x + 3.0, y - 6.0)
+
+
+def test_charges_of_six_and_seven_dollar_digits_print_whole():
+    # 60 units of $2057.61 = $123,456.60 on the drug line; the claim adds a $150 per diem
+    (claim,) = drafts([day(D(2026, 10, 1))], orders=[order(drug_unit_charge=Decimal("2057.61"))],
+                      fmt="cms1500")
+    claim.total_charge = Decimal("1234567.80")  # as if the month held many such lines
+    squeezed = " ".join(pages_text(cms1500.render([claim], CTX))[0].split())
+    assert "J1569 A 123456 60 60" in squeezed  # box 24F, then 24G units
+    assert "1234567 80" in squeezed  # box 28
+
+
+def test_amounts_too_large_for_the_form_refuse_the_claim():
+    (claim,) = drafts([day(D(2026, 10, 1))], orders=[order(drug_unit_charge=Decimal("166667"))],
+                      fmt="cms1500")
+    assert any("more than box 24F holds" in p for p in claim.problems), claim.problems
+    assert any("more than box 28 holds" in p for p in claim.problems), claim.problems
+    (claim,) = drafts([day(D(2026, 10, 1))], orders=[order(drug_unit_charge=Decimal("166667"))])
+    assert not any("box 2" in p for p in claim.problems)  # an 837P carries any amount
 
 
 def test_a_replacement_fills_box_22():
