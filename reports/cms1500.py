@@ -62,6 +62,11 @@ def dollars_cents(value: Decimal, width: int) -> str:
     return f"{whole:>{width - 3}} {cents}"
 
 
+def condensed(length: int, width: int) -> float:
+    """The horizontal scale (percent) that fits `length` characters into `width` columns."""
+    return 100.0 if length <= width else 100.0 * width / length
+
+
 def mmddyy(day, year4: bool = False) -> str:
     return day.strftime("%m %d %Y" if year4 else "%m %d %y")
 
@@ -101,11 +106,14 @@ class _Data:
         canvas.setFont(DATA_FONT, DATA_SIZE)
 
     def put(self, line: int, col: int, text: object, width: int = 80) -> None:
-        value = str(text or "").upper()[:width]
+        """`text` at a grid cell, within `width` columns: a longer value is condensed to fit,
+        never cut, since a cut address, name or number would state something else."""
+        value = str(text or "").upper().rstrip()
         if value.strip():
             text = self.c.beginText(x_of(col) + self.dx, baseline(line) - self.dy)
             text.setFont(DATA_FONT, DATA_SIZE)
             text.setCharSpace(CHAR_SPACE)
+            text.setHorizScale(condensed(len(value), width))
             text.textOut(value)
             self.c.drawText(text)
 

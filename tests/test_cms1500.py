@@ -133,6 +133,18 @@ def test_amounts_too_large_for_the_form_refuse_the_claim():
     assert not any("box 2" in p for p in claim.problems)  # an 837P carries any amount
 
 
+def test_long_values_are_condensed_into_their_box_never_cut():
+    ph = PHARMACY.model_copy(update={"address_line1": "2100 Fish Hatchery Rd",
+                                     "address_line2": "Suite 110"})
+    (claim,) = drafts([day(D(2026, 10, 1))], dose="500000")  # 500000 mg / 500 mg = 1000 units
+    ctx = BatchContext(pharmacy=ph, created_at=CTX.created_at)
+    squeezed = " ".join(pages_text(cms1500.render([claim], ctx))[0].split())
+    assert "2100 FISH HATCHERY RD SUITE 110" in squeezed  # box 33: 31 characters in 29
+    assert "J1569 A 92400 00 1000" in squeezed  # box 24G: four digits in three columns
+    for length, width in ((31, 29), (4, 3), (3, 3)):
+        assert length * cms1500.condensed(length, width) / 100 <= width
+
+
 def test_a_replacement_fills_box_22():
     (claim,) = drafts([day(D(2026, 10, 1))])
     claim.frequency_code, claim.original_reference = "7", "2610-ABCDEF12"
