@@ -172,8 +172,9 @@ def drug_units(dose: Decimal, unit_amount: Decimal) -> int:
 
 
 def ndc_quantity(dose: Decimal, dose_unit: str | None) -> tuple[Decimal, str]:
+    """The dose in the NDC unit of measure, to the three decimals NDC quantities carry."""
     unit, factor = NDC_UNITS.get((dose_unit or "").strip().lower(), ("UN", Decimal(1)))
-    return (dose * factor).normalize(), unit
+    return (dose * factor).quantize(Decimal("0.001")).normalize(), unit
 
 
 # --- X12 text -------------------------------------------------------------------------------

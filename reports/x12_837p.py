@@ -183,7 +183,7 @@ def _line(s: _Segments, d: ClaimDraft, number: int, line: ClaimLine) -> None:
     if line.kind == DRUG and line.ndc and line.ndc_quantity is not None:
         # 2410 drug identification
         s.add("LIN", "", "N4", line.ndc)
-        s.add("CTP", "", "", "", amount(line.ndc_quantity), line.ndc_unit)
+        s.add("CTP", "", "", "", f"{line.ndc_quantity:f}", line.ndc_unit)  # not money: 0.125
     prescriber = d.line_prescribers.get(line.order_id)
     if prescriber and d.prescriber and prescriber.id != d.prescriber.id:
         _referring(s, prescriber)  # 2420F: this line's order has another prescriber

@@ -220,6 +220,19 @@ def test_claims_with_problems_are_refused_and_the_good_ones_written(example_engi
         assert claim_batches.claimed_days(session) == {}  # nothing recorded
 
 
+def test_a_microgram_dose_keeps_its_three_decimals_in_ctp04():
+    from test_claims import PHARMACY, day, drafts, order
+
+    from models.claims import BatchContext
+
+    o = order(drug_dose_unit="mcg", drug_hcpcs_unit_amount=Decimal(100))
+    (claim,) = drafts([day(dt.date(2026, 10, 1))], orders=[o], dose="125")
+    text = x12_837p.write([claim], BatchContext(PHARMACY, NOW, control_numbers=(1,)))
+    assert x12_errors(text) == []
+    assert "SV1*HC:J1569*184.8*UN*2***1~" in text  # R21: 125 mcg / 100 mcg, rounded up
+    assert "LIN**N4*00944270005~\nCTP****0.125*ME~" in text  # 125 mcg = 0.125 mg
+
+
 def test_amounts_are_plain_x12_decimals():
     assert [x12_837p.amount(Decimal(v)) for v in ("150.00", "92.40", "0.05", "1000")] == [
         "150", "92.4", "0.05", "1000"]
