@@ -391,9 +391,9 @@ def _replace(line: ClaimLine, **kw) -> ClaimLine:
 # --- checks ---------------------------------------------------------------------------------
 
 
-def _line_name(i: int, ln: ClaimLine) -> str:
+def _line_name(i: int, ln: ClaimLine, first: str = "line") -> str:
     when = f"{ln.start:%m/%d/%Y}" if ln.start == ln.end else f"{ln.start:%m/%d}-{ln.end:%m/%d/%Y}"
-    return f"line {i} ({ln.code} {when})"
+    return f"{first} {i} ({ln.code} {when})"
 
 
 def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
@@ -442,33 +442,33 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
 
     last = month_end(draft.month)
     for i, ln in enumerate(draft.lines, 1):
-        name = _line_name(i, ln)
+        name, cap = _line_name(i, ln), _line_name(i, ln, "Line")
         if problem := hcpcs_problem(ln.code):
             out.append(f"The code of {name}: {problem}.")
         if len(ln.modifiers) > MAX_MODIFIERS:
-            out.append(f"{name.capitalize()} has more than {MAX_MODIFIERS} modifiers.")
+            out.append(f"{cap} has more than {MAX_MODIFIERS} modifiers.")
         for m in ln.modifiers:
             if not MODIFIER_RE.fullmatch(m):
-                out.append(f'{name.capitalize()} has the modifier "{m}", which is not two '
+                out.append(f'{cap} has the modifier "{m}", which is not two '
                            "letters or digits.")
         if ln.units <= 0:
-            out.append(f"{name.capitalize()} has no units: check the dose given.")
+            out.append(f"{cap} has no units: check the dose given.")
         if ln.charge <= 0:
             fix = ("record the order's per diem rate" if ln.kind == PER_DIEM
                    else "record the drug's unit charge")
-            out.append(f"{name.capitalize()} has a charge of zero: {fix} on order {ln.order_id}.")
+            out.append(f"{cap} has a charge of zero: {fix} on order {ln.order_id}.")
         if ln.ndc is not None and not NDC_RE.fullmatch(ln.ndc):
             out.append(f'The NDC "{ln.ndc}" of {name} is not 11 digits.')
         if ln.end < ln.start:
-            out.append(f"{name.capitalize()} ends before it starts.")
+            out.append(f"{cap} ends before it starts.")
         if not (draft.month <= ln.start and ln.end <= last):
-            out.append(f"{name.capitalize()} falls outside {draft.month:%B %Y}; a line never "
+            out.append(f"{cap} falls outside {draft.month:%B %Y}; a line never "
                        "crosses a month (R20).")
         if ln.kind == PER_DIEM and ln.units != (ln.end - ln.start).days + 1:
-            out.append(f"{name.capitalize()} has {ln.units} units for "
+            out.append(f"{cap} has {ln.units} units for "
                        f"{(ln.end - ln.start).days + 1} days (R20).")
         if not ln.pointers:
-            out.append(f"{name.capitalize()} points at no diagnosis.")
+            out.append(f"{cap} points at no diagnosis.")
     if draft.total_charge != money(sum((ln.charge for ln in draft.lines), Decimal(0))):
         out.append("The claim total differs from the sum of its lines.")
     if draft.total_charge <= 0:
@@ -482,7 +482,7 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
 
 def _form_problems(draft: ClaimDraft) -> list[str]:
     """Amounts the CMS-1500's boxes cannot hold: printing them cut would state another sum."""
-    out = [f"{_line_name(i, ln).capitalize()} charges ${ln.charge:,}, more than box 24F holds "
+    out = [f"{_line_name(i, ln, 'Line')} charges ${ln.charge:,}, more than box 24F holds "
            f"(${MAX_1500_LINE_CHARGE:,}): export this claim as 837P or CSV."
            for i, ln in enumerate(draft.lines, 1) if ln.charge > MAX_1500_LINE_CHARGE]
     if draft.total_charge > MAX_1500_TOTAL:
