@@ -215,8 +215,11 @@ class _Data:
 
     def service_line(self, line: int, ln: ClaimLine) -> None:
         put = self.put
-        if ln.ndc and ln.ndc_quantity is not None:  # shaded supplemental line: the NDC
-            put(line - 1, 1, f"N4{ln.ndc} {ln.ndc_unit}{ln.ndc_quantity:f}", 40)
+        if ln.ndc and ln.ndc_quantity is not None:
+            # the shaded supplemental line: N4 and the NDC in positions 1-13, the unit
+            # qualifier and quantity from position 17 (CMS's 1500 instructions for 24A)
+            put(line - 1, 1, f"N4{ln.ndc}", 13)
+            put(line - 1, 17, f"{ln.ndc_unit}{ln.ndc_quantity:f}", 8)
         put(line, 1, f"{mmddyy(ln.start)} {mmddyy(ln.end)}", 17)
         put(line, 19, "12", 2)
         put(line, 25, ln.code, 6)

@@ -68,6 +68,9 @@ def test_example_form_carries_every_line(example_engine):
     for row in rows:
         assert row in squeezed, row
     assert "N400944270005 ME30000" in squeezed  # the NDC in the shaded part of 24
+    where = positions(cms1500.render(preview.drafts, ctx, mode=cms1500.DATA))
+    assert where["N400944270005"][0] == cms1500.x_of(1)
+    assert where["ME30000"][0] == cms1500.x_of(17)  # quantity in positions 17-24
 
 
 def test_seven_lines_make_two_forms_and_the_total_is_on_the_last():
