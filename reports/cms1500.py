@@ -5,8 +5,9 @@ across, 6 lines an inch down, the whole form 85 columns by 66 lines. Data is set
 12 pt, whose characters are exactly 1/10 inch wide, so each field lands in its box. "full"
 draws the red form with the data (for review); "data" draws the data alone, to print on
 pre-printed red forms; `offset` (points right, points down) moves the data to suit a printer.
-Six service lines fit a form; a claim with more continues on another form (box 19 says
-"PAGE 2 OF 2"), and only its last form carries the total charge.
+Six service lines fit a form, all under one authorization number (box 23); a claim with more
+continues on another form (box 19 says "PAGE 2 OF 2"), and only its last form carries the
+total charge.
 """
 
 from __future__ import annotations
@@ -81,8 +82,7 @@ def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
     canvas.setTitle("CMS-1500 claims")
     canvas.setAuthor(ctx.pharmacy.name)
     for draft in drafts:
-        pages = [draft.lines[i:i + LINES_PER_FORM]
-                 for i in range(0, len(draft.lines), LINES_PER_FORM)] or [[]]
+        pages = forms(draft.lines)
         for number, lines in enumerate(pages, 1):
             if mode == FULL:
                 _draw_form(canvas)
@@ -90,6 +90,16 @@ def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
             canvas.showPage()
     canvas.save()
     return buf.getvalue()
+
+
+def forms(lines: Sequence[ClaimLine]) -> list[list[ClaimLine]]:
+    """The claim's lines, six to a form, a form's lines sharing one authorization number:
+    box 23 holds one, and each line's number goes with it (R23)."""
+    by_number: dict[str | None, list[ClaimLine]] = {}
+    for ln in lines:
+        by_number.setdefault(ln.authorization_number, []).append(ln)
+    return [group[i:i + LINES_PER_FORM] for group in by_number.values()
+            for i in range(0, len(group), LINES_PER_FORM)] or [[]]
 
 
 def render_data_only(drafts: list[ClaimDraft], ctx: BatchContext) -> bytes:
@@ -188,9 +198,7 @@ class _Data:
         if d.frequency_code == "7":
             put(38, 50, "7", 2)
             put(38, 62, d.original_reference, 17)
-        auth = d.authorization_number or next(
-            (ln.authorization_number for ln in lines if ln.authorization_number), None)
-        put(40, 50, auth, 29)
+        put(40, 50, lines[0].authorization_number if lines else d.authorization_number, 29)
         # 24
         for i, ln in enumerate(lines):
             self.service_line(44 + 2 * i, ln)

@@ -90,6 +90,16 @@ def test_seven_lines_make_two_forms_and_the_total_is_on_the_last():
     assert units.count(60) == 4  # every drug line's units are printed
 
 
+def test_lines_under_another_authorization_go_on_another_form():
+    # R23: days 1-2 under PA1, day 8 under PA2; box 23 holds one number a form
+    (claim,) = drafts([day(D(2026, 10, 1)), day(D(2026, 10, 2)), day(D(2026, 10, 8), auth="PA2")])
+    assert len(claim.lines) == 5 and claim.authorization_number is None
+    first, second = pages_text(cms1500.render([claim], CTX))
+    assert "PA1" in first and "PA2" not in first and "10 01 26 10 02 26" in first
+    assert "PA2" in second and "PA1" not in second and "10 08 26" in second
+    assert "10 08 26" not in first and "PAGE 1 OF 2" in first
+
+
 def test_data_only_puts_the_same_data_in_the_same_places_without_the_form():
     claim = seven_line_claim()
     full = cms1500.render([claim], CTX, mode=cms1500.FULL)
