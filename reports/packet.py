@@ -10,7 +10,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import io
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -26,6 +25,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, T
 
 from models import codes
 from models.attachments import AttachmentFile
+from models.files import write_atomic
 from models.packet_data import PacketData
 from models.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS
 from reports.styles import (
@@ -663,16 +663,6 @@ def packet_filename(data_or_patient, start: dt.date, end: dt.date) -> str:
 
 
 def write_pdf(content: bytes, path: Path) -> None:
-    """Write the file whole or not at all (a half-written packet must never be left behind)."""
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder: give the packet a file name, e.g. "
-                                f"{path / 'packet.pdf'}")
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_bytes(content)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # a full disk must not leave a stray .part file either
-        raise
+    """Write the packet whole or not at all (a half-written packet must never be left behind)."""
+    write_atomic(path, content)
 

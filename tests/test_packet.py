@@ -24,7 +24,7 @@ from models.tables import (
     OrderBase,
     PatientBase,
 )
-from reports.packet import packet_filename, render_packet, write_pdf
+from reports.packet import packet_filename, render_packet
 
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 CREATED = dt.datetime(2026, 11, 27, 9, 30)
@@ -295,21 +295,6 @@ def test_period_checks(example_engine):
     with unit_of_work(example_engine) as s, pytest.raises(DomainError, match="ends before"):
         load_packet_data(s, patient_id="p-1001", start=OCT[1], end=OCT[0],
                          prepared_by="t", created_at=CREATED)
-
-
-def test_a_packet_that_cannot_be_written_leaves_no_part_file(tmp_path, monkeypatch):
-    folder = tmp_path / "packets"
-    folder.mkdir()
-    with pytest.raises(IsADirectoryError, match="is a folder: give the packet a file name"):
-        write_pdf(b"%PDF-1.4", folder)
-
-    def disk_full(src, dst):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr("reports.packet.os.replace", disk_full)
-    with pytest.raises(OSError, match="No space left"):
-        write_pdf(b"%PDF-1.4", tmp_path / "p.pdf")
-    assert sorted(f.name for f in tmp_path.iterdir()) == ["packets"]
 
 
 def test_file_names_sort_by_period_then_patient():
