@@ -101,10 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _write_text(text: str, out: Path | None) -> None:
+    from models.files import write_atomic
+
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        write_atomic(out, text)
 
 
 def cmd_import(args, engine) -> int:
@@ -112,7 +114,8 @@ def cmd_import(args, engine) -> int:
     from models.db import unit_of_work
 
     try:
-        doc = json.loads(args.file.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows editors often start a UTF-8 file with a byte-order mark
+        doc = json.loads(args.file.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise _Fail(f"{args.file}: no such file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -130,18 +133,15 @@ def cmd_export(args, engine) -> int:
 
     with unit_of_work(engine) as session:
         doc = interchange.export_document(session)
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    tmp = args.file.with_name(args.file.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(args.file)  # never leave a half-written export behind
+    _write_text(interchange.to_json(doc), args.file)
     print(f"Exported to {args.file}.")
     return EXIT_OK
 
 
 def cmd_billable_days(args, engine) -> int:
     from models import services
-    from models.db import unit_of_work
     from models.claim_batches import claimed_days
+    from models.db import unit_of_work
     from reports import billable_days
 
     if args.end < args.start:
@@ -149,34 +149,9 @@ def cmd_billable_days(args, engine) -> int:
     with unit_of_work(engine) as session:
         days = services.billable_days(session, args.start, args.end, args.patient)
         claimed = claimed_days(session, args.patient) if args.with_claims else None
-    if claimed is None:
-        text = billable_days.to_csv(days) if args.format == "csv" else billable_days.to_json(days)
-    else:
-        text = _with_claims(billable_days.rows(days), days, claimed, args.format)
-    _write_text(text, args.out)
+    write = billable_days.to_csv if args.format == "csv" else billable_days.to_json
+    _write_text(write(days, claimed), args.out)
     return EXIT_OK
-
-
-def _with_claims(rows, days, claimed, fmt: str) -> str:
-    """The billable-days table with the batch, date and claim that bill each day appended."""
-    import csv
-    import io
-
-    from reports import billable_days
-
-    for row, day in zip(rows, days, strict=True):
-        info = claimed.get((day.order_id, day.date))
-        row["claimed_batch"] = str(info.batch_id) if info else ""
-        row["claimed_on"] = f"{info.batch_created_at:%Y-%m-%d}" if info else ""
-        row["claim"] = info.account_number if info else ""
-    if fmt == "json":
-        return json.dumps(rows, indent=2) + "\n"
-    buf = io.StringIO()
-    columns = [*billable_days.COLUMNS, "claimed_batch", "claimed_on", "claim"]
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
 
 
 def cmd_claims(args, engine) -> int:
@@ -247,7 +222,8 @@ def cmd_packet(args, engine) -> int:
                                 end=args.end, prepared_by=args.user,
                                 created_at=dt.datetime.now().replace(microsecond=0))
     write_pdf(render_packet(data), args.out)
-    print(f"Packet written to {args.out} ({len(data.billed_days)} billed days).")
+    n = len(data.billed_days)
+    print(f"Packet written to {args.out} ({n} billed day{'s' if n != 1 else ''}).")
     return EXIT_OK
 
 

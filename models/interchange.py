@@ -619,6 +619,11 @@ def _rows(session: Session, table: type) -> list[Any]:
     return sorted(session.exec(stmt).all(), key=lambda r: r.id)
 
 
+def to_json(doc: dict[str, Any]) -> str:
+    """An interchange document as the text of an interchange file."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
 def export_document(session: Session) -> dict[str, Any]:
     """The current, non-voided records as an interchange document (see docs/interchange.md)."""
     pharmacy = session.get(Pharmacy, 1)

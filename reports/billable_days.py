@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from models.rules import DayResult
 
 COLUMNS = ("patient", "order", "date", "code", "modifiers", "status", "reasons", "authorization")
+CLAIM_COLUMNS = ("claimed_batch", "claimed_on", "claim")
+
+Claimed = Mapping[tuple[str, dt.date], Any]  # (order id, date) -> models.claim_batches.ClaimedInfo
 
 
-def rows(days: Iterable[DayResult]) -> list[dict[str, str]]:
-    return [
-        {
+def rows(days: Iterable[DayResult], claimed: Claimed | None = None) -> list[dict[str, str]]:
+    """One dict per service day; with `claimed`, the batch, date and claim that bill it."""
+    out = []
+    for d in days:
+        row = {
             "patient": d.patient_id,
             "order": d.order_id,
             "date": d.date.isoformat(),
@@ -24,17 +31,23 @@ def rows(days: Iterable[DayResult]) -> list[dict[str, str]]:
             "reasons": ";".join(d.reasons),
             "authorization": d.authorization_number or "",
         }
-        for d in days
-    ]
+        if claimed is not None:
+            info = claimed.get((d.order_id, d.date))
+            row["claimed_batch"] = str(info.batch_id) if info else ""
+            row["claimed_on"] = f"{info.batch_created_at:%Y-%m-%d}" if info else ""
+            row["claim"] = info.account_number if info else ""
+        out.append(row)
+    return out
 
 
-def to_csv(days: Iterable[DayResult]) -> str:
+def to_csv(days: Iterable[DayResult], claimed: Claimed | None = None) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    columns = COLUMNS if claimed is None else (*COLUMNS, *CLAIM_COLUMNS)
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows(days))
+    writer.writerows(rows(days, claimed))
     return buf.getvalue()
 
 
-def to_json(days: Iterable[DayResult]) -> str:
-    return json.dumps(rows(days), indent=2) + "\n"
+def to_json(days: Iterable[DayResult], claimed: Claimed | None = None) -> str:
+    return json.dumps(rows(days, claimed), indent=2) + "\n"

@@ -263,3 +263,19 @@ def test_exit_statuses_of_a_real_process(tmp_path):
     days = perdiem("billable-days", *YEAR)
     assert (days.returncode, days.stdout) == (0, EXPECTED_CSV)
 
+
+
+def test_a_file_with_a_byte_order_mark_imports(db, tmp_path, capsys):
+    bom = tmp_path / "notepad.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + EXAMPLE.read_bytes())
+    assert run(db, "import", str(bom)) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["export"], ["billable-days", *YEAR, "--out"]])
+def test_output_to_a_folder_is_refused_and_leaves_nothing(example_db, tmp_path, capsys, command):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert run(example_db, *command, str(folder)) == main.EXIT_DATA
+    assert "is a folder" in capsys.readouterr().err
+    assert list(folder.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".part") == []
