@@ -180,7 +180,7 @@ def cmd_claims(args, engine) -> int:
     replaced = sum(1 for d in result.written if d.frequency_code == "7")
     lines = [f"{written} claim{'s' if written != 1 else ''} written"
              + (f" ({replaced} replacing earlier claims)" if replaced else "")
-             + (f" to {result.path} (batch {result.batch_id})" if result.path else "")
+             + (f" to {result.where} (batch {result.batch_id})" if result.paths else "")
              + f"; total charges ${result.total_charge:,.2f}.",
              f"{len(result.refused)} claim{'s' if len(result.refused) != 1 else ''} refused"
              + (" (see the problems above)." if result.refused else ".")]

@@ -8,6 +8,7 @@ replacement claims (frequency 7) naming the claim they replace.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,8 +50,17 @@ class ClaimPreview:
 class ExportResult:
     preview: ClaimPreview
     batch_id: int | None = None
-    path: Path | None = None
+    paths: list[Path] = field(default_factory=list)
     written: list[ClaimDraft] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path | None:
+        """The file written (the first, when an 837P went out as one file per payer)."""
+        return self.paths[0] if self.paths else None
+
+    @property
+    def where(self) -> str:
+        return ", ".join(str(p) for p in self.paths)
 
     @property
     def refused(self) -> list[ClaimDraft]:
@@ -119,6 +129,10 @@ def prepare_claims(session: Session, start: dt.date, end: dt.date, *, fmt: str,
     )
 
 
+def _file_safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
+
+
 def take_control_numbers(session: Session, count: int) -> tuple[int, ...]:
     """The next `count` interchange control numbers; the last one is stored on the pharmacy."""
     row = session.get(Pharmacy, 1)
@@ -175,7 +189,11 @@ def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date,
     """Draft, check, write and record one batch. Claims with problems are left out (and
     listed); when no claim is good, no file is written and nothing is recorded.
 
-    The file is written beside `out` and renamed into place only once the batch is recorded,
+    An 837P for several receivers (no clearinghouse set, so each payer is one) becomes one
+    file per receiver, `out` named `<stem>-<receiver id><suffix>`: a file goes to one
+    receiver, who must neither reject it for the others' envelopes nor see their patients.
+
+    Files are written beside `out` and renamed into place only once the batch is recorded,
     so a failure leaves neither a half-written file nor a recorded batch (the caller's
     transaction rolls back)."""
     preview = prepare_claims(session, start, end, fmt=fmt, patient_id=patient_id, rebill=rebill)
@@ -191,16 +209,30 @@ def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date,
         numbers = take_control_numbers(session, len(claims.interchanges(good, pharmacy)))
         pharmacy = services.get_pharmacy(session)
         assert pharmacy is not None
-    content = render(good, BatchContext(pharmacy=pharmacy, created_at=created,
-                                        control_numbers=numbers))
+    files = [(out, good, numbers)]
+    if fmt == "837p" and len(numbers) > 1:
+        files = [(out.with_name(f"{out.stem}-{_file_safe(rec[1])}{out.suffix}"), group, (n,))
+                 for (rec, group), n in zip(claims.interchanges(good, pharmacy), numbers,
+                                            strict=True)]
+    contents = [render(group, BatchContext(pharmacy=pharmacy, created_at=created,
+                                           control_numbers=nums))
+                for _, group, nums in files]
     result.batch_id = record_batch(
-        session, actor=actor, drafts=good, fmt=fmt, start=start, end=end, file_name=str(out),
+        session, actor=actor, drafts=good, fmt=fmt, start=start, end=end,
+        file_name=str(files[0][0]) + "".join(f"; {path.name}" for path, _, _ in files[1:]),
         created_at=created, control_number=numbers[0] if numbers else None,
     )
-    part = out.with_name(out.name + ".part")
-    part.write_bytes(content)
-    part.replace(out)
-    result.path = out
+    parts = [path.with_name(path.name + ".part") for path, _, _ in files]
+    try:
+        for part, content in zip(parts, contents, strict=True):
+            part.write_bytes(content)
+    except OSError:
+        for part in parts:
+            part.unlink(missing_ok=True)
+        raise
+    for part, (path, _, _) in zip(parts, files, strict=True):
+        part.replace(path)
+    result.paths = [path for path, _, _ in files]
     result.written = good
     return result
 

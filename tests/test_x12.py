@@ -34,7 +34,7 @@ def export(engine, tmp_path: Path, start=OCTOBER[0], end=OCTOBER[1], name="out.8
         result = claim_batches.export_claims(session, actor="test", start=start, end=end,
                                              fmt="837p", out=out, render=x12_837p.render,
                                              now=NOW, **kw)
-    return result, (out.read_text(encoding="ascii") if out.exists() else "")
+    return result, "".join(p.read_text(encoding="ascii") for p in result.paths)
 
 
 def segments(text: str) -> list[list[str]]:
@@ -153,6 +153,22 @@ def test_control_numbers_increase_and_are_stored(demo_engine, tmp_path):
         assert x12_errors(text) == []
 
 
+def test_without_a_clearinghouse_each_payer_gets_its_own_file(demo_engine, tmp_path):
+    result, _ = export(demo_engine, tmp_path, name="oct.837")
+    assert not (tmp_path / "oct.837").exists() and len(result.paths) >= 2
+    payers = set()
+    for path in result.paths:
+        text = path.read_text(encoding="ascii")
+        assert x12_errors(text) == []
+        (isa,) = [s for s in segments(text) if s[0] == "ISA"]  # one interchange, one receiver
+        receiver = isa[8].strip()
+        assert path.name == f"oct-{receiver}.837"
+        assert {s[9] for s in segments(text) if s[:2] == ["NM1", "PR"]} == {receiver}
+        payers.add(receiver)
+    assert payers == {d.payer.payer_id for d in result.written}
+    assert sorted(tmp_path.glob("oct*")) == sorted(result.paths)  # no .part file left
+
+
 def test_clearinghouse_settings_make_one_interchange(demo_engine, tmp_path):
     with unit_of_work(demo_engine) as session:
         from models.tables import Pharmacy
@@ -164,6 +180,7 @@ def test_clearinghouse_settings_make_one_interchange(demo_engine, tmp_path):
         session.add(row)
     result, text = export(demo_engine, tmp_path)
     assert x12_errors(text) == []
+    assert result.paths == [tmp_path / "out.837"]  # one receiver, one file, as named
     (isa,) = [s for s in segments(text) if s[0] == "ISA"]
     assert (isa[6].strip(), isa[8].strip(), isa[13], isa[15]) == (
         "SUB12345", "CLEARHOUSE01", "000000042", "P")

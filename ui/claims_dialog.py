@@ -311,7 +311,7 @@ class ClaimsDialog(QDialog):
         self.current = None
         written = len(result.written)
         if written:
-            text = (f"{written} claim{'s' if written != 1 else ''} saved to {result.path} "
+            text = (f"{written} claim{'s' if written != 1 else ''} saved to {result.where} "
                     f"(batch {result.batch_id}), total ${result.total_charge:,.2f}.")
         else:
             text = "No claim was saved: the days were claimed meanwhile or have problems."
