@@ -35,6 +35,7 @@ FULL, DATA = "full", "data"
 RED = HexColor("#c8102e")
 SHADE = Color(0.98, 0.88, 0.88)
 LEFT = 0.25 * inch  # column 1 starts a quarter inch from the paper's left edge
+LEFT_EDGE = 0.5  # the form's left rule, in columns
 PAGE_W, PAGE_H = LETTER
 DATA_FONT, DATA_SIZE = "Courier", 10
 CHAR_SPACE = COL - 0.6 * DATA_SIZE  # Courier is 0.6 em wide: pad each character to 1/10 inch
@@ -241,6 +242,11 @@ class _Data:
 # --- the red form ---------------------------------------------------------------------------
 
 
+def _edge(col: float) -> float:
+    """The form's left edge runs half a column left of column 1, so data there clears it."""
+    return LEFT_EDGE if col == 1 else col
+
+
 class _Form:
     """Draws the form's rules, boxes and captions in red on the data grid."""
 
@@ -249,11 +255,11 @@ class _Form:
 
     def hline(self, line: float, col1: float, col2: float, width: float = 0.5) -> None:
         self.c.setLineWidth(width)
-        self.c.line(x_of(col1), y_top(line), x_of(col2), y_top(line))
+        self.c.line(x_of(_edge(col1)), y_top(line), x_of(col2), y_top(line))
 
     def vline(self, col: float, line1: float, line2: float, width: float = 0.5) -> None:
         self.c.setLineWidth(width)
-        self.c.line(x_of(col), y_top(line1), x_of(col), y_top(line2))
+        self.c.line(x_of(_edge(col)), y_top(line1), x_of(_edge(col)), y_top(line2))
 
     def label(self, line: float, col: float, text: str, size: float = 5.2,
               font: str = "Helvetica") -> None:
@@ -434,16 +440,18 @@ def _draw_form(c: Canvas) -> None:
     for i in range(LINES_PER_FORM):
         shaded = 43 + 2 * i
         c.setFillColor(SHADE)
-        c.rect(x_of(1), y_top(shaded + 1), x_of(81) - x_of(1), ROW, stroke=0, fill=1)
+        c.rect(x_of(LEFT_EDGE), y_top(shaded + 1), x_of(81) - x_of(LEFT_EDGE), ROW, stroke=0,
+               fill=1)
         c.setFillColor(RED)
         f.hline(shaded, 1, 81, 0.6)
         f.hline(shaded + 1, 64.5, 81, 0.2)
         c.setFont("Helvetica-Bold", 7)
-        c.drawRightString(x_of(1) - 2, baseline(shaded + 1), str(i + 1))
+        c.drawRightString(x_of(LEFT_EDGE) - 2, baseline(shaded + 1), str(i + 1))
         f.tiny(shaded + 1, 64.7, "NPI", 4.2)
     f.hline(55, 1, 81, 1)
-    for col in (3.5, 6.5, 12.5, 15.5, 55.5):
-        f.vline(col, 44, 55, 0.2)
+    for i in range(LINES_PER_FORM):  # date and cents dividers: white part only, clear of NDCs
+        for col in (3.5, 6.5, 12.5, 15.5, 55.5):
+            f.vline(col, 44 + 2 * i, 45 + 2 * i, 0.2)
     for col in (9, 18, 21.5, 24, 32, 35, 38, 41, 44, 49, 58.5, 62.5, 64.5, 67.5):
         f.vline(col, 44 if col in (9, 35, 38, 41) else 43, 55, 0.4)
     # 25-30

@@ -158,6 +158,16 @@ def test_long_values_are_condensed_into_their_box_never_cut():
         assert length * cms1500.condensed(length, width) / 100 <= width
 
 
+def test_data_in_column_one_clears_the_forms_left_rule():
+    import re
+
+    content = pypdf.PdfReader(io.BytesIO(cms1500.render([seven_line_claim()], CTX))
+                              ).pages[0].get_contents().get_data().decode("latin-1")
+    starts = {float(x) for x in re.findall(r"(-?[\d.]+) -?[\d.]+ m\b", content)}
+    assert cms1500.x_of(cms1500.LEFT_EDGE) in starts  # the left rule, half a column out
+    assert cms1500.x_of(1) not in starts  # no rule where column 1's characters begin
+
+
 def test_a_replacement_fills_box_22():
     (claim,) = drafts([day(D(2026, 10, 1))])
     claim.frequency_code, claim.original_reference = "7", "2610-ABCDEF12"
