@@ -303,12 +303,12 @@ def _checklist(data: PacketData) -> list:
             notes = markup("<br/>".join(
                 f"<b>{REASONS[r].rule}</b> {_e(REASONS[r].sentence)}" for r in d.reasons))
         else:
-            bits = [":".join(d.modifiers) if d.modifiers else "no modifiers"]
+            bits = [":".join(d.modifiers)] if d.modifiers else []
             if d.authorization_number:
                 bits.append(f"auth {d.authorization_number}")
-            notes = text("; ".join(bits))
+            notes = text("; ".join(bits) or "no modifiers")
         rows.append([fmt_date(d.date), _status(d.status), d.order_id, *evidence, notes])
-    ev_w = 41
+    ev_w = 44  # wide enough for "complete" in the bold header
     widths = [52, 50, 34] + [ev_w] * len(EVIDENCE)
     widths.append(W - sum(widths))
     heads = ["Date", "Status", "Order", *(h for h, _c in EVIDENCE),
@@ -433,7 +433,7 @@ def _mar(data: PacketData) -> list:
         story.append(data_table(
             ["Date", "Entry", "Time", "Status", "Setting", "Dose given", "Administered by",
              "Site", "Reaction / notes"],
-            rows, [52, 40, 58, 46, 36, 50, 64, 82, W - 428]))
+            rows, [52, 40, 58, 52, 36, 50, 64, 76, W - 428]))
     amended = [m for m in data.mar if len(m.versions) > 1]
     if amended:
         story += [CondPageBreak(90), text("Amendments", "h2")]

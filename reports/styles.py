@@ -18,8 +18,12 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+import resources
 
 PAGE_SIZE = LETTER
 MARGIN_X = 0.6 * inch
@@ -38,7 +42,21 @@ OK = colors.HexColor("#1e7b34")
 WARN = colors.HexColor("#a15c00")
 BAD = colors.HexColor("#b3261e")
 
-FONT, BOLD, ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
+def _register_fonts() -> tuple[str, str, str]:
+    """DejaVu Sans Condensed, shipped in resources/fonts: unlike the PDF core fonts it has the
+    letters of every European name (Łukasz, Nguyễn, Dvořák), so no name prints as boxes."""
+    names = ("PerDiemSans", "PerDiemSans-Bold", "PerDiemSans-Oblique")
+    files = ("DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf",
+             "DejaVuSansCondensed-Oblique.ttf")
+    for name, file in zip(names, files, strict=True):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(resources.path("fonts", file))))
+    pdfmetrics.registerFontFamily(names[0], normal=names[0], bold=names[1], italic=names[2],
+                       boldItalic=names[1])
+    return names
+
+
+FONT, BOLD, ITALIC = _register_fonts()
 
 
 def _style(name: str, **kw) -> ParagraphStyle:

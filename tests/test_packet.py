@@ -437,3 +437,14 @@ def test_gui_month_packets_can_be_cancelled(gui_ctx, qtbot, tmp_path, monkeypatc
     assert job.message.text().startswith("Cancelled:")
     assert len(list((tmp_path / "oct").glob("*.pdf"))) == len(job.result["written"]) <= 1
     job.message.close()
+
+
+def test_names_outside_latin_1_print_as_letters_on_every_page(example_engine):
+    """The packet's font has the letters of Polish, Czech and Vietnamese names."""
+    with unit_of_work(example_engine) as s:
+        p = services.get_patient(s, "p-1001")
+        data = PatientBase(**p.model_dump(exclude={"coverages"}))
+        data.first_name, data.last_name = "Łucja", "Dvořák-Nguyễn"
+        services.save_patient(s, actor="t", data=data, coverages=p.coverages)
+    _pdf, pages = packet(example_engine)
+    assert all("Dvořák-Nguyễn, Łucja" in page for page in pages)
