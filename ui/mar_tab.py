@@ -88,7 +88,7 @@ class MarEntryForm(RecordForm):
               "start_time": "Start time", "end_time": "End time", "dose_given": "Dose given",
               "administered_by": "Administered by", "site": "Site", "reaction": "Reaction",
               "notes": "Notes"}
-    date_pairs = (("start_time", "end_time"),)
+    date_pairs = ()  # an end time before the start is the next morning (overnight cycles)
     TAB_ORDER = ("date", "order_id", "status", "setting", "start_time", "end_time",
                  "dose_given", "administered_by", "site", "reaction", "notes")
 
