@@ -93,7 +93,7 @@ def claimed_days(session: Session, patient_id: str | None = None
         out[(day.order_id, day.date)] = ClaimedInfo(
             claim_id=claim.id, batch_id=batch.id, batch_created_at=batch.created_at,
             account_number=claim.patient_account_number, frequency_code=claim.frequency_code,
-            format=batch.format, file_name=batch.file_name,
+            format=batch.format, file_name=batch.file_name, payer_id=claim.payer_id,
         )
     return out
 

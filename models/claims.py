@@ -65,6 +65,7 @@ class ClaimedInfo:
     frequency_code: str
     format: str
     file_name: str
+    payer_id: str | None = None  # the payer the claim went to
 
     @property
     def label(self) -> str:
@@ -303,9 +304,30 @@ def draft_claims(
             replaces_claim_id=holder_id or None,
         )
         draft.problems = check_claim(draft, pharmacy, fmt, orders)
+        if holder_id:
+            draft.problems += _replacement_problems(draft, holder, groups, data.payers)
         draft.warnings = claim_warnings(draft, pharmacy, fmt)
         drafts.append(draft)
     return drafts
+
+
+def _replacement_problems(draft: ClaimDraft, holder: ClaimedInfo, groups: Mapping[tuple, list],
+                          payers: Mapping[str, PayerRead]) -> list[str]:
+    """A replacement goes to the payer of the claim it replaces, one for one: a payer rejects
+    a frequency 7 claim naming a claim it never received."""
+    out = []
+    old = payers.get(holder.payer_id or "")
+    if old is not None and old.id != draft.payer.id:
+        out.append(f"Claim {holder.account_number} went to {old.name}, but its days now bill "
+                   f"{draft.payer.name}: a replacement must go to the payer of the claim it "
+                   f"replaces. Void claim {holder.account_number} with {old.name} (PerDiem "
+                   "cannot void claims yet), or correct the coverage.")
+    parts = sum(1 for key in groups if key[4] == holder.claim_id)
+    if parts > 1:
+        out.append(f"The days of claim {holder.account_number} now make {parts} claims (the "
+                   "payer or member id changed within the month); a replacement replaces one "
+                   "claim with one.")
+    return out
 
 
 def _per_diem_lines(group: list[DayResult], orders: dict[str, OrderRead]) -> list[ClaimLine]:

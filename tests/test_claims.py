@@ -314,10 +314,28 @@ def test_account_number_is_stable_and_a_later_claim_of_the_month_gets_a_suffix()
     assert later == first + "-2"
 
 
-def _claimed(days, claim_id=7, acct="2610-ABCDEF12"):
+def _claimed(days, claim_id=7, acct="2610-ABCDEF12", payer="bcx"):
     info = ClaimedInfo(claim_id=claim_id, batch_id=3, batch_created_at=dt.datetime(2026, 11, 2),
-                       account_number=acct, frequency_code="1", format="837p", file_name="x")
+                       account_number=acct, frequency_code="1", format="837p", file_name="x",
+                       payer_id=payer)
     return {(d.order_id, d.date): info for d in days}
+
+
+def test_a_replacement_goes_to_the_payer_of_the_claim_it_replaces():
+    old = [day(D(2026, 10, 1)), day(D(2026, 10, 2))]
+    (ok,) = drafts(old, claimed=_claimed(old), rebill=True)
+    assert ok.frequency_code == "7" and ok.ok, ok.problems
+    # the claim went to Illinois Medicaid; the coverage now makes Blue Prairie the payer
+    (moved,) = drafts(old, claimed=_claimed(old, payer="mcd"), rebill=True)
+    assert any("went to Illinois Medicaid" in p and "Blue Prairie PPO" in p
+               for p in moved.problems), moved.problems
+    # the member id changed mid-month: the claim's days would make two replacements
+    pat = patient([CoverageRead(payer_id="bcx", member_id="A1", start_date=D(2026, 1, 1),
+                                end_date=D(2026, 10, 1)),
+                   CoverageRead(payer_id="bcx", member_id="A2", start_date=D(2026, 10, 2))])
+    split = drafts(old, pat=pat, claimed=_claimed(old), rebill=True)
+    assert [d.account_number for d in split] == ["2610-ABCDEF12"] * 2
+    assert all(any("now make 2 claims" in p for p in d.problems) for d in split)
 
 
 def test_claimed_days_are_left_out_and_rebill_makes_a_replacement():
