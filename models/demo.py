@@ -217,6 +217,8 @@ class _Demo:
         self.counts: Counter[str] = Counter()
         self.numbers: Counter[str] = Counter()
         self.last_names = self.rng.sample(LAST, len(LAST))
+        # when the reference records were keyed in (fixed, so the history is repeatable)
+        self.set_up_at = dt.datetime.combine(self.first - _days(14), dt.time(8, 30))
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -255,13 +257,13 @@ class _Demo:
             services.save_payer(self.session, actor=self.actor, data=PayerBase(
                 id=pid, name=name, payer_id=payer_id, kind=kind, requires_prior_auth=prior_auth,
                 per_diem_modifiers=modifiers, address_line1=line1, city=city,
-                state="WI" if line1 else None, zip=zip_code))
+                state="WI" if line1 else None, zip=zip_code), recorded_at=self.set_up_at)
             self.counts["payers"] += 1
         for rid, first, last, _specialty in PRESCRIBERS:
             npi = npi_with_check_digit("1" + "".join(self.rng.choices("0123456789", k=8)))
             services.save_prescriber(self.session, actor=self.actor, data=PrescriberBase(
                 id=rid, first_name=first, last_name=last, npi=npi,
-                phone="608555" + f"{self.rng.randrange(10000):04d}"))
+                phone="608555" + f"{self.rng.randrange(10000):04d}"), recorded_at=self.set_up_at)
             self.counts["prescribers"] += 1
 
     def prescriber_for(self, therapy: Therapy) -> str:
@@ -289,7 +291,8 @@ class _Demo:
             id=pid, first_name=first, last_name=last, birth_date=born, sex=sex,
             address_line1=f"{self.rng.randint(10, 4999)} {self.rng.choice(STREETS)}",
             city=town, state="WI", zip=zip_code,
-            phone="608555" + f"{self.rng.randrange(10000):04d}"), coverages=list(coverages))
+            phone="608555" + f"{self.rng.randrange(10000):04d}"), coverages=list(coverages),
+            recorded_at=self.set_up_at)
         self.counts["patients"] += 1
         self.counts["coverages"] += len(coverages)
         return _Patient(pid, first, last, list(coverages), self.rng.choice(NURSES),
@@ -437,7 +440,8 @@ class _Demo:
                     id=self.next_id("authorization"), patient_id=pt.id, payer_id=cov.payer_id,
                     number=f"PA{first:%y%m}{self.rng.randrange(10000, 99999)}",
                     code=th.per_diem_code, start_date=first, end_date=stretch_end,
-                    units=max(units, 1)))
+                    units=max(units, 1)),
+                    recorded_at=dt.datetime.combine(first - _days(3), dt.time(11)))
                 self.counts["authorizations"] += 1
                 if until is not None and stretch_end >= until:
                     break

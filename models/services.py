@@ -379,6 +379,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def _log_version(session: Session, kind: str, record_id: str, data: dict, actor: str,
+                 recorded_at: dt.datetime | None) -> None:
+    """Append a version of a reference record (patient with coverages, payer, prescriber,
+    authorization) to the history when it differs from the last one: these records change
+    billing (coverage dates, units, prior authorization), so an auditor can see when and who."""
+    last = session.exec(
+        select(RecordVersion).where(RecordVersion.kind == kind,
+                                    RecordVersion.record_id == record_id)
+        .order_by(col(RecordVersion.version).desc()).limit(1)).first()
+    if last is not None and last.data == data:
+        return
+    session.add(RecordVersion(
+        kind=kind, record_id=record_id, version=last.version + 1 if last else 1,
+        action="edited" if last else "created", data=data, recorded_by=actor,
+        recorded_at=recorded_at or _now()))
+    session.flush()
+
+
 def _get(session: Session, table: type[T], key: Any, kind: str) -> T:
     row = session.get(table, key)
     if row is None:
@@ -447,11 +465,14 @@ def get_payer(session: Session, payer_id: str) -> PayerRead:
     return PayerRead.model_validate(_get(session, Payer, payer_id, "payer"))
 
 
-def save_payer(session: Session, *, actor: str, data: PayerBase) -> PayerRead:
+def save_payer(session: Session, *, actor: str, data: PayerBase,
+               recorded_at: dt.datetime | None = None) -> PayerRead:
     check_payer(data)
     row = _upsert(session, Payer, data, data.id)
+    read = PayerRead.model_validate(row)
+    _log_version(session, "payer", read.id, read.model_dump(mode="json"), actor, recorded_at)
     _changed(session, "payer")
-    return PayerRead.model_validate(row)
+    return read
 
 
 def list_prescribers(session: Session) -> list[PrescriberRead]:
@@ -463,11 +484,15 @@ def get_prescriber(session: Session, prescriber_id: str) -> PrescriberRead:
     return PrescriberRead.model_validate(_get(session, Prescriber, prescriber_id, "prescriber"))
 
 
-def save_prescriber(session: Session, *, actor: str, data: PrescriberBase) -> PrescriberRead:
+def save_prescriber(session: Session, *, actor: str, data: PrescriberBase,
+                    recorded_at: dt.datetime | None = None) -> PrescriberRead:
     check_prescriber(data)
     row = _upsert(session, Prescriber, data, data.id)
+    read = PrescriberRead.model_validate(row)
+    _log_version(session, "prescriber", read.id, read.model_dump(mode="json"), actor,
+                 recorded_at)
     _changed(session, "prescriber")
-    return PrescriberRead.model_validate(row)
+    return read
 
 
 # --- patients -------------------------------------------------------------------------------
@@ -496,7 +521,7 @@ def list_patients(session: Session, search: str = "") -> list[PatientRead]:
     if needle:
         out = [
             p for p in out
-            if needle in f"{p.last_name}, {p.first_name} {p.first_name} {p.last_name} {p.id}".lower()
+            if needle in f"{p.display_name} {p.first_name} {p.last_name} {p.id}".lower()
             or any(needle in c.member_id.lower() for c in p.coverages)
         ]
     return out
@@ -508,7 +533,8 @@ def get_patient(session: Session, patient_id: str) -> PatientRead:
 
 
 def save_patient(
-    session: Session, *, actor: str, data: PatientBase, coverages: list[CoverageBase]
+    session: Session, *, actor: str, data: PatientBase, coverages: list[CoverageBase],
+    recorded_at: dt.datetime | None = None,
 ) -> PatientRead:
     """Create or update a patient; the coverages given replace the patient's coverages."""
     check_patient(data, coverages)
@@ -521,8 +547,10 @@ def save_patient(
     for i, cov in enumerate(coverages):
         session.add(Coverage(**cov.model_dump(), patient_id=data.id, position=i))
     session.flush()
+    read = get_patient(session, row.id)
+    _log_version(session, "patient", read.id, read.model_dump(mode="json"), actor, recorded_at)
     _changed(session, "patient", data.id)
-    return get_patient(session, row.id)
+    return read
 
 
 def active_patient_ids(session: Session, on: dt.date) -> set[str]:
@@ -542,14 +570,18 @@ def list_authorizations(session: Session, patient_id: str | None = None) -> list
 
 
 def save_authorization(
-    session: Session, *, actor: str, data: AuthorizationBase
+    session: Session, *, actor: str, data: AuthorizationBase,
+    recorded_at: dt.datetime | None = None,
 ) -> AuthorizationRead:
     check_authorization(data)
     _require(session, Patient, data.patient_id, "patient", "patient")
     _require(session, Payer, data.payer_id, "payer", "payer")
     row = _upsert(session, Authorization, data, data.id)
+    read = AuthorizationRead.model_validate(row)
+    _log_version(session, "authorization", read.id, read.model_dump(mode="json"), actor,
+                 recorded_at)
     _changed(session, "authorization", data.patient_id)
-    return AuthorizationRead.model_validate(row)
+    return read
 
 
 # --- clinical records: versioned, never overwritten -----------------------------------------

@@ -279,3 +279,32 @@ def test_an_edit_keeps_the_record_id(clinic):
     assert saved.id == "d-1"
     with unit_of_work(clinic) as s:
         assert [d.id for d in services.list_records(s, "delivery")] == ["d-1"]
+
+
+def test_reference_records_that_change_billing_keep_their_history(clinic):
+    """Coverage dates, authorization units, payer prior authorization: who changed what."""
+    from models.tables import AuthorizationBase
+
+    with unit_of_work(clinic) as s:
+        auth = AuthorizationBase(id="pa-1", patient_id="p-1", payer_id="bpp", number="PA1",
+                                 code="S9338", start_date=D(2026, 10, 1),
+                                 end_date=D(2026, 12, 31), units=6)
+        services.save_authorization(s, actor="biller.ann", data=auth)
+        services.save_authorization(s, actor="biller.ann", data=auth)  # no change: no version
+        services.save_authorization(s, actor="biller.bob", data=auth.model_copy(
+            update={"units": 4}), recorded_at=EDITED_AT)
+        patient = services.get_patient(s, "p-1")
+        ended = patient.coverages[0].model_copy(update={"end_date": D(2026, 10, 6)})
+        services.save_patient(s, actor="intake.cy", coverages=[ended],
+                              data=PatientBase(**patient.model_dump(exclude={"coverages"})))
+    with unit_of_work(clinic) as s:
+        versions = services.history(s, "authorization", "pa-1")
+        assert [(v.version, v.action, v.recorded_by, v.data["units"]) for v in versions] == [
+            (1, "created", "biller.ann", 6), (2, "edited", "biller.bob", 4)]
+        assert versions[1].recorded_at == EDITED_AT
+        patient_versions = services.history(s, "patient", "p-1")
+        assert [v.data["coverages"][0]["end_date"] for v in patient_versions] == [
+            None, "2026-10-06"]
+        assert patient_versions[-1].recorded_by == "intake.cy"
+        assert [v.action for v in services.history(s, "payer", "bpp")] == ["created"]
+    assert _day(clinic)[0].reasons == ("no-coverage",)  # R3 follows the new coverage
