@@ -625,7 +625,11 @@ def interchanges(drafts: Iterable[ClaimDraft], pharmacy: PharmacyRead
                  ) -> list[tuple[tuple[str, str, str], list[ClaimDraft]]]:
     """837P interchanges: one for the clearinghouse, or one per payer until one is configured
     (the receiver id then is the payer's id)."""
-    out: dict[tuple[str, str, str], list[ClaimDraft]] = {}
+    names: dict[tuple[str, str], tuple[str, str, str]] = {}
+    out: dict[tuple[str, str], list[ClaimDraft]] = {}
     for d in drafts:
-        out.setdefault(receiver(pharmacy, d.payer), []).append(d)
-    return list(out.items())
+        rec = receiver(pharmacy, d.payer)
+        # one interchange per receiver id: two plans sharing a payer id are one receiver
+        names.setdefault(rec[:2], rec)
+        out.setdefault(rec[:2], []).append(d)
+    return [(names[key], group) for key, group in out.items()]

@@ -169,6 +169,24 @@ def test_without_a_clearinghouse_each_payer_gets_its_own_file(demo_engine, tmp_p
     assert sorted(tmp_path.glob("oct*")) == sorted(result.paths)  # no .part file left
 
 
+def test_two_plans_sharing_a_payer_id_make_one_file(demo_engine, tmp_path):
+    from sqlmodel import select
+
+    from models.tables import Payer
+
+    with unit_of_work(demo_engine) as session:
+        first, second = session.exec(select(Payer).order_by(Payer.id)).all()[:2]
+        second.payer_id = first.payer_id  # e.g. a PPO and an HMO of one insurer
+        session.add(second)
+    result, _ = export(demo_engine, tmp_path, name="oct.837")
+    files = {p.name: p.read_text(encoding="ascii") for p in result.paths}
+    assert len(files) == len(result.paths)  # no file written over another
+    text = files[f"oct-{first.payer_id}.837"]
+    assert x12_errors(text) == [] and text.count("ISA*") == 1
+    assert f"*{first.name.upper()}*" in text and f"*{second.name.upper()}*" in text  # both
+    assert sum(t.count("CLM*") for t in files.values()) == len(result.written)
+
+
 def test_clearinghouse_settings_make_one_interchange(demo_engine, tmp_path):
     with unit_of_work(demo_engine) as session:
         from models.tables import Pharmacy
