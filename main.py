@@ -144,8 +144,6 @@ def cmd_billable_days(args, engine) -> int:
     from models.db import unit_of_work
     from reports import billable_days
 
-    if args.end < args.start:
-        raise _Fail("--to: is before --from")
     with unit_of_work(engine) as session:
         days = services.billable_days(session, args.start, args.end, args.patient)
         claimed = claimed_days(session, args.patient) if args.with_claims else None
@@ -159,8 +157,6 @@ def cmd_claims(args, engine) -> int:
     from models.db import unit_of_work
     from reports import claims_csv, cms1500, x12_837p
 
-    if args.end < args.start:
-        raise _Fail("--to: is before --from")
     render = {"837p": x12_837p.render, "csv": claims_csv.render,
               "cms1500": cms1500.render_data_only if args.data_only else cms1500.render}
     with unit_of_work(engine) as session:
@@ -215,8 +211,6 @@ def cmd_packet(args, engine) -> int:
     from models.packet_data import load_packet_data
     from reports.packet import render_packet, write_pdf
 
-    if args.end < args.start:
-        raise _Fail("--to: is before --from")
     with unit_of_work(engine) as session:
         data = load_packet_data(session, patient_id=args.patient, start=args.start,
                                 end=args.end, prepared_by=args.user,
@@ -309,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     from models.errors import DomainError
 
     try:
+        if getattr(args, "start", None) and args.end < args.start:
+            raise _Fail("--to: is before --from")
         engine = open_database(url)
         return COMMANDS[args.command](args, engine)
     except (DomainError, _Fail, OSError) as exc:
