@@ -519,6 +519,10 @@ def claim_warnings(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str) -
     if fmt == "837p" and pharmacy is not None and len(pharmacy.zip or "") != 9:
         out.append("The 837P asks for the billing provider's 9-digit ZIP code; the pharmacy's "
                    "has 5.")
+    if fmt == "837p" and pharmacy is not None and (pharmacy.usage_indicator or "T") != "P":
+        out.append("The 837P is marked as test data (ISA15 T): a clearinghouse does not pass "
+                   "it on to payers. Set the usage indicator to P in the pharmacy settings to "
+                   "bill for real.")
     return out
 
 

@@ -270,6 +270,18 @@ def test_x12_delimiters_refuse_identifiers_but_names_are_cleaned():
     assert any("patient last name" in p and "empty" in p for p in problems), problems
 
 
+def test_a_test_837p_is_flagged_but_not_refused():
+    (claim,) = drafts([day(D(2026, 10, 1))])
+    assert claim.ok and any("ISA15 T" in w for w in claim.warnings), claim.warnings
+    prod = PHARMACY.model_copy(update={"usage_indicator": "P"})
+    data = BillingData(payers=PAYERS, patients={"p1": patient()}, orders=[order()],
+                       infusions=infusions([day(D(2026, 10, 1))]))
+    (claim,) = draft_claims([day(D(2026, 10, 1))], data, PRESCRIBERS, prod,
+                            start=D(2026, 10, 1), end=D(2026, 10, 31))
+    assert claim.warnings == []
+    assert drafts([day(D(2026, 10, 1))], fmt="csv")[0].warnings == []
+
+
 def test_a_claim_over_fifty_lines_is_refused_for_837p_only():
     days = [day(D(2026, 10, n)) for n in range(1, 27)]  # 1 per diem + 26 drug lines
     o2 = order("o2", start_date=D(2026, 9, 2))
