@@ -196,6 +196,10 @@ def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date,
     Files are written beside `out` and renamed into place only once the batch is recorded,
     so a failure leaves neither a half-written file nor a recorded batch (the caller's
     transaction rolls back)."""
+    if out.is_dir():
+        raise FieldError("out", f"{out} is a folder: give a file name, e.g. {out / 'claims'}")
+    if not out.parent.is_dir():
+        raise FieldError("out", f"{out.parent}: no such folder")
     preview = prepare_claims(session, start, end, fmt=fmt, patient_id=patient_id, rebill=rebill)
     result = ExportResult(preview=preview)
     good = preview.good
@@ -226,12 +230,12 @@ def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date,
     try:
         for part, content in zip(parts, contents, strict=True):
             part.write_bytes(content)
+        for part, (path, _, _) in zip(parts, files, strict=True):
+            part.replace(path)
     except OSError:
         for part in parts:
             part.unlink(missing_ok=True)
         raise
-    for part, (path, _, _) in zip(parts, files, strict=True):
-        part.replace(path)
     result.paths = [path for path, _, _ in files]
     result.written = good
     return result

@@ -133,6 +133,22 @@ def test_bad_requests_are_refused_with_a_message(example_db, tmp_path, capsys, a
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_an_out_that_is_a_folder_or_in_no_folder_is_refused_and_nothing_left(
+        example_db, tmp_path, capsys):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    code, _, err = run(capsys, example_db, "claims", *OCT, "--format", "csv", "--out",
+                       str(folder))
+    assert code == 1 and "is a folder: give a file name" in err
+    assert not folder.with_name("exports.part").exists() and list(folder.iterdir()) == []
+    code, _, err = run(capsys, example_db, "claims", *OCT, "--format", "csv", "--out",
+                       str(tmp_path / "nowhere" / "x.csv"))
+    assert code == 1 and "no such folder" in err
+    code, text, _ = run(capsys, example_db, "claims", *OCT, "--format", "csv", "--out",
+                        str(folder / "oct.csv"))
+    assert "1 claim written" in text  # nothing was recorded by the refused attempts
+
+
 def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp_path, capsys):
     """Status 1 means nothing was written; a partial export succeeds and lists the refusals."""
     from decimal import Decimal
