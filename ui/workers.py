@@ -12,6 +12,7 @@ alive, so a view closed mid-load is never called back. The returned `BackgroundT
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,24 @@ from models.db import unit_of_work
 
 # Tasks not yet delivered; holding them here keeps their Python wrappers alive until then.
 _pending: set[BackgroundTask] = set()
+# Whether automatic garbage collection was on before the first pending task turned it off.
+_gc_was_enabled = False
+
+
+def _hold_garbage_collection() -> None:
+    """Collect now, on the GUI thread, and stop automatic collection while a job runs: a
+    collection triggered by the job's allocations would run on the pool thread and could
+    destroy dead Qt widgets there, which crashes the app ("Garbage-collecting" in a worker)."""
+    global _gc_was_enabled
+    if not _pending:
+        _gc_was_enabled = gc.isenabled()
+        gc.disable()
+        gc.collect()
+
+
+def _release_garbage_collection() -> None:
+    if not _pending and _gc_was_enabled:
+        gc.enable()
 
 
 class BackgroundTask(QObject):
@@ -52,6 +71,7 @@ class BackgroundTask(QObject):
     def _on_completed(self, ok: bool, value: Any) -> None:
         self.done = True
         _pending.discard(self)
+        _release_garbage_collection()
         alive = self._receiver is None or shiboken6.isValid(self._receiver)
         try:
             if ok:
@@ -98,6 +118,7 @@ def run_in_background(
     thread, which is where the task object lives.
     """
     task = BackgroundTask(receiver, on_result, on_error)
+    _hold_garbage_collection()
     _pending.add(task)
     (pool or QThreadPool.globalInstance()).start(_Job(ctx.engine, fn, task))
     return task
