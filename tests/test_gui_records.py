@@ -283,3 +283,46 @@ def test_a_care_note_added_from_its_list_shows_up_there(ctx, engine, qtbot):
         dt.date(2026, 11, 25), "prescriber", "Jia Lee")
     assert panel.model.rowCount() == 2  # the list reloaded on the change notice
     assert tab.sections.tabText(3) == "Care coordination notes (2)"
+
+
+def test_record_tables_fit_their_width_and_cut_text_shows_whole_in_a_tooltip(ctx, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QStyleOptionViewItem, QToolTip
+
+    from ui.record_list import MIN_CUT_WIDTH, SHORT_COLUMN_WIDTH, ColumnFitter
+
+    tab = OrdersTab(ctx)
+    qtbot.addWidget(tab)
+    tab.set_patient(PATIENT)
+    tab.resize(2400, 400)
+    tab.show()
+    qtbot.waitExposed(tab)
+    view = tab.panel.view
+    drug, start = 1, 4
+    assert view.model().headerData(start, Qt.Orientation.Horizontal) == "Start"
+    index = view.model().index(0, drug)
+    text = index.data()
+    assert view.columnWidth(drug) > view.fontMetrics().horizontalAdvance(text)  # whole
+    natural = view.findChild(ColumnFitter).natural
+    floor = sum(min(w, MIN_CUT_WIDTH) if w > SHORT_COLUMN_WIDTH else w for w in natural.values())
+    chrome = tab.width() - view.viewport().width()
+    tab.resize(chrome + (floor + sum(natural.values())) // 2, 400)  # too narrow for all
+    columns = [c for c in range(view.model().columnCount()) if not view.isColumnHidden(c)]
+    qtbot.waitUntil(lambda: view.columnWidth(drug) < natural[drug])
+    assert sum(view.columnWidth(c) for c in columns) <= view.viewport().width()
+    assert view.horizontalScrollBar().maximum() == 0  # no sideways scrolling
+    assert view.fontMetrics().horizontalAdvance(text) > view.columnWidth(drug)  # drug cut
+    assert view.fontMetrics().horizontalAdvance(view.model().index(0, start).data()) < \
+        view.columnWidth(start)  # a date never is
+    option = QStyleOptionViewItem()
+    option.rect = view.visualRect(index)
+    option.fontMetrics = view.fontMetrics()
+    pos = option.rect.center()
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos))
+    assert view.itemDelegate().helpEvent(event, view, option, index)
+    assert QToolTip.text() == text
+    QToolTip.hideText()
+
+    tab.resize(2400, 400)  # room again: the drug's whole name is back
+    qtbot.waitUntil(lambda: view.columnWidth(drug) == natural[drug])

@@ -6,14 +6,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +42,8 @@ from ui.history import HistoryDialog
 from ui.table_models import RECORD_ID_ROLE, RecordTableModel
 
 MAX_COLUMN_WIDTH = 220
+MIN_CUT_WIDTH = 90
+SHORT_COLUMN_WIDTH = 104
 PLURALS = {"infusion": "infusion entries", "delivery": "deliveries",
            "plan_of_care": "plans of care"}
 
@@ -46,12 +62,85 @@ def configure_table(view: QTableView) -> None:
     header.setStretchLastSection(True)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setHighlightSections(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setItemDelegate(ElidedTextTips(view))
+
+
+class ElidedTextTips(QStyledItemDelegate):
+    """Shows a cell's whole text as its tooltip when the column is too narrow for it, so a
+    column squeezed to fit the window never hides anything (a model's own tooltip wins)."""
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,  # noqa: N802 - Qt's name
+                  option: QStyleOptionViewItem, index: QModelIndex) -> bool:
+        if event.type() == QEvent.Type.ToolTip and index.isValid() \
+                and index.data(Qt.ItemDataRole.ToolTipRole) is None:
+            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+            if text and option.fontMetrics.horizontalAdvance(text) + margin > option.rect.width():
+                QToolTip.showText(event.globalPos(), text, view)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+
+class ColumnFitter(QObject):
+    """Keeps a table's columns inside its width: each column gets the width of its contents,
+    and when they add up to more than the view has, the widest are cut back (never below
+    their heading) so the table does not scroll sideways; cut text ends in "…" and shows
+    whole in a tooltip."""
+
+    def __init__(self, view: QTableView):
+        super().__init__(view)
+        self.view = view
+        self.natural: dict[int, int] = {}
+        self.viewport = view.viewport()  # its width changes with the vertical scrollbar
+        self.viewport.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # compare before asking the view anything: events still arrive while it is destroyed
+        if event.type() == QEvent.Type.Resize and watched is self.viewport:
+            self.squeeze()
+        return False
+
+    def measure(self) -> None:
+        view = self.view
+        model, metrics = view.model(), view.horizontalHeader().fontMetrics()
+
+        def heading(col: int) -> int:  # the words only: a short column needs no room for
+            text = str(model.headerData(col, Qt.Orientation.Horizontal) or "")  # the arrow
+            return metrics.horizontalAdvance(text) + 14
+
+        self.natural = {col: min(max(view.sizeHintForColumn(col), heading(col)) + 10,
+                                 MAX_COLUMN_WIDTH)
+                        for col in range(model.columnCount()) if not view.isColumnHidden(col)}
+        self.squeeze()
+
+    def squeeze(self) -> None:
+        if not self.natural:
+            return
+        room = self.view.viewport().width()
+        # dates, times, codes and other short values are never cut, long text down to
+        # MIN_CUT_WIDTH (the heading may end in "…"; its tooltip and the cells' tell all)
+        floors = {col: min(w, MIN_CUT_WIDTH) if w > SHORT_COLUMN_WIDTH else w
+                  for col, w in self.natural.items()}
+        cap = max(self.natural.values())
+        if sum(self.natural.values()) > room:  # the widest give way first, down to a floor
+            low, high = 0, cap
+            while low < high:
+                mid = (low + high + 1) // 2
+                if sum(max(floors[c], min(w, mid)) for c, w in self.natural.items()) <= room:
+                    low = mid
+                else:
+                    high = mid - 1
+            cap = low
+        for col, width in self.natural.items():  # the last one then stretches to the edge
+            self.view.setColumnWidth(col, max(floors[col], min(width, cap)))
 
 
 def fit_columns(view: QTableView) -> None:
-    view.resizeColumnsToContents()
-    for col in range(view.model().columnCount()):
-        view.setColumnWidth(col, min(view.columnWidth(col) + 12, MAX_COLUMN_WIDTH))
+    fitter = view.findChild(ColumnFitter)
+    if fitter is None:
+        fitter = ColumnFitter(view)
+    fitter.measure()
 
 
 class RecordListPanel(QWidget):

@@ -29,6 +29,13 @@ def hh_mm(t: dt.time | None) -> str:
     return t.strftime("%H:%M") if t else ""
 
 
+def time_span(start: dt.time | None, end: dt.time | None) -> str:
+    """One column for the infusion's times (09:05–12:50), so the MAR fits the window."""
+    if start is None and end is None:
+        return ""
+    return f"{hh_mm(start) or '?'}–{hh_mm(end) or '?'}"
+
+
 def plain_decimal(value: Decimal | None) -> str:
     """A decimal without exponent or trailing zeros: 30000, 0.5, 150.25."""
     if value is None:
@@ -149,8 +156,8 @@ class RecordTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return cols[section].header
-        if role == Qt.ItemDataRole.ToolTipRole and cols[section].tip:
-            return cols[section].tip
+        if role == Qt.ItemDataRole.ToolTipRole:  # the heading, whole, if its column is cut
+            return cols[section].tip or cols[section].header
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -232,8 +239,8 @@ class InfusionsTableModel(RecordTableModel):
             Column("Order", lambda e: self.order_name(e.order_id)),
             Column("Status", lambda e: e.status),
             Column("Setting", lambda e: e.setting),
-            Column("Start", lambda e: e.start_time),
-            Column("End", lambda e: e.end_time),
+            Column("Time", lambda e: time_span(e.start_time, e.end_time),
+                   tip="Start and end of the infusion"),
             Column("Dose given", self._dose, numeric=True),
             Column("Administered by", lambda e: e.administered_by),
             Column("Site", lambda e: e.site),
