@@ -326,3 +326,24 @@ def test_record_tables_fit_their_width_and_cut_text_shows_whole_in_a_tooltip(ctx
 
     tab.resize(2400, 400)  # room again: the drug's whole name is back
     qtbot.waitUntil(lambda: view.columnWidth(drug) == natural[drug])
+
+
+def test_payer_and_prescriber_choices_are_wide_enough_for_every_name(ctx, engine, qtbot):
+    from models.tables import PayerBase, PrescriberBase
+
+    with unit_of_work(engine) as s:  # names longer than the combo boxes' old width
+        services.save_payer(s, actor="x", data=PayerBase(
+            id="gl", name="Great Lakes Casualty Workers Comp", payer_id="GLCWC", kind="other"))
+        services.save_prescriber(s, actor="x", data=PrescriberBase(
+            id="dr-long", first_name="Bartholomew", last_name="Vanderhoeven-Castellanos",
+            npi="1003000126"))
+    auth = make_record_dialog(ctx, None, "authorization", patient_id=PATIENT)
+    order = make_record_dialog(ctx, None, "order", patient_id=PATIENT)
+    for dialog, field in ((auth, "payer_id"), (order, "prescriber_id")):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        combo = dialog.form.fields[field]
+        names = [combo.itemText(i) for i in range(combo.count())]
+        assert names
+        widest = max(combo.fontMetrics().horizontalAdvance(n) for n in names)
+        assert combo.width() > widest, field  # the chosen name is never cut off

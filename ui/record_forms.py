@@ -595,6 +595,8 @@ class OrderForm(RecordForm):
                                   placeholder="Choose the prescriber…"))
         f("per_diem_code", choice(per_diem_items(), placeholder="Choose the per diem code…"))
         self.fields["per_diem_code"].setMinimumContentsLength(34)
+        self.fields["prescriber_id"].setMinimumContentsLength(  # type: ignore[attr-defined]
+            max([24, *(len(p.display_name) for p in prescribers)]))
         f("dose", line(80, "e.g. 30 g (0.4 g/kg)"))
         f("route", choice([(r, r) for r in services.ROUTES], placeholder="e.g. IV"))
         f("frequency", line(80, "e.g. every 21 days"))
@@ -829,6 +831,8 @@ class AuthorizationForm(RecordForm):
         payers.sort(key=lambda p: (p.id not in own, p.name))
         self.add_field("payer_id", choice([(p.name, p.id) for p in payers],
                                           placeholder="Choose the payer…"))
+        self.fields["payer_id"].setMinimumContentsLength(  # type: ignore[attr-defined]
+            max([24, *(len(p.name) for p in payers)]))  # a payer's whole name, never cut
         self.add_field("number", line(50, "as the payer wrote it"))
         self.add_field("code", choice(per_diem_items(), placeholder="Choose the per diem code…"))
         self.fields["code"].setMinimumContentsLength(34)  # type: ignore[attr-defined]
