@@ -67,6 +67,9 @@ def test_example_month_shows_status_code_and_modifiers(cal):
     assert cal.total_labels[NOT_BILLABLE].text() == "✖ 1 not billable"
     tip = cal.model.index_of(dt.date(2026, 10, 28)).data(Qt.ItemDataRole.ToolTipRole)
     assert "No dose was given this day" in tip and "(R1)" in tip
+    assert tip.startswith("Wednesday, October 28, 2026")  # US order, as on every form
+    cal.select_day(dt.date(2026, 10, 28))
+    assert cal.panel.text().startswith("Wednesday, October 28, 2026")
 
 
 def test_grid_is_monday_first_weeks(cal):

@@ -31,6 +31,7 @@ _ROOT = QModelIndex()  # the invisible root, default parent of a flat table
 
 # Not a rule status: how a billable day looks once a claim batch holds it.
 CLAIMED = "claimed"
+LONG_DATE = "%A, %B %-d, %Y"  # Friday, November 27, 2026: as US staff write it
 Claimed = dict[tuple[str, dt.date], ClaimedInfo]  # (order id, date) -> the claim billing it
 
 STATUS_SYMBOL = {BILLABLE: "✔", HOLD: "⚠", NOT_BILLABLE: "✖", CLAIMED: "☑"}
@@ -95,7 +96,7 @@ def combined_shown(results: list[DayResult], claimed: Claimed | None) -> str | N
 
 def claim_text(info: ClaimedInfo) -> str:
     """E.g. "Claimed in batch 3 on 2026-11-02, claim 2610-P1001-UHC"."""
-    text = (f"Claimed in batch {info.batch_id} on {info.batch_created_at:%Y-%m-%d}, "
+    text = (f"Claimed in batch {info.batch_id} on {info.batch_created_at:%m/%d/%Y}, "
             f"claim {info.account_number}")
     return text + (" (replacement)" if info.frequency_code == "7" else "")
 
@@ -137,7 +138,7 @@ def day_tooltip(
     day: dt.date, results: list[DayResult], payer_names: dict[str, str], who: str = "",
     claimed: Claimed | None = None,
 ) -> str:
-    title = day.strftime("%A %-d %B %Y")
+    title = day.strftime(LONG_DATE)
     lines = [f"{who} — {title}" if who else title]
     for r in results:
         lines += result_lines(r, payer_names, claimed)
@@ -277,7 +278,7 @@ class CalendarTableModel(QAbstractTableModel):
             if not day.in_month:
                 return None
             if not day.results:
-                return day.date.strftime("%A %-d %B %Y") + "\nNo service this day."
+                return day.date.strftime(LONG_DATE) + "\nNo service this day."
             return day_tooltip(day.date, day.results, self._payer_names, claimed=day.claimed)
         if role == Qt.ItemDataRole.BackgroundRole:
             if not day.in_month:
@@ -486,7 +487,7 @@ class MonthTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if day is not None:
                 date = dt.date(self.year, self.month, day)
-                return date.strftime("%A %-d %B %Y") + (" (today)" if date == self.today else "")
+                return date.strftime(LONG_DATE) + (" (today)" if date == self.today else "")
             if total is not None:
                 return f"Service days {STATUS_PLURAL[total]} this month"
         if day is None:

@@ -51,6 +51,7 @@ from ui import fixes
 from ui.billing_models import (
     CLAIMED,
     DAY_ROLE,
+    LONG_DATE,
     STATUS_BACKGROUND,
     STATUS_FOREGROUND,
     STATUS_LABEL,
@@ -248,7 +249,7 @@ class DayPanel(QWidget):
     def show_day(self, day: CalendarDay, payer_names: dict[str, str]) -> None:
         self._clear()
         self._label(
-            day.date.strftime("%A %-d %B %Y"),
+            day.date.strftime(LONG_DATE),
             style="font-size: 15px; font-weight: 600;",
             name="panel-title",
         )
@@ -293,7 +294,7 @@ class DayPanel(QWidget):
                      if info.file_name else "")
             # one fact a line, so a narrow panel never breaks the claim number at its dash
             claim = QLabel("\n".join(x for x in (
-                f"Claimed in batch {info.batch_id} on {info.batch_created_at:%Y-%m-%d}",
+                f"Claimed in batch {info.batch_id} on {info.batch_created_at:%m/%d/%Y}",
                 f"Claim {info.account_number}"
                 + (" (replacement)" if info.frequency_code == "7" else ""),
                 where) if x))
