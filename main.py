@@ -155,13 +155,12 @@ def cmd_billable_days(args, engine) -> int:
 def cmd_claims(args, engine) -> int:
     from models.claim_batches import export_claims
     from models.db import unit_of_work
-    from reports import claims_csv, cms1500, x12_837p
+    from reports.claim_files import renderer
 
-    render = {"837p": x12_837p.render, "csv": claims_csv.render,
-              "cms1500": cms1500.render_data_only if args.data_only else cms1500.render}
     with unit_of_work(engine) as session:
         result = export_claims(session, actor=args.user, start=args.start, end=args.end,
-                               fmt=args.format, out=args.out, render=render[args.format],
+                               fmt=args.format, out=args.out,
+                               render=renderer(args.format, args.data_only),
                                patient_id=args.patient, rebill=args.rebill)
     preview = result.preview
     for draft in result.refused:

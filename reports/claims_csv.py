@@ -15,6 +15,11 @@ COLUMNS = (
 )
 
 
+def _text(value: str) -> str:
+    """Free text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
 def rows(drafts: list[ClaimDraft]) -> list[dict[str, str]]:
     out = []
     for d in drafts:
@@ -24,7 +29,7 @@ def rows(drafts: list[ClaimDraft]) -> list[dict[str, str]]:
                 "frequency": d.frequency_code,
                 "original_reference": d.original_reference or "",
                 "patient": d.patient.id,
-                "patient_name": d.patient.display_name,
+                "patient_name": _text(d.patient.display_name),
                 "payer": d.payer.id,
                 "payer_id": d.payer.payer_id,
                 "member_id": d.coverage.member_id,

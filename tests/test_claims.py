@@ -445,3 +445,12 @@ def test_claims_dialog_refuses_a_backwards_period(example_engine, qtbot):
     dialog.end_field.setText("09/01/2026")
     assert dialog._on_preview_clicked() is None
     assert dialog.end_field.property("problem") == "is before the start of the period"
+
+
+def test_csv_keeps_a_formula_like_name_as_text():
+    """A name starting with = would run as a spreadsheet formula when the CSV is opened."""
+    from reports.claims_csv import _text
+
+    assert _text("=HYPERLINK(x)") == "'=HYPERLINK(x)"
+    assert _text("@Lee, Ann") == "'@Lee, Ann"
+    assert _text("Lee, Ann") == "Lee, Ann"

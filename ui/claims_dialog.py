@@ -31,7 +31,7 @@ from models import claim_batches, services
 from models.claim_batches import ClaimPreview, ExportResult
 from models.claims import ClaimDraft
 from models.services import Changes
-from reports import claims_csv, cms1500, x12_837p
+from reports.claim_files import renderer
 from ui.common import DateField, mark_field, show_error
 from ui.context import AppContext
 from ui.workers import BackgroundTask, run_in_background
@@ -292,9 +292,7 @@ class ClaimsDialog(QDialog):
         if preview is None:
             return None
         fmt = preview.fmt
-        render = {"837p": x12_837p.render, "csv": claims_csv.render,
-                  "cms1500": cms1500.render_data_only if self.data_only.isChecked()
-                  else cms1500.render}[fmt]
+        render = renderer(fmt, self.data_only.isChecked())
         patient, rebill, actor = (self.patient_box.currentData(), self.rebill.isChecked(),
                                   self.ctx.actor)
         self._busy("Saving claims...")
