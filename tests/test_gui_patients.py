@@ -81,6 +81,21 @@ def test_selecting_a_row_tells_which_patient(qtbot, ctx):
     assert panel.current_patient_id() == "p-3"
 
 
+def test_tab_leaves_the_list_without_choosing_another_patient(qtbot, ctx):
+    from PySide6.QtWidgets import QApplication
+
+    panel = PatientListPanel(ctx, today=lambda: TODAY)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)
+    panel.select_patient("p-1001")
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key.Key_Tab)
+    assert panel.current_patient_id() == "p-1001"  # the nurse is still on the same chart
+    assert QApplication.focusWidget() is not panel.view
+
+
 def test_patient_models_pass_the_model_tester(qtbot, qtmodeltester, ctx):
     model = PatientTableModel()
     model.set_patients(ctx.read(services.list_patients))

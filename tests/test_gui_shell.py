@@ -65,6 +65,20 @@ def test_selecting_a_patient_fills_header_and_tabs(qtbot, example_engine, db_url
     assert window.tabs.count() == len(present)
 
 
+def test_opening_the_mar_tab_puts_the_cursor_in_the_entry(qtbot, example_engine, db_url,
+                                                          settings):
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(qtbot, AppContext(example_engine, "tester", db_url), settings)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.patients.select_patient("p-1001")
+    window.patients.search.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # &Infusion log
+    assert type(window.tabs.currentWidget()).__name__ == "InfusionLogTab"
+    assert QApplication.focusWidget() is window.tabs.currentWidget().form.fields["date"]
+
+
 def test_window_geometry_is_remembered(qtbot, ctx, settings):
     first = make_window(qtbot, ctx, settings)
     first.resize(777, 555)  # fits the offscreen platform's 800x600 screen

@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
 
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.patients.patient_selected.connect(self._on_patient_selected)
         self.patients.patient_activated.connect(self._on_patient_activated)
         ctx.data_changed.connect(self._on_data_changed)
@@ -406,6 +407,13 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_patient_activated(self, patient_id: str) -> None:
         self._open_patient_form(patient_id)
+
+    @Slot(int)
+    def _on_tab_changed(self, _index: int) -> None:
+        # Alt+I (or a click on the tab) goes straight to typing the day's MAR line
+        entry = getattr(self.tabs.currentWidget(), "focus_entry", None)
+        if entry is not None and self.patient_id is not None:
+            entry()
 
     @Slot(str)
     def _on_month_patient_activated(self, patient_id: str) -> None:

@@ -52,6 +52,7 @@ def configure_table(view: QTableView) -> None:
     """The look every record table shares: whole rows, no editing, quiet grid."""
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setTabKeyNavigation(False)  # Tab moves on to the next control, as in the forms
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
