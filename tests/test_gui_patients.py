@@ -96,6 +96,24 @@ def test_tab_leaves_the_list_without_choosing_another_patient(qtbot, ctx):
     assert QApplication.focusWidget() is not panel.view
 
 
+def test_member_id_shown_is_the_coverage_in_force_today(qtbot, ctx):
+    from models.tables import CoverageBase
+
+    with unit_of_work(ctx.engine) as s:  # entered first, ended in October; then a new plan
+        p = services.get_patient(s, "p-2")
+        services.save_patient(s, actor="test", data=PatientBase(
+            **p.model_dump(exclude={"coverages"})), coverages=[
+            CoverageBase(payer_id="bcx", member_id="OLD111", start_date=dt.date(2023, 1, 1),
+                         end_date=dt.date(2026, 10, 12)),
+            CoverageBase(payer_id="bcx", member_id="NEW222", start_date=dt.date(2026, 10, 13))])
+    panel = PatientListPanel(ctx, today=lambda: TODAY)
+    qtbot.addWidget(panel)
+    row = panel.model.row_of("p-2")
+    assert panel.model.index(row, 2).data() == "NEW222"
+    panel.search.setText("OLD111")  # the old id still finds the patient
+    assert shown_ids(panel) == ["p-2"]
+
+
 def test_patient_models_pass_the_model_tester(qtbot, qtmodeltester, ctx):
     model = PatientTableModel()
     model.set_patients(ctx.read(services.list_patients))

@@ -45,13 +45,26 @@ def us_date(day: dt.date | None) -> str:
 
 
 class PatientTableModel(QAbstractTableModel):
-    """Patients as rows: name, date of birth, member id of the first coverage."""
+    """Patients as rows: name, date of birth, member id of the coverage billed today."""
 
     HEADERS = ("Name", "Date of birth", "Member ID")
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None,
+                 today: Callable[[], dt.date] = dt.date.today):
         super().__init__(parent)
         self._patients: list[PatientRead] = []
+        self.today = today
+
+    def member_id(self, p: PatientRead) -> str:
+        """The member id staff quote today: the coverage in force (primary first), else the
+        one that started last, not one that ended months ago."""
+        if not p.coverages:
+            return ""
+        day = self.today()
+        current = [c for c in p.coverages if c.covers(day)]
+        if current:
+            return min(current, key=lambda c: c.priority != "primary").member_id
+        return max(p.coverages, key=lambda c: c.start_date).member_id
 
     def set_patients(self, patients: list[PatientRead]) -> None:
         self.beginResetModel()
@@ -83,7 +96,7 @@ class PatientTableModel(QAbstractTableModel):
                 return p.display_name
             if col == 1:
                 return us_date(p.birth_date)
-            return p.coverages[0].member_id if p.coverages else ""
+            return self.member_id(p)
         if role == Qt.ItemDataRole.ToolTipRole:
             ids = ", ".join(c.member_id for c in p.coverages) or "no coverage"
             return f"{p.display_name} (id {p.id})\nMember ids: {ids}"
@@ -157,7 +170,7 @@ class PatientListPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today
-        self.model = PatientTableModel(self)
+        self.model = PatientTableModel(self, today)
         self.proxy = PatientFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
