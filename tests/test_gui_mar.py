@@ -209,3 +209,15 @@ def test_saving_an_unchanged_entry_asks_nothing_and_saves_nothing(ctx, engine, q
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert "Nothing was changed" in dialog.form.message.text()
     assert fresh(engine, lambda s: services.get_record(s, "infusion", "mar-1")).version == 1
+
+
+def test_every_problem_of_an_entry_is_named_at_once(tab, engine, qtbot):
+    form = tab.form
+    before = len(entries(engine))
+    form.fields["order_id"].setCurrentIndex(-1)  # no order picked
+    form.fields["status"].setCurrentIndex(form.fields["status"].findData("refused"))
+    QTest.keyClick(form.fields["site"], Qt.Key.Key_Return)
+    assert len(entries(engine)) == before
+    text = form.message.text()
+    assert "Notes: say why the dose was refused" in text and "Order: is required" in text
+    assert form.fields["order_id"].property("problem")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session, SQLModel
 
 from models import services
-from models.errors import FieldError
+from models.errors import FieldError, ValidationFailed
 from models.services import Changes
 from models.tables import INFUSION_STATUSES, InfusionBase, InfusionRead, OrderRead
 from ui.context import AppContext
@@ -277,9 +277,21 @@ class MarEntryForm(RecordForm):
         )
 
     def check(self, data: SQLModel) -> None:
-        super().check(data)
+        """The service's checks and the order, all named at once (not one per Enter)."""
+        errors: list[FieldError] = []
         if not data.order_id:  # type: ignore[attr-defined]
-            raise FieldError("order", "is required: pick the order this dose was given for")
+            errors.append(FieldError("order", "is required: pick the order this dose was "
+                                     "given for"))
+        try:
+            super().check(data)
+        except ValidationFailed as exc:
+            errors = [*exc.errors, *errors]
+        except FieldError as exc:
+            errors = [exc, *errors]
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise ValidationFailed(errors)
 
 
 class InfusionLogTab(QWidget):
