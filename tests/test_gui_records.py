@@ -109,6 +109,7 @@ def test_voiding_the_prep_note_turns_the_day_to_hold_r9(ctx, engine, qtbot, monk
     qtbot.mouseClick(panel.void_button, Qt.MouseButton.LeftButton)
 
     assert asked, "voiding must ask why"
+    assert asked[0][3] == "Void preparation note"  # the button names the act
     result = day_result(engine)
     assert (result.status, result.reasons) == ("hold", ("missing-prep-note",))  # R9
     assert panel.model.rowCount() == 0  # void records are hidden by default
@@ -252,6 +253,7 @@ def test_reason_dialog_needs_text_and_enter_gives_it(qtbot):
     qtbot.addWidget(dialog)
     dialog.show()
     ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert ok.text() == "Save change"  # says what it does
     assert not ok.isEnabled()
     QTest.keyClick(dialog.reason, Qt.Key.Key_Return)
     assert dialog.isVisible()  # no reason, nothing given

@@ -231,7 +231,9 @@ def per_diem_items() -> list[tuple[str, str]]:
 class ReasonDialog(QDialog):
     """Asks why a saved record is changed or voided; OK stays off until a reason is typed."""
 
-    def __init__(self, title: str, prompt: str, parent: QWidget | None = None):
+    def __init__(self, title: str, prompt: str, parent: QWidget | None = None,
+                 ok_text: str = "Save change",
+                 example: str = "e.g. Beyond-use date typed wrong; label says 11/19"):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
@@ -240,10 +242,12 @@ class ReasonDialog(QDialog):
         label.setWordWrap(True)
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
-        self.reason.setPlaceholderText("e.g. Beyond-use date typed wrong; label says 11/19")
+        self.reason.setPlaceholderText(example)
         self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 4 + 14)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        # the button says what happens ("Void", "Save change"), not just "OK"
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(label)
@@ -272,9 +276,11 @@ class ReasonDialog(QDialog):
         return self.reason.toPlainText().strip()
 
 
-def ask_reason(parent: QWidget | None, title: str, prompt: str) -> str | None:
+def ask_reason(parent: QWidget | None, title: str, prompt: str, ok_text: str = "Save change",
+               example: str = "e.g. Beyond-use date typed wrong; label says 11/19"
+               ) -> str | None:
     """The reason typed, or None when the user cancels (then nothing is saved)."""
-    dialog = ReasonDialog(title, prompt, parent)
+    dialog = ReasonDialog(title, prompt, parent, ok_text, example)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.text() or None

@@ -313,7 +313,8 @@ class RecordListPanel(QWidget):
         reason = record_forms.ask_reason(
             self, f"Void {label} {rec.id}?",
             f"The {label} {rec.id} stays on file with its history, but billing ignores it "
-            "from now on. Say why it is voided:")
+            "from now on. Say why it is voided:", f"Void {label}",
+            "e.g. Entered for the wrong patient; duplicate of an earlier entry")
         if reason is None:
             return
         try:
