@@ -335,3 +335,20 @@ def test_packet_button_makes_the_months_packet(qtbot, cal, tmp_path, monkeypatch
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "Lindqvist" in text and "2026-10-01 to 2026-10-31" in text
     assert "2026-10-29" in text
+
+
+def test_a_narrow_calendar_still_shows_the_whole_week(qtbot, cal):
+    """In a tab beside the patient list on a 1280-pixel screen (about 860 pixels) Sunday is
+    not pushed behind a sideways scrollbar; "✔ Billable" still fits a day."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    cal.resize(860, 600)
+    cal.show()
+    qtbot.waitExposed(cal)
+    hh, room = cal.table.horizontalHeader(), cal.table.viewport().width()
+    sunday_end = hh.sectionViewportPosition(6) + hh.sectionSize(6)
+    assert sunday_end <= room + 4 and not cal.table.horizontalScrollBar().isVisible()
+    bold = QFont(cal.table.font())
+    bold.setBold(True)
+    assert min(hh.sectionSize(c) for c in range(7)) > \
+        QFontMetrics(bold).horizontalAdvance("✔ Billable")

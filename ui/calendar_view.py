@@ -421,14 +421,20 @@ class PatientCalendar(QWidget):
         )
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        # narrow enough for a tab beside the patient list; longer text is elided, and the
+        # narrow enough for all seven days in a tab beside the patient list on a 1280-pixel
+        # screen: "✔ Billable" and a code fit, longer text is elided (the symbol stays) and the
         # tooltip and side panel say it in full
+        bold = QFont(self.font())
+        bold.setBold(True)
         hh.setMinimumSectionSize(
-            QFontMetrics(self.font()).horizontalAdvance("S9338 SS U1")
+            max(QFontMetrics(bold).horizontalAdvance("✔ Billable"),
+                QFontMetrics(self.font()).horizontalAdvance("S9338 U1"))
             + 2 * CalendarDayDelegate.PAD
             + 4
         )
         hh.setHighlightSections(False)
+        # a week never scrolls sideways: at the narrowest a column gives up a few pixels
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         vh = self.table.verticalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         vh.setMinimumSectionSize(QFontMetrics(self.font()).height() * 4 + 18)
@@ -454,7 +460,7 @@ class PatientCalendar(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(270)
+        scroll.setMinimumWidth(240)
         scroll.setFrameShape(QFrame.Shape.StyledPanel)
         scroll.setStyleSheet(
             "QScrollArea { background: #f7f8fa; } DayPanel { background: #f7f8fa; }"
