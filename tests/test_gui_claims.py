@@ -116,7 +116,7 @@ def test_batch_saved_in_the_dialog_shows_days_claimed_in_the_calendar(qtbot, win
             dialog.save_to(tmp_path / "october.837")
     assert (tmp_path / "october.837").exists()
     info = claim_info(ctx, D7)
-    stamp = f"batch {info.batch_id} on {info.batch_created_at:%Y-%m-%d}"
+    stamp = f"batch {info.batch_id} on {info.batch_created_at:%m/%d/%Y}"
     assert f"Claim batch {info.batch_id} saved" in window.statusBar().currentMessage()
 
     # billable days now read "Claimed" in words and symbol; the rules' status is unchanged
