@@ -234,3 +234,31 @@ def test_edit_patient_changes_coverage(qtbot, ctx):
     assert [(c.member_id, c.priority, c.start_date, c.end_date) for c in p.coverages] == [
         ("XBP448812", "primary", dt.date(2026, 1, 1), dt.date(2026, 11, 15)),
         ("SEC-42", "secondary", dt.date(2026, 11, 1), None)]
+
+
+def test_esc_asks_before_throwing_away_what_was_typed(qtbot, ctx, monkeypatch):
+    from ui import common
+
+    dlg = PatientDialog(ctx, "p-2")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    monkeypatch.setattr(common, "ask_discard", lambda parent: pytest.fail("asked"))
+    qtbot.keyClick(dlg.first_name, Qt.Key.Key_Escape)  # nothing typed: closes at once
+    assert not dlg.isVisible()
+
+    dlg = PatientDialog(ctx, None)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    fill_patient(qtbot, dlg)
+    asked = []
+    monkeypatch.setattr(common, "ask_discard", lambda parent: asked.append(parent) is not None)
+    qtbot.keyClick(dlg.city, Qt.Key.Key_Escape)
+    dlg.buttons.button(dlg.buttons.StandardButton.Cancel).click()
+    assert asked == [dlg, dlg] and dlg.isVisible()  # "Keep editing": the form stays, as typed
+    assert (dlg.first_name.text(), dlg.last_name.text()) == ("Rosa", "Delgado")
+    monkeypatch.setattr(common, "ask_discard", lambda parent: True)
+    qtbot.keyClick(dlg.city, Qt.Key.Key_Escape)
+    assert not dlg.isVisible()
+    assert sorted(p.id for p in ctx.read(services.list_patients)) == ["p-1001", "p-2", "p-3"]

@@ -1,10 +1,21 @@
-"""Small GUI helpers shared by every form: error boxes and marking a bad field."""
+"""Small GUI helpers shared by every form: error boxes, marking a bad field, and dialogs that
+ask before throwing away what was typed."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDialog,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QWidget,
+)
 
 from models.errors import DomainError, FieldError, ValidationFailed
 
@@ -109,3 +120,72 @@ def apply_field_errors(
         label = labels.get(err.field, err.field.replace("_", " ").capitalize())
         lines.append(f"{label}: {err.problem}")
     return lines
+
+
+# --- dialogs that keep what was typed -------------------------------------------------------
+
+
+def typed_values(root: QWidget) -> list[object]:
+    """What can be typed or chosen in `root`'s own window (not in a dialog opened from it)."""
+    values: list[object] = []
+    for w in root.findChildren(QWidget):
+        if w.window() is not root:
+            continue
+        if isinstance(w, QLineEdit) and not w.isReadOnly():
+            values.append(w.text())
+        elif isinstance(w, QPlainTextEdit) and not w.isReadOnly():
+            values.append(w.toPlainText())
+        elif isinstance(w, QComboBox):
+            values.append(w.currentIndex())
+        elif isinstance(w, QAbstractButton) and w.isCheckable():
+            values.append(w.isChecked())
+    return values
+
+
+def ask_discard(parent: QWidget) -> bool:
+    """True when the user agrees to throw away what was typed."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Discard what you typed?",
+                      "This form has changes that are not saved. Close it and lose them?",
+                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter or Esc keep the form
+    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Discard
+
+
+class GuardedDialog(QDialog):
+    """A form dialog whose Esc, Cancel or title-bar close asks first when something typed would
+    be lost (a stray Esc in a long patient form cost the whole form). `reject()` called from
+    code closes without asking. Connect the Cancel button to `cancel`."""
+
+    _typed_at_open: list[object] | None = None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._typed_at_open is None:  # after the form was filled in for opening
+            self._typed_at_open = typed_values(self)
+
+    def has_changes(self) -> bool:
+        return self._typed_at_open is not None and typed_values(self) != self._typed_at_open
+
+    def keep_typing(self) -> bool:
+        """Whether closing now is called off because the user keeps what was typed."""
+        return self.has_changes() and not ask_discard(self)
+
+    def cancel(self) -> None:
+        if not self.keep_typing():
+            self.reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            event.accept()
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.spontaneous() and self.keep_typing():  # the title bar's close button
+            event.ignore()
+            return
+        super().closeEvent(event)

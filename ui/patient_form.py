@@ -25,7 +25,14 @@ from models import services
 from models.errors import FieldError, ValidationFailed
 from models.tables import CoverageBase, CoverageRead, PatientBase, PatientRead, PayerRead
 from models.validation import MEMBER_ID_RE, PHONE_RE, STATE_RE, ZIP_RE
-from ui.common import DateField, apply_field_errors, field_errors, mark_field, show_error
+from ui.common import (
+    DateField,
+    GuardedDialog,
+    apply_field_errors,
+    field_errors,
+    mark_field,
+    show_error,
+)
 from ui.context import AppContext
 
 SEXES = (("F", "Female"), ("M", "Male"), ("U", "Unknown"))
@@ -207,7 +214,7 @@ class CoverageEditor(QWidget):
             w.setEnabled(relationship != "self")
 
 
-class PatientDialog(QDialog):
+class PatientDialog(GuardedDialog):
     """The patient form. Nothing typed is lost when saving fails: the problems are marked on
     their fields and listed under the form."""
 
@@ -323,7 +330,7 @@ class PatientDialog(QDialog):
             digits(self.phone.text()), PHONE_RE, "is 10 digits"))
 
         self.buttons.accepted.connect(self._on_save_clicked)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         self.add_coverage_button.clicked.connect(self._on_add_coverage_clicked)
         self.remove_coverage_button.clicked.connect(self._on_remove_coverage_clicked)
 

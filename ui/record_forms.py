@@ -46,7 +46,7 @@ from models.tables import (
     PrepNoteBase,
 )
 from models.validation import hcpcs_problem, icd10_problem
-from ui.common import DateField, field_errors, mark_field, show_error
+from ui.common import DateField, GuardedDialog, field_errors, mark_field, show_error
 from ui.context import AppContext
 from ui.table_models import order_label, plain_decimal
 
@@ -893,7 +893,7 @@ class AuthorizationForm(RecordForm):
 # --- dialogs and the entry point other views use --------------------------------------------
 
 
-class RecordDialog(QDialog):
+class RecordDialog(GuardedDialog):
     """A form with Save and Cancel (and History for a saved clinical record)."""
 
     record_saved = Signal(object)
@@ -911,7 +911,7 @@ class RecordDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self._on_save_clicked)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         if form.record is not None and form.versioned:
             self.history_button = QPushButton("History…")
             self.history_button.setToolTip("Every saved version: who, when, why, what changed")

@@ -40,7 +40,7 @@ from models.validation import (
     ZIP_RE,
     npi_problem,
 )
-from ui.common import apply_field_errors, field_errors, mark_field, show_error
+from ui.common import GuardedDialog, apply_field_errors, field_errors, mark_field, show_error
 from ui.context import AppContext
 from ui.patient_form import compact, digits, line, live_check, pattern_problem, upper_case
 
@@ -79,7 +79,7 @@ def live_npi(edit: QLineEdit) -> None:
 # --- one record's form ----------------------------------------------------------------------
 
 
-class RecordDialog(QDialog):
+class RecordDialog(GuardedDialog):
     """A reference-data form: fields in a column, problems listed under it, Save and Cancel.
 
     Subclasses add fields and say how to build, check and save the record. A failed save marks
@@ -116,7 +116,7 @@ class RecordDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_save_clicked)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
 
     def add_field(self, name: str, label: str, widget: QWidget,
                   form: QFormLayout | None = None) -> QWidget:
