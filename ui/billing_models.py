@@ -95,7 +95,7 @@ def combined_shown(results: list[DayResult], claimed: Claimed | None) -> str | N
 
 
 def claim_text(info: ClaimedInfo) -> str:
-    """E.g. "Claimed in batch 3 on 2026-11-02, claim 2610-P1001-UHC"."""
+    """E.g. "Claimed in batch 3 on 11/02/2026, claim 2610-P1001-UHC"."""
     text = (f"Claimed in batch {info.batch_id} on {info.batch_created_at:%m/%d/%Y}, "
             f"claim {info.account_number}")
     return text + (" (replacement)" if info.frequency_code == "7" else "")
