@@ -123,6 +123,9 @@ def test_rows_cells_and_totals(view):
     assert "No preparation note covers this day" in tip  # R9
     totals = {m.total_status(c): m.index(1, c).data() for c in range(2, 5)}
     assert totals == {BILLABLE: 2, HOLD: 0, NOT_BILLABLE: 1}
+    # a patient on three therapies has 3 a day: the heading says what is counted
+    assert "one per order and day" in m.headerData(2, Qt.Orientation.Horizontal,
+                                                    Qt.ItemDataRole.ToolTipRole)
     assert view.total_labels[BILLABLE].text() == "✔ 2 billable"
     assert view.total_labels[HOLD].text() == "⚠ 2 on hold"
     assert view.total_labels[NOT_BILLABLE].text() == "✖ 2 not billable"

@@ -489,7 +489,8 @@ class MonthTableModel(QAbstractTableModel):
                 date = dt.date(self.year, self.month, day)
                 return date.strftime(LONG_DATE) + (" (today)" if date == self.today else "")
             if total is not None:
-                return f"Service days {STATUS_PLURAL[total]} this month"
+                return (f"Per diem days {STATUS_PLURAL[total]} this month: one per order and day, "
+                        "so a patient on two therapies counts two a day")
         if day is None:
             return None
         date = dt.date(self.year, self.month, day)

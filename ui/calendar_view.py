@@ -395,7 +395,8 @@ class PatientCalendar(QWidget):
             chip = QLabel()
             chip.setObjectName(f"total-{status}")
             chip.setStyleSheet(chip_style(status))
-            chip.setToolTip(f"Service days {STATUS_PLURAL[status]} this month")
+            chip.setToolTip(f"Per diem days {STATUS_PLURAL[status]} this month (one per order "
+                            "and day: two therapies on a day count two)")
             self.total_labels[status] = chip
             totals.addWidget(chip)
         chip = QLabel()

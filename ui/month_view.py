@@ -202,7 +202,8 @@ class MonthView(QWidget):
             chip = QLabel()
             chip.setObjectName(f"total-{status}")
             chip.setStyleSheet(chip_style(status))
-            chip.setToolTip(f"Service days {STATUS_PLURAL[status]} for the patients shown")
+            chip.setToolTip(f"Per diem days {STATUS_PLURAL[status]} for the patients shown (one "
+                           "per order and day: two therapies on a day count two)")
             self.total_labels[status] = chip
             footer.addWidget(chip)
         chip = QLabel()
