@@ -349,3 +349,18 @@ def test_payer_and_prescriber_choices_are_wide_enough_for_every_name(ctx, engine
         assert names
         widest = max(combo.fontMetrics().horizontalAdvance(n) for n in names)
         assert combo.minimumSizeHint().width() > widest, field  # a name is never cut off
+
+
+def test_order_form_names_missing_fields_with_the_badly_typed_ones(ctx, engine, qtbot):
+    dialog = make_record_dialog(ctx, None, "order", patient_id=PATIENT)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    f = dialog.form.fields
+    qtbot.keyClicks(f["diagnosis_codes"], "XYZ")  # wrong as typed; no code, no drug chosen
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    text = dialog.form.message.text()
+    assert "Diagnoses (ICD-10)" in text and "XYZ" in text
+    assert "Per diem code" in text and "Drug" in text  # not left for the next Save
+    assert "Diagnoses (ICD-10): is required" not in text
+    assert f["per_diem_code"].property("problem")
+    assert len(fresh(engine, lambda s: services.list_records(s, "order"))) == 1

@@ -513,14 +513,20 @@ class RecordForm(QWidget):
             if not hasattr(w, "problem"):
                 mark_field(w, None)
         errors = self.local_problems()
-        if errors:
-            self.show_problems(errors)
-            return False
         try:
             data = self.data()
             self.check(data)
         except DomainError as exc:
-            self._show_failure(exc)
+            if not errors:
+                self._show_failure(exc)
+                return False
+            # every problem in one go (a missing prescriber too, not only the bad code typed);
+            # a field already wrong as typed is not also called "required"
+            wrong = {self.aliases.get(e.field, e.field) for e in errors}
+            errors += [e for e in field_errors(exc)
+                       if self.aliases.get(e.field, e.field) not in wrong]
+        if errors:
+            self.show_problems(errors)
             return False
         if self.unchanged(data):
             self.show_message("Nothing was changed, so there is nothing to save.")
