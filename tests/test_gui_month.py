@@ -282,3 +282,18 @@ def test_packets_button_writes_one_packet_per_patient(qtbot, view, tmp_path, mon
         pass
     names = sorted(p.name for p in folder.iterdir())
     assert len(names) == 3 and all(n.startswith("2026-10_") for n in names)
+
+
+def test_a_narrower_window_still_shows_every_day_of_the_month(qtbot, view):
+    """At about 1300 pixels the days narrow (and the payer gives way) instead of the month's
+    last days hiding behind a sideways scrollbar."""
+    view.resize(1300, 600)
+    hh, m = view.table.horizontalHeader(), view.model
+    last = m.column_of_day(m.days)
+    qtbot.waitUntil(lambda: hh.sectionViewportPosition(last) + hh.sectionSize(last)
+                    <= view.table.viewport().width())
+    assert view.table.columnWidth(0) >= 160  # the patient's name keeps its room
+    view.resize(1900, 600)  # room again: the days widen back
+    fm = view.fontMetrics()
+    full = max(fm.horizontalAdvance("We"), fm.horizontalAdvance("30")) + 9
+    qtbot.waitUntil(lambda: hh.sectionSize(last) == full)

@@ -188,6 +188,8 @@ class MonthView(QWidget):
         hh.setMinimumSectionSize(fm.horizontalAdvance("Mo") + 12)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.installEventFilter(self)
+        self._viewport = self.table.viewport()
+        self._viewport.installEventFilter(self)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("empty-message")
@@ -248,12 +250,24 @@ class MonthView(QWidget):
         self.table.setColumnWidth(0, min(max(self.table.columnWidth(0), 160), 240))
         self.table.resizeColumnToContents(1)
         self.table.setColumnWidth(1, min(max(self.table.columnWidth(1), 110), 150))
+        totals = [fm.horizontalAdvance(STATUS_LABEL[s]) + 20 for s in STATUSES]
+        if self.model.days:  # narrow days, down to their heading, before scrolling sideways
+            least = fm.horizontalAdvance("We") + 5
+            room = (self.table.viewport().width() - self.table.columnWidth(0)
+                    - self.table.columnWidth(1) - sum(totals))
+            short = least * self.model.days - room
+            if short > 0:  # then the payer's name gives way (its tooltip has it whole)
+                payer = self.table.columnWidth(1)
+                cut = min(short, payer - 110)
+                self.table.setColumnWidth(1, payer - max(cut, 0))
+                room += max(cut, 0)
+            day_width = max(min(day_width, room // self.model.days), least)
+        hh.setMinimumSectionSize(min(day_width, hh.minimumSectionSize()))  # the style's is wider
         for day in range(1, self.model.days + 1):
             col = self.model.column_of_day(day)
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
             self.table.setColumnWidth(col, day_width)
-        for i, status in enumerate(STATUSES):
-            width = fm.horizontalAdvance(STATUS_LABEL[status]) + 20
+        for i, width in enumerate(totals):
             self.table.setColumnWidth(len(MonthTableModel.FIXED) + i, width)
 
     # --- public -----------------------------------------------------------------------------
@@ -398,7 +412,11 @@ class MonthView(QWidget):
         self.patient_activated.emit(row.patient_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter on a row opens the patient, like a double-click."""
+        """Enter on a row opens the patient, like a double-click; a resize refits the days."""
+        # the type first: events still arrive while the table is being destroyed
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
+            self._size_columns()
+            return False
         if (
             watched is self.table
             and isinstance(event, QKeyEvent)
