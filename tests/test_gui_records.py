@@ -361,6 +361,7 @@ def test_order_form_names_missing_fields_with_the_badly_typed_ones(ctx, engine, 
     text = dialog.form.message.text()
     assert "Diagnoses (ICD-10)" in text and "XYZ" in text
     assert "Per diem code" in text and "Drug" in text  # not left for the next Save
+    assert text.startswith("Not saved. Please correct:\n• ")  # as the patient form says it
     assert "Diagnoses (ICD-10): is required" not in text
     assert f["per_diem_code"].property("problem")
     assert len(fresh(engine, lambda s: services.list_records(s, "order"))) == 1

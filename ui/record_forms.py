@@ -480,7 +480,8 @@ class RecordForm(QWidget):
                 mark_field(widget, err.problem)
                 first = first or widget
             lines.append(f"{self.label(name)}: {err.problem}")
-        self.show_message("\n".join(lines))
+        # worded like the patient and reference forms: what happened, then each field
+        self.show_message("Not saved. Please correct:\n• " + "\n• ".join(lines))
         if first is not None:
             first.setFocus()
 
