@@ -238,7 +238,7 @@ class ReasonDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
-        label = QLabel(prompt + "\n(Enter saves; Shift+Enter starts a new line.)")
+        label = QLabel(prompt + "\n(Enter confirms; Shift+Enter starts a new line.)")
         label.setWordWrap(True)
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
