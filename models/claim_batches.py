@@ -93,7 +93,8 @@ def claimed_days(session: Session, patient_id: str | None = None
         out[(day.order_id, day.date)] = ClaimedInfo(
             claim_id=claim.id, batch_id=batch.id, batch_created_at=batch.created_at,
             account_number=claim.patient_account_number, frequency_code=claim.frequency_code,
-            format=batch.format, file_name=batch.file_name, payer_id=claim.payer_id,
+            format=batch.format, file_name=claim.file_name or batch.file_name,
+            payer_id=claim.payer_id,
         )
     return out
 
@@ -151,8 +152,11 @@ def take_control_numbers(session: Session, count: int) -> tuple[int, ...]:
 
 def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt: str,
                  start: dt.date, end: dt.date, file_name: str, created_at: dt.datetime,
-                 control_number: int | None = None) -> int:
+                 control_number: int | None = None,
+                 claim_files: dict[str, str] | None = None) -> int:
     """Record a written batch, its claims and their days; returns the batch id.
+    `claim_files` names the file of each claim (by account number) when a batch is several
+    files (an 837P per payer); otherwise every claim is in `file_name`.
 
     Refuses (Conflict) a day that another claim already bills, e.g. one exported meanwhile
     from another workstation, unless the draft replaces that very claim."""
@@ -172,7 +176,8 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
         claim = Claim(batch_id=batch.id, patient_account_number=d.account_number,
                       patient_id=d.patient.id, payer_id=d.payer.id, month=d.month,
                       frequency_code=d.frequency_code, original_reference=d.original_reference,
-                      replaces_claim_id=d.replaces_claim_id, total_charge=d.total_charge)
+                      replaces_claim_id=d.replaces_claim_id, total_charge=d.total_charge,
+                      file_name=(claim_files or {}).get(d.account_number, file_name)[:260])
         session.add(claim)
         session.flush()
         session.add_all(ClaimDay(claim_id=claim.id, order_id=o, date=day) for o, day in d.days)
@@ -225,6 +230,7 @@ def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date,
         session, actor=actor, drafts=good, fmt=fmt, start=start, end=end,
         file_name=str(files[0][0]) + "".join(f"; {path.name}" for path, _, _ in files[1:]),
         created_at=created, control_number=numbers[0] if numbers else None,
+        claim_files={d.account_number: str(path) for path, group, _ in files for d in group},
     )
     parts = [path.with_name(path.name + ".part") for path, _, _ in files]
     try:

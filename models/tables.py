@@ -425,6 +425,7 @@ class Claim(SQLModel, table=True):
     original_reference: str | None = Field(default=None, max_length=50)
     replaces_claim_id: int | None = Field(default=None, foreign_key="claim.id")
     total_charge: Decimal = Field(sa_type=DecimalText)
+    file_name: str | None = Field(default=None, max_length=260)  # the file that carries it
 
 
 class ClaimDay(SQLModel, table=True):

@@ -167,6 +167,10 @@ def test_without_a_clearinghouse_each_payer_gets_its_own_file(demo_engine, tmp_p
         payers.add(receiver)
     assert payers == {d.payer.payer_id for d in result.written}
     assert sorted(tmp_path.glob("oct*")) == sorted(result.paths)  # no .part file left
+    with unit_of_work(demo_engine) as session:  # each claimed day names its own payer's file
+        for info in claim_batches.claimed_days(session).values():
+            payer = services.get_payer(session, info.payer_id)
+            assert Path(info.file_name).name == f"oct-{payer.payer_id}.837"
 
 
 def test_two_plans_sharing_a_payer_id_make_one_file(demo_engine, tmp_path):
