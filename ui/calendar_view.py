@@ -94,6 +94,22 @@ def chip_style(status: str) -> str:
     )
 
 
+def add_total_chips(layout: QHBoxLayout, scope: str, claimed_tip: str) -> dict[str, QLabel]:
+    """One chip per status and one for claimed days, added to `layout`; `scope` ends the
+    tooltips ("this month", "for the patients shown")."""
+    chips: dict[str, QLabel] = {}
+    for status in (*STATUSES, CLAIMED):
+        chip = QLabel()
+        chip.setObjectName(f"total-{status}")
+        chip.setStyleSheet(chip_style(status))
+        chip.setToolTip(claimed_tip if status == CLAIMED else
+                        f"Per diem days {STATUS_PLURAL[status]} {scope} (one per order and "
+                        "day: two therapies on a day count two)")
+        chips[status] = chip
+        layout.addWidget(chip)
+    return chips
+
+
 def month_title_label() -> QLabel:
     """The "October 2026" title between the month arrows, wide enough for any month."""
     label = QLabel()
@@ -391,21 +407,9 @@ class PatientCalendar(QWidget):
         bar.addWidget(self.packet_button)
         totals = QHBoxLayout()
         totals.addWidget(QLabel("This month:"))
-        for status in STATUSES:
-            chip = QLabel()
-            chip.setObjectName(f"total-{status}")
-            chip.setStyleSheet(chip_style(status))
-            chip.setToolTip(f"Per diem days {STATUS_PLURAL[status]} this month (one per order "
-                            "and day: two therapies on a day count two)")
-            self.total_labels[status] = chip
-            totals.addWidget(chip)
-        chip = QLabel()
-        chip.setObjectName(f"total-{CLAIMED}")
-        chip.setStyleSheet(chip_style(CLAIMED))
-        chip.setToolTip("Billable days of this month already in a claim batch (Billing ▸ "
-                        "Claim drafts…); a new claim leaves them out unless you rebill")
-        self.total_labels[CLAIMED] = chip
-        totals.addWidget(chip)
+        self.total_labels.update(add_total_chips(
+            totals, "this month", "Billable days of this month already in a claim batch "
+            "(Billing ▸ Claim drafts…); a new claim leaves them out unless you rebill"))
         totals.addStretch(1)
 
         self.table = QTableView()

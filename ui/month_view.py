@@ -35,7 +35,6 @@ from models.rules import REASONS, STATUSES
 from models.services import Changes
 from ui import calendar_view
 from ui.billing_models import (
-    CLAIMED,
     ROW_ROLE,
     STATUS_LABEL,
     STATUS_PLURAL,
@@ -47,7 +46,7 @@ from ui.billing_models import (
     month_csv_rows,
     patient_months,
 )
-from ui.calendar_view import chip_style, month_end, month_title_label, shift_month, today
+from ui.calendar_view import add_total_chips, month_end, month_title_label, shift_month, today
 from ui.common import show_error
 from ui.workers import run_in_background
 
@@ -200,21 +199,9 @@ class MonthView(QWidget):
         footer = QHBoxLayout()
         footer.addWidget(self.count_label)
         footer.addWidget(self.empty_label, 1)
-        for status in STATUSES:
-            chip = QLabel()
-            chip.setObjectName(f"total-{status}")
-            chip.setStyleSheet(chip_style(status))
-            chip.setToolTip(f"Per diem days {STATUS_PLURAL[status]} for the patients shown (one "
-                           "per order and day: two therapies on a day count two)")
-            self.total_labels[status] = chip
-            footer.addWidget(chip)
-        chip = QLabel()
-        chip.setObjectName(f"total-{CLAIMED}")
-        chip.setStyleSheet(chip_style(CLAIMED))
-        chip.setToolTip("Billable days of the patients shown already in a claim batch (☑ in "
-                        "the table); a new claim leaves them out unless you rebill")
-        self.total_labels[CLAIMED] = chip
-        footer.addWidget(chip)
+        self.total_labels.update(add_total_chips(
+            footer, "for the patients shown", "Billable days of the patients shown already in "
+            "a claim batch (☑ in the table); a new claim leaves them out unless you rebill"))
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #a32020;")
