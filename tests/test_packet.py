@@ -381,15 +381,13 @@ def gui_ctx(qtbot, example_engine, db_url):
 
 
 def test_gui_make_packet_saves_then_offers_open_or_print(gui_ctx, qtbot, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
 
     from ui import packet_actions
 
     opened, told = [], []
     monkeypatch.setattr(packet_actions.QDesktopServices, "openUrl",
                         lambda url: opened.append(url.toLocalFile()) or True)
-    monkeypatch.setattr(packet_actions, "can_print_directly", lambda: False)
-    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
+    monkeypatch.setattr(packet_actions, "print_pdf", lambda parent, path: told.append(path))
     out = tmp_path / "packet.pdf"
     job = packet_actions.make_packet(gui_ctx, None, "p-1001", *OCT, path=out)
     with qtbot.waitSignal(job.finished, timeout=20000):
@@ -400,9 +398,36 @@ def test_gui_make_packet_saves_then_offers_open_or_print(gui_ctx, qtbot, tmp_pat
     assert box is not None and box.isVisible() and str(out) in box.text()
     buttons = {b.text().replace("&", ""): b for b in box.buttons()}
     assert "Open" in buttons and "Print..." in buttons
-    buttons["Print..."].click()  # without Qt PDF: say so, then open the system viewer
-    assert told and "PySide6-Addons" in told[0]
+    buttons["Open"].click()
     assert opened == [str(out)]
+    buttons["Print..."].click()
+    assert told == [out]
+
+
+def test_print_paints_every_page_through_the_print_dialog(gui_ctx, qtbot, tmp_path,
+                                                           monkeypatch):
+    """Printing goes through QPrintDialog; here the 'printer' is a PDF file we read back."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    from ui import packet_actions
+
+    with unit_of_work(gui_ctx.engine) as s:
+        data = load_packet_data(s, patient_id="p-1001", start=OCT[0], end=OCT[1],
+                                prepared_by="t", created_at=CREATED)
+    source = tmp_path / "packet.pdf"
+    source.write_bytes(render_packet(data))
+    printed = tmp_path / "printed.pdf"
+
+    def accept(dialog):
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(printed))
+        return QPrintDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    assert packet_actions.print_pdf(None, source) is True
+    assert len(PdfReader(printed).pages) == len(PdfReader(source).pages)
+    monkeypatch.setattr(QPrintDialog, "exec", lambda d: QPrintDialog.DialogCode.Rejected)
+    assert packet_actions.print_pdf(None, source) is False
 
 
 def test_gui_month_packets_write_one_file_per_patient(gui_ctx, qtbot, tmp_path):

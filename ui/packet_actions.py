@@ -37,46 +37,51 @@ def open_in_viewer(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def can_print_directly() -> bool:
-    try:
-        import PySide6.QtPdf  # noqa: F401
-    except ImportError:
-        return False
-    return True
+PRINT_DPI = 300  # sharp on paper; a letter page is then about 25 MB while it prints
 
 
-def print_pdf(parent: QWidget | None, path: Path) -> None:
-    """Print through the system print dialog, or hand the PDF to the system viewer when Qt
-    cannot render PDF pages here."""
-    if not can_print_directly():
-        QMessageBox.information(
-            parent, "Print packet",
-            "Printing straight from PerDiem needs the Qt PDF module (the PySide6-Addons "
-            "package), which is not installed.\n\nThe packet now opens in your PDF viewer: "
-            "print it from there.")
-        open_in_viewer(path)
-        return
-    from PySide6.QtGui import QPainter
-    from PySide6.QtPdf import QPdfDocument
+def print_pdf(parent: QWidget | None, path: Path) -> bool:
+    """Print a PDF through the system print dialog; False when the user cancelled."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-    document = QPdfDocument(parent)
-    document.load(str(path))
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setResolution(PRINT_DPI)
+    printer.setDocName(path.name)
+    printer.setFullPage(True)  # the packet has its own margins; print it at its true size
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle("Print packet")
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return
+        return False
+    print_pages(printer, path)
+    return True
+
+
+def print_pages(printer: Any, path: Path) -> int:
+    """Paint every page of the PDF on `printer` (rendered by PDFium, which ships inside the
+    pypdfium2 wheel: Qt's own PDF module is not part of pyside6-essentials); returns the
+    number of pages printed."""
+    import pypdfium2 as pdfium
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QImage, QPainter
+
+    document = pdfium.PdfDocument(str(path))
     painter = QPainter(printer)
     try:
-        for index in range(document.pageCount()):
+        for index in range(len(document)):
             if index:
                 printer.newPage()
+            page = document[index]
             target = painter.viewport()
-            image = document.render(index, target.size())
-            painter.drawImage(target, image)
+            width_pt, height_pt = page.get_size()
+            scale = min(target.width() / width_pt, target.height() / height_pt)
+            bitmap = page.render(scale=scale, rev_byteorder=True)  # RGB, printer pixels
+            image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride,
+                           QImage.Format.Format_RGB888)
+            painter.drawImage(QRect(0, 0, bitmap.width, bitmap.height), image)
+        return len(document)
     finally:
         painter.end()
+        document.close()
 
 
 class PacketJob(QObject):
@@ -158,8 +163,7 @@ def _offer_open_or_print(job: PacketJob, path: Path) -> None:
     print_button = box.addButton("&Print...", QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Close)
     box.setDefaultButton(open_button)
-    if not can_print_directly():
-        print_button.setToolTip("Opens the packet in your PDF viewer to print it from there")
+    print_button.setToolTip("Print the packet through the system print dialog")
 
     def clicked(button) -> None:
         if button is open_button:
