@@ -110,6 +110,18 @@ def add_total_chips(layout: QHBoxLayout, scope: str, claimed_tip: str) -> dict[s
     return chips
 
 
+ARROW = QSize(30, 30)
+
+
+def month_arrow(direction: Qt.ArrowType, tip: str) -> QToolButton:
+    """A previous/next month button, the same in the calendar and the month view."""
+    button = QToolButton()
+    button.setFixedSize(ARROW)
+    button.setArrowType(direction)
+    button.setToolTip(tip)
+    return button
+
+
 def month_title_label() -> QLabel:
     """The "October 2026" title between the month arrows, wide enough for any month."""
     label = QLabel()
@@ -374,15 +386,9 @@ class PatientCalendar(QWidget):
     # --- layout -----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        arrow = QSize(30, 30)
-        self.prev_button = QToolButton()
-        self.prev_button.setFixedSize(arrow)
-        self.prev_button.setArrowType(Qt.ArrowType.LeftArrow)
-        self.prev_button.setToolTip("Previous month (Page Up)")
-        self.next_button = QToolButton()
-        self.next_button.setFixedSize(arrow)
-        self.next_button.setArrowType(Qt.ArrowType.RightArrow)
-        self.next_button.setToolTip("Next month (Page Down)")
+        arrow = ARROW
+        self.prev_button = month_arrow(Qt.ArrowType.LeftArrow, "Previous month (Page Up)")
+        self.next_button = month_arrow(Qt.ArrowType.RightArrow, "Next month (Page Down)")
         self.today_button = QPushButton("Today")
         self.today_button.setToolTip("Jump to this month and select today")
         self.today_button.setMinimumHeight(arrow.height())

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,7 +45,15 @@ from ui.billing_models import (
     month_csv_rows,
     patient_months,
 )
-from ui.calendar_view import add_total_chips, month_end, month_title_label, shift_month, today
+from ui.calendar_view import (
+    ARROW,
+    add_total_chips,
+    month_arrow,
+    month_end,
+    month_title_label,
+    shift_month,
+    today,
+)
 from ui.common import show_error
 from ui.workers import run_in_background
 
@@ -85,15 +92,9 @@ class MonthView(QWidget):
     # --- layout -----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        arrow = QSize(30, 30)
-        self.prev_button = QToolButton()
-        self.prev_button.setFixedSize(arrow)
-        self.prev_button.setArrowType(Qt.ArrowType.LeftArrow)
-        self.prev_button.setToolTip("Previous month")
-        self.next_button = QToolButton()
-        self.next_button.setFixedSize(arrow)
-        self.next_button.setArrowType(Qt.ArrowType.RightArrow)
-        self.next_button.setToolTip("Next month")
+        arrow = ARROW
+        self.prev_button = month_arrow(Qt.ArrowType.LeftArrow, "Previous month")
+        self.next_button = month_arrow(Qt.ArrowType.RightArrow, "Next month")
         self.today_button = QPushButton("This month")
         self.today_button.setMinimumHeight(arrow.height())
         self.month_label = month_title_label()
