@@ -426,6 +426,8 @@ class Claim(SQLModel, table=True):
     replaces_claim_id: int | None = Field(default=None, foreign_key="claim.id")
     total_charge: Decimal = Field(sa_type=DecimalText)
     file_name: str | None = Field(default=None, max_length=260)  # the file that carries it
+    # the payer's own claim number (ICN/DCN), which a replacement names in REF*F8 / box 22
+    payer_claim_number: str | None = Field(default=None, max_length=50)
 
 
 class ClaimDay(SQLModel, table=True):
