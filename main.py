@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-only", action="store_true",
                    help="CMS-1500: print the data alone, for pre-printed red forms")
 
+    p = sub.add_parser("claim-number", help="record the payer's claim number (ICN/DCN) of a "
+                       "claim, which its replacement then names")
+    p.add_argument("claim", metavar="CLAIM", help="PerDiem's claim (patient account) number")
+    p.add_argument("number", metavar="NUMBER", help="the payer's claim number")
+
     p = sub.add_parser("packet", help="the documentation packet (PDF) of one patient and period")
     p.add_argument("--patient", required=True, metavar="ID")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
@@ -193,6 +198,18 @@ def cmd_claims(args, engine) -> int:
     return EXIT_DATA if result.refused and not written else EXIT_OK
 
 
+def cmd_claim_number(args, engine) -> int:
+    from models.claim_batches import set_payer_claim_number
+    from models.db import unit_of_work
+
+    with unit_of_work(engine) as session:
+        claim = set_payer_claim_number(session, actor=args.user, account_number=args.claim,
+                                       number=args.number)
+        acct, number = claim.patient_account_number, claim.payer_claim_number
+    print(f"Claim {acct}: the payer's claim number is {number}; a replacement names it.")
+    return EXIT_OK
+
+
 def cmd_demo(args, engine) -> int:
     from models import demo
     from models.db import unit_of_work
@@ -275,6 +292,7 @@ COMMANDS = {
     "export": cmd_export,
     "billable-days": cmd_billable_days,
     "claims": cmd_claims,
+    "claim-number": cmd_claim_number,
     "demo": cmd_demo,
     "packet": cmd_packet,
     "packets": cmd_packets,

@@ -22,6 +22,8 @@ from models.errors import Conflict, DomainError, FieldError
 from models.tables import Claim, ClaimBatch, ClaimDay, Pharmacy
 
 MAX_CONTROL_NUMBER = 999_999_999  # ISA13 is nine digits
+# A payer's claim number (ICN/DCN) as REF*F8 can carry it: letters, digits and dashes.
+PAYER_CLAIM_NUMBER_RE = re.compile(r"[A-Z0-9-]{1,50}")
 
 Renderer = Callable[[list[ClaimDraft], BatchContext], bytes]
 
@@ -95,6 +97,7 @@ def claimed_days(session: Session, patient_id: str | None = None
             account_number=claim.patient_account_number, frequency_code=claim.frequency_code,
             format=batch.format, file_name=claim.file_name or batch.file_name,
             payer_id=claim.payer_id,
+            payer_claim_number=claim.payer_claim_number,
         )
     return out
 
@@ -132,6 +135,37 @@ def prepare_claims(session: Session, start: dt.date, end: dt.date, *, fmt: str,
 
 def _file_safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", text)
+
+
+def set_payer_claim_number(session: Session, *, actor: str, account_number: str,
+                           number: str) -> Claim:
+    """Record the payer's own number (ICN/DCN, from the remittance or the portal) for a claim,
+    so its replacement names it in REF*F8 / box 22. The claim is the newest one holding
+    `account_number`: a replacement keeps its original's account number, and the payer gives
+    the replacement a number of its own. Who and when go to the history (kind "claim")."""
+    acct = (account_number or "").strip().upper()
+    value = (number or "").strip().upper()
+    if not value:
+        raise FieldError("number", "is empty: give the payer's claim number (ICN/DCN)")
+    if len(value) > 50:
+        raise FieldError("number", f"has {len(value)} characters; at most 50")
+    if not PAYER_CLAIM_NUMBER_RE.fullmatch(value):
+        bad = "".join(sorted({ch for ch in value if not re.fullmatch(r"[A-Z0-9-]", ch)}))
+        raise FieldError("number", f'"{number}" holds {bad!r}: only letters, digits and '
+                         "dashes can go into REF*F8")
+    claim = session.exec(select(Claim).where(Claim.patient_account_number == acct)
+                         .order_by(col(Claim.id).desc())).first()
+    if claim is None:
+        raise FieldError("claim", f'no claim with the account number "{account_number}"')
+    claim.payer_claim_number = value
+    session.add(claim)
+    session.flush()
+    services._log_version(session, "claim", str(claim.id), {
+        "account_number": claim.patient_account_number, "batch_id": claim.batch_id,
+        "frequency_code": claim.frequency_code, "payer_claim_number": value,
+    }, actor, None)
+    services._changed(session, "claim", claim.patient_id)
+    return claim
 
 
 def take_control_numbers(session: Session, count: int) -> tuple[int, ...]:

@@ -43,6 +43,8 @@ MAX_837_LINES = 50  # the 2400 loop repeats at most 50 times
 MAX_1500_LINE_CHARGE = Decimal("999999.99")  # six dollar digits in box 24F
 MAX_1500_TOTAL = Decimal("9999999.99")  # seven in box 28
 X12_DELIMITERS = "~*:^"
+# Where each format names the claim a replacement replaces.
+ORIGINAL_FIELD = {"837p": "REF*F8", "cms1500": "box 22", "csv": "original_reference"}
 # CLAIM filing indicator (SBR09) by payer kind.
 FILING_INDICATOR = {"commercial": "CI", "medicaid": "MC", "medicare": "MB", "other": "ZZ"}
 # Dose units to the NDC unit of measure of CTP05 (F2 international unit, GR gram, ME milligram,
@@ -66,6 +68,7 @@ class ClaimedInfo:
     format: str
     file_name: str
     payer_id: str | None = None  # the payer the claim went to
+    payer_claim_number: str | None = None  # the payer's ICN/DCN for it, once recorded
 
     @property
     def label(self) -> str:
@@ -282,7 +285,9 @@ def draft_claims(
 
         if holder_id:
             holder = next(c for c in claimed.values() if c.claim_id == holder_id)
-            acct, freq, original = holder.account_number, "7", holder.account_number
+            # the payer knows the claim by its own number (ICN/DCN); PerDiem's is the fallback
+            acct, freq = holder.account_number, "7"
+            original = holder.payer_claim_number or holder.account_number
         else:
             seq = 1
             while (acct := account_number(patient_id, payer_id, member_id, month, seq)) in used:
@@ -307,6 +312,12 @@ def draft_claims(
         if holder_id:
             draft.problems += _replacement_problems(draft, holder, groups, data.payers)
         draft.warnings = claim_warnings(draft, pharmacy, fmt)
+        if holder_id and not holder.payer_claim_number:
+            draft.warnings.append(
+                f"The payer's claim number of the original claim {holder.account_number} is not "
+                f"recorded: {ORIGINAL_FIELD.get(fmt, 'REF*F8')} carries PerDiem's "
+                "claim number; record it with `claim-number` (or Payer claim no. in the "
+                "billing calendar).")
         drafts.append(draft)
     return drafts
 
