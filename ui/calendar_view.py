@@ -4,7 +4,7 @@ Each day with service shows its status by colour, symbol and word, the per diem 
 modifiers (one line per order), and a tooltip with the reasons. The side panel lists the
 selected day's reasons in words, each with a button that opens the form fixing it. A billable
 day already in a claim batch reads "Claimed", and the panel names the batch, its date and the
-claim.
+claim, and records the payer's claim number (ICN/DCN) that a replacement of the claim names.
 """
 
 from __future__ import annotations
@@ -24,13 +24,23 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPen,
+    QRegularExpressionValidator,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -45,6 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from models import claim_batches, services
+from models.claims import ClaimedInfo
 from models.rules import BILLABLE, HOLD, REASONS, STATUSES, DayResult
 from models.services import Changes
 from ui import fixes
@@ -75,6 +86,32 @@ GRID = QColor("#c9ced6")
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+def payer_claim_number_dialog(parent: QWidget | None, info: ClaimedInfo) -> QInputDialog:
+    """The prompt for a claim's payer claim number; its field takes only what REF*F8 can carry
+    (letters, digits, dashes, at most 50), so a bad character never gets typed."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("Payer claim number")
+    dialog.setLabelText(f"The payer's claim number (ICN/DCN) of claim {info.account_number}, "
+                        "from the remittance or the payer's portal.\nA replacement of this "
+                        "claim names it (837P REF*F8, CMS-1500 box 22).")
+    dialog.setTextValue(info.payer_claim_number or "")
+    field = dialog.findChild(QLineEdit)
+    if field is not None:
+        field.setObjectName("payer-claim-number-field")
+        field.setMaxLength(50)
+        field.setValidator(QRegularExpressionValidator(
+            claim_batches.PAYER_CLAIM_NUMBER_RE.pattern.replace("A-Z", "A-Za-z"), field))
+    return dialog
+
+
+def ask_payer_claim_number(parent: QWidget | None, info: ClaimedInfo) -> str | None:
+    """The number typed, or None when cancelled or left empty."""
+    dialog = payer_claim_number_dialog(parent, info)
+    if dialog.exec() != QInputDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue().strip() or None
 
 
 def shift_month(first: dt.date, months: int) -> dt.date:
@@ -237,6 +274,7 @@ class DayPanel(QWidget):
     """The selected day in words: each order's status and the reasons, with fix buttons."""
 
     fix_requested = Signal(str, object)  # reason code, DayResult
+    claim_number_requested = Signal(object)  # ClaimedInfo of the claim to record it for
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -325,6 +363,8 @@ class DayPanel(QWidget):
                 f"Claimed in batch {info.batch_id} on {info.batch_created_at:%m/%d/%Y}",
                 f"Claim {info.account_number}"
                 + (" (replacement)" if info.frequency_code == "7" else ""),
+                f"Payer's claim no. {info.payer_claim_number}" if info.payer_claim_number
+                else "",
                 where) if x))
             claim.setObjectName("claim-info")
             claim.setWordWrap(True)
@@ -332,6 +372,14 @@ class DayPanel(QWidget):
             claim.setStyleSheet(f"color: {STATUS_FOREGROUND[CLAIMED].name()};")
             claim.setToolTip(info.file_name)
             box.addWidget(claim)
+            number = QPushButton("Payer claim no.…")
+            number.setObjectName("payer-claim-number")
+            number.setToolTip("Record the payer's claim number (ICN/DCN) of this claim, which "
+                              "its replacement names")
+            number.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            number.clicked.connect(
+                lambda _=False, c=info: self.claim_number_requested.emit(c))
+            box.addWidget(number)
             if r.status != BILLABLE:
                 warning = QLabel(claim_warning(r))
                 warning.setObjectName("claim-warning")
@@ -468,6 +516,7 @@ class PatientCalendar(QWidget):
 
         self.panel = DayPanel()
         self.panel.fix_requested.connect(self._on_fix_requested)
+        self.panel.claim_number_requested.connect(self._on_claim_number_requested)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
@@ -668,3 +717,14 @@ class PatientCalendar(QWidget):
             return
         if opened:
             self.fix_opened.emit(reason_code)
+
+    @Slot(object)
+    def _on_claim_number_requested(self, info: ClaimedInfo) -> None:
+        number = ask_payer_claim_number(self, info)
+        if number is None:
+            return
+        try:  # the saved change reloads the calendar, which then shows the number
+            self.ctx.call(claim_batches.set_payer_claim_number,
+                          account_number=info.account_number, number=number)
+        except Exception as exc:
+            show_error(self, exc)
