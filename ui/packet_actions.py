@@ -1,9 +1,8 @@
 """GUI actions that make documentation packets: one patient's, or every patient's for a month.
 
 The packets are made on a pool thread in their own session (ui.workers) behind a progress
-dialog; then the user can open the PDF in the system viewer or print it. Printing renders the
-pages with Qt PDF (the PySide6-Addons wheel); without it the PDF opens in the system viewer,
-whose print button prints it.
+dialog; then the user can open the PDF in the system viewer or print it through the system
+print dialog (pages rendered by PDFium from the pypdfium2 wheel, see `print_pages`).
 """
 
 from __future__ import annotations
