@@ -17,7 +17,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlmodel import Session, create_engine
 
 import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -117,13 +118,30 @@ def upgrade(engine: Engine) -> Path | None:
 
 def open_database(url: str) -> Engine:
     """Open (creating or upgrading as needed) the database at `url`."""
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except ArgumentError as exc:  # e.g. --db "postgres:/server" or an unknown scheme
+        raise DomainError(f"{_shown(url)} is not a database URL PerDiem can open ({exc}).") from exc
+    except ImportError as exc:  # a server URL whose driver is not installed (e.g. psycopg)
+        raise DomainError(f"{_shown(url)} cannot be opened: its database driver is not "
+                          f"installed ({exc}).") from exc
     try:
         upgrade(engine)
     except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
-        raise DomainError(f"{sqlite_path(url) or url} cannot be opened as a PerDiem database "
+        raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
                           f"({exc.orig}).") from exc
     return engine
+
+
+def _shown(url: str) -> str:
+    """The database as a message names it: a file's path, or the URL without its password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 @contextmanager
