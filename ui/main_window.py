@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from models import services
+from models.claim_batches import ExportResult
 from models.db import open_database, sqlite_path
 from models.services import Changes
 from ui.billing_menu import MonthPickDialog, PacketPeriodDialog
@@ -69,6 +70,19 @@ def optional_class(module: str, name: str) -> type | None:
             return None
         raise
     return getattr(mod, name, None)
+
+
+def batch_status(result: ExportResult) -> str:
+    """The status-bar line for a saved claim batch, naming every file it wrote: an 837P
+    without a clearinghouse is one file per payer, and each must reach its payer."""
+    if not result.batch_id:
+        return "No claim was saved."
+    paths = list(result.paths)
+    if len(paths) == 1:
+        return f"Claim batch {result.batch_id} saved to {paths[0]}."
+    names = ", ".join(p.name for p in paths)
+    return (f"Claim batch {result.batch_id} saved as {len(paths)} files (one per payer) in "
+            f"{paths[0].parent}: {names}.")
 
 
 def app_settings() -> QSettings:
@@ -337,9 +351,7 @@ class MainWindow(QMainWindow):
         if dialog is not None and (dialog.task is None or dialog.task.done):
             dialog.deleteLater()  # a closed one still saving stays until its batch is announced
         dialog = ClaimsDialog(self.ctx, self, today=self.today())
-        dialog.claims_saved.connect(lambda result: self.show_status(
-            f"Claim batch {result.batch_id} saved to {result.path}." if result.batch_id
-            else "No claim was saved."))
+        dialog.claims_saved.connect(lambda result: self.show_status(batch_status(result)))
         dialog.show()
         self.claims_dialog = dialog
         return dialog
