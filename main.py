@@ -307,6 +307,8 @@ class _Fail(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "data_only", False) and args.format != "cms1500":
+        parser.error("--data-only goes with --format cms1500 (it prints on pre-printed forms)")
 
     from models.db import resolve_db_url
 

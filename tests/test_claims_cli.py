@@ -207,3 +207,12 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
     assert "1 claim written" in text and "1 claim refused" in text
     assert "Refused claim" in err and "AHN" in err.upper() and "charge" in err.lower()
     assert out.exists() and "p-1001" in out.read_text() and "p-2" not in out.read_text()
+
+
+def test_data_only_with_another_format_is_bad_usage(example_db, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main.main(["--db", str(example_db), "claims", *OCT, "--format", "csv", "--data-only",
+                   "--out", str(tmp_path / "x.csv")])
+    assert exit_.value.code == 2
+    assert "--data-only goes with --format cms1500" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
