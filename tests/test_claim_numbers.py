@@ -180,7 +180,7 @@ def cal(qtbot, example_engine, db_url, claimed) -> PatientCalendar:
 
 
 def number_buttons(cal: PatientCalendar) -> list:
-    """The panel's "Payer claim no." buttons (a redrawn panel's old ones are hidden)."""
+    """The panel's "Payer claim number" buttons (a redrawn panel's old ones are hidden)."""
     return [b for b in cal.panel.findChildren(calendar_view.QPushButton, "payer-claim-number")
             if b.isVisibleTo(cal.panel)]
 

@@ -372,7 +372,7 @@ class DayPanel(QWidget):
             claim.setStyleSheet(f"color: {STATUS_FOREGROUND[CLAIMED].name()};")
             claim.setToolTip(info.file_name)
             box.addWidget(claim)
-            number = QPushButton("Payer claim no.…")
+            number = QPushButton("Payer claim number…")
             number.setObjectName("payer-claim-number")
             number.setToolTip("Record the payer's claim number (ICN/DCN) of this claim, which "
                               "its replacement names")
