@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-import tempfile
+import io
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from models import claim_batches, services
+from models.files import write_atomic
 from models.rules import REASONS, STATUSES
 from models.services import Changes
 from ui import calendar_view
@@ -307,15 +307,9 @@ class MonthView(QWidget):
         """Write the visible table to `path` (replaced whole, never half-written); returns the
         number of patient rows written."""
         rows = month_csv_rows(self.proxy)
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".csv", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-                csv.writer(f).writerows(rows)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        buf = io.StringIO(newline="")
+        csv.writer(buf).writerows(rows)
+        write_atomic(path, buf.getvalue())
         self.csv_exported.emit(str(path))
         return len(rows) - 1
 
