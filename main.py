@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import json
 import sys
 from pathlib import Path
 
@@ -118,13 +117,7 @@ def cmd_import(args, engine) -> int:
     from models import interchange
     from models.db import unit_of_work
 
-    try:
-        # utf-8-sig: Windows editors often start a UTF-8 file with a byte-order mark
-        doc = json.loads(args.file.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise _Fail(f"{args.file}: no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _Fail(f"{args.file}: not a JSON file ({exc})") from None
+    doc = interchange.read_file(args.file)
     with unit_of_work(engine) as session:
         counts = interchange.import_document(session, actor=args.user, doc=doc)
     summary = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items() if n)

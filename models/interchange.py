@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import pathlib
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -617,6 +618,18 @@ def _rows(session: Session, table: type) -> list[Any]:
     if hasattr(table, "voided"):
         stmt = stmt.where(table.voided == False)  # noqa: E712
     return sorted(session.exec(stmt).all(), key=lambda r: r.id)
+
+
+def read_file(path: pathlib.Path) -> Any:
+    """The JSON of an interchange file; a missing or non-JSON file is a DomainError in words.
+    utf-8-sig: Windows editors often start a UTF-8 file with a byte-order mark."""
+    try:
+        return json.loads(pathlib.Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise DomainError(f"{path}: no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DomainError(f"{path}: not a JSON file, it cannot be read as a JSON file "
+                          f"({exc})") from None
 
 
 def to_json(doc: dict[str, Any]) -> str:

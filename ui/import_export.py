@@ -7,7 +7,6 @@ export writes no file.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session
 
 from models.errors import DomainError, ImportRejected
+from models.files import write_atomic
 from models.services import Changes, changes_of
 from ui.common import show_error
 from ui.context import AppContext
@@ -173,10 +173,12 @@ class ImportExport(QObject):
             self.start_import(Path(path))
 
     def start_import(self, path: Path) -> ProgressJob | None:
+        from models import interchange
+
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self._show_refused([f"{path.name}: cannot be read as a JSON file ({exc})"], path)
+            doc = interchange.read_file(path)
+        except (OSError, DomainError) as exc:
+            self._show_refused([str(exc)], path)
             return None
         actor = self.ctx.actor
 
@@ -224,13 +226,10 @@ class ImportExport(QObject):
         def _export(session: Session) -> str:
             from models import interchange
 
-            doc = interchange.export_document(session)
-            text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+            text = interchange.to_json(interchange.export_document(session))
             if stop.is_set():
                 raise Cancelled()
-            part = path.with_name(path.name + ".part")
-            part.write_text(text, encoding="utf-8")
-            part.replace(path)  # never leave a half-written export behind
+            write_atomic(path, text)  # never leave a half-written export behind
             return str(path)
 
         self.job = ProgressJob(self.ctx, self.window, "Export", f"Exporting to {path.name}…",
