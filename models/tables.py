@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, LargeBinary, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Index, LargeBinary, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -184,13 +184,15 @@ class ClinicalMeta(SQLModel):
     recorded_by: str = Field(default="", max_length=60)
     recorded_at: NaiveDatetime | None = None  # local time; sqlmodel wants aware ones
     change_reason: str | None = Field(default=None, max_length=4000)
-    voided: bool = Field(default=False, index=True)
+    # no index of its own: nearly every row is not void, so SQLite would pick it over a useful
+    # one; the tables' composite indexes (owner, voided, date) carry it instead
+    voided: bool = False
     void_reason: str | None = Field(default=None, max_length=4000)
 
 
 class OrderBase(SQLModel):
     id: str = _id()
-    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
     prescriber_id: str = Field(foreign_key="prescriber.id", index=True, max_length=64)
     per_diem_code: str = Field(max_length=5)
     drug_name: str = Field(max_length=80)
@@ -221,6 +223,7 @@ class OrderBase(SQLModel):
 
 class Order(OrderBase, ClinicalMeta, table=True):
     __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_patient_id_voided", "patient_id", "voided"),)
 
 
 class OrderRead(OrderBase, ClinicalMeta):
@@ -229,7 +232,7 @@ class OrderRead(OrderBase, ClinicalMeta):
 
 class PlanOfCareBase(SQLModel):
     id: str = _id()
-    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
     start_date: dt.date
     end_date: dt.date
     signed_date: dt.date | None = None
@@ -238,6 +241,8 @@ class PlanOfCareBase(SQLModel):
 
 class PlanOfCare(PlanOfCareBase, ClinicalMeta, table=True):
     __tablename__ = "plan_of_care"
+    __table_args__ = (Index("ix_plan_of_care_order_id_voided_start_date", "order_id", "voided",
+                            "start_date"),)
 
 
 class PlanOfCareRead(PlanOfCareBase, ClinicalMeta):
@@ -246,7 +251,7 @@ class PlanOfCareRead(PlanOfCareBase, ClinicalMeta):
 
 class PrepNoteBase(SQLModel):
     id: str = _id()
-    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
     date: dt.date
     pharmacist: str = Field(max_length=60)
     compounding: str | None = Field(default=None, max_length=4000)
@@ -257,6 +262,7 @@ class PrepNoteBase(SQLModel):
 
 class PrepNote(PrepNoteBase, ClinicalMeta, table=True):
     __tablename__ = "prep_note"
+    __table_args__ = (Index("ix_prep_note_order_id_voided_date", "order_id", "voided", "date"),)
 
 
 class PrepNoteRead(PrepNoteBase, ClinicalMeta):
@@ -265,7 +271,7 @@ class PrepNoteRead(PrepNoteBase, ClinicalMeta):
 
 class DeliveryBase(SQLModel):
     id: str = _id()
-    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
     date: dt.date
     items: str | None = Field(default=None, max_length=4000)
     method: str | None = Field(default=None, max_length=20)
@@ -273,7 +279,7 @@ class DeliveryBase(SQLModel):
 
 
 class Delivery(DeliveryBase, ClinicalMeta, table=True):
-    pass
+    __table_args__ = (Index("ix_delivery_order_id_voided_date", "order_id", "voided", "date"),)
 
 
 class DeliveryRead(DeliveryBase, ClinicalMeta):
@@ -286,7 +292,7 @@ INFUSION_STATUSES = ("completed", "partial", "held", "refused", "missed")
 
 class InfusionBase(SQLModel):
     id: str = _id()
-    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
     date: dt.date = Field(index=True)
     start_time: dt.time | None = None
     end_time: dt.time | None = None
@@ -304,7 +310,7 @@ class InfusionBase(SQLModel):
 
 
 class Infusion(InfusionBase, ClinicalMeta, table=True):
-    pass
+    __table_args__ = (Index("ix_infusion_order_id_voided_date", "order_id", "voided", "date"),)
 
 
 class InfusionRead(InfusionBase, ClinicalMeta):
@@ -313,7 +319,7 @@ class InfusionRead(InfusionBase, ClinicalMeta):
 
 class CareNoteBase(SQLModel):
     id: str = _id()
-    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
     date: dt.date
     author: str = Field(max_length=60)
     contact: str | None = Field(default=None, max_length=20)
@@ -322,6 +328,8 @@ class CareNoteBase(SQLModel):
 
 class CareNote(CareNoteBase, ClinicalMeta, table=True):
     __tablename__ = "care_note"
+    __table_args__ = (Index("ix_care_note_patient_id_voided_date", "patient_id", "voided",
+                            "date"),)
 
 
 class CareNoteRead(CareNoteBase, ClinicalMeta):
@@ -333,7 +341,7 @@ class CareNoteRead(CareNoteBase, ClinicalMeta):
 
 class AuthorizationBase(SQLModel):
     id: str = _id()
-    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
     payer_id: str = Field(foreign_key="payer.id", index=True, max_length=64)
     number: str = Field(max_length=50)
     code: str = Field(max_length=5)
@@ -346,7 +354,9 @@ class AuthorizationBase(SQLModel):
 
 
 class Authorization(AuthorizationBase, table=True):
-    pass
+    # R13 chains: the authorizations of one patient, payer and code, by date
+    __table_args__ = (Index("ix_authorization_patient_id_payer_id_code_start_date", "patient_id",
+                            "payer_id", "code", "start_date"),)
 
 
 class AuthorizationRead(AuthorizationBase):
@@ -423,7 +433,7 @@ class Claim(SQLModel, table=True):
     month: dt.date  # first day of the claim's calendar month (R19)
     frequency_code: str = Field(default="1", max_length=1)  # 1 original | 7 replacement
     original_reference: str | None = Field(default=None, max_length=50)
-    replaces_claim_id: int | None = Field(default=None, foreign_key="claim.id")
+    replaces_claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
     total_charge: Decimal = Field(sa_type=DecimalText)
     file_name: str | None = Field(default=None, max_length=260)  # the file that carries it
     # the payer's own claim number (ICN/DCN), which a replacement names in REF*F8 / box 22
@@ -434,10 +444,11 @@ class ClaimDay(SQLModel, table=True):
     """A service day (order, date) a claim bills; the newest claim holding a day is its claim."""
 
     __tablename__ = "claim_day"
+    __table_args__ = (Index("ix_claim_day_order_id_date", "order_id", "date"),)
 
     pk: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)
-    order_id: str = Field(foreign_key="orders.id", index=True, max_length=64)
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
     date: dt.date = Field(index=True)
 
 
