@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from models import codes, rules
 from models.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from models.tables import (
+    ADMINISTERED,
     CLINICAL_TABLES,
     Authorization,
     AuthorizationBase,
@@ -746,28 +748,157 @@ def count_records(session: Session) -> int:
 
 
 # --- billing --------------------------------------------------------------------------------
+# A period's billable days read only the records that can affect it (see docs/billing-rules.md,
+# "Reading only what a period needs"): a fixed number of SELECTs whatever the history's length,
+# with light read objects for the many rows (infusions, notes) and models for the few.
+
+R12_DAYS_BEFORE = 29  # R12 looks at care notes of the 30 days ending on the service date
 
 
-def load_billing_data(session: Session, patient_id: str | None = None) -> rules.BillingData:
-    """A snapshot of every current, non-voided record the rules read."""
-    if patient_id:
-        patients = {patient_id: get_patient(session, patient_id)}
-    else:
-        patients = {p.id: p for p in list_patients(session)}
+def _days_before(day: dt.date, days: int) -> dt.date:
+    return day - dt.timedelta(days=days) if day > dt.date.min + dt.timedelta(days=days) \
+        else dt.date.min
 
-    def records(kind: str) -> list[Any]:
-        return list_records(session, kind, patient_id=patient_id)
+
+def _authorization_chains(start: dt.date | None, end: dt.date | None, patients: Any) -> Any:
+    """The authorizations of `patients` (a subquery of ids) overlapping [start, end], and
+    every authorization of the same patient, payer and code overlapping one of those, and so
+    on: the connected groups whose units can reach into the period (R13)."""
+    a = Authorization.__table__
+    cols = (a.c.id, a.c.patient_id, a.c.payer_id, a.c.code, a.c.start_date, a.c.end_date)
+    first = select(*cols).where(a.c.patient_id.in_(patients))
+    if start is not None:
+        first = first.where(a.c.end_date >= start)
+    if end is not None:
+        first = first.where(a.c.start_date <= end)
+    chain = first.cte("chain", recursive=True)
+    b = a.alias("linked")
+    return chain.union(
+        select(*(b.c[c.name] for c in cols)).join(chain, and_(
+            b.c.patient_id == chain.c.patient_id, b.c.payer_id == chain.c.payer_id,
+            b.c.code == chain.c.code, b.c.start_date <= chain.c.end_date,
+            b.c.end_date >= chain.c.start_date)))
+
+
+def load_billing_data(
+    session: Session,
+    patient_id: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> rules.BillingData:
+    """The current, non-voided records that can affect the service days in [start, end] (the
+    whole history when both are None), optionally of one patient:
+
+    - the period's infusion entries, their orders, patients, coverages and every payer;
+    - plans of care overlapping the period (R8); preparation notes whose date to beyond-use
+      date overlaps it (R9); deliveries from the earliest of those notes' dates, and each
+      order's first delivery before it (R10 with no covering note: any earlier delivery);
+      care notes from 29 days before the period (R12);
+    - authorizations overlapping the period, with the chains of overlapping authorizations
+      they belong to, and as `prior_days` the service days of those chains before the period
+      (R13 counts units from each authorization's start; only R1-R4 of those days matter).
+    """
+    inf, o = Infusion.__table__, Order.__table__
+    in_period = [inf.c.voided == False]  # noqa: E712
+    if start is not None:
+        in_period.append(inf.c.date >= start)
+    if end is not None:
+        in_period.append(inf.c.date <= end)
+    order_ok = [o.c.voided == False]  # noqa: E712
+    if patient_id is not None:
+        order_ok.append(o.c.patient_id == patient_id)
+    period_orders = select(o.c.id).where(
+        *order_ok, o.c.id.in_(select(inf.c.order_id).where(*in_period)))
+    patients = select(o.c.patient_id).where(o.c.id.in_(period_orders))
+
+    infusions = [rules.InfusionFacts(*row) for row in session.execute(
+        select(inf.c.id, inf.c.order_id, inf.c.date, inf.c.status, inf.c.setting,
+               inf.c.start_time, inf.c.end_time, inf.c.dose_given, inf.c.administered_by)
+        .join(o, o.c.id == inf.c.order_id).where(*in_period, *order_ok))]
+
+    chains = _authorization_chains(start, end, patients)
+    a = Authorization.__table__
+    authorizations = [AuthorizationRead.model_validate(dict(row)) for row in session.execute(
+        select(a).where(a.c.id.in_(select(chains.c.id)))).mappings()]
+
+    prior_days: list[rules.PriorDay] = []
+    if start is not None and any(x.start_date < start for x in authorizations):
+        # from the earliest start of the chains reaching into the period, per patient and code
+        reach = (select(chains.c.patient_id, chains.c.code,
+                        func.min(chains.c.start_date).label("since"))
+                 .where(chains.c.start_date < start)
+                 .group_by(chains.c.patient_id, chains.c.code).subquery())
+        administered = func.max(case((inf.c.status.in_(ADMINISTERED), 1), else_=0))
+        prior_days = [rules.PriorDay(order_id, day, bool(given)) for order_id, day, given in
+                      session.execute(
+            select(inf.c.order_id, inf.c.date, administered)
+            .join(o, o.c.id == inf.c.order_id)
+            .join(reach, and_(reach.c.patient_id == o.c.patient_id,
+                              reach.c.code == o.c.per_diem_code))
+            .where(inf.c.voided == False, o.c.voided == False,  # noqa: E712
+                   inf.c.date >= reach.c.since, inf.c.date < start)
+            .group_by(inf.c.order_id, inf.c.date))]
+
+    prior_orders = sorted({d.order_id for d in prior_days})
+    wanted = o.c.id.in_(period_orders)
+    if prior_orders:
+        wanted = or_(wanted, o.c.id.in_(prior_orders))
+    orders = [OrderRead.model_validate(dict(row)) for row in session.execute(
+        select(o).where(*order_ok, wanted).order_by(o.c.id)).mappings()]
+
+    p, c = Patient.__table__, Coverage.__table__
+    coverages: dict[str, list[CoverageRead]] = defaultdict(list)
+    for row in session.execute(select(c).where(c.c.patient_id.in_(patients))
+                               .order_by(c.c.patient_id, c.c.position)).mappings():
+        coverages[row["patient_id"]].append(CoverageRead.model_validate(dict(row)))
+    people = {row["id"]: PatientRead(**row, coverages=coverages[row["id"]]) for row in
+              session.execute(select(p).where(p.c.id.in_(patients))).mappings()}
+
+    def of_orders(table: Any, *cols: Any, since: Any = None, until: Any = None) -> Any:
+        t = table.__table__
+        stmt = select(*(t.c[x] for x in cols)).where(
+            t.c.voided == False, t.c.order_id.in_(period_orders))  # noqa: E712
+        if since is not None:
+            stmt = stmt.where(since)
+        if until is not None:
+            stmt = stmt.where(until)
+        return session.execute(stmt)
+
+    pc, pn, dl = PlanOfCare.__table__, PrepNote.__table__, Delivery.__table__
+    plans = [rules.PlanFacts(*r) for r in of_orders(
+        PlanOfCare, "id", "order_id", "start_date", "end_date",
+        since=None if start is None else pc.c.end_date >= start,
+        until=None if end is None else pc.c.start_date <= end)]
+    preps = [rules.PrepNoteFacts(*r) for r in of_orders(
+        PrepNote, "id", "order_id", "date", "beyond_use_date",
+        since=None if start is None else pn.c.beyond_use_date >= start,
+        until=None if end is None else pn.c.date <= end)]
+    # R10 takes a delivery on or after the covering note's date, and with no covering note
+    # any delivery before the day: the first delivery of each order stands for the older ones
+    lo = None if start is None else min([start, *(x.date for x in preps)])
+    deliveries = [rules.DeliveryFacts(*r) for r in of_orders(
+        Delivery, "id", "order_id", "date",
+        since=None if lo is None else dl.c.date >= lo,
+        until=None if end is None else dl.c.date <= end)]
+    if lo is not None:
+        deliveries += [rules.DeliveryFacts("", order_id, day) for order_id, day in
+                       session.execute(select(dl.c.order_id, func.min(dl.c.date)).where(
+                           dl.c.voided == False, dl.c.order_id.in_(period_orders),  # noqa: E712
+                           dl.c.date < lo).group_by(dl.c.order_id))]
+
+    cn = CareNote.__table__
+    care = select(cn.c.id, cn.c.patient_id, cn.c.date).where(
+        cn.c.voided == False, cn.c.patient_id.in_(patients))  # noqa: E712
+    if start is not None:
+        care = care.where(cn.c.date >= _days_before(start, R12_DAYS_BEFORE))
+    if end is not None:
+        care = care.where(cn.c.date <= end)
+    care_notes = [rules.CareNoteFacts(*r) for r in session.execute(care)]
 
     return rules.BillingData(
-        payers={p.id: p for p in list_payers(session)},
-        patients=patients,
-        orders=records("order"),
-        infusions=records("infusion"),
-        plans_of_care=records("plan_of_care"),
-        authorizations=list_authorizations(session, patient_id),
-        prep_notes=records("prep_note"),
-        deliveries=records("delivery"),
-        care_notes=records("care_note"),
+        payers={x.id: x for x in list_payers(session)}, patients=people, orders=orders,
+        infusions=infusions, plans_of_care=plans, authorizations=authorizations,
+        prep_notes=preps, deliveries=deliveries, care_notes=care_notes, prior_days=prior_days,
     )
 
 
@@ -780,4 +911,34 @@ def billable_days(
     """The billable-days table (R1-R18) for a period, optionally for one patient."""
     if patient_id:
         _get(session, Patient, patient_id, "patient")
-    return rules.evaluate(load_billing_data(session, patient_id), start, end, patient_id)
+    data = load_billing_data(session, patient_id, start, end)
+    return rules.evaluate(data, start, end, patient_id)
+
+
+def authorization_usage(session: Session, patient_id: str) -> dict[str, int]:
+    """Units used so far (R13) by each of a patient's authorizations, by id (none: left out).
+
+    Counted over each authorization's own dates: only the patient's service days that an
+    authorization of the same code covers, with their R1-R4 status (no evidence records)."""
+    a, o, inf = Authorization.__table__, Order.__table__, Infusion.__table__
+    authorizations = [AuthorizationRead.model_validate(dict(row)) for row in session.execute(
+        select(a).where(a.c.patient_id == patient_id)).mappings()]
+    if not authorizations:
+        return {}
+    administered = func.max(case((inf.c.status.in_(ADMINISTERED), 1), else_=0))
+    covered = select(a.c.id).where(
+        a.c.patient_id == o.c.patient_id, a.c.code == o.c.per_diem_code,
+        a.c.start_date <= inf.c.date, a.c.end_date >= inf.c.date).exists()
+    days = [rules.PriorDay(order_id, day, bool(given)) for order_id, day, given in
+            session.execute(
+        select(inf.c.order_id, inf.c.date, administered).join(o, o.c.id == inf.c.order_id)
+        .where(inf.c.voided == False, o.c.voided == False,  # noqa: E712
+               o.c.patient_id == patient_id, covered)
+        .group_by(inf.c.order_id, inf.c.date))]
+    orders = [OrderRead.model_validate(dict(row)) for row in session.execute(
+        select(o).where(o.c.voided == False, o.c.patient_id == patient_id)).mappings()]  # noqa: E712
+    data = rules.BillingData(
+        payers={x.id: x for x in list_payers(session)},
+        patients={patient_id: get_patient(session, patient_id)}, orders=orders, infusions=[],
+        authorizations=authorizations, prior_days=days)
+    return rules.authorization_units(data)

@@ -1,0 +1,201 @@
+"""The billing path as it was before windowed reads: a full-history load and the original
+linear-scan evaluation, kept only as the reference the equivalence tests compare against."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session
+
+from models import services
+from models.rules import (
+    BILLABLE,
+    HOLD,
+    NOT_BILLABLE,
+    REASON_ORDER,
+    BillingData,
+    DayResult,
+    _rate,
+    billed_coverage,
+    mar_complete,
+)
+from models.tables import InfusionRead, OrderRead
+
+
+def full_billing_data(session: Session, patient_id: str | None = None) -> BillingData:
+    """Every current, non-voided record, as models.services loaded it before issue 8."""
+    if patient_id:
+        patients = {patient_id: services.get_patient(session, patient_id)}
+    else:
+        patients = {p.id: p for p in services.list_patients(session)}
+
+    def records(kind: str) -> list[Any]:
+        return services.list_records(session, kind, patient_id=patient_id)
+
+    return BillingData(
+        payers={p.id: p for p in services.list_payers(session)},
+        patients=patients,
+        orders=records("order"),
+        infusions=records("infusion"),
+        plans_of_care=records("plan_of_care"),
+        authorizations=services.list_authorizations(session, patient_id),
+        prep_notes=records("prep_note"),
+        deliveries=records("delivery"),
+        care_notes=records("care_note"),
+    )
+
+
+def reference_evaluate(
+    data: BillingData,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    patient_id: str | None = None,
+) -> list[DayResult]:
+    """Apply R1-R18 and return one row per service day in [start, end], sorted by patient,
+    date, order. Authorization units (R13) are always counted over every day, whatever the
+    range asked, so a month never forgets the units an earlier month used."""
+    orders = {o.id: o for o in data.orders if patient_id is None or o.patient_id == patient_id}
+
+    entries: dict[tuple[str, dt.date], list[InfusionRead]] = defaultdict(list)
+    for e in data.infusions:
+        if e.order_id in orders:
+            entries[(e.order_id, e.date)].append(e)
+
+    plans = _by(data.plans_of_care, "order_id")
+    preps = _by(data.prep_notes, "order_id")
+    deliveries = _by(data.deliveries, "order_id")
+    care_dates = defaultdict(list)
+    for n in data.care_notes:
+        care_dates[n.patient_id].append(n.date)
+    auths = defaultdict(list)
+    for a in sorted(data.authorizations, key=lambda a: (a.start_date, a.id)):
+        auths[(a.patient_id, a.payer_id, a.code)].append(a)
+
+    # First pass: R1-R12 except the authorization reasons, in date order then order id (R13).
+    drafts: list[dict] = []
+    for (order_id, day), day_entries in sorted(entries.items(),
+                                               key=lambda kv: (kv[0][1], kv[0][0])):
+        order = orders[order_id]
+        patient = data.patients[order.patient_id]
+        administered = [e for e in day_entries if e.administered]
+        blocking: list[str] = []
+        if not administered:
+            blocking.append("no-infusion")
+        if not order.active_on(day):
+            blocking.append("no-active-order")
+        coverage = billed_coverage(patient.coverages, day)
+        payer = data.payers.get(coverage.payer_id) if coverage else None
+        if payer is None:
+            blocking.append("no-coverage")
+        elif payer.kind == "medicare" and order.per_diem_code.startswith("S"):
+            blocking.append("medicare-s-code")
+        drafts.append(
+            dict(order=order, day=day, administered=administered, payer=payer,
+                 blocking=blocking, auth=None, auth_reason=None)
+        )
+
+    # R13: units in date order then order id, from each authorization's start.
+    used: dict[str, int] = defaultdict(int)
+    for d in drafts:
+        payer = d["payer"]
+        if d["blocking"] or not payer.requires_prior_auth:
+            continue
+        order = d["order"]
+        covering = [a for a in auths[(order.patient_id, payer.id, order.per_diem_code)]
+                    if a.covers(d["day"])]
+        if not covering:
+            d["auth_reason"] = "no-authorization"
+            continue
+        for a in covering:  # already sorted by start date, then id
+            if used[a.id] < a.units:
+                used[a.id] += 1
+                d["auth"] = a
+                break
+        else:
+            d["auth_reason"] = "authorization-exhausted"
+
+    # Evidence reasons R7-R12.
+    for d in drafts:
+        if d["blocking"]:
+            continue
+        order, day = d["order"], d["day"]
+        reasons = [d["auth_reason"]] if d["auth_reason"] else []
+        if order.signed_date is None:
+            reasons.append("unsigned-order")
+        if not any(p.start_date <= day <= p.end_date for p in plans[order.id]):
+            reasons.append("missing-plan-of-care")
+        covering_preps = [p for p in preps[order.id] if p.date <= day <= p.beyond_use_date]
+        if not covering_preps:
+            reasons.append("missing-prep-note")
+        since = max(p.date for p in covering_preps) if covering_preps else dt.date.min
+        if not any(since <= dl.date <= day for dl in deliveries[order.id]):
+            reasons.append("missing-delivery")
+        if not all(mar_complete(e) for e in d["administered"]):
+            reasons.append("incomplete-mar")
+        # days between, not day - 29: a service day in the first days of year 1 must not overflow
+        if not any(0 <= (day - c).days <= 29 for c in care_dates[order.patient_id]):
+            reasons.append("missing-care-note")
+        d["reasons"] = reasons
+
+    # R15 concurrency ranks among a patient's days that are not not-billable.
+    same_day: dict[tuple[str, dt.date], list[OrderRead]] = defaultdict(list)
+    for d in drafts:
+        if not d["blocking"]:
+            same_day[(d["order"].patient_id, d["day"])].append(d["order"])
+    rank: dict[tuple[str, dt.date], int] = {}
+    for (_, day), day_orders in same_day.items():
+        day_orders.sort(key=lambda o: (-_rate(o), o.start_date, o.id))
+        for i, o in enumerate(day_orders):
+            rank[(o.id, day)] = i
+
+    results = []
+    for d in drafts:
+        order, day = d["order"], d["day"]
+        if (start and day < start) or (end and day > end):
+            continue
+        payer = d["payer"]
+        common = dict(patient_id=order.patient_id, order_id=order.id, date=day,
+                      code=order.per_diem_code, payer_id=payer.id if payer else None)
+        if d["blocking"]:
+            results.append(DayResult(status=NOT_BILLABLE, reasons=tuple(d["blocking"]), **common))
+            continue
+        mods: list[str] = []
+        r = rank[(order.id, day)]
+        if r == 1:
+            mods.append("SH")
+        elif r >= 2:
+            mods.append("SJ")
+        if any(e.setting == "suite" for e in d["administered"]):
+            mods.append("SS")
+        mods.extend(payer.per_diem_modifiers or [])
+        mods = list(dict.fromkeys(mods))[:4]  # R18: no modifier twice, at most four
+        auth = d["auth"]
+        results.append(DayResult(
+            status=HOLD if d["reasons"] else BILLABLE,
+            reasons=tuple(sorted(d["reasons"], key=REASON_ORDER.index)),
+            modifiers=tuple(mods),
+            authorization_id=auth.id if auth else None,
+            authorization_number=auth.number if auth else None,
+            **common,
+        ))
+    results.sort(key=lambda r: (r.patient_id, r.date, r.order_id))
+    return results
+
+
+def reference_authorization_usage(data: BillingData) -> dict[str, int]:
+    """Units used so far by each authorization (R13), by authorization id."""
+    used: dict[str, int] = defaultdict(int)
+    for r in reference_evaluate(data):
+        if r.authorization_id:
+            used[r.authorization_id] += 1
+    return dict(used)
+
+
+def _by(items: Iterable, attr: str) -> dict[str, list]:
+    out: dict[str, list] = defaultdict(list)
+    for item in items:
+        out[getattr(item, attr)].append(item)
+    return out
