@@ -144,7 +144,8 @@ def cmd_billable_days(args, engine) -> int:
 
     with unit_of_work(engine) as session:
         days = services.billable_days(session, args.start, args.end, args.patient)
-        claimed = claimed_days(session, args.patient) if args.with_claims else None
+        claimed = (claimed_days(session, args.patient, start=args.start, end=args.end)
+                   if args.with_claims else None)
     write = billable_days.to_csv if args.format == "csv" else billable_days.to_json
     _write_text(write(days, claimed), args.out)
     return EXIT_OK

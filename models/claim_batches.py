@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from models import claims, rules, services
@@ -73,31 +74,39 @@ class ExportResult:
         return sum((d.total_charge for d in self.written), Decimal("0.00"))
 
 
-def claimed_days(session: Session, patient_id: str | None = None
+def claimed_days(session: Session, patient_id: str | None = None, *,
+                 start: dt.date | None = None, end: dt.date | None = None
                  ) -> dict[tuple[str, dt.date], ClaimedInfo]:
-    """Every claimed service day: (order id, date) -> the claim and batch that bill it.
+    """The claimed service days dated in [start, end] (every one when both are None):
+    (order id, date) -> the claim and batch that bill it. One query of plain rows.
 
     A claim that a replacement names is no longer in force, so its days count only when the
     replacement holds them too."""
-    replaced = set(session.exec(
-        select(Claim.replaces_claim_id).where(col(Claim.replaces_claim_id).is_not(None))
-    ).all())
-    query = (select(ClaimDay, Claim, ClaimBatch)
-             .join(Claim, col(Claim.id) == ClaimDay.claim_id)
-             .join(ClaimBatch, col(ClaimBatch.id) == Claim.batch_id)
-             .order_by(col(Claim.id)))
+    day, claim, batch = ClaimDay.__table__, Claim.__table__, ClaimBatch.__table__
+    replacement = claim.alias("replacement")
+    query = (select(day.c.order_id, day.c.date, claim.c.id, batch.c.id, batch.c.created_at,
+                    claim.c.patient_account_number, claim.c.frequency_code, batch.c.format,
+                    claim.c.file_name, batch.c.file_name, claim.c.payer_id,
+                    claim.c.payer_claim_number)
+             .join(claim, claim.c.id == day.c.claim_id)
+             .join(batch, batch.c.id == claim.c.batch_id)
+             .where(~select(replacement.c.id)
+                    .where(replacement.c.replaces_claim_id == claim.c.id).exists())
+             .order_by(claim.c.id))
     if patient_id:
-        query = query.where(Claim.patient_id == patient_id)
+        query = query.where(claim.c.patient_id == patient_id)
+    if start is not None:
+        query = query.where(day.c.date >= start)
+    if end is not None:
+        query = query.where(day.c.date <= end)
     out: dict[tuple[str, dt.date], ClaimedInfo] = {}
-    for day, claim, batch in session.exec(query).all():
-        if claim.id in replaced:
-            continue
-        out[(day.order_id, day.date)] = ClaimedInfo(
-            claim_id=claim.id, batch_id=batch.id, batch_created_at=batch.created_at,
-            account_number=claim.patient_account_number, frequency_code=claim.frequency_code,
-            format=batch.format, file_name=claim.file_name or batch.file_name,
-            payer_id=claim.payer_id,
-            payer_claim_number=claim.payer_claim_number,
+    for (order_id, date, claim_id, batch_id, created_at, account, frequency, fmt, claim_file,
+         batch_file, payer_id, payer_claim_number) in session.execute(query):
+        out[(order_id, date)] = ClaimedInfo(
+            claim_id=claim_id, batch_id=batch_id, batch_created_at=created_at,
+            account_number=account, frequency_code=frequency, format=fmt,
+            file_name=claim_file or batch_file, payer_id=payer_id,
+            payer_claim_number=payer_claim_number,
         )
     return out
 
@@ -114,11 +123,13 @@ def prepare_claims(session: Session, start: dt.date, end: dt.date, *, fmt: str,
     """The claim drafts for [start, end], checked for `fmt`; nothing is recorded."""
     _check_request(start, end, fmt)
     span_start, span_end = claims.month_of(start), claims.month_end(end)
-    days = services.billable_days(session, span_start, span_end, patient_id)
-    data = services.load_billing_data(session, patient_id)
-    claimed = claimed_days(session, patient_id)
+    data, days = services.billing_period(session, span_start, span_end, patient_id)
+    claimed = claimed_days(session, patient_id, start=span_start, end=span_end)
     prescribers = {p.id: p for p in services.list_prescribers(session)}
-    used = set(session.exec(select(Claim.patient_account_number)).all())
+    # a claim's account number starts with its month (claims.account_number), so only the
+    # claims of the span's months can hold one a new claim would take
+    used = set(session.exec(select(Claim.patient_account_number).where(
+        Claim.month >= span_start, Claim.month <= span_end)).all())
     drafts = claims.draft_claims(
         days, data, prescribers, services.get_pharmacy(session), start=start, end=end,
         fmt=fmt, claimed=claimed, rebill=rebill, used_accounts=used,
@@ -194,7 +205,8 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
 
     Refuses (Conflict) a day that another claim already bills, e.g. one exported meanwhile
     from another workstation, unless the draft replaces that very claim."""
-    claimed = claimed_days(session)
+    dates = [day for d in drafts for _, day in d.days]
+    claimed = claimed_days(session, start=min(dates), end=max(dates)) if dates else {}
     for d in drafts:
         for key in d.days:
             holder = claimed.get(key)
@@ -206,15 +218,20 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
                        control_number=control_number)
     session.add(batch)
     session.flush()
-    for d in drafts:
-        claim = Claim(batch_id=batch.id, patient_account_number=d.account_number,
-                      patient_id=d.patient.id, payer_id=d.payer.id, month=d.month,
-                      frequency_code=d.frequency_code, original_reference=d.original_reference,
-                      replaces_claim_id=d.replaces_claim_id, total_charge=d.total_charge,
-                      file_name=(claim_files or {}).get(d.account_number, file_name)[:260])
-        session.add(claim)
-        session.flush()
-        session.add_all(ClaimDay(claim_id=claim.id, order_id=o, date=day) for o, day in d.days)
+    # three statements whatever the number of claims: the claims, their ids, their days
+    if drafts:
+        session.execute(insert(Claim), [dict(
+            batch_id=batch.id, patient_account_number=d.account_number, patient_id=d.patient.id,
+            payer_id=d.payer.id, month=d.month, frequency_code=d.frequency_code,
+            original_reference=d.original_reference, replaces_claim_id=d.replaces_claim_id,
+            total_charge=d.total_charge,
+            file_name=(claim_files or {}).get(d.account_number, file_name)[:260],
+        ) for d in drafts])
+        ids = dict(session.execute(select(Claim.patient_account_number, Claim.id)
+                                   .where(Claim.batch_id == batch.id)).all())
+        session.execute(insert(ClaimDay), [
+            dict(claim_id=ids[d.account_number], order_id=o, date=day)
+            for d in drafts for o, day in d.days])
     session.flush()
     services._changed(session, "claim")
     for d in drafts:

@@ -909,10 +909,21 @@ def billable_days(
     patient_id: str | None = None,
 ) -> list[rules.DayResult]:
     """The billable-days table (R1-R18) for a period, optionally for one patient."""
+    return billing_period(session, start, end, patient_id)[1]
+
+
+def billing_period(
+    session: Session,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    patient_id: str | None = None,
+) -> tuple[rules.BillingData, list[rules.DayResult]]:
+    """What the rules read for a period and the billable-days table they make of it (the
+    claims draft from both, so the data is loaded once)."""
     if patient_id:
         _get(session, Patient, patient_id, "patient")
     data = load_billing_data(session, patient_id, start, end)
-    return rules.evaluate(data, start, end, patient_id)
+    return data, rules.evaluate(data, start, end, patient_id)
 
 
 def authorization_usage(session: Session, patient_id: str) -> dict[str, int]:

@@ -1,5 +1,5 @@
 """The authorizations tab: a patient's prior authorizations with the units used and left,
-counted by rule R13 over every day on file (models.rules.authorization_usage)."""
+counted by rule R13 from each authorization's start (models.services.authorization_usage)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtCore import QItemSelection, QModelIndex, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 from sqlmodel import Session
 
-from models import rules, services
+from models import services
 from models.services import Changes
 from ui import record_forms
 from ui.context import AppContext
@@ -73,9 +73,8 @@ class AuthorizationsTab(QWidget):
             auths, used, payers = [], {}, {}
         else:
             def load(s: Session) -> tuple:
-                data = services.load_billing_data(s, pid)
-                return (services.list_authorizations(s, pid), rules.authorization_usage(data),
-                        {p.id: p.name for p in data.payers.values()})
+                return (services.list_authorizations(s, pid), services.authorization_usage(s, pid),
+                        {p.id: p.name for p in services.list_payers(s)})
 
             auths, used, payers = self.ctx.read(load)
         self.model.set_usage(used, payers, dt.date.today())

@@ -584,9 +584,7 @@ class PatientCalendar(QWidget):
 
         def load(session: Any) -> tuple[list[DayResult], dict[str, str], Claimed]:
             days = services.billable_days(session, first, last, patient_id)
-            claimed = {key: info for key, info in
-                       claim_batches.claimed_days(session, patient_id).items()
-                       if first <= key[1] <= last}
+            claimed = claim_batches.claimed_days(session, patient_id, start=first, end=last)
             return days, {p.id: p.name for p in services.list_payers(session)}, claimed
 
         run_in_background(

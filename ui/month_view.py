@@ -292,7 +292,7 @@ class MonthView(QWidget):
             days = services.billable_days(session, first, last)
             names = {p.id: p.display_name for p in services.list_patients(session)}
             payers = [(p.id, p.name) for p in services.list_payers(session)]
-            claimed = claim_batches.claimed_days(session)
+            claimed = claim_batches.claimed_days(session, start=first, end=last)
             return patient_months(days, names, dict(payers), claimed), payers
 
         run_in_background(
