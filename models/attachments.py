@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.errors import DomainError, FieldError, NotFound
 from models.services import changes_of
@@ -117,12 +117,14 @@ def add_attachment(
 def list_attachments(
     session: Session, patient_id: str, *, include_voided: bool = False
 ) -> list[AttachmentRead]:
-    """A patient's attachments in the order they were added."""
-    stmt = select(Attachment).where(Attachment.patient_id == patient_id)
+    """A patient's attachments in the order they were added (without their bytes)."""
+    table = Attachment.__table__
+    stmt = select(*(c for c in table.c if c.name != "content")).where(
+        table.c.patient_id == patient_id)
     if not include_voided:
-        stmt = stmt.where(Attachment.voided == False)  # noqa: E712
-    stmt = stmt.order_by(Attachment.added_at, Attachment.id)
-    return [AttachmentRead.model_validate(r) for r in session.exec(stmt).all()]
+        stmt = stmt.where(table.c.voided == False)  # noqa: E712
+    stmt = stmt.order_by(table.c.added_at, table.c.id)
+    return [AttachmentRead.model_validate(dict(r)) for r in session.execute(stmt).mappings()]
 
 
 def _get(session: Session, attachment_id: int) -> Attachment:
@@ -137,6 +139,21 @@ def load_file(session: Session, attachment_id: int) -> AttachmentFile:
     content = bytes(row.content)
     return AttachmentFile(AttachmentRead.model_validate(row), content,
                           sha256(content) == row.sha256)
+
+
+def load_files(session: Session, attachment_ids: list[int]) -> list[AttachmentFile]:
+    """Several attachments with their bytes, in the order asked, in one query."""
+    if not attachment_ids:
+        return []
+    rows = {r.id: r for r in session.exec(
+        select(Attachment).where(col(Attachment.id).in_(attachment_ids))).all()}
+    out = []
+    for attachment_id in attachment_ids:
+        row = rows[attachment_id]
+        content = bytes(row.content)
+        out.append(AttachmentFile(AttachmentRead.model_validate(row), content,
+                                  sha256(content) == row.sha256))
+    return out
 
 
 def verify_attachment(session: Session, attachment_id: int) -> bool:

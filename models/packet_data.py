@@ -4,27 +4,40 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, col, select
 
 from models import attachments, services
 from models.attachments import AttachmentFile
 from models.errors import DomainError
 from models.rules import DayResult
 from models.tables import (
+    Authorization,
     AuthorizationRead,
+    CareNote,
     CareNoteRead,
     CoverageRead,
+    Delivery,
     DeliveryRead,
+    Infusion,
     InfusionRead,
+    Order,
     OrderRead,
+    Patient,
     PatientRead,
     PayerRead,
     PharmacyRead,
+    PlanOfCare,
     PlanOfCareRead,
+    PrepNote,
     PrepNoteRead,
+    Prescriber,
     PrescriberRead,
+    RecordVersion,
     RecordVersionRead,
 )
 
@@ -90,7 +103,12 @@ def load_packet_data(
     prepared_by: str,
     created_at: dt.datetime,
 ) -> PacketData:
-    """The packet's content for one patient and period (both dates included)."""
+    """The packet's content for one patient and period (both dates included).
+
+    Reads the period, not the patient's history: the orders in force or served in it, the
+    records dated in it, and what R9, R10 and R12 look back to (preparation notes whose
+    beyond-use date reaches it, deliveries from the earliest such note, care notes from 29 days
+    before). A fixed number of queries, whatever the number of records."""
     if end < start:
         raise DomainError("The period ends before it starts: check the from and to dates.")
     pharmacy = services.get_pharmacy(session)
@@ -100,50 +118,63 @@ def load_packet_data(
     patient = services.get_patient(session, patient_id)
     days = services.billable_days(session, start, end, patient_id)
 
-    day_orders = {d.order_id for d in days}
-    orders = [o for o in services.list_records(session, "order", patient_id=patient_id)
-              if o.id in day_orders or _overlaps(o.start_date, o.discontinued_date or o.end_date,
-                                                 start, end)]
-    order_ids = {o.id for o in orders}
+    day_orders = sorted({d.order_id for d in days})
+    order_end = func.coalesce(Order.discontinued_date, Order.end_date)
+    in_force = and_(Order.start_date <= end, or_(order_end.is_(None), order_end >= start))
+    orders = _read(session, OrderRead, select(Order).where(
+        Order.patient_id == patient_id, Order.voided == False,  # noqa: E712
+        or_(in_force, col(Order.id).in_(day_orders)) if day_orders else in_force,
+    ).order_by(Order.start_date, Order.id))
+    order_ids = [o.id for o in orders]
 
-    def of_orders(kind: str) -> list:
-        return [r for r in services.list_records(session, kind, patient_id=patient_id)
-                if r.order_id in order_ids]
+    def of_orders(table: Any, read: Any, *where: Any) -> list:
+        date_col = table.start_date if hasattr(table, "start_date") else table.date
+        return _read(session, read, select(table).where(
+            col(table.order_id).in_(order_ids), table.voided == False,  # noqa: E712
+            *where).order_by(date_col, table.id))
 
-    plans = [p for p in of_orders("plan_of_care") if _overlaps(p.start_date, p.end_date,
-                                                                 start, end)]
-    preps = [p for p in of_orders("prep_note") if _overlaps(p.date, p.beyond_use_date,
-                                                          start, end)]
+    plans = of_orders(PlanOfCare, PlanOfCareRead, PlanOfCare.start_date <= end,
+                      PlanOfCare.end_date >= start)
+    preps = of_orders(PrepNote, PrepNoteRead, PrepNote.date <= end,
+                      PrepNote.beyond_use_date >= start)
     # R10 accepts a delivery made after the covering preparation note, which may predate the period
     since = min([start, *(p.date for p in preps)])
-    deliveries = [d for d in of_orders("delivery") if since <= d.date <= end]
+    deliveries = of_orders(Delivery, DeliveryRead, Delivery.date >= since, Delivery.date <= end)
 
-    mar = []
-    for e in services.list_records(session, "infusion", patient_id=patient_id,
-                                   include_voided=True):
-        if e.order_id in order_ids and start <= e.date <= end:
-            versions = services.history(session, "infusion", e.id) if e.version > 1 else []
-            mar.append(MarEntry(e, versions))
+    entries = _read(session, InfusionRead, select(Infusion).where(
+        col(Infusion.order_id).in_(order_ids), Infusion.date >= start, Infusion.date <= end))
+    amended = [e.id for e in entries if e.version > 1]
+    versions: dict[str, list[RecordVersionRead]] = defaultdict(list)
+    if amended:
+        for v in session.exec(select(RecordVersion).where(
+                RecordVersion.kind == "infusion", col(RecordVersion.record_id).in_(amended))
+                .order_by(RecordVersion.record_id, RecordVersion.version)):
+            versions[v.record_id].append(RecordVersionRead.model_validate(v))
+    mar = [MarEntry(e, versions[e.id] if e.version > 1 else []) for e in entries]
     mar.sort(key=lambda m: (m.entry.date, m.entry.start_time or dt.time.min, m.entry.id))
 
-    care_notes = [n for n in services.list_records(session, "care_note", patient_id=patient_id)
-                  if n.date <= end and (start - n.date).days <= CARE_NOTE_WINDOW]
+    care_notes = _read(session, CareNoteRead, select(CareNote).where(
+        CareNote.patient_id == patient_id, CareNote.voided == False,  # noqa: E712
+        CareNote.date >= _days_before(start, CARE_NOTE_WINDOW), CareNote.date <= end,
+    ).order_by(CareNote.date, CareNote.id))
 
     coverages = [c for c in patient.coverages if _overlaps(c.start_date, c.end_date, start, end)]
     coverages.sort(key=lambda c: (c.priority != "primary", c.start_date))
     payer_ids = {d.payer_id for d in days if d.payer_id} | {c.payer_id for c in coverages}
     payers = {p.id: p for p in services.list_payers(session) if p.id in payer_ids}
-    auths = [a for a in services.list_authorizations(session, patient_id)
-             if _overlaps(a.start_date, a.end_date, start, end)]
-    prescribers = {o.prescriber_id: services.get_prescriber(session, o.prescriber_id)
-                   for o in orders}
+    auths = _read(session, AuthorizationRead, select(Authorization).where(
+        Authorization.patient_id == patient_id, Authorization.start_date <= end,
+        Authorization.end_date >= start).order_by(Authorization.start_date, Authorization.id))
+    found = {p.id: p for p in _read(session, PrescriberRead, select(Prescriber).where(
+        col(Prescriber.id).in_({o.prescriber_id for o in orders})))}
+    prescribers = {o.prescriber_id: found[o.prescriber_id] for o in orders}
 
     targets = ({("patient", patient_id)} | {("order", i) for i in order_ids}
                | {("plan_of_care", p.id) for p in plans}
                | {("delivery", d.id) for d in deliveries})
-    files = [attachments.load_file(session, a.id)
-             for a in attachments.list_attachments(session, patient_id)
-             if (a.record_kind, a.record_id) in targets]
+    files = attachments.load_files(session, [
+        a.id for a in attachments.list_attachments(session, patient_id)
+        if (a.record_kind, a.record_id) in targets])
 
     return PacketData(
         pharmacy=pharmacy, patient=patient, start=start, end=end, created_at=created_at,
@@ -154,8 +185,20 @@ def load_packet_data(
     )
 
 
+def _read(session: Session, read: Any, stmt: Any) -> list:
+    return [read.model_validate(row) for row in session.exec(stmt).all()]
+
+
+def _days_before(day: dt.date, days: int) -> dt.date:
+    return day - dt.timedelta(days=days) if day > dt.date.min + dt.timedelta(days=days) \
+        else dt.date.min
+
+
 def patients_with_service_days(session: Session, start: dt.date, end: dt.date) -> list[str]:
     """Ids of the patients with at least one service day in the period, sorted by name."""
-    ids = {d.patient_id for d in services.billable_days(session, start, end)}
-    return [p.id for p in services.list_patients(session) if p.id in ids]
-
+    served = (select(Order.patient_id).join(Infusion, col(Infusion.order_id) == Order.id)
+              .where(Order.voided == False, Infusion.voided == False,  # noqa: E712
+                     Infusion.date >= start, Infusion.date <= end))
+    stmt = (select(Patient.id).where(col(Patient.id).in_(served))
+            .order_by(Patient.last_name, Patient.first_name, Patient.id))
+    return list(session.exec(stmt).all())

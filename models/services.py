@@ -807,8 +807,11 @@ def load_billing_data(
     order_ok = [o.c.voided == False]  # noqa: E712
     if patient_id is not None:
         order_ok.append(o.c.patient_id == patient_id)
-    period_orders = select(o.c.id).where(
-        *order_ok, o.c.id.in_(select(inf.c.order_id).where(*in_period)))
+    if patient_id is None:  # the period's entries, through the (date, voided, order) index
+        served = o.c.id.in_(select(inf.c.order_id).where(*in_period))
+    else:  # the patient's orders, each probed through its (order, voided, date) index
+        served = select(inf.c.id).where(inf.c.order_id == o.c.id, *in_period).exists()
+    period_orders = select(o.c.id).where(*order_ok, served)
     patients = select(o.c.patient_id).where(o.c.id.in_(period_orders))
 
     infusions = [rules.InfusionFacts(*row) for row in session.execute(

@@ -293,7 +293,7 @@ INFUSION_STATUSES = ("completed", "partial", "held", "refused", "missed")
 class InfusionBase(SQLModel):
     id: str = _id()
     order_id: str = Field(foreign_key="orders.id", max_length=64)
-    date: dt.date = Field(index=True)
+    date: dt.date
     start_time: dt.time | None = None
     end_time: dt.time | None = None
     status: str = Field(max_length=10)
@@ -310,7 +310,11 @@ class InfusionBase(SQLModel):
 
 
 class Infusion(InfusionBase, ClinicalMeta, table=True):
-    __table_args__ = (Index("ix_infusion_order_id_voided_date", "order_id", "voided", "date"),)
+    __table_args__ = (
+        Index("ix_infusion_order_id_voided_date", "order_id", "voided", "date"),
+        # covers the pharmacy's service days of a period without reading the rows
+        Index("ix_infusion_date_voided_order_id", "date", "voided", "order_id"),
+    )
 
 
 class InfusionRead(InfusionBase, ClinicalMeta):

@@ -21,8 +21,10 @@ depends_on = None
 CHANGES = {
     'orders': ([('ix_orders_voided', ['voided']), ('ix_orders_patient_id', ['patient_id'])],
                [('ix_orders_patient_id_voided', ['patient_id', 'voided'])]),
-    'infusion': ([('ix_infusion_voided', ['voided']), ('ix_infusion_order_id', ['order_id'])],
-                 [('ix_infusion_order_id_voided_date', ['order_id', 'voided', 'date'])]),
+    'infusion': ([('ix_infusion_voided', ['voided']), ('ix_infusion_order_id', ['order_id']),
+                  ('ix_infusion_date', ['date'])],
+                 [('ix_infusion_order_id_voided_date', ['order_id', 'voided', 'date']),
+                  ('ix_infusion_date_voided_order_id', ['date', 'voided', 'order_id'])]),
     'prep_note': ([('ix_prep_note_voided', ['voided']),
                    ('ix_prep_note_order_id', ['order_id'])],
                   [('ix_prep_note_order_id_voided_date', ['order_id', 'voided', 'date'])]),
