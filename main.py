@@ -319,7 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "start", None) and args.end < args.start:
             raise _Fail("--to: is before --from")
         engine = open_database(url)
-        return COMMANDS[args.command](args, engine)
+        try:
+            return COMMANDS[args.command](args, engine)
+        finally:
+            engine.dispose()  # closing its connections refreshes the planner's statistics
     except (DomainError, _Fail, OSError) as exc:
         print(f"perdiem {args.command}: {exc}", file=sys.stderr)
         return EXIT_DATA
