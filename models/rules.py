@@ -245,7 +245,8 @@ class _Units:
             return None, "no-authorization"
         covering = False
         # sorted by start date, then id: the earliest covering one with units left wins
-        for a in auths[:bisect_right(self.starts[key], day)]:
+        for i in range(bisect_right(self.starts[key], day)):
+            a = auths[i]
             if a.end_date >= day:
                 covering = True
                 if self.used[a.id] < a.units:
@@ -393,10 +394,10 @@ def evaluate(
 
     results = []
     for order, day, administered, payer, blocking, auth, reasons in drafts:
-        common = dict(patient_id=order.patient_id, order_id=order.id, date=day,
-                      code=order.per_diem_code, payer_id=payer.id if payer else None)
         if blocking:
-            results.append(DayResult(status=NOT_BILLABLE, reasons=tuple(blocking), **common))
+            results.append(DayResult(order.patient_id, order.id, day, order.per_diem_code,
+                                     NOT_BILLABLE, tuple(blocking),
+                                     payer_id=payer.id if payer else None))
             continue
         mods: list[str] = []
         r = rank[(order.id, day)]
@@ -409,12 +410,11 @@ def evaluate(
         mods.extend(payer.per_diem_modifiers or [])
         mods = list(dict.fromkeys(mods))[:4]  # R18: no modifier twice, at most four
         results.append(DayResult(
-            status=HOLD if reasons else BILLABLE,
-            reasons=tuple(sorted(reasons, key=REASON_ORDER.index)),
-            modifiers=tuple(mods),
+            order.patient_id, order.id, day, order.per_diem_code,
+            HOLD if reasons else BILLABLE, tuple(sorted(reasons, key=REASON_ORDER.index)),
+            tuple(mods), payer.id,
             authorization_id=auth.id if auth else None,
             authorization_number=auth.number if auth else None,
-            **common,
         ))
     results.sort(key=lambda r: (r.patient_id, r.date, r.order_id))
     return results
