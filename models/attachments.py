@@ -143,8 +143,6 @@ def load_file(session: Session, attachment_id: int) -> AttachmentFile:
 
 def load_files(session: Session, attachment_ids: list[int]) -> list[AttachmentFile]:
     """Several attachments with their bytes, in the order asked, in one query."""
-    if not attachment_ids:
-        return []
     rows = {r.id: r for r in session.exec(
         select(Attachment).where(col(Attachment.id).in_(attachment_ids))).all()}
     out = []

@@ -145,11 +145,10 @@ def load_packet_data(
         col(Infusion.order_id).in_(order_ids), Infusion.date >= start, Infusion.date <= end))
     amended = [e.id for e in entries if e.version > 1]
     versions: dict[str, list[RecordVersionRead]] = defaultdict(list)
-    if amended:
-        for v in session.exec(select(RecordVersion).where(
-                RecordVersion.kind == "infusion", col(RecordVersion.record_id).in_(amended))
-                .order_by(RecordVersion.record_id, RecordVersion.version)):
-            versions[v.record_id].append(RecordVersionRead.model_validate(v))
+    for v in session.exec(select(RecordVersion).where(
+            RecordVersion.kind == "infusion", col(RecordVersion.record_id).in_(amended))
+            .order_by(RecordVersion.record_id, RecordVersion.version)):
+        versions[v.record_id].append(RecordVersionRead.model_validate(v))
     mar = [MarEntry(e, versions[e.id] if e.version > 1 else []) for e in entries]
     mar.sort(key=lambda m: (m.entry.date, m.entry.start_time or dt.time.min, m.entry.id))
 

@@ -830,7 +830,7 @@ def load_billing_data(
     authorizations = _models(session, AuthorizationRead,
                              select(a).where(a.c.id.in_(select(chains.c.id))))
     prior_days: list[rules.PriorDay] = []
-    if start is not None and any(x.start_date < start for x in authorizations):
+    if start is not None:
         # from the earliest start of the chains reaching into the period, per patient and code
         reach = (select(chains.c.patient_id, chains.c.code,
                         func.min(chains.c.start_date).label("since"))
