@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
-from models import attachments, services
+from models import attachments, rules, services
 from models.attachments import AttachmentFile
 from models.errors import DomainError
 from models.rules import DayResult
@@ -40,8 +40,6 @@ from models.tables import (
     RecordVersion,
     RecordVersionRead,
 )
-
-CARE_NOTE_WINDOW = 29  # R12 looks back 30 days including the service date
 
 
 @dataclass(frozen=True)
@@ -154,7 +152,7 @@ def load_packet_data(
 
     care_notes = _read(session, CareNoteRead, select(CareNote).where(
         CareNote.patient_id == patient_id, CareNote.voided == False,  # noqa: E712
-        CareNote.date >= _days_before(start, CARE_NOTE_WINDOW), CareNote.date <= end,
+        CareNote.date >= rules.care_notes_from(start), CareNote.date <= end,
     ).order_by(CareNote.date, CareNote.id))
 
     coverages = [c for c in patient.coverages if _overlaps(c.start_date, c.end_date, start, end)]
@@ -186,11 +184,6 @@ def load_packet_data(
 
 def _read(session: Session, read: Any, stmt: Any) -> list:
     return [read.model_validate(row) for row in session.exec(stmt).all()]
-
-
-def _days_before(day: dt.date, days: int) -> dt.date:
-    return day - dt.timedelta(days=days) if day > dt.date.min + dt.timedelta(days=days) \
-        else dt.date.min
 
 
 def patients_with_service_days(session: Session, start: dt.date, end: dt.date) -> list[str]:

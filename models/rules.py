@@ -79,6 +79,14 @@ REASONS: dict[str, Reason] = {
 }
 REASON_ORDER = list(REASONS)
 NOT_BILLABLE_REASONS = frozenset(REASON_ORDER[:4])
+CARE_NOTE_DAYS = 29  # R12: a care note dated up to 29 days before the service date counts
+
+
+def care_notes_from(day: dt.date) -> dt.date:
+    """The earliest date of a care note that counts for `day` (R12); never before year 1."""
+    if day <= dt.date.min + dt.timedelta(days=CARE_NOTE_DAYS):
+        return dt.date.min
+    return day - dt.timedelta(days=CARE_NOTE_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +339,7 @@ class _Evidence:
         # overflow
         dates = self.care.get(patient_id, ())
         i = bisect_right(dates, day)
-        return i > 0 and (day - dates[i - 1]).days <= 29
+        return i > 0 and (day - dates[i - 1]).days <= CARE_NOTE_DAYS
 
 
 def evaluate(

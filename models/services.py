@@ -754,14 +754,6 @@ def count_records(session: Session) -> int:
 # "Reading only what a period needs"): a fixed number of SELECTs whatever the history's length,
 # with light read objects for the many rows (infusions, notes) and models for the few.
 
-R12_DAYS_BEFORE = 29  # R12 looks at care notes of the 30 days ending on the service date
-
-
-def _days_before(day: dt.date, days: int) -> dt.date:
-    return day - dt.timedelta(days=days) if day > dt.date.min + dt.timedelta(days=days) \
-        else dt.date.min
-
-
 def _within(column: Any, lo: dt.date | None, hi: dt.date | None) -> list[Any]:
     """Conditions lo <= column <= hi, leaving out an open end."""
     return ([column >= lo] if lo is not None else []) + ([column <= hi] if hi is not None else [])
@@ -879,8 +871,7 @@ def load_billing_data(
     care_notes = [rules.CareNoteFacts(*r) for r in _rows(session, select(
         cn.c.id, cn.c.patient_id, cn.c.date,
     ).where(cn.c.voided == False, cn.c.patient_id.in_(patients),  # noqa: E712
-            *_within(cn.c.date, None if start is None else _days_before(start, R12_DAYS_BEFORE),
-                     end)))]
+            *_within(cn.c.date, None if start is None else rules.care_notes_from(start), end)))]
 
     return rules.BillingData(
         payers={x.id: x for x in list_payers(session)}, patients=people, orders=orders,

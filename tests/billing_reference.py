@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from models import attachments, services
 from models.errors import DomainError
-from models.packet_data import CARE_NOTE_WINDOW, MarEntry, PacketData, _overlaps
+from models.packet_data import MarEntry, PacketData, _overlaps
 from models.rules import (
     BILLABLE,
     HOLD,
@@ -249,7 +249,7 @@ def reference_packet_data(
     mar.sort(key=lambda m: (m.entry.date, m.entry.start_time or dt.time.min, m.entry.id))
 
     care_notes = [n for n in services.list_records(session, "care_note", patient_id=patient_id)
-                  if n.date <= end and (start - n.date).days <= CARE_NOTE_WINDOW]
+                  if n.date <= end and (start - n.date).days <= 29]
 
     coverages = [c for c in patient.coverages if _overlaps(c.start_date, c.end_date, start, end)]
     coverages.sort(key=lambda c: (c.priority != "primary", c.start_date))
