@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import accumulate
+from itertools import accumulate, groupby
 
 from models.tables import (
     ADMINISTERED,
@@ -342,6 +342,59 @@ class _Evidence:
         return i > 0 and (day - dates[i - 1]).days <= CARE_NOTE_DAYS
 
 
+def _draft(data: BillingData, order: OrderRead, day: dt.date, entries: list, units: _Units,
+           evidence: _Evidence) -> tuple:
+    """R1-R4; then R13 (called in date then order id order) and R5-R12."""
+    administered = [e for e in entries if e.administered]
+    blocking, payer = _blocking(order, day, bool(administered),
+                                data.patients[order.patient_id], data.payers)
+    if blocking:
+        return order, administered, payer, blocking, None, []
+    auth, reasons = None, []
+    if payer.requires_prior_auth:
+        auth, reason = units.take(order.patient_id, payer.id, order.per_diem_code, day)
+        if reason:
+            reasons.append(reason)
+    if order.signed_date is None:
+        reasons.append("unsigned-order")
+    if not evidence.has_plan(order.id, day):
+        reasons.append("missing-plan-of-care")
+    since = evidence.prep_since(order.id, day)
+    if since is None:
+        reasons.append("missing-prep-note")
+    if not evidence.has_delivery(order.id, since or dt.date.min, day):
+        reasons.append("missing-delivery")
+    if not all(mar_complete(e) for e in administered):
+        reasons.append("incomplete-mar")
+    if not evidence.has_care_note(order.patient_id, day):
+        reasons.append("missing-care-note")
+    return order, administered, payer, blocking, auth, reasons
+
+
+def _result(order: OrderRead, day: dt.date, administered: list, payer: PayerRead | None,
+            blocking: list[str], auth: AuthorizationRead | None, reasons: list[str],
+            rank: int) -> DayResult:
+    """The row of one service day, with its modifiers (R15-R18)."""
+    if blocking:
+        return DayResult(order.patient_id, order.id, day, order.per_diem_code, NOT_BILLABLE,
+                         tuple(blocking), payer_id=payer.id if payer else None)
+    mods: list[str] = []
+    if rank == 1:
+        mods.append("SH")
+    elif rank >= 2:
+        mods.append("SJ")
+    if any(e.setting == "suite" for e in administered):
+        mods.append("SS")
+    mods.extend(payer.per_diem_modifiers or [])
+    mods = list(dict.fromkeys(mods))[:4]  # R18: no modifier twice, at most four
+    return DayResult(
+        order.patient_id, order.id, day, order.per_diem_code, HOLD if reasons else BILLABLE,
+        tuple(sorted(reasons, key=REASON_ORDER.index)), tuple(mods), payer.id,
+        authorization_id=auth.id if auth else None,
+        authorization_number=auth.number if auth else None,
+    )
+
+
 def evaluate(
     data: BillingData,
     start: dt.date | None = None,
@@ -358,72 +411,26 @@ def evaluate(
     _take_prior_units(data, orders, prior, units)
     evidence = _Evidence(data)
 
-    # R1-R4, then R13 in date order then order id, then R5-R12.
-    drafts: list[tuple] = []
-    for (order_id, day), day_entries in sorted(entries.items(),
-                                               key=lambda kv: (kv[0][1], kv[0][0])):
-        order = orders[order_id]
-        administered = [e for e in day_entries if e.administered]
-        blocking, payer = _blocking(order, day, bool(administered),
-                                    data.patients[order.patient_id], data.payers)
-        if blocking:
-            drafts.append((order, day, administered, payer, blocking, None, []))
-            continue
-        auth, reasons = None, []
-        if payer.requires_prior_auth:
-            auth, reason = units.take(order.patient_id, payer.id, order.per_diem_code, day)
-            if reason:
-                reasons.append(reason)
-        if order.signed_date is None:
-            reasons.append("unsigned-order")
-        if not evidence.has_plan(order.id, day):
-            reasons.append("missing-plan-of-care")
-        since = evidence.prep_since(order.id, day)
-        if since is None:
-            reasons.append("missing-prep-note")
-        if not evidence.has_delivery(order.id, since or dt.date.min, day):
-            reasons.append("missing-delivery")
-        if not all(mar_complete(e) for e in administered):
-            reasons.append("incomplete-mar")
-        if not evidence.has_care_note(order.patient_id, day):
-            reasons.append("missing-care-note")
-        drafts.append((order, day, administered, payer, blocking, auth, reasons))
-
-    # R15 concurrency ranks among a patient's days that are not not-billable.
-    same_day: dict[tuple[str, dt.date], list[OrderRead]] = defaultdict(list)
-    for order, day, _adm, _payer, blocking, _auth, _reasons in drafts:
-        if not blocking:
-            same_day[(order.patient_id, day)].append(order)
-    rank: dict[tuple[str, dt.date], int] = {}
-    for (_, day), day_orders in same_day.items():
-        day_orders.sort(key=lambda o: (-_rate(o), o.start_date, o.id))
-        for i, o in enumerate(day_orders):
-            rank[(o.id, day)] = i
-
-    results = []
-    for order, day, administered, payer, blocking, auth, reasons in drafts:
-        if blocking:
-            results.append(DayResult(order.patient_id, order.id, day, order.per_diem_code,
-                                     NOT_BILLABLE, tuple(blocking),
-                                     payer_id=payer.id if payer else None))
-            continue
-        mods: list[str] = []
-        r = rank[(order.id, day)]
-        if r == 1:
-            mods.append("SH")
-        elif r >= 2:
-            mods.append("SJ")
-        if any(e.setting == "suite" for e in administered):
-            mods.append("SS")
-        mods.extend(payer.per_diem_modifiers or [])
-        mods = list(dict.fromkeys(mods))[:4]  # R18: no modifier twice, at most four
-        results.append(DayResult(
-            order.patient_id, order.id, day, order.per_diem_code,
-            HOLD if reasons else BILLABLE, tuple(sorted(reasons, key=REASON_ORDER.index)),
-            tuple(mods), payer.id,
-            authorization_id=auth.id if auth else None,
-            authorization_number=auth.number if auth else None,
-        ))
+    # One date at a time (R13 takes units in date then order order; R15 ranks within a
+    # date), so no more than a date's drafts are held at once.
+    results: list[DayResult] = []
+    days = sorted(entries.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    for day, group in groupby(days, key=lambda kv: kv[0][1]):
+        drafts = [_draft(data, orders[order_id], day, day_entries, units, evidence)
+                  for (order_id, _), day_entries in group]
+        # R15 concurrency ranks among a patient's days that are not not-billable.
+        same_day: dict[str, list[OrderRead]] = defaultdict(list)
+        for order, _adm, _payer, blocking, _auth, _reasons in drafts:
+            if not blocking:
+                same_day[order.patient_id].append(order)
+        rank: dict[str, int] = {}
+        for day_orders in same_day.values():
+            day_orders.sort(key=lambda o: (-_rate(o), o.start_date, o.id))
+            for i, o in enumerate(day_orders):
+                rank[o.id] = i
+        for order, administered, payer, blocking, auth, reasons in drafts:
+            results.append(_result(order, day, administered, payer, blocking, auth, reasons,
+                                   rank.get(order.id, 0)))
     results.sort(key=lambda r: (r.patient_id, r.date, r.order_id))
     return results
 
