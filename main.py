@@ -180,7 +180,7 @@ def cmd_export(args, engine) -> int:
 
     with unit_of_work(engine) as session:
         doc = interchange.export_document(session)
-    _write_text(interchange.to_json(doc), args.file)
+    interchange.write_file(args.file, doc)
     print(f"Exported to {args.file}.")
     return EXIT_OK
 

@@ -152,6 +152,14 @@ def test_generated_pharmacy_round_trips_byte_for_byte(engines):
         assert interchange.to_json(interchange.export_document(session)) == text
 
 
+def test_write_file_writes_the_text_of_to_json(example_engine, tmp_path):
+    with unit_of_work(example_engine) as session:
+        doc = interchange.export_document(session)
+    interchange.write_file(tmp_path / "out.json", doc)
+    assert (tmp_path / "out.json").read_bytes() == interchange.to_json(doc).encode("utf-8")
+    assert [f.name for f in tmp_path.iterdir() if f.suffix == ".part"] == []
+
+
 def test_the_import_leaves_a_change_notice_of_every_kind_and_patient(engine, example_doc):
     import_doc(engine, example_doc)
     with unit_of_work(engine) as session:

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session
 
 from models.errors import DomainError, ImportRejected
-from models.files import write_atomic
 from models.services import Changes, changes_of
 from ui.common import show_error
 from ui.context import AppContext
@@ -261,10 +260,10 @@ class ImportExport(QObject):
         def _export(session: Session) -> str:
             from models import interchange
 
-            text = interchange.to_json(interchange.export_document(session))
+            doc = interchange.export_document(session)
             if stop.is_set():
                 raise Cancelled()
-            write_atomic(path, text)  # never leave a half-written export behind
+            interchange.write_file(path, doc)  # never leaves a half-written export behind
             return str(path)
 
         self.job = ProgressJob(self.ctx, self.window, "Export", f"Exporting to {path.name}…",
