@@ -19,11 +19,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -669,6 +670,32 @@ def import_document(session: Session, *, actor: str, doc: Any,
     return counts
 
 
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT `rows` (dicts with the same keys) with one executemany through the driver.
+
+    Each value goes through its column's SQLAlchemy type for this dialect, so it is stored
+    exactly as a Core or ORM insert stores it; what is left out is SQLAlchemy's bookkeeping per
+    row, which was more than half of a 300-patient import (25 µs a row).
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    keys = [c.key for c in table.c if c.key in rows[0]]
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    convert = {k: table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys}
+    names = list(compiled.positiontup) if compiled.positional else keys
+    values = itemgetter(*names)  # every table written has several columns: a tuple
+    converted = [(i, convert[k]) for i, k in enumerate(names) if convert[k] is not None]
+    params: list[Any] = []
+    for row in rows:
+        vals = list(values(row))
+        for i, f in converted:
+            vals[i] = f(vals[i])
+        params.append(tuple(vals) if compiled.positional else dict(zip(names, vals, strict=True)))
+    conn.exec_driver_sql(str(compiled), params)
+
+
 class _Writer:
     """Inserts a checked document's records in bulk, with the rows the services would write.
 
@@ -705,10 +732,9 @@ class _Writer:
                 versions.append({"kind": kind, "record_id": base.id, "version": 1,
                                  "action": "created", "data": data, "recorded_by": self.actor,
                                  "recorded_at": self.now, "reason": None})
-            self.session.execute(insert(table.__table__), rows)
-            if coverages:
-                self.session.execute(insert(Coverage.__table__), coverages)
-            self.session.execute(insert(RecordVersion.__table__), versions)
+            _insert_rows(self.session, table.__table__, rows)
+            _insert_rows(self.session, Coverage.__table__, coverages)
+            _insert_rows(self.session, RecordVersion.__table__, versions)
             self.done += len(rows)
             self.report(Progress("writing", self.done, self.total))
         return len(items)

@@ -11,13 +11,16 @@ import sqlite3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, insert
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
 from test_interchange import EXAMPLE_PATHS, JSON_VALUES, dump, header, put
 
 from benchmarks.generate import generate
 from models import interchange, services
 from models.db import open_database, sqlite_path, unit_of_work
 from models.errors import ImportRejected
+from models.tables import RecordVersion
 
 GENERATED = generate(4, 2, seed=7)  # ~1,400 records of every kind, concurrent therapies
 
@@ -150,6 +153,31 @@ def test_generated_pharmacy_round_trips_byte_for_byte(engines):
     import_doc(second, json.loads(text))
     with unit_of_work(second) as session:
         assert interchange.to_json(interchange.export_document(session)) == text
+
+
+@pytest.mark.parametrize("paramstyle", ["qmark", "named"])
+def test_rows_are_stored_as_a_core_insert_stores_them(tmp_path, paramstyle):
+    """_insert_rows converts values with the columns' own types, for a driver taking
+    positional parameters (SQLite's default) or named ones (as PostgreSQL's drivers do)."""
+    rows = [{"kind": "infusion", "record_id": f"mar-{n}", "version": 1, "action": "created",
+             "data": {"dose_given": "30000.5", "n": n}, "recorded_by": "Kate Moss RN",
+             "recorded_at": dt.datetime(2026, 11, 27, 9, 5), "reason": None} for n in range(3)]
+    stored_by = {}
+    for how in ("core", "driver"):
+        eng = create_engine(f"sqlite:///{tmp_path / how}.sqlite", paramstyle=paramstyle)
+        SQLModel.metadata.create_all(eng, tables=[RecordVersion.__table__])
+        with Session(eng) as session:
+            if how == "core":
+                session.execute(insert(RecordVersion.__table__), rows)
+            else:
+                interchange._insert_rows(session, RecordVersion.__table__, rows)
+            session.commit()
+        with eng.connect() as conn:
+            stored_by[how] = conn.exec_driver_sql("SELECT * FROM record_version").all()
+        eng.dispose()
+    assert stored_by["driver"] == stored_by["core"]
+    assert stored_by["core"][2][5] == '{"dose_given": "30000.5", "n": 2}'
+    assert stored_by["core"][2][7] == "2026-11-27 09:05:00.000000"
 
 
 def test_write_file_writes_the_text_of_to_json(example_engine, tmp_path):
