@@ -670,6 +670,12 @@ def import_document(session: Session, *, actor: str, doc: Any,
     return counts
 
 
+def _dump(model: Any, mode: str = "python") -> dict[str, Any]:
+    """`model.model_dump(mode=mode)`, without SQLModel's wrapper (a third of the time it took
+    to convert a record)."""
+    return type(model).__pydantic_serializer__.to_python(model, mode=mode)
+
+
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT `rows` (dicts with the same keys) with one executemany through the driver.
 
@@ -722,13 +728,13 @@ class _Writer:
             rows, versions, coverages = [], [], []
             for item in items[start:start + BATCH]:
                 base = convert(item)
-                data = base.model_dump(mode="json")
+                values, data = _dump(base), _dump(base, mode="json")
                 if coll == "patients":  # the patient's history holds its coverages
                     covs = _coverages_in(item)
-                    coverages += [{**c.model_dump(), "patient_id": base.id, "position": n}
+                    coverages += [{**_dump(c), "patient_id": base.id, "position": n}
                                   for n, c in enumerate(covs)]
-                    data["coverages"] = [c.model_dump(mode="json") for c in covs]
-                rows.append({**base.model_dump(), **meta} if clinical else base.model_dump())
+                    data["coverages"] = [_dump(c, mode="json") for c in covs]
+                rows.append({**values, **meta} if clinical else values)
                 versions.append({"kind": kind, "record_id": base.id, "version": 1,
                                  "action": "created", "data": data, "recorded_by": self.actor,
                                  "recorded_at": self.now, "reason": None})
