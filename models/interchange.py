@@ -154,8 +154,9 @@ def _fast_validator() -> jsonschema_rs.Validator:
     return jsonschema_rs.Draft202012Validator(schema(), validate_formats=True)
 
 
-def _properties(def_name: str) -> list[str]:
-    return list(schema()["$defs"][def_name]["properties"])
+@cache  # asked once per exported record
+def _properties(def_name: str) -> tuple[str, ...]:
+    return tuple(schema()["$defs"][def_name]["properties"])
 
 
 # --- error paths and wording -----------------------------------------------------------------
@@ -790,7 +791,7 @@ def _iso(value: dt.date | None) -> str | None:
 
 
 def _hhmm(value: dt.time | None) -> str | None:
-    return None if value is None else value.strftime("%H:%M")
+    return None if value is None else value.isoformat(timespec="minutes")  # strftime: 4x slower
 
 
 def _address_out(row: Any) -> dict[str, Any] | None:
