@@ -610,17 +610,18 @@ def _form_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:
         "authorizations": lambda a: services.check_authorization(_authorization_in(a)),
     }
     out: list[tuple[Path, str]] = []
-    targets: list[tuple[Path, Callable[[], None]]] = [
-        ((coll, i), lambda check=check, item=item: check(item))
-        for coll, check in checks.items() for i, item in enumerate(doc.get(coll, []))]
-    if session.get(Pharmacy, 1) is None:  # the file's block becomes the pharmacy settings
-        targets.insert(0, (("pharmacy",),
-                           lambda: services.check_pharmacy(_pharmacy_in(doc["pharmacy"]))))
-    for path, check in targets:
+
+    def attempt(path: Path, check: Callable[[], None]) -> None:
         try:
             check()
         except ValidationFailed as exc:
-            out += [(path + (e.field,), e.problem) for e in exc.errors]
+            out.extend((path + (e.field,), e.problem) for e in exc.errors)
+
+    if session.get(Pharmacy, 1) is None:  # the file's block becomes the pharmacy settings
+        attempt(("pharmacy",), lambda: services.check_pharmacy(_pharmacy_in(doc["pharmacy"])))
+    for coll, check in checks.items():
+        for i, item in enumerate(doc.get(coll, [])):
+            attempt((coll, i), lambda: check(item))  # noqa: B023 - called at once
     return out
 
 

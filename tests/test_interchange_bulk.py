@@ -205,12 +205,14 @@ def test_a_record_the_forms_refuse_is_reported_with_its_path(engine, example_doc
     """A name of blanks passes the schema (it is not empty) but is no name: the services'
     checks run before anything is written, over every reference record."""
     doc = copy.deepcopy(example_doc)
+    doc["pharmacy"]["name"] = "  "  # checked as it becomes this database's pharmacy
     doc["payers"][1]["name"] = "   "
     doc["patients"][0]["last_name"] = " "
     before = dump(engine)
     with pytest.raises(ImportRejected) as info:
         import_doc(engine, doc)
-    assert info.value.errors == ["payers[1].name: is required",
+    assert info.value.errors == ["pharmacy.name: is required",
+                                 "payers[1].name: is required",
                                  "patients[0].last_name: is required"]
     assert dump(engine) == before
     with unit_of_work(engine) as session:
