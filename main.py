@@ -9,7 +9,9 @@ import argparse
 import datetime as dt
 import getpass
 import sys
+import time
 from pathlib import Path
+from typing import Any, TextIO
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -49,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import an interchange JSON file (all or nothing)")
     p.add_argument("file", type=Path)
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress on stderr (errors are still reported)")
 
     p = sub.add_parser("export", help="export everything as an interchange JSON file")
     p.add_argument("file", type=Path)
@@ -113,13 +117,58 @@ def _write_text(text: str, out: Path | None) -> None:
         write_atomic(out, text)
 
 
+class ProgressLine:
+    """An import's progress on stderr. On a terminal, one line redrawn in place and wiped at the
+    end; in a log, a plain line every EVERY seconds once the import has run that long, so a
+    small file adds nothing to the log."""
+
+    EVERY = 5.0
+
+    def __init__(self, stream: TextIO, name: str):
+        self.stream, self.name = stream, name
+        self.tty = stream.isatty()
+        self.last = time.monotonic()
+        self.printed = ""
+        self.drawn = False
+
+    def words(self, p: Any) -> str:
+        if p.phase == "reading":
+            size = f"{p.total / 1e6:.1f} MB" if p.total >= 1e6 else f"{p.total / 1e3:.0f} kB"
+            return f"Reading {self.name} ({size})…"
+        if p.phase == "checking":
+            return f"Checking {p.total:,} records…"
+        share = 100 * p.done // p.total if p.total else 100
+        return f"Writing records: {p.done:,} of {p.total:,} ({share}%)"
+
+    def __call__(self, p: Any) -> None:
+        if self.tty:
+            self.stream.write(f"\r{self.words(p)}\033[K")
+            self.stream.flush()
+            self.drawn = True
+        elif time.monotonic() - self.last >= self.EVERY and self.words(p) != self.printed:
+            self.printed = self.words(p)
+            print(self.printed, file=self.stream, flush=True)
+            self.last = time.monotonic()
+
+    def close(self) -> None:
+        if self.drawn:  # the summary or the errors take the line's place
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
 def cmd_import(args, engine) -> int:
     from models import interchange
     from models.db import unit_of_work
 
-    doc = interchange.read_file(args.file)
-    with unit_of_work(engine) as session:
-        counts = interchange.import_document(session, actor=args.user, doc=doc)
+    progress = None if args.quiet else ProgressLine(sys.stderr, args.file.name)
+    try:
+        doc = interchange.read_file(args.file, progress=progress)
+        with unit_of_work(engine) as session:
+            counts = interchange.import_document(session, actor=args.user, doc=doc,
+                                                 progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     summary = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items() if n)
     print(f"Imported from {args.file}: {summary or 'nothing new'}.")
     return EXIT_OK
@@ -131,7 +180,7 @@ def cmd_export(args, engine) -> int:
 
     with unit_of_work(engine) as session:
         doc = interchange.export_document(session)
-    _write_text(interchange.to_json(doc), args.file)
+    interchange.write_file(args.file, doc)
     print(f"Exported to {args.file}.")
     return EXIT_OK
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -62,6 +63,58 @@ def test_import_then_billable_days_gives_the_expected_table(db, capsys):
     assert out.startswith(f"Imported from {EXAMPLE}: pharmacy 1, payers 3, prescribers 1, ")
     assert run(db, "billable-days", *YEAR) == 0
     assert capsys.readouterr().out == EXPECTED_CSV  # R1, R13 units, R16 SS
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_import_progress_in_a_log_is_plain_lines(db, capsys, monkeypatch):
+    monkeypatch.setattr(main.ProgressLine, "EVERY", 0)  # a line at every step, not every 5 s
+    assert run(db, "import", str(EXAMPLE)) == 0
+    size = EXAMPLE.stat().st_size
+    # a step per collection (payers 3, prescribers 1, patients 1, ...): per batch in a big file
+    written = [3, 4, 5, 6, 7, 8, 10, 12, 15, 17]
+    assert capsys.readouterr().err.splitlines() == [
+        f"Reading example.json ({size / 1e3:.0f} kB)…",
+        "Checking 17 records…",
+        "Writing records: 0 of 17 (0%)",
+        *(f"Writing records: {n} of 17 ({100 * n // 17}%)" for n in written),
+    ]
+
+
+def test_a_small_import_adds_nothing_to_a_log(db, capsys):
+    assert run(db, "import", str(EXAMPLE)) == 0
+    assert capsys.readouterr().err == ""  # under ProgressLine.EVERY seconds: no progress lines
+
+
+def test_import_progress_on_a_terminal_is_one_line_redrawn_then_wiped(db, tmp_path, capsys,
+                                                                      monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert run(db, "import", str(EXAMPLE)) == 0
+    err = terminal.getvalue()
+    assert "\n" not in err
+    assert err.startswith("\rReading example.json (")
+    assert "\rChecking 17 records…\033[K\rWriting records: 0 of 17 (0%)\033[K" in err
+    assert err.endswith("\rWriting records: 17 of 17 (100%)\033[K\r\033[K")
+    assert capsys.readouterr().out.startswith("Imported from")
+
+    terminal.truncate(0)
+    terminal.seek(0)
+    assert run(db, "import", str(EXAMPLE)) == main.EXIT_DATA  # every id exists already
+    err = terminal.getvalue()
+    assert "\r\033[Kperdiem import: The file was not imported (17 problems):\n" in err
+
+
+def test_quiet_import_shows_no_progress(db, capsys, monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(main.ProgressLine, "EVERY", 0)
+    assert run(db, "import", "--quiet", str(EXAMPLE)) == 0
+    assert terminal.getvalue() == ""
+    assert capsys.readouterr().out.startswith("Imported from")
 
 
 def broken_example() -> tuple[dict, list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.files import write_atomic
+from models.files import atomic_file, write_atomic
 
 
 def test_writes_text_and_bytes_and_replaces(tmp_path):
@@ -35,3 +35,16 @@ def test_a_failed_write_leaves_the_old_file_and_no_part_file(tmp_path, monkeypat
         write_atomic(target, b"new")
     assert [f.name for f in tmp_path.iterdir()] == ["p.pdf"]
     assert target.read_bytes() == b"old"
+
+
+def test_atomic_file_streams_text_and_leaves_nothing_on_a_failure(tmp_path):
+    target = tmp_path / "big.json"
+    with atomic_file(target, text=True) as f:
+        f.write("ü\r\n")
+        f.write("line\n")
+    assert target.read_bytes() == "ü\r\nline\n".encode()  # line ends as written, on any OS
+    with pytest.raises(ValueError), atomic_file(target, text=True) as f:
+        f.write("half")
+        raise ValueError("the export failed half-way")
+    assert target.read_bytes() == "ü\r\nline\n".encode()
+    assert [f.name for f in tmp_path.iterdir()] == ["big.json"]

@@ -127,7 +127,8 @@ def test_unreadable_file_is_refused(qtbot, ctx, settings, tmp_path):
     path = tmp_path / "broken.json"
     path.write_text("{not json", encoding="utf-8")
     window = make_window(qtbot, ctx, settings)
-    window.import_export.start_import(path)
+    with qtbot.waitSignal(window.import_export.import_refused, timeout=20000):
+        window.import_export.start_import(path)  # read off the GUI thread
     errors = window.import_export.errors_dialog.errors()
     assert len(errors) == 1 and "cannot be read as a JSON file" in errors[0]
 

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 
 from models import interchange, services
 from models.db import open_database, unit_of_work
-from models.errors import DomainError, FieldError, ImportRejected, ValidationFailed
+from models.errors import DomainError, ImportRejected, ValidationFailed
 from models.tables import PayerBase
 from models.validation import npi_with_check_digit
 
@@ -312,20 +312,6 @@ def test_a_file_of_the_same_pharmacy_adds_to_the_database(example_engine, exampl
     assert [e["id"] for e in exported["infusions"]] == ["mar-1", "mar-2", "mar-3", "mar-4",
                                                         "mar-5"]
     assert exported["infusions"][4]["end_time"] == "01:30"
-
-
-def test_a_service_refusing_a_record_while_writing_rolls_back_everything(
-        engine, example_doc, monkeypatch):
-    write_infusion = interchange.WRITERS["infusions"]
-
-    def refuse_mar_2(session, actor, item):
-        if item["id"] == "mar-2":
-            raise ValidationFailed([FieldError("notes", "say why the dose was held")])
-        write_infusion(session, actor, item)
-
-    monkeypatch.setitem(interchange.WRITERS, "infusions", refuse_mar_2)
-    assert rejected(engine, example_doc) == ["infusions[1].notes: say why the dose was held"]
-    assert all(not rows for rows in dump(engine).values())
 
 
 # --- export choices ---------------------------------------------------------------------------

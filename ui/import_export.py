@@ -2,7 +2,8 @@
 
 The work runs on a pool thread in its own session (ui.workers); the GUI stays responsive.
 Cancelling rolls the transaction back, so a cancelled import changes nothing, and a cancelled
-export writes no file.
+export writes no file. An import reports its steps (reading, checking, writing N of M records)
+to the dialog, and Cancel stops it at the next step.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session
 
 from models.errors import DomainError, ImportRejected
-from models.files import write_atomic
 from models.services import Changes, changes_of
 from ui.common import show_error
 from ui.context import AppContext
@@ -48,15 +48,21 @@ class Cancelled(Exception):
 
 class ProgressJob(QObject):
     """One long write with a progress dialog. `fn(session)` runs off the GUI thread; when the
-    user cancels, the transaction is rolled back once `fn` returns."""
+    user cancels, the transaction is rolled back once `fn` returns.
+
+    With `reports=True`, `fn(session, report)` is given `report(progress)` to call with each
+    step (an `interchange.Progress`): the dialog shows it, and once the user has cancelled,
+    `report` raises `Cancelled`, which stops the work there and rolls it back."""
 
     succeeded = Signal(object)
     failed = Signal(object)
     finished = Signal()
+    progressed = Signal(object)  # a step the work reported (an interchange.Progress)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, title: str, label: str,
-                 fn: Callable[[Session], Any], *, announce: bool = True,
-                 cancelled: threading.Event | None = None):
+                 fn: Callable[..., Any], *, announce: bool = True,
+                 cancelled: threading.Event | None = None, reports: bool = False,
+                 describe: Callable[[Any], str] | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self._cancelled = cancelled or threading.Event()
@@ -71,9 +77,11 @@ class ProgressJob(QObject):
         self.progress.canceled.connect(self._on_cancel_clicked)
         self.progress.rejected.connect(self._on_cancel_clicked)  # Esc
         self.progress.show()
+        self._describe = describe or (lambda _p: label)
+        self.progressed.connect(self._on_progressed)  # queued: emitted on the pool thread
 
         def _work(session: Session) -> tuple[Any, Changes]:
-            result = fn(session)
+            result = fn(session, self.report) if reports else fn(session)
             if self._cancelled.is_set():
                 raise Cancelled()
             return result, changes_of(session)
@@ -84,6 +92,23 @@ class ProgressJob(QObject):
     @property
     def done(self) -> bool:
         return self.task.done
+
+    def report(self, progress: Any) -> None:
+        """Called by the work on its own thread: show the step, or stop if cancelled."""
+        if self._cancelled.is_set():
+            raise Cancelled()
+        self.progressed.emit(progress)
+
+    @Slot(object)
+    def _on_progressed(self, p: Any) -> None:
+        if self._cancelled.is_set() or self.task.done:
+            return
+        self.progress.setLabelText(self._describe(p))
+        if p.phase == "writing" and p.total:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(p.done)
+        else:  # reading and checking have no steps worth counting: a busy bar
+            self.progress.setRange(0, 0)
 
     @Slot()
     def _on_cancel_clicked(self) -> None:
@@ -144,6 +169,18 @@ class ImportErrorsDialog(QDialog):
         return [self.list.item(i).text() for i in range(self.list.count())]
 
 
+def describe_import(name: str) -> Callable[[Any], str]:
+    """What the import dialog says at each step."""
+
+    def words(p: Any) -> str:
+        if p.phase == "reading":
+            return f"Reading {name}…"
+        if p.phase == "checking":
+            return f"Checking {p.total:,} records…"
+        return f"Writing records: {p.done:,} of {p.total:,}"
+    return words
+
+
 def _summary(counts: dict[str, int]) -> str:
     parts = [f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n]
     return ", ".join(parts) or "nothing new"
@@ -172,23 +209,20 @@ class ImportExport(QObject):
         if path:
             self.start_import(Path(path))
 
-    def start_import(self, path: Path) -> ProgressJob | None:
-        from models import interchange
-
-        try:
-            doc = interchange.read_file(path)
-        except (OSError, DomainError) as exc:
-            self._show_refused([str(exc)], path)
-            return None
+    def start_import(self, path: Path) -> ProgressJob:
         actor = self.ctx.actor
 
-        def _import(session: Session) -> dict[str, int]:
+        def _import(session: Session, report: Callable[[Any], None]) -> dict[str, int]:
             from models import interchange
 
-            return interchange.import_document(session, actor=actor, doc=doc)
+            try:  # read off the GUI thread too: a large file takes seconds to parse
+                doc = interchange.read_file(path, progress=report)
+            except (OSError, DomainError) as exc:
+                raise ImportRejected([str(exc)]) from exc
+            return interchange.import_document(session, actor=actor, doc=doc, progress=report)
 
-        self.job = ProgressJob(self.ctx, self.window, "Import",
-                               f"Importing {path.name}…", _import)
+        self.job = ProgressJob(self.ctx, self.window, "Import", f"Importing {path.name}…",
+                               _import, reports=True, describe=describe_import(path.name))
         self.job.succeeded.connect(self._on_imported)
         self.job.failed.connect(lambda exc: self._on_import_failed(exc, path))
         return self.job
@@ -226,10 +260,10 @@ class ImportExport(QObject):
         def _export(session: Session) -> str:
             from models import interchange
 
-            text = interchange.to_json(interchange.export_document(session))
+            doc = interchange.export_document(session)
             if stop.is_set():
                 raise Cancelled()
-            write_atomic(path, text)  # never leave a half-written export behind
+            interchange.write_file(path, doc)  # never leaves a half-written export behind
             return str(path)
 
         self.job = ProgressJob(self.ctx, self.window, "Export", f"Exporting to {path.name}…",
