@@ -165,9 +165,12 @@ HEADER = ["pharmacy", "operation", "PerDiem, median (min-max)", "baseline, media
           "peak RSS", "baseline peak RSS", "what"]
 
 
-def markdown(results: list[Result], extra: list[str], runs: int) -> str:
+def markdown(results: list[Result], extra: list[str], runs: int, load: float) -> str:
+    """The figures as a markdown table, headed by what they were measured on; `load` is the
+    load average when the run began (another program's work shows in every figure)."""
     head = (f"Runs: {runs} per operation (median shown); {platform.python_implementation()} "
-            f"{platform.python_version()}, {os.cpu_count()} cores, "
+            f"{platform.python_version()}, {os.cpu_count()} cores, load average "
+            f"{load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end; "
             f"{time.strftime('%Y-%m-%d %H:%M')}, commit {_commit()}.\n\n")
     rows = [HEADER, ["---"] * len(HEADER), *(r.cells() for r in results)]
     table = "\n".join("| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in rows)
@@ -472,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     if runs < 1:
         ap.error("--runs must be at least 1")
 
+    load = os.getloadavg()[0]
     cache = args.cache or Path(tempfile.mkdtemp(prefix="perdiem-bench-"))
     cache.mkdir(parents=True, exist_ok=True)
     bench = Bench(runs, cache.resolve(), dict(args.prepared), args.gui)
@@ -486,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.cache is None:
             shutil.rmtree(cache, ignore_errors=True)
-    table = markdown(bench.results, bench.extra, runs)
+    table = markdown(bench.results, bench.extra, runs, load)
     print("\n" + table, end="")
     if args.out:
         args.out.write_text(table, encoding="utf-8")
