@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -30,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
+LAUNCH = ROOT / "benchmarks" / "launch.py"
 END = dt.date(2026, 11, 30)  # the last day generate.py writes (its default --end)
 DEFAULT_SIZES = "30x5,300x5,300x1"
 
@@ -59,27 +61,26 @@ def _env() -> dict[str, str]:
 def spawn(cmd: list[str], *, internal: bool = False,
           note: Callable[[str], str] = lambda out: "", progress: bool = False) -> Sample:
     """Run `cmd` from the project folder; its wall time (or, with `internal`, the seconds the
-    worker timed itself) and its peak resident memory, read from the OS when it exits.
+    worker timed itself) and its peak resident memory, both taken by benchmarks/launch.py.
     With `progress`, what it prints on stderr shows as it goes."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=None if progress else err,
-                                env=_env())
-        _pid, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    with (tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err,
+          tempfile.TemporaryDirectory() as tmp):
+        report = Path(tmp) / "report.json"
+        code = subprocess.call([PY, "-S", str(LAUNCH), str(report), *cmd], cwd=ROOT,
+                               stdout=out, stderr=None if progress else err, env=_env())
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    if proc.returncode != 0:
+        figures = json.loads(report.read_text()) if report.exists() else {}
+    if code != 0 or not figures:
         tail = "\n".join(stderr.strip().splitlines()[-6:])
-        raise BenchError(f"{' '.join(cmd[1:])} exited with {proc.returncode}:\n{tail}")
-    rss = usage.ru_maxrss / 1024  # kilobytes on Linux
+        raise BenchError(f"{' '.join(cmd[1:])} exited with {code}:\n{tail}")
+    rss = figures["maxrss_kb"] / 1024  # kilobytes on Linux
     if internal:
-        report = json.loads(stdout.strip().splitlines()[-1])
-        return Sample(report["seconds"], rss, report["note"])
-    return Sample(wall, rss, note(stdout))
+        result = json.loads(stdout.strip().splitlines()[-1])
+        return Sample(result["seconds"], rss, result["note"])
+    return Sample(figures["seconds"], rss, note(stdout))
 
 
 def worker(op: str, db: Path, **options: object) -> list[str]:
@@ -295,7 +296,7 @@ class Bench:
                 target = self.work / f"import-{i}.sqlite"
                 remove_db(target)
                 return spawn(perdiem_cli(target, "import", source),
-                             note=lambda out: f"{_records(source):,} records")
+                             note=_imported)
 
             def baseline(i: int) -> Sample:
                 target = self.work / f"raw-import-{i}.sqlite"
@@ -424,9 +425,10 @@ class Bench:
             self.say(self.extra[-1])
 
 
-def _records(source: Path) -> int:
-    doc = json.loads(source.read_text(encoding="utf-8"))
-    return sum(len(v) for v in doc.values() if isinstance(v, list))
+def _imported(out: str) -> str:
+    """The records an import reports ("Imported from F: payers 9, patients 300, ...")."""
+    counts = re.findall(r" (\d+)(?=[,.])", out.partition(": ")[2])
+    return f"{sum(int(n) for n in counts):,} records"
 
 
 # --- command line -----------------------------------------------------------------------------
