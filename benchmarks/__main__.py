@@ -287,7 +287,8 @@ class Bench:
         db = ph.path(".sqlite")
         given = self.prepared.get(ph.name)
         if given is not None:
-            copy_db(given, db)
+            if given.resolve() != db.resolve():  # e.g. --db 300x5=CACHE/p300y5s1.sqlite
+                copy_db(given, db)
             self.results.append(Result(ph.name, "import, CLI",
                                        skipped=f"not measured: prepared database {given}"))
             self.say(self.results[-1].line())
