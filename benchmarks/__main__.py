@@ -296,8 +296,7 @@ class Bench:
             def perdiem(i: int) -> Sample:
                 target = self.work / f"import-{i}.sqlite"
                 remove_db(target)
-                return spawn(perdiem_cli(target, "import", source),
-                             note=_imported)
+                return spawn(perdiem_cli(target, "import", source), note=_imported)
 
             def baseline(i: int) -> Sample:
                 target = self.work / f"raw-import-{i}.sqlite"
@@ -320,7 +319,8 @@ class Bench:
     def with_claims(self, ph: Pharmacy, db: Path) -> Path:
         """A copy of the pharmacy that billed every month before the measured one (cached)."""
         claims_db = ph.path("-claims.sqlite")
-        if claims_db.exists():
+        if claims_db.exists():  # made by an earlier run, maybe by older code: migrate it now
+            spawn(worker("open", claims_db))
             return claims_db
         first, last = ph.first_day, ph.month[0] - dt.timedelta(days=1)
         self.say(f"{ph.name}: recording claims month by month, {first:%Y-%m} to {last:%Y-%m} "
