@@ -131,8 +131,9 @@ class Generator:
         coverages = []
         # About one patient in five changes plans once, one in three of those with a gap (R3).
         if not medicare and self.chance(0.2):
-            switch = self.start + dt.timedelta(days=rng.randint(200, (self.end - self.start).days
-                                                                - 200))
+            span = (self.end - self.start).days
+            margin = min(200, span // 4)  # a short history (one year) still has room for it
+            switch = self.start + dt.timedelta(days=rng.randint(margin, span - margin))
             gap = rng.randint(1, 3) if self.chance(0.35) else 0
             coverages.append(self.coverage(payer, since, switch - DAY))
             payer = rng.choice([p for p in commercial if p != payer])
