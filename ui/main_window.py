@@ -1,7 +1,12 @@
 """The main window: patient list, the selected patient's tabs, the billing month, the menus.
 
 The Billing menu opens the claim drafts (models.claim_batches through ui.claims_dialog) and
-makes documentation packets (ui.packet_actions) for the selected patient or a whole month.
+makes documentation packets (ui.packet_actions) for the selected patient or a whole month;
+both load ReportLab, so they are imported when first used, not when the window starts.
+
+The window paints before it reads anything: the patient list, the title's pharmacy name and
+each tab's records come from background reads, and only the tab in front reads when a
+patient is chosen (the others when they come to the front).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import importlib
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -29,17 +35,21 @@ from PySide6.QtWidgets import (
 )
 
 from models import services
-from models.claim_batches import ExportResult
 from models.db import open_database, sqlite_path
 from models.services import Changes
+from models.tables import PatientRead
 from ui.billing_menu import MonthPickDialog, PacketPeriodDialog
-from ui.claims_dialog import ClaimsDialog
 from ui.context import AppContext
 from ui.first_run import FirstRunDialog, needs_first_run
 from ui.import_export import ALL_KINDS, ImportExport
 from ui.patient_form import PatientDialog
 from ui.patients import PatientListPanel, us_date
 from ui.reference import PharmacyDialog, ReferenceListDialog
+from ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from models.claim_batches import ExportResult
+    from ui.claims_dialog import ClaimsDialog
 
 DB_FILTER = "PerDiem databases (*.sqlite *.db);;All files (*)"
 
@@ -105,6 +115,8 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else app_settings()
         self.today = today
         self.patient_id: str | None = None
+        self._payer_names: dict[str, str] = {}  # for the header, read in the background
+        self._pharmacy_name: str | None = None  # for the title; "" when none is set
         self.setObjectName("mainWindow")
         self.resize(1400, 860)
         self.setMinimumSize(QSize(760, 520))
@@ -177,10 +189,13 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.patients.patient_selected.connect(self._on_patient_selected)
         self.patients.patient_activated.connect(self._on_patient_activated)
+        self.patients.loaded.connect(self._on_patients_loaded)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.database_replaced.connect(self._on_database_replaced)
         self._restore_window_state()
+        self._put_tabs_in_front()
         self._update_title()
+        self._load_names()
         self._show_patient(self.patients.current_patient_id())
 
     # --- building -------------------------------------------------------------------------
@@ -337,12 +352,14 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Reload every view, as if everything had changed."""
-        ids = {p.id for p in self.ctx.read(services.list_patients)}
+        ids = set(self.patients.model.patient_ids())
         self.ctx.data_changed.emit(Changes(kinds=set(ALL_KINDS), patient_ids=ids))
         self.show_status("Reloaded from the database.")
 
     def open_claims(self) -> ClaimsDialog:
         """The claim drafts window (not modal, so the calendar can be checked beside it)."""
+        from ui.claims_dialog import ClaimsDialog  # ReportLab loads only when claims are made
+
         dialog = getattr(self, "claims_dialog", None)
         if dialog is not None and dialog.isVisible():
             dialog.raise_()
@@ -422,6 +439,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_tab_changed(self, _index: int) -> None:
+        self._put_tabs_in_front()
         # Alt+I (or a click on the tab) goes straight to typing the day's MAR line
         entry = getattr(self.tabs.currentWidget(), "focus_entry", None)
         if entry is not None and self.patient_id is not None:
@@ -433,15 +451,23 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:
-        if changes.touches("pharmacy"):
-            self._update_title()
-        if changes.touches("patient", "payer") and self.patient_id:
-            self._update_header()
+        if changes.touches("pharmacy", "payer"):
+            self._load_names()
 
     @Slot()
     def _on_database_replaced(self) -> None:
+        self._pharmacy_name = None
         self._update_title()
-        self._show_patient(self.patients.current_patient_id())
+        self._load_names()
+        # the list, read again, selects the same patient if the new database has them
+        self._show_patient(None)
+
+    @Slot()
+    def _on_patients_loaded(self) -> None:
+        if self.patient_id is None:
+            self._show_patient(None)  # the hint says whether there are patients at all
+        else:
+            self._update_header()  # the name or coverages may have changed
 
     def _on_new_patient(self) -> None:
         self._open_patient_form(None)
@@ -529,45 +555,79 @@ class MainWindow(QMainWindow):
     # --- helpers --------------------------------------------------------------------------
 
     def _show_patient(self, patient_id: str | None) -> None:
+        changed = patient_id != self.patient_id
         self.patient_id = patient_id
         self.action_edit_patient.setEnabled(patient_id is not None)
         self.action_packet.setEnabled(patient_id is not None)
-        for widget in self.tab_widgets:
-            widget.set_patient(patient_id)
+        if changed:
+            # the tab in front starts its read first; the others read when brought forward
+            current = self.tabs.currentWidget()
+            for widget in sorted(self.tab_widgets, key=lambda w: w is not current):
+                widget.set_patient(patient_id)
         if patient_id is None:
-            has_patients = self.patients.model.rowCount() > 0
-            self.empty_hint.setText(
-                "Choose a patient on the left to see orders, the infusion log, documents, "
-                "authorizations and the billing calendar." if has_patients else
-                "No patients yet. Add one with Edit ▸ New patient… (Ctrl+N), or import a file "
-                "with File ▸ Import….")
+            if self.patients.loading:
+                text = "Loading patients…"
+            elif self.patients.model.rowCount() > 0:
+                text = ("Choose a patient on the left to see orders, the infusion log, "
+                        "documents, authorizations and the billing calendar.")
+            else:
+                text = ("No patients yet. Add one with Edit ▸ New patient… (Ctrl+N), or import "
+                        "a file with File ▸ Import….")
+            self.empty_hint.setText(text)
             self.detail_stack.setCurrentIndex(0)
         else:
             self._update_header()
             self.detail_stack.setCurrentIndex(1)
         self.patient_changed.emit(patient_id)
 
+    def _put_tabs_in_front(self) -> None:
+        current = self.tabs.currentWidget()
+        for widget in self.tab_widgets:
+            set_in_front = getattr(widget, "set_in_front", None)
+            if set_in_front is not None:
+                set_in_front(widget is current)
+
+    def _load_names(self) -> None:
+        """Read the pharmacy's name (title) and the payers' names (header) in the
+        background."""
+
+        def load(s: Any) -> tuple[str, dict[str, str]]:
+            pharmacy = services.get_pharmacy(s)
+            return (pharmacy.name if pharmacy else "",
+                    {p.id: p.name for p in services.list_payers(s)})
+
+        run_in_background(self.ctx, load, receiver=self, on_result=self._show_names)
+
+    def _show_names(self, names: tuple[str, dict[str, str]]) -> None:
+        self._pharmacy_name, self._payer_names = names
+        self._update_title()
+        if self.patient_id:
+            self._update_header()
+
     def _update_header(self) -> None:
-        try:
-            p = self.ctx.read(lambda s: services.get_patient(s, self.patient_id))
-        except Exception:  # the patient vanished with a database switch: show nothing stale
-            self.header.clear()
+        """The patient's name, birth date, id and coverages in force, from the patient list
+        (no read of its own)."""
+        p: PatientRead | None = self.patients.patient(self.patient_id)
+        if p is None:  # the list is being read again: keep what is shown
             return
-        payers = {x.id: x for x in self.ctx.read(services.list_payers)}
+        payers = self._payer_names
         today = self.today()
         current = [c for c in p.coverages if c.covers(today)] or p.coverages
         coverage = " · ".join(
-            f"{payers[c.payer_id].name if c.payer_id in payers else c.payer_id} "
-            f"({c.priority}) {c.member_id}" for c in current) or "no coverage"
+            f"{payers.get(c.payer_id, c.payer_id)} ({c.priority}) {c.member_id}"
+            for c in current) or "no coverage"
         self.header.setText(
             f"<span style='font-size:15pt; font-weight:600'>{p.display_name}</span>"
             f"&nbsp;&nbsp;<span style='color:#555'>born {us_date(p.birth_date)} · "
             f"id {p.id} · {coverage}</span>")
 
     def _update_title(self) -> None:
-        pharmacy = self.ctx.read(services.get_pharmacy)
         path = sqlite_path(self.ctx.url)
         where = str(path) if path else self.ctx.url
-        name = pharmacy.name if pharmacy else "No pharmacy set"
-        self.setWindowTitle(f"{name} — {path.name if path else where} — PerDiem")
+        shown = path.name if path else where
+        if self._pharmacy_name is None:  # still being read
+            self.setWindowTitle(f"{shown} — PerDiem")
+        else:
+            name = self._pharmacy_name or "No pharmacy set"
+            self.setWindowTitle(f"{name} — {shown} — PerDiem")
         self.db_label.setText(f"Database: {where}")

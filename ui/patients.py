@@ -1,4 +1,7 @@
-"""The searchable patient list on the left of the main window, and its Qt item models."""
+"""The searchable patient list on the left of the main window, and its Qt item models.
+
+The list is read in the background (it says "Loading patients…" meanwhile), so the window
+paints at once and a change to a patient never holds up the window."""
 
 from __future__ import annotations
 
@@ -32,6 +35,8 @@ from models import services
 from models.services import Changes
 from models.tables import PatientRead
 from ui.context import AppContext
+from ui.tab_loading import LOADING_STYLE
+from ui.workers import BackgroundTask, run_in_background
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -73,6 +78,9 @@ class PatientTableModel(QAbstractTableModel):
 
     def patient_at(self, row: int) -> PatientRead:
         return self._patients[row]
+
+    def patient_ids(self) -> list[str]:
+        return [p.id for p in self._patients]
 
     def row_of(self, patient_id: str) -> int:
         for row, p in enumerate(self._patients):
@@ -164,12 +172,16 @@ class PatientListPanel(QWidget):
 
     patient_selected = Signal(object)  # str | None
     patient_activated = Signal(str)  # double-click or Enter: open the patient's form
+    loaded = Signal()  # after each read of the list has been shown
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
                  today: Callable[[], dt.date] = dt.date.today):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today
+        self._task: BackgroundTask | None = None
+        self._active_task: BackgroundTask | None = None
+        self._wanted: str | None = None  # to select once the list being read is shown
         self.model = PatientTableModel(self, today)
         self.proxy = PatientFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -226,14 +238,27 @@ class PatientListPanel(QWidget):
         rows = self.view.selectionModel().selectedRows()
         return rows[0].data(PATIENT_ID_ROLE) if rows else None
 
+    def patient(self, patient_id: str | None) -> PatientRead | None:
+        """The patient as listed (with coverages), or None if not in the list."""
+        row = self.model.row_of(patient_id) if patient_id else -1
+        return self.model.patient_at(row) if row >= 0 else None
+
+    @property
+    def loading(self) -> bool:
+        return self._task is not None or self._active_task is not None
+
     def select_patient(self, patient_id: str | None) -> bool:
-        """Select a patient (clearing the search and the active filter if they hide it)."""
+        """Select a patient (clearing the search and the active filter if they hide it).
+        While the list is being read, the patient is selected once it is shown (e.g. one
+        just added)."""
+        if self._task is not None:
+            self._wanted = patient_id
         if patient_id is None:
             self.view.clearSelection()
             return True
         row = self.model.row_of(patient_id)
         if row < 0:
-            return False
+            return self._task is not None
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         if not index.isValid():
             self.search.clear()
@@ -245,12 +270,44 @@ class PatientListPanel(QWidget):
 
     @Slot()
     def reload(self) -> None:
-        keep = self.current_patient_id()
-        self.model.set_patients(self.ctx.read(services.list_patients))
-        self._apply_active_filter()
+        """Read the patients in the background; the selection stays on the same patient."""
+        if self._task is not None:
+            self._task.cancel()
+        else:
+            self._wanted = self.current_patient_id()
+        self.count_label.setStyleSheet(LOADING_STYLE)
+        self.count_label.setText("Loading patients…")
+        active_on = self.today() if self.active_only.isChecked() else None
+
+        def load(s: Any) -> tuple[list[PatientRead], set[str] | None]:
+            return (services.list_patients(s), None if active_on is None
+                    else services.active_patient_ids(s, active_on))
+
+        self._task = run_in_background(self.ctx, load, receiver=self,
+                                       on_result=self._show, on_error=self._on_load_failed)
+
+    def _show(self, data: tuple[list[PatientRead], set[str] | None]) -> None:
+        self._task = None
+        patients, active = data
+        keep, self._wanted = self._wanted, None
+        self.view.selectionModel().blockSignals(True)  # the same patient stays selected
+        self.model.set_patients(patients)
+        if self.active_only.isChecked() and active is not None:
+            self.proxy.set_active_ids(active)
+        elif not self.active_only.isChecked():
+            self.proxy.set_active_ids(None)
+        self.view.selectionModel().blockSignals(False)
         if keep is None or not self.select_patient(keep):
+            self.view.clearSelection()
             self.patient_selected.emit(None)
         self._update_count()
+        self.loaded.emit()
+
+    def _on_load_failed(self, exc: Exception) -> None:
+        self._task = None
+        self.count_label.setStyleSheet("color: #a32020;")
+        self.count_label.setText(f"Patients not loaded: {exc}")
+        self.loaded.emit()
 
     # --- slots ----------------------------------------------------------------------------
 
@@ -275,7 +332,6 @@ class PatientListPanel(QWidget):
     @Slot(bool)
     def _on_active_toggled(self, _checked: bool) -> None:
         self._apply_active_filter()
-        self._update_count()
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -290,13 +346,29 @@ class PatientListPanel(QWidget):
     # --- helpers --------------------------------------------------------------------------
 
     def _apply_active_filter(self) -> None:
-        if self.active_only.isChecked():
-            today = self.today()
-            self.proxy.set_active_ids(
-                self.ctx.read(lambda s: services.active_patient_ids(s, today)))
-        else:
+        if self._active_task is not None:
+            self._active_task.cancel()
+            self._active_task = None
+        if not self.active_only.isChecked():
             self.proxy.set_active_ids(None)
+            self._update_count()
+            return
+        self.count_label.setStyleSheet(LOADING_STYLE)
+        self.count_label.setText("Finding active patients…")
+        today = self.today()
+        self._active_task = run_in_background(
+            self.ctx, lambda s: services.active_patient_ids(s, today), receiver=self,
+            on_result=self._show_active, on_error=self._on_load_failed)
+
+    def _show_active(self, ids: set[str]) -> None:
+        self._active_task = None
+        if self.active_only.isChecked():
+            self.proxy.set_active_ids(ids)
+        self._update_count()
 
     def _update_count(self) -> None:
+        if self.loading:
+            return
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setStyleSheet("")
         self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} patients")
