@@ -3,6 +3,10 @@
 Patients are rows and the days of the month columns; each service day is coloured and marked by
 its status symbol. Filters by status, reason and payer keep the patients having a day that
 matches them all; the footer adds up the visible rows. Double-click a patient to open them.
+
+The month is computed in the background ("Computing…" above the table meanwhile; another
+month's rows never stay on screen under this month's title), and a newer request drops the
+older one.
 """
 
 from __future__ import annotations
@@ -55,7 +59,8 @@ from ui.calendar_view import (
     today,
 )
 from ui.common import show_error
-from ui.workers import run_in_background
+from ui.tab_loading import LOADING_STYLE
+from ui.workers import BackgroundTask, run_in_background
 
 MONTH_KEY = "month_view.month"
 NO_COVERAGE = ""  # the payer filter's value for days without a primary coverage
@@ -73,6 +78,9 @@ class MonthView(QWidget):
         self.ctx = ctx
         self.month: dt.date = ctx.view_state.get(MONTH_KEY) or today().replace(day=1)
         self._generation = 0
+        self._task: BackgroundTask | None = None
+        self._computing = False
+        self._shown_month: dt.date | None = None
         self.model = MonthTableModel(self)
         self.proxy = MonthFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -208,12 +216,17 @@ class MonthView(QWidget):
         self.error_label.setStyleSheet("color: #a32020;")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
+        self.computing_label = QLabel()
+        self.computing_label.setObjectName("computing-message")
+        self.computing_label.setStyleSheet(LOADING_STYLE)
+        self.computing_label.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(nav)
         layout.addLayout(filters)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.computing_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(footer)
 
@@ -281,9 +294,17 @@ class MonthView(QWidget):
     def visible_patients(self) -> list[PatientMonth]:
         return self.proxy.visible_rows()
 
+    @property
+    def computing(self) -> bool:
+        return self._computing
+
     @Slot()
     def reload(self) -> None:
+        if self._task is not None:
+            self._task.cancel()  # skipped if not started; its answer is never shown
+        self._computing = True
         self._stale = False
+        self._show_computing()
         self._generation += 1
         generation, first = self._generation, self.month
         last = month_end(first)
@@ -295,7 +316,7 @@ class MonthView(QWidget):
             claimed = claim_batches.claimed_days(session)
             return patient_months(days, names, dict(payers), claimed), payers
 
-        run_in_background(
+        self._task = run_in_background(
             self.ctx,
             load,
             receiver=self,
@@ -315,6 +336,16 @@ class MonthView(QWidget):
 
     # --- showing ----------------------------------------------------------------------------
 
+    def _show_computing(self) -> None:
+        """The visible "computing" state while every patient's month is evaluated."""
+        if self._shown_month != self.month:
+            self.model.set_month(self.month.year, self.month.month, [])
+            self._shown_month = None
+        self.computing_label.setText(
+            f"Computing every patient's billing days for {self.month:%B %Y}…")
+        self.computing_label.show()
+        self._show_totals()
+
     def _show(
         self,
         generation: int,
@@ -323,6 +354,10 @@ class MonthView(QWidget):
     ) -> None:
         if generation != self._generation:
             return
+        self._task = None
+        self._computing = False
+        self._shown_month = first
+        self.computing_label.hide()
         rows, payers = data
         self.error_label.hide()
         self._fill_payers(payers)
@@ -335,6 +370,10 @@ class MonthView(QWidget):
     def _on_load_failed(self, generation: int, exc: Exception) -> None:
         if generation != self._generation:
             return
+        self._task = None
+        self._computing = False
+        self.computing_label.hide()
+        self._show_totals()
         self.error_label.setText(f"The month could not be loaded: {exc}")
         self.error_label.show()
         self.data_loaded.emit()
@@ -346,7 +385,9 @@ class MonthView(QWidget):
         self.count_label.setText(
             f"{shown} of {total} patients shown" if shown != total else f"{total} patients"
         )
-        if total == 0:
+        if self.computing:
+            self.empty_label.setText("")
+        elif total == 0:
             self.empty_label.setText("No service days recorded this month.")
         elif shown == 0:
             self.empty_label.setText("No patient has a day matching these filters.")
