@@ -93,6 +93,7 @@ def test_tab_leaves_the_list_without_choosing_another_patient(qtbot, ctx):
     panel.show()
     panel.activateWindow()
     qtbot.waitUntil(panel.isActiveWindow)
+    settle(qtbot)
     panel.select_patient("p-1001")
     panel.view.setFocus()
     qtbot.keyClick(panel.view, Qt.Key.Key_Tab)
