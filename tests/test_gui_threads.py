@@ -31,7 +31,7 @@ from ui.workers import run_in_background
 
 OCT = dt.date(2026, 10, 1)
 TODAY = dt.date(2026, 11, 27)
-ROUNDS = 4
+ROUNDS = 3
 
 
 class OffThreadCollections:
@@ -74,7 +74,7 @@ class OffThreadCollections:
         del kept
 
     def _loop(self) -> None:
-        while not self.stop.wait(0.002):
+        while not self.stop.wait(0.005):
             self.collect()
 
     def __enter__(self) -> OffThreadCollections:
@@ -135,3 +135,22 @@ def test_no_collection_off_the_gui_thread_finds_a_live_qt_object(qtbot, ctx, tmp
         "a collection on another thread would have destroyed these live Qt objects there: "
         f"{sorted(set(collector.found))}")
     assert workers.pending_jobs() == 0
+
+
+def test_full_collections_wait_while_jobs_run_and_only_they(qtbot, ctx):
+    """The one control left: the oldest generation waits while jobs run (a full collection
+    would freeze the GUI thread for as long as it walks a read's live rows); the young ones
+    go on, and the usual thresholds are back once the last job is delivered."""
+    settle(qtbot)
+    usual = gc.get_threshold()
+    gate = threading.Event()
+    first = run_in_background(ctx, lambda _s: (gate.wait(10), gc.get_threshold())[1])
+    second = run_in_background(ctx, lambda _s: gc.get_threshold())
+    assert gc.get_threshold() == (usual[0], usual[1], workers.NEVER)
+    with qtbot.waitSignal(second.succeeded) as two:
+        pass
+    assert two.args[0] == (usual[0], usual[1], workers.NEVER)
+    assert gc.get_threshold()[2] == workers.NEVER  # the first job still runs
+    with qtbot.waitSignal(first.finished):
+        gate.set()
+    assert gc.get_threshold() == usual
