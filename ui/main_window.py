@@ -14,12 +14,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import importlib
+import importlib.util
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.today = today
         self.patient_id: str | None = None
         self._payer_names: dict[str, str] = {}  # for the header, read in the background
+        self._prepared = False  # the tabs behind and the billing month built after start-up
         self._pharmacy_name: str | None = None  # for the title; "" when none is set
         self.setObjectName("mainWindow")
         self.resize(1400, 860)
@@ -129,14 +131,13 @@ class MainWindow(QMainWindow):
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("patientTabs")
-        self.tab_widgets: list[QWidget] = []
-        for module, cls_name, title in PATIENT_TABS:
-            cls = optional_class(module, cls_name)
-            if cls is not None:
-                widget = cls(ctx, self.tabs)
-                widget.setObjectName(cls_name)
-                self.tabs.addTab(widget, title)
-                self.tab_widgets.append(widget)
+        # a tab is built (its module imported) when first brought to the front: start-up
+        # builds only the first; until then an empty page stands in its place
+        self._tab_specs: list[tuple[str, str, str]] = [
+            spec for spec in PATIENT_TABS if importlib.util.find_spec(spec[0]) is not None]
+        self._built_tabs: dict[str, QWidget] = {}
+        for _module, _cls_name, title in self._tab_specs:
+            self.tabs.addTab(QWidget(self.tabs), title)
         self.empty_hint = QLabel(self)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
@@ -165,16 +166,13 @@ class MainWindow(QMainWindow):
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(patients_page)
-        month_cls = optional_class("ui.month_view", "MonthView")
-        self.month_view: QWidget | None = None
-        if month_cls is not None:
-            self.month_view = month_cls(ctx, self)
-            month_page = QWidget(self)
-            month_layout = QVBoxLayout(month_page)
-            month_layout.setContentsMargins(10, 10, 10, 6)
-            month_layout.addWidget(self.month_view)
-            self.pages.addWidget(month_page)
-            self.month_view.patient_activated.connect(self._on_month_patient_activated)
+        # the billing month is built when first shown (see month_view)
+        self._has_month_view = importlib.util.find_spec("ui.month_view") is not None
+        self._month_view: QWidget | None = None
+        if self._has_month_view:
+            self._month_page = QWidget(self)
+            QVBoxLayout(self._month_page).setContentsMargins(10, 10, 10, 6)
+            self.pages.addWidget(self._month_page)
         self.setCentralWidget(self.pages)
 
         self.import_export = ImportExport(ctx, self)
@@ -193,7 +191,7 @@ class MainWindow(QMainWindow):
         ctx.data_changed.connect(self._on_data_changed)
         ctx.database_replaced.connect(self._on_database_replaced)
         self._restore_window_state()
-        self._put_tabs_in_front()
+        self._build_tab(self.tabs.currentIndex())
         self._update_title()
         self._load_names()
         self._show_patient(self.patients.current_patient_id())
@@ -249,7 +247,7 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             self.page_group.addAction(action)
         self.action_patients_page.setChecked(True)
-        self.action_month_page.setEnabled(self.month_view is not None)
+        self.action_month_page.setEnabled(self._has_month_view)
         self.action_refresh = self._action("&Refresh", self.refresh,
                                            QKeySequence.StandardKey.Refresh,
                                            "Reload everything from the database")
@@ -333,6 +331,29 @@ class MainWindow(QMainWindow):
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 10000)
 
+    @property
+    def tab_widgets(self) -> list[QWidget]:
+        """Every patient tab, in order (building those not built yet)."""
+        return [self._build_tab(i) for i in range(len(self._tab_specs))]
+
+    def tab(self, class_name: str) -> QWidget | None:
+        """The patient tab of that class (built if needed), or None if there is none."""
+        for i, (_module, cls_name, _title) in enumerate(self._tab_specs):
+            if cls_name == class_name:
+                return self._build_tab(i)
+        return None
+
+    @property
+    def month_view(self) -> QWidget | None:
+        """The pharmacy's billing month (built on first use), or None if not in this build."""
+        if self._month_view is None and self._has_month_view:
+            cls = optional_class("ui.month_view", "MonthView")
+            if cls is not None:
+                self._month_view = cls(self.ctx, self._month_page)
+                self._month_page.layout().addWidget(self._month_view)
+                self._month_view.patient_activated.connect(self._on_month_patient_activated)
+        return self._month_view
+
     def show_page(self, page: int) -> None:
         if page == self.MONTH_PAGE and self.month_view is None:
             return
@@ -345,10 +366,9 @@ class MainWindow(QMainWindow):
         """Show a patient (optionally on one tab, e.g. the billing calendar)."""
         self.show_page(self.PATIENTS_PAGE)
         self.patients.select_patient(patient_id)
-        if tab_class:
-            for widget in self.tab_widgets:
-                if type(widget).__name__ == tab_class:
-                    self.tabs.setCurrentWidget(widget)
+        widget = self.tab(tab_class) if tab_class else None
+        if widget is not None:
+            self.tabs.setCurrentWidget(widget)
 
     def refresh(self) -> None:
         """Reload every view, as if everything had changed."""
@@ -375,10 +395,10 @@ class MainWindow(QMainWindow):
 
     def shown_month(self) -> dt.date:
         """The first day of the month the billing calendar (or else the month view) shows."""
-        for widget in self.tab_widgets:
-            if type(widget).__name__ == CALENDAR_CLASS:
-                return widget.month
-        month = getattr(self.month_view, "month", None)
+        calendar = self._built_tabs.get(CALENDAR_CLASS)
+        if calendar is not None:
+            return calendar.month
+        month = getattr(self._month_view, "month", None)
         return month if month is not None else self.today().replace(day=1)
 
     def open_packet_dialog(self) -> PacketPeriodDialog | None:
@@ -438,7 +458,8 @@ class MainWindow(QMainWindow):
         self._open_patient_form(patient_id)
 
     @Slot(int)
-    def _on_tab_changed(self, _index: int) -> None:
+    def _on_tab_changed(self, index: int) -> None:
+        self._build_tab(index)
         self._put_tabs_in_front()
         # Alt+I (or a click on the tab) goes straight to typing the day's MAR line
         entry = getattr(self.tabs.currentWidget(), "focus_entry", None)
@@ -464,6 +485,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_patients_loaded(self) -> None:
+        if not self._prepared:
+            self._prepared = True
+            self._prepare_the_rest()
         if self.patient_id is None:
             self._show_patient(None)  # the hint says whether there are patients at all
         else:
@@ -562,7 +586,7 @@ class MainWindow(QMainWindow):
         if changed:
             # the tab in front starts its read first; the others read when brought forward
             current = self.tabs.currentWidget()
-            for widget in sorted(self.tab_widgets, key=lambda w: w is not current):
+            for widget in sorted(self._built_tabs.values(), key=lambda w: w is not current):
                 widget.set_patient(patient_id)
         if patient_id is None:
             if self.patients.loading:
@@ -580,9 +604,57 @@ class MainWindow(QMainWindow):
             self.detail_stack.setCurrentIndex(1)
         self.patient_changed.emit(patient_id)
 
+    def _prepare_the_rest(self) -> None:
+        """Once the window is up: import the modules of the tabs behind and of the billing
+        month off the GUI thread, then build one of them per turn of the event loop (tens of
+        milliseconds each), so that bringing one forward later waits for nothing."""
+        modules = [m for m, cls_name, _t in self._tab_specs if cls_name not in self._built_tabs]
+        if self._has_month_view:
+            modules.append("ui.month_view")
+        run_in_background(self.ctx, lambda _s: [importlib.import_module(m) for m in modules],
+                          receiver=self, on_result=lambda _modules: self._build_next())
+
+    @Slot()
+    def _build_next(self) -> None:
+        for i, (_module, cls_name, _title) in enumerate(self._tab_specs):
+            if cls_name not in self._built_tabs:
+                self._build_tab(i)
+                QTimer.singleShot(0, self._build_next)
+                return
+        _ = self.month_view
+
+    def _build_tab(self, index: int) -> QWidget | None:
+        """The tab at `index`, built in place of its stand-in page if it is not yet."""
+        if not 0 <= index < len(self._tab_specs):
+            return None
+        module, cls_name, title = self._tab_specs[index]
+        if cls_name in self._built_tabs:
+            return self._built_tabs[cls_name]
+        cls = optional_class(module, cls_name)
+        if cls is None:
+            return None
+        widget = cls(self.ctx, self.tabs)
+        widget.setObjectName(cls_name)
+        current = self.tabs.currentIndex() == index
+        stand_in = self.tabs.widget(index)
+        self.tabs.blockSignals(True)  # the same tab stays current: nothing changed to say
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, title)
+        if current:
+            self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        stand_in.deleteLater()
+        self._built_tabs[cls_name] = widget
+        set_in_front = getattr(widget, "set_in_front", None)
+        if set_in_front is not None:
+            set_in_front(current)
+        if self.patient_id is not None:
+            widget.set_patient(self.patient_id)
+        return widget
+
     def _put_tabs_in_front(self) -> None:
         current = self.tabs.currentWidget()
-        for widget in self.tab_widgets:
+        for widget in self._built_tabs.values():
             set_in_front = getattr(widget, "set_in_front", None)
             if set_in_front is not None:
                 set_in_front(widget is current)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -50,7 +51,9 @@ def us_date(day: dt.date | None) -> str:
 
 
 class PatientTableModel(QAbstractTableModel):
-    """Patients as rows: name, date of birth, member id of the coverage billed today."""
+    """Patients as rows: name, date of birth, member id of the coverage billed today. The
+    texts are worked out once per patient when the list is set, so sorting and painting
+    hundreds of patients ask nothing twice."""
 
     HEADERS = ("Name", "Date of birth", "Member ID")
 
@@ -58,6 +61,9 @@ class PatientTableModel(QAbstractTableModel):
                  today: Callable[[], dt.date] = dt.date.today):
         super().__init__(parent)
         self._patients: list[PatientRead] = []
+        self._texts: list[tuple[str, str, str]] = []  # what each column shows
+        self._keys: list[tuple[str, str, str]] = []  # what each column sorts by
+        self._search: list[str] = []
         self.today = today
 
     def member_id(self, p: PatientRead) -> str:
@@ -74,6 +80,15 @@ class PatientTableModel(QAbstractTableModel):
     def set_patients(self, patients: list[PatientRead]) -> None:
         self.beginResetModel()
         self._patients = list(patients)
+        self._texts = [(p.display_name, us_date(p.birth_date), self.member_id(p))
+                       for p in self._patients]
+        self._keys = [(name.lower(), p.birth_date.isoformat(), member.lower())
+                      for p, (name, _born, member) in zip(self._patients, self._texts,
+                                                           strict=True)]
+        self._search = [
+            (f"{p.last_name}, {p.first_name} {p.first_name} {p.last_name} {p.id} "
+             f"{' '.join(c.member_id for c in p.coverages)} {us_date(p.birth_date)} "
+             f"{p.birth_date.isoformat()}").lower() for p in self._patients]
         self.endResetModel()
 
     def patient_at(self, row: int) -> PatientRead:
@@ -81,6 +96,12 @@ class PatientTableModel(QAbstractTableModel):
 
     def patient_ids(self) -> list[str]:
         return [p.id for p in self._patients]
+
+    def sort_key(self, row: int, column: int) -> str:
+        return self._keys[row][column]
+
+    def search_text(self, row: int) -> str:
+        return self._search[row]
 
     def row_of(self, patient_id: str) -> int:
         for row, p in enumerate(self._patients):
@@ -95,16 +116,12 @@ class PatientTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._patients):
+        row, col = index.row(), index.column()
+        if not 0 <= row < len(self._patients):
             return None
-        p = self._patients[index.row()]
-        col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return p.display_name
-            if col == 1:
-                return us_date(p.birth_date)
-            return self.member_id(p)
+            return self._texts[row][col]
+        p = self._patients[row]
         if role == Qt.ItemDataRole.ToolTipRole:
             ids = ", ".join(c.member_id for c in p.coverages) or "no coverage"
             return f"{p.display_name} (id {p.id})\nMember ids: {ids}"
@@ -113,9 +130,7 @@ class PatientTableModel(QAbstractTableModel):
         if role == PATIENT_ID_ROLE:
             return p.id
         if role == SEARCH_ROLE:
-            members = " ".join(c.member_id for c in p.coverages)
-            return (f"{p.last_name}, {p.first_name} {p.first_name} {p.last_name} {p.id} "
-                    f"{members} {us_date(p.birth_date)} {p.birth_date.isoformat()}").lower()
+            return self._search[row]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -149,22 +164,18 @@ class PatientFilterProxy(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        index = model.index(source_row, 0, source_parent)
-        if self._active is not None and model.data(index, PATIENT_ID_ROLE) not in self._active:
+        model: PatientTableModel = self.sourceModel()  # type: ignore[assignment]
+        if self._active is not None and model.patient_at(source_row).id not in self._active:
             return False
         if not self._needle:
             return True
-        haystack = model.data(index, SEARCH_ROLE) or ""
+        haystack = model.search_text(source_row)
         return all(word in haystack for word in self._needle.split())
 
     def lessThan(self, left: Index, right: Index) -> bool:
-        a = self.sourceModel().data(left, Qt.ItemDataRole.EditRole) or ""
-        b = self.sourceModel().data(right, Qt.ItemDataRole.EditRole) or ""
-        if left.column() != 1:
-            a = self.sourceModel().data(left, Qt.ItemDataRole.DisplayRole) or ""
-            b = self.sourceModel().data(right, Qt.ItemDataRole.DisplayRole) or ""
-        return str(a).lower() < str(b).lower()
+        model: PatientTableModel = self.sourceModel()  # type: ignore[assignment]
+        column = left.column()
+        return model.sort_key(left.row(), column) < model.sort_key(right.row(), column)
 
 
 class PatientListPanel(QWidget):
@@ -208,8 +219,16 @@ class PatientListPanel(QWidget):
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # fixed widths from the font, not measured over every patient on each change
+        metrics = self.view.fontMetrics()
+        pad = 2 * self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 18
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(1, max(metrics.horizontalAdvance("00/00/0000"),
+                                    header.fontMetrics().horizontalAdvance("Date of birth"))
+                             + pad)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self._member_pad = pad
+        self._fit_member_column()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -297,11 +316,21 @@ class PatientListPanel(QWidget):
         elif not self.active_only.isChecked():
             self.proxy.set_active_ids(None)
         self.view.selectionModel().blockSignals(False)
+        self._fit_member_column()
         if keep is None or not self.select_patient(keep):
             self.view.clearSelection()
             self.patient_selected.emit(None)
         self._update_count()
         self.loaded.emit()
+
+    def _fit_member_column(self) -> None:
+        """The member id column as wide as its longest id (font metrics of the texts, no
+        cell measured through the view), between its heading and a cap."""
+        metrics, header = self.view.fontMetrics(), self.view.horizontalHeader()
+        widest = max((metrics.horizontalAdvance(self.model.data(self.model.index(r, 2)))
+                      for r in range(self.model.rowCount())), default=0)
+        floor = header.fontMetrics().horizontalAdvance("Member ID") + 14
+        header.resizeSection(2, min(max(widest, floor) + self._member_pad, 220))
 
     def _on_load_failed(self, exc: Exception) -> None:
         self._task = None
