@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QShowEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -81,6 +82,7 @@ class MonthView(QWidget):
         self._task: BackgroundTask | None = None
         self._computing = False
         self._shown_month: dt.date | None = None
+        self._name_widths = (160, 110)  # patient and payer columns (see _measure_names)
         self.model = MonthTableModel(self)
         self.proxy = MonthFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -242,15 +244,28 @@ class MonthView(QWidget):
         self.payer_combo.setCurrentIndex(max(found, 0) if current is not None else 0)
         self.payer_combo.blockSignals(False)
 
+    def _measure_names(self) -> None:
+        """The patient and payer columns' widths from their texts' font metrics (names are
+        bold), kept until the rows change: measuring every row through the view took a
+        second for 300 patients, and it ran again on every resize."""
+        rows = [self.model.patient_at(r) for r in range(self.model.rowCount())]
+        bold = QFont(self.font())
+        bold.setBold(True)
+        names, plain = QFontMetrics(bold), QFontMetrics(self.font())
+        pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 14
+        self._name_widths = (
+            min(max(max((names.horizontalAdvance(r.name) for r in rows), default=0) + pad,
+                    160), 240),
+            min(max(max((plain.horizontalAdvance(r.payers) for r in rows), default=0) + pad,
+                    110), 150))
+
     def _size_columns(self) -> None:
         hh = self.table.horizontalHeader()
         fm = QFontMetrics(self.font())
         day_width = max(fm.horizontalAdvance("We"), fm.horizontalAdvance("30")) + 9
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.resizeColumnToContents(0)
-        self.table.setColumnWidth(0, min(max(self.table.columnWidth(0), 160), 240))
-        self.table.resizeColumnToContents(1)
-        self.table.setColumnWidth(1, min(max(self.table.columnWidth(1), 110), 150))
+        self.table.setColumnWidth(0, self._name_widths[0])
+        self.table.setColumnWidth(1, self._name_widths[1])
         totals = [fm.horizontalAdvance(STATUS_LABEL[s]) + 20 for s in STATUSES]
         if self.model.days:  # narrow days, down to their heading, before scrolling sideways
             least = fm.horizontalAdvance("We") + 5
@@ -364,6 +379,7 @@ class MonthView(QWidget):
         self.model.today = today()
         self.model.set_month(first.year, first.month, rows, dict(payers))
         self._on_filter_changed()
+        self._measure_names()
         self._size_columns()
         self.data_loaded.emit()
 
