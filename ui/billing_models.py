@@ -466,6 +466,20 @@ class MonthTableModel(QAbstractTableModel):
             self._cells[(row_index, day)] = cell
         return cell
 
+    def day_cell(self, row_index: int, column: int) -> tuple[str, QColor, QColor] | None:
+        """What a day cell paints (symbol, background, foreground), or None when the column
+        is not a day or the day has no service: the month view's delegate asks this once per
+        cell instead of one data() call per role."""
+        day = self.day_of_column(column)
+        if day is None or not 0 <= row_index < len(self._rows):
+            return None
+        results, _status, shown = self._cell(row_index, self._rows[row_index], day)
+        if shown is None:
+            return None
+        if self.fade is not None and not any(self.fade.matches(r) for r in results):
+            return STATUS_SYMBOL[shown], FADED_BACKGROUND, FADED_FOREGROUND
+        return STATUS_SYMBOL[shown], STATUS_BACKGROUND[shown], STATUS_FOREGROUND[shown]
+
     def _day_data(self, row_index: int, row: PatientMonth, day: int, role: int) -> Any:
         results, status, shown = self._cell(row_index, row, day)
         if role == STATUS_ROLE:
