@@ -39,18 +39,18 @@ from models import services
 from models.db import open_database, sqlite_path
 from models.services import Changes
 from models.tables import PatientRead
-from ui.billing_menu import MonthPickDialog, PacketPeriodDialog
 from ui.context import AppContext
-from ui.first_run import FirstRunDialog, needs_first_run
 from ui.import_export import ALL_KINDS, ImportExport
-from ui.patient_form import PatientDialog
 from ui.patients import PatientListPanel, us_date
-from ui.reference import PharmacyDialog, ReferenceListDialog
 from ui.workers import run_in_background
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
     from models.claim_batches import ExportResult
+    from ui.billing_menu import MonthPickDialog, PacketPeriodDialog
     from ui.claims_dialog import ClaimsDialog
+    from ui.first_run import FirstRunDialog
+    from ui.patient_form import PatientDialog
+    from ui.reference import PharmacyDialog, ReferenceListDialog
 
 DB_FILTER = "PerDiem databases (*.sqlite *.db);;All files (*)"
 
@@ -131,8 +131,8 @@ class MainWindow(QMainWindow):
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("patientTabs")
-        # a tab is built (its module imported) when first brought to the front: start-up
-        # builds only the first; until then an empty page stands in its place
+        # a tab is built (its module imported) when first needed: none before the first
+        # paint (no patient is chosen yet); until then an empty page stands in its place
         self._tab_specs: list[tuple[str, str, str]] = [
             spec for spec in PATIENT_TABS if importlib.util.find_spec(spec[0]) is not None]
         self._built_tabs: dict[str, QWidget] = {}
@@ -191,7 +191,6 @@ class MainWindow(QMainWindow):
         ctx.data_changed.connect(self._on_data_changed)
         ctx.database_replaced.connect(self._on_database_replaced)
         self._restore_window_state()
-        self._build_tab(self.tabs.currentIndex())
         self._update_title()
         self._load_names()
         self._show_patient(self.patients.current_patient_id())
@@ -410,6 +409,8 @@ class MainWindow(QMainWindow):
         patient = self.ctx.read(lambda s: services.get_patient(s, patient_id))
         first = self.shown_month()
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        from ui.billing_menu import PacketPeriodDialog
+
         dialog = PacketPeriodDialog(patient.display_name, first, last, self)
 
         def make(start: dt.date, end: dt.date) -> None:
@@ -426,6 +427,8 @@ class MainWindow(QMainWindow):
         """Ask the month, then write one packet per patient with service days in it."""
         month = getattr(self.month_view, "month", None) if self.pages.currentIndex() == \
             self.MONTH_PAGE else None
+        from ui.billing_menu import MonthPickDialog
+
         dialog = MonthPickDialog(month or self.shown_month(), self)
 
         def make(year: int, month_number: int) -> None:
@@ -440,6 +443,8 @@ class MainWindow(QMainWindow):
 
     def open_first_run(self) -> FirstRunDialog:
         """Offer the demo data or the pharmacy's settings (used for an empty database)."""
+        from ui.first_run import FirstRunDialog
+
         dialog = FirstRunDialog(self.ctx, self, today=self.today)
         dialog.demo_loaded.connect(self._on_demo_loaded)
         dialog.settings_chosen.connect(self._on_pharmacy_settings)
@@ -506,6 +511,8 @@ class MainWindow(QMainWindow):
         self.patients.search.selectAll()
 
     def _open_patient_form(self, patient_id: str | None) -> PatientDialog:
+        from ui.patient_form import PatientDialog
+
         dialog = PatientDialog(self.ctx, patient_id, self)
         dialog.patient_saved.connect(self._on_patient_saved)
         dialog.open()
@@ -518,6 +525,8 @@ class MainWindow(QMainWindow):
         self.show_status("Patient saved.")
 
     def _on_pharmacy_settings(self) -> PharmacyDialog:
+        from ui.reference import PharmacyDialog
+
         dialog = PharmacyDialog(self.ctx, self)
         dialog.record_saved.connect(lambda _name: self.show_status("Pharmacy settings saved."))
         dialog.open()
@@ -525,6 +534,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _open_list(self, kind: str) -> ReferenceListDialog:
+        from ui.reference import ReferenceListDialog
+
         dialog = ReferenceListDialog(self.ctx, kind, self)
         dialog.open()
         self.reference_dialog = dialog
@@ -545,6 +556,8 @@ class MainWindow(QMainWindow):
                 self, "New database", f"{path} already exists. Use File ▸ Open database… to "
                 "open it, or choose a new file name.")
             return
+        from ui.first_run import needs_first_run
+
         if self.open_database_file(Path(path)) and needs_first_run(self.ctx):
             self.open_first_run()
 
@@ -584,6 +597,8 @@ class MainWindow(QMainWindow):
         self.action_edit_patient.setEnabled(patient_id is not None)
         self.action_packet.setEnabled(patient_id is not None)
         if changed:
+            if patient_id is not None:
+                self._build_tab(self.tabs.currentIndex())
             # the tab in front starts its read first; the others read when brought forward
             current = self.tabs.currentWidget()
             for widget in sorted(self._built_tabs.values(), key=lambda w: w is not current):
@@ -619,7 +634,7 @@ class MainWindow(QMainWindow):
         for i, (_module, cls_name, _title) in enumerate(self._tab_specs):
             if cls_name not in self._built_tabs:
                 self._build_tab(i)
-                QTimer.singleShot(0, self._build_next)
+                QTimer.singleShot(0, self, self._build_next)  # dropped if the window goes
                 return
         _ = self.month_view
 
