@@ -6,9 +6,10 @@ Works on a temporary copy of FILE (opening migrates and writes). Each run starts
 processes with QT_QPA_PLATFORM=offscreen: a bare PySide6 QMainWindow (the baseline) and
 PerDiem's own start-up (`main.main`, as `perdiem` starts), each timed from just before the
 process is spawned to the window's first paint and, for PerDiem, to a usable window (the
-patient list filled). A third process drives the window like a user: it opens patients on
-the billing calendar one after another, turns the calendar's month, opens the pharmacy's
-month view and turns its month, waiting each time until the result is shown. A QTimer
+first paint of the patient list holding patients). A third process drives the window like
+a user: it opens patients on the billing calendar one after another, turns the calendar's
+month, opens the pharmacy's month view and turns its month, waiting each time until the
+result is shown. A QTimer
 heartbeat every 10 ms records the longest gap between two beats in each phase: the time the
 GUI thread could not answer a click (an idle event loop is the baseline). Prints the median
 of the runs, one figure a line. No figure is asserted anywhere.
@@ -281,16 +282,24 @@ def child_start(args: argparse.Namespace) -> int:
             times["paint"] = time.time()
             beat.start()  # from the first paint on, every stall is one a user can see
 
+    def patients_painted(widget: Any) -> bool:
+        """A paint of the patient list's table while it holds patients: usable from then."""
+        w = window()
+        return (w is not None and widget is w.patients.view.viewport()
+                and w.patients.model.rowCount() > 0)
+
+    def list_painted() -> None:
+        times.setdefault("usable", time.time())
+
     paint = _first_paint_filter(lambda w: w.objectName() == "mainWindow", painted)
     app.installEventFilter(paint)
+    rows = _first_paint_filter(patients_painted, list_painted)
+    app.installEventFilter(rows)
     settled = _settled()
 
     def watch() -> None:
         w = window()
-        if "usable" not in times and "paint" in times and w is not None \
-                and w.patients.model.rowCount() > 0:
-            times["usable"] = time.time()
-        if "usable" in times and settled():
+        if "usable" in times and "paint" in times and settled():
             times["stall"] = beat.longest()
             poll.stop()
             w.close()
