@@ -5,7 +5,8 @@ Run under a virtual X server so real fonts and window styles are used:
     xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
-Writes main_window.png, mar_entry.png, patient_calendar.png, month_view.png, claims.png (the
+Writes main_window.png, mar_entry.png, patient_calendar.png, computing.png (the calendar
+while a month is computed: its read is held back on purpose), month_view.png, claims.png (the
 claim drafts of October previewed), claimed_calendar.png and claimed_month.png (October after
 saving that batch) and pharmacy_settings.png to OUT_DIR (default docs/screenshots/). A
 temporary database, claim file and settings file are used; nothing of the user's is touched.
@@ -47,6 +48,42 @@ def busiest_patient(session, start: dt.date, end: dt.date) -> str:
     for d in days:
         kinds.setdefault(d.patient_id, Counter())[d.status] += 1
     return max(kinds, key=lambda p: (len(kinds[p]), min(kinds[p].values()), p))
+
+
+def shoot_computing(app, window, calendar, path: Path) -> None:
+    """The calendar turned to the month before while its reads are held on their pool
+    thread, so the picture shows the computing state; then the reads go on."""
+    import threading
+
+    from PySide6.QtTest import QTest
+
+    from models import services
+
+    gate = threading.Event()
+    real = {name: getattr(services, name) for name in ("billable_days", "list_payers")}
+
+    def held(fn):
+        def wait_then(*args, **kwargs):
+            if threading.current_thread() is not threading.main_thread():
+                gate.wait(30)
+            return fn(*args, **kwargs)
+        return wait_then
+
+    shown = calendar.month
+    for name, fn in real.items():
+        setattr(services, name, held(fn))
+    try:
+        calendar.prev_button.click()
+        for _ in range(5):
+            app.processEvents()
+            QTest.qWait(60)
+        window.grab().save(str(path))
+    finally:
+        gate.set()
+        for name, fn in real.items():
+            setattr(services, name, fn)
+    calendar.set_month(shown)
+    settle(app)
 
 
 def main(out_dir: Path) -> int:
@@ -104,6 +141,8 @@ def main(out_dir: Path) -> int:
         if held_day is not None and hasattr(calendar, "select_day"):
             calendar.select_day(held_day)  # the side panel then lists the reasons in words
         shoot(window, "patient_calendar.png")
+        shoot_computing(app, window, calendar, out_dir / "computing.png")
+        saved.append("computing.png")
 
     if window.month_view is not None:
         window.show_page(window.MONTH_PAGE)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,25 @@ def _isolated_data(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("PERDIEM_DB", str(tmp_path / "perdiem.sqlite"))
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _qt_objects_end_on_the_gui_thread():
+    """After a GUI test: its background reads finished and delivered, the widgets pytest-qt
+    closed (deleteLater) deleted now, and what is left in reference cycles collected here, on
+    the GUI thread. A test's parentless objects (its window, its AppContext) must not wait
+    for a collection that a later test's pool thread might run (see ui/workers.py)."""
+    yield
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+
+    if QCoreApplication.instance() is None:
+        return
+    QThreadPool.globalInstance().waitForDone(30000)
+    QCoreApplication.processEvents()  # the answers of those reads
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 @pytest.fixture

@@ -244,24 +244,6 @@ def test_background_task_skips_a_destroyed_receiver(qtbot, ctx):
     assert calls == []
 
 
-def test_no_garbage_collection_runs_on_a_worker_thread(qtbot, ctx):
-    """A collection on a pool thread could destroy dead Qt widgets there and crash the app:
-    automatic collection is off while a job runs and back on once every job is delivered."""
-    import gc
-
-    from ui import workers
-
-    qtbot.waitUntil(lambda: not workers._pending)  # a view's load from an earlier test
-    assert gc.isenabled()
-    first = workers.run_in_background(ctx, lambda s: gc.isenabled())
-    second = workers.run_in_background(ctx, lambda s: gc.isenabled())
-    with qtbot.waitSignal(first.succeeded) as one, qtbot.waitSignal(second.succeeded) as two:
-        pass
-    assert one.args == [False] and two.args == [False]
-    qtbot.waitUntil(lambda: not workers._pending)
-    assert gc.isenabled()
-
-
 def test_failed_load_is_shown_in_the_view(qtbot, cal):
     with qtbot.waitSignal(cal.data_loaded):
         cal.set_patient("no-such-patient")

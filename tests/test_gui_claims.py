@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from gui_wait import settle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
@@ -47,6 +48,7 @@ def window(qtbot, ctx, tmp_path) -> MainWindow:
     win = MainWindow(ctx, settings, today=lambda: TODAY)
     qtbot.addWidget(win)
     win.show()
+    settle(qtbot)  # the patient list is read in the background
     return win
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_records
+from gui_wait import settle
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -36,6 +37,7 @@ def tab(ctx, qtbot):
     widget.show()
     widget.activateWindow()
     qtbot.waitUntil(lambda: widget.isActiveWindow())
+    settle(qtbot)  # the log and the entry's defaults are read in the background
     widget.focus_entry()
     return widget
 
@@ -84,7 +86,8 @@ def test_keyboard_entry_follows_the_paper_mar_and_makes_the_day_billable(tab, en
     assert saved.recorded_by == "Jia Lee"
     [day] = fresh(engine, lambda s: services.billable_days(s, SERVICE_DAY, SERVICE_DAY))
     assert (day.status, day.reasons, day.authorization_number) == ("billable", (), "PA20261001")
-    # the form is ready for the next entry and the log shows the new line
+    # the form is ready for the next entry and the log shows the new line (read again)
+    settle(qtbot)
     assert form.record is None and form.fields["start_time"].text() == ""
     assert saved.id in tab.saved_label.text()
     assert tab.panel.selected_id() == saved.id
@@ -98,6 +101,7 @@ def test_dose_comes_from_the_order_text_when_nothing_was_given_yet(ctx, engine, 
             diagnosis_codes=["A41.9"], start_date=dt.date(2026, 11, 1)))
     form = MarEntryForm(ctx, PATIENT, order_id="o-2", day=SERVICE_DAY)
     qtbot.addWidget(form)
+    settle(qtbot)
     assert form.fields["order_id"].currentData() == "o-2"
     assert form.fields["dose_given"].text() == "1250"
     assert form.fields["administered_by"].text() == ""  # no one has given this order yet

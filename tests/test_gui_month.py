@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from models import services
 from models.rules import BILLABLE, HOLD, NOT_BILLABLE
@@ -168,6 +168,27 @@ def test_filter_fades_cells_that_do_not_match(view):
     assert billable.data(Qt.ItemDataRole.BackgroundRole) != not_billable.data(
         Qt.ItemDataRole.BackgroundRole
     )
+
+
+def test_day_cells_are_painted_in_their_status_colour_and_faded_by_a_filter(qtbot, view):
+    """The day cells' own delegate paints what the model says (colour and symbol)."""
+    from ui.billing_models import FADED_BACKGROUND, STATUS_BACKGROUND
+
+    def colour_at(day: int) -> str:
+        row = visible(view).index("p-1001")
+        rect = view.table.visualRect(view.proxy.index(row, view.model.column_of_day(day)))
+        image = view.table.viewport().grab().toImage()
+        return image.pixelColor(rect.topLeft() + QPoint(2, 2)).name()  # beside the symbol
+
+    view.table.clearSelection()
+    qtbot.waitExposed(view)
+    assert colour_at(7) == STATUS_BACKGROUND[BILLABLE].name()
+    assert colour_at(28) == STATUS_BACKGROUND[NOT_BILLABLE].name()
+    assert colour_at(8) != STATUS_BACKGROUND[BILLABLE].name()  # no service that day
+    view.set_filter(MonthFilter(status=NOT_BILLABLE))
+    view.table.clearSelection()
+    assert colour_at(7) == FADED_BACKGROUND.name()
+    assert colour_at(28) == STATUS_BACKGROUND[NOT_BILLABLE].name()
 
 
 def test_csv_export_writes_the_visible_table(view, tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from gui_wait import settle
 from PySide6.QtCore import Qt
 
 from models import services
@@ -44,6 +45,7 @@ def shown_ids(panel: PatientListPanel) -> list[str]:
 def test_search_filters_by_name_member_id_and_birth_date(qtbot, ctx):
     panel = PatientListPanel(ctx, today=lambda: TODAY)
     qtbot.addWidget(panel)
+    settle(qtbot)  # the list is read in the background
     assert sorted(shown_ids(panel)) == ["p-1001", "p-2", "p-3"]
 
     qtbot.keyClicks(panel.search, "becK")
@@ -66,9 +68,11 @@ def test_active_filter_shows_patients_with_an_order_in_force(qtbot, ctx):
     panel.show()
     qtbot.mouseClick(panel.active_only, Qt.MouseButton.LeftButton)
     assert panel.active_only.isChecked()
+    settle(qtbot)  # who is active is read in the background
     # p-3's order ended in March (R2: not in force), p-2 has none
     assert shown_ids(panel) == ["p-1001"]
     qtbot.mouseClick(panel.active_only, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert len(shown_ids(panel)) == 3
 
 
@@ -89,6 +93,7 @@ def test_tab_leaves_the_list_without_choosing_another_patient(qtbot, ctx):
     panel.show()
     panel.activateWindow()
     qtbot.waitUntil(panel.isActiveWindow)
+    settle(qtbot)
     panel.select_patient("p-1001")
     panel.view.setFocus()
     qtbot.keyClick(panel.view, Qt.Key.Key_Tab)
@@ -108,6 +113,7 @@ def test_member_id_shown_is_the_coverage_in_force_today(qtbot, ctx):
             CoverageBase(payer_id="bcx", member_id="NEW222", start_date=dt.date(2026, 10, 13))])
     panel = PatientListPanel(ctx, today=lambda: TODAY)
     qtbot.addWidget(panel)
+    settle(qtbot)
     row = panel.model.row_of("p-2")
     assert panel.model.index(row, 2).data() == "NEW222"
     panel.search.setText("OLD111")  # the old id still finds the patient
@@ -121,6 +127,8 @@ def test_patient_models_pass_the_model_tester(qtbot, qtmodeltester, ctx):
     panel = PatientListPanel(ctx, today=lambda: TODAY)
     qtbot.addWidget(panel)
     panel.active_only.setChecked(True)
+    settle(qtbot)
+    assert panel.proxy.rowCount() == 1
     qtmodeltester.check(panel.proxy)
 
 

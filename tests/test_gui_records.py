@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_records
+from gui_wait import settle
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
@@ -101,6 +102,7 @@ def test_voiding_the_prep_note_turns_the_day_to_hold_r9(ctx, engine, qtbot, monk
     tab.set_patient(PATIENT)
     tab.show_section("prep_note")
     panel = tab.panels["prep_note"]
+    settle(qtbot)  # the lists are read in the background
     panel.select("rx-1")
     asked = []
     monkeypatch.setattr(record_forms, "ask_reason",
@@ -112,8 +114,10 @@ def test_voiding_the_prep_note_turns_the_day_to_hold_r9(ctx, engine, qtbot, monk
     assert asked[0][3] == "Void preparation note"  # the button names the act
     result = day_result(engine)
     assert (result.status, result.reasons) == ("hold", ("missing-prep-note",))  # R9
+    settle(qtbot)
     assert panel.model.rowCount() == 0  # void records are hidden by default
     panel.show_voided.setChecked(True)
+    settle(qtbot)
     assert panel.model.rowCount() == 1
     row = panel.model.index(0, 0)
     assert row.data(Qt.ItemDataRole.ForegroundRole) == VOIDED_BRUSH
@@ -159,6 +163,7 @@ def test_authorizations_tab_shows_units_used_and_left_r13(ctx, engine, qtbot):
     tab = AuthorizationsTab(ctx)
     qtbot.addWidget(tab)
     tab.set_patient(PATIENT)
+    settle(qtbot)  # the units are counted in the background
     headers = [tab.model.headerData(c, Qt.Orientation.Horizontal)
                for c in range(tab.model.columnCount())]
     used_col, left_col = headers.index("Used"), headers.index("Left")
@@ -167,6 +172,7 @@ def test_authorizations_tab_shows_units_used_and_left_r13(ctx, engine, qtbot):
 
     add_infusion(engine, SERVICE_DAY, "mar-9")  # through another session: no notice
     ctx.data_changed.emit(services.Changes({"infusion"}, {PATIENT}))
+    settle(qtbot)
     assert tab.model.index(0, used_col).data() == "2"
     assert tab.model.index(0, left_col).data() == "4"
     assert "4 units left" in tab.summary.text()
@@ -237,6 +243,7 @@ def test_every_record_table_model_passes_qtmodeltester(ctx, engine, qtbot, qtmod
         qtbot.addWidget(w)
         w.set_patient(PATIENT)
     docs.panels["delivery"].show_voided.setChecked(True)
+    settle(qtbot)
     models = [orders.panel.model, mar.panel.model, auths.model,
               *(p.model for p in docs.panels.values())]
     for model in models:
@@ -270,6 +277,7 @@ def test_a_care_note_added_from_its_list_shows_up_there(ctx, engine, qtbot):
     tab.set_patient(PATIENT)
     tab.show_section("care_note")
     panel = tab.panels["care_note"]
+    settle(qtbot)
     assert tab.sections.tabText(3) == "Care coordination notes (1)"
     qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
     [dialog] = [d for d in panel.findChildren(RecordDialog) if d.isVisible()]
@@ -283,6 +291,7 @@ def test_a_care_note_added_from_its_list_shows_up_there(ctx, engine, qtbot):
     notes = fresh(engine, lambda s: services.list_records(s, "care_note", patient_id=PATIENT))
     assert [(n.date, n.contact, n.author) for n in notes][-1] == (
         dt.date(2026, 11, 25), "prescriber", "Jia Lee")
+    settle(qtbot)
     assert panel.model.rowCount() == 2  # the list reloaded on the change notice
     assert tab.sections.tabText(3) == "Care coordination notes (2)"
 
@@ -300,6 +309,7 @@ def test_record_tables_fit_their_width_and_cut_text_shows_whole_in_a_tooltip(ctx
     tab.resize(2400, 400)
     tab.show()
     qtbot.waitExposed(tab)
+    settle(qtbot)
     view = tab.panel.view
     drug, start = 1, 4
     assert view.model().headerData(start, Qt.Orientation.Horizontal) == "Start"

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from gui_wait import settle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
@@ -32,6 +33,7 @@ def make_window(qtbot, ctx: AppContext, settings: QSettings) -> MainWindow:
     window = MainWindow(ctx, settings, today=lambda: TODAY)
     qtbot.addWidget(window)
     window.show()
+    settle(qtbot)  # the patient list and the title are read in the background
     return window
 
 
@@ -143,6 +145,7 @@ def test_import_then_export_through_the_menu_code(qtbot, ctx, settings, example_
     assert job.progress.windowTitle() == "Import"
     assert sig.args[0]["patients"] == 1
     # the change notice reached the views: the list and the title show the imported data
+    settle(qtbot)
     assert window.patients.model.rowCount() == 1
     assert "Riverbend Home Infusion" in window.windowTitle()
     assert window.statusBar().currentMessage().startswith("Imported")
@@ -179,6 +182,7 @@ def test_open_other_database_switches_every_view(qtbot, ctx, settings, example_d
     window = make_window(qtbot, ctx, settings)
     assert window.patients.model.rowCount() == 0
     assert window.open_database_file(other)
+    settle(qtbot)
     assert window.patients.model.rowCount() == 1
     assert window.windowTitle().startswith("Riverbend Home Infusion — other.sqlite")
 
@@ -194,6 +198,7 @@ def test_first_run_offers_demo_data_and_loads_it(qtbot, ctx, settings):
     assert sig.args[0]["patients"] > 0
     assert not dialog.isVisible()
     assert not needs_first_run(ctx)
+    settle(qtbot)
     assert window.patients.model.rowCount() == sig.args[0]["patients"]
     assert "— perdiem.sqlite — PerDiem" in window.windowTitle()
     assert not window.windowTitle().startswith("No pharmacy set")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import shiboken6
+from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -50,14 +52,21 @@ def run(url: str, actor: str) -> int:
         return 1
 
     from ui.context import AppContext
-    from ui.first_run import needs_first_run
+    from ui.first_run import first_run_wanted
     from ui.main_window import MainWindow
+    from ui.workers import run_in_background
 
     ctx = AppContext(engine, actor, url)
     window = MainWindow(ctx)
     window.show()
-    if needs_first_run(ctx):
-        window.open_first_run()
+    # asked in the background like every read, so the window paints first
+    run_in_background(ctx, first_run_wanted, receiver=window,
+                      on_result=lambda wanted: wanted and window.open_first_run())
     status = app.exec()
+    # Reads still running must not outlive the window: drop the queued ones, wait for the
+    # rest, and delete the window here, on the GUI thread, not whenever a collection runs.
+    QThreadPool.globalInstance().clear()
+    QThreadPool.globalInstance().waitForDone()
+    shiboken6.delete(window)
     ctx.engine.dispose()
     return status

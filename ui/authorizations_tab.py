@@ -1,11 +1,12 @@
 """The authorizations tab: a patient's prior authorizations with the units used and left,
-counted by rule R13 from each authorization's start (models.services.authorization_usage)."""
+counted by rule R13 from each authorization's start (models.services.authorization_usage),
+in the background: the tab says "Computing units used…" meanwhile."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Slot
+from PySide6.QtCore import QItemSelection, QModelIndex, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 from sqlmodel import Session
 
@@ -14,17 +15,30 @@ from models.services import Changes
 from ui import record_forms
 from ui.context import AppContext
 from ui.record_list import configure_table, fit_columns
+from ui.tab_loading import LOADING_STYLE, LoadsInFront
 from ui.table_models import AuthorizationsTableModel
+from ui.workers import BackgroundTask, run_in_background
 
 # what can change the units used: a day uses a unit unless it is not billable (R1-R4, R13)
 USAGE_KINDS = ("authorization", "infusion", "order", "patient", "payer")
 
 
-class AuthorizationsTab(QWidget):
+def load_authorizations(s: Session, patient_id: str) -> tuple:
+    """The patient's authorizations, the units each has used (R13) and the payers' names."""
+    return (services.list_authorizations(s, patient_id),
+            services.authorization_usage(s, patient_id),
+            {p.id: p.name for p in services.list_payers(s)})
+
+
+class AuthorizationsTab(QWidget, LoadsInFront):
+    loaded = Signal()  # after each read has been shown
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id: str | None = None
+        self._shown_patient: str | None = None
+        self._task: BackgroundTask | None = None
         self.model = AuthorizationsTableModel(self)
         self.view = QTableView()
         self.view.setObjectName("authorization_table")
@@ -34,7 +48,6 @@ class AuthorizationsTab(QWidget):
         self.edit_button = QPushButton("Edit…")
         self.summary = QLabel()
         self.summary.setObjectName("authorizationSummary")
-        self.summary.setStyleSheet("color: #555;")
         note = QLabel("Units are service days: each billable or held day of a payer that "
                       "requires authorization takes one unit from the earliest authorization "
                       "covering it that still has units (R13).")
@@ -67,24 +80,50 @@ class AuthorizationsTab(QWidget):
         self.patient_id = patient_id
         self.reload()
 
+    @property
+    def loading(self) -> bool:
+        return self._task is not None
+
     def reload(self) -> None:
+        if self.deferred():
+            return
+        if self._task is not None:
+            self._task.cancel()  # its answer would be for another patient or older data
+            self._task = None
         pid = self.patient_id
         if pid is None:
-            auths, used, payers = [], {}, {}
-        else:
-            def load(s: Session) -> tuple:
-                return (services.list_authorizations(s, pid), services.authorization_usage(s, pid),
-                        {p.id: p.name for p in services.list_payers(s)})
+            self._show(None, ([], {}, {}))
+            return
+        if pid != self._shown_patient:
+            self.model.set_records([])
+            self._shown_patient = None
+        self.summary.setStyleSheet(LOADING_STYLE)
+        self.summary.setText("Computing units used…")
+        self._update_buttons()
+        self._task = run_in_background(
+            self.ctx, lambda s: load_authorizations(s, pid), receiver=self,
+            on_result=lambda data: self._show(pid, data), on_error=self._on_load_failed)
 
-            auths, used, payers = self.ctx.read(load)
+    def _show(self, pid: str | None, data: tuple) -> None:
+        self._task = None
+        auths, used, payers = data
+        self._shown_patient = pid
         self.model.set_usage(used, payers, dt.date.today())
         self.model.set_records(auths)
         fit_columns(self.view)
         left = sum(self.model.units_left(a) for a in auths)
+        self.summary.setStyleSheet("color: #555;")
         self.summary.setText(
             f"{len(auths)} authorization{'s' if len(auths) != 1 else ''}, "
             f"{left} unit{'s' if left != 1 else ''} left" if pid else "")
         self._update_buttons()
+        self.loaded.emit()
+
+    def _on_load_failed(self, exc: Exception) -> None:
+        self._task = None
+        self.summary.setStyleSheet("color: #a32020;")
+        self.summary.setText(f"Could not be loaded: {exc}")
+        self.loaded.emit()
 
     def selected_record(self):
         rows = self.view.selectionModel().selectedRows()
@@ -92,7 +131,7 @@ class AuthorizationsTab(QWidget):
 
     def _update_buttons(self) -> None:
         self.new_button.setEnabled(self.patient_id is not None)
-        self.edit_button.setEnabled(self.selected_record() is not None)
+        self.edit_button.setEnabled(not self.loading and self.selected_record() is not None)
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
@@ -125,6 +164,3 @@ class AuthorizationsTab(QWidget):
     @Slot()
     def _on_database_replaced(self) -> None:
         self.set_patient(None)
-
-
-

@@ -364,6 +364,10 @@ class MonthTableModel(QAbstractTableModel):
         self._payer_names: dict[str, str] = {}
         self.year, self.month, self.days = 2000, 1, 31
         self.today: dt.date | None = None  # its column header is marked
+        # a cell's (results, status, shown status), worked out once: painting asks each
+        # cell for several roles, hundreds of patients times thirty days
+        self._cells: dict[tuple[int, int], tuple[list[DayResult], str | None, str | None]] = {}
+        self.fade: MonthFilter | None = None  # day cells not matching it are faded
 
     def set_month(
         self,
@@ -377,7 +381,17 @@ class MonthTableModel(QAbstractTableModel):
         self.days = calendar.monthrange(year, month)[1]
         self._rows = list(rows)
         self._payer_names = dict(payer_names or {})
+        self._cells = {}
         self.endResetModel()
+
+    def set_fade(self, month_filter: MonthFilter | None) -> None:
+        """Fade the day cells whose orders' days all fail `month_filter` (None: none)."""
+        self.fade = month_filter if month_filter is not None and month_filter.active() else None
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1,
+                                                               self.columnCount() - 1),
+                                  [Qt.ItemDataRole.BackgroundRole,
+                                   Qt.ItemDataRole.ForegroundRole])
 
     # The totals come before the days so they stay in sight when the days scroll.
     def day_of_column(self, column: int) -> int | None:
@@ -414,7 +428,7 @@ class MonthTableModel(QAbstractTableModel):
             return row
         day = self.day_of_column(col)
         if day is not None:
-            return self._day_data(row, day, role)
+            return self._day_data(index.row(), row, day, role)
         total = self.total_status(col)
         if total is not None:
             if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
@@ -442,14 +456,42 @@ class MonthTableModel(QAbstractTableModel):
             return font
         return None
 
-    def _day_data(self, row: PatientMonth, day: int, role: int) -> Any:
-        results = row.days.get(day, [])
-        status = combined_status(results)
+    def _cell(self, row_index: int, row: PatientMonth, day: int
+              ) -> tuple[list[DayResult], str | None, str | None]:
+        cell = self._cells.get((row_index, day))
+        if cell is None:
+            results = row.days.get(day, [])
+            # what is shown tells claimed days apart
+            cell = (results, combined_status(results), combined_shown(results, row.claimed))
+            self._cells[(row_index, day)] = cell
+        return cell
+
+    def day_cell(self, row_index: int, column: int) -> tuple[str, QColor, QColor] | None:
+        """What a day cell paints (symbol, background, foreground), or None when the column
+        is not a day or the day has no service: the month view's delegate asks this once per
+        cell instead of one data() call per role."""
+        day = self.day_of_column(column)
+        if day is None or not 0 <= row_index < len(self._rows):
+            return None
+        results, _status, shown = self._cell(row_index, self._rows[row_index], day)
+        if shown is None:
+            return None
+        if self.fade is not None and not any(self.fade.matches(r) for r in results):
+            return STATUS_SYMBOL[shown], FADED_BACKGROUND, FADED_FOREGROUND
+        return STATUS_SYMBOL[shown], STATUS_BACKGROUND[shown], STATUS_FOREGROUND[shown]
+
+    def _day_data(self, row_index: int, row: PatientMonth, day: int, role: int) -> Any:
+        results, status, shown = self._cell(row_index, row, day)
         if role == STATUS_ROLE:
             return status
         if role == SORT_ROLE:
             return STATUSES.index(status) if status else len(STATUSES)
-        status = combined_shown(results, row.claimed)  # what is shown tells claimed days apart
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole) \
+                and self.fade is not None and results \
+                and not any(self.fade.matches(r) for r in results):
+            return FADED_BACKGROUND if role == Qt.ItemDataRole.BackgroundRole \
+                else FADED_FOREGROUND
+        status = shown
         if role == Qt.ItemDataRole.DisplayRole:
             return STATUS_SYMBOL[status] if status else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -526,7 +568,8 @@ class MonthFilter:
 
 class MonthFilterProxyModel(QSortFilterProxyModel):
     """Keeps the patients with at least one service day matching every filter at once, and
-    fades the day cells that do not match so the matching ones stand out."""
+    has the table model fade the day cells that do not match so the matching ones stand
+    out."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -541,6 +584,8 @@ class MonthFilterProxyModel(QSortFilterProxyModel):
         self.beginFilterChange()
         self._filter = month_filter
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        # the fading is the table model's, so painting a cell asks Python once per role
+        self.sourceModel().set_fade(month_filter)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self._filter.active():
@@ -548,21 +593,10 @@ class MonthFilterProxyModel(QSortFilterProxyModel):
         row: PatientMonth = self.sourceModel().patient_at(source_row)
         return any(self._filter.matches(r) for r in row.results)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
-            and self._filter.active()
-            and index.isValid()
-        ):
-            results = super().data(index, DAY_ROLE)
-            if results and not any(self._filter.matches(r) for r in results):
-                if role == Qt.ItemDataRole.BackgroundRole:
-                    return FADED_BACKGROUND
-                return FADED_FOREGROUND
-        return super().data(index, role)
-
     def visible_rows(self) -> list[PatientMonth]:
-        return [self.data(self.index(r, 0), ROW_ROLE) for r in range(self.rowCount())]
+        source: MonthTableModel = self.sourceModel()
+        return [source.patient_at(self.mapToSource(self.index(r, 0)).row())
+                for r in range(self.rowCount())]
 
     def visible_totals(self) -> dict[str, int]:
         """Days per status of the rows shown, and CLAIMED: how many billable ones are claimed."""

@@ -5,6 +5,11 @@ modifiers (one line per order), and a tooltip with the reasons. The side panel l
 selected day's reasons in words, each with a button that opens the form fixing it. A billable
 day already in a claim batch reads "Claimed", and the panel names the batch, its date and the
 claim, and records the payer's claim number (ICN/DCN) that a replacement of the claim names.
+
+The month is computed in the background: meanwhile the grid shows the month's dates with
+"Computing the billing days…" above them (another patient's or month's days never stay on
+screen), and a newer request drops the older one. Behind another tab the calendar computes
+nothing until it comes to the front.
 """
 
 from __future__ import annotations
@@ -77,7 +82,8 @@ from ui.billing_models import (
     status_text,
 )
 from ui.common import show_error
-from ui.workers import run_in_background
+from ui.tab_loading import LOADING_STYLE, LoadsInFront
+from ui.workers import BackgroundTask, run_in_background
 
 MONTH_KEY = "calendar.month"  # ctx.view_state: the month shown, remembered for this run
 ACCENT = QColor("#1f5fa8")
@@ -409,7 +415,7 @@ class DayPanel(QWidget):
         self._layout.addWidget(card)
 
 
-class PatientCalendar(QWidget):
+class PatientCalendar(QWidget, LoadsInFront):
     """The billing calendar tab of a patient."""
 
     data_loaded = Signal()  # after each (re)load has been shown
@@ -423,6 +429,8 @@ class PatientCalendar(QWidget):
         self.month: dt.date = ctx.view_state.get(MONTH_KEY) or today().replace(day=1)
         self._selected: dt.date | None = None
         self._generation = 0
+        self._task: BackgroundTask | None = None
+        self._shown: tuple[str | None, dt.date] | None = None  # (patient, month) on screen
         self._payer_names: dict[str, str] = {}
         self.model = CalendarTableModel(self)
         self._build()
@@ -572,8 +580,18 @@ class PatientCalendar(QWidget):
         index = self.model.index_of(day)
         return self.model.day_at(index) if index.isValid() else None
 
+    @property
+    def computing(self) -> bool:
+        return self._task is not None
+
     @Slot()
     def reload(self) -> None:
+        if self.deferred():
+            return
+        if self._task is not None:
+            self._task.cancel()  # skipped if not started; its answer is never shown
+            self._task = None
+        self._show_computing()
         self._generation += 1
         generation = self._generation
         patient_id, first = self.patient_id, self.month
@@ -587,7 +605,7 @@ class PatientCalendar(QWidget):
             claimed = claim_batches.claimed_days(session, patient_id, start=first, end=last)
             return days, {p.id: p.name for p in services.list_payers(session)}, claimed
 
-        run_in_background(
+        self._task = run_in_background(
             self.ctx,
             load,
             receiver=self,
@@ -597,12 +615,27 @@ class PatientCalendar(QWidget):
 
     # --- showing ----------------------------------------------------------------------------
 
+    def _show_computing(self) -> None:
+        """The visible "computing" state while the month is read and its rules evaluated."""
+        if self.patient_id is None:
+            return
+        if self._shown != (self.patient_id, self.month):
+            self.model.set_month(self.month.year, self.month.month, [], self._payer_names, {})
+            self.panel.show_message("Computing this month's billing days…")
+            for status, chip in self.total_labels.items():
+                chip.setText(f"{STATUS_SYMBOL[status]} … {STATUS_PLURAL[status]}")
+        self.status_label.setText(f"Computing the billing days of {self.month:%B %Y}…")
+        self.status_label.setStyleSheet(LOADING_STYLE)
+        self.status_label.show()
+
     def _show(
         self, generation: int, first: dt.date,
         data: tuple[list[DayResult], dict[str, str], Claimed],
     ) -> None:
         if generation != self._generation:
             return  # a newer load was started; its result will come
+        self._task = None
+        self._shown = (self.patient_id, first)
         results, self._payer_names, claimed = data
         self.status_label.hide()
         self.model.set_month(first.year, first.month, results, self._payer_names, claimed)
@@ -629,6 +662,7 @@ class PatientCalendar(QWidget):
     def _on_load_failed(self, generation: int, exc: Exception) -> None:
         if generation != self._generation:
             return
+        self._task = None
         self.status_label.setText(f"The calendar could not be loaded: {exc}")
         self.status_label.setStyleSheet("color: #a32020;")
         self.status_label.show()

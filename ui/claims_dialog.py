@@ -1,5 +1,6 @@
 """The claims dialog: pick a period, format and patient, preview the drafts and their problems,
-then save the good ones as one batch (837P, CMS-1500 or CSV)."""
+then save the good ones as one batch (837P, CMS-1500 or CSV). The file writers (ReportLab for
+the CMS-1500) are imported by the saving job, off the GUI thread, when first needed."""
 
 from __future__ import annotations
 
@@ -26,12 +27,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlmodel import Session
 
 from models import claim_batches, services
 from models.claim_batches import ClaimPreview, ExportResult
 from models.claims import ClaimDraft
 from models.services import Changes
-from reports.claim_files import renderer
 from ui.common import DateField, mark_field, show_error
 from ui.context import AppContext
 from ui.workers import BackgroundTask, run_in_background
@@ -292,16 +293,20 @@ class ClaimsDialog(QDialog):
         if preview is None:
             return None
         fmt = preview.fmt
-        render = renderer(fmt, self.data_only.isChecked())
-        patient, rebill, actor = (self.patient_box.currentData(), self.rebill.isChecked(),
-                                  self.ctx.actor)
-        self._busy("Saving claims...")
-        self.task = run_in_background(
-            self.ctx,
-            lambda s: claim_batches.export_claims(
+        patient, rebill, actor, data_only = (self.patient_box.currentData(),
+                                             self.rebill.isChecked(), self.ctx.actor,
+                                             self.data_only.isChecked())
+
+        def save(s: Session) -> ExportResult:
+            from reports.claim_files import renderer  # ReportLab: loaded here, when needed
+
+            return claim_batches.export_claims(
                 s, actor=actor, start=preview.start, end=preview.end, fmt=fmt, out=path,
-                render=render, patient_id=patient, rebill=rebill),
-            receiver=self, on_result=self._on_saved, on_error=self._on_failed)
+                render=renderer(fmt, data_only), patient_id=patient, rebill=rebill)
+
+        self._busy("Saving claims...")
+        self.task = run_in_background(self.ctx, save, receiver=self, on_result=self._on_saved,
+                                      on_error=self._on_failed)
         return self.task
 
     def _on_saved(self, result: ExportResult) -> None:

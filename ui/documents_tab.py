@@ -10,6 +10,7 @@ from models import services
 from models.services import Changes
 from ui.context import AppContext
 from ui.record_list import RecordListPanel
+from ui.tab_loading import LoadsInFront
 from ui.table_models import (
     CareNotesTableModel,
     DeliveriesTableModel,
@@ -25,7 +26,7 @@ SECTIONS = (
 )
 
 
-class DocumentsTab(QWidget):
+class DocumentsTab(QWidget, LoadsInFront):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -42,6 +43,7 @@ class DocumentsTab(QWidget):
             page_layout.addWidget(panel)
             self.panels[kind] = panel
             self.sections.addTab(page, title)
+            panel.loaded.connect(self._update_titles)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.sections)
@@ -54,15 +56,25 @@ class DocumentsTab(QWidget):
 
     def set_patient(self, patient_id: str | None) -> None:
         self.patient_id = patient_id
-        for panel in self.panels.values():
-            panel.set_patient(patient_id)
+        self.reload()
+
+    def reload(self, kinds: tuple[str, ...] | None = None) -> None:
+        """Read the sections of `kinds` (all when None) in the background; behind another
+        tab, only remember to read every section when it comes to the front."""
+        if self.deferred():
+            return
+        for kind, panel in self.panels.items():
+            if kinds is None or kind in kinds or panel.patient_id != self.patient_id:
+                panel.set_patient(self.patient_id)
         self._update_titles()
 
+    @Slot()
     def _update_titles(self) -> None:
         for i, (kind, title, _m) in enumerate(SECTIONS):
-            model = self.panels[kind].model
-            live = sum(1 for r in model.records() if not r.voided)
-            self.sections.setTabText(i, f"{title} ({live})" if self.patient_id else title)
+            panel = self.panels[kind]
+            live = sum(1 for r in panel.model.records() if not r.voided)
+            count = "…" if panel.loading else str(live)
+            self.sections.setTabText(i, f"{title} ({count})" if self.patient_id else title)
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:
@@ -70,11 +82,10 @@ class DocumentsTab(QWidget):
             return
         if changes.patient_ids and self.patient_id not in changes.patient_ids:
             return
-        for kind, panel in self.panels.items():
-            # order names appear in every list, so an order change reloads them all
-            if changes.touches(kind, "order"):
-                panel.reload()
-        self._update_titles()
+        # order names appear in every list, so an order change reloads them all
+        kinds = tuple(k for k in self.panels if changes.touches(k, "order"))
+        if kinds:
+            self.reload(kinds)
 
     @Slot()
     def _on_database_replaced(self) -> None:

@@ -25,10 +25,13 @@ from ui.import_export import Cancelled, ProgressJob
 DEMO_SEED = 1
 
 
-def needs_first_run(ctx: AppContext) -> bool:
+def first_run_wanted(s: Session) -> bool:
     """True for a database with no records and no pharmacy settings."""
-    return ctx.read(lambda s: services.count_records(s) == 0
-                    and services.get_pharmacy(s) is None)
+    return services.count_records(s) == 0 and services.get_pharmacy(s) is None
+
+
+def needs_first_run(ctx: AppContext) -> bool:
+    return ctx.read(first_run_wanted)
 
 
 class FirstRunDialog(QDialog):

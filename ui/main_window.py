@@ -1,7 +1,12 @@
 """The main window: patient list, the selected patient's tabs, the billing month, the menus.
 
 The Billing menu opens the claim drafts (models.claim_batches through ui.claims_dialog) and
-makes documentation packets (ui.packet_actions) for the selected patient or a whole month.
+makes documentation packets (ui.packet_actions) for the selected patient or a whole month;
+both load ReportLab, so they are imported when first used, not when the window starts.
+
+The window paints before it reads anything: the patient list, the title's pharmacy name and
+each tab's records come from background reads, and only the tab in front reads when a
+patient is chosen (the others when they come to the front).
 """
 
 from __future__ import annotations
@@ -9,11 +14,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import importlib
+import importlib.util
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -29,17 +36,21 @@ from PySide6.QtWidgets import (
 )
 
 from models import services
-from models.claim_batches import ExportResult
 from models.db import open_database, sqlite_path
 from models.services import Changes
-from ui.billing_menu import MonthPickDialog, PacketPeriodDialog
-from ui.claims_dialog import ClaimsDialog
+from models.tables import PatientRead
 from ui.context import AppContext
-from ui.first_run import FirstRunDialog, needs_first_run
 from ui.import_export import ALL_KINDS, ImportExport
-from ui.patient_form import PatientDialog
 from ui.patients import PatientListPanel, us_date
-from ui.reference import PharmacyDialog, ReferenceListDialog
+from ui.workers import run_in_background
+
+if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
+    from models.claim_batches import ExportResult
+    from ui.billing_menu import MonthPickDialog, PacketPeriodDialog
+    from ui.claims_dialog import ClaimsDialog
+    from ui.first_run import FirstRunDialog
+    from ui.patient_form import PatientDialog
+    from ui.reference import PharmacyDialog, ReferenceListDialog
 
 DB_FILTER = "PerDiem databases (*.sqlite *.db);;All files (*)"
 
@@ -105,6 +116,9 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else app_settings()
         self.today = today
         self.patient_id: str | None = None
+        self._payer_names: dict[str, str] = {}  # for the header, read in the background
+        self._prepared = False  # the tabs behind and the billing month built after start-up
+        self._pharmacy_name: str | None = None  # for the title; "" when none is set
         self.setObjectName("mainWindow")
         self.resize(1400, 860)
         self.setMinimumSize(QSize(760, 520))
@@ -117,14 +131,13 @@ class MainWindow(QMainWindow):
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("patientTabs")
-        self.tab_widgets: list[QWidget] = []
-        for module, cls_name, title in PATIENT_TABS:
-            cls = optional_class(module, cls_name)
-            if cls is not None:
-                widget = cls(ctx, self.tabs)
-                widget.setObjectName(cls_name)
-                self.tabs.addTab(widget, title)
-                self.tab_widgets.append(widget)
+        # a tab is built (its module imported) when first needed: none before the first
+        # paint (no patient is chosen yet); until then an empty page stands in its place
+        self._tab_specs: list[tuple[str, str, str]] = [
+            spec for spec in PATIENT_TABS if importlib.util.find_spec(spec[0]) is not None]
+        self._built_tabs: dict[str, QWidget] = {}
+        for _module, _cls_name, title in self._tab_specs:
+            self.tabs.addTab(QWidget(self.tabs), title)
         self.empty_hint = QLabel(self)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
@@ -153,16 +166,13 @@ class MainWindow(QMainWindow):
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(patients_page)
-        month_cls = optional_class("ui.month_view", "MonthView")
-        self.month_view: QWidget | None = None
-        if month_cls is not None:
-            self.month_view = month_cls(ctx, self)
-            month_page = QWidget(self)
-            month_layout = QVBoxLayout(month_page)
-            month_layout.setContentsMargins(10, 10, 10, 6)
-            month_layout.addWidget(self.month_view)
-            self.pages.addWidget(month_page)
-            self.month_view.patient_activated.connect(self._on_month_patient_activated)
+        # the billing month is built when first shown (see month_view)
+        self._has_month_view = importlib.util.find_spec("ui.month_view") is not None
+        self._month_view: QWidget | None = None
+        if self._has_month_view:
+            self._month_page = QWidget(self)
+            QVBoxLayout(self._month_page).setContentsMargins(10, 10, 10, 6)
+            self.pages.addWidget(self._month_page)
         self.setCentralWidget(self.pages)
 
         self.import_export = ImportExport(ctx, self)
@@ -177,10 +187,12 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.patients.patient_selected.connect(self._on_patient_selected)
         self.patients.patient_activated.connect(self._on_patient_activated)
+        self.patients.loaded.connect(self._on_patients_loaded)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.database_replaced.connect(self._on_database_replaced)
         self._restore_window_state()
         self._update_title()
+        self._load_names()
         self._show_patient(self.patients.current_patient_id())
 
     # --- building -------------------------------------------------------------------------
@@ -234,7 +246,7 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             self.page_group.addAction(action)
         self.action_patients_page.setChecked(True)
-        self.action_month_page.setEnabled(self.month_view is not None)
+        self.action_month_page.setEnabled(self._has_month_view)
         self.action_refresh = self._action("&Refresh", self.refresh,
                                            QKeySequence.StandardKey.Refresh,
                                            "Reload everything from the database")
@@ -318,6 +330,29 @@ class MainWindow(QMainWindow):
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 10000)
 
+    @property
+    def tab_widgets(self) -> list[QWidget]:
+        """Every patient tab, in order (building those not built yet)."""
+        return [self._build_tab(i) for i in range(len(self._tab_specs))]
+
+    def tab(self, class_name: str) -> QWidget | None:
+        """The patient tab of that class (built if needed), or None if there is none."""
+        for i, (_module, cls_name, _title) in enumerate(self._tab_specs):
+            if cls_name == class_name:
+                return self._build_tab(i)
+        return None
+
+    @property
+    def month_view(self) -> QWidget | None:
+        """The pharmacy's billing month (built on first use), or None if not in this build."""
+        if self._month_view is None and self._has_month_view:
+            cls = optional_class("ui.month_view", "MonthView")
+            if cls is not None:
+                self._month_view = cls(self.ctx, self._month_page)
+                self._month_page.layout().addWidget(self._month_view)
+                self._month_view.patient_activated.connect(self._on_month_patient_activated)
+        return self._month_view
+
     def show_page(self, page: int) -> None:
         if page == self.MONTH_PAGE and self.month_view is None:
             return
@@ -330,19 +365,20 @@ class MainWindow(QMainWindow):
         """Show a patient (optionally on one tab, e.g. the billing calendar)."""
         self.show_page(self.PATIENTS_PAGE)
         self.patients.select_patient(patient_id)
-        if tab_class:
-            for widget in self.tab_widgets:
-                if type(widget).__name__ == tab_class:
-                    self.tabs.setCurrentWidget(widget)
+        widget = self.tab(tab_class) if tab_class else None
+        if widget is not None:
+            self.tabs.setCurrentWidget(widget)
 
     def refresh(self) -> None:
         """Reload every view, as if everything had changed."""
-        ids = {p.id for p in self.ctx.read(services.list_patients)}
+        ids = set(self.patients.model.patient_ids())
         self.ctx.data_changed.emit(Changes(kinds=set(ALL_KINDS), patient_ids=ids))
         self.show_status("Reloaded from the database.")
 
     def open_claims(self) -> ClaimsDialog:
         """The claim drafts window (not modal, so the calendar can be checked beside it)."""
+        from ui.claims_dialog import ClaimsDialog  # ReportLab loads only when claims are made
+
         dialog = getattr(self, "claims_dialog", None)
         if dialog is not None and dialog.isVisible():
             dialog.raise_()
@@ -358,10 +394,10 @@ class MainWindow(QMainWindow):
 
     def shown_month(self) -> dt.date:
         """The first day of the month the billing calendar (or else the month view) shows."""
-        for widget in self.tab_widgets:
-            if type(widget).__name__ == CALENDAR_CLASS:
-                return widget.month
-        month = getattr(self.month_view, "month", None)
+        calendar = self._built_tabs.get(CALENDAR_CLASS)
+        if calendar is not None:
+            return calendar.month
+        month = getattr(self._month_view, "month", None)
         return month if month is not None else self.today().replace(day=1)
 
     def open_packet_dialog(self) -> PacketPeriodDialog | None:
@@ -373,6 +409,8 @@ class MainWindow(QMainWindow):
         patient = self.ctx.read(lambda s: services.get_patient(s, patient_id))
         first = self.shown_month()
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        from ui.billing_menu import PacketPeriodDialog
+
         dialog = PacketPeriodDialog(patient.display_name, first, last, self)
 
         def make(start: dt.date, end: dt.date) -> None:
@@ -389,6 +427,8 @@ class MainWindow(QMainWindow):
         """Ask the month, then write one packet per patient with service days in it."""
         month = getattr(self.month_view, "month", None) if self.pages.currentIndex() == \
             self.MONTH_PAGE else None
+        from ui.billing_menu import MonthPickDialog
+
         dialog = MonthPickDialog(month or self.shown_month(), self)
 
         def make(year: int, month_number: int) -> None:
@@ -403,6 +443,8 @@ class MainWindow(QMainWindow):
 
     def open_first_run(self) -> FirstRunDialog:
         """Offer the demo data or the pharmacy's settings (used for an empty database)."""
+        from ui.first_run import FirstRunDialog
+
         dialog = FirstRunDialog(self.ctx, self, today=self.today)
         dialog.demo_loaded.connect(self._on_demo_loaded)
         dialog.settings_chosen.connect(self._on_pharmacy_settings)
@@ -421,7 +463,9 @@ class MainWindow(QMainWindow):
         self._open_patient_form(patient_id)
 
     @Slot(int)
-    def _on_tab_changed(self, _index: int) -> None:
+    def _on_tab_changed(self, index: int) -> None:
+        self._build_tab(index)
+        self._put_tabs_in_front()
         # Alt+I (or a click on the tab) goes straight to typing the day's MAR line
         entry = getattr(self.tabs.currentWidget(), "focus_entry", None)
         if entry is not None and self.patient_id is not None:
@@ -433,15 +477,26 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:
-        if changes.touches("pharmacy"):
-            self._update_title()
-        if changes.touches("patient", "payer") and self.patient_id:
-            self._update_header()
+        if changes.touches("pharmacy", "payer"):
+            self._load_names()
 
     @Slot()
     def _on_database_replaced(self) -> None:
+        self._pharmacy_name = None
         self._update_title()
-        self._show_patient(self.patients.current_patient_id())
+        self._load_names()
+        # the list, read again, selects the same patient if the new database has them
+        self._show_patient(None)
+
+    @Slot()
+    def _on_patients_loaded(self) -> None:
+        if not self._prepared:
+            self._prepared = True
+            self._prepare_the_rest()
+        if self.patient_id is None:
+            self._show_patient(None)  # the hint says whether there are patients at all
+        else:
+            self._update_header()  # the name or coverages may have changed
 
     def _on_new_patient(self) -> None:
         self._open_patient_form(None)
@@ -456,6 +511,8 @@ class MainWindow(QMainWindow):
         self.patients.search.selectAll()
 
     def _open_patient_form(self, patient_id: str | None) -> PatientDialog:
+        from ui.patient_form import PatientDialog
+
         dialog = PatientDialog(self.ctx, patient_id, self)
         dialog.patient_saved.connect(self._on_patient_saved)
         dialog.open()
@@ -468,6 +525,8 @@ class MainWindow(QMainWindow):
         self.show_status("Patient saved.")
 
     def _on_pharmacy_settings(self) -> PharmacyDialog:
+        from ui.reference import PharmacyDialog
+
         dialog = PharmacyDialog(self.ctx, self)
         dialog.record_saved.connect(lambda _name: self.show_status("Pharmacy settings saved."))
         dialog.open()
@@ -475,6 +534,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _open_list(self, kind: str) -> ReferenceListDialog:
+        from ui.reference import ReferenceListDialog
+
         dialog = ReferenceListDialog(self.ctx, kind, self)
         dialog.open()
         self.reference_dialog = dialog
@@ -495,6 +556,8 @@ class MainWindow(QMainWindow):
                 self, "New database", f"{path} already exists. Use File ▸ Open database… to "
                 "open it, or choose a new file name.")
             return
+        from ui.first_run import needs_first_run
+
         if self.open_database_file(Path(path)) and needs_first_run(self.ctx):
             self.open_first_run()
 
@@ -529,45 +592,129 @@ class MainWindow(QMainWindow):
     # --- helpers --------------------------------------------------------------------------
 
     def _show_patient(self, patient_id: str | None) -> None:
+        changed = patient_id != self.patient_id
         self.patient_id = patient_id
         self.action_edit_patient.setEnabled(patient_id is not None)
         self.action_packet.setEnabled(patient_id is not None)
-        for widget in self.tab_widgets:
-            widget.set_patient(patient_id)
+        if changed:
+            if patient_id is not None:
+                self._build_tab(self.tabs.currentIndex())
+            # the tab in front starts its read first; the others read when brought forward
+            current = self.tabs.currentWidget()
+            for widget in sorted(self._built_tabs.values(), key=lambda w: w is not current):
+                widget.set_patient(patient_id)
         if patient_id is None:
-            has_patients = self.patients.model.rowCount() > 0
-            self.empty_hint.setText(
-                "Choose a patient on the left to see orders, the infusion log, documents, "
-                "authorizations and the billing calendar." if has_patients else
-                "No patients yet. Add one with Edit ▸ New patient… (Ctrl+N), or import a file "
-                "with File ▸ Import….")
+            if self.patients.loading:
+                text = "Loading patients…"
+            elif self.patients.model.rowCount() > 0:
+                text = ("Choose a patient on the left to see orders, the infusion log, "
+                        "documents, authorizations and the billing calendar.")
+            else:
+                text = ("No patients yet. Add one with Edit ▸ New patient… (Ctrl+N), or import "
+                        "a file with File ▸ Import….")
+            self.empty_hint.setText(text)
             self.detail_stack.setCurrentIndex(0)
         else:
             self._update_header()
             self.detail_stack.setCurrentIndex(1)
         self.patient_changed.emit(patient_id)
 
+    def _prepare_the_rest(self) -> None:
+        """Once the window is up: import the modules of the tabs behind and of the billing
+        month off the GUI thread, then build one of them per turn of the event loop (tens of
+        milliseconds each), so that bringing one forward later waits for nothing."""
+        modules = [m for m, cls_name, _t in self._tab_specs if cls_name not in self._built_tabs]
+        if self._has_month_view:
+            modules.append("ui.month_view")
+        run_in_background(self.ctx, lambda _s: [importlib.import_module(m) for m in modules],
+                          receiver=self, on_result=lambda _modules: self._build_next())
+
+    @Slot()
+    def _build_next(self) -> None:
+        for i, (_module, cls_name, _title) in enumerate(self._tab_specs):
+            if cls_name not in self._built_tabs:
+                self._build_tab(i)
+                QTimer.singleShot(0, self, self._build_next)  # dropped if the window goes
+                return
+        _ = self.month_view
+
+    def _build_tab(self, index: int) -> QWidget | None:
+        """The tab at `index`, built in place of its stand-in page if it is not yet."""
+        if not 0 <= index < len(self._tab_specs):
+            return None
+        module, cls_name, title = self._tab_specs[index]
+        if cls_name in self._built_tabs:
+            return self._built_tabs[cls_name]
+        cls = optional_class(module, cls_name)
+        if cls is None:
+            return None
+        widget = cls(self.ctx, self.tabs)
+        widget.setObjectName(cls_name)
+        current = self.tabs.currentIndex() == index
+        stand_in = self.tabs.widget(index)
+        self.tabs.blockSignals(True)  # the same tab stays current: nothing changed to say
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, title)
+        if current:
+            self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        stand_in.deleteLater()
+        self._built_tabs[cls_name] = widget
+        set_in_front = getattr(widget, "set_in_front", None)
+        if set_in_front is not None:
+            set_in_front(current)
+        if self.patient_id is not None:
+            widget.set_patient(self.patient_id)
+        return widget
+
+    def _put_tabs_in_front(self) -> None:
+        current = self.tabs.currentWidget()
+        for widget in self._built_tabs.values():
+            set_in_front = getattr(widget, "set_in_front", None)
+            if set_in_front is not None:
+                set_in_front(widget is current)
+
+    def _load_names(self) -> None:
+        """Read the pharmacy's name (title) and the payers' names (header) in the
+        background."""
+
+        def load(s: Any) -> tuple[str, dict[str, str]]:
+            pharmacy = services.get_pharmacy(s)
+            return (pharmacy.name if pharmacy else "",
+                    {p.id: p.name for p in services.list_payers(s)})
+
+        run_in_background(self.ctx, load, receiver=self, on_result=self._show_names)
+
+    def _show_names(self, names: tuple[str, dict[str, str]]) -> None:
+        self._pharmacy_name, self._payer_names = names
+        self._update_title()
+        if self.patient_id:
+            self._update_header()
+
     def _update_header(self) -> None:
-        try:
-            p = self.ctx.read(lambda s: services.get_patient(s, self.patient_id))
-        except Exception:  # the patient vanished with a database switch: show nothing stale
-            self.header.clear()
+        """The patient's name, birth date, id and coverages in force, from the patient list
+        (no read of its own)."""
+        p: PatientRead | None = self.patients.patient(self.patient_id)
+        if p is None:  # the list is being read again: keep what is shown
             return
-        payers = {x.id: x for x in self.ctx.read(services.list_payers)}
+        payers = self._payer_names
         today = self.today()
         current = [c for c in p.coverages if c.covers(today)] or p.coverages
         coverage = " · ".join(
-            f"{payers[c.payer_id].name if c.payer_id in payers else c.payer_id} "
-            f"({c.priority}) {c.member_id}" for c in current) or "no coverage"
+            f"{payers.get(c.payer_id, c.payer_id)} ({c.priority}) {c.member_id}"
+            for c in current) or "no coverage"
         self.header.setText(
             f"<span style='font-size:15pt; font-weight:600'>{p.display_name}</span>"
             f"&nbsp;&nbsp;<span style='color:#555'>born {us_date(p.birth_date)} · "
             f"id {p.id} · {coverage}</span>")
 
     def _update_title(self) -> None:
-        pharmacy = self.ctx.read(services.get_pharmacy)
         path = sqlite_path(self.ctx.url)
         where = str(path) if path else self.ctx.url
-        name = pharmacy.name if pharmacy else "No pharmacy set"
-        self.setWindowTitle(f"{name} — {path.name if path else where} — PerDiem")
+        shown = path.name if path else where
+        if self._pharmacy_name is None:  # still being read
+            self.setWindowTitle(f"{shown} — PerDiem")
+        else:
+            name = self._pharmacy_name or "No pharmacy set"
+            self.setWindowTitle(f"{name} — {shown} — PerDiem")
         self.db_label.setText(f"Database: {where}")

@@ -1,5 +1,9 @@
 """The infusion log (MAR) tab and its entry form, laid out and tab-ordered like the paper MAR
-so a nurse's day can be typed without the mouse: Tab through, Enter saves."""
+so a nurse's day can be typed without the mouse: Tab through, Enter saves.
+
+The new entry's defaults (the orders in force, the last dose and nurse) and the log are read
+in the background, so choosing a patient or an order never waits for five years of entries;
+a default that arrives after the nurse typed in its field leaves what was typed alone."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -26,9 +30,19 @@ from models.errors import FieldError, ValidationFailed
 from models.services import Changes
 from models.tables import INFUSION_STATUSES, InfusionBase, InfusionRead, OrderRead
 from ui.context import AppContext
-from ui.record_forms import RecordForm, choice, date_field, decimal_field, line, time_field
+from ui.record_forms import (
+    RecordForm,
+    choice,
+    date_field,
+    decimal_field,
+    line,
+    load_orders,
+    time_field,
+)
 from ui.record_list import RecordListPanel
+from ui.tab_loading import LoadsInFront
 from ui.table_models import InfusionsTableModel, plain_decimal, us_date
+from ui.workers import BackgroundTask, run_in_background
 
 NOT_GIVEN = ("held", "refused", "missed")
 
@@ -66,6 +80,21 @@ def prefill_dose(order: OrderRead, entries: list[InfusionRead]) -> Decimal | Non
     return dose_from_text(order.dose, order.drug_dose_unit)
 
 
+def load_prefill(s: Session, order_id: str) -> tuple[list[InfusionRead], str | None]:
+    """What the dose and nurse are prefilled from: the order's entries and its last nurse."""
+    return (services.list_records(s, "infusion", order_id=order_id),
+            services.last_nurse(s, order_id))
+
+
+def load_defaults(s: Session, patient_id: str, day: dt.date | None, selected: str | None,
+                  prefill: bool) -> tuple[list[OrderRead], str | None, Any]:
+    """The orders a new entry offers, the one chosen, and (if `prefill`) its prefill data."""
+    orders = load_orders(s, patient_id, selected, day)
+    ids = [o.id for o in orders]
+    chosen = selected if selected in ids else (ids[0] if ids else None)
+    return orders, chosen, load_prefill(s, chosen) if prefill and chosen else None
+
+
 def stacked(label: str, widget: QWidget, buddy: bool = True) -> tuple[QVBoxLayout, QLabel]:
     """A field with its caption above it, like a column heading on the paper MAR."""
     caption = QLabel(label)
@@ -81,7 +110,10 @@ def stacked(label: str, widget: QWidget, buddy: bool = True) -> tuple[QVBoxLayou
 
 class MarEntryForm(RecordForm):
     """One line of the MAR. New entries start with today's date, the patient's only (or
-    first) active order, the dose of the order and the nurse who gave the last dose."""
+    first) active order, the dose of the order and the nurse who gave the last dose; these
+    defaults are read in the background (`loading` meanwhile, `defaults_loaded` after)."""
+
+    defaults_loaded = Signal()
 
     kind = "infusion"
     labels = {"date": "Date", "order_id": "Order", "status": "Status", "setting": "Setting",
@@ -99,6 +131,9 @@ class MarEntryForm(RecordForm):
         self.orders: dict[str, OrderRead] = {}
         self._prefilled_dose = ""
         self._day_shown: dt.date | None = None
+        self._task: BackgroundTask | None = None  # the orders (and their prefill)
+        self._prefill_task: BackgroundTask | None = None  # another order's prefill
+        self._save_when_loaded = False
         f = self.add_field
         f("date", date_field(required=True))
         orders = choice([], placeholder="No order in force on this date")
@@ -152,7 +187,7 @@ class MarEntryForm(RecordForm):
     # -- prefill -------------------------------------------------------------------------
 
     def reset(self, order_id: str | None = None, day: dt.date | None = None) -> None:
-        """A blank new entry for `day` (today) with the defaults filled in."""
+        """A blank new entry for `day` (today); the defaults follow from the background."""
         self.record = None
         for name in ("start_time", "end_time", "dose_given", "administered_by", "site",
                      "reaction", "notes"):
@@ -161,13 +196,34 @@ class MarEntryForm(RecordForm):
         self.fields["setting"].setCurrentIndex(0)  # type: ignore[attr-defined]
         day = day or dt.date.today()
         self.fields["date"].set_date(day)  # type: ignore[attr-defined]
+        self._prefilled_dose = ""
         self._fill_orders(day, order_id)
         self.clear_marks()
         self._update_notes_caption()
 
     def set_patient(self, patient_id: str | None) -> None:
         self.patient_id = patient_id or ""
+        self.show_orders(self.fields["order_id"], [])  # type: ignore[arg-type]
         self.reset()
+
+    @property
+    def loading(self) -> bool:
+        return self._task is not None or self._prefill_task is not None
+
+    def save(self) -> bool:
+        """Save what is typed. While the orders or the dose for what was just typed are
+        still being read, the save waits for them and then runs (Enter is never lost)."""
+        if self.loading:
+            self._save_when_loaded = True
+            self.show_message("Reading the orders and the last dose… the entry is saved then.")
+            return False
+        return super().save()
+
+    def _loaded(self) -> None:
+        self.defaults_loaded.emit()
+        if self._save_when_loaded and not self.loading:
+            self._save_when_loaded = False
+            self.save()
 
     def refresh_orders(self) -> None:
         """Re-read the orders (one was added or changed) and keep the one picked."""
@@ -176,39 +232,94 @@ class MarEntryForm(RecordForm):
         self._fill_orders(None if self.record else day, combo.currentData(), prefill=False)
 
     def _fill_orders(self, day: dt.date | None, selected: str | None,
-                     prefill: bool = True, keep_selected: bool = True) -> None:
+                     prefill: bool = True) -> None:
+        """Read the orders (and, per `prefill`, the chosen one's dose and nurse) in the
+        background; a read still under way for older input is dropped."""
+        for task in (self._task, self._prefill_task):
+            if task is not None:
+                task.cancel()
+        self._task = self._prefill_task = None
         combo: QComboBox = self.fields["order_id"]  # type: ignore[assignment]
-        if not self.patient_id:
-            self.orders = {}
-            combo.clear()
-        else:
-            self.fill_orders(combo, selected, active_on=day, keep_selected=keep_selected)
-            if combo.currentIndex() < 0 and combo.count():
-                combo.setCurrentIndex(0)  # the first active order: usually the only one
+        pid = self.patient_id
+        if not pid:
+            self.show_orders(combo, [])
+            self._day_shown = day
+            self._update_dose_caption()
+            self._loaded()
+            return
+        typed = self._typed_defaults()
+        self._task = run_in_background(
+            self.ctx, lambda s: load_defaults(s, pid, day, selected, prefill),
+            receiver=self, on_result=lambda data: self._show_defaults(
+                day, selected, prefill, typed, *data), on_error=self._on_defaults_failed)
+
+    def _show_defaults(self, day: dt.date | None, selected: str | None, prefill: bool,
+                       typed: tuple[str, str], orders: list[OrderRead], chosen: str | None,
+                       prefill_data: Any) -> None:
+        self._task = None
+        combo: QComboBox = self.fields["order_id"]  # type: ignore[assignment]
+        self.show_orders(combo, orders, selected)
+        if combo.currentIndex() < 0 and combo.count():
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)  # the first active order: usually the only one
+            combo.blockSignals(False)
         self._day_shown = day
         self._update_dose_caption()
-        if prefill and self.record is None:
-            self._prefill()
+        if prefill_data is not None and self.record is None:
+            self._apply_prefill(prefill_data, typed)
+        elif prefill and chosen is None:
+            self._prefilled_dose = ""
+        self._loaded()
+
+    def _on_defaults_failed(self, exc: Exception) -> None:
+        self._task = self._prefill_task = None
+        self._save_when_loaded = False
+        self.show_message(f"The orders could not be read: {exc}")
+        self.defaults_loaded.emit()
+
+    def _typed_defaults(self) -> tuple[str, str]:
+        """The dose and nurse as they are when a read of their defaults starts."""
+        return (self.fields["dose_given"].text(),  # type: ignore[attr-defined]
+                self.fields["administered_by"].text())  # type: ignore[attr-defined]
 
     def _prefill(self) -> None:
+        """Read the chosen order's last dose and nurse in the background."""
         order = self.orders.get(self.fields["order_id"].currentData())  # type: ignore
-        dose_w: QLineEdit = self.fields["dose_given"]  # type: ignore[assignment]
-        nurse_w: QLineEdit = self.fields["administered_by"]  # type: ignore[assignment]
         if order is None:
             self._prefilled_dose = ""
             return
+        if self._prefill_task is not None:
+            self._prefill_task.cancel()
+        typed, order_id = self._typed_defaults(), order.id
+        self._prefill_task = run_in_background(
+            self.ctx, lambda s: load_prefill(s, order_id), receiver=self,
+            on_result=lambda data: self._prefill_loaded(order_id, typed, data),
+            on_error=self._on_defaults_failed)
 
-        def load(s: Session) -> tuple[list[InfusionRead], str | None]:
-            return (services.list_records(s, "infusion", order_id=order.id),
-                    services.last_nurse(s, order.id))
+    def _prefill_loaded(self, order_id: str, typed: tuple[str, str], data: Any) -> None:
+        self._prefill_task = None
+        if self.record is None and self.fields["order_id"].currentData() == order_id:  # type: ignore
+            self._apply_prefill(data, typed)
+        self._loaded()
 
-        entries, nurse = self.ctx.read(load)
+    def _apply_prefill(self, data: tuple[list[InfusionRead], str | None],
+                       typed: tuple[str, str]) -> None:
+        """Fill the dose and nurse, each only if it still holds what it held when the read
+        started: what the nurse typed meanwhile stays."""
+        entries, nurse = data
+        order = self.orders.get(self.fields["order_id"].currentData())  # type: ignore
+        if order is None:
+            return
+        dose_w: QLineEdit = self.fields["dose_given"]  # type: ignore[assignment]
+        nurse_w: QLineEdit = self.fields["administered_by"]  # type: ignore[assignment]
         self._prefilled_dose = plain_decimal(prefill_dose(order, entries))
-        if self.value("status") in NOT_GIVEN:
-            dose_w.clear()
-        else:
-            dose_w.setText(self._prefilled_dose)
-        nurse_w.setText(nurse or "")
+        if dose_w.text() == typed[0]:
+            if self.value("status") in NOT_GIVEN:
+                dose_w.clear()
+            else:
+                dose_w.setText(self._prefilled_dose)
+        if nurse_w.text() == typed[1]:
+            nurse_w.setText(nurse or "")
 
     def _update_dose_caption(self) -> None:
         order = self.orders.get(self.fields["order_id"].currentData())  # type: ignore
@@ -235,7 +346,16 @@ class MarEntryForm(RecordForm):
         if self.record is None and day is not None and day != self._day_shown:
             combo: QComboBox = self.fields["order_id"]  # type: ignore[assignment]
             before = combo.currentData()
-            self._fill_orders(day, before, prefill=False, keep_selected=False)
+            # one patient's orders are a quick read, and the nurse's next key (Enter saves)
+            # must find the orders of the date typed; the dose and nurse follow only if the
+            # date brings another order, in the background like every prefill
+            self.fill_orders(combo, before, active_on=day, keep_selected=False)
+            if combo.currentIndex() < 0 and combo.count():
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            self._day_shown = day
+            self._update_dose_caption()
             if combo.currentData() != before:
                 self._prefill()
 
@@ -294,13 +414,14 @@ class MarEntryForm(RecordForm):
             raise ValidationFailed(errors)
 
 
-class InfusionLogTab(QWidget):
+class InfusionLogTab(QWidget, LoadsInFront):
     """Today's entry form on top, the patient's MAR below."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id: str | None = None
+        self._orders_changed = False
         self.form = MarEntryForm(ctx, "", None)
         self.save_button = QPushButton("Save entry")
         self.save_button.setToolTip("Save this MAR line (Enter)")
@@ -344,12 +465,27 @@ class InfusionLogTab(QWidget):
 
     def set_patient(self, patient_id: str | None) -> None:
         self.patient_id = patient_id
-        self.saved_label.clear()
-        self.form.set_patient(patient_id)
         self.form.setEnabled(patient_id is not None)
         self.save_button.setEnabled(patient_id is not None)
         self.clear_button.setEnabled(patient_id is not None)
-        self.panel.set_patient(patient_id)
+        self.reload()
+
+    @property
+    def loading(self) -> bool:
+        return self.form.loading or self.panel.loading
+
+    def reload(self) -> None:
+        """Read the log, and for another patient the new entry's defaults; a form being
+        typed for this patient is kept, only its orders are re-read when they changed."""
+        if self.deferred():
+            return
+        if self.form.patient_id != (self.patient_id or ""):
+            self.saved_label.clear()
+            self.form.set_patient(self.patient_id)
+        elif self._orders_changed:
+            self.form.refresh_orders()
+        self._orders_changed = False
+        self.panel.set_patient(self.patient_id)
 
     def focus_entry(self) -> None:
         self.form.fields["date"].setFocus()
@@ -382,9 +518,8 @@ class InfusionLogTab(QWidget):
             return
         if changes.patient_ids and self.patient_id not in changes.patient_ids:
             return
-        self.panel.reload()
-        if "order" in changes.kinds:
-            self.form.refresh_orders()
+        self._orders_changed = self._orders_changed or "order" in changes.kinds
+        self.reload()
 
     @Slot()
     def _on_database_replaced(self) -> None:

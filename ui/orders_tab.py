@@ -8,12 +8,13 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from models.services import Changes
 from ui.context import AppContext
 from ui.record_list import RecordListPanel
+from ui.tab_loading import LoadsInFront
 from ui.table_models import OrdersTableModel
 
 ORDER_KINDS = ("order", "prescriber")
 
 
-class OrdersTab(QWidget):
+class OrdersTab(QWidget, LoadsInFront):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -28,14 +29,19 @@ class OrdersTab(QWidget):
 
     def set_patient(self, patient_id: str | None) -> None:
         self.patient_id = patient_id
-        self.panel.set_patient(patient_id)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.deferred():
+            return
+        self.panel.set_patient(self.patient_id)
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:
         if self.patient_id is None or not changes.touches(*ORDER_KINDS):
             return
         if "prescriber" in changes.kinds or self.patient_id in changes.patient_ids:
-            self.panel.reload()
+            self.reload()
 
     @Slot()
     def _on_database_replaced(self) -> None:

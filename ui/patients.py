@@ -1,4 +1,7 @@
-"""The searchable patient list on the left of the main window, and its Qt item models."""
+"""The searchable patient list on the left of the main window, and its Qt item models.
+
+The list is read in the background (it says "Loading patients…" meanwhile), so the window
+paints at once and a change to a patient never holds up the window."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -32,6 +36,8 @@ from models import services
 from models.services import Changes
 from models.tables import PatientRead
 from ui.context import AppContext
+from ui.tab_loading import LOADING_STYLE
+from ui.workers import BackgroundTask, run_in_background
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -45,7 +51,9 @@ def us_date(day: dt.date | None) -> str:
 
 
 class PatientTableModel(QAbstractTableModel):
-    """Patients as rows: name, date of birth, member id of the coverage billed today."""
+    """Patients as rows: name, date of birth, member id of the coverage billed today. The
+    texts are worked out once per patient when the list is set, so sorting and painting
+    hundreds of patients ask nothing twice."""
 
     HEADERS = ("Name", "Date of birth", "Member ID")
 
@@ -53,6 +61,9 @@ class PatientTableModel(QAbstractTableModel):
                  today: Callable[[], dt.date] = dt.date.today):
         super().__init__(parent)
         self._patients: list[PatientRead] = []
+        self._texts: list[tuple[str, str, str]] = []  # what each column shows
+        self._keys: list[tuple[str, str, str]] = []  # what each column sorts by
+        self._search: list[str] = []
         self.today = today
 
     def member_id(self, p: PatientRead) -> str:
@@ -69,10 +80,28 @@ class PatientTableModel(QAbstractTableModel):
     def set_patients(self, patients: list[PatientRead]) -> None:
         self.beginResetModel()
         self._patients = list(patients)
+        self._texts = [(p.display_name, us_date(p.birth_date), self.member_id(p))
+                       for p in self._patients]
+        self._keys = [(name.lower(), p.birth_date.isoformat(), member.lower())
+                      for p, (name, _born, member) in zip(self._patients, self._texts,
+                                                           strict=True)]
+        self._search = [
+            (f"{p.last_name}, {p.first_name} {p.first_name} {p.last_name} {p.id} "
+             f"{' '.join(c.member_id for c in p.coverages)} {us_date(p.birth_date)} "
+             f"{p.birth_date.isoformat()}").lower() for p in self._patients]
         self.endResetModel()
 
     def patient_at(self, row: int) -> PatientRead:
         return self._patients[row]
+
+    def patient_ids(self) -> list[str]:
+        return [p.id for p in self._patients]
+
+    def sort_key(self, row: int, column: int) -> str:
+        return self._keys[row][column]
+
+    def search_text(self, row: int) -> str:
+        return self._search[row]
 
     def row_of(self, patient_id: str) -> int:
         for row, p in enumerate(self._patients):
@@ -87,16 +116,12 @@ class PatientTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._patients):
+        row, col = index.row(), index.column()
+        if not 0 <= row < len(self._patients):
             return None
-        p = self._patients[index.row()]
-        col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return p.display_name
-            if col == 1:
-                return us_date(p.birth_date)
-            return self.member_id(p)
+            return self._texts[row][col]
+        p = self._patients[row]
         if role == Qt.ItemDataRole.ToolTipRole:
             ids = ", ".join(c.member_id for c in p.coverages) or "no coverage"
             return f"{p.display_name} (id {p.id})\nMember ids: {ids}"
@@ -105,9 +130,7 @@ class PatientTableModel(QAbstractTableModel):
         if role == PATIENT_ID_ROLE:
             return p.id
         if role == SEARCH_ROLE:
-            members = " ".join(c.member_id for c in p.coverages)
-            return (f"{p.last_name}, {p.first_name} {p.first_name} {p.last_name} {p.id} "
-                    f"{members} {us_date(p.birth_date)} {p.birth_date.isoformat()}").lower()
+            return self._search[row]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -141,22 +164,18 @@ class PatientFilterProxy(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        index = model.index(source_row, 0, source_parent)
-        if self._active is not None and model.data(index, PATIENT_ID_ROLE) not in self._active:
+        model: PatientTableModel = self.sourceModel()  # type: ignore[assignment]
+        if self._active is not None and model.patient_at(source_row).id not in self._active:
             return False
         if not self._needle:
             return True
-        haystack = model.data(index, SEARCH_ROLE) or ""
+        haystack = model.search_text(source_row)
         return all(word in haystack for word in self._needle.split())
 
     def lessThan(self, left: Index, right: Index) -> bool:
-        a = self.sourceModel().data(left, Qt.ItemDataRole.EditRole) or ""
-        b = self.sourceModel().data(right, Qt.ItemDataRole.EditRole) or ""
-        if left.column() != 1:
-            a = self.sourceModel().data(left, Qt.ItemDataRole.DisplayRole) or ""
-            b = self.sourceModel().data(right, Qt.ItemDataRole.DisplayRole) or ""
-        return str(a).lower() < str(b).lower()
+        model: PatientTableModel = self.sourceModel()  # type: ignore[assignment]
+        column = left.column()
+        return model.sort_key(left.row(), column) < model.sort_key(right.row(), column)
 
 
 class PatientListPanel(QWidget):
@@ -164,12 +183,16 @@ class PatientListPanel(QWidget):
 
     patient_selected = Signal(object)  # str | None
     patient_activated = Signal(str)  # double-click or Enter: open the patient's form
+    loaded = Signal()  # after each read of the list has been shown
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
                  today: Callable[[], dt.date] = dt.date.today):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today
+        self._task: BackgroundTask | None = None
+        self._active_task: BackgroundTask | None = None
+        self._wanted: str | None = None  # to select once the list being read is shown
         self.model = PatientTableModel(self, today)
         self.proxy = PatientFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -196,8 +219,16 @@ class PatientListPanel(QWidget):
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # fixed widths from the font, not measured over every patient on each change
+        metrics = self.view.fontMetrics()
+        pad = 2 * self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 18
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(1, max(metrics.horizontalAdvance("00/00/0000"),
+                                    header.fontMetrics().horizontalAdvance("Date of birth"))
+                             + pad)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self._member_pad = pad
+        self._fit_member_column()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -226,14 +257,27 @@ class PatientListPanel(QWidget):
         rows = self.view.selectionModel().selectedRows()
         return rows[0].data(PATIENT_ID_ROLE) if rows else None
 
+    def patient(self, patient_id: str | None) -> PatientRead | None:
+        """The patient as listed (with coverages), or None if not in the list."""
+        row = self.model.row_of(patient_id) if patient_id else -1
+        return self.model.patient_at(row) if row >= 0 else None
+
+    @property
+    def loading(self) -> bool:
+        return self._task is not None or self._active_task is not None
+
     def select_patient(self, patient_id: str | None) -> bool:
-        """Select a patient (clearing the search and the active filter if they hide it)."""
+        """Select a patient (clearing the search and the active filter if they hide it).
+        While the list is being read, the patient is selected once it is shown (e.g. one
+        just added)."""
+        if self._task is not None:
+            self._wanted = patient_id
         if patient_id is None:
             self.view.clearSelection()
             return True
         row = self.model.row_of(patient_id)
         if row < 0:
-            return False
+            return self._task is not None
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         if not index.isValid():
             self.search.clear()
@@ -245,12 +289,54 @@ class PatientListPanel(QWidget):
 
     @Slot()
     def reload(self) -> None:
-        keep = self.current_patient_id()
-        self.model.set_patients(self.ctx.read(services.list_patients))
-        self._apply_active_filter()
+        """Read the patients in the background; the selection stays on the same patient."""
+        if self._task is not None:
+            self._task.cancel()
+        else:
+            self._wanted = self.current_patient_id()
+        self.count_label.setStyleSheet(LOADING_STYLE)
+        self.count_label.setText("Loading patients…")
+        active_on = self.today() if self.active_only.isChecked() else None
+
+        def load(s: Any) -> tuple[list[PatientRead], set[str] | None]:
+            return (services.list_patients(s), None if active_on is None
+                    else services.active_patient_ids(s, active_on))
+
+        self._task = run_in_background(self.ctx, load, receiver=self,
+                                       on_result=self._show, on_error=self._on_load_failed)
+
+    def _show(self, data: tuple[list[PatientRead], set[str] | None]) -> None:
+        self._task = None
+        patients, active = data
+        keep, self._wanted = self._wanted, None
+        self.view.selectionModel().blockSignals(True)  # the same patient stays selected
+        self.model.set_patients(patients)
+        if self.active_only.isChecked() and active is not None:
+            self.proxy.set_active_ids(active)
+        elif not self.active_only.isChecked():
+            self.proxy.set_active_ids(None)
+        self.view.selectionModel().blockSignals(False)
+        self._fit_member_column()
         if keep is None or not self.select_patient(keep):
+            self.view.clearSelection()
             self.patient_selected.emit(None)
         self._update_count()
+        self.loaded.emit()
+
+    def _fit_member_column(self) -> None:
+        """The member id column as wide as its longest id (font metrics of the texts, no
+        cell measured through the view), between its heading and a cap."""
+        metrics, header = self.view.fontMetrics(), self.view.horizontalHeader()
+        widest = max((metrics.horizontalAdvance(self.model.data(self.model.index(r, 2)))
+                      for r in range(self.model.rowCount())), default=0)
+        floor = header.fontMetrics().horizontalAdvance("Member ID") + 14
+        header.resizeSection(2, min(max(widest, floor) + self._member_pad, 220))
+
+    def _on_load_failed(self, exc: Exception) -> None:
+        self._task = None
+        self.count_label.setStyleSheet("color: #a32020;")
+        self.count_label.setText(f"Patients not loaded: {exc}")
+        self.loaded.emit()
 
     # --- slots ----------------------------------------------------------------------------
 
@@ -275,7 +361,6 @@ class PatientListPanel(QWidget):
     @Slot(bool)
     def _on_active_toggled(self, _checked: bool) -> None:
         self._apply_active_filter()
-        self._update_count()
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -290,13 +375,29 @@ class PatientListPanel(QWidget):
     # --- helpers --------------------------------------------------------------------------
 
     def _apply_active_filter(self) -> None:
-        if self.active_only.isChecked():
-            today = self.today()
-            self.proxy.set_active_ids(
-                self.ctx.read(lambda s: services.active_patient_ids(s, today)))
-        else:
+        if self._active_task is not None:
+            self._active_task.cancel()
+            self._active_task = None
+        if not self.active_only.isChecked():
             self.proxy.set_active_ids(None)
+            self._update_count()
+            return
+        self.count_label.setStyleSheet(LOADING_STYLE)
+        self.count_label.setText("Finding active patients…")
+        today = self.today()
+        self._active_task = run_in_background(
+            self.ctx, lambda s: services.active_patient_ids(s, today), receiver=self,
+            on_result=self._show_active, on_error=self._on_load_failed)
+
+    def _show_active(self, ids: set[str]) -> None:
+        self._active_task = None
+        if self.active_only.isChecked():
+            self.proxy.set_active_ids(ids)
+        self._update_count()
 
     def _update_count(self) -> None:
+        if self.loading:
+            return
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setStyleSheet("")
         self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} patients")

@@ -410,19 +410,14 @@ class RecordForm(QWidget):
         """The patient's orders that are not void (only those in force on `active_on` when
         given), plus `selected` (unless `keep_selected` is off) so an old record's order, or
         the one a caller asked for, is always shown."""
+        pid = self.patient_id
+        self.show_orders(combo, self.ctx.read(
+            lambda s: load_orders(s, pid, selected, active_on, keep_selected)), selected)
 
-        def load(s: Session) -> list[OrderRead]:
-            orders = services.list_records(s, "order", patient_id=self.patient_id)
-            if active_on is not None:
-                orders = [o for o in orders if o.active_on(active_on)]
-            if keep_selected and selected and selected not in {o.id for o in orders}:
-                try:
-                    orders.append(services.get_record(s, "order", selected))
-                except DomainError:
-                    pass
-            return orders
-
-        self.orders = {o.id: o for o in self.ctx.read(load)}
+    def show_orders(self, combo: QComboBox, orders: list[OrderRead],
+                    selected: str | None = None) -> None:
+        """Put `orders` in `combo`, `selected` chosen (else the only one, else none)."""
+        self.orders = {o.id: o for o in orders}
         combo.blockSignals(True)
         combo.clear()
         for o in self.orders.values():
@@ -1002,6 +997,21 @@ def make_record_dialog(ctx: AppContext, parent: QWidget | None, kind: str, *, pa
     dialog = RecordDialog(form, title, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return dialog
+
+
+def load_orders(s: Session, patient_id: str, selected: str | None = None,
+                active_on: dt.date | None = None, keep_selected: bool = True
+                ) -> list[OrderRead]:
+    """What `RecordForm.fill_orders` shows, read in `s` (on any thread)."""
+    orders = services.list_records(s, "order", patient_id=patient_id)
+    if active_on is not None:
+        orders = [o for o in orders if o.active_on(active_on)]
+    if keep_selected and selected and selected not in {o.id for o in orders}:
+        try:
+            orders.append(services.get_record(s, "order", selected))
+        except DomainError:
+            pass
+    return orders
 
 
 def open_record_form(ctx: AppContext, parent: QWidget | None, kind: str, *, patient_id: str,

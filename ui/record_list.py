@@ -1,5 +1,7 @@
 """A patient's list of one kind of clinical record with New, Edit, Void, History and a
-"Show voided" box; the orders, MAR and documents tabs are built from it."""
+"Show voided" box; the orders, MAR and documents tabs are built from it. The records are read
+in the background (the list says "Loading…" meanwhile); columns are fitted from a sample of
+rows, never by measuring every cell of five years of records."""
 
 from __future__ import annotations
 
@@ -39,8 +41,13 @@ from ui import record_forms
 from ui.common import show_error
 from ui.context import AppContext
 from ui.history import HistoryDialog
+from ui.tab_loading import LOADING_STYLE
 from ui.table_models import RECORD_ID_ROLE, RecordTableModel
+from ui.workers import BackgroundTask, run_in_background
 
+# rows measured to fit a column: the first ones shown; a longer cell further down is cut
+# with "…" and shows whole in its tooltip (ElidedTextTips)
+SAMPLE_ROWS = 40
 MAX_COLUMN_WIDTH = 220
 MIN_CUT_WIDTH = 90
 SHORT_COLUMN_WIDTH = 104
@@ -105,13 +112,17 @@ class ColumnFitter(QObject):
     def measure(self) -> None:
         view = self.view
         model, metrics = view.model(), view.horizontalHeader().fontMetrics()
+        rows = range(min(model.rowCount(), SAMPLE_ROWS))
 
         def heading(col: int) -> int:  # the words only: a short column needs no room for
             text = str(model.headerData(col, Qt.Orientation.Horizontal) or "")  # the arrow
             return metrics.horizontalAdvance(text) + 14
 
-        self.natural = {col: min(max(view.sizeHintForColumn(col), heading(col)) + 10,
-                                 MAX_COLUMN_WIDTH)
+        def cells(col: int) -> int:  # the delegate's own size of the rows shown first
+            return max((view.sizeHintForIndex(model.index(row, col)).width() for row in rows),
+                       default=0)
+
+        self.natural = {col: min(max(cells(col), heading(col)) + 10, MAX_COLUMN_WIDTH)
                         for col in range(model.columnCount()) if not view.isColumnHidden(col)}
         self.squeeze()
 
@@ -149,6 +160,7 @@ class RecordListPanel(QWidget):
     reason) only while "Show voided" is ticked."""
 
     record_voided = Signal(str)
+    loaded = Signal()  # after each read has been shown
 
     def __init__(self, ctx: AppContext, kind: str, model: RecordTableModel,
                  parent: QWidget | None = None, *, new_text: str = "New…",
@@ -159,6 +171,9 @@ class RecordListPanel(QWidget):
         self.model = model
         self.patient_id: str | None = None
         self._on_new = on_new
+        self._shown_patient: str | None = None  # whose records the table holds
+        self._wanted: str | None = None  # to select once the read under way is shown
+        self._task: BackgroundTask | None = None
         model.setParent(self)
         label = services.LABELS[kind]
 
@@ -184,7 +199,6 @@ class RecordListPanel(QWidget):
         self.show_voided = QCheckBox("Show voided")
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
-        self.count_label.setStyleSheet("color: #555;")
 
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
@@ -216,23 +230,43 @@ class RecordListPanel(QWidget):
         self.patient_id = patient_id
         self.reload()
 
-    def load(self, session: Session, include_voided: bool) -> tuple[list[Any], dict]:
-        records = services.list_records(session, self.kind, patient_id=self.patient_id,
-                                        include_voided=include_voided)
-        orders = services.list_records(session, "order", patient_id=self.patient_id,
-                                       include_voided=True)
-        if self.kind == "order":
-            self.model.prescribers = {  # type: ignore[attr-defined]
-                p.id: p.display_name for p in services.list_prescribers(session)}
-        return records, {o.id: o for o in orders}
+    @property
+    def loading(self) -> bool:
+        return self._task is not None
 
     def reload(self) -> None:
-        selected = self.selected_id()
-        if self.patient_id is None:
-            records, orders = [], {}
-        else:
-            records, orders = self.ctx.read(lambda s: self.load(s, self.show_voided.isChecked()))
+        """Read the patient's records in the background; a read already under way is
+        dropped, so an answer for a patient no longer shown never lands."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        pid = self.patient_id
+        if pid is None:
+            self._show(None, ([], {}, None))
+            return
+        if pid != self._shown_patient:  # never show one patient's records under another
+            self.model.set_records([], {})
+            self._shown_patient = None
+            self._wanted = None
+        self.count_label.setText(f"Loading {self.count_text(2).split(' ', 1)[1]}…")
+        self.count_label.setStyleSheet(LOADING_STYLE)
+        self._update_buttons()
+        kind, include_voided = self.kind, self.show_voided.isChecked()
+        self._task = run_in_background(
+            self.ctx, lambda s: load_records(s, kind, pid, include_voided), receiver=self,
+            on_result=lambda data: self._show(pid, data), on_error=self._on_load_failed)
+
+    def _show(self, patient_id: str | None,
+              data: tuple[list[Any], dict, dict[str, str] | None]) -> None:
+        self._task = None
+        records, orders, prescribers = data
+        selected = self._wanted or (self.selected_id() if patient_id == self._shown_patient
+                                    else None)
+        self._wanted = None
+        if prescribers is not None:
+            self.model.prescribers = prescribers  # type: ignore[attr-defined]
         self.model.set_records(records, orders)
+        self._shown_patient = patient_id
         void_col = self.model.void_column
         self.view.setColumnHidden(void_col, not self.show_voided.isChecked())
         header = self.view.horizontalHeader()
@@ -240,17 +274,29 @@ class RecordListPanel(QWidget):
             header.moveSection(header.visualIndex(void_col), 1)
         fit_columns(self.view)
         voided = sum(1 for r in records if r.voided)
+        self.count_label.setStyleSheet("color: #555;")
         self.count_label.setText(self.count_text(len(records) - voided)
                                  + (f", {voided} void" if voided else ""))
         if selected:
             self.select(selected)
         self._update_buttons()
+        self.loaded.emit()
+
+    def _on_load_failed(self, exc: Exception) -> None:
+        self._task = None
+        self.count_label.setStyleSheet("color: #a32020;")
+        self.count_label.setText(f"Could not be loaded: {exc}")
+        self.loaded.emit()
 
     def count_text(self, n: int) -> str:
         one = services.LABELS[self.kind]
         return f"{n} {one if n == 1 else PLURALS.get(self.kind, one + 's')}"
 
     def select(self, record_id: str) -> None:
+        """Select a record; one not yet in the list is selected when the read under way
+        brings it (e.g. the entry just saved)."""
+        if self.loading:
+            self._wanted = record_id
         row = self.model.row_of(record_id)
         if row >= 0:
             self.view.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
@@ -268,7 +314,7 @@ class RecordListPanel(QWidget):
     # -- actions -------------------------------------------------------------------------
 
     def _update_buttons(self) -> None:
-        rec = self.selected_record()
+        rec = self.selected_record() if not self.loading else None
         self.new_button.setEnabled(self.patient_id is not None)
         self.edit_button.setEnabled(rec is not None and not rec.voided)
         self.void_button.setEnabled(rec is not None and not rec.voided)
@@ -333,3 +379,15 @@ class RecordListPanel(QWidget):
     @Slot(bool)
     def _on_show_voided_toggled(self, _checked: bool) -> None:
         self.reload()
+
+
+def load_records(session: Session, kind: str, patient_id: str, include_voided: bool
+                 ) -> tuple[list[Any], dict, dict[str, str] | None]:
+    """A patient's records of `kind`, their orders by id, and for orders the prescribers'
+    names (None for other kinds): what a record list shows, read on a pool thread."""
+    records = services.list_records(session, kind, patient_id=patient_id,
+                                    include_voided=include_voided)
+    orders = services.list_records(session, "order", patient_id=patient_id, include_voided=True)
+    prescribers = ({p.id: p.display_name for p in services.list_prescribers(session)}
+                   if kind == "order" else None)
+    return records, {o.id: o for o in orders}, prescribers

@@ -7,12 +7,38 @@
 `fn` gets a fresh session (one `unit_of_work` on the context's engine, committed when it
 returns). `on_result` / `on_error` are called on the GUI thread, and only while `receiver` is
 alive, so a view closed mid-load is never called back. The returned `BackgroundTask` also emits
-`succeeded` / `failed` / `finished`, which tests wait on with `qtbot.waitSignal`.
+`succeeded` / `failed` / `finished`, which tests wait on with `qtbot.waitSignal`; `cancel()`
+drops a task whose answer is no longer wanted (a newer load replaced it): a job still waiting
+for a thread then never runs, and a running one's answer is thrown away.
+
+Qt objects and threads. The garbage collector runs on whichever thread happens to allocate
+when a collection is due, so it may run on a pool thread. Freeing a Python wrapper that owns
+its Qt object (one without a parent) deletes the Qt object on the spot, and a widget deleted
+off the GUI thread crashes the app. So no Qt object may be freed only by the collector, which
+is what happens to a parentless one in a reference cycle. Qt's own rules keep it so: widgets
+have parents (Qt owns and deletes them on the GUI thread), dialogs and tasks that end are
+deleted with `deleteLater()`, and nothing here keeps a cycle through a lambda. In this module:
+a pool thread holds only a job number and the `fn` to call, never a Qt object, and hands the
+answer to a relay object that lives on the GUI thread for the whole run; a task keeps `fn`,
+its callbacks (lambdas that capture views) and its receiver only until it is delivered, then
+drops them and is deleted with `deleteLater()` on the GUI thread. Automatic garbage collection
+therefore stays on, and `tests/test_gui_threads.py` collects on pool threads while windows
+and dialogs come and go to prove it.
+
+One control of the collector remains, for the GUI thread's sake, not for safety: while jobs
+run, the oldest generation is not collected automatically (`gc.set_threshold` with a third
+threshold that is never reached); the young generations still are. A collection holds the
+GIL from start to end, so it stops every Python thread, the GUI thread too, and a full one
+walks every live object: with a billing read's hundreds of thousands of rows alive that is
+0.1-1.5 s of frozen window per collection, several times per read, finding nothing to free
+(the rows are alive). The usual thresholds come back when the last job is delivered; no
+collection is forced, before or after a job.
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -23,26 +49,67 @@ from sqlmodel import Session
 
 from models.db import unit_of_work
 
-# Tasks not yet delivered; holding them here keeps their Python wrappers alive until then.
-_pending: set[BackgroundTask] = set()
-# Whether automatic garbage collection was on before the first pending task turned it off.
-_gc_was_enabled = False
+# Tasks not yet delivered, by job number: this keeps each task (and with it `fn`, whose last
+# reference must be dropped on the GUI thread) alive until its answer is back.
+_pending: dict[int, BackgroundTask] = {}
+# Answers handed over by pool threads, by job number, until the GUI thread takes them.
+_answers: dict[int, tuple[bool, Any]] = {}
+_numbers = itertools.count(1)
+# The collector's thresholds from before the first pending job deferred full collections.
+_thresholds: tuple[int, int, int] | None = None
+NEVER = 2**30  # a number of younger collections the oldest generation's threshold never sees
 
 
-def _hold_garbage_collection() -> None:
-    """Collect now, on the GUI thread, and stop automatic collection while a job runs: a
-    collection triggered by the job's allocations would run on the pool thread and could
-    destroy dead Qt widgets there, which crashes the app ("Garbage-collecting" in a worker)."""
-    global _gc_was_enabled
-    if not _pending:
-        _gc_was_enabled = gc.isenabled()
-        gc.disable()
-        gc.collect()
+def _defer_full_collections() -> None:
+    global _thresholds
+    if _thresholds is None:
+        _thresholds = gc.get_threshold()
+        gc.set_threshold(_thresholds[0], _thresholds[1], NEVER)
 
 
-def _release_garbage_collection() -> None:
-    if not _pending and _gc_was_enabled:
-        gc.enable()
+def _resume_full_collections() -> None:
+    global _thresholds
+    if not _pending and _thresholds is not None:
+        gc.set_threshold(*_thresholds)
+        _thresholds = None
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread for the whole run; a pool thread emits `completed` on it with a
+    job number, and the queued connection brings the call over."""
+
+    completed = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.completed.connect(self._deliver)
+
+    @Slot(int)
+    def _deliver(self, number: int) -> None:
+        ok, value = _answers.pop(number)
+        task = _pending.pop(number, None)
+        _resume_full_collections()
+        if task is not None:
+            task._deliver(ok, value)
+
+
+_relay: _Relay | None = None
+
+
+def _get_relay() -> _Relay:
+    global _relay
+    if _relay is None:  # made on first use, on the GUI thread
+        _relay = _Relay()
+    return _relay
+
+
+class _Ticket:
+    """What a pool thread may know of its task: whether it was cancelled (not a Qt object)."""
+
+    __slots__ = ("cancelled",)
+
+    def __init__(self) -> None:
+        self.cancelled = False
 
 
 class BackgroundTask(QObject):
@@ -51,56 +118,86 @@ class BackgroundTask(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
     finished = Signal()
-    # emitted from the worker thread; a queued connection brings it to this object's thread
-    _completed = Signal(bool, object)
 
     def __init__(
         self,
+        fn: Callable[[Session], Any],
         receiver: QObject | None,
         on_result: Callable[[Any], None] | None,
         on_error: Callable[[Exception], None] | None,
     ) -> None:
         super().__init__()
+        self.fn: Callable[[Session], Any] | None = fn
         self._receiver = receiver
         self._on_result = on_result
         self._on_error = on_error
+        self.ticket = _Ticket()
         self.done = False
-        self._completed.connect(self._on_completed)
 
-    @Slot(bool, object)
-    def _on_completed(self, ok: bool, value: Any) -> None:
+    @property
+    def cancelled(self) -> bool:
+        return self.ticket.cancelled
+
+    def cancel(self) -> None:
+        """No answer is wanted any more: the job is skipped if it has not started, and no
+        callback is called (only `finished` is emitted)."""
+        if not self.done:
+            self.ticket.cancelled = True
+
+    def _deliver(self, ok: bool, value: Any) -> None:
         self.done = True
-        _pending.discard(self)
-        _release_garbage_collection()
+        cancelled = self.ticket.cancelled
         alive = self._receiver is None or shiboken6.isValid(self._receiver)
+        on_result, on_error = self._on_result, self._on_error
+        # a delivered task keeps no view alive, and no cycle through a lambda that captures one
+        self.fn = self._receiver = self._on_result = self._on_error = None
         try:
-            if ok:
-                if alive and self._on_result is not None:
-                    self._on_result(value)
+            if cancelled:
+                pass
+            elif ok:
+                if alive and on_result is not None:
+                    on_result(value)
                 self.succeeded.emit(value)
             else:
-                if alive and self._on_error is not None:
-                    self._on_error(value)
+                if alive and on_error is not None:
+                    on_error(value)
                 self.failed.emit(value)
         finally:
             self.finished.emit()
+            self.deleteLater()  # on the GUI thread, once the signals' receivers are done
+
+
+class _Cancelled(Exception):
+    """The job was cancelled before it started."""
 
 
 class _Job(QRunnable):
-    def __init__(self, engine: Engine, fn: Callable[[Session], Any], task: BackgroundTask):
+    """Runs on a pool thread; it holds the function, a ticket and a job number, no Qt object
+    but the relay that lives for the whole run."""
+
+    def __init__(self, engine: Engine, number: int, task: BackgroundTask):
         super().__init__()
         self._engine = engine
-        self._fn = fn
-        self._task = task
+        self._number = number
+        self._fn = task.fn
+        self._ticket = task.ticket
+        self._relay = _get_relay()
 
     def run(self) -> None:
+        fn, self._fn = self._fn, None
         try:
+            if self._ticket.cancelled:
+                raise _Cancelled()
             with unit_of_work(self._engine) as session:
-                result = self._fn(session)
+                answer: tuple[bool, Any] = (True, fn(session))
         except Exception as exc:  # handed to the GUI thread, which decides how to show it
-            self._task._completed.emit(False, exc)
-        else:
-            self._task._completed.emit(True, result)
+            answer = (False, exc)
+        # The task still holds `fn` and is the one to drop it, on the GUI thread. The answer is
+        # handed over before the call is queued, so this thread holds nothing of it after.
+        del fn
+        _answers[self._number] = answer
+        del answer
+        self._relay.completed.emit(self._number)
 
 
 def run_in_background(
@@ -117,8 +214,15 @@ def run_in_background(
     The result (or the exception) comes back on the GUI thread. Must be called from the GUI
     thread, which is where the task object lives.
     """
-    task = BackgroundTask(receiver, on_result, on_error)
-    _hold_garbage_collection()
-    _pending.add(task)
-    (pool or QThreadPool.globalInstance()).start(_Job(ctx.engine, fn, task))
+    task = BackgroundTask(fn, receiver, on_result, on_error)
+    number = next(_numbers)
+    _defer_full_collections()
+    _pending[number] = task
+    job = _Job(ctx.engine, number, task)
+    (pool or QThreadPool.globalInstance()).start(job)
     return task
+
+
+def pending_jobs() -> int:
+    """How many background jobs have not been delivered yet (tests wait for none)."""
+    return len(_pending)
