@@ -157,8 +157,8 @@ class ProgressLine:
 
 
 def cmd_import(args, engine) -> int:
-    from models import interchange
     from models.db import unit_of_work
+    from models.interchange import transfer as interchange
 
     progress = None if args.quiet else ProgressLine(sys.stderr, args.file.name)
     try:
@@ -175,8 +175,8 @@ def cmd_import(args, engine) -> int:
 
 
 def cmd_export(args, engine) -> int:
-    from models import interchange
     from models.db import unit_of_work
+    from models.interchange import transfer as interchange
 
     with unit_of_work(engine) as session:
         doc = interchange.export_document(session)
@@ -186,9 +186,9 @@ def cmd_export(args, engine) -> int:
 
 
 def cmd_billable_days(args, engine) -> int:
-    from models import services
-    from models.claim_batches import claimed_days
+    from models.claims.batches import claimed_days
     from models.db import unit_of_work
+    from models.records import services
     from reports import billable_days
 
     with unit_of_work(engine) as session:
@@ -201,9 +201,9 @@ def cmd_billable_days(args, engine) -> int:
 
 
 def cmd_claims(args, engine) -> int:
-    from models.claim_batches import export_claims
+    from models.claims.batches import export_claims
     from models.db import unit_of_work
-    from reports.claim_files import renderer
+    from reports.claims.claim_files import renderer
 
     with unit_of_work(engine) as session:
         result = export_claims(session, actor=args.user, start=args.start, end=args.end,
@@ -242,7 +242,7 @@ def cmd_claims(args, engine) -> int:
 
 
 def cmd_claim_number(args, engine) -> int:
-    from models.claim_batches import set_payer_claim_number
+    from models.claims.batches import set_payer_claim_number
     from models.db import unit_of_work
 
     with unit_of_work(engine) as session:
@@ -266,8 +266,8 @@ def cmd_demo(args, engine) -> int:
 
 
 def cmd_packet(args, engine) -> int:
+    from models.billing.packet_data import load_packet_data
     from models.db import unit_of_work
-    from models.packet_data import load_packet_data
     from reports.packet import render_packet, write_pdf
 
     with unit_of_work(engine) as session:
@@ -281,8 +281,12 @@ def cmd_packet(args, engine) -> int:
 
 
 def cmd_packets(args, engine) -> int:
+    from models.billing.packet_data import (
+        load_packet_data,
+        month_period,
+        patients_with_service_days,
+    )
     from models.db import unit_of_work
-    from models.packet_data import load_packet_data, month_period, patients_with_service_days
     from reports.packet import packet_filename, render_packet, write_pdf
 
     start, end = month_period(*args.month)
@@ -310,8 +314,8 @@ def cmd_packets(args, engine) -> int:
 
 
 def cmd_attach(args, engine) -> int:
-    from models.attachments import add_attachment
     from models.db import unit_of_work
+    from models.records.attachments import add_attachment
 
     kind, record_id = "patient", None
     for option, name in (("order", "order"), ("plan", "plan_of_care"), ("delivery", "delivery")):
@@ -357,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
 
     url = resolve_db_url(args.db)
     if args.command is None:
-        from ui.app import run
+        from ui.shell.app import run
 
         return run(url, args.user)
 

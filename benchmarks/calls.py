@@ -13,11 +13,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models import claim_batches, claims, services
+from models.billing.packet_data import load_packet_data
+from models.claims import batches as claim_batches
+from models.claims import drafts as claims
 from models.db import unit_of_work
-from models.packet_data import load_packet_data
-from models.tables import Claim
-from reports.claim_files import renderer
+from models.records import services
+from models.records.tables import Claim
+from reports.claims.claim_files import renderer
 from reports.packet import render_packet
 
 ACTOR = "benchmark"
@@ -29,7 +31,7 @@ def billable_days(session: Session, start: dt.date, end: dt.date) -> str:
 
 
 def month_view(session: Session, start: dt.date, end: dt.date) -> str:
-    """What ui/month_view.py loads for a month: its days, patient and payer names, the claims."""
+    """What ui/billing/month_view.py loads for a month: days, patient and payer names, claims."""
     days = services.billable_days(session, start, end)
     names = {p.id: p.display_name for p in services.list_patients(session)}
     payers = {p.id: p.name for p in services.list_payers(session)}
@@ -40,7 +42,7 @@ def month_view(session: Session, start: dt.date, end: dt.date) -> str:
 
 
 def patient_month(session: Session, patient_id: str, start: dt.date, end: dt.date) -> str:
-    """What ui/calendar_view.py loads for one patient's month."""
+    """What ui/billing/calendar_view.py loads for one patient's month."""
     days = services.billable_days(session, start, end, patient_id)
     claimed = {key: info for key, info in claim_batches.claimed_days(session, patient_id).items()
                if start <= key[1] <= end}

@@ -265,7 +265,7 @@ def child_start(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import make_application
+    from ui.shell.app import make_application
 
     app = make_application(["perdiem"])
     times: dict[str, float] = {}
@@ -323,10 +323,10 @@ def child_use(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QSettings
 
     from models.db import open_database
-    from ui import calendar_view, month_view
-    from ui.app import make_application
-    from ui.context import AppContext
-    from ui.main_window import MainWindow
+    from ui.billing import calendar_view, month_view
+    from ui.shell.app import make_application
+    from ui.shell.context import AppContext
+    from ui.shell.main_window import MainWindow
 
     _app = make_application(["perdiem"])
     url = f"sqlite:///{Path(args.db).resolve()}"

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlmodel import Session, create_engine
 
-import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from models.errors import DomainError
 
 MIGRATIONS = Path(__file__).with_name("migrations")

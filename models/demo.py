@@ -1,6 +1,7 @@
 """Demo data: a small home infusion pharmacy's last three months, showing every billing outcome.
 
-Everything is written through models.services, so the demo obeys the same checks as the forms.
+Everything is written through models.records.services, so the demo obeys the same checks as the
+forms.
 The data is a function of (seed, today): names, addresses and small date shifts come from
 `random.Random(seed)`, and every timestamp is derived from the record's own date.
 Most days are billable, as in a well-run pharmacy; a handful of patients each show one problem
@@ -18,9 +19,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models import services
 from models.errors import DomainError, FieldError
-from models.tables import (
+from models.records import services
+from models.records.tables import (
     AuthorizationBase,
     CoverageBase,
     PatientBase,

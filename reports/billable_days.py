@@ -9,12 +9,12 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from models.rules import DayResult
+from models.billing.rules import DayResult
 
 COLUMNS = ("patient", "order", "date", "code", "modifiers", "status", "reasons", "authorization")
 CLAIM_COLUMNS = ("claimed_batch", "claimed_on", "claim")
 
-Claimed = Mapping[tuple[str, dt.date], Any]  # (order id, date) -> models.claim_batches.ClaimedInfo
+Claimed = Mapping[tuple[str, dt.date], Any]  # (order id, date) -> models.claims.batches.ClaimedInfo
 
 
 def rows(days: Iterable[DayResult], claimed: Claimed | None = None) -> list[dict[str, str]]:

@@ -2,7 +2,7 @@
 
 `render_packet(PacketData) -> bytes` lays out a cover page, a per-day evidence checklist
 (rules R7-R12), the evidence records and the attached scans, each page with the patient header
-and "Page X of Y". It reads only the read objects it is given (models/packet_data.py).
+and "Page X of Y". It reads only the read objects it is given (models/billing/packet_data.py).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from models import codes
-from models.attachments import AttachmentFile
+from models.billing.packet_data import PacketData
+from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS
 from models.files import write_atomic
-from models.packet_data import PacketData
-from models.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS
+from models.records.attachments import AttachmentFile
 from reports.styles import (
     ACCENT,
     BAD,

@@ -41,7 +41,7 @@ def settle(app, rounds: int = 6) -> None:
 
 def busiest_patient(session, start: dt.date, end: dt.date) -> str:
     """The patient whose month shows the most kinds of day (billable, hold, not billable)."""
-    from models import services
+    from models.records import services
 
     days = services.billable_days(session, start, end)
     kinds: dict[str, Counter] = {}
@@ -57,7 +57,7 @@ def shoot_computing(app, window, calendar, path: Path) -> None:
 
     from PySide6.QtTest import QTest
 
-    from models import services
+    from models.records import services
 
     gate = threading.Event()
     real = {name: getattr(services, name) for name in ("billable_days", "list_payers")}
@@ -89,11 +89,12 @@ def shoot_computing(app, window, calendar, path: Path) -> None:
 def main(out_dir: Path) -> int:
     from PySide6.QtCore import QSettings
 
-    from models import demo, services
+    from models import demo
     from models.db import open_database, unit_of_work
-    from ui.app import make_application
-    from ui.context import AppContext
-    from ui.main_window import MainWindow
+    from models.records import services
+    from ui.shell.app import make_application
+    from ui.shell.context import AppContext
+    from ui.shell.main_window import MainWindow
 
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="perdiem-shots-"))

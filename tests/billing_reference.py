@@ -10,10 +10,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models import attachments, services
-from models.errors import DomainError
-from models.packet_data import MarEntry, PacketData, _overlaps
-from models.rules import (
+from models.billing.packet_data import MarEntry, PacketData, _overlaps
+from models.billing.rules import (
     BILLABLE,
     HOLD,
     NOT_BILLABLE,
@@ -24,11 +22,13 @@ from models.rules import (
     billed_coverage,
     mar_complete,
 )
-from models.tables import InfusionRead, OrderRead
+from models.errors import DomainError
+from models.records import attachments, services
+from models.records.tables import InfusionRead, OrderRead
 
 
 def full_billing_data(session: Session, patient_id: str | None = None) -> BillingData:
-    """Every current, non-voided record, as models.services loaded it before issue 8."""
+    """Every current, non-voided record, as models.records.services loaded it before issue 8."""
     if patient_id:
         patients = {patient_id: services.get_patient(session, patient_id)}
     else:
@@ -212,7 +212,7 @@ def reference_packet_data(
     prepared_by: str,
     created_at: dt.datetime,
 ) -> PacketData:
-    """The packet's content as models.packet_data gathered it before issue 8."""
+    """The packet's content as models.billing.packet_data gathered it before issue 8."""
     if end < start:
         raise DomainError("The period ends before it starts: check the from and to dates.")
     pharmacy = services.get_pharmacy(session)

@@ -29,7 +29,7 @@ def _qt_objects_end_on_the_gui_thread():
     """After a GUI test: its background reads finished and delivered, the widgets pytest-qt
     closed (deleteLater) deleted now, and what is left in reference cycles collected here, on
     the GUI thread. A test's parentless objects (its window, its AppContext) must not wait
-    for a collection that a later test's pool thread might run (see ui/workers.py)."""
+    for a collection that a later test's pool thread might run (see ui/shell/workers.py)."""
     yield
     if "PySide6.QtCore" not in sys.modules:
         return
@@ -65,8 +65,8 @@ def example_doc() -> dict:
 @pytest.fixture
 def example_engine(engine, example_doc):
     """A database holding ../shared/interchange/example.json."""
-    from models import interchange
     from models.db import unit_of_work
+    from models.interchange import transfer as interchange
 
     with unit_of_work(engine) as session:
         interchange.import_document(session, actor="test", doc=example_doc)

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, insert
 
 from benchmarks.generate import generate
 from models.db import unit_of_work
-from models.tables import (
+from models.records.tables import (
     Authorization,
     CareNote,
     Coverage,

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
-from models import services
 from models.db import unit_of_work
-from models.tables import (
+from models.records import services
+from models.records.tables import (
     AuthorizationBase,
     CareNoteBase,
     CoverageBase,

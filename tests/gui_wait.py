@@ -1,8 +1,8 @@
-"""Waiting in GUI tests for the background reads that views start (ui.workers)."""
+"""Waiting in GUI tests for the background reads that views start (ui.shell.workers)."""
 
 from __future__ import annotations
 
-from ui import workers
+from ui.shell import workers
 
 
 def settle(qtbot, timeout: int = 20000) -> None:

@@ -21,9 +21,13 @@ from billing_reference import (
 from generated_pharmacy import write_generated
 from sqlmodel import Session
 
-from models import claim_batches, claims, demo, rules, services
+from models import demo
+from models.billing import rules
+from models.billing.packet_data import load_packet_data
+from models.claims import batches as claim_batches
+from models.claims import drafts as claims
 from models.db import open_database, unit_of_work
-from models.packet_data import load_packet_data
+from models.records import services
 
 SEEDS = (1, 2, 3)
 DEMO_TODAY = dt.date(2026, 11, 27)

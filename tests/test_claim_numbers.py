@@ -11,14 +11,15 @@ import pytest
 from x12_validator import x12_errors
 
 import main
-from models import claim_batches, services
+from models.claims import batches as claim_batches
 from models.db import unit_of_work
 from models.errors import FieldError
-from models.tables import Claim
-from reports import claims_csv, cms1500, x12_837p
-from ui import calendar_view
-from ui.calendar_view import PatientCalendar
-from ui.context import AppContext
+from models.records import services
+from models.records.tables import Claim
+from reports.claims import claims_csv, cms1500, x12_837p
+from ui.billing import calendar_view
+from ui.billing.calendar_view import PatientCalendar
+from ui.shell.context import AppContext
 
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 D7 = dt.date(2026, 10, 7)

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 
-from models import claims
-from models.claims import DRUG, PER_DIEM, ClaimedInfo, draft_claims, x12_id, x12_text
-from models.rules import BILLABLE, HOLD, NOT_BILLABLE, BillingData, DayResult
-from models.tables import (
+from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, BillingData, DayResult
+from models.claims import drafts as claims
+from models.claims.drafts import DRUG, PER_DIEM, ClaimedInfo, draft_claims, x12_id, x12_text
+from models.records.tables import (
     CoverageRead,
     InfusionRead,
     OrderRead,
@@ -379,10 +379,10 @@ def test_rebill_replaces_the_whole_claim_even_when_the_period_covers_part_of_it(
 def test_claims_dialog_previews_then_saves_a_batch(example_engine, tmp_path, qtbot):
     from pytestqt.modeltest import ModelTester
 
-    from models.claim_batches import claimed_days
+    from models.claims.batches import claimed_days
     from models.db import unit_of_work
-    from ui.claims_dialog import ClaimsDialog
-    from ui.context import AppContext
+    from ui.claims.claims_dialog import ClaimsDialog
+    from ui.shell.context import AppContext
 
     ctx = AppContext(example_engine, "tester", str(example_engine.url))
     dialog = ClaimsDialog(ctx, today=D(2026, 11, 27))
@@ -418,9 +418,9 @@ def test_claims_dialog_previews_then_saves_a_batch(example_engine, tmp_path, qtb
 
 def test_claims_dialog_lists_refused_claims_with_problems(example_engine, qtbot):
     from models.db import unit_of_work
-    from models.tables import Order
-    from ui.claims_dialog import ClaimsDialog
-    from ui.context import AppContext
+    from models.records.tables import Order
+    from ui.claims.claims_dialog import ClaimsDialog
+    from ui.shell.context import AppContext
 
     with unit_of_work(example_engine) as session:
         o = session.get(Order, "o-1")
@@ -437,8 +437,8 @@ def test_claims_dialog_lists_refused_claims_with_problems(example_engine, qtbot)
 
 
 def test_claims_dialog_refuses_a_backwards_period(example_engine, qtbot):
-    from ui.claims_dialog import ClaimsDialog
-    from ui.context import AppContext
+    from ui.claims.claims_dialog import ClaimsDialog
+    from ui.shell.context import AppContext
 
     dialog = ClaimsDialog(AppContext(example_engine, "tester", "x"), today=D(2026, 11, 27))
     qtbot.addWidget(dialog)
@@ -449,7 +449,7 @@ def test_claims_dialog_refuses_a_backwards_period(example_engine, qtbot):
 
 def test_csv_keeps_a_formula_like_name_as_text():
     """A name starting with = would run as a spreadsheet formula when the CSV is opened."""
-    from reports.claims_csv import _text
+    from reports.claims.claims_csv import _text
 
     assert _text("=HYPERLINK(x)") == "'=HYPERLINK(x)"
     assert _text("@Lee, Ann") == "'@Lee, Ann"

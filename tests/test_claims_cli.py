@@ -102,7 +102,7 @@ def test_cms1500_data_only_and_patient_filter(example_db, tmp_path, capsys):
 
 def test_refused_claims_are_listed_with_reasons_and_exit_1(example_db, tmp_path, capsys):
     from models.db import open_database, unit_of_work
-    from models.tables import Coverage
+    from models.records.tables import Coverage
 
     engine = open_database(f"sqlite:///{example_db}")
     with unit_of_work(engine) as session:
@@ -153,9 +153,9 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
     """Status 1 means nothing was written; a partial export succeeds and lists the refusals."""
     from decimal import Decimal
 
-    from models import services
     from models.db import open_database, unit_of_work
-    from models.tables import (
+    from models.records import services
+    from models.records.tables import (
         CareNoteBase,
         CoverageBase,
         DeliveryBase,

@@ -10,10 +10,10 @@ import pypdf
 import pytest
 from test_claims import PHARMACY, day, drafts, order
 
-from models import claim_batches
-from models.claims import BatchContext
+from models.claims import batches as claim_batches
+from models.claims.drafts import BatchContext
 from models.db import unit_of_work
-from reports import cms1500
+from reports.claims import cms1500
 
 D = dt.date
 CTX = BatchContext(pharmacy=PHARMACY, created_at=dt.datetime(2026, 11, 27, 9, 30))
@@ -47,7 +47,7 @@ def test_example_form_carries_every_line(example_engine):
     with unit_of_work(example_engine) as session:
         preview = claim_batches.prepare_claims(session, D(2026, 10, 1), D(2026, 10, 31),
                                                fmt="cms1500")
-        from models import services
+        from models.records import services
 
         ctx = BatchContext(pharmacy=services.get_pharmacy(session), created_at=CTX.created_at)
     (claim,) = preview.drafts

@@ -10,9 +10,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
 
 import main
-from models import demo, rules, services
+from models import demo
+from models.billing import rules
 from models.db import open_database, unit_of_work
 from models.errors import DomainError
+from models.records import services
 from reports import billable_days as billable_days_report
 
 TODAY = dt.date(2026, 11, 27)
@@ -186,7 +188,7 @@ def test_command_line_demo(tmp_path, capsys):
 
 
 def test_export_import_export_gives_the_same_document(demo_db, tmp_path):
-    from models import interchange
+    from models.interchange import transfer as interchange
 
     engine, _counts, days = demo_db
     with unit_of_work(engine) as session:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from models.claim_batches import ClaimPreview, ExportResult
-from ui.main_window import batch_status
+from models.claims.batches import ClaimPreview, ExportResult
+from ui.shell.main_window import batch_status
 
 
 def result(batch_id, *names):

@@ -10,13 +10,13 @@ import types
 import pytest
 from PySide6.QtCore import Qt
 
-from models import services
-from models.rules import BILLABLE, HOLD, NOT_BILLABLE
-from models.tables import InfusionBase, PrepNoteBase
-from ui import calendar_view, fixes
-from ui.billing_models import DAY_ROLE, STATUS_ROLE, CalendarTableModel
-from ui.calendar_view import PatientCalendar
-from ui.context import AppContext
+from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
+from models.records import services
+from models.records.tables import InfusionBase, PrepNoteBase
+from ui.billing import calendar_view, fixes
+from ui.billing.billing_models import DAY_ROLE, STATUS_ROLE, CalendarTableModel
+from ui.billing.calendar_view import PatientCalendar
+from ui.shell.context import AppContext
 
 OCT = dt.date(2026, 10, 1)
 
@@ -132,7 +132,7 @@ def test_fix_button_opens_the_form_for_the_reason(qtbot, cal, ctx, monkeypatch):
         calls.append((kind, patient_id, record_id, order_id, day))
         return True
 
-    patch_form(monkeypatch, "ui.record_forms", "open_record_form", fake_form)
+    patch_form(monkeypatch, "ui.forms.record_forms", "open_record_form", fake_form)
     button = cal.panel.fix_buttons[("o-1", "missing-prep-note")]
     assert button.text() == "Add preparation note…"
     with qtbot.waitSignal(cal.fix_opened):
@@ -157,7 +157,7 @@ def test_coverage_fix_opens_patient_form(cal, ctx, monkeypatch):
     opened = []
     patch_form(
         monkeypatch,
-        "ui.patient_form",
+        "ui.forms.patient_form",
         "edit_patient",
         lambda c, parent, pid: opened.append(pid) or False,
     )
@@ -203,7 +203,7 @@ def test_background_task_delivers_result_and_error_on_gui_thread(qtbot, ctx):
     from PySide6.QtCore import QObject, QThread
 
     from models.errors import NotFound
-    from ui.workers import run_in_background
+    from ui.shell.workers import run_in_background
 
     seen = []
     receiver = QObject()
@@ -231,7 +231,7 @@ def test_background_task_delivers_result_and_error_on_gui_thread(qtbot, ctx):
 def test_background_task_skips_a_destroyed_receiver(qtbot, ctx):
     from PySide6.QtCore import QObject
 
-    from ui.workers import run_in_background
+    from ui.shell.workers import run_in_background
 
     calls = []
     receiver = QObject()
@@ -303,7 +303,7 @@ def test_packet_button_makes_the_months_packet(qtbot, cal, tmp_path, monkeypatch
     from pypdf import PdfReader
     from PySide6.QtWidgets import QFileDialog
 
-    from ui import packet_actions
+    from ui.claims import packet_actions
 
     out = tmp_path / "packet.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))

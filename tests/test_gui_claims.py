@@ -10,14 +10,13 @@ from gui_wait import settle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from models import claim_batches, services
+from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
+from models.claims import batches as claim_batches
 from models.db import unit_of_work
-from models.rules import BILLABLE, HOLD, NOT_BILLABLE
-from models.tables import PharmacyBase
-from reports import claims_csv
-from ui import packet_actions
-from ui.billing_menu import MonthPickDialog, PacketPeriodDialog
-from ui.billing_models import (
+from models.records import services
+from models.records.tables import PharmacyBase
+from reports.claims import claims_csv
+from ui.billing.billing_models import (
     CLAIMED,
     DAY_ROLE,
     STATUS_ROLE,
@@ -25,12 +24,14 @@ from ui.billing_models import (
     MonthTableModel,
     patient_months,
 )
-from ui.calendar_view import PatientCalendar
-from ui.claims_dialog import ClaimsDialog
-from ui.context import AppContext
-from ui.main_window import MainWindow
-from ui.month_view import MonthView
-from ui.reference import PharmacyDialog
+from ui.billing.calendar_view import PatientCalendar
+from ui.billing.month_view import MonthView
+from ui.claims import packet_actions
+from ui.claims.billing_menu import MonthPickDialog, PacketPeriodDialog
+from ui.claims.claims_dialog import ClaimsDialog
+from ui.records.reference import PharmacyDialog
+from ui.shell.context import AppContext
+from ui.shell.main_window import MainWindow
 
 TODAY = dt.date(2026, 11, 27)
 OCT = dt.date(2026, 10, 1)

@@ -13,11 +13,11 @@ from sqlmodel import select
 from test_interchange import dump
 
 from benchmarks.generate import generate
-from models import interchange
 from models.db import unit_of_work
-from models.tables import Infusion, Patient, RecordVersion
-from ui.context import AppContext
-from ui.main_window import MainWindow
+from models.interchange import transfer as interchange
+from models.records.tables import Infusion, Patient, RecordVersion
+from ui.shell.context import AppContext
+from ui.shell.main_window import MainWindow
 
 GENERATED = generate(4, 2, seed=7)
 TOTAL = sum(len(v) for k, v in GENERATED.items() if k in interchange.COLLECTIONS)

@@ -12,14 +12,14 @@ from gui_wait import settle
 from PySide6.QtCore import QSettings
 from sqlalchemy import event
 
-from models import services
-from models.tables import PatientBase
-from ui import workers
-from ui.calendar_view import PatientCalendar
-from ui.context import AppContext
-from ui.main_window import MainWindow
-from ui.mar_tab import InfusionLogTab
-from ui.month_view import MonthView
+from models.records import services
+from models.records.tables import PatientBase
+from ui.billing.calendar_view import PatientCalendar
+from ui.billing.month_view import MonthView
+from ui.records.mar_tab import InfusionLogTab
+from ui.shell import workers
+from ui.shell.context import AppContext
+from ui.shell.main_window import MainWindow
 
 OCT = dt.date(2026, 10, 1)
 TODAY = dt.date(2026, 11, 27)

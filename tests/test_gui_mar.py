@@ -13,14 +13,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from models import services
 from models.db import unit_of_work
-from models.tables import OrderBase
-from ui import record_forms
-from ui.context import AppContext
-from ui.history import HistoryDialog
-from ui.mar_tab import InfusionLogTab, MarEntryForm, dose_from_text
-from ui.record_forms import make_record_dialog
+from models.records import services
+from models.records.tables import OrderBase
+from ui.forms import record_forms
+from ui.forms.record_forms import make_record_dialog
+from ui.records.history import HistoryDialog
+from ui.records.mar_tab import InfusionLogTab, MarEntryForm, dose_from_text
+from ui.shell.context import AppContext
 
 
 @pytest.fixture

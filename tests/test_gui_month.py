@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from models import services
-from models.rules import BILLABLE, HOLD, NOT_BILLABLE
-from models.tables import CoverageBase, InfusionBase, OrderBase, PatientBase
-from ui import calendar_view
-from ui.billing_models import ROW_ROLE, STATUS_ROLE, MonthFilter, MonthTableModel
-from ui.context import AppContext
-from ui.month_view import MonthView
+from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
+from models.records import services
+from models.records.tables import CoverageBase, InfusionBase, OrderBase, PatientBase
+from ui.billing import calendar_view
+from ui.billing.billing_models import ROW_ROLE, STATUS_ROLE, MonthFilter, MonthTableModel
+from ui.billing.month_view import MonthView
+from ui.shell.context import AppContext
 
 OCT = dt.date(2026, 10, 1)
 
@@ -172,7 +172,7 @@ def test_filter_fades_cells_that_do_not_match(view):
 
 def test_day_cells_are_painted_in_their_status_colour_and_faded_by_a_filter(qtbot, view):
     """The day cells' own delegate paints what the model says (colour and symbol)."""
-    from ui.billing_models import FADED_BACKGROUND, STATUS_BACKGROUND
+    from ui.billing.billing_models import FADED_BACKGROUND, STATUS_BACKGROUND
 
     def colour_at(day: int) -> str:
         row = visible(view).index("p-1001")
@@ -195,7 +195,7 @@ def test_csv_export_writes_the_visible_table(view, tmp_path, monkeypatch):
     choose(view.status_combo, NOT_BILLABLE)
     path = tmp_path / "october.csv"
     monkeypatch.setattr(
-        "ui.month_view.QFileDialog.getSaveFileName",
+        "ui.billing.month_view.QFileDialog.getSaveFileName",
         lambda *a, **k: (str(path), "CSV files (*.csv)"),
     )
     view.export_button.click()
@@ -290,7 +290,7 @@ def test_packets_button_writes_one_packet_per_patient(qtbot, view, tmp_path, mon
     """Issue 4 from the month view: one packet per patient with service days that month."""
     from PySide6.QtWidgets import QFileDialog
 
-    from ui import packet_actions
+    from ui.claims import packet_actions
 
     folder = tmp_path / "october"
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))

@@ -9,12 +9,12 @@ import pytest
 from gui_wait import settle
 from PySide6.QtCore import Qt
 
-from models import services
 from models.db import unit_of_work
-from models.tables import OrderBase, PatientBase
-from ui.context import AppContext
-from ui.patient_form import PatientDialog
-from ui.patients import PATIENT_ID_ROLE, PatientListPanel, PatientTableModel
+from models.records import services
+from models.records.tables import OrderBase, PatientBase
+from ui.forms.patient_form import PatientDialog
+from ui.records.patients import PATIENT_ID_ROLE, PatientListPanel, PatientTableModel
+from ui.shell.context import AppContext
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -102,7 +102,7 @@ def test_tab_leaves_the_list_without_choosing_another_patient(qtbot, ctx):
 
 
 def test_member_id_shown_is_the_coverage_in_force_today(qtbot, ctx):
-    from models.tables import CoverageBase
+    from models.records.tables import CoverageBase
 
     with unit_of_work(ctx.engine) as s:  # entered first, ended in October; then a new plan
         p = services.get_patient(s, "p-2")

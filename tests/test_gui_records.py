@@ -13,18 +13,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from models import services
 from models.db import unit_of_work
-from models.tables import InfusionBase
-from ui import record_forms
-from ui.authorizations_tab import AuthorizationsTab
-from ui.context import AppContext
-from ui.documents_tab import DocumentsTab
-from ui.history import HistoryDialog
-from ui.mar_tab import InfusionLogTab
-from ui.orders_tab import OrdersTab
-from ui.record_forms import RecordDialog, make_record_dialog
-from ui.table_models import VOIDED_BRUSH
+from models.records import services
+from models.records.tables import InfusionBase
+from ui.forms import record_forms
+from ui.forms.record_forms import RecordDialog, make_record_dialog
+from ui.records.authorizations_tab import AuthorizationsTab
+from ui.records.documents_tab import DocumentsTab
+from ui.records.history import HistoryDialog
+from ui.records.mar_tab import InfusionLogTab
+from ui.records.orders_tab import OrdersTab
+from ui.records.table_models import VOIDED_BRUSH
+from ui.shell.context import AppContext
 
 
 @pytest.fixture
@@ -208,7 +208,7 @@ def test_authorization_form_names_the_bad_field_and_saves_nothing(ctx, engine, q
 
 
 def test_open_record_form_explains_when_there_is_no_order(ctx, engine, qtbot, monkeypatch):
-    from models.tables import PatientBase
+    from models.records.tables import PatientBase
 
     with unit_of_work(engine) as s:
         services.save_patient(s, actor="x", data=PatientBase(
@@ -301,7 +301,7 @@ def test_record_tables_fit_their_width_and_cut_text_shows_whole_in_a_tooltip(ctx
     from PySide6.QtGui import QHelpEvent
     from PySide6.QtWidgets import QStyleOptionViewItem, QToolTip
 
-    from ui.record_list import MIN_CUT_WIDTH, SHORT_COLUMN_WIDTH, ColumnFitter
+    from ui.records.record_list import MIN_CUT_WIDTH, SHORT_COLUMN_WIDTH, ColumnFitter
 
     tab = OrdersTab(ctx)
     qtbot.addWidget(tab)
@@ -341,7 +341,7 @@ def test_record_tables_fit_their_width_and_cut_text_shows_whole_in_a_tooltip(ctx
 
 
 def test_payer_and_prescriber_choices_are_wide_enough_for_every_name(ctx, engine, qtbot):
-    from models.tables import PayerBase, PrescriberBase
+    from models.records.tables import PayerBase, PrescriberBase
 
     with unit_of_work(engine) as s:  # names longer than the combo boxes' old width
         services.save_payer(s, actor="x", data=PayerBase(

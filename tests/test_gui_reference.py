@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from models import services
 from models.db import unit_of_work
-from models.tables import PharmacyBase
+from models.records import services
+from models.records.tables import PharmacyBase
 from models.validation import npi_with_check_digit
-from ui.context import AppContext
-from ui.reference import (
+from ui.records.reference import (
     PayerDialog,
     PharmacyDialog,
     PrescriberDialog,
     ReferenceListDialog,
 )
+from ui.shell.context import AppContext
 
 GOOD_NPI = npi_with_check_digit("155841238")
 

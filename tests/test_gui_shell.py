@@ -12,13 +12,14 @@ from gui_wait import settle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from models import interchange, services
 from models.db import open_database, unit_of_work
-from ui import main_window
-from ui.context import AppContext
-from ui.first_run import FirstRunDialog, needs_first_run
-from ui.main_window import PATIENT_TABS, MainWindow, app_version
-from ui.reference import PharmacyDialog
+from models.interchange import transfer as interchange
+from models.records import services
+from ui.records.reference import PharmacyDialog
+from ui.shell import main_window
+from ui.shell.context import AppContext
+from ui.shell.first_run import FirstRunDialog, needs_first_run
+from ui.shell.main_window import PATIENT_TABS, MainWindow, app_version
 
 TODAY = dt.date(2026, 11, 27)
 

@@ -7,8 +7,8 @@ the window hard (patients, tabs, months, the month view, dialogs opened and clos
 created and deleted, many background jobs) while other threads collect all the time. Those
 collections keep what they find (DEBUG_SAVEALL) instead of freeing it, and report any Qt
 object still alive and owned by Python: the one a real collection there would have deleted on
-the wrong thread. Before ui.workers dropped a delivered task's callbacks, such tasks were found
-here (and a plain gc.collect() on a pool thread crashed the GUI tests now and then).
+the wrong thread. Before ui.shell.workers dropped a delivered task's callbacks, such tasks were
+found here (and a plain gc.collect() on a pool thread crashed the GUI tests now and then).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ import shiboken6
 from gui_wait import settle
 from PySide6.QtCore import QObject, QSettings
 
-from ui import workers
-from ui.calendar_view import PatientCalendar
-from ui.context import AppContext
-from ui.history import HistoryDialog
-from ui.main_window import MainWindow
-from ui.workers import run_in_background
+from ui.billing.calendar_view import PatientCalendar
+from ui.records.history import HistoryDialog
+from ui.shell import workers
+from ui.shell.context import AppContext
+from ui.shell.main_window import MainWindow
+from ui.shell.workers import run_in_background
 
 OCT = dt.date(2026, 10, 1)
 TODAY = dt.date(2026, 11, 27)

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel
 
-from models import interchange, services
 from models.db import open_database, unit_of_work
 from models.errors import DomainError, ImportRejected, ValidationFailed
-from models.tables import PayerBase
+from models.interchange import transfer as interchange
+from models.records import services
+from models.records.tables import PayerBase
 from models.validation import npi_with_check_digit
 
 DATA = Path(__file__).parent / "data"

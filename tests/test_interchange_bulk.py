@@ -17,10 +17,11 @@ from sqlmodel import Session, SQLModel
 from test_interchange import EXAMPLE_PATHS, JSON_VALUES, dump, header, put
 
 from benchmarks.generate import generate
-from models import interchange, services
 from models.db import open_database, sqlite_path, unit_of_work
 from models.errors import ImportRejected
-from models.tables import RecordVersion
+from models.interchange import transfer as interchange
+from models.records import services
+from models.records.tables import RecordVersion
 
 GENERATED = generate(4, 2, seed=7)  # ~1,400 records of every kind, concurrent therapies
 

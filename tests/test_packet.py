@@ -12,11 +12,11 @@ from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 from sqlmodel import update
 
-from models import attachments, services
+from models.billing.packet_data import load_packet_data
 from models.db import unit_of_work
 from models.errors import DomainError, FieldError
-from models.packet_data import load_packet_data
-from models.tables import (
+from models.records import attachments, services
+from models.records.tables import (
     Attachment,
     AuthorizationBase,
     CoverageBase,
@@ -370,19 +370,19 @@ def test_cli_packet_packets_and_attach(example_engine, db_url, tmp_path, capsys)
     assert list(empty.iterdir()) == []
 
 
-# --- GUI actions (ui/packet_actions.py) -------------------------------------------------------
+# --- GUI actions (ui/claims/packet_actions.py) ----------------------------------------------------
 
 
 @pytest.fixture
 def gui_ctx(qtbot, example_engine, db_url):
-    from ui.context import AppContext
+    from ui.shell.context import AppContext
 
     return AppContext(example_engine, "Jia Lee", db_url)
 
 
 def test_gui_make_packet_saves_then_offers_open_or_print(gui_ctx, qtbot, tmp_path, monkeypatch):
 
-    from ui import packet_actions
+    from ui.claims import packet_actions
 
     opened, told = [], []
     monkeypatch.setattr(packet_actions.QDesktopServices, "openUrl",
@@ -409,7 +409,7 @@ def test_print_paints_every_page_through_the_print_dialog(gui_ctx, qtbot, tmp_pa
     """Printing goes through QPrintDialog; here the 'printer' is a PDF file we read back."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-    from ui import packet_actions
+    from ui.claims import packet_actions
 
     with unit_of_work(gui_ctx.engine) as s:
         data = load_packet_data(s, patient_id="p-1001", start=OCT[0], end=OCT[1],
@@ -431,7 +431,7 @@ def test_print_paints_every_page_through_the_print_dialog(gui_ctx, qtbot, tmp_pa
 
 
 def test_gui_month_packets_write_one_file_per_patient(gui_ctx, qtbot, tmp_path):
-    from ui import packet_actions
+    from ui.claims import packet_actions
 
     job = packet_actions.make_month_packets(gui_ctx, None, 2026, 10, folder=tmp_path / "oct")
     with qtbot.waitSignal(job.finished, timeout=20000):
@@ -445,7 +445,7 @@ def test_gui_month_packets_write_one_file_per_patient(gui_ctx, qtbot, tmp_path):
 def test_gui_month_packets_can_be_cancelled(gui_ctx, qtbot, tmp_path, monkeypatch):
     import threading
 
-    from ui import packet_actions
+    from ui.claims import packet_actions
 
     gate = threading.Event()
     real = packet_actions.render_packet

@@ -1,4 +1,4 @@
-"""Table-driven tests of the billing rules R1-R18 (models.rules.evaluate), pure, no database."""
+"""Table-driven tests of the billing rules R1-R18 (models.billing.rules.evaluate), no database."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from models.rules import (
+from models.billing.rules import (
     BILLABLE,
     HOLD,
     NOT_BILLABLE,
@@ -17,7 +17,7 @@ from models.rules import (
     billed_coverage,
     evaluate,
 )
-from models.tables import (
+from models.records.tables import (
     AuthorizationRead,
     CareNoteRead,
     CoverageRead,

@@ -25,8 +25,8 @@ def heavy():
 GUI = HEAVY_LOADED + """
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from ui import workers
-from ui.app import make_application
+from ui.shell import workers
+from ui.shell.app import make_application
 
 app = make_application(["perdiem"])
 steps = []

@@ -14,10 +14,12 @@ from generated_pharmacy import write_generated
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
-from models import claim_batches, claims, services
+from models.billing.packet_data import load_packet_data
+from models.claims import batches as claim_batches
+from models.claims import drafts as claims
 from models.db import open_database, unit_of_work
-from models.packet_data import load_packet_data
-from reports.claim_files import renderer
+from models.records import services
+from reports.claims.claim_files import renderer
 from reports.packet import render_packet
 
 MONTH = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -40,13 +42,13 @@ def counted(engine: Engine) -> Iterator[list[str]]:
 
 
 def month_view_data(s: Session, _patient: str) -> object:
-    """What the month view loads (ui/month_view.py)."""
+    """What the month view loads (ui/billing/month_view.py)."""
     return (services.billable_days(s, *MONTH), services.list_patients(s),
             services.list_payers(s), claim_batches.claimed_days(s, start=MONTH[0], end=MONTH[1]))
 
 
 def calendar_data(s: Session, patient: str) -> object:
-    """What the billing calendar loads for one patient's month (ui/calendar_view.py)."""
+    """What the billing calendar loads for one patient's month (ui/billing/calendar_view.py)."""
     return (services.billable_days(s, *MONTH, patient),
             claim_batches.claimed_days(s, patient, start=MONTH[0], end=MONTH[1]),
             services.list_payers(s))

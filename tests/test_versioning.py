@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from models import services
 from models.db import unit_of_work
 from models.errors import DomainError, FieldError, ValidationFailed
-from models.tables import CoverageBase, PatientBase, PayerBase, PrescriberBase
+from models.records import services
+from models.records.tables import CoverageBase, PatientBase, PayerBase, PrescriberBase
 from models.validation import npi_with_check_digit
 
 D = dt.date
@@ -283,7 +283,7 @@ def test_an_edit_keeps_the_record_id(clinic):
 
 def test_reference_records_that_change_billing_keep_their_history(clinic):
     """Coverage dates, authorization units, payer prior authorization: who changed what."""
-    from models.tables import AuthorizationBase
+    from models.records.tables import AuthorizationBase
 
     with unit_of_work(clinic) as s:
         auth = AuthorizationBase(id="pa-1", patient_id="p-1", payer_id="bpp", number="PA1",

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from x12_validator import x12_errors
 
-from models import claim_batches, rules, services
+from models.billing import rules
+from models.claims import batches as claim_batches
 from models.db import unit_of_work
-from reports import x12_837p
+from models.records import services
+from reports.claims import x12_837p
 
 TODAY = dt.date(2026, 11, 27)
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # the demo's last full month
@@ -146,7 +148,7 @@ def test_control_numbers_increase_and_are_stored(demo_engine, tmp_path):
     assert n1 == list(range(1, len(n1) + 1))  # one interchange per payer until configured
     assert n2 == list(range(n1[-1] + 1, n1[-1] + 1 + len(n2)))
     with unit_of_work(demo_engine) as session:
-        from models.tables import Pharmacy
+        from models.records.tables import Pharmacy
 
         assert session.get(Pharmacy, 1).last_control_number == n2[-1]
     for text in (text1, text2):
@@ -176,7 +178,7 @@ def test_without_a_clearinghouse_each_payer_gets_its_own_file(demo_engine, tmp_p
 def test_two_plans_sharing_a_payer_id_make_one_file(demo_engine, tmp_path):
     from sqlmodel import select
 
-    from models.tables import Payer
+    from models.records.tables import Payer
 
     with unit_of_work(demo_engine) as session:
         first, second = session.exec(select(Payer).order_by(Payer.id)).all()[:2]
@@ -193,7 +195,7 @@ def test_two_plans_sharing_a_payer_id_make_one_file(demo_engine, tmp_path):
 
 def test_clearinghouse_settings_make_one_interchange(demo_engine, tmp_path):
     with unit_of_work(demo_engine) as session:
-        from models.tables import Pharmacy
+        from models.records.tables import Pharmacy
 
         row = session.get(Pharmacy, 1)
         row.submitter_id, row.submitter_name = "SUB12345", "Lakeshore Billing"
@@ -227,7 +229,7 @@ def test_a_dependent_patient_gets_the_patient_loop(example_engine, tmp_path):
     with unit_of_work(example_engine) as session:
         from sqlmodel import select
 
-        from models.tables import Coverage
+        from models.records.tables import Coverage
 
         cov = session.exec(select(Coverage)).one()
         cov.relationship = "spouse"
@@ -246,7 +248,7 @@ def test_a_dependent_patient_gets_the_patient_loop(example_engine, tmp_path):
 
 def test_claims_with_problems_are_refused_and_the_good_ones_written(example_engine, tmp_path):
     with unit_of_work(example_engine) as session:
-        from models.tables import Order
+        from models.records.tables import Order
 
         o = session.get(Order, "o-1")
         o.drug_unit_charge = None  # a charge of zero on the drug lines
@@ -262,7 +264,7 @@ def test_claims_with_problems_are_refused_and_the_good_ones_written(example_engi
 def test_a_microgram_dose_keeps_its_three_decimals_in_ctp04():
     from test_claims import PHARMACY, day, drafts, order
 
-    from models.claims import BatchContext
+    from models.claims.drafts import BatchContext
 
     o = order(drug_dose_unit="mcg", drug_hcpcs_unit_amount=Decimal(100))
     (claim,) = drafts([day(dt.date(2026, 10, 1))], orders=[o], dose="125")
@@ -290,7 +292,7 @@ def test_claimed_days_name_batch_and_date(example_engine, tmp_path):
 
 def test_saving_the_pharmacy_keeps_clearinghouse_settings_and_control_number(example_engine):
     from models.errors import ValidationFailed
-    from models.tables import Pharmacy, PharmacyBase
+    from models.records.tables import Pharmacy, PharmacyBase
 
     with unit_of_work(example_engine) as session:
         row = session.get(Pharmacy, 1)

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401
+import models.records.tables  # noqa: F401
 
 config = context.config
 engine = config.attributes["engine"]

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 03:11:17.798347
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.tables
+import models.records.tables
 
 
 revision = '0001'
@@ -160,9 +160,9 @@ def upgrade() -> None:
     sa.Column('drug_name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('drug_ndc', sqlmodel.sql.sqltypes.AutoString(length=11), nullable=True),
     sa.Column('drug_hcpcs', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=True),
-    sa.Column('drug_hcpcs_unit_amount', models.tables.DecimalText(length=32), nullable=True),
+    sa.Column('drug_hcpcs_unit_amount', models.records.tables.DecimalText(length=32), nullable=True),
     sa.Column('drug_dose_unit', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
-    sa.Column('drug_unit_charge', models.tables.DecimalText(length=32), nullable=True),
+    sa.Column('drug_unit_charge', models.records.tables.DecimalText(length=32), nullable=True),
     sa.Column('dose', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('route', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
     sa.Column('frequency', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
@@ -171,7 +171,7 @@ def upgrade() -> None:
     sa.Column('end_date', sa.Date(), nullable=True),
     sa.Column('discontinued_date', sa.Date(), nullable=True),
     sa.Column('signed_date', sa.Date(), nullable=True),
-    sa.Column('per_diem_rate', models.tables.DecimalText(length=32), nullable=True),
+    sa.Column('per_diem_rate', models.records.tables.DecimalText(length=32), nullable=True),
     sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], ),
     sa.ForeignKeyConstraint(['prescriber_id'], ['prescriber.id'], ),
@@ -216,7 +216,7 @@ def upgrade() -> None:
     sa.Column('end_time', sa.Time(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('setting', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('dose_given', models.tables.DecimalText(length=32), nullable=True),
+    sa.Column('dose_given', models.records.tables.DecimalText(length=32), nullable=True),
     sa.Column('administered_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
     sa.Column('site', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
     sa.Column('reaction', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),

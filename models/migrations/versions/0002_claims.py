@@ -8,7 +8,7 @@ Create Date: 2026-11-27 03:14:18.494762
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.tables
+import models.records.tables
 
 
 revision = '0002'
@@ -40,7 +40,7 @@ def upgrade() -> None:
     sa.Column('frequency_code', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
     sa.Column('original_reference', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True),
     sa.Column('replaces_claim_id', sa.Integer(), nullable=True),
-    sa.Column('total_charge', models.tables.DecimalText(length=32), nullable=False),
+    sa.Column('total_charge', models.records.tables.DecimalText(length=32), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['claim_batch.id'], ),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], ),
     sa.ForeignKeyConstraint(['payer_id'], ['payer.id'], ),

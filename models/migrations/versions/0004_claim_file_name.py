@@ -8,7 +8,7 @@ Create Date: 2026-11-27 04:13:59.838597
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.tables
+import models.records.tables
 
 
 revision = '0004'

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 04:22:10.481317
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.tables
+import models.records.tables
 
 
 revision = '0005'

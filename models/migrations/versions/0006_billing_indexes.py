@@ -7,7 +7,7 @@ Create Date: 2026-12-02 10:30:00.000000
 SQLite has no statistics until ANALYZE runs, and without them it picked the one-column index
 on the boolean `voided` flag (true of almost no row) over the owner's: one patient's infusions
 took 70 times longer at 300 patients. The composite indexes below match the billing reads
-(models.services.load_billing_data, claims, packets); the indexes they make redundant go.
+(models.records.services.load_billing_data, claims, packets); the indexes they make redundant go.
 """
 
 from alembic import op

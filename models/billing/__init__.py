@@ -1,0 +1,1 @@
+"""Billing: the rules (R1-R18) and what they read."""

@@ -1,0 +1,327 @@
+"""Claim batch services: which days are claimed, drafting a period's claims, recording exports.
+
+A day is never billed twice: every export records its claims and the (order, date) days each
+covers, and later drafts leave those days out unless the user asks to rebill, which makes
+replacement claims (frequency 7) naming the claim they replace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from models.billing import rules
+from models.claims import drafts as claims
+from models.claims.drafts import BatchContext, ClaimDraft, ClaimedInfo
+from models.errors import Conflict, DomainError, FieldError
+from models.records import services
+from models.records.tables import Claim, ClaimBatch, ClaimDay, Pharmacy
+
+MAX_CONTROL_NUMBER = 999_999_999  # ISA13 is nine digits
+# A payer's claim number (ICN/DCN) as REF*F8 can carry it: letters, digits and dashes.
+PAYER_CLAIM_NUMBER_RE = re.compile(r"[A-Z0-9-]{1,50}")
+
+Renderer = Callable[[list[ClaimDraft], BatchContext], bytes]
+
+
+@dataclass
+class ClaimPreview:
+    """Drafts for a period before anything is written, with what was left out and why."""
+
+    fmt: str
+    start: dt.date
+    end: dt.date
+    drafts: list[ClaimDraft]
+    hold_days: int = 0  # days of the period waiting for a fix (status hold)
+    claimed_days: int = 0  # billable days of the period already in a batch, left out
+
+    @property
+    def good(self) -> list[ClaimDraft]:
+        return [d for d in self.drafts if d.ok]
+
+    @property
+    def refused(self) -> list[ClaimDraft]:
+        return [d for d in self.drafts if not d.ok]
+
+
+@dataclass
+class ExportResult:
+    preview: ClaimPreview
+    batch_id: int | None = None
+    paths: list[Path] = field(default_factory=list)
+    written: list[ClaimDraft] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path | None:
+        """The file written (the first, when an 837P went out as one file per payer)."""
+        return self.paths[0] if self.paths else None
+
+    @property
+    def where(self) -> str:
+        return ", ".join(str(p) for p in self.paths)
+
+    @property
+    def refused(self) -> list[ClaimDraft]:
+        return self.preview.refused
+
+    @property
+    def total_charge(self) -> Decimal:
+        return sum((d.total_charge for d in self.written), Decimal("0.00"))
+
+
+def claimed_days(session: Session, patient_id: str | None = None, *,
+                 start: dt.date | None = None, end: dt.date | None = None
+                 ) -> dict[tuple[str, dt.date], ClaimedInfo]:
+    """The claimed service days dated in [start, end] (every one when both are None):
+    (order id, date) -> the claim and batch that bill it. One query of plain rows.
+
+    A claim that a replacement names is no longer in force, so its days count only when the
+    replacement holds them too."""
+    day, claim, batch = ClaimDay.__table__, Claim.__table__, ClaimBatch.__table__
+    replacement = claim.alias("replacement")
+    query = (select(day.c.order_id, day.c.date, claim.c.id, batch.c.id, batch.c.created_at,
+                    claim.c.patient_account_number, claim.c.frequency_code, batch.c.format,
+                    claim.c.file_name, batch.c.file_name, claim.c.payer_id,
+                    claim.c.payer_claim_number)
+             .join(claim, claim.c.id == day.c.claim_id)
+             .join(batch, batch.c.id == claim.c.batch_id)
+             .where(~select(replacement.c.id)
+                    .where(replacement.c.replaces_claim_id == claim.c.id).exists())
+             .order_by(claim.c.id))
+    if patient_id:
+        query = query.where(claim.c.patient_id == patient_id)
+    if start is not None:
+        query = query.where(day.c.date >= start)
+    if end is not None:
+        query = query.where(day.c.date <= end)
+    out: dict[tuple[str, dt.date], ClaimedInfo] = {}
+    for (order_id, date, claim_id, batch_id, created_at, account, frequency, fmt, claim_file,
+         batch_file, payer_id, payer_claim_number) in session.execute(query):
+        out[(order_id, date)] = ClaimedInfo(
+            claim_id=claim_id, batch_id=batch_id, batch_created_at=created_at,
+            account_number=account, frequency_code=frequency, format=fmt,
+            file_name=claim_file or batch_file, payer_id=payer_id,
+            payer_claim_number=payer_claim_number,
+        )
+    return out
+
+
+def _check_request(start: dt.date, end: dt.date, fmt: str) -> None:
+    if fmt not in claims.FORMATS:
+        raise FieldError("format", f'"{fmt}" is not one of {", ".join(claims.FORMATS)}')
+    if end < start:
+        raise FieldError("to", "is before the start of the period")
+
+
+def prepare_claims(session: Session, start: dt.date, end: dt.date, *, fmt: str,
+                   patient_id: str | None = None, rebill: bool = False) -> ClaimPreview:
+    """The claim drafts for [start, end], checked for `fmt`; nothing is recorded."""
+    _check_request(start, end, fmt)
+    span_start, span_end = claims.month_of(start), claims.month_end(end)
+    data, days = services.billing_period(session, span_start, span_end, patient_id)
+    claimed = claimed_days(session, patient_id, start=span_start, end=span_end)
+    prescribers = {p.id: p for p in services.list_prescribers(session)}
+    # a claim's account number starts with its month (claims.account_number), so only the
+    # claims of the span's months can hold one a new claim would take
+    used = set(session.exec(select(Claim.patient_account_number).where(
+        Claim.month >= span_start, Claim.month <= span_end)).all())
+    drafts = claims.draft_claims(
+        days, data, prescribers, services.get_pharmacy(session), start=start, end=end,
+        fmt=fmt, claimed=claimed, rebill=rebill, used_accounts=used,
+    )
+    in_period = [d for d in days if start <= d.date <= end]
+    return ClaimPreview(
+        fmt=fmt, start=start, end=end, drafts=drafts,
+        hold_days=sum(1 for d in in_period if d.status == rules.HOLD),
+        claimed_days=0 if rebill else sum(
+            1 for d in in_period if d.status == rules.BILLABLE and (d.order_id, d.date) in claimed
+        ),
+    )
+
+
+def _file_safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
+
+
+def set_payer_claim_number(session: Session, *, actor: str, account_number: str,
+                           number: str) -> Claim:
+    """Record the payer's own number (ICN/DCN, from the remittance or the portal) for a claim,
+    so its replacement names it in REF*F8 / box 22. The claim is the newest one holding
+    `account_number`: a replacement keeps its original's account number, and the payer gives
+    the replacement a number of its own. Who and when go to the history (kind "claim")."""
+    acct = (account_number or "").strip().upper()
+    value = (number or "").strip().upper()
+    if not value:
+        raise FieldError("number", "is empty: give the payer's claim number (ICN/DCN)")
+    if len(value) > 50:
+        raise FieldError("number", f"has {len(value)} characters; at most 50")
+    if not PAYER_CLAIM_NUMBER_RE.fullmatch(value):
+        bad = "".join(sorted({ch for ch in value if not re.fullmatch(r"[A-Z0-9-]", ch)}))
+        raise FieldError("number", f'"{number}" holds {bad!r}: only letters, digits and '
+                         "dashes can go into REF*F8")
+    claim = session.exec(select(Claim).where(Claim.patient_account_number == acct)
+                         .order_by(col(Claim.id).desc())).first()
+    if claim is None:
+        raise FieldError("claim", f'no claim with the account number "{account_number}"')
+    claim.payer_claim_number = value
+    session.add(claim)
+    session.flush()
+    services._log_version(session, "claim", str(claim.id), {
+        "account_number": claim.patient_account_number, "batch_id": claim.batch_id,
+        "frequency_code": claim.frequency_code, "payer_claim_number": value,
+    }, actor, None)
+    services._changed(session, "claim", claim.patient_id)
+    return claim
+
+
+def take_control_numbers(session: Session, count: int) -> tuple[int, ...]:
+    """The next `count` interchange control numbers; the last one is stored on the pharmacy."""
+    row = session.get(Pharmacy, 1)
+    if row is None:
+        raise DomainError("The pharmacy's settings are missing: fill them in before exporting.")
+    numbers = []
+    last = row.last_control_number or 0
+    for _ in range(count):
+        last = last + 1 if last < MAX_CONTROL_NUMBER else 1
+        numbers.append(last)
+    row.last_control_number = last
+    session.add(row)
+    session.flush()
+    return tuple(numbers)
+
+
+def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt: str,
+                 start: dt.date, end: dt.date, file_name: str, created_at: dt.datetime,
+                 control_number: int | None = None,
+                 claim_files: dict[str, str] | None = None) -> int:
+    """Record a written batch, its claims and their days; returns the batch id.
+    `claim_files` names the file of each claim (by account number) when a batch is several
+    files (an 837P per payer); otherwise every claim is in `file_name`.
+
+    Refuses (Conflict) a day that another claim already bills, e.g. one exported meanwhile
+    from another workstation, unless the draft replaces that very claim."""
+    dates = [day for d in drafts for _, day in d.days]
+    claimed = claimed_days(session, start=min(dates), end=max(dates)) if dates else {}
+    for d in drafts:
+        for key in d.days:
+            holder = claimed.get(key)
+            if holder is not None and holder.claim_id != d.replaces_claim_id:
+                raise Conflict(f"Order {key[0]} on {key[1]:%Y-%m-%d} is already "
+                               f"{holder.label} (claim {holder.account_number}).")
+    batch = ClaimBatch(created_at=created_at, created_by=actor, format=fmt,
+                       period_start=start, period_end=end, file_name=file_name[:260],
+                       control_number=control_number)
+    session.add(batch)
+    session.flush()
+    # three statements whatever the number of claims: the claims, their ids, their days
+    if drafts:
+        session.execute(insert(Claim), [dict(
+            batch_id=batch.id, patient_account_number=d.account_number, patient_id=d.patient.id,
+            payer_id=d.payer.id, month=d.month, frequency_code=d.frequency_code,
+            original_reference=d.original_reference, replaces_claim_id=d.replaces_claim_id,
+            total_charge=d.total_charge,
+            file_name=(claim_files or {}).get(d.account_number, file_name)[:260],
+        ) for d in drafts])
+        ids = dict(session.execute(select(Claim.patient_account_number, Claim.id)
+                                   .where(Claim.batch_id == batch.id)).all())
+        session.execute(insert(ClaimDay), [
+            dict(claim_id=ids[d.account_number], order_id=o, date=day)
+            for d in drafts for o, day in d.days])
+    session.flush()
+    services._changed(session, "claim")
+    for d in drafts:
+        services._changed(session, "claim", d.patient.id)
+    return batch.id
+
+
+def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date, fmt: str,
+                  out: Path, render: Renderer, patient_id: str | None = None,
+                  rebill: bool = False, now: dt.datetime | None = None) -> ExportResult:
+    """Draft, check, write and record one batch. Claims with problems are left out (and
+    listed); when no claim is good, no file is written and nothing is recorded.
+
+    An 837P for several receivers (no clearinghouse set, so each payer is one) becomes one
+    file per receiver, `out` named `<stem>-<receiver id><suffix>`: a file goes to one
+    receiver, who must neither reject it for the others' envelopes nor see their patients.
+
+    Files are written beside `out` and renamed into place only once the batch is recorded,
+    so a failure leaves neither a half-written file nor a recorded batch (the caller's
+    transaction rolls back)."""
+    if out.is_dir():
+        raise FieldError("out", f"{out} is a folder: give a file name, e.g. {out / 'claims'}")
+    if not out.parent.is_dir():
+        raise FieldError("out", f"{out.parent}: no such folder")
+    preview = prepare_claims(session, start, end, fmt=fmt, patient_id=patient_id, rebill=rebill)
+    result = ExportResult(preview=preview)
+    good = preview.good
+    if not good:
+        return result
+    pharmacy = services.get_pharmacy(session)
+    assert pharmacy is not None  # a claim without pharmacy settings has a problem
+    created = now or dt.datetime.now().replace(microsecond=0)
+    numbers: tuple[int, ...] = ()
+    if fmt == "837p":
+        numbers = take_control_numbers(session, len(claims.interchanges(good, pharmacy)))
+        pharmacy = services.get_pharmacy(session)
+        assert pharmacy is not None
+    files = [(out, good, numbers)]
+    if fmt == "837p" and len(numbers) > 1:
+        files = [(out.with_name(f"{out.stem}-{_file_safe(rec[1])}{out.suffix}"), group, (n,))
+                 for (rec, group), n in zip(claims.interchanges(good, pharmacy), numbers,
+                                            strict=True)]
+    contents = [render(group, BatchContext(pharmacy=pharmacy, created_at=created,
+                                           control_numbers=nums))
+                for _, group, nums in files]
+    result.batch_id = record_batch(
+        session, actor=actor, drafts=good, fmt=fmt, start=start, end=end,
+        file_name=str(files[0][0]) + "".join(f"; {path.name}" for path, _, _ in files[1:]),
+        created_at=created, control_number=numbers[0] if numbers else None,
+        claim_files={d.account_number: str(path) for path, group, _ in files for d in group},
+    )
+    parts = [path.with_name(path.name + ".part") for path, _, _ in files]
+    try:
+        for part, content in zip(parts, contents, strict=True):
+            part.write_bytes(content)
+        for part, (path, _, _) in zip(parts, files, strict=True):
+            part.replace(path)
+    except OSError:
+        for part in parts:
+            part.unlink(missing_ok=True)
+        raise
+    result.paths = [path for path, _, _ in files]
+    result.written = good
+    return result
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    id: int
+    created_at: dt.datetime
+    created_by: str
+    format: str
+    period_start: dt.date
+    period_end: dt.date
+    file_name: str
+    claims: int
+    total_charge: Decimal
+
+
+def list_batches(session: Session) -> list[BatchSummary]:
+    """Every recorded batch, newest first."""
+    batches = session.exec(select(ClaimBatch).order_by(col(ClaimBatch.id).desc())).all()
+    rows = session.exec(select(Claim.batch_id, Claim.total_charge)).all()
+    count: dict[int, int] = {}
+    total: dict[int, Decimal] = {}
+    for batch_id, charge in rows:
+        count[batch_id] = count.get(batch_id, 0) + 1
+        total[batch_id] = total.get(batch_id, Decimal(0)) + charge
+    return [BatchSummary(b.id, b.created_at, b.created_by, b.format, b.period_start,
+                         b.period_end, b.file_name, count.get(b.id, 0),
+                         total.get(b.id, Decimal("0.00"))) for b in batches]

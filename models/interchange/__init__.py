@@ -1,0 +1,1 @@
+"""The interchange file: validate, import and export."""

@@ -1,0 +1,1 @@
+"""Windows and tabs that list records."""

@@ -1,0 +1,491 @@
+"""SQLModel tables and their read objects: the pharmacy's reference data and clinical records.
+
+Every record keeps the id it has in the interchange file (`id`), so exports, reports and claims
+name records the way the pharmacy does. Clinical records (orders, plans of care, preparation
+notes, deliveries, infusion entries, care notes) carry version metadata: the row holds the
+current version and `RecordVersion` keeps every version ever saved (see models/records/services.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Index, LargeBinary, String, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class DecimalText(TypeDecorator):
+    """Exact decimals stored as text, so money and doses never pass through float."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else str(Decimal(value))
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+def _id(**kw: Any) -> Any:
+    return Field(primary_key=True, max_length=64, **kw)
+
+
+# --- pharmacy -------------------------------------------------------------------------------
+
+
+class PharmacyBase(SQLModel):
+    name: str = Field(max_length=60)
+    npi: str = Field(max_length=10)
+    tax_id: str = Field(max_length=9)
+    taxonomy: str | None = Field(default=None, max_length=10)
+    address_line1: str = Field(max_length=55)
+    address_line2: str | None = Field(default=None, max_length=55)
+    city: str = Field(max_length=30)
+    state: str = Field(max_length=2)
+    zip: str = Field(max_length=9)
+    phone: str | None = Field(default=None, max_length=10)
+    # Clearinghouse settings for 837P drafts (all optional so an older database upgrades; until
+    # they are set, the submitter is the pharmacy's NPI and the receiver the payer's id).
+    submitter_id: str | None = Field(default=None, max_length=15)
+    submitter_id_qualifier: str | None = Field(default=None, max_length=2)  # ISA05, ZZ when unset
+    submitter_name: str | None = Field(default=None, max_length=60)
+    submitter_contact_name: str | None = Field(default=None, max_length=60)
+    submitter_contact_phone: str | None = Field(default=None, max_length=10)
+    receiver_id: str | None = Field(default=None, max_length=15)
+    receiver_id_qualifier: str | None = Field(default=None, max_length=2)  # ISA07, ZZ when unset
+    receiver_name: str | None = Field(default=None, max_length=60)
+    usage_indicator: str | None = Field(default=None, max_length=1)  # ISA15: T (test) | P
+
+
+class Pharmacy(PharmacyBase, table=True):
+    """The one row of the pharmacy's own settings (id is always 1)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The last ISA13/GS06 used (the next is one more); kept out of PharmacyBase so saving the
+    # settings form can never set it back. Only models.claims.batches moves it.
+    last_control_number: int | None = None
+
+
+class PharmacyRead(PharmacyBase):
+    id: int
+
+
+# --- payers, prescribers, patients ----------------------------------------------------------
+
+
+class PayerBase(SQLModel):
+    id: str = _id()
+    name: str = Field(max_length=60)
+    payer_id: str = Field(max_length=80)
+    kind: str = Field(max_length=20)  # commercial | medicaid | medicare | other
+    requires_prior_auth: bool = False
+    per_diem_modifiers: list[str] = Field(default_factory=list, sa_type=JSON)
+    address_line1: str | None = Field(default=None, max_length=55)
+    address_line2: str | None = Field(default=None, max_length=55)
+    city: str | None = Field(default=None, max_length=30)
+    state: str | None = Field(default=None, max_length=2)
+    zip: str | None = Field(default=None, max_length=9)
+
+
+class Payer(PayerBase, table=True):
+    pass
+
+
+class PayerRead(PayerBase):
+    pass
+
+
+class PrescriberBase(SQLModel):
+    id: str = _id()
+    first_name: str = Field(max_length=60)
+    last_name: str = Field(max_length=60)
+    npi: str = Field(max_length=10)
+    phone: str | None = Field(default=None, max_length=10)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+class Prescriber(PrescriberBase, table=True):
+    pass
+
+
+class PrescriberRead(PrescriberBase):
+    pass
+
+
+class PatientBase(SQLModel):
+    id: str = _id()
+    first_name: str = Field(max_length=60)
+    last_name: str = Field(max_length=60)
+    birth_date: dt.date
+    sex: str = Field(max_length=1)  # F | M | U
+    address_line1: str = Field(max_length=55)
+    address_line2: str | None = Field(default=None, max_length=55)
+    city: str = Field(max_length=30)
+    state: str = Field(max_length=2)
+    zip: str = Field(max_length=9)
+    phone: str | None = Field(default=None, max_length=10)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+class Patient(PatientBase, table=True):
+    pass
+
+
+class CoverageBase(SQLModel):
+    payer_id: str = Field(foreign_key="payer.id", index=True, max_length=64)
+    member_id: str = Field(max_length=80)
+    group_number: str | None = Field(default=None, max_length=50)
+    priority: str = Field(default="primary", max_length=10)  # primary | secondary
+    start_date: dt.date
+    end_date: dt.date | None = None
+    relationship: str = Field(default="self", max_length=10)  # self | spouse | child | other
+    subscriber_first_name: str | None = Field(default=None, max_length=60)
+    subscriber_last_name: str | None = Field(default=None, max_length=60)
+    subscriber_birth_date: dt.date | None = None
+    subscriber_sex: str | None = Field(default=None, max_length=1)
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class Coverage(CoverageBase, table=True):
+    """A patient's insurance coverage; `position` keeps the order they were entered in."""
+
+    pk: int | None = Field(default=None, primary_key=True)
+    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    position: int = 0
+
+
+class CoverageRead(CoverageBase):
+    pass
+
+
+class PatientRead(PatientBase):
+    coverages: list[CoverageRead] = Field(default_factory=list)
+
+
+# --- clinical records (versioned) -----------------------------------------------------------
+
+
+class ClinicalMeta(SQLModel):
+    """Who saved the current version of a clinical record, when and why, and whether it is void."""
+
+    version: int = 1
+    recorded_by: str = Field(default="", max_length=60)
+    recorded_at: NaiveDatetime | None = None  # local time; sqlmodel wants aware ones
+    change_reason: str | None = Field(default=None, max_length=4000)
+    # no index of its own: nearly every row is not void, so SQLite would pick it over a useful
+    # one; the tables' composite indexes (owner, voided, date) carry it instead
+    voided: bool = False
+    void_reason: str | None = Field(default=None, max_length=4000)
+
+
+class OrderBase(SQLModel):
+    id: str = _id()
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    prescriber_id: str = Field(foreign_key="prescriber.id", index=True, max_length=64)
+    per_diem_code: str = Field(max_length=5)
+    drug_name: str = Field(max_length=80)
+    drug_ndc: str | None = Field(default=None, max_length=11)
+    drug_hcpcs: str | None = Field(default=None, max_length=5)
+    drug_hcpcs_unit_amount: Decimal | None = Field(default=None, sa_type=DecimalText)
+    drug_dose_unit: str | None = Field(default=None, max_length=10)
+    drug_unit_charge: Decimal | None = Field(default=None, sa_type=DecimalText)
+    dose: str | None = Field(default=None, max_length=80)
+    route: str | None = Field(default=None, max_length=10)
+    frequency: str | None = Field(default=None, max_length=80)
+    diagnosis_codes: list[str] = Field(default_factory=list, sa_type=JSON)
+    start_date: dt.date
+    end_date: dt.date | None = None
+    discontinued_date: dt.date | None = None
+    signed_date: dt.date | None = None
+    per_diem_rate: Decimal | None = Field(default=None, sa_type=DecimalText)
+    notes: str | None = Field(default=None, max_length=4000)
+
+    def active_on(self, day: dt.date) -> bool:
+        """R2: the order is in force on `day`."""
+        if day < self.start_date:
+            return False
+        if self.end_date is not None and day > self.end_date:
+            return False
+        return not (self.discontinued_date is not None and day > self.discontinued_date)
+
+
+class Order(OrderBase, ClinicalMeta, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_patient_id_voided", "patient_id", "voided"),)
+
+
+class OrderRead(OrderBase, ClinicalMeta):
+    pass
+
+
+class PlanOfCareBase(SQLModel):
+    id: str = _id()
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
+    start_date: dt.date
+    end_date: dt.date
+    signed_date: dt.date | None = None
+    summary: str | None = Field(default=None, max_length=4000)
+
+
+class PlanOfCare(PlanOfCareBase, ClinicalMeta, table=True):
+    __tablename__ = "plan_of_care"
+    __table_args__ = (Index("ix_plan_of_care_order_id_voided_start_date", "order_id", "voided",
+                            "start_date"),)
+
+
+class PlanOfCareRead(PlanOfCareBase, ClinicalMeta):
+    pass
+
+
+class PrepNoteBase(SQLModel):
+    id: str = _id()
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
+    date: dt.date
+    pharmacist: str = Field(max_length=60)
+    compounding: str | None = Field(default=None, max_length=4000)
+    dur: str | None = Field(default=None, max_length=4000)
+    lot: str | None = Field(default=None, max_length=40)
+    beyond_use_date: dt.date
+
+
+class PrepNote(PrepNoteBase, ClinicalMeta, table=True):
+    __tablename__ = "prep_note"
+    __table_args__ = (Index("ix_prep_note_order_id_voided_date", "order_id", "voided", "date"),)
+
+
+class PrepNoteRead(PrepNoteBase, ClinicalMeta):
+    pass
+
+
+class DeliveryBase(SQLModel):
+    id: str = _id()
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
+    date: dt.date
+    items: str | None = Field(default=None, max_length=4000)
+    method: str | None = Field(default=None, max_length=20)
+    received_by: str | None = Field(default=None, max_length=60)
+
+
+class Delivery(DeliveryBase, ClinicalMeta, table=True):
+    __table_args__ = (Index("ix_delivery_order_id_voided_date", "order_id", "voided", "date"),)
+
+
+class DeliveryRead(DeliveryBase, ClinicalMeta):
+    pass
+
+
+ADMINISTERED = frozenset({"completed", "partial"})
+INFUSION_STATUSES = ("completed", "partial", "held", "refused", "missed")
+
+
+class InfusionBase(SQLModel):
+    id: str = _id()
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
+    date: dt.date
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    status: str = Field(max_length=10)
+    setting: str = Field(default="home", max_length=10)
+    dose_given: Decimal | None = Field(default=None, sa_type=DecimalText)
+    administered_by: str | None = Field(default=None, max_length=60)
+    site: str | None = Field(default=None, max_length=60)
+    reaction: str | None = Field(default=None, max_length=4000)
+    notes: str | None = Field(default=None, max_length=4000)
+
+    @property
+    def administered(self) -> bool:
+        return self.status in ADMINISTERED
+
+
+class Infusion(InfusionBase, ClinicalMeta, table=True):
+    __table_args__ = (
+        Index("ix_infusion_order_id_voided_date", "order_id", "voided", "date"),
+        # covers the pharmacy's service days of a period without reading the rows
+        Index("ix_infusion_date_voided_order_id", "date", "voided", "order_id"),
+    )
+
+
+class InfusionRead(InfusionBase, ClinicalMeta):
+    pass
+
+
+class CareNoteBase(SQLModel):
+    id: str = _id()
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    date: dt.date
+    author: str = Field(max_length=60)
+    contact: str | None = Field(default=None, max_length=20)
+    text: str = Field(max_length=4000)
+
+
+class CareNote(CareNoteBase, ClinicalMeta, table=True):
+    __tablename__ = "care_note"
+    __table_args__ = (Index("ix_care_note_patient_id_voided_date", "patient_id", "voided",
+                            "date"),)
+
+
+class CareNoteRead(CareNoteBase, ClinicalMeta):
+    pass
+
+
+# --- authorizations -------------------------------------------------------------------------
+
+
+class AuthorizationBase(SQLModel):
+    id: str = _id()
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    payer_id: str = Field(foreign_key="payer.id", index=True, max_length=64)
+    number: str = Field(max_length=50)
+    code: str = Field(max_length=5)
+    start_date: dt.date
+    end_date: dt.date
+    units: int
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class Authorization(AuthorizationBase, table=True):
+    # R13 chains: the authorizations of one patient, payer and code, by date
+    __table_args__ = (Index("ix_authorization_patient_id_payer_id_code_start_date", "patient_id",
+                            "payer_id", "code", "start_date"),)
+
+
+class AuthorizationRead(AuthorizationBase):
+    pass
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+class RecordVersion(SQLModel, table=True):
+    """Every saved version of a clinical record, append-only: the audit trail."""
+
+    __tablename__ = "record_version"
+    __table_args__ = (UniqueConstraint("kind", "record_id", "version"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30, index=True)
+    record_id: str = Field(max_length=64, index=True)
+    version: int
+    action: str = Field(max_length=10)  # created | edited | voided
+    data: dict = Field(default_factory=dict, sa_type=JSON)
+    recorded_by: str = Field(max_length=60)
+    recorded_at: NaiveDatetime
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+class RecordVersionRead(SQLModel):
+    kind: str
+    record_id: str
+    version: int
+    action: str
+    data: dict
+    recorded_by: str
+    recorded_at: dt.datetime
+    reason: str | None = None
+
+
+CLINICAL_TABLES: dict[str, type[SQLModel]] = {
+    "order": Order,
+    "plan_of_care": PlanOfCare,
+    "prep_note": PrepNote,
+    "delivery": Delivery,
+    "infusion": Infusion,
+    "care_note": CareNote,
+}
+
+
+# --- claims (issue 5: claim drafts) ---------------------------------------------------------
+
+
+class ClaimBatch(SQLModel, table=True):
+    """One export of claim drafts: who made it, when, in which format, for which period."""
+
+    __tablename__ = "claim_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: NaiveDatetime  # local time, like recorded_at
+    created_by: str = Field(max_length=60)
+    format: str = Field(max_length=10)  # 837p | cms1500 | csv
+    period_start: dt.date
+    period_end: dt.date
+    file_name: str = Field(max_length=260)
+    control_number: int | None = None  # ISA13 of an 837P batch
+
+
+class Claim(SQLModel, table=True):
+    """A claim written in a batch; a replacement (frequency 7) names the claim it replaces."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="claim_batch.id", index=True)
+    patient_account_number: str = Field(max_length=38, index=True)
+    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    payer_id: str = Field(foreign_key="payer.id", index=True, max_length=64)
+    month: dt.date  # first day of the claim's calendar month (R19)
+    frequency_code: str = Field(default="1", max_length=1)  # 1 original | 7 replacement
+    original_reference: str | None = Field(default=None, max_length=50)
+    replaces_claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
+    total_charge: Decimal = Field(sa_type=DecimalText)
+    file_name: str | None = Field(default=None, max_length=260)  # the file that carries it
+    # the payer's own claim number (ICN/DCN), which a replacement names in REF*F8 / box 22
+    payer_claim_number: str | None = Field(default=None, max_length=50)
+
+
+class ClaimDay(SQLModel, table=True):
+    """A service day (order, date) a claim bills; the newest claim holding a day is its claim."""
+
+    __tablename__ = "claim_day"
+    __table_args__ = (Index("ix_claim_day_order_id_date", "order_id", "date"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
+    date: dt.date = Field(index=True)
+
+
+# --- attachments (documentation packets) -------------------------------------------------------
+# Scanned documents (a signed order, a delivery ticket...) kept in the database itself so a
+# backup of the database file is a backup of the evidence; the SHA-256 taken when the file was
+# added shows whether the stored bytes were changed since.
+
+ATTACHMENT_KINDS = ("patient", "order", "plan_of_care", "delivery")
+ATTACHMENT_MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+class AttachmentBase(SQLModel):
+    patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
+    record_kind: str = Field(default="patient", max_length=20)  # one of ATTACHMENT_KINDS
+    record_id: str = Field(max_length=64)  # the patient, order, plan of care or delivery id
+    filename: str = Field(max_length=255)
+    media_type: str = Field(max_length=40)
+    size: int
+    sha256: str = Field(max_length=64)
+    description: str | None = Field(default=None, max_length=400)
+    added_by: str = Field(max_length=60)
+    added_at: NaiveDatetime  # local time, like recorded_at
+    voided: bool = Field(default=False, index=True)
+    void_reason: str | None = Field(default=None, max_length=4000)
+    voided_by: str | None = Field(default=None, max_length=60)
+    voided_at: NaiveDatetime | None = None
+
+
+class Attachment(AttachmentBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    content: bytes = Field(sa_type=LargeBinary)
+
+
+class AttachmentRead(AttachmentBase):
+    id: int

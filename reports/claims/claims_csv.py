@@ -1,0 +1,62 @@
+"""Claim drafts as CSV: one row per claim line, for a payer portal or a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from models.claims.drafts import BatchContext, ClaimDraft
+
+COLUMNS = (
+    "claim", "frequency", "original_reference", "patient", "patient_name", "payer",
+    "payer_id", "member_id", "line", "kind", "from", "to", "code", "modifiers", "units",
+    "charge", "ndc", "diagnosis_codes", "diagnosis_pointers", "authorization",
+    "claim_total",
+)
+
+
+def _text(value: str) -> str:
+    """Free text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def rows(drafts: list[ClaimDraft]) -> list[dict[str, str]]:
+    out = []
+    for d in drafts:
+        for i, ln in enumerate(d.lines, 1):
+            out.append({
+                "claim": d.account_number,
+                "frequency": d.frequency_code,
+                "original_reference": d.original_reference or "",
+                "patient": d.patient.id,
+                "patient_name": _text(d.patient.display_name),
+                "payer": d.payer.id,
+                "payer_id": d.payer.payer_id,
+                "member_id": d.coverage.member_id,
+                "line": str(i),
+                "kind": ln.kind,
+                "from": ln.start.isoformat(),
+                "to": ln.end.isoformat(),
+                "code": ln.code,
+                "modifiers": ":".join(ln.modifiers),
+                "units": str(ln.units),
+                "charge": f"{ln.charge:.2f}",
+                "ndc": ln.ndc or "",
+                "diagnosis_codes": ";".join(d.diagnosis_codes[p - 1] for p in ln.pointers),
+                "diagnosis_pointers": ":".join(str(p) for p in ln.pointers),
+                "authorization": ln.authorization_number or "",
+                "claim_total": f"{d.total_charge:.2f}",
+            })
+    return out
+
+
+def to_csv(drafts: list[ClaimDraft]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows(drafts))
+    return buf.getvalue()
+
+
+def render(drafts: list[ClaimDraft], ctx: BatchContext) -> bytes:
+    return to_csv(drafts).encode("utf-8")

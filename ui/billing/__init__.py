@@ -1,0 +1,1 @@
+"""Billing windows: the calendar, the month view and the fixes they offer."""

@@ -1,0 +1,540 @@
+"""The pharmacy-wide billing month: every patient's service days, filters, totals, CSV export.
+
+Patients are rows and the days of the month columns; each service day is coloured and marked by
+its status symbol. Filters by status, reason and payer keep the patients having a day that
+matches them all; the footer adds up the visible rows. Double-click a patient to open them.
+
+The month is computed in the background ("Computing…" above the table meanwhile; another
+month's rows never stay on screen under this month's title), and a newer request drops the
+older one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.billing.rules import REASONS, STATUSES
+from models.claims import batches as claim_batches
+from models.files import write_atomic
+from models.records import services
+from models.records.services import Changes
+from ui.billing import calendar_view
+from ui.billing.billing_models import (
+    ROW_ROLE,
+    STATUS_LABEL,
+    STATUS_PLURAL,
+    STATUS_SYMBOL,
+    MonthFilter,
+    MonthFilterProxyModel,
+    MonthTableModel,
+    PatientMonth,
+    month_csv_rows,
+    patient_months,
+)
+from ui.billing.calendar_view import (
+    ARROW,
+    add_total_chips,
+    month_arrow,
+    month_end,
+    month_title_label,
+    shift_month,
+    today,
+)
+from ui.common import show_error
+from ui.shell.tab_loading import LOADING_STYLE
+from ui.shell.workers import BackgroundTask, run_in_background
+
+MONTH_KEY = "month_view.month"
+SELECTED = QColor("#cfe0f5")  # the selected row, as the table's stylesheet has it
+NO_COVERAGE = ""  # the payer filter's value for days without a primary coverage
+
+
+class MonthDayDelegate(QStyledItemDelegate):
+    """Paints the day cells (a coloured square with the status symbol) from one question to
+    the table model per cell; the default delegate asked Python for seven roles a cell,
+    which made a repaint of the table take a fifth of a second."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        proxy: MonthFilterProxyModel = index.model()  # type: ignore[assignment]
+        cell = proxy.sourceModel().day_cell(proxy.mapToSource(index).row(), index.column())
+        rect = option.rect
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, SELECTED)
+        if cell is None:
+            return
+        symbol, background, foreground = cell
+        if not option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, background)
+        painter.setPen(foreground)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, symbol)
+
+
+class MonthView(QWidget):
+    """The billing month of the whole pharmacy."""
+
+    patient_activated = Signal(str)  # a patient row was double-clicked (or Enter pressed)
+    data_loaded = Signal()
+    csv_exported = Signal(str)  # the path written
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.month: dt.date = ctx.view_state.get(MONTH_KEY) or today().replace(day=1)
+        self._generation = 0
+        self._task: BackgroundTask | None = None
+        self._computing = False
+        self._shown_month: dt.date | None = None
+        self._name_widths = (160, 110)  # patient and payer columns (see _measure_names)
+        self.model = MonthTableModel(self)
+        self.proxy = MonthFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self._build()
+        self.proxy.rowsInserted.connect(self._show_totals)
+        self.proxy.rowsRemoved.connect(self._show_totals)
+        self.proxy.modelReset.connect(self._show_totals)
+        self.proxy.layoutChanged.connect(self._show_totals)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.database_replaced.connect(self._on_database_replaced)
+        self.month_label.setText(self.month.strftime("%B %Y"))
+        self._show_totals()
+        # the whole pharmacy's month is the costly view: it loads when first shown, and a
+        # change made while it is hidden reloads it when it is shown again
+        self._stale = True
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        arrow = ARROW
+        self.prev_button = month_arrow(Qt.ArrowType.LeftArrow, "Previous month")
+        self.next_button = month_arrow(Qt.ArrowType.RightArrow, "Next month")
+        self.today_button = QPushButton("This month")
+        self.today_button.setMinimumHeight(arrow.height())
+        self.month_label = month_title_label()
+        self.prev_button.clicked.connect(self._on_prev_clicked)
+        self.next_button.clicked.connect(self._on_next_clicked)
+        self.today_button.clicked.connect(self._on_today_clicked)
+
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("status-filter")
+        self.status_combo.addItem("All statuses", None)
+        for status in STATUSES:
+            self.status_combo.addItem(f"{STATUS_SYMBOL[status]} {STATUS_LABEL[status]}", status)
+        self.reason_combo = QComboBox()
+        self.reason_combo.setObjectName("reason-filter")
+        self.reason_combo.addItem("Any reason", None)
+        for reason in REASONS.values():
+            self.reason_combo.addItem(f"{reason.rule} · {reason.text}", reason.code)
+            self.reason_combo.setItemData(
+                self.reason_combo.count() - 1, reason.sentence, Qt.ItemDataRole.ToolTipRole
+            )
+        self.reason_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.reason_combo.setMinimumContentsLength(26)
+        self.reason_combo.view().setMinimumWidth(
+            max(
+                QFontMetrics(self.font()).horizontalAdvance(self.reason_combo.itemText(i))
+                for i in range(self.reason_combo.count())
+            )
+            + 40
+        )
+        self.payer_combo = QComboBox()
+        self.payer_combo.setObjectName("payer-filter")
+        self.payer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._fill_payers([])
+        for combo in (self.status_combo, self.reason_combo, self.payer_combo):
+            combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.clear_button = QPushButton("Clear filters")
+        self.clear_button.clicked.connect(self._on_clear_clicked)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip("Save the table as shown (after the filters) as CSV")
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.packets_button = QPushButton("Packets for the month…")
+        self.packets_button.setToolTip("One documentation packet (PDF) per patient with service "
+                                       "days this month, written into a folder")
+        self.packets_button.clicked.connect(self._on_packets_clicked)
+
+        nav = QHBoxLayout()
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.month_label)
+        nav.addWidget(self.next_button)
+        nav.addSpacing(6)
+        nav.addWidget(self.today_button)
+        nav.addStretch(1)
+        nav.addWidget(self.packets_button)
+        nav.addWidget(self.export_button)
+        filters = QHBoxLayout()
+        for text, combo in (
+            ("Status", self.status_combo),
+            ("Reason", self.reason_combo),
+            ("Payer", self.payer_combo),
+        ):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            filters.addWidget(label)
+            filters.addWidget(combo)
+            filters.addSpacing(10)
+        filters.addWidget(self.clear_button)
+        filters.addStretch(1)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the model's name order
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().hide()
+        self.table.setStyleSheet(
+            "QTableView { gridline-color: #dde1e6; selection-background-color: #cfe0f5;"
+            " selection-color: #111; }"
+            "QHeaderView::section { padding: 2px 4px; }"
+        )
+        fm = QFontMetrics(self.font())
+        self.table.verticalHeader().setDefaultSectionSize(fm.height() + 10)
+        hh = self.table.horizontalHeader()
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        hh.setHighlightSections(False)
+        hh.setMinimumSectionSize(fm.horizontalAdvance("Mo") + 12)
+        self._day_delegate = MonthDayDelegate(self.table)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        self.table.installEventFilter(self)
+        self._viewport = self.table.viewport()
+        self._viewport.installEventFilter(self)
+
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("empty-message")
+        self.empty_label.setStyleSheet("color: #555; padding: 4px;")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("visible-count")
+        self.total_labels: dict[str, QLabel] = {}
+        footer = QHBoxLayout()
+        footer.addWidget(self.count_label)
+        footer.addWidget(self.empty_label, 1)
+        self.total_labels.update(add_total_chips(
+            footer, "for the patients shown", "Billable days of the patients shown already in "
+            "a claim batch (☑ in the table); a new claim leaves them out unless you rebill"))
+
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #a32020;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.computing_label = QLabel()
+        self.computing_label.setObjectName("computing-message")
+        self.computing_label.setStyleSheet(LOADING_STYLE)
+        self.computing_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(nav)
+        layout.addLayout(filters)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.computing_label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(footer)
+
+    def _fill_payers(self, payers: list[tuple[str, str]]) -> None:
+        current = self.payer_combo.currentData()
+        self.payer_combo.blockSignals(True)
+        self.payer_combo.clear()
+        self.payer_combo.addItem("All payers", None)
+        for payer_id, name in payers:
+            self.payer_combo.addItem(name, payer_id)
+        self.payer_combo.addItem("No primary coverage", NO_COVERAGE)
+        found = self.payer_combo.findData(current)
+        self.payer_combo.setCurrentIndex(max(found, 0) if current is not None else 0)
+        self.payer_combo.blockSignals(False)
+
+    def _measure_names(self) -> None:
+        """The patient and payer columns' widths from their texts' font metrics (names are
+        bold), kept until the rows change: measuring every row through the view took a
+        second for 300 patients, and it ran again on every resize."""
+        rows = [self.model.patient_at(r) for r in range(self.model.rowCount())]
+        bold = QFont(self.font())
+        bold.setBold(True)
+        names, plain = QFontMetrics(bold), QFontMetrics(self.font())
+        pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 14
+        self._name_widths = (
+            min(max(max((names.horizontalAdvance(r.name) for r in rows), default=0) + pad,
+                    160), 240),
+            min(max(max((plain.horizontalAdvance(r.payers) for r in rows), default=0) + pad,
+                    110), 150))
+
+    def _size_columns(self) -> None:
+        hh = self.table.horizontalHeader()
+        fm = QFontMetrics(self.font())
+        day_width = max(fm.horizontalAdvance("We"), fm.horizontalAdvance("30")) + 9
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, self._name_widths[0])
+        self.table.setColumnWidth(1, self._name_widths[1])
+        totals = [fm.horizontalAdvance(STATUS_LABEL[s]) + 20 for s in STATUSES]
+        if self.model.days:  # narrow days, down to their heading, before scrolling sideways
+            least = fm.horizontalAdvance("We") + 5
+            room = (self.table.viewport().width() - self.table.columnWidth(0)
+                    - self.table.columnWidth(1) - sum(totals))
+            short = least * self.model.days - room
+            if short > 0:  # then the payer's name gives way (its tooltip has it whole)
+                payer = self.table.columnWidth(1)
+                cut = min(short, payer - 110)
+                self.table.setColumnWidth(1, payer - max(cut, 0))
+                room += max(cut, 0)
+            day_width = max(min(day_width, room // self.model.days), least)
+        hh.setMinimumSectionSize(min(day_width, hh.minimumSectionSize()))  # the style's is wider
+        for day in range(1, self.model.days + 1):
+            col = self.model.column_of_day(day)
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            self.table.setColumnWidth(col, day_width)
+            self.table.setItemDelegateForColumn(col, self._day_delegate)
+        for i, width in enumerate(totals):
+            self.table.setColumnWidth(len(MonthTableModel.FIXED) + i, width)
+
+    # --- public -----------------------------------------------------------------------------
+
+    def set_month(self, first: dt.date) -> None:
+        self.month = first.replace(day=1)
+        self.ctx.view_state[MONTH_KEY] = self.month
+        self.month_label.setText(self.month.strftime("%B %Y"))
+        self.reload()
+
+    def set_filter(self, month_filter: MonthFilter) -> None:
+        """Show the filter in the combo boxes and apply it."""
+        for combo, value in (
+            (self.status_combo, month_filter.status),
+            (self.reason_combo, month_filter.reason),
+            (self.payer_combo, month_filter.payer_id),
+        ):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(value), 0) if value is not None else 0)
+            combo.blockSignals(False)
+        self._on_filter_changed()
+
+    def visible_patients(self) -> list[PatientMonth]:
+        return self.proxy.visible_rows()
+
+    @property
+    def computing(self) -> bool:
+        return self._computing
+
+    @Slot()
+    def reload(self) -> None:
+        if self._task is not None:
+            self._task.cancel()  # skipped if not started; its answer is never shown
+        self._computing = True
+        self._stale = False
+        self._show_computing()
+        self._generation += 1
+        generation, first = self._generation, self.month
+        last = month_end(first)
+
+        def load(session: Any) -> tuple[list[PatientMonth], list[tuple[str, str]]]:
+            days = services.billable_days(session, first, last)
+            names = {p.id: p.display_name for p in services.list_patients(session)}
+            payers = [(p.id, p.name) for p in services.list_payers(session)]
+            claimed = claim_batches.claimed_days(session, start=first, end=last)
+            return patient_months(days, names, dict(payers), claimed), payers
+
+        self._task = run_in_background(
+            self.ctx,
+            load,
+            receiver=self,
+            on_result=lambda data: self._show(generation, first, data),
+            on_error=lambda exc: self._on_load_failed(generation, exc),
+        )
+
+    def export_csv(self, path: str | Path) -> int:
+        """Write the visible table to `path` (replaced whole, never half-written); returns the
+        number of patient rows written."""
+        rows = month_csv_rows(self.proxy)
+        buf = io.StringIO(newline="")
+        csv.writer(buf).writerows(rows)
+        write_atomic(path, buf.getvalue())
+        self.csv_exported.emit(str(path))
+        return len(rows) - 1
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def _show_computing(self) -> None:
+        """The visible "computing" state while every patient's month is evaluated."""
+        if self._shown_month != self.month:
+            self.model.set_month(self.month.year, self.month.month, [])
+            self._shown_month = None
+        self.computing_label.setText(
+            f"Computing every patient's billing days for {self.month:%B %Y}…")
+        self.computing_label.show()
+        self._show_totals()
+
+    def _show(
+        self,
+        generation: int,
+        first: dt.date,
+        data: tuple[list[PatientMonth], list[tuple[str, str]]],
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._task = None
+        self._computing = False
+        self._shown_month = first
+        self.computing_label.hide()
+        rows, payers = data
+        self.error_label.hide()
+        self._fill_payers(payers)
+        self.model.today = today()
+        self.model.set_month(first.year, first.month, rows, dict(payers))
+        self._on_filter_changed()
+        self._measure_names()
+        self._size_columns()
+        self.data_loaded.emit()
+
+    def _on_load_failed(self, generation: int, exc: Exception) -> None:
+        if generation != self._generation:
+            return
+        self._task = None
+        self._computing = False
+        self.computing_label.hide()
+        self._show_totals()
+        self.error_label.setText(f"The month could not be loaded: {exc}")
+        self.error_label.show()
+        self.data_loaded.emit()
+
+    @Slot()
+    def _show_totals(self) -> None:
+        totals = self.proxy.visible_totals()
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(
+            f"{shown} of {total} patients shown" if shown != total else f"{total} patients"
+        )
+        if self.computing:
+            self.empty_label.setText("")
+        elif total == 0:
+            self.empty_label.setText("No service days recorded this month.")
+        elif shown == 0:
+            self.empty_label.setText("No patient has a day matching these filters.")
+        else:
+            self.empty_label.setText("")
+        for status, chip in self.total_labels.items():
+            chip.setText(f"{STATUS_SYMBOL[status]} {totals[status]} {STATUS_PLURAL[status]}")
+
+    # --- slots ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_filter_changed(self) -> None:
+        self.proxy.set_filter(
+            MonthFilter(
+                status=self.status_combo.currentData(),
+                reason=self.reason_combo.currentData(),
+                payer_id=self.payer_combo.currentData(),
+            )
+        )
+        self._show_totals()
+
+    @Slot()
+    def _on_clear_clicked(self) -> None:
+        self.set_filter(MonthFilter())
+
+    @Slot()
+    def _on_prev_clicked(self) -> None:
+        self.set_month(shift_month(self.month, -1))
+
+    @Slot()
+    def _on_next_clicked(self) -> None:
+        self.set_month(shift_month(self.month, 1))
+
+    @Slot()
+    def _on_today_clicked(self) -> None:
+        self.set_month(today())
+
+    @Slot(QModelIndex)
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        row: PatientMonth | None = index.data(ROW_ROLE)
+        if row is None:
+            return
+        # the patient's calendar opens on the month being looked at
+        self.ctx.view_state[calendar_view.MONTH_KEY] = self.month
+        self.patient_activated.emit(row.patient_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter on a row opens the patient, like a double-click; a resize refits the days."""
+        # the type first: events still arrive while the table is being destroyed
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
+            self._size_columns()
+            return False
+        if (
+            watched is self.table
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.table.currentIndex().isValid()
+        ):
+            self._on_double_clicked(self.table.currentIndex())
+            return True
+        return super().eventFilter(watched, event)
+
+    @Slot(object)
+    def _on_data_changed(self, changes: Changes) -> None:
+        if changes.kinds and not changes.kinds <= {"pharmacy", "prescriber"}:
+            self._reload_when_visible()
+
+    @Slot()
+    def _on_database_replaced(self) -> None:
+        self._reload_when_visible()
+
+    def _reload_when_visible(self) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
+    @Slot()
+    def _on_packets_clicked(self) -> None:
+        from ui.claims.packet_actions import make_month_packets
+
+        make_month_packets(self.ctx, self, self.month.year, self.month.month)
+
+    @Slot()
+    def _on_export_clicked(self) -> None:
+        default = f"billing-{self.month:%Y-%m}.csv"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the month as CSV", default, "CSV files (*.csv)"
+        )
+        if not path:
+            return
+        try:
+            count = self.export_csv(path)
+        except OSError as exc:
+            show_error(self, exc, title="Not exported")
+            return
+        self.count_label.setText(f"{count} patients exported to {Path(path).name}")

@@ -1,0 +1,1 @@
+"""Claims and packets windows: the claims dialog, the billing menu, packet actions."""

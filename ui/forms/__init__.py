@@ -1,0 +1,1 @@
+"""Forms that enter and amend records."""

@@ -1,0 +1,92 @@
+"""The documents tab: a patient's plans of care, preparation notes, deliveries and care
+coordination notes, each in its own list with New, Edit (asks why), Void and History."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from models.records import services
+from models.records.services import Changes
+from ui.records.record_list import RecordListPanel
+from ui.records.table_models import (
+    CareNotesTableModel,
+    DeliveriesTableModel,
+    PlansOfCareTableModel,
+    PrepNotesTableModel,
+)
+from ui.shell.context import AppContext
+from ui.shell.tab_loading import LoadsInFront
+
+SECTIONS = (
+    ("plan_of_care", "Plans of care", PlansOfCareTableModel),
+    ("prep_note", "Preparation notes", PrepNotesTableModel),
+    ("delivery", "Deliveries", DeliveriesTableModel),
+    ("care_note", "Care coordination notes", CareNotesTableModel),
+)
+
+
+class DocumentsTab(QWidget, LoadsInFront):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.patient_id: str | None = None
+        self.sections = QTabWidget()
+        self.sections.setDocumentMode(True)
+        self.panels: dict[str, RecordListPanel] = {}
+        for kind, title, model_cls in SECTIONS:
+            panel = RecordListPanel(ctx, kind, model_cls(), self,
+                                    new_text=f"New {services.LABELS[kind]}…")
+            page = QWidget()
+            page_layout = QVBoxLayout(page)
+            page_layout.setContentsMargins(0, 10, 0, 0)
+            page_layout.addWidget(panel)
+            self.panels[kind] = panel
+            self.sections.addTab(page, title)
+            panel.loaded.connect(self._update_titles)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addWidget(self.sections)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.database_replaced.connect(self._on_database_replaced)
+        self.set_patient(None)
+
+    def show_section(self, kind: str) -> None:
+        self.sections.setCurrentIndex([k for k, _t, _m in SECTIONS].index(kind))
+
+    def set_patient(self, patient_id: str | None) -> None:
+        self.patient_id = patient_id
+        self.reload()
+
+    def reload(self, kinds: tuple[str, ...] | None = None) -> None:
+        """Read the sections of `kinds` (all when None) in the background; behind another
+        tab, only remember to read every section when it comes to the front."""
+        if self.deferred():
+            return
+        for kind, panel in self.panels.items():
+            if kinds is None or kind in kinds or panel.patient_id != self.patient_id:
+                panel.set_patient(self.patient_id)
+        self._update_titles()
+
+    @Slot()
+    def _update_titles(self) -> None:
+        for i, (kind, title, _m) in enumerate(SECTIONS):
+            panel = self.panels[kind]
+            live = sum(1 for r in panel.model.records() if not r.voided)
+            count = "…" if panel.loading else str(live)
+            self.sections.setTabText(i, f"{title} ({count})" if self.patient_id else title)
+
+    @Slot(object)
+    def _on_data_changed(self, changes: Changes) -> None:
+        if self.patient_id is None:
+            return
+        if changes.patient_ids and self.patient_id not in changes.patient_ids:
+            return
+        # order names appear in every list, so an order change reloads them all
+        kinds = tuple(k for k in self.panels if changes.touches(k, "order"))
+        if kinds:
+            self.reload(kinds)
+
+    @Slot()
+    def _on_database_replaced(self) -> None:
+        self.set_patient(None)

@@ -1,0 +1,72 @@
+"""Start the desktop app: the Qt application, the database, the first-run offer, the window."""
+
+from __future__ import annotations
+
+import sys
+
+import shiboken6
+from PySide6.QtCore import QThreadPool
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+STYLE = """
+QTabWidget::pane { border: 1px solid #c9ccd1; border-radius: 3px; }
+QTabBar::tab { padding: 6px 14px; }
+QGroupBox { font-weight: 600; margin-top: 10px; }
+QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }
+QLabel#emptyHint { color: #5f6368; font-size: 12pt; padding: 40px; }
+QStatusBar QLabel { color: #5f6368; padding: 0 6px; }
+QToolBar { spacing: 4px; padding: 3px; }
+QToolBar QToolButton { padding: 4px 10px; }
+"""
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with PerDiem's names (QSettings reads them), style and font."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setOrganizationName("PerDiem")
+    app.setApplicationName("PerDiem")
+    app.setApplicationDisplayName("PerDiem")
+    app.setStyle("Fusion")
+    font = QFont(app.font())
+    if font.pointSizeF() < 10:
+        font.setPointSizeF(10)
+    app.setFont(font)
+    app.setStyleSheet(STYLE)
+    return app
+
+
+def run(url: str, actor: str) -> int:
+    """Open the database at `url` and run the app until its window closes; the exit status."""
+    app = make_application()
+    from models.db import open_database
+
+    try:
+        engine = open_database(url)
+    except Exception as exc:  # a clear message instead of a traceback on the console
+        QMessageBox.critical(
+            None, "PerDiem: database not opened",
+            f"PerDiem could not open the database\n{url}\n\n{type(exc).__name__}: {exc}\n\n"
+            "Check the path (--db or PERDIEM_DB), that the file is a PerDiem database and that "
+            "you may write to its folder.")
+        return 1
+
+    from ui.shell.context import AppContext
+    from ui.shell.first_run import first_run_wanted
+    from ui.shell.main_window import MainWindow
+    from ui.shell.workers import run_in_background
+
+    ctx = AppContext(engine, actor, url)
+    window = MainWindow(ctx)
+    window.show()
+    # asked in the background like every read, so the window paints first
+    run_in_background(ctx, first_run_wanted, receiver=window,
+                      on_result=lambda wanted: wanted and window.open_first_run())
+    status = app.exec()
+    # Reads still running must not outlive the window: drop the queued ones, wait for the
+    # rest, and delete the window here, on the GUI thread, not whenever a collection runs.
+    QThreadPool.globalInstance().clear()
+    QThreadPool.globalInstance().waitForDone()
+    shiboken6.delete(window)
+    ctx.engine.dispose()
+    return status
