@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from gui_wait import settle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QPushButton
 from sqlalchemy import func
@@ -67,6 +68,7 @@ def test_import_shows_each_step_and_ends_with_the_data(qtbot, window, big_file, 
     assert sig.args[0]["infusions"] == len(GENERATED["infusions"])
     assert count(engine, Infusion) == len(GENERATED["infusions"])
     assert count(engine, RecordVersion) == TOTAL
+    settle(qtbot)  # the patient list rereads in the background
     assert window.patients.model.rowCount() == len(GENERATED["patients"])
     assert window.statusBar().currentMessage().startswith("Imported")
 
