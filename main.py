@@ -158,14 +158,13 @@ class ProgressLine:
 
 def cmd_import(args, engine) -> int:
     from models.db import unit_of_work
-    from models.interchange import transfer as interchange
+    from models.interchange import read
 
     progress = None if args.quiet else ProgressLine(sys.stderr, args.file.name)
     try:
-        doc = interchange.read_file(args.file, progress=progress)
+        doc = read.read_file(args.file, progress=progress)
         with unit_of_work(engine) as session:
-            counts = interchange.import_document(session, actor=args.user, doc=doc,
-                                                 progress=progress)
+            counts = read.import_document(session, actor=args.user, doc=doc, progress=progress)
     finally:
         if progress is not None:
             progress.close()
@@ -176,23 +175,23 @@ def cmd_import(args, engine) -> int:
 
 def cmd_export(args, engine) -> int:
     from models.db import unit_of_work
-    from models.interchange import transfer as interchange
+    from models.interchange import write
 
     with unit_of_work(engine) as session:
-        doc = interchange.export_document(session)
-    interchange.write_file(args.file, doc)
+        doc = write.export_document(session)
+    write.write_file(args.file, doc)
     print(f"Exported to {args.file}.")
     return EXIT_OK
 
 
 def cmd_billable_days(args, engine) -> int:
+    from models.billing import loading
     from models.claims.batches import claimed_days
     from models.db import unit_of_work
-    from models.records import services
     from reports import billable_days
 
     with unit_of_work(engine) as session:
-        days = services.billable_days(session, args.start, args.end, args.patient)
+        days = loading.billable_days(session, args.start, args.end, args.patient)
         claimed = (claimed_days(session, args.patient, start=args.start, end=args.end)
                    if args.with_claims else None)
     write = billable_days.to_csv if args.format == "csv" else billable_days.to_json
@@ -315,19 +314,21 @@ def cmd_packets(args, engine) -> int:
 
 def cmd_attach(args, engine) -> int:
     from models.db import unit_of_work
+    from models.records import registry
     from models.records.attachments import add_attachment
 
-    kind, record_id = "patient", None
-    for option, name in (("order", "order"), ("plan", "plan_of_care"), ("delivery", "delivery")):
+    kind, record_id = registry.PATIENT, None
+    for option, target in (("order", registry.ORDER), ("plan", registry.PLAN_OF_CARE),
+                           ("delivery", registry.DELIVERY)):
         if getattr(args, option):
-            kind, record_id = name, getattr(args, option)
+            kind, record_id = target, getattr(args, option)
     try:
         content = args.file.read_bytes()
     except FileNotFoundError:
         raise _Fail(f"{args.file}: no such file") from None
     with unit_of_work(engine) as session:
         info = add_attachment(session, actor=args.user, patient_id=args.patient,
-                              filename=args.file.name, content=content, record_kind=kind,
+                              filename=args.file.name, content=content, record_kind=kind.key,
                               record_id=record_id, description=args.description)
     print(f"Attached {info.filename} ({info.media_type}, {info.size} bytes, "
           f"SHA-256 {info.sha256}) as attachment {info.id}.")

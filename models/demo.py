@@ -1,7 +1,7 @@
 """Demo data: a small home infusion pharmacy's last three months, showing every billing outcome.
 
-Everything is written through models.records.services, so the demo obeys the same checks as the
-forms.
+Everything is written through the record services (models/records/reference.py and
+clinical.py), so the demo obeys the same checks as the forms.
 The data is a function of (seed, today): names, addresses and small date shifts come from
 `random.Random(seed)`, and every timestamp is derived from the record's own date.
 Most days are billable, as in a well-run pharmacy; a handful of patients each show one problem
@@ -20,7 +20,20 @@ from typing import Any
 from sqlmodel import Session
 
 from models.errors import DomainError, FieldError
-from models.records import services
+from models.records import clinical, reference, registry
+from models.records.registry import (
+    AUTHORIZATION,
+    CARE_NOTE,
+    DELIVERY,
+    INFUSION,
+    ORDER,
+    PATIENT,
+    PLAN_OF_CARE,
+    PREP_NOTE,
+    ClinicalKind,
+    RecordKind,
+)
+from models.records.rows import count_records
 from models.records.tables import (
     AuthorizationBase,
     CoverageBase,
@@ -226,43 +239,44 @@ class _Demo:
     def at(self, day: dt.date, hour: int) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour, self.rng.randrange(60)))
 
-    def next_id(self, kind: str) -> str:
-        self.numbers[kind] += 1
-        return f"{services.ID_PREFIX[kind]}-{self.numbers[kind]}"
+    def next_id(self, kind: RecordKind[Any, Any]) -> str:
+        self.numbers[kind.key] += 1
+        return f"{kind.id_prefix}-{self.numbers[kind.key]}"
 
-    def record(self, kind: str, day: dt.date, hour: int, **values: Any) -> str:
+    def record(self, kind: ClinicalKind[Any, Any], day: dt.date, hour: int, **values: Any
+               ) -> str:
         if "id" not in values:
             values["id"] = self.next_id(kind)
-        base = services.CLINICAL[kind][1]
-        services.create_record(self.session, actor=self.actor, kind=kind, data=base(**values),
-                               recorded_at=self.at(day, hour))
-        self.counts[kind] += 1
+        clinical.create_record(self.session, actor=self.actor, kind=kind,
+                               data=kind.base(**values), recorded_at=self.at(day, hour))
+        self.counts[kind.collection] += 1
         return values["id"]
 
-    def edit(self, kind: str, record_id: str, day: dt.date, reason: str, **changes: Any) -> None:
-        current = services.get_record(self.session, kind, record_id)
-        data = services.CLINICAL[kind][1].model_validate(current).model_copy(update=changes)
-        services.edit_record(self.session, actor=self.actor, kind=kind, record_id=record_id,
+    def edit(self, kind: ClinicalKind[Any, Any], record_id: str, day: dt.date, reason: str,
+             **changes: Any) -> None:
+        current = clinical.get_record(self.session, kind, record_id)
+        data = kind.base.model_validate(current).model_copy(update=changes)
+        clinical.edit_record(self.session, actor=self.actor, kind=kind, record_id=record_id,
                              data=data, reason=reason, recorded_at=self.at(day, 14))
         self.counts["edits"] += 1
 
     # --- reference data ---------------------------------------------------------------------
 
     def reference(self) -> None:
-        if services.get_pharmacy(self.session) is None:
+        if reference.get_pharmacy(self.session) is None:
             npi = npi_with_check_digit("1" + "".join(self.rng.choices("0123456789", k=8)))
-            services.save_pharmacy(self.session, actor=self.actor,
+            reference.save_pharmacy(self.session, actor=self.actor,
                                    data=PharmacyBase(npi=npi, **PHARMACY))
         for pid, name, payer_id, kind, prior_auth, modifiers in PAYERS:
             line1, city, zip_code = PAYER_ADDRESS.get(pid, (None, None, None))
-            services.save_payer(self.session, actor=self.actor, data=PayerBase(
+            reference.save_payer(self.session, actor=self.actor, data=PayerBase(
                 id=pid, name=name, payer_id=payer_id, kind=kind, requires_prior_auth=prior_auth,
                 per_diem_modifiers=modifiers, address_line1=line1, city=city,
                 state="WI" if line1 else None, zip=zip_code), recorded_at=self.set_up_at)
             self.counts["payers"] += 1
         for rid, first, last, _specialty in PRESCRIBERS:
             npi = npi_with_check_digit("1" + "".join(self.rng.choices("0123456789", k=8)))
-            services.save_prescriber(self.session, actor=self.actor, data=PrescriberBase(
+            reference.save_prescriber(self.session, actor=self.actor, data=PrescriberBase(
                 id=rid, first_name=first, last_name=last, npi=npi,
                 phone="608555" + f"{self.rng.randrange(10000):04d}"), recorded_at=self.set_up_at)
             self.counts["prescribers"] += 1
@@ -281,14 +295,14 @@ class _Demo:
 
     def patient(self, *coverages: CoverageBase, age: tuple[int, int] = (28, 63),
                 sex: str | None = None) -> _Patient:
-        self.numbers["patient"] += 1
-        pid = f"p-{1000 + self.numbers['patient']}"
+        self.numbers[PATIENT.key] += 1
+        pid = f"p-{1000 + self.numbers[PATIENT.key]}"
         sex = sex or self.rng.choice("FM")
         first = self.rng.choice(FEMALE if sex == "F" else MALE)
-        last = self.last_names[(self.numbers["patient"] - 1) % len(self.last_names)]
+        last = self.last_names[(self.numbers[PATIENT.key] - 1) % len(self.last_names)]
         born = self.today - _days(365 * self.rng.randint(*age) + self.rng.randrange(365))
         town, zip_code = self.rng.choice(TOWNS)
-        services.save_patient(self.session, actor=self.actor, data=PatientBase(
+        reference.save_patient(self.session, actor=self.actor, data=PatientBase(
             id=pid, first_name=first, last_name=last, birth_date=born, sex=sex,
             address_line1=f"{self.rng.randint(10, 4999)} {self.rng.choice(STREETS)}",
             city=town, state="WI", zip=zip_code,
@@ -327,7 +341,7 @@ class _Demo:
         authorizations; the keyword arguments each plant one documentation problem."""
         th = THERAPIES[key]
         rng = self.rng
-        order_id = self.next_id("order")
+        order_id = self.next_id(ORDER)
         c = _Course(order_id)
         stop = min(end or self.last, self.last, stopped or dt.date.max)
 
@@ -342,7 +356,7 @@ class _Demo:
         pt.first_day = min([d for d in [pt.first_day, *doses[:1]] if d], default=None)
 
         self.record(
-            "order", start - _days(3), 15, id=order_id, patient_id=pt.id,
+            ORDER, start - _days(3), 15, id=order_id, patient_id=pt.id,
             prescriber_id=self.prescriber_for(th), per_diem_code=th.per_diem_code,
             drug_name=th.drug_name, drug_ndc=th.ndc, drug_hcpcs=th.hcpcs,
             drug_hcpcs_unit_amount=Decimal(th.unit_amount) if th.unit_amount else None,
@@ -359,7 +373,7 @@ class _Demo:
         while plan_start <= horizon:
             plan_end = min(plan_start + _days(59), plans_until or dt.date.max)
             c.plans.append(self.record(
-                "plan_of_care", plan_start - _days(2), 11, order_id=order_id,
+                PLAN_OF_CARE, plan_start - _days(2), 11, order_id=order_id,
                 start_date=plan_start, end_date=plan_end, signed_date=plan_start - _days(1),
                 summary=f"{th.drug_name}, {th.dose}. RN teaching and line care; weekly labs; "
                         f"coordinator call at least every two weeks."))
@@ -379,14 +393,14 @@ class _Demo:
                 batches[short_batch] = (made, use_by - _days(1))
         for i, (made, use_by) in enumerate(batches):
             c.preps.append(self.record(
-                "prep_note", made, 7, order_id=order_id, date=made,
+                PREP_NOTE, made, 7, order_id=order_id, date=made,
                 pharmacist=rng.choice(PHARMACISTS), compounding=th.compounding,
                 dur="No interactions found; renal function and allergies reviewed.",
                 lot=f"{th.drug_name[:2].upper()}{rng.randrange(10000, 99999)}",
                 beyond_use_date=use_by))
             if i != undelivered_dose:
                 c.deliveries.append(self.record(
-                    "delivery", made, 13, order_id=order_id, date=made, items=th.items,
+                    DELIVERY, made, 13, order_id=order_id, date=made, items=th.items,
                     method=rng.choice(["pharmacy driver", "courier"]), received_by=pt.name))
 
         # Held doses are given the next day (R1 on the held day).
@@ -415,7 +429,7 @@ class _Demo:
                     values.update(end_time=None, notes="Pump alarm at the end; end time not "
                                   "charted.")
                 hour = min(begin.hour + th.minutes // 60 + 1, 23)
-                c.infusions.append(self.record("infusion", day, hour, **values))
+                c.infusions.append(self.record(INFUSION, day, hour, **values))
         c.days = sorted(set(given) - ({given[hold_dose]} if hold_dose is not None else set()))
 
         self.authorize(pt, th, start, end, c.days, auth_until, auth_short)
@@ -437,8 +451,8 @@ class _Demo:
                 stretch_end = min(first + _days(59), last, until or dt.date.max)
                 used = [d for d in mine if first <= d <= stretch_end]
                 units = len(used) + (self.rng.randint(1, 3) if not short else -short)
-                services.save_authorization(self.session, actor=self.actor, data=AuthorizationBase(
-                    id=self.next_id("authorization"), patient_id=pt.id, payer_id=cov.payer_id,
+                reference.save_authorization(self.session, actor=self.actor, data=AuthorizationBase(
+                    id=self.next_id(AUTHORIZATION), patient_id=pt.id, payer_id=cov.payer_id,
                     number=f"PA{first:%y%m}{self.rng.randrange(10000, 99999)}",
                     code=th.per_diem_code, start_date=first, end_date=stretch_end,
                     units=max(units, 1)),
@@ -452,7 +466,7 @@ class _Demo:
         """An admission note, then a coordinator contact every 10 to 18 days."""
         assert pt.first_day is not None
         day = max(pt.first_day, self.first) - _days(self.rng.randint(1, 3))
-        ids = [self.record("care_note", day, 16, patient_id=pt.id, date=day,
+        ids = [self.record(CARE_NOTE, day, 16, patient_id=pt.id, date=day,
                            author=self.rng.choice(COORDINATORS), contact="patient",
                            text="Admission: reviewed orders, allergies, home safety and the "
                                 "infusion schedule; line care teaching done.")]
@@ -463,7 +477,7 @@ class _Demo:
             if day > self.last:
                 return ids
             contact, text = self.rng.choice(CARE_NOTES)
-            ids.append(self.record("care_note", day, 16, patient_id=pt.id, date=day,
+            ids.append(self.record(CARE_NOTE, day, 16, patient_id=pt.id, date=day,
                                    author=self.rng.choice(COORDINATORS), contact=contact,
                                    text=text))
 
@@ -492,7 +506,7 @@ class _Demo:
 
         # 3. Ceftriaxone for Lyme: a teenager on a parent's plan (non-self subscriber).
         parent_born = today - _days(365 * 44 + rng.randrange(365))
-        family_name = self.last_names[self.numbers["patient"] % len(self.last_names)]
+        family_name = self.last_names[self.numbers[PATIENT.key] % len(self.last_names)]
         pt = self.patient(self.coverage(
             "lcc", self.since(), relationship="child", subscriber_first_name="Anne",
             subscriber_last_name=family_name, subscriber_birth_date=parent_born,
@@ -641,39 +655,39 @@ class _Demo:
 
     def corrections(self) -> None:
         order_id, stopped = self.stopped_early
-        self.edit("order", order_id, stopped, "Prescriber stopped IV therapy by phone; switched "
+        self.edit(ORDER, order_id, stopped, "Prescriber stopped IV therapy by phone; switched "
                   "to oral linezolid.", discontinued_date=stopped)
 
-        note = services.get_record(self.session, "prep_note", self.mistyped_bud)
+        note = clinical.get_record(self.session, PREP_NOTE, self.mistyped_bud)
         wrong = note.beyond_use_date
-        self.edit("prep_note", note.id, note.date, "Beyond-use date was mistyped.",
+        self.edit(PREP_NOTE, note.id, note.date, "Beyond-use date was mistyped.",
                   beyond_use_date=note.date + _days(1))
-        self.edit("prep_note", note.id, note.date + _days(1), "Corrected to the compounding "
+        self.edit(PREP_NOTE, note.id, note.date + _days(1), "Corrected to the compounding "
                   "record's beyond-use date.", beyond_use_date=wrong)
 
-        entry = services.get_record(self.session, "infusion", self.corrected_entry)
+        entry = clinical.get_record(self.session, INFUSION, self.corrected_entry)
         end = dt.datetime.combine(entry.date, entry.end_time) + dt.timedelta(minutes=25)
-        self.edit("infusion", entry.id, entry.date + _days(1), "End time corrected from the "
+        self.edit(INFUSION, entry.id, entry.date + _days(1), "End time corrected from the "
                   "pump history (rate slowed for chills).", end_time=end.time(),
                   reaction="Chills at 200 mL/h; rate reduced, resolved.")
 
-        delivery = services.get_record(self.session, "delivery", self.receiver_fixed)
-        self.edit("delivery", delivery.id, delivery.date + _days(1), "Signed for by the spouse, "
+        delivery = clinical.get_record(self.session, DELIVERY, self.receiver_fixed)
+        self.edit(DELIVERY, delivery.id, delivery.date + _days(1), "Signed for by the spouse, "
                   "per the delivery slip.", received_by="Spouse (per delivery slip)")
 
-        note = services.get_record(self.session, "care_note", self.amended_note)
-        self.edit("care_note", note.id, note.date + _days(1), "Added the outcome of the call.",
+        note = clinical.get_record(self.session, CARE_NOTE, self.amended_note)
+        self.edit(CARE_NOTE, note.id, note.date + _days(1), "Added the outcome of the call.",
                   text=note.text + " Patient will call back with the home health schedule.")
 
-        plan = services.get_record(self.session, "plan_of_care", self.late_plan)
-        self.edit("plan_of_care", plan.id, plan.start_date, "Signed date corrected to the date "
+        plan = clinical.get_record(self.session, PLAN_OF_CARE, self.late_plan)
+        self.edit(PLAN_OF_CARE, plan.id, plan.start_date, "Signed date corrected to the date "
                   "on the copy the prescriber returned.", signed_date=plan.start_date)
 
-        entry = services.get_record(self.session, "infusion", self.duplicate_of)
-        copy = services.CLINICAL["infusion"][1].model_validate(entry).model_copy(
-            update={"id": self.next_id("infusion")})
-        self.record("infusion", entry.date, 22, **copy.model_dump())
-        services.void_record(self.session, actor=self.actor, kind="infusion", record_id=copy.id,
+        entry = clinical.get_record(self.session, INFUSION, self.duplicate_of)
+        copy = INFUSION.base.model_validate(entry).model_copy(
+            update={"id": self.next_id(INFUSION)})
+        self.record(INFUSION, entry.date, 22, **copy.model_dump())
+        clinical.void_record(self.session, actor=self.actor, kind=INFUSION, record_id=copy.id,
                              reason="Duplicate: the same dose was charted twice.",
                              recorded_at=self.at(entry.date + _days(1), 9))
         self.counts["voided"] += 1
@@ -681,7 +695,7 @@ class _Demo:
 
 def load_demo(session: Session, *, actor: str, seed: int, today: dt.date) -> dict[str, int]:
     """Fill an empty database with a demo pharmacy; returns how many of each record it wrote."""
-    if services.count_records(session):
+    if count_records(session):
         raise DomainError("The database already holds data; demo data only goes into an empty "
                           "database (choose a new file with --db).")
     if not 1900 <= today.year <= 9998:  # births reach 100 years back, records a month ahead
@@ -691,8 +705,6 @@ def load_demo(session: Session, *, actor: str, seed: int, today: dt.date) -> dic
     demo.reference()
     demo.patients()
     demo.corrections()
-    names = ["payers", "prescribers", "patients", "coverages", "authorizations", "order",
-             "plan_of_care", "prep_note", "delivery", "infusion", "care_note", "edits", "voided"]
-    plural = {"order": "orders", "plan_of_care": "plans_of_care", "prep_note": "prep_notes",
-              "delivery": "deliveries", "infusion": "infusions", "care_note": "care_notes"}
-    return {plural.get(n, n): demo.counts[n] for n in names}
+    names = ["payers", "prescribers", "patients", "coverages", "authorizations",
+             *(k.collection for k in registry.CLINICAL), "edits", "voided"]
+    return {n: demo.counts[n] for n in names}

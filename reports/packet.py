@@ -27,6 +27,7 @@ from models import codes
 from models.billing.packet_data import PacketData
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS
 from models.files import write_atomic
+from models.records import registry
 from models.records.attachments import AttachmentFile
 from reports.styles import (
     ACCENT,
@@ -71,8 +72,6 @@ EVIDENCE = (
     ("MAR complete\n(R11)", "incomplete-mar"),
     ("Care note\n(R12)", "missing-care-note"),
 )
-KIND_LABELS = {"patient": "patient", "order": "order", "plan_of_care": "plan of care",
-               "delivery": "delivery"}
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -514,9 +513,8 @@ def _prepare(files: list[AttachmentFile]) -> list[_Prepared]:
 
 
 def _attached_to(info) -> str:
-    if info.record_kind == "patient":
-        return "patient"
-    return f"{KIND_LABELS[info.record_kind]} {info.record_id}"
+    kind = registry.kind(info.record_kind)
+    return kind.label if kind is registry.PATIENT else f"{kind.label} {info.record_id}"
 
 
 def _attachment_index(prepared: list[_Prepared]) -> list:

@@ -25,7 +25,8 @@ from models import demo
 from models.billing import rules
 from models.billing.packet_data import load_packet_data
 from models.claims import batches as claim_batches
-from models.claims import drafts as claims
+from models.claims.claim import month_end, month_of
+from models.claims.drafts import draft_claims
 from models.db import open_database, unit_of_work
 from models.records import services
 
@@ -52,7 +53,7 @@ def pharmacies(tmp_path_factory) -> Iterator[dict[str, object]]:
 
 
 def _month(day: dt.date) -> tuple[dt.date, dt.date]:
-    return claims.month_of(day), claims.month_end(day)
+    return month_of(day), month_end(day)
 
 
 def windows(data: rules.BillingData, rng: random.Random, count: int
@@ -144,8 +145,8 @@ def test_claim_drafts_equal_those_made_from_the_full_history(pharmacies):
             for start, end in windows(full, rng, 4)[3:]:
                 start = start or dt.date(2024, 1, 1)
                 end = max(end or start, start)
-                span = claims.month_of(start), claims.month_end(end)
-                expected = claims.draft_claims(
+                span = month_of(start), month_end(end)
+                expected = draft_claims(
                     reference_evaluate(full, *span), full, prescribers, pharmacy, start=start,
                     end=end, fmt="837p")
                 preview = claim_batches.prepare_claims(s, start, end, fmt="837p")

@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, BillingData, DayResult
-from models.claims import drafts as claims
-from models.claims.drafts import DRUG, PER_DIEM, ClaimedInfo, draft_claims, x12_id, x12_text
+from models.claims.claim import DRUG, PER_DIEM, ClaimedInfo
+from models.claims.drafts import draft_claims
+from models.claims.x12 import X12TextError, x12_id, x12_text
 from models.records.tables import (
     CoverageRead,
     InfusionRead,
@@ -305,13 +306,13 @@ def test_x12_text_is_cleaned(value, cleaned):
 
 @pytest.mark.parametrize("value", ["***", "", "李雷"])
 def test_x12_text_refuses_what_cannot_be_cleaned(value):
-    with pytest.raises(claims.X12TextError):
+    with pytest.raises(X12TextError):
         x12_text(value, 60)
 
 
 @pytest.mark.parametrize("value", ["AB*1", "A~B", "A:B", "A^B", "X" * 16])
 def test_x12_identifiers_are_never_altered(value):
-    with pytest.raises(claims.X12TextError):
+    with pytest.raises(X12TextError):
         x12_id(value, 15)
 
 

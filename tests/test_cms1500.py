@@ -11,7 +11,7 @@ import pytest
 from test_claims import PHARMACY, day, drafts, order
 
 from models.claims import batches as claim_batches
-from models.claims.drafts import BatchContext
+from models.claims.claim import BatchContext
 from models.db import unit_of_work
 from reports.claims import cms1500
 

@@ -19,8 +19,9 @@ from test_interchange import EXAMPLE_PATHS, JSON_VALUES, dump, header, put
 from benchmarks.generate import generate
 from models.db import open_database, sqlite_path, unit_of_work
 from models.errors import ImportRejected
-from models.interchange import transfer as interchange
-from models.records import services
+from models.interchange import convert, read, validate, write
+from models.interchange.format import COLLECTIONS
+from models.records import registry, services
 from models.records.tables import RecordVersion
 
 GENERATED = generate(4, 2, seed=7)  # ~1,400 records of every kind, concurrent therapies
@@ -32,27 +33,27 @@ def import_through_services(engine, doc: dict, actor: str = "test") -> None:
     with unit_of_work(engine) as session:
         if services.get_pharmacy(session) is None:
             services.save_pharmacy(session, actor=actor,
-                                   data=interchange._pharmacy_in(doc["pharmacy"]))
-        for coll, (kind, _table) in interchange.COLLECTIONS.items():
+                                   data=convert.pharmacy_in(doc["pharmacy"]))
+        for coll, kind in COLLECTIONS.items():
             for item in doc.get(coll, []):
-                data = interchange.CONVERTERS[coll](item)
-                if coll == "payers":
+                data = convert.CONVERTERS[kind](item)
+                if kind is registry.PAYER:
                     services.save_payer(session, actor=actor, data=data)
-                elif coll == "prescribers":
+                elif kind is registry.PRESCRIBER:
                     services.save_prescriber(session, actor=actor, data=data)
-                elif coll == "patients":
+                elif kind is registry.PATIENT:
                     services.save_patient(session, actor=actor, data=data,
-                                          coverages=interchange._coverages_in(item))
-                elif coll == "authorizations":
+                                          coverages=convert.coverages_in(item))
+                elif kind is registry.AUTHORIZATION:
                     services.save_authorization(session, actor=actor, data=data)
                 else:
-                    services.create_record(session, actor=actor, kind=kind, data=data,
+                    services.create_record(session, actor=actor, kind=kind.key, data=data,
                                            form_checks=False)
 
 
 def import_doc(engine, doc: dict, **kwargs) -> dict[str, int]:
     with unit_of_work(engine) as session:
-        return interchange.import_document(session, actor="test", doc=doc, **kwargs)
+        return read.import_document(session, actor="test", doc=doc, **kwargs)
 
 
 def stored(engine, since: dt.datetime) -> dict[str, list[tuple]]:
@@ -131,7 +132,7 @@ def test_bulk_import_stores_exactly_what_the_services_store(engines, example_doc
     for table in expected:  # table by table, row by row: the history rows included
         assert got[table] == expected[table], table
     assert len(got["record_version"]) == sum(len(v) for k, v in doc.items()
-                                             if k in interchange.COLLECTIONS)
+                                             if k in COLLECTIONS)
 
 
 def test_bulk_import_into_a_database_with_data_stores_what_the_services_store(
@@ -150,10 +151,10 @@ def test_generated_pharmacy_round_trips_byte_for_byte(engines):
     first, second = engines
     import_doc(first, GENERATED)
     with unit_of_work(first) as session:
-        text = interchange.to_json(interchange.export_document(session))
+        text = write.to_json(write.export_document(session))
     import_doc(second, json.loads(text))
     with unit_of_work(second) as session:
-        assert interchange.to_json(interchange.export_document(session)) == text
+        assert write.to_json(write.export_document(session)) == text
 
 
 @pytest.mark.parametrize("paramstyle", ["qmark", "named"])
@@ -171,7 +172,7 @@ def test_rows_are_stored_as_a_core_insert_stores_them(tmp_path, paramstyle):
             if how == "core":
                 session.execute(insert(RecordVersion.__table__), rows)
             else:
-                interchange._insert_rows(session, RecordVersion.__table__, rows)
+                read._insert_rows(session, RecordVersion.__table__, rows)
             session.commit()
         with eng.connect() as conn:
             stored_by[how] = conn.exec_driver_sql("SELECT * FROM record_version").all()
@@ -183,16 +184,16 @@ def test_rows_are_stored_as_a_core_insert_stores_them(tmp_path, paramstyle):
 
 def test_write_file_writes_the_text_of_to_json(example_engine, tmp_path):
     with unit_of_work(example_engine) as session:
-        doc = interchange.export_document(session)
-    interchange.write_file(tmp_path / "out.json", doc)
-    assert (tmp_path / "out.json").read_bytes() == interchange.to_json(doc).encode("utf-8")
+        doc = write.export_document(session)
+    write.write_file(tmp_path / "out.json", doc)
+    assert (tmp_path / "out.json").read_bytes() == write.to_json(doc).encode("utf-8")
     assert [f.name for f in tmp_path.iterdir() if f.suffix == ".part"] == []
 
 
 def test_the_import_leaves_a_change_notice_of_every_kind_and_patient(engine, example_doc):
     import_doc(engine, example_doc)
     with unit_of_work(engine) as session:
-        interchange.import_document(session, actor="test", doc=addition(example_doc))
+        read.import_document(session, actor="test", doc=addition(example_doc))
         changes = services.changes_of(session)
     assert changes.kinds == {"payer", "patient", "order", "authorization", "infusion",
                              "care_note"}
@@ -217,7 +218,7 @@ def test_a_record_the_forms_refuse_is_reported_with_its_path(engine, example_doc
                                  "patients[0].last_name: is required"]
     assert dump(engine) == before
     with unit_of_work(engine) as session:
-        assert interchange.validate_document(session, doc) == info.value.errors
+        assert validate.validate_document(session, doc) == info.value.errors
 
 
 def test_a_database_error_while_writing_rolls_back_everything(engine, example_doc):
@@ -236,16 +237,16 @@ def test_a_database_error_while_writing_rolls_back_everything(engine, example_do
 
 
 def test_progress_goes_through_checking_then_writing_to_the_last_record(engine):
-    seen: list[interchange.Progress] = []
+    seen: list[read.Progress] = []
     import_doc(engine, GENERATED, progress=seen.append)
-    total = sum(len(v) for k, v in GENERATED.items() if k in interchange.COLLECTIONS)
-    assert seen[:3] == [interchange.Progress("checking", 0, total),
-                        interchange.Progress("checking", total, total),
-                        interchange.Progress("writing", 0, total)]
+    total = sum(len(v) for k, v in GENERATED.items() if k in COLLECTIONS)
+    assert seen[:3] == [read.Progress("checking", 0, total),
+                        read.Progress("checking", total, total),
+                        read.Progress("writing", 0, total)]
     writing = [p.done for p in seen[3:]]
     assert all(p.phase == "writing" and p.total == total for p in seen[3:])
     assert writing == sorted(writing) and writing[-1] == total
-    assert len(writing) >= total // interchange.BATCH  # more than one step: a moving bar
+    assert len(writing) >= total // read.BATCH  # more than one step: a moving bar
 
 
 def test_an_exception_from_progress_stops_the_import_and_writes_nothing(engine):
@@ -254,7 +255,7 @@ def test_an_exception_from_progress_stops_the_import_and_writes_nothing(engine):
     class Stop(Exception):
         pass
 
-    def stop_half_way(p: interchange.Progress) -> None:
+    def stop_half_way(p: read.Progress) -> None:
         if p.phase == "writing" and p.done > p.total // 2:
             raise Stop
 
@@ -267,11 +268,11 @@ def test_an_exception_from_progress_stops_the_import_and_writes_nothing(engine):
 def test_reading_reports_the_file_size(tmp_path, example_doc):
     path = tmp_path / "example.json"
     path.write_text(json.dumps(example_doc), encoding="utf-8")
-    seen: list[interchange.Progress] = []
-    assert interchange.read_file(path, progress=seen.append) == example_doc
+    seen: list[read.Progress] = []
+    assert read.read_file(path, progress=seen.append) == example_doc
     size = path.stat().st_size
-    assert seen == [interchange.Progress("reading", 0, size),
-                    interchange.Progress("reading", size, size)]
+    assert seen == [read.Progress("reading", 0, size),
+                    read.Progress("reading", size, size)]
 
 
 # --- the fast schema check words errors as Python jsonschema does ------------------------------
@@ -279,7 +280,7 @@ def test_reading_reports_the_file_size(tmp_path, example_doc):
 
 def in_file_order(errors: list) -> list:
     """As validate_document lists them (a stable sort: errors on one field keep their order)."""
-    return sorted(errors, key=interchange._sort_key)
+    return sorted(errors, key=validate._sort_key)
 
 
 
@@ -293,8 +294,8 @@ def test_fast_schema_check_finds_what_python_jsonschema_finds(example_doc, chang
             put(*path, value)(doc)
         except (KeyError, IndexError, TypeError):  # an earlier change removed the path
             pass
-    assert in_file_order(interchange._schema_errors(doc)) == \
-        in_file_order(interchange._python_schema_errors(doc))
+    assert in_file_order(validate._schema_errors(doc)) == \
+        in_file_order(validate._python_schema_errors(doc))
 
 
 def test_fast_schema_check_on_a_large_file_with_scattered_errors():
@@ -308,6 +309,6 @@ def test_fast_schema_check_on_a_large_file_with_scattered_errors():
     doc["prep_notes"] = {"not": "a list"}
     doc["pharmacy"]["npi"] = "123"
     doc["colour"] = "blue"
-    errors = in_file_order(interchange._schema_errors(doc))
-    assert errors == in_file_order(interchange._python_schema_errors(doc))
+    errors = in_file_order(validate._schema_errors(doc))
+    assert errors == in_file_order(validate._python_schema_errors(doc))
     assert len(errors) == 9

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from models.billing.packet_data import load_packet_data
 from models.claims import batches as claim_batches
-from models.claims import drafts as claims
+from models.claims.claim import month_end, month_of
 from models.db import open_database, unit_of_work
 from models.records import services
 from reports.claims.claim_files import renderer
@@ -127,7 +127,7 @@ def test_claims_on_file_add_no_statement_and_exports_take_a_fixed_number(pharmac
     for size, engine in pharmacies.items():
         folder = tmp_path / str(size)
         folder.mkdir()
-        months = [(claims.month_of(d), claims.month_end(d))
+        months = [(month_of(d), month_end(d))
                   for d in (dt.date(2026, m, 1) for m in range(4, 10))]
         counts = [export_month(engine, folder, m) for m in months]
         assert sum(1 for c in counts if c) >= 3, f"{size} patients: too few months with claims"

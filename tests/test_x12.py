@@ -264,7 +264,7 @@ def test_claims_with_problems_are_refused_and_the_good_ones_written(example_engi
 def test_a_microgram_dose_keeps_its_three_decimals_in_ctp04():
     from test_claims import PHARMACY, day, drafts, order
 
-    from models.claims.drafts import BatchContext
+    from models.claims.claim import BatchContext
 
     o = order(drug_dose_unit="mcg", drug_hcpcs_unit_amount=Decimal(100))
     (claim,) = drafts([day(dt.date(2026, 10, 1))], orders=[o], dose="125")

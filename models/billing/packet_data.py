@@ -12,10 +12,12 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from models.billing import rules
+from models.billing.loading import billable_days
 from models.billing.rules import DayResult
 from models.errors import DomainError
-from models.records import attachments, services
+from models.records import attachments, registry
 from models.records.attachments import AttachmentFile
+from models.records.reference import get_patient, get_pharmacy, list_payers
 from models.records.tables import (
     Authorization,
     AuthorizationRead,
@@ -110,12 +112,12 @@ def load_packet_data(
     before). A fixed number of queries, whatever the number of records."""
     if end < start:
         raise DomainError("The period ends before it starts: check the from and to dates.")
-    pharmacy = services.get_pharmacy(session)
+    pharmacy = get_pharmacy(session)
     if pharmacy is None:
         raise DomainError("The pharmacy's settings (name, NPI, tax id, address) are not set; "
                           "enter them before printing a packet.")
-    patient = services.get_patient(session, patient_id)
-    days = services.billable_days(session, start, end, patient_id)
+    patient = get_patient(session, patient_id)
+    days = billable_days(session, start, end, patient_id)
 
     day_orders = sorted({d.order_id for d in days})
     order_end = func.coalesce(Order.discontinued_date, Order.end_date)
@@ -145,7 +147,7 @@ def load_packet_data(
     amended = [e.id for e in entries if e.version > 1]
     versions: dict[str, list[RecordVersionRead]] = defaultdict(list)
     for v in session.exec(select(RecordVersion).where(
-            RecordVersion.kind == "infusion", col(RecordVersion.record_id).in_(amended))
+            RecordVersion.kind == registry.INFUSION.key, col(RecordVersion.record_id).in_(amended))
             .order_by(RecordVersion.record_id, RecordVersion.version)):
         versions[v.record_id].append(RecordVersionRead.model_validate(v))
     mar = [MarEntry(e, versions[e.id] if e.version > 1 else []) for e in entries]
@@ -159,7 +161,7 @@ def load_packet_data(
     coverages = [c for c in patient.coverages if _overlaps(c.start_date, c.end_date, start, end)]
     coverages.sort(key=lambda c: (c.priority != "primary", c.start_date))
     payer_ids = {d.payer_id for d in days if d.payer_id} | {c.payer_id for c in coverages}
-    payers = {p.id: p for p in services.list_payers(session) if p.id in payer_ids}
+    payers = {p.id: p for p in list_payers(session) if p.id in payer_ids}
     auths = _read(session, AuthorizationRead, select(Authorization).where(
         Authorization.patient_id == patient_id, Authorization.start_date <= end,
         Authorization.end_date >= start).order_by(Authorization.start_date, Authorization.id))
@@ -167,9 +169,9 @@ def load_packet_data(
         col(Prescriber.id).in_({o.prescriber_id for o in orders})))}
     prescribers = {o.prescriber_id: found[o.prescriber_id] for o in orders}
 
-    targets = ({("patient", patient_id)} | {("order", i) for i in order_ids}
-               | {("plan_of_care", p.id) for p in plans}
-               | {("delivery", d.id) for d in deliveries})
+    targets = ({(registry.PATIENT.key, patient_id)} | {(registry.ORDER.key, i) for i in order_ids}
+               | {(registry.PLAN_OF_CARE.key, p.id) for p in plans}
+               | {(registry.DELIVERY.key, d.id) for d in deliveries})
     files = attachments.load_files(session, [
         a.id for a in attachments.list_attachments(session, patient_id)
         if (a.record_kind, a.record_id) in targets])

@@ -15,7 +15,6 @@ from decimal import Decimal
 from itertools import accumulate, groupby
 
 from models.records.tables import (
-    ADMINISTERED,
     AuthorizationRead,
     CareNoteRead,
     CoverageRead,
@@ -27,6 +26,7 @@ from models.records.tables import (
     PlanOfCareRead,
     PrepNoteRead,
 )
+from models.vocab import ADMINISTERED
 
 BILLABLE = "billable"
 HOLD = "hold"
@@ -40,7 +40,7 @@ class Reason:
     code: str
     text: str
     fix: str
-    fixed_in: str  # which record a user edits to fix it: the GUI opens that form
+    fixed_in: str  # the record kind a user edits to fix it (registry key): the GUI opens its form
 
     @property
     def sentence(self) -> str:
@@ -55,9 +55,9 @@ REASONS: dict[str, Reason] = {
         Reason("R2", "no-active-order", "The order is not in force on this day",
                "check the order's start, end and discontinued dates", "order"),
         Reason("R3", "no-coverage", "The patient has no primary coverage on this day",
-               "add or correct the patient's coverage dates", "coverage"),
+               "add or correct the patient's coverage dates", "patient"),
         Reason("R4", "medicare-s-code", "Medicare does not pay home infusion S-codes",
-               "bill Medicare with its own home infusion codes, not this per diem", "coverage"),
+               "bill Medicare with its own home infusion codes, not this per diem", "patient"),
         Reason("R5", "no-authorization", "The payer requires prior authorization and none "
                "covers this day", "add the authorization or correct its dates", "authorization"),
         Reason("R6", "authorization-exhausted", "Every authorization covering this day has used "

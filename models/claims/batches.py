@@ -18,10 +18,21 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from models.billing import rules
-from models.claims import drafts as claims
-from models.claims.drafts import BatchContext, ClaimDraft, ClaimedInfo
+from models.billing.loading import billing_period
+from models.claims.claim import (
+    FORMATS,
+    BatchContext,
+    ClaimDraft,
+    ClaimedInfo,
+    month_end,
+    month_of,
+)
+from models.claims.drafts import draft_claims
+from models.claims.x12 import interchanges
 from models.errors import Conflict, DomainError, FieldError
-from models.records import services
+from models.records.changes import CLAIM, note_change
+from models.records.history import log_version
+from models.records.reference import get_pharmacy, list_prescribers
 from models.records.tables import Claim, ClaimBatch, ClaimDay, Pharmacy
 
 MAX_CONTROL_NUMBER = 999_999_999  # ISA13 is nine digits
@@ -114,8 +125,8 @@ def claimed_days(session: Session, patient_id: str | None = None, *,
 
 
 def _check_request(start: dt.date, end: dt.date, fmt: str) -> None:
-    if fmt not in claims.FORMATS:
-        raise FieldError("format", f'"{fmt}" is not one of {", ".join(claims.FORMATS)}')
+    if fmt not in FORMATS:
+        raise FieldError("format", f'"{fmt}" is not one of {", ".join(FORMATS)}')
     if end < start:
         raise FieldError("to", "is before the start of the period")
 
@@ -124,16 +135,16 @@ def prepare_claims(session: Session, start: dt.date, end: dt.date, *, fmt: str,
                    patient_id: str | None = None, rebill: bool = False) -> ClaimPreview:
     """The claim drafts for [start, end], checked for `fmt`; nothing is recorded."""
     _check_request(start, end, fmt)
-    span_start, span_end = claims.month_of(start), claims.month_end(end)
-    data, days = services.billing_period(session, span_start, span_end, patient_id)
+    span_start, span_end = month_of(start), month_end(end)
+    data, days = billing_period(session, span_start, span_end, patient_id)
     claimed = claimed_days(session, patient_id, start=span_start, end=span_end)
-    prescribers = {p.id: p for p in services.list_prescribers(session)}
-    # a claim's account number starts with its month (claims.account_number), so only the
+    prescribers = {p.id: p for p in list_prescribers(session)}
+    # a claim's account number starts with its month (drafts.account_number), so only the
     # claims of the span's months can hold one a new claim would take
     used = set(session.exec(select(Claim.patient_account_number).where(
         Claim.month >= span_start, Claim.month <= span_end)).all())
-    drafts = claims.draft_claims(
-        days, data, prescribers, services.get_pharmacy(session), start=start, end=end,
+    drafts = draft_claims(
+        days, data, prescribers, get_pharmacy(session), start=start, end=end,
         fmt=fmt, claimed=claimed, rebill=rebill, used_accounts=used,
     )
     in_period = [d for d in days if start <= d.date <= end]
@@ -173,11 +184,11 @@ def set_payer_claim_number(session: Session, *, actor: str, account_number: str,
     claim.payer_claim_number = value
     session.add(claim)
     session.flush()
-    services._log_version(session, "claim", str(claim.id), {
+    log_version(session, CLAIM, str(claim.id), {
         "account_number": claim.patient_account_number, "batch_id": claim.batch_id,
         "frequency_code": claim.frequency_code, "payer_claim_number": value,
     }, actor, None)
-    services._changed(session, "claim", claim.patient_id)
+    note_change(session, CLAIM, claim.patient_id)
     return claim
 
 
@@ -235,9 +246,9 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
             dict(claim_id=ids[d.account_number], order_id=o, date=day)
             for d in drafts for o, day in d.days])
     session.flush()
-    services._changed(session, "claim")
+    note_change(session, CLAIM)
     for d in drafts:
-        services._changed(session, "claim", d.patient.id)
+        note_change(session, CLAIM, d.patient.id)
     return batch.id
 
 
@@ -263,18 +274,18 @@ def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date,
     good = preview.good
     if not good:
         return result
-    pharmacy = services.get_pharmacy(session)
+    pharmacy = get_pharmacy(session)
     assert pharmacy is not None  # a claim without pharmacy settings has a problem
     created = now or dt.datetime.now().replace(microsecond=0)
     numbers: tuple[int, ...] = ()
     if fmt == "837p":
-        numbers = take_control_numbers(session, len(claims.interchanges(good, pharmacy)))
-        pharmacy = services.get_pharmacy(session)
+        numbers = take_control_numbers(session, len(interchanges(good, pharmacy)))
+        pharmacy = get_pharmacy(session)
         assert pharmacy is not None
     files = [(out, good, numbers)]
     if fmt == "837p" and len(numbers) > 1:
         files = [(out.with_name(f"{out.stem}-{_file_safe(rec[1])}{out.suffix}"), group, (n,))
-                 for (rec, group), n in zip(claims.interchanges(good, pharmacy), numbers,
+                 for (rec, group), n in zip(interchanges(good, pharmacy), numbers,
                                             strict=True)]
     contents = [render(group, BatchContext(pharmacy=pharmacy, created_at=created,
                                            control_numbers=nums))

@@ -5,25 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from models.errors import DomainError, FieldError, NotFound
-from models.records.services import changes_of
-from models.records.tables import (
-    ATTACHMENT_KINDS,
-    Attachment,
-    AttachmentRead,
-    Delivery,
-    Order,
-    Patient,
-    PlanOfCare,
-)
+from models.records import registry
+from models.records.changes import ATTACHMENT, note_change
+from models.records.registry import RecordKind
+from models.records.rows import now
+from models.records.tables import Attachment, AttachmentRead, Order
+from models.vocab import alternatives
 
 MAX_BYTES = 25 * 1024 * 1024  # a scanned multi-page order is a few MB; more is a wrong file
-LABELS = {"patient": "patient", "order": "order", "plan_of_care": "plan of care",
-          "delivery": "delivery"}
-_TABLES = {"order": Order, "plan_of_care": PlanOfCare, "delivery": Delivery}
 
 
 @dataclass(frozen=True)
@@ -50,22 +44,17 @@ def sniff_media_type(content: bytes) -> str | None:
     return None
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
-
-
-def _owner_patient(session: Session, kind: str, record_id: str) -> str:
+def _owner_patient(session: Session, kind: RecordKind[Any, Any], record_id: str) -> str:
     """The patient a record belongs to; raises a field error when the record does not exist."""
-    if kind == "patient":
-        if session.get(Patient, record_id) is None:
-            raise FieldError("patient", f'no patient with id "{record_id}"')
-        return record_id
-    row = session.get(_TABLES[kind], record_id)
+    row: Any = session.get(kind.table, record_id)
     if row is None:
-        raise FieldError(kind, f'no {LABELS[kind]} with id "{record_id}"')
-    if kind == "order":
+        raise FieldError(kind.key, f'no {kind.label} with id "{record_id}"')
+    if kind is registry.PATIENT:
+        return record_id
+    if kind.owner is registry.PATIENT:
         return row.patient_id
     order = session.get(Order, row.order_id)
+    assert order is not None  # an order-owned record names an existing order
     return order.patient_id
 
 
@@ -82,9 +71,10 @@ def add_attachment(
     added_at: dt.datetime | None = None,
 ) -> AttachmentRead:
     """Store a scanned document for a patient, or for one of the patient's orders, plans of
-    care or deliveries (`record_kind`, `record_id`)."""
-    if record_kind not in ATTACHMENT_KINDS:
-        raise FieldError("record_kind", "is patient, order, plan_of_care or delivery")
+    care or deliveries (`record_kind`: a registry key of a kind taking attachments)."""
+    kind = next((k for k in registry.ATTACHABLE if k.key == record_kind), None)
+    if kind is None:
+        raise FieldError("record_kind", "is " + alternatives([k.key for k in registry.ATTACHABLE]))
     if not (filename or "").strip():
         raise FieldError("filename", "is required")
     if not content:
@@ -94,23 +84,23 @@ def add_attachment(
     media_type = sniff_media_type(content)
     if media_type is None:
         raise FieldError("file", f"{filename} is not a PDF, PNG or JPEG file")
-    owner = _owner_patient(session, "patient", patient_id)
-    if record_kind != "patient":
+    owner = _owner_patient(session, registry.PATIENT, patient_id)
+    if kind is not registry.PATIENT:
         if not record_id:
-            raise FieldError(record_kind, "is required")
-        owner = _owner_patient(session, record_kind, record_id)
+            raise FieldError(kind.key, "is required")
+        owner = _owner_patient(session, kind, record_id)
         if owner != patient_id:
-            raise FieldError(record_kind, f'{LABELS[record_kind]} "{record_id}" belongs to '
+            raise FieldError(kind.key, f'{kind.label} "{record_id}" belongs to '
                              f'another patient, not "{patient_id}"')
     row = Attachment(
         patient_id=patient_id, record_kind=record_kind, record_id=record_id or patient_id,
         filename=filename.strip()[:255], media_type=media_type, size=len(content),
         sha256=sha256(content), description=(description or "").strip() or None,
-        added_by=actor, added_at=added_at or _now(), content=content,
+        added_by=actor, added_at=added_at or now(), content=content,
     )
     session.add(row)
     session.flush()
-    _changed(session, patient_id)
+    note_change(session, ATTACHMENT, patient_id)
     return AttachmentRead.model_validate(row)
 
 
@@ -171,13 +161,7 @@ def void_attachment(
     row.voided = True
     row.void_reason = reason.strip()
     row.voided_by = actor
-    row.voided_at = _now()
+    row.voided_at = now()
     session.flush()
-    _changed(session, row.patient_id)
+    note_change(session, ATTACHMENT, row.patient_id)
     return AttachmentRead.model_validate(row)
-
-
-def _changed(session: Session, patient_id: str) -> None:
-    c = changes_of(session)
-    c.kinds.add("attachment")
-    c.patient_ids.add(patient_id)

@@ -1,9 +1,13 @@
 """SQLModel tables and their read objects: the pharmacy's reference data and clinical records.
 
-Every record keeps the id it has in the interchange file (`id`), so exports, reports and claims
-name records the way the pharmacy does. Clinical records (orders, plans of care, preparation
-notes, deliveries, infusion entries, care notes) carry version metadata: the row holds the
-current version and `RecordVersion` keeps every version ever saved (see models/records/services.py).
+One module over 400 lines on purpose: it is the database schema, read as one (the migrations
+and the registry of record kinds, models/records/registry.py, name its classes).
+
+Every record keeps the id it has in the interchange file (`id`), so exports, reports and
+claims name records the way the pharmacy does. Clinical records (orders, plans of care,
+preparation notes, deliveries, infusion entries, care notes) carry version metadata: the row
+holds the current version and `RecordVersion` keeps every version ever saved
+(models/records/history.py).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any
 from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Index, LargeBinary, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from models.vocab import ADMINISTERED
 
 
 class DecimalText(TypeDecorator):
@@ -81,7 +87,7 @@ class PayerBase(SQLModel):
     id: str = _id()
     name: str = Field(max_length=60)
     payer_id: str = Field(max_length=80)
-    kind: str = Field(max_length=20)  # commercial | medicaid | medicare | other
+    kind: str = Field(max_length=20)  # one of vocab.PAYER_KINDS
     requires_prior_auth: bool = False
     per_diem_modifiers: list[str] = Field(default_factory=list, sa_type=JSON)
     address_line1: str | None = Field(default=None, max_length=55)
@@ -124,7 +130,7 @@ class PatientBase(SQLModel):
     first_name: str = Field(max_length=60)
     last_name: str = Field(max_length=60)
     birth_date: dt.date
-    sex: str = Field(max_length=1)  # F | M | U
+    sex: str = Field(max_length=1)  # one of vocab.SEXES
     address_line1: str = Field(max_length=55)
     address_line2: str | None = Field(default=None, max_length=55)
     city: str = Field(max_length=30)
@@ -145,10 +151,10 @@ class CoverageBase(SQLModel):
     payer_id: str = Field(foreign_key="payer.id", index=True, max_length=64)
     member_id: str = Field(max_length=80)
     group_number: str | None = Field(default=None, max_length=50)
-    priority: str = Field(default="primary", max_length=10)  # primary | secondary
+    priority: str = Field(default="primary", max_length=10)  # one of vocab.PRIORITIES
     start_date: dt.date
     end_date: dt.date | None = None
-    relationship: str = Field(default="self", max_length=10)  # self | spouse | child | other
+    relationship: str = Field(default="self", max_length=10)  # one of vocab.RELATIONSHIPS
     subscriber_first_name: str | None = Field(default=None, max_length=60)
     subscriber_last_name: str | None = Field(default=None, max_length=60)
     subscriber_birth_date: dt.date | None = None
@@ -286,10 +292,6 @@ class DeliveryRead(DeliveryBase, ClinicalMeta):
     pass
 
 
-ADMINISTERED = frozenset({"completed", "partial"})
-INFUSION_STATUSES = ("completed", "partial", "held", "refused", "missed")
-
-
 class InfusionBase(SQLModel):
     id: str = _id()
     order_id: str = Field(foreign_key="orders.id", max_length=64)
@@ -398,16 +400,6 @@ class RecordVersionRead(SQLModel):
     reason: str | None = None
 
 
-CLINICAL_TABLES: dict[str, type[SQLModel]] = {
-    "order": Order,
-    "plan_of_care": PlanOfCare,
-    "prep_note": PrepNote,
-    "delivery": Delivery,
-    "infusion": Infusion,
-    "care_note": CareNote,
-}
-
-
 # --- claims (issue 5: claim drafts) ---------------------------------------------------------
 
 
@@ -461,13 +453,9 @@ class ClaimDay(SQLModel, table=True):
 # backup of the database file is a backup of the evidence; the SHA-256 taken when the file was
 # added shows whether the stored bytes were changed since.
 
-ATTACHMENT_KINDS = ("patient", "order", "plan_of_care", "delivery")
-ATTACHMENT_MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg")
-
-
 class AttachmentBase(SQLModel):
     patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
-    record_kind: str = Field(default="patient", max_length=20)  # one of ATTACHMENT_KINDS
+    record_kind: str = Field(default="patient", max_length=20)  # a kind taking attachments
     record_id: str = Field(max_length=64)  # the patient, order, plan of care or delivery id
     filename: str = Field(max_length=255)
     media_type: str = Field(max_length=40)

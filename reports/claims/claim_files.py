@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from models.claims.drafts import BatchContext, ClaimDraft
+from models.claims.claim import BatchContext, ClaimDraft
 from reports.claims import claims_csv, cms1500, x12_837p
 
 Render = Callable[[list[ClaimDraft], BatchContext], bytes]

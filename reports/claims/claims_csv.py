@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from models.claims.drafts import BatchContext, ClaimDraft
+from models.claims.claim import BatchContext, ClaimDraft
 
 COLUMNS = (
     "claim", "frequency", "original_reference", "patient", "patient_name", "payer",

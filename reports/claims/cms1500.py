@@ -21,12 +21,12 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 
-from models.claims.drafts import BatchContext, ClaimDraft, ClaimLine
+from models.claims.claim import BatchContext, ClaimDraft, ClaimLine
 from models.records.tables import PharmacyRead
 
 LINES_PER_FORM = 6
 # Money fields, cents at their fixed columns: box 24F has six dollar digits (columns 49-54),
-# box 28 seven (50-56); models.claims.drafts refuses a CMS-1500 claim whose amounts do not fit.
+# box 28 seven (50-56); models.claims.checks refuses a CMS-1500 claim whose amounts do not fit.
 CHARGE_WIDTH, TOTAL_WIDTH = 9, 10
 CPI, LPI = 10, 6
 COL = inch / CPI  # 7.2 pt

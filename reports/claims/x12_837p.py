@@ -6,22 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from models.claims.drafts import (
-    DRUG,
-    FILING_INDICATOR,
-    BatchContext,
-    ClaimDraft,
-    ClaimLine,
-    interchanges,
-    submitter,
-    x12_id,
-    x12_text,
-)
+from models.claims.claim import DRUG, BatchContext, ClaimDraft, ClaimLine
+from models.claims.x12 import interchanges, submitter, x12_id, x12_text
 from models.records.tables import PrescriberRead
 
 VERSION = "005010X222A1"
 SEGMENT, ELEMENT, COMPONENT, REPETITION = "~", "*", ":", "^"
 RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01, patient to subscriber
+# CLAIM filing indicator (SBR09) by payer kind.
+FILING_INDICATOR = {"commercial": "CI", "medicaid": "MC", "medicare": "MB", "other": "ZZ"}
 
 
 def amount(value: Decimal) -> str:
@@ -47,7 +40,7 @@ class _Segments:
 
 def render(drafts: list[ClaimDraft], ctx: BatchContext) -> bytes:
     """The batch as an 837P file: one interchange per receiver
-    (see models.claims.drafts.interchanges),
+    (see models.claims.x12.interchanges),
     each holding one functional group and one transaction set."""
     return write(drafts, ctx).encode("ascii")
 

@@ -1,0 +1,307 @@
+"""The one validation of a record: what the forms check before saving, the services before
+writing and the importer for every record of a file (with the file's paths on the fields).
+
+Each check takes a base model (`OrderBase`...) and raises ValidationFailed naming every bad
+field at once. `entry=False` leaves out the demands an entry form makes beyond the file format
+(a held dose needs a note saying why): the importer's records keep what the file says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import SQLModel
+
+from models import codes, vocab
+from models.errors import FieldError, ValidationFailed
+from models.records import registry
+from models.records.registry import RecordKind
+from models.records.tables import (
+    AuthorizationBase,
+    CareNoteBase,
+    CoverageBase,
+    DeliveryBase,
+    InfusionBase,
+    OrderBase,
+    PatientBase,
+    PayerBase,
+    PharmacyBase,
+    PlanOfCareBase,
+    PrepNoteBase,
+    PrescriberBase,
+)
+from models.validation import (
+    AUTH_NUMBER_RE,
+    GROUP_NUMBER_RE,
+    ID_RE,
+    MEMBER_ID_RE,
+    MODIFIER_RE,
+    MONEY_RE,
+    NDC_RE,
+    PAYER_ID_RE,
+    PHONE_RE,
+    STATE_RE,
+    TAX_ID_RE,
+    TAXONOMY_RE,
+    ZIP_RE,
+    hcpcs_problem,
+    icd10_problem,
+    npi_problem,
+)
+
+X12_ID_RE = re.compile(r"^[A-Za-z0-9.-]{2,15}$")
+ID_HINT = "uses letters, digits, dot, dash or underscore (up to 64)"
+
+
+class Check:
+    """Collects field problems and raises them together."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def add(self, fld: str, problem: str | None) -> None:
+        if problem:
+            self.errors.append(FieldError(fld, problem))
+
+    def required(self, fld: str, value: Any) -> bool:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.add(fld, "is required")
+            return False
+        return True
+
+    def pattern(self, fld: str, value: str | None, regex: re.Pattern, hint: str) -> None:
+        if value not in (None, "") and not regex.fullmatch(value):
+            self.add(fld, hint)
+
+    def one_of(self, fld: str, value: str | None, allowed: tuple[str, ...]) -> None:
+        if value not in (None, "") and value not in allowed:
+            self.add(fld, "is " + vocab.alternatives(allowed))
+
+    def dates_in_order(self, kind: RecordKind[Any, Any], record: Any, prefix: str = "") -> None:
+        """The kind's date pairs (registry): an end before its start is named on the end."""
+        for pair in kind.date_pairs:
+            start, end = getattr(record, pair.start), getattr(record, pair.end)
+            if start is not None and end is not None and end < start:
+                self.add(prefix + pair.end, f"is before the {pair.start.replace('_', ' ')}")
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)
+
+
+def per_diem_problem(code: str) -> str | None:
+    """Why `code` cannot be an order's per diem code (R2's orders bill one), or None."""
+    if problem := hcpcs_problem(code):
+        return problem
+    if codes.is_per_diem_code(code):
+        return None
+    known = codes.hcpcs_codes().get(code)
+    what = f" ({known.short_description})" if known else ""
+    return f"{code}{what} is not a home infusion per diem code"
+
+
+def _address(c: Check, obj: Any, required: bool = True) -> None:
+    # a partial address would be dropped by the export (the file's address needs all four)
+    if required or any((obj.address_line1, obj.address_line2, obj.city, obj.state, obj.zip)):
+        c.required("address_line1", obj.address_line1)
+        c.required("city", obj.city)
+        c.required("state", obj.state)
+        c.required("zip", obj.zip)
+    c.pattern("state", obj.state, STATE_RE, "is two capital letters, e.g. IL")
+    c.pattern("zip", obj.zip, ZIP_RE, "is 5 or 9 digits")
+
+
+def check_pharmacy(p: PharmacyBase) -> None:
+    c = Check()
+    c.required("name", p.name)
+    if c.required("npi", p.npi):
+        c.add("npi", npi_problem(p.npi))
+    c.pattern("tax_id", p.tax_id, TAX_ID_RE, "is the 9-digit employer identification number")
+    c.required("tax_id", p.tax_id)
+    c.pattern("taxonomy", p.taxonomy, TAXONOMY_RE, "is 10 characters ending in X, e.g. 3336H0001X")
+    c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
+    _address(c, p)
+    for fld in ("submitter_id", "receiver_id"):  # ISA06/ISA08: X12 identifiers (claims)
+        c.pattern(fld, getattr(p, fld), X12_ID_RE, "is 2-15 letters, digits or - . (no ~ * : ^)")
+    for fld in ("submitter_id_qualifier", "receiver_id_qualifier"):
+        c.pattern(fld, getattr(p, fld), re.compile(r"^[0-9A-Z]{2}$"), "is two characters, e.g. ZZ")
+    c.pattern("submitter_contact_phone", p.submitter_contact_phone, PHONE_RE, "is 10 digits")
+    c.pattern("usage_indicator", p.usage_indicator, re.compile(r"^[TP]$"),
+              "is T (test) or P (production)")
+    c.done()
+
+
+def check_payer(p: PayerBase, entry: bool = True) -> None:
+    c = Check()
+    c.pattern("id", p.id, ID_RE, ID_HINT)
+    c.required("name", p.name)
+    if c.required("payer_id", p.payer_id):
+        c.pattern("payer_id", p.payer_id, PAYER_ID_RE, "is 2-80 letters or digits")
+    if p.kind not in vocab.PAYER_KINDS:
+        c.add("kind", "is " + vocab.alternatives(vocab.PAYER_KINDS))
+    if len(p.per_diem_modifiers or []) > 2:
+        c.add("per_diem_modifiers", "holds at most two modifiers")
+    for m in p.per_diem_modifiers or []:
+        c.pattern("per_diem_modifiers", m, MODIFIER_RE, f'"{m}" is not a two-character modifier')
+    _address(c, p, required=False)
+    c.done()
+
+
+def check_prescriber(p: PrescriberBase, entry: bool = True) -> None:
+    c = Check()
+    c.pattern("id", p.id, ID_RE, ID_HINT)
+    c.required("first_name", p.first_name)
+    c.required("last_name", p.last_name)
+    if c.required("npi", p.npi):
+        c.add("npi", npi_problem(p.npi))
+    c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
+    c.done()
+
+
+def check_patient(p: PatientBase, coverages: list[CoverageBase]) -> None:
+    c = Check()
+    c.pattern("id", p.id, ID_RE, ID_HINT)
+    c.required("first_name", p.first_name)
+    c.required("last_name", p.last_name)
+    c.required("birth_date", p.birth_date)
+    if p.sex not in vocab.SEXES:
+        c.add("sex", "is " + vocab.alternatives(tuple(vocab.SEXES)))
+    c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
+    _address(c, p)
+    for i, cov in enumerate(coverages):
+        pre = f"coverages[{i}]."
+        c.required(pre + "payer", cov.payer_id)
+        if c.required(pre + "member_id", cov.member_id):
+            c.pattern(pre + "member_id", cov.member_id, MEMBER_ID_RE,
+                      "uses letters, digits and dashes only")
+        c.pattern(pre + "group_number", cov.group_number, GROUP_NUMBER_RE,
+                  "uses letters, digits and dashes only (up to 50)")
+        c.required(pre + "start_date", cov.start_date)
+        if cov.start_date is not None and cov.end_date is not None \
+                and cov.end_date < cov.start_date:
+            c.add(pre + "end_date", "is before the start date")
+        c.one_of(pre + "priority", cov.priority, vocab.PRIORITIES)
+        c.one_of(pre + "relationship", cov.relationship, vocab.RELATIONSHIPS)
+        if cov.relationship != "self" and not (
+            cov.subscriber_first_name and cov.subscriber_last_name and cov.subscriber_birth_date
+            and cov.subscriber_sex in vocab.SEXES  # the file's subscriber needs all four
+        ):
+            c.add(pre + "subscriber", "is required when the patient is not the subscriber")
+    c.done()
+
+
+def check_authorization(a: AuthorizationBase, entry: bool = True) -> None:
+    c = Check()
+    c.pattern("id", a.id, ID_RE, ID_HINT)
+    if c.required("number", a.number):
+        c.pattern("number", a.number, AUTH_NUMBER_RE, "uses letters, digits and dashes only")
+    if c.required("code", a.code):
+        c.add("code", hcpcs_problem(a.code))
+    c.dates_in_order(registry.AUTHORIZATION, a)
+    if a.units is None or not 1 <= a.units <= 366:
+        c.add("units", "is a whole number from 1 to 366")
+    c.done()
+
+
+def check_order(o: OrderBase, entry: bool = True) -> None:
+    c = Check()
+    c.pattern("id", o.id, ID_RE, ID_HINT)
+    c.required("prescriber", o.prescriber_id)
+    if c.required("per_diem_code", o.per_diem_code):
+        c.add("per_diem_code", per_diem_problem(o.per_diem_code))
+    c.required("drug_name", o.drug_name)
+    c.pattern("drug_ndc", o.drug_ndc, NDC_RE, "is 11 digits (5-4-2) without dashes")
+    c.one_of("route", o.route, vocab.ROUTES)
+    c.one_of("drug_dose_unit", o.drug_dose_unit, vocab.DOSE_UNITS)
+    if o.drug_hcpcs:
+        c.add("drug_hcpcs", hcpcs_problem(o.drug_hcpcs))
+    if o.drug_hcpcs_unit_amount is not None and o.drug_hcpcs_unit_amount <= 0:
+        c.add("drug_hcpcs_unit_amount", "is more than zero")
+    if not o.diagnosis_codes:
+        c.add("diagnosis_codes", "needs at least one ICD-10 code")
+    if len(o.diagnosis_codes) > 12:
+        c.add("diagnosis_codes", "holds at most 12 codes")
+    for code in o.diagnosis_codes:
+        c.add("diagnosis_codes", icd10_problem(code))
+    c.required("start_date", o.start_date)
+    c.dates_in_order(registry.ORDER, o)
+    for name in ("per_diem_rate", "drug_unit_charge"):
+        value = getattr(o, name)
+        if value is not None and value < 0:
+            c.add(name, "cannot be negative")
+        elif value is not None and not MONEY_RE.fullmatch(format(value, "f")):
+            # the interchange file's money pattern: what is saved must export and import again
+            c.add(name, "is dollars and cents, e.g. 150.00 (at most 9999999.99)")
+    c.done()
+
+
+def check_plan_of_care(p: PlanOfCareBase, entry: bool = True) -> None:
+    c = Check()
+    c.required("start_date", p.start_date)
+    c.required("end_date", p.end_date)
+    c.dates_in_order(registry.PLAN_OF_CARE, p)
+    c.done()
+
+
+def check_prep_note(p: PrepNoteBase, entry: bool = True) -> None:
+    c = Check()
+    c.required("date", p.date)
+    c.required("pharmacist", p.pharmacist)
+    c.required("beyond_use_date", p.beyond_use_date)
+    c.dates_in_order(registry.PREP_NOTE, p)
+    c.done()
+
+
+def check_delivery(d: DeliveryBase, entry: bool = True) -> None:
+    c = Check()
+    c.required("date", d.date)
+    c.one_of("method", d.method, vocab.DELIVERY_METHODS)
+    c.done()
+
+
+def check_infusion(e: InfusionBase, entry: bool = True) -> None:
+    c = Check()
+    c.required("date", e.date)
+    if e.status not in vocab.INFUSION_STATUSES:
+        c.add("status", "is " + vocab.alternatives(vocab.INFUSION_STATUSES))
+    if e.setting not in vocab.SETTINGS:
+        c.add("setting", "is " + vocab.alternatives(tuple(vocab.SETTINGS)))
+    if entry and e.status in vocab.NOT_GIVEN and not (e.notes or "").strip():
+        c.add("notes", f"say why the dose was {e.status}")
+    # An end time earlier than the start is the next morning: TPN is often cycled overnight.
+    if e.dose_given is not None and e.dose_given < 0:
+        c.add("dose_given", "cannot be negative")
+    c.done()
+
+
+def check_care_note(n: CareNoteBase, entry: bool = True) -> None:
+    c = Check()
+    c.required("date", n.date)
+    c.required("author", n.author)
+    c.one_of("contact", n.contact, vocab.CARE_NOTE_CONTACTS)
+    c.required("text", n.text)
+    c.done()
+
+
+# every kind's check but the patient's, which takes the coverages too
+CHECKS: dict[RecordKind[Any, Any], Callable[..., None]] = {
+    registry.PAYER: check_payer, registry.PRESCRIBER: check_prescriber,
+    registry.AUTHORIZATION: check_authorization, registry.ORDER: check_order,
+    registry.PLAN_OF_CARE: check_plan_of_care, registry.PREP_NOTE: check_prep_note,
+    registry.DELIVERY: check_delivery, registry.INFUSION: check_infusion,
+    registry.CARE_NOTE: check_care_note,
+}
+assert set(CHECKS) | {registry.PATIENT} == set(registry.KINDS)
+
+
+def check_record(kind: RecordKind[Any, Any], record: SQLModel, *, entry: bool = True,
+                 coverages: list[CoverageBase] | None = None) -> None:
+    """The checks of one record of `kind` (a patient with its `coverages`); raises
+    ValidationFailed naming every bad field."""
+    if kind is registry.PATIENT:
+        assert isinstance(record, PatientBase)
+        check_patient(record, coverages or [])
+    else:
+        CHECKS[kind](record, entry=entry)

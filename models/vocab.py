@@ -1,0 +1,44 @@
+"""Every allowed-values list, once: forms offer them, checks accept them, files carry them.
+
+They are the interchange format's vocabularies (resources/interchange-schema.json; a test
+keeps the two equal): a value a form saves must export and import again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+PAYER_KINDS = ("commercial", "medicaid", "medicare", "other")
+SEXES = {"F": "Female", "M": "Male", "U": "Unknown"}  # code -> what a form shows
+PRIORITIES = ("primary", "secondary")  # of a coverage
+RELATIONSHIPS = ("self", "spouse", "child", "other")  # the patient's, to the subscriber
+ROUTES = ("IV", "SC", "IM", "other")
+DOSE_UNITS = ("mg", "g", "mL", "units", "mcg")
+DELIVERY_METHODS = ("courier", "pharmacy driver", "pickup", "mail")
+INFUSION_STATUSES = ("completed", "partial", "held", "refused", "missed")
+ADMINISTERED = frozenset({"completed", "partial"})  # statuses a dose was given in (R1)
+NOT_GIVEN = tuple(s for s in INFUSION_STATUSES if s not in ADMINISTERED)  # need a note why
+SETTINGS = {"home": "home", "suite": "suite (infusion suite)"}  # where a dose was given
+CARE_NOTE_CONTACTS = ("patient", "family", "prescriber", "nurse", "case manager", "payer",
+                      "other")
+USAGE_INDICATORS = {"T": "test", "P": "production"}  # ISA15 of an 837P
+
+# the schema's enum of each list, by JSON path: what the agreement test compares
+SCHEMA_ENUMS: dict[str, Sequence[str]] = {
+    "payer.kind": PAYER_KINDS,
+    "patient.sex": tuple(SEXES),
+    "coverage.priority": PRIORITIES,
+    "coverage.relationship": RELATIONSHIPS,
+    "coverage.subscriber.sex": tuple(SEXES),
+    "order.route": ROUTES,
+    "drug.dose_unit": DOSE_UNITS,
+    "delivery.method": DELIVERY_METHODS,
+    "infusion.status": INFUSION_STATUSES,
+    "infusion.setting": tuple(SETTINGS),
+    "care_note.contact": CARE_NOTE_CONTACTS,
+}
+
+
+def alternatives(values: Sequence[str]) -> str:
+    """`("a", "b", "c")` -> "a, b or c", as a field problem names what it accepts."""
+    return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else values[0]
