@@ -66,6 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--with-claims", action="store_true",
                    help="append claimed_batch, claimed_on and claim columns")
 
+    p = sub.add_parser("month", help="the pharmacy's billing month as CSV, as the month view "
+                       "exports it")
+    p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
+    p.add_argument("--format", choices=("csv",), default="csv")
+    p.add_argument("--status", metavar="STATUS",
+                   help="only patients with a day of this status: billable, hold, not-billable")
+    p.add_argument("--reason", metavar="CODE", help="only patients with a day held or refused "
+                   "for this reason, e.g. missing-delivery")
+    p.add_argument("--payer", metavar="ID", help='only patients with a day billing this payer '
+                   '("none": a day without a primary coverage)')
+    p.add_argument("--out", type=Path, metavar="FILE")
+
     p = sub.add_parser("claims", help="claim drafts (837P, CMS-1500 or CSV) for a period")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
@@ -196,6 +208,25 @@ def cmd_billable_days(args, engine) -> int:
                    if args.with_claims else None)
     write = billable_days.to_csv if args.format == "csv" else billable_days.to_json
     _write_text(write(days, claimed), args.out)
+    return EXIT_OK
+
+
+def cmd_month(args, engine) -> int:
+    from models.billing import month, rules
+    from models.db import unit_of_work
+
+    if args.status is not None and args.status not in rules.STATUSES:
+        raise _Fail(f'--status: "{args.status}" is not one of {", ".join(rules.STATUSES)}')
+    if args.reason is not None and args.reason not in rules.REASONS:
+        raise _Fail(f'--reason: "{args.reason}" is not one of {", ".join(rules.REASONS)}')
+    first = dt.date(*args.month, 1)
+    with unit_of_work(engine) as session:
+        table = month.load_month(session, first)
+    payer = "" if args.payer == "none" else args.payer
+    if payer and payer not in dict(table.payers):
+        raise _Fail(f'--payer: no payer with id "{args.payer}"')
+    shown = month.MonthFilter(status=args.status, reason=args.reason, payer_id=payer)
+    _write_text(month.to_csv(first, [r for r in table.rows if shown.keeps(r)]), args.out)
     return EXIT_OK
 
 
@@ -339,6 +370,7 @@ COMMANDS = {
     "import": cmd_import,
     "export": cmd_export,
     "billable-days": cmd_billable_days,
+    "month": cmd_month,
     "claims": cmd_claims,
     "claim-number": cmd_claim_number,
     "demo": cmd_demo,
