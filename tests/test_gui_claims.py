@@ -10,21 +10,16 @@ from gui_wait import settle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from models.billing.month import patient_months
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
 from models.claims import batches as claim_batches
 from models.db import unit_of_work
 from models.records import services
 from models.records.tables import PharmacyBase
 from reports.claims import claims_csv
-from ui.billing.billing_models import (
-    CLAIMED,
-    DAY_ROLE,
-    STATUS_ROLE,
-    CalendarTableModel,
-    MonthTableModel,
-    patient_months,
-)
+from ui.billing.billing_models import CLAIMED, DAY_ROLE, STATUS_ROLE, CalendarTableModel
 from ui.billing.calendar_view import PatientCalendar
+from ui.billing.month_model import MonthTableModel
 from ui.billing.month_view import MonthView
 from ui.claims import packet_actions
 from ui.claims.billing_menu import MonthPickDialog, PacketPeriodDialog

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from gui_wait import settle
 from PySide6.QtCore import QSettings
 from sqlalchemy import event
 
-from models.records import services
+from models.records import reference, services
 from models.records.tables import PatientBase
 from ui.billing.calendar_view import PatientCalendar
 from ui.billing.month_view import MonthView
@@ -29,10 +30,11 @@ class Gate:
     """Holds a service call on its pool thread (when `when` says so) until opened: a slow
     read, made as slow as a test needs. The GUI thread is never held."""
 
-    def __init__(self, monkeypatch, name: str, when: Callable[..., bool] = lambda *a, **k: True):
+    def __init__(self, monkeypatch, name: str, when: Callable[..., bool] = lambda *a, **k: True,
+                 module: Any = services):
         self.opened = threading.Event()
         self.entered = threading.Event()
-        real = getattr(services, name)
+        real = getattr(module, name)
 
         def held(*args, **kwargs):
             if threading.current_thread() is not threading.main_thread() and when(*args,
@@ -41,7 +43,7 @@ class Gate:
                 self.opened.wait(20)
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(services, name, held)
+        monkeypatch.setattr(module, name, held)
 
     def open(self) -> None:
         self.opened.set()
@@ -201,7 +203,7 @@ def test_month_view_says_computing_and_never_shows_the_month_before(qtbot, ctx, 
     with qtbot.waitSignal(view.data_loaded):
         view.show()
     assert view.model.rowCount() == 1
-    gates.append(gate := Gate(monkeypatch, "list_payers"))  # one of the month's reads
+    gates.append(gate := Gate(monkeypatch, "list_payers", module=reference))  # a month read
     view.set_month(dt.date(2026, 9, 1))
     assert view.computing
     assert view.computing_label.isVisible()

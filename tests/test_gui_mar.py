@@ -15,11 +15,12 @@ from PySide6.QtWidgets import QApplication
 
 from models.db import unit_of_work
 from models.records import services
+from models.records.dose import dose_from_text
 from models.records.tables import OrderBase
-from ui.forms import record_forms
+from ui.forms import kit
 from ui.forms.record_forms import make_record_dialog
 from ui.records.history import HistoryDialog
-from ui.records.mar_tab import InfusionLogTab, MarEntryForm, dose_from_text
+from ui.records.mar_tab import InfusionLogTab, MarEntryForm
 from ui.shell.context import AppContext
 
 
@@ -185,7 +186,7 @@ def test_editing_an_entry_asks_why_and_history_shows_both_versions(
     dose.selectAll()
     qtbot.keyClicks(dose, "30000")
     asked = []
-    monkeypatch.setattr(record_forms, "ask_reason",
+    monkeypatch.setattr(kit, "ask_reason",
                         lambda *args: asked.append(args[1]) or "Pump log shows the full 30 g")
     QTest.keyClick(dose, Qt.Key.Key_Return)
 
@@ -207,7 +208,7 @@ def test_editing_an_entry_asks_why_and_history_shows_both_versions(
 
 def test_saving_an_unchanged_entry_asks_nothing_and_saves_nothing(ctx, engine, qtbot,
                                                                  monkeypatch):
-    monkeypatch.setattr(record_forms, "ask_reason", lambda *args: pytest.fail("asked"))
+    monkeypatch.setattr(kit, "ask_reason", lambda *args: pytest.fail("asked"))
     dialog = make_record_dialog(ctx, None, "infusion", patient_id=PATIENT, record_id="mar-1")
     qtbot.addWidget(dialog)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

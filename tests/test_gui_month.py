@@ -8,11 +8,13 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from models.billing.month import MonthFilter
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
 from models.records import services
 from models.records.tables import CoverageBase, InfusionBase, OrderBase, PatientBase
 from ui.billing import calendar_view
-from ui.billing.billing_models import ROW_ROLE, STATUS_ROLE, MonthFilter, MonthTableModel
+from ui.billing.billing_models import ROW_ROLE, STATUS_ROLE
+from ui.billing.month_model import MonthTableModel
 from ui.billing.month_view import MonthView
 from ui.shell.context import AppContext
 

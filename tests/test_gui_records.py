@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 from models.db import unit_of_work
 from models.records import services
 from models.records.tables import InfusionBase
-from ui.forms import record_forms
+from ui.forms import kit, record_forms
 from ui.forms.record_forms import RecordDialog, make_record_dialog
 from ui.records.authorizations_tab import AuthorizationsTab
 from ui.records.documents_tab import DocumentsTab
@@ -105,7 +105,7 @@ def test_voiding_the_prep_note_turns_the_day_to_hold_r9(ctx, engine, qtbot, monk
     settle(qtbot)  # the lists are read in the background
     panel.select("rx-1")
     asked = []
-    monkeypatch.setattr(record_forms, "ask_reason",
+    monkeypatch.setattr(kit, "ask_reason",
                         lambda *args: asked.append(args) or "Label belongs to another batch")
 
     qtbot.mouseClick(panel.void_button, Qt.MouseButton.LeftButton)
@@ -136,13 +136,13 @@ def test_editing_the_beyond_use_date_asks_why_and_turns_the_day_to_hold_r9(
     bud = dialog.form.fields["beyond_use_date"]
     retype(qtbot, bud, "11/19/2026")
 
-    monkeypatch.setattr(record_forms, "ask_reason", lambda *args: None)  # the user cancels
+    monkeypatch.setattr(kit, "ask_reason", lambda *args: None)  # the user cancels
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and bud.text() == "11/19/2026"
     assert "needs a reason" in dialog.form.message.text()
     assert day_result(engine).status == "billable"
 
-    monkeypatch.setattr(record_forms, "ask_reason", lambda *args: "BUD misread from label")
+    monkeypatch.setattr(kit, "ask_reason", lambda *args: "BUD misread from label")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     assert dialog.result() == dialog.DialogCode.Accepted
@@ -234,7 +234,7 @@ def test_open_record_form_for_incomplete_mar_opens_that_entry_r11(ctx, engine, q
 
 def test_every_record_table_model_passes_qtmodeltester(ctx, engine, qtbot, qtmodeltester,
                                                        monkeypatch):
-    monkeypatch.setattr(record_forms, "ask_reason", lambda *args: "wrong order")
+    monkeypatch.setattr(kit, "ask_reason", lambda *args: "wrong order")
     with unit_of_work(engine) as s:
         services.void_record(s, actor="x", kind="delivery", record_id="d-1", reason="dup")
     orders, mar, docs, auths = OrdersTab(ctx), InfusionLogTab(ctx), DocumentsTab(ctx), \
@@ -256,7 +256,7 @@ def test_every_record_table_model_passes_qtmodeltester(ctx, engine, qtbot, qtmod
 
 
 def test_reason_dialog_needs_text_and_enter_gives_it(qtbot):
-    dialog = record_forms.ReasonDialog("Why?", "Say why")
+    dialog = kit.ReasonDialog("Why?", "Say why")
     qtbot.addWidget(dialog)
     dialog.show()
     ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)

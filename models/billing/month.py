@@ -26,7 +26,7 @@ from models.records import reference
 
 CLAIMED = "claimed"
 Claimed = dict[tuple[str, dt.date], ClaimedInfo]  # (order id, date) -> the claim billing it
-NO_COVERAGE = "No primary coverage"  # the payer column of a patient billing no payer
+NO_PRIMARY_COVERAGE = "No primary coverage"  # the payer column of a patient billing no payer
 
 
 def shown_status(r: DayResult, claimed: Claimed | None) -> str:
@@ -101,7 +101,7 @@ def patient_months(
         for r in rs:
             days.setdefault(r.date.day, []).append(r)
         payer_ids = sorted({r.payer_id for r in rs if r.payer_id})
-        payers = ", ".join(payer_names.get(p, p) for p in payer_ids) or NO_COVERAGE
+        payers = ", ".join(payer_names.get(p, p) for p in payer_ids) or NO_PRIMARY_COVERAGE
         mine = {(r.order_id, r.date): (claimed or {})[(r.order_id, r.date)] for r in rs
                 if (r.order_id, r.date) in (claimed or {})}
         rows.append(PatientMonth(pid, names.get(pid, pid), payers, days, count_statuses(rs),

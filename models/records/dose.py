@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session
 
 from models.records import registry
-from models.records.clinical import last_nurse, list_records
+from models.records.clinical import last_nurse, list_records, patient_orders
 from models.records.tables import InfusionRead, OrderRead
 
 # how many of the smallest unit of a dimension one unit holds
@@ -51,3 +52,13 @@ def load_prefill(session: Session, order_id: str) -> tuple[list[InfusionRead], s
     """What the dose and nurse are prefilled from: the order's entries and its last nurse."""
     return (list_records(session, registry.INFUSION, order_id=order_id),
             last_nurse(session, order_id))
+
+
+def entry_defaults(session: Session, patient_id: str, day: dt.date | None, selected: str | None,
+                   prefill: bool) -> tuple[list[OrderRead], str | None, Any]:
+    """What a new MAR entry offers: the patient's orders in force on `day`, the one chosen
+    (`selected`, else the first), and (if `prefill`) what its dose and nurse come from."""
+    orders = patient_orders(session, patient_id, selected, day)
+    ids = [o.id for o in orders]
+    chosen = selected if selected in ids else (ids[0] if ids else None)
+    return orders, chosen, load_prefill(session, chosen) if prefill and chosen else None

@@ -1,8 +1,10 @@
 """From a billing reason to the form that fixes it, in one click.
 
-`open_fix` looks at where a reason is fixed (`Reason.fixed_in`) and opens that form for the
-day's patient, order and date. The forms live in modules other engineers own, imported only when
-a fix is asked for so this module (and the calendar) load on their own.
+`open_fix` opens the form of the record kind the reason is fixed in (`Reason.fixed_in`, a
+registry key): the patient form for coverage reasons, otherwise that kind's record form for the
+day's patient, order and date, on the saved record that fixes it when there is one
+(models/billing/fixes.py). The forms load only when a fix is asked for, so this module (and the
+calendar) load on their own.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from models.billing import rules
+from models.billing.fixes import record_to_fix
 from models.billing.rules import REASONS, DayResult
-from models.records import services
+from models.records import registry
+from ui.shell.context import AppContext
 
 # Button captions: what the click will do, in the user's words.
 FIX_LABELS: dict[str, str] = {
@@ -37,59 +40,32 @@ def fix_label(reason_code: str) -> str:
     return FIX_LABELS[reason_code]
 
 
-def fix_target(ctx: Any, reason_code: str, day: DayResult) -> tuple[str, dict[str, Any]]:
+def fix_target(ctx: AppContext, reason_code: str, day: DayResult) -> tuple[str, dict[str, Any]]:
     """Which form fixes `reason_code` on `day`: ("patient", {...}) for the patient form (its
-    coverages), otherwise (kind, keyword arguments) for `open_record_form`."""
-    reason = REASONS[reason_code]
-    kind = reason.fixed_in
-    if kind == "coverage":
-        return "patient", {"patient_id": day.patient_id}
-    kwargs: dict[str, Any] = {
+    coverages), otherwise (kind key, keyword arguments) for `open_record_form`."""
+    kind = registry.kind(REASONS[reason_code].fixed_in)
+    if kind is registry.PATIENT:
+        return kind.key, {"patient_id": day.patient_id}
+    return kind.key, {
         "patient_id": day.patient_id,
-        "record_id": None,
+        "record_id": ctx.read(lambda s: record_to_fix(s, reason_code, day)),
         "order_id": day.order_id,
         "day": day.date,
     }
-    if kind == "order":
-        kwargs["record_id"] = day.order_id
-    elif reason_code == "incomplete-mar":
-        kwargs["record_id"] = ctx.read(lambda s: _incomplete_entry(s, day))
-    elif reason_code == "authorization-exhausted":
-        # more units go on the authorization that ran out, not on a new one
-        kwargs["record_id"] = ctx.read(lambda s: _exhausted_authorization(s, day))
-    return kind, kwargs
 
 
-def open_fix(ctx: Any, parent: QWidget | None, reason_code: str, day_result: DayResult) -> bool:
+def open_fix(ctx: AppContext, parent: QWidget | None, reason_code: str,
+             day_result: DayResult) -> bool:
     """Open the form that fixes `reason_code` for `day_result`.
 
     Returns what the form opener returns: True when the record form opened (it is not modal;
     its save announces itself through `ctx.data_changed`, which reloads the calendar) or when
     the patient form was saved; False when the form could not open or was cancelled."""
     kind, kwargs = fix_target(ctx, reason_code, day_result)
-    if kind == "patient":
+    if kind == registry.PATIENT.key:
         from ui.forms.patient_form import edit_patient
 
         return bool(edit_patient(ctx, parent, kwargs["patient_id"]))
     from ui.forms.record_forms import open_record_form
 
     return bool(open_record_form(ctx, parent, kind, **kwargs))
-
-
-def _incomplete_entry(session: Any, day: DayResult) -> str | None:
-    """The administered infusion entry of that order and day missing a field R11 asks for."""
-    for e in services.list_records(session, "infusion", order_id=day.order_id):
-        # the rules' own completeness test, so the form opened is the entry R11 flagged
-        if e.date == day.date and e.administered and not rules.mar_complete(e):
-            return e.id
-    return None
-
-
-def _exhausted_authorization(session: Any, day: DayResult) -> str | None:
-    """The covering authorization for the day's payer and code that started last (R13)."""
-    covering = [
-        a
-        for a in services.list_authorizations(session, day.patient_id)
-        if a.payer_id == day.payer_id and a.code == day.code and a.covers(day.date)
-    ]
-    return covering[-1].id if covering else None

@@ -11,9 +11,7 @@ older one.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
@@ -35,33 +33,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.billing import month
+from models.billing.month import MonthFilter, PatientMonth
 from models.billing.rules import REASONS, STATUSES
-from models.claims import batches as claim_batches
 from models.files import write_atomic
-from models.records import services
-from models.records.services import Changes
+from models.records import registry
+from models.records.changes import PHARMACY, Changes
 from ui.billing import calendar_view
-from ui.billing.billing_models import (
-    ROW_ROLE,
-    STATUS_LABEL,
-    STATUS_PLURAL,
-    STATUS_SYMBOL,
-    MonthFilter,
-    MonthFilterProxyModel,
-    MonthTableModel,
-    PatientMonth,
-    month_csv_rows,
-    patient_months,
-)
+from ui.billing.billing_models import ROW_ROLE, STATUS_LABEL, STATUS_PLURAL, STATUS_SYMBOL
 from ui.billing.calendar_view import (
     ARROW,
     add_total_chips,
     month_arrow,
-    month_end,
     month_title_label,
     shift_month,
     today,
 )
+from ui.billing.month_model import MonthFilterProxyModel, MonthTableModel
 from ui.common import show_error
 from ui.shell.tab_loading import LOADING_STYLE
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -82,8 +70,9 @@ class MonthDayDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        proxy: MonthFilterProxyModel = index.model()  # type: ignore[assignment]
-        cell = proxy.sourceModel().day_cell(proxy.mapToSource(index).row(), index.column())
+        proxy = index.model()
+        assert isinstance(proxy, MonthFilterProxyModel)
+        cell = proxy.source().day_cell(proxy.mapToSource(index).row(), index.column())
         rect = option.rect
         if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(rect, SELECTED)
@@ -353,32 +342,22 @@ class MonthView(QWidget):
         self._show_computing()
         self._generation += 1
         generation, first = self._generation, self.month
-        last = month_end(first)
-
-        def load(session: Any) -> tuple[list[PatientMonth], list[tuple[str, str]]]:
-            days = services.billable_days(session, first, last)
-            names = {p.id: p.display_name for p in services.list_patients(session)}
-            payers = [(p.id, p.name) for p in services.list_payers(session)]
-            claimed = claim_batches.claimed_days(session, start=first, end=last)
-            return patient_months(days, names, dict(payers), claimed), payers
-
         self._task = run_in_background(
             self.ctx,
-            load,
+            lambda session: month.load_month(session, first),
             receiver=self,
             on_result=lambda data: self._show(generation, first, data),
             on_error=lambda exc: self._on_load_failed(generation, exc),
         )
 
     def export_csv(self, path: str | Path) -> int:
-        """Write the visible table to `path` (replaced whole, never half-written); returns the
-        number of patient rows written."""
-        rows = month_csv_rows(self.proxy)
-        buf = io.StringIO(newline="")
-        csv.writer(buf).writerows(rows)
-        write_atomic(path, buf.getvalue())
+        """Write the visible table, in the order shown, to `path` (replaced whole, never
+        half-written; the CSV of `main.py month`); returns the number of patient rows."""
+        rows = self.proxy.visible_rows()
+        shown = dt.date(self.model.year, self.model.month, 1)
+        write_atomic(path, month.to_csv(shown, rows))
         self.csv_exported.emit(str(path))
-        return len(rows) - 1
+        return len(rows)
 
     # --- showing ----------------------------------------------------------------------------
 
@@ -392,23 +371,17 @@ class MonthView(QWidget):
         self.computing_label.show()
         self._show_totals()
 
-    def _show(
-        self,
-        generation: int,
-        first: dt.date,
-        data: tuple[list[PatientMonth], list[tuple[str, str]]],
-    ) -> None:
+    def _show(self, generation: int, first: dt.date, data: month.Month) -> None:
         if generation != self._generation:
             return
         self._task = None
         self._computing = False
         self._shown_month = first
         self.computing_label.hide()
-        rows, payers = data
         self.error_label.hide()
-        self._fill_payers(payers)
+        self._fill_payers(data.payers)
         self.model.today = today()
-        self.model.set_month(first.year, first.month, rows, dict(payers))
+        self.model.set_month(first.year, first.month, data.rows, dict(data.payers))
         self._on_filter_changed()
         self._measure_names()
         self._size_columns()
@@ -500,7 +473,7 @@ class MonthView(QWidget):
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:
-        if changes.kinds and not changes.kinds <= {"pharmacy", "prescriber"}:
+        if changes.kinds and not changes.kinds <= {PHARMACY, registry.PRESCRIBER.key}:
             self._reload_when_visible()
 
     @Slot()

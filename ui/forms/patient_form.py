@@ -1,9 +1,9 @@
-"""Add or edit a patient and the patient's insurance coverages."""
+"""Add or edit a patient and the patient's insurance coverages (one tab each, coverage.py), with
+the small typed-entry helpers the reference forms share."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -14,17 +14,20 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from sqlmodel import Session
 
+from models import vocab
 from models.errors import FieldError, ValidationFailed
-from models.records import services
-from models.records.tables import CoverageBase, CoverageRead, PatientBase, PatientRead, PayerRead
-from models.validation import MEMBER_ID_RE, PHONE_RE, STATE_RE, ZIP_RE
+from models.records import reference, registry
+from models.records.checks import check_patient
+from models.records.rows import new_id
+from models.records.tables import CoverageBase, PatientBase, PatientRead, PayerRead
+from models.validation import PHONE_RE, STATE_RE, ZIP_RE
 from ui.common import (
     DateField,
     GuardedDialog,
@@ -33,11 +36,11 @@ from ui.common import (
     mark_field,
     show_error,
 )
+from ui.forms.coverage import CoverageEditor
+from ui.forms.kit import compact, digits, live_check, named_line, pattern_problem, upper_case
 from ui.shell.context import AppContext
 
-SEXES = (("F", "Female"), ("M", "Male"), ("U", "Unknown"))
-PRIORITIES = ("primary", "secondary")
-RELATIONSHIPS = ("self", "spouse", "child", "other")
+line = named_line  # transitional: ui/records/reference.py imports it from here (GUI branch)
 
 LABELS = {
     "id": "Patient ID", "first_name": "First name", "last_name": "Last name",
@@ -52,168 +55,6 @@ LABELS = {
 }
 
 
-def digits(text: str) -> str:
-    """Phone numbers and ZIP codes are stored as digits only, however they were typed."""
-    return re.sub(r"\D", "", text)
-
-
-def compact(text: str) -> str:
-    """A ZIP+4 may be typed with a dash or space; it is stored without."""
-    return re.sub(r"[\s-]", "", text)
-
-
-def pattern_problem(text: str, regex: re.Pattern, hint: str) -> str | None:
-    return hint if text and not regex.fullmatch(text) else None
-
-
-def line(parent: QWidget, max_length: int, name: str) -> QLineEdit:
-    edit = QLineEdit(parent)
-    edit.setMaxLength(max_length)
-    edit.setObjectName(name)
-    return edit
-
-
-def upper_case(edit: QLineEdit) -> None:
-    """Codes such as the state are capitals; convert as they are typed, keeping the cursor."""
-
-    def _on_edited(text: str) -> None:
-        if text != text.upper():
-            pos = edit.cursorPosition()
-            edit.setText(text.upper())
-            edit.setCursorPosition(pos)
-
-    edit.textEdited.connect(_on_edited)
-
-
-def live_check(edit: QLineEdit, problem: Callable[[], str | None]) -> None:
-    """Mark the field as soon as what is typed is wrong, and clear the mark once it is right."""
-    edit.textChanged.connect(lambda _t: mark_field(edit, problem()))
-
-
-class CoverageEditor(QWidget):
-    """One coverage: payer, member id, dates, and the subscriber when it is not the patient."""
-
-    title_changed = Signal()
-
-    def __init__(self, payers: list[PayerRead], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.payer = QComboBox(self)
-        self.payer.setObjectName("payer")
-        for p in payers:
-            self.payer.addItem(f"{p.name} ({p.kind})", p.id)
-        self.member_id = line(self, 80, "member_id")
-        self.group_number = line(self, 50, "group_number")
-        self.priority = QComboBox(self)
-        self.priority.addItems(PRIORITIES)
-        self.start_date = DateField(self, required=True)
-        self.end_date = DateField(self)
-        self.end_date.setToolTip("Leave blank while the coverage is open-ended")
-        self.relationship = QComboBox(self)
-        self.relationship.addItems(RELATIONSHIPS)
-        self.relationship.setToolTip("The patient's relationship to the insurance subscriber")
-        self.sub_first = line(self, 60, "subscriber_first_name")
-        self.sub_last = line(self, 60, "subscriber_last_name")
-        self.sub_birth = DateField(self)
-        self.sub_sex = QComboBox(self)
-        for code, label in SEXES:
-            self.sub_sex.addItem(label, code)
-
-        grid = QGridLayout(self)
-        grid.setHorizontalSpacing(12)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        rows: list[tuple[str, QWidget, str, QWidget]] = [
-            ("&Payer", self.payer, "Priorit&y", self.priority),
-            ("&Member ID", self.member_id, "&Group", self.group_number),
-            ("Co&verage start", self.start_date, "Coverage e&nd", self.end_date),
-            ("Relation&ship", self.relationship, "", QWidget(self)),
-            ("Subscriber first", self.sub_first, "Subscriber last", self.sub_last),
-            ("Subscriber birth", self.sub_birth, "Subscriber sex", self.sub_sex),
-        ]
-        for r, (la, wa, lb, wb) in enumerate(rows):
-            label_a = QLabel(la, self)
-            label_a.setBuddy(wa)
-            grid.addWidget(label_a, r, 0)
-            grid.addWidget(wa, r, 1)
-            if lb:
-                label_b = QLabel(lb, self)
-                label_b.setBuddy(wb)
-                grid.addWidget(label_b, r, 2)
-            grid.addWidget(wb, r, 3)
-
-        self.fields: dict[str, QWidget] = {
-            "payer": self.payer, "member_id": self.member_id, "group_number": self.group_number,
-            "priority": self.priority, "start_date": self.start_date, "end_date": self.end_date,
-            "relationship": self.relationship, "subscriber": self.sub_first,
-            "subscriber_first_name": self.sub_first, "subscriber_last_name": self.sub_last,
-            "subscriber_birth_date": self.sub_birth, "subscriber_sex": self.sub_sex,
-        }
-        live_check(self.member_id, lambda: pattern_problem(
-            self.member_id.text().strip(), MEMBER_ID_RE, "uses letters, digits and dashes only"))
-        self.end_date.textChanged.connect(self._on_dates_changed)
-        self.start_date.textChanged.connect(self._on_dates_changed)
-        self.relationship.currentTextChanged.connect(self._on_relationship_changed)
-        self.payer.currentIndexChanged.connect(lambda _i: self.title_changed.emit())
-        self.priority.currentIndexChanged.connect(lambda _i: self.title_changed.emit())
-        self._on_relationship_changed(self.relationship.currentText())
-
-    def title(self) -> str:
-        payer = self.payer.currentText().rsplit(" (", 1)[0] or "New coverage"
-        return f"{payer} · {self.priority.currentText()}"
-
-    def set_coverage(self, cov: CoverageRead) -> None:
-        i = self.payer.findData(cov.payer_id)
-        if i < 0:  # a payer missing from the list would otherwise be silently replaced
-            self.payer.addItem(cov.payer_id, cov.payer_id)
-            i = self.payer.count() - 1
-        self.payer.setCurrentIndex(i)
-        self.member_id.setText(cov.member_id)
-        self.group_number.setText(cov.group_number or "")
-        self.priority.setCurrentText(cov.priority)
-        self.start_date.set_date(cov.start_date)
-        self.end_date.set_date(cov.end_date)
-        self.relationship.setCurrentText(cov.relationship)
-        self.sub_first.setText(cov.subscriber_first_name or "")
-        self.sub_last.setText(cov.subscriber_last_name or "")
-        self.sub_birth.set_date(cov.subscriber_birth_date)
-        j = self.sub_sex.findData(cov.subscriber_sex or "U")
-        self.sub_sex.setCurrentIndex(max(j, 0))
-
-    def value(self) -> tuple[CoverageBase, list[FieldError]]:
-        """The coverage as typed, and the problems only the form can see (unreadable dates)."""
-        problems = [FieldError(name, w.problem()) for name, w in (
-            ("start_date", self.start_date), ("end_date", self.end_date),
-            ("subscriber_birth_date", self.sub_birth)) if w.problem()]
-        is_self = self.relationship.currentText() == "self"
-        cov = CoverageBase.model_construct(
-            payer_id=self.payer.currentData() or "",
-            member_id=self.member_id.text().strip(),
-            group_number=self.group_number.text().strip() or None,
-            priority=self.priority.currentText(),
-            start_date=self.start_date.date(),
-            end_date=self.end_date.date(),
-            relationship=self.relationship.currentText(),
-            subscriber_first_name=None if is_self else self.sub_first.text().strip() or None,
-            subscriber_last_name=None if is_self else self.sub_last.text().strip() or None,
-            subscriber_birth_date=None if is_self else self.sub_birth.date(),
-            subscriber_sex=None if is_self else self.sub_sex.currentData(),
-        )
-        return cov, problems
-
-    @Slot()
-    def _on_dates_changed(self) -> None:
-        start, end = self.start_date.date(), self.end_date.date()
-        if start and end and end < start:
-            mark_field(self.end_date, "is before the start date")
-        elif self.end_date.property("problem") == "is before the start date":
-            mark_field(self.end_date, None)
-
-    @Slot(str)
-    def _on_relationship_changed(self, relationship: str) -> None:
-        for w in (self.sub_first, self.sub_last, self.sub_birth, self.sub_sex):
-            w.setEnabled(relationship != "self")
-
-
 class PatientDialog(GuardedDialog):
     """The patient form. Nothing typed is lost when saving fails: the problems are marked on
     their fields and listed under the form."""
@@ -225,33 +66,33 @@ class PatientDialog(GuardedDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id = patient_id
-        self.payers: list[PayerRead] = ctx.read(services.list_payers)
+        self.payers: list[PayerRead] = ctx.read(reference.list_payers)
         patient: PatientRead | None = (
-            ctx.read(lambda s: services.get_patient(s, patient_id)) if patient_id else None)
+            ctx.read(lambda s: reference.get_patient(s, patient_id)) if patient_id else None)
         self.setWindowTitle(f"Edit patient – {patient.display_name}" if patient
                             else "New patient")
         self.setMinimumWidth(720)
 
         box = QGroupBox("Patient", self)
-        self.first_name = line(box, 60, "first_name")
-        self.last_name = line(box, 60, "last_name")
+        self.first_name = named_line(box, 60, "first_name")
+        self.last_name = named_line(box, 60, "last_name")
         self.birth_date = DateField(box, required=True)
         self.birth_date.setObjectName("birth_date")
         self.sex = QComboBox(box)
         self.sex.setObjectName("sex")
-        for code, label in SEXES:
+        for code, label in vocab.SEXES.items():
             self.sex.addItem(label, code)
         # no silent default: claims print it, so it is chosen on purpose
         self.sex.setPlaceholderText("Choose…")
         self.sex.setCurrentIndex(-1)
-        self.address_line1 = line(box, 55, "address_line1")
-        self.address_line2 = line(box, 55, "address_line2")
-        self.city = line(box, 30, "city")
-        self.state = line(box, 2, "state")
+        self.address_line1 = named_line(box, 55, "address_line1")
+        self.address_line2 = named_line(box, 55, "address_line2")
+        self.city = named_line(box, 30, "city")
+        self.state = named_line(box, 2, "state")
         self.state.setMaximumWidth(60)
         upper_case(self.state)
-        self.zip = line(box, 10, "zip")
-        self.phone = line(box, 14, "phone")
+        self.zip = named_line(box, 10, "zip")
+        self.phone = named_line(box, 14, "phone")
         self.phone.setPlaceholderText("10 digits")
 
         grid = QGridLayout(box)
@@ -446,7 +287,7 @@ class PatientDialog(GuardedDialog):
             mark_field(w, None)
         patient, coverages, problems = self._collect()
         try:  # the service's own checks too, so every problem is shown at once
-            services.check_patient(patient, coverages)
+            check_patient(patient, coverages)
         except ValidationFailed as exc:
             seen = {e.field for e in problems}
             # a date the form could not read is already reported; "is required" would repeat it
@@ -456,11 +297,11 @@ class PatientDialog(GuardedDialog):
             return False
         is_new = self.patient_id is None
 
-        def _save(session) -> str:
+        def _save(session: Session) -> str:
             if is_new:
-                patient.id = services.new_id(session, "patient")
-            return services.save_patient(session, actor=self.ctx.actor, data=patient,
-                                         coverages=coverages).id
+                patient.id = new_id(session, registry.PATIENT)
+            return reference.save_patient(session, actor=self.ctx.actor, data=patient,
+                                          coverages=coverages).id
 
         try:
             saved_id = self.ctx.write(_save)

@@ -1,0 +1,337 @@
+"""The infusion log (MAR) entry form, laid out and tab-ordered like the paper MAR so a nurse's
+day can be typed without the mouse: Tab through, Enter saves.
+
+A new entry's defaults (the orders in force, the last dose and nurse: models/records/dose.py)
+are read in the background, so choosing a patient or an order never waits for five years of
+entries; a default that arrives after the nurse typed in its field leaves what was typed alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from models.errors import FieldError, ValidationFailed
+from models.records import registry
+from models.records.dose import entry_defaults, load_prefill, prefill_dose
+from models.records.tables import InfusionBase, InfusionRead, OrderRead
+from models.vocab import INFUSION_STATUSES, NOT_GIVEN, SETTINGS
+from ui.forms.framework import RecordForm
+from ui.forms.kit import choice, date_field, decimal_field, line, time_field
+from ui.records.table_models import plain_decimal
+from ui.shell.context import AppContext
+from ui.shell.workers import BackgroundTask, run_in_background
+
+Prefill = tuple[list[InfusionRead], str | None]  # the order's entries, its last nurse
+
+
+def stacked(label: str, widget: QWidget, buddy: bool = True) -> tuple[QVBoxLayout, QLabel]:
+    """A field with its caption above it, like a column heading on the paper MAR."""
+    caption = QLabel(label)
+    caption.setStyleSheet("color: #444; font-weight: 600;")
+    if buddy:
+        caption.setBuddy(widget)
+    box = QVBoxLayout()
+    box.setSpacing(3)
+    box.addWidget(caption)
+    box.addWidget(widget)
+    return box, caption
+
+
+class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
+    """One line of the MAR. New entries start with today's date, the patient's only (or
+    first) active order, the dose of the order and the nurse who gave the last dose; these
+    defaults are read in the background (`loading` meanwhile, `defaults_loaded` after)."""
+
+    defaults_loaded = Signal()
+
+    kind = registry.INFUSION
+    title = "Infusion log entry"
+    labels = {"date": "Date", "order_id": "Order", "status": "Status", "setting": "Setting",
+              "start_time": "Start time", "end_time": "End time", "dose_given": "Dose given",
+              "administered_by": "Administered by", "site": "Site", "reaction": "Reaction",
+              "notes": "Notes"}
+    TAB_ORDER = ("date", "order_id", "status", "setting", "start_time", "end_time",
+                 "dose_given", "administered_by", "site", "reaction", "notes")
+
+    def __init__(self, ctx: AppContext, patient_id: str, record: InfusionRead | None = None,
+                 parent: QWidget | None = None, *, order_id: str | None = None,
+                 day: dt.date | None = None):
+        super().__init__(ctx, patient_id, record, parent)
+        self._prefilled_dose = ""
+        self._day_shown: dt.date | None = None
+        self._task: BackgroundTask | None = None  # the orders (and their prefill)
+        self._prefill_task: BackgroundTask | None = None  # another order's prefill
+        self._save_when_loaded = False
+        f = self.add_field
+        self.date = f("date", date_field(required=True))
+        self.order = f("order_id", choice([], placeholder="No order in force on this date"))
+        self.order.setMinimumContentsLength(34)
+        self.status = f("status", choice([(s, s) for s in INFUSION_STATUSES]))
+        self.setting = f("setting", choice([(text, code) for code, text in SETTINGS.items()]))
+        self.start_time = f("start_time", time_field())
+        self.end_time = f("end_time", time_field())
+        self.dose = f("dose_given", decimal_field())
+        self.dose.setMaximumWidth(130)
+        self.nurse = f("administered_by", line(60, "nurse's name"))
+        self.site = f("site", line(60, "e.g. left forearm"))
+        self.reaction = f("reaction", line(4000, "none, or what happened and what was done"))
+        self.notes = f("notes", line(4000))
+        self.status.setMinimumContentsLength(10)
+        self.setting.setMinimumContentsLength(10)
+
+        row1, row2, row3 = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
+        for row in (row1, row2, row3):
+            row.setSpacing(12)
+        self.captions: dict[str, QLabel] = {}
+        place = {"date": (row1, 0), "order_id": (row1, 1), "status": (row1, 0),
+                 "setting": (row1, 0), "start_time": (row2, 0), "end_time": (row2, 0),
+                 "dose_given": (row2, 0), "administered_by": (row2, 1), "site": (row2, 1),
+                 "reaction": (row3, 1), "notes": (row3, 1)}
+        for name in self.TAB_ORDER:
+            box, caption = stacked(self.label(name), self.fields[name])
+            self.captions[name] = caption
+            row, stretch = place[name]
+            row.addLayout(box, stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        for row in (row1, row2, row3):
+            layout.addLayout(row)
+        layout.addWidget(self.message)
+        chain = [self.fields[n] for n in self.TAB_ORDER]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+
+        self.date.editingFinished.connect(self._on_date_edited)
+        self.order.currentIndexChanged.connect(self._on_order_changed)
+        self.status.currentIndexChanged.connect(self._on_status_changed)
+        if record is not None:
+            self.load(record)
+        else:
+            self.reset(order_id=order_id, day=day)
+
+    # -- prefill -------------------------------------------------------------------------
+
+    def reset(self, order_id: str | None = None, day: dt.date | None = None) -> None:
+        """A blank new entry for `day` (today); the defaults follow from the background."""
+        self.record = None
+        for w in (self.start_time, self.end_time, self.dose, self.nurse, self.site,
+                  self.reaction, self.notes):
+            w.clear()
+        self.status.setCurrentIndex(0)
+        self.setting.setCurrentIndex(0)
+        day = day or dt.date.today()
+        self.date.set_date(day)
+        self._prefilled_dose = ""
+        self._fill_orders(day, order_id)
+        self.clear_marks()
+        self._update_notes_caption()
+
+    def set_patient(self, patient_id: str | None) -> None:
+        self.patient_id = patient_id or ""
+        self.show_orders(self.order, [])
+        self.reset()
+
+    @property
+    def loading(self) -> bool:
+        return self._task is not None or self._prefill_task is not None
+
+    def save(self) -> bool:
+        """Save what is typed. While the orders or the dose for what was just typed are
+        still being read, the save waits for them and then runs (Enter is never lost)."""
+        if self.loading:
+            self._save_when_loaded = True
+            self.show_message("Reading the orders and the last dose… the entry is saved then.")
+            return False
+        return super().save()
+
+    def _loaded(self) -> None:
+        self.defaults_loaded.emit()
+        if self._save_when_loaded and not self.loading:
+            self._save_when_loaded = False
+            self.save()
+
+    def refresh_orders(self) -> None:
+        """Re-read the orders (one was added or changed) and keep the one picked."""
+        day = self.value("date") or dt.date.today()
+        self._fill_orders(None if self.record else day, self.order.currentData(),
+                          prefill=False)
+
+    def _fill_orders(self, day: dt.date | None, selected: str | None,
+                     prefill: bool = True) -> None:
+        """Read the orders (and, per `prefill`, the chosen one's dose and nurse) in the
+        background; a read still under way for older input is dropped."""
+        for task in (self._task, self._prefill_task):
+            if task is not None:
+                task.cancel()
+        self._task = self._prefill_task = None
+        pid = self.patient_id
+        if not pid:
+            self.show_orders(self.order, [])
+            self._day_shown = day
+            self._update_dose_caption()
+            self._loaded()
+            return
+        typed = self._typed_defaults()
+        self._task = run_in_background(
+            self.ctx, lambda s: entry_defaults(s, pid, day, selected, prefill),
+            receiver=self, on_result=lambda data: self._show_defaults(
+                day, selected, prefill, typed, *data), on_error=self._on_defaults_failed)
+
+    def _show_defaults(self, day: dt.date | None, selected: str | None, prefill: bool,
+                       typed: tuple[str, str], orders: list[OrderRead], chosen: str | None,
+                       prefill_data: Prefill | None) -> None:
+        self._task = None
+        self.show_orders(self.order, orders, selected)
+        if self.order.currentIndex() < 0 and self.order.count():
+            self._choose_first_order()  # the first active order: usually the only one
+        self._day_shown = day
+        self._update_dose_caption()
+        if prefill_data is not None and self.record is None:
+            self._apply_prefill(prefill_data, typed)
+        elif prefill and chosen is None:
+            self._prefilled_dose = ""
+        self._loaded()
+
+    def _choose_first_order(self) -> None:
+        self.order.blockSignals(True)
+        self.order.setCurrentIndex(0)
+        self.order.blockSignals(False)
+
+    def _on_defaults_failed(self, exc: Exception) -> None:
+        self._task = self._prefill_task = None
+        self._save_when_loaded = False
+        self.show_message(f"The orders could not be read: {exc}")
+        self.defaults_loaded.emit()
+
+    def _typed_defaults(self) -> tuple[str, str]:
+        """The dose and nurse as they are when a read of their defaults starts."""
+        return self.dose.text(), self.nurse.text()
+
+    def _chosen_order(self) -> OrderRead | None:
+        return self.orders.get(self.order.currentData())
+
+    def _prefill(self) -> None:
+        """Read the chosen order's last dose and nurse in the background."""
+        order = self._chosen_order()
+        if order is None:
+            self._prefilled_dose = ""
+            return
+        if self._prefill_task is not None:
+            self._prefill_task.cancel()
+        typed, order_id = self._typed_defaults(), order.id
+        self._prefill_task = run_in_background(
+            self.ctx, lambda s: load_prefill(s, order_id), receiver=self,
+            on_result=lambda data: self._prefill_loaded(order_id, typed, data),
+            on_error=self._on_defaults_failed)
+
+    def _prefill_loaded(self, order_id: str, typed: tuple[str, str], data: Prefill) -> None:
+        self._prefill_task = None
+        if self.record is None and self.order.currentData() == order_id:
+            self._apply_prefill(data, typed)
+        self._loaded()
+
+    def _apply_prefill(self, data: Prefill, typed: tuple[str, str]) -> None:
+        """Fill the dose and nurse, each only if it still holds what it held when the read
+        started: what the nurse typed meanwhile stays."""
+        entries, nurse = data
+        order = self._chosen_order()
+        if order is None:
+            return
+        self._prefilled_dose = plain_decimal(prefill_dose(order, entries))
+        if self.dose.text() == typed[0]:
+            if self.value("status") in NOT_GIVEN:
+                self.dose.clear()
+            else:
+                self.dose.setText(self._prefilled_dose)
+        if self.nurse.text() == typed[1]:
+            self.nurse.setText(nurse or "")
+
+    def _update_dose_caption(self) -> None:
+        order = self._chosen_order()
+        unit = order.drug_dose_unit if order and order.drug_dose_unit else ""
+        self.captions["dose_given"].setText(f"Dose given ({unit})" if unit else "Dose given")
+        self.dose.setPlaceholderText(f"in {unit}" if unit else "")
+
+    def _update_notes_caption(self) -> None:
+        status = self.value("status")
+        caption = self.captions["notes"]
+        if status in NOT_GIVEN:
+            caption.setText(f"Notes — required: say why the dose was {status}")
+            caption.setStyleSheet("color: #8b1a1a; font-weight: 600;")
+            self.notes.setPlaceholderText(f"Why was the dose {status}? Who was told?")
+        else:
+            caption.setText("Notes")
+            caption.setStyleSheet("color: #444; font-weight: 600;")
+            self.notes.setPlaceholderText("")
+
+    @Slot()
+    def _on_date_edited(self) -> None:
+        day = self.value("date")
+        if self.record is None and day is not None and day != self._day_shown:
+            before = self.order.currentData()
+            # one patient's orders are a quick read, and the nurse's next key (Enter saves)
+            # must find the orders of the date typed; the dose and nurse follow only if the
+            # date brings another order, in the background like every prefill
+            self.fill_orders(self.order, before, active_on=day, keep_selected=False)
+            if self.order.currentIndex() < 0 and self.order.count():
+                self._choose_first_order()
+            self._day_shown = day
+            self._update_dose_caption()
+            if self.order.currentData() != before:
+                self._prefill()
+
+    @Slot(int)
+    def _on_order_changed(self, _index: int) -> None:
+        self._update_dose_caption()
+        if self.record is None:
+            self._prefill()
+
+    @Slot(int)
+    def _on_status_changed(self, _index: int) -> None:
+        if self.value("status") in NOT_GIVEN:
+            if self.dose.text() == self._prefilled_dose:
+                self.dose.clear()  # an untouched prefilled dose was not given
+        elif not self.dose.text() and self.record is None:
+            self.dose.setText(self._prefilled_dose)
+        self._update_notes_caption()
+
+    # -- record --------------------------------------------------------------------------
+
+    def load(self, record: InfusionRead) -> None:
+        self.fill_orders(self.order, record.order_id)  # every order: an old entry may be outside
+        for name in self.TAB_ORDER:
+            if name != "order_id":
+                self.set_value(name, getattr(record, name))
+        self._update_dose_caption()
+        self._update_notes_caption()
+
+    def data(self) -> InfusionBase:
+        v = self.value
+        return self.build(
+            id=self.record_id, order_id=v("order_id") or "", date=v("date"),
+            status=v("status") or "", setting=v("setting") or "home",
+            start_time=v("start_time"), end_time=v("end_time"), dose_given=v("dose_given"),
+            administered_by=v("administered_by"), site=v("site"), reaction=v("reaction"),
+            notes=v("notes"),
+        )
+
+    def check(self, data: InfusionBase) -> None:
+        """The record's checks and the order, all named at once (not one per Enter)."""
+        errors: list[FieldError] = []
+        if not data.order_id:
+            errors.append(FieldError("order", "is required: pick the order this dose was "
+                                     "given for"))
+        try:
+            super().check(data)
+        except ValidationFailed as exc:
+            errors = [*exc.errors, *errors]
+        except FieldError as exc:
+            errors = [exc, *errors]
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise ValidationFailed(errors)
