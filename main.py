@@ -1,6 +1,8 @@
 """PerDiem's composition root: the command line, and the desktop app when no command is given.
 
 Qt is imported only when the GUI starts, so every command runs on a machine without a display.
+One module over 400 lines on purpose: the parser and one short function per command, read
+together as the command line's reference (the top level keeps this one file).
 """
 
 from __future__ import annotations

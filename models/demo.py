@@ -6,6 +6,7 @@ The data is a function of (seed, today): names, addresses and small date shifts 
 `random.Random(seed)`, and every timestamp is derived from the record's own date.
 Most days are billable, as in a well-run pharmacy; a handful of patients each show one problem
 (every reason R1-R12 of BILLING_RULES.md) and the modifiers SH, SJ, SS and a payer's U1.
+One module over 400 lines on purpose: it is a script of 25 patients' stories, mostly data.
 """
 
 from __future__ import annotations

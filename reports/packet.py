@@ -3,6 +3,7 @@
 `render_packet(PacketData) -> bytes` lays out a cover page, a per-day evidence checklist
 (rules R7-R12), the evidence records and the attached scans, each page with the patient header
 and "Page X of Y". It reads only the read objects it is given (models/billing/packet_data.py).
+One module over 400 lines on purpose: the packet's sections, in the order they are printed.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 No session, no I/O, no clock: callers load a `BillingData` snapshot and call `evaluate`.
 The calendar, the packets, the claim drafts and the command line all use this one function.
+One module over 400 lines on purpose: R1-R18 read as one rule book, in the book's order.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ draws the red form with the data (for review); "data" draws the data alone, to p
 pre-printed red forms; `offset` (points right, points down) moves the data to suit a printer.
 Six service lines fit a form, all under one authorization number (box 23); a claim with more
 continues on another form (box 19 says "PAGE 2 OF 2"), and only its last form carries the
-total charge.
+total charge. One module over 400 lines on purpose: the whole form, box by box, in one place.
 """
 
 from __future__ import annotations

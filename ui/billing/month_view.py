@@ -6,7 +6,8 @@ matches them all; the footer adds up the visible rows. Double-click a patient to
 
 The month is computed in the background ("Computing…" above the table meanwhile; another
 month's rows never stay on screen under this month's title), and a newer request drops the
-older one.
+older one. The rows, filters and CSV are models/billing/month.py; the Qt models month_model.py.
+One module over 400 lines on purpose: one window's layout, column sizing and states.
 """
 
 from __future__ import annotations
