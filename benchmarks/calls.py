@@ -13,11 +13,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from models.billing import loading
 from models.billing.packet_data import load_packet_data
-from models.claims import batches as claim_batches
-from models.claims import drafts as claims
+from models.claims import batches, drafts
 from models.db import unit_of_work
-from models.records import services
+from models.records import reference
 from models.records.tables import Claim
 from reports.claims.claim_files import renderer
 from reports.packet import render_packet
@@ -27,15 +27,15 @@ ACTOR = "benchmark"
 
 def billable_days(session: Session, start: dt.date, end: dt.date) -> str:
     """The billable-days table of the whole pharmacy for a window."""
-    return f"{len(services.billable_days(session, start, end)):,} service days"
+    return f"{len(loading.billable_days(session, start, end)):,} service days"
 
 
 def month_view(session: Session, start: dt.date, end: dt.date) -> str:
     """What ui/billing/month_view.py loads for a month: days, patient and payer names, claims."""
-    days = services.billable_days(session, start, end)
-    names = {p.id: p.display_name for p in services.list_patients(session)}
-    payers = {p.id: p.name for p in services.list_payers(session)}
-    claimed = claim_batches.claimed_days(session)
+    days = loading.billable_days(session, start, end)
+    names = {p.id: p.display_name for p in reference.list_patients(session)}
+    payers = {p.id: p.name for p in reference.list_payers(session)}
+    claimed = batches.claimed_days(session)
     in_month = sum(1 for _order, day in claimed if start <= day <= end)
     return (f"{len(days):,} service days of {len(names)} patients, {len(payers)} payers, "
             f"{in_month:,} claimed, {len(claimed):,} claimed days on file")
@@ -43,10 +43,10 @@ def month_view(session: Session, start: dt.date, end: dt.date) -> str:
 
 def patient_month(session: Session, patient_id: str, start: dt.date, end: dt.date) -> str:
     """What ui/billing/calendar_view.py loads for one patient's month."""
-    days = services.billable_days(session, start, end, patient_id)
-    claimed = {key: info for key, info in claim_batches.claimed_days(session, patient_id).items()
+    days = loading.billable_days(session, start, end, patient_id)
+    claimed = {key: info for key, info in batches.claimed_days(session, patient_id).items()
                if start <= key[1] <= end}
-    payers = {p.id: p.name for p in services.list_payers(session)}
+    payers = {p.id: p.name for p in reference.list_payers(session)}
     return f"{len(days)} service days, {len(claimed)} claimed, {len(payers)} payers"
 
 
@@ -56,7 +56,7 @@ CLAIM_FILES = {"837p": "claims.837", "cms1500": "claims.pdf", "csv": "claims.csv
 def export_claims(session: Session, start: dt.date, end: dt.date, fmt: str, folder: Path,
                   now: dt.datetime | None = None) -> str:
     """Draft, check, write and record a batch of claims for the window (rebill off)."""
-    result = claim_batches.export_claims(
+    result = batches.export_claims(
         session, actor=ACTOR, start=start, end=end, fmt=fmt, out=folder / CLAIM_FILES[fmt],
         render=renderer(fmt), now=now or dt.datetime(2026, 11, 27, 9, 0))
     return f"{len(result.written)} claims, {len(result.refused)} refused"
@@ -78,21 +78,21 @@ def record_claim_history(engine: Engine, months: list[tuple[dt.date, dt.date]]) 
     do not depend on claims, and no file is written: exporting 58 months one by one took
     hours at 300 patients with the code of issue 8."""
     with unit_of_work(engine) as session:
-        days = services.billable_days(session, months[0][0], months[-1][1])
-        data = services.load_billing_data(session)
-        prescribers = {p.id: p for p in services.list_prescribers(session)}
-        pharmacy = services.get_pharmacy(session)
+        days = loading.billable_days(session, months[0][0], months[-1][1])
+        data = loading.load_billing_data(session)
+        prescribers = {p.id: p for p in reference.list_prescribers(session)}
+        pharmacy = reference.get_pharmacy(session)
         used = set(session.exec(select(Claim.patient_account_number)).all())
     total = 0
     for first, last in months:
         # Earlier months' claims hold none of this month's days: nothing to leave out.
-        drafts = claims.draft_claims([d for d in days if first <= d.date <= last], data,
-                                     prescribers, pharmacy, start=first, end=last, fmt="837p",
-                                     used_accounts=used)
-        good = [d for d in drafts if d.ok]
+        made = drafts.draft_claims([d for d in days if first <= d.date <= last], data,
+                                   prescribers, pharmacy, start=first, end=last, fmt="837p",
+                                   used_accounts=used)
+        good = [d for d in made if d.ok]
         if good:
             with unit_of_work(engine) as session:
-                claim_batches.record_batch(
+                batches.record_batch(
                     session, actor=ACTOR, drafts=good, fmt="837p", start=first, end=last,
                     file_name=f"{first:%Y-%m}.837",
                     created_at=dt.datetime.combine(last + dt.timedelta(days=5), dt.time(9)))

@@ -41,9 +41,9 @@ def settle(app, rounds: int = 6) -> None:
 
 def busiest_patient(session, start: dt.date, end: dt.date) -> str:
     """The patient whose month shows the most kinds of day (billable, hold, not billable)."""
-    from models.records import services
+    from models.billing import loading
 
-    days = services.billable_days(session, start, end)
+    days = loading.billable_days(session, start, end)
     kinds: dict[str, Counter] = {}
     for d in days:
         kinds.setdefault(d.patient_id, Counter())[d.status] += 1
@@ -57,7 +57,7 @@ def shoot_computing(app, window, calendar, path: Path) -> None:
 
     from PySide6.QtTest import QTest
 
-    from models.records import services
+    from models.records import services  # the calendar reads through it (ui/billing/calendar_view)
 
     gate = threading.Event()
     real = {name: getattr(services, name) for name in ("billable_days", "list_payers")}
@@ -90,8 +90,8 @@ def main(out_dir: Path) -> int:
     from PySide6.QtCore import QSettings
 
     from models import demo
+    from models.billing import loading
     from models.db import open_database, unit_of_work
-    from models.records import services
     from ui.shell.app import make_application
     from ui.shell.context import AppContext
     from ui.shell.main_window import MainWindow
@@ -104,8 +104,8 @@ def main(out_dir: Path) -> int:
         demo.load_demo(session, actor="demo", seed=SEED, today=TODAY)
     with unit_of_work(engine) as session:
         patient_id = busiest_patient(session, TODAY.replace(day=1), TODAY)
-        held = [d.date for d in services.billable_days(session, TODAY.replace(day=1), TODAY,
-                                                         patient_id) if d.status != "billable"]
+        held = [d.date for d in loading.billable_days(session, TODAY.replace(day=1), TODAY,
+                                                        patient_id) if d.status != "billable"]
     held_day = held[0] if held else None
 
     app = make_application(["perdiem"])
