@@ -15,13 +15,14 @@ from test_interchange import dump
 
 from benchmarks.generate import generate
 from models.db import unit_of_work
-from models.interchange import transfer as interchange
+from models.interchange import read
+from models.interchange.format import COLLECTIONS
 from models.records.tables import Infusion, Patient, RecordVersion
 from ui.shell.context import AppContext
 from ui.shell.main_window import MainWindow
 
 GENERATED = generate(4, 2, seed=7)
-TOTAL = sum(len(v) for k, v in GENERATED.items() if k in interchange.COLLECTIONS)
+TOTAL = sum(len(v) for k, v in GENERATED.items() if k in COLLECTIONS)
 
 
 @pytest.fixture
@@ -48,8 +49,8 @@ def count(engine, table) -> int:
 
 def test_import_shows_each_step_and_ends_with_the_data(qtbot, window, big_file, engine,
                                                         monkeypatch):
-    monkeypatch.setattr(interchange, "BATCH", 200)  # more steps than collections
-    steps: list[interchange.Progress] = []
+    monkeypatch.setattr(read, "BATCH", 200)  # more steps than collections
+    steps: list[read.Progress] = []
     with qtbot.waitSignal(window.import_export.imported, timeout=60000) as sig:
         job = window.import_export.start_import(big_file)
         job.progressed.connect(steps.append)
@@ -60,7 +61,7 @@ def test_import_shows_each_step_and_ends_with_the_data(qtbot, window, big_file, 
     phases = [order.index(p.phase) for p in steps]
     assert phases == sorted(phases)
     writing = [p.done for p in steps if p.phase == "writing"]
-    assert len(writing) > len(interchange.COLLECTIONS) and writing[-1] == TOTAL
+    assert len(writing) > len(COLLECTIONS) and writing[-1] == TOTAL
     # the dialog counted the records to the last one, then closed
     assert job.progress.labelText() == f"Writing records: {TOTAL:,} of {TOTAL:,}"
     assert job.progress.maximum() == TOTAL
@@ -75,13 +76,13 @@ def test_import_shows_each_step_and_ends_with_the_data(qtbot, window, big_file, 
 
 def test_cancel_while_writing_rolls_back_everything(qtbot, window, big_file, engine,
                                                     monkeypatch):
-    monkeypatch.setattr(interchange, "BATCH", 50)
+    monkeypatch.setattr(read, "BATCH", 50)
     before = dump(engine)
     job = window.import_export.start_import(big_file)
     cancel = job.progress.findChild(QPushButton)
     clicked: list[int] = []
 
-    def cancel_once_writing(p: interchange.Progress) -> None:
+    def cancel_once_writing(p: read.Progress) -> None:
         if p.phase == "writing" and p.done and not clicked:  # the button goes once clicked
             clicked.append(p.done)
             qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)

@@ -50,7 +50,10 @@ class RecordForm(QWidget, Generic[B, R]):
     labels: dict[str, str] = {}
 
     def __init__(self, ctx: AppContext, patient_id: str, record: R | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, order_id: str | None = None,
+                 day: dt.date | None = None):
+        """Every form opens on a saved `record`, or on a new one that each form prefills with
+        what applies of `order_id` and `day`."""
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id = patient_id
