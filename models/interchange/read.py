@@ -17,8 +17,13 @@ from sqlmodel import Session, select
 
 from models.errors import DomainError, ImportRejected
 from models.interchange.convert import CONVERTERS, coverages_in, pharmacy_in
-from models.interchange.format import COLLECTIONS
-from models.interchange.validate import validate_document
+from models.interchange.format import COLLECTIONS, Path
+from models.interchange.validate import (
+    pharmacy_problems,
+    record_problems,
+    validate_document,
+    worded,
+)
 from models.records import registry
 from models.records.changes import changes_of
 from models.records.reference import save_pharmacy
@@ -50,25 +55,31 @@ def import_document(session: Session, *, actor: str, doc: Any,
                     progress: ProgressCallback | None = None) -> dict[str, int]:
     """Import an interchange document, all or nothing; return how many records of each kind.
 
-    Raises ImportRejected listing every problem (with its JSON path) before anything is written.
-    The records are written in one transaction, the caller's: what `import_document` wrote is
-    rolled back by its unit_of_work when anything goes wrong, including an exception raised by
-    `progress` (which is how an import is cancelled).
+    Raises ImportRejected listing every problem (with its JSON path), the problems of
+    `validate.validate_document`: those of the schema and across the file before anything is
+    written, those of the one record validation as each record is converted for writing (one
+    conversion a record; nothing more is written once one is found, and every record is still
+    checked). The records are written in one transaction, the caller's: what `import_document`
+    wrote is rolled back by its unit_of_work when anything goes wrong, a refusal included, or
+    an exception raised by `progress` (which is how an import is cancelled).
     """
     report = progress or (lambda _p: None)
     total = _record_count(doc)
     report(Progress("checking", 0, total))
-    errors = validate_document(session, doc)
+    errors = validate_document(session, doc, records=False)
     if errors:
         raise ImportRejected(errors)
     report(Progress("checking", total, total))
     counts: dict[str, int] = {"pharmacy": 0}
-    if session.get(Pharmacy, 1) is None:
+    writer = _Writer(session, actor, report, total)
+    writer.problems = pharmacy_problems(session, doc)
+    if not writer.problems and session.get(Pharmacy, 1) is None:
         save_pharmacy(session, actor=actor, data=pharmacy_in(doc["pharmacy"]))
         counts["pharmacy"] = 1
-    writer = _Writer(session, actor, report, total)
     for kind in registry.KINDS:  # each kind after the kinds it names
         counts[kind.collection] = writer.write(kind, doc.get(kind.collection, []))
+    if writer.problems:
+        raise ImportRejected(worded(writer.problems))
     writer.announce(doc)
     return counts
 
@@ -142,17 +153,20 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
 class _Writer:
     """Inserts a checked document's records in bulk, with the rows the services would write.
 
-    The document passed every check, references included, so nothing is looked up per record:
-    each batch is one executemany per table. Rows match the services': clinical records as
-    version 1 by the actor with their first history entry (`create_record`), reference records
-    with the first version of their history (`_log_version`; their ids are new to the database,
-    which never deletes a payer, prescriber, patient or authorization).
+    The document passed every check across the file, references included, so nothing is looked
+    up per record: each batch is one executemany per table. Each record is checked as it is
+    converted (`problems`); once one has a problem, nothing more is inserted. Rows match the
+    services': clinical records as version 1 by the actor with their first history entry
+    (`create_record`), reference records with the first version of their history
+    (`log_version`; their ids are new to the database, which never deletes a payer,
+    prescriber, patient or authorization).
     """
 
     def __init__(self, session: Session, actor: str, report: ProgressCallback, total: int):
         self.session, self.actor, self.report, self.total = session, actor, report, total
         self.now = dt.datetime.now().replace(microsecond=0)  # one import, one moment
         self.done = 0
+        self.problems: list[tuple[Path, str]] = []
         self.report(Progress("writing", 0, total))
 
     def write(self, kind: RecordKind[Any, Any], items: list[dict]) -> int:
@@ -161,11 +175,14 @@ class _Writer:
                 "change_reason": None, "voided": False, "void_reason": None}
         for start in range(0, len(items), BATCH):
             rows, versions, coverages = [], [], []
-            for item in items[start:start + BATCH]:
+            for i, item in enumerate(items[start:start + BATCH], start):
                 base = convert(item)
+                covs = coverages_in(item) if kind is registry.PATIENT else None
+                self.problems += record_problems(kind, base, (kind.collection, i), covs)
+                if self.problems:
+                    continue  # checked all the same: the refusal lists every problem
                 values, data = _dump(base), _dump(base, mode="json")
-                if kind is registry.PATIENT:  # the patient's history holds its coverages
-                    covs = coverages_in(item)
+                if covs is not None:  # the patient's history holds its coverages
                     coverages += [{**_dump(c), "patient_id": base.id, "position": n}
                                   for n, c in enumerate(covs)]
                     data["coverages"] = [_dump(c, mode="json") for c in covs]
@@ -173,10 +190,11 @@ class _Writer:
                 versions.append({"kind": kind.key, "record_id": base.id, "version": 1,
                                  "action": "created", "data": data, "recorded_by": self.actor,
                                  "recorded_at": self.now, "reason": None})
-            _insert_rows(self.session, kind.table.__table__, rows)
-            _insert_rows(self.session, Coverage.__table__, coverages)
-            _insert_rows(self.session, RecordVersion.__table__, versions)
-            self.done += len(rows)
+            if not self.problems:
+                _insert_rows(self.session, kind.table.__table__, rows)
+                _insert_rows(self.session, Coverage.__table__, coverages)
+                _insert_rows(self.session, RecordVersion.__table__, versions)
+            self.done += len(items[start:start + BATCH])
             self.report(Progress("writing", self.done, self.total))
         return len(items)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from models.errors import ValidationFailed
 from models.interchange.convert import CONVERTERS, FILE_FIELDS, coverages_in, pharmacy_in
@@ -27,7 +27,8 @@ from models.interchange.format import COLLECTIONS, Path, format_path, properties
 from models.interchange.write import pharmacy_out
 from models.records import registry
 from models.records.checks import check_pharmacy, check_record, per_diem_problem
-from models.records.tables import Pharmacy
+from models.records.registry import RecordKind
+from models.records.tables import CoverageBase, Pharmacy
 from models.validation import npi_problem
 
 # what a value failing one of the schema's patterns should have looked like
@@ -363,36 +364,56 @@ def _file_path(prefix: Path, fld: str) -> Path:
     return prefix + FILE_FIELDS.get(fld, (fld,))
 
 
-def _record_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:
-    """The one record validation (models/records/checks.py) on every record of the file, with
-    the file's paths: what the forms and the services refuse, the schema cannot see (a name of
-    blanks is no name). Run on a file that passed every other check, as the converters need;
-    the entry forms' own demands (a held dose's note) are left out."""
+def record_problems(kind: RecordKind[Any, Any], record: SQLModel, prefix: Path,
+                    coverages: list[CoverageBase] | None = None) -> list[tuple[Path, str]]:
+    """The one record validation (models/records/checks.py) of one record of a file, with the
+    file's paths: what the forms and the services refuse and the schema cannot see (a name of
+    blanks is no name). The entry forms' own demands (a held dose's note) are left out."""
+    try:
+        check_record(kind, record, entry=False, coverages=coverages)
+    except ValidationFailed as exc:
+        return [(_file_path(prefix, e.field), e.problem) for e in exc.errors]
+    return []
+
+
+def pharmacy_problems(session: Session, doc: dict) -> list[tuple[Path, str]]:
+    """The pharmacy block's checks, when it is to become this database's pharmacy settings."""
+    if session.get(Pharmacy, 1) is not None:
+        return []
+    try:
+        check_pharmacy(pharmacy_in(doc["pharmacy"]))
+    except ValidationFailed as exc:
+        return [(_file_path(("pharmacy",), e.field), e.problem) for e in exc.errors]
+    return []
+
+
+def _record_errors(doc: dict) -> list[tuple[Path, str]]:
+    """`record_problems` of every record of the file (which passed every other check, as the
+    converters need)."""
     out: list[tuple[Path, str]] = []
-
-    def attempt(prefix: Path, check: Any, *args: Any, **kwargs: Any) -> None:
-        try:
-            check(*args, **kwargs)
-        except ValidationFailed as exc:
-            out.extend((_file_path(prefix, e.field), e.problem) for e in exc.errors)
-
-    if session.get(Pharmacy, 1) is None:  # the file's block becomes the pharmacy settings
-        attempt(("pharmacy",), check_pharmacy, pharmacy_in(doc["pharmacy"]))
     for coll, kind in COLLECTIONS.items():
         convert = CONVERTERS[kind]
         for i, item in enumerate(doc.get(coll, [])):
             covs = coverages_in(item) if kind is registry.PATIENT else None
-            attempt((coll, i), check_record, kind, convert(item), entry=False, coverages=covs)
+            out += record_problems(kind, convert(item), (coll, i), covs)
     return out
 
 
-def validate_document(session: Session, doc: Any) -> list[str]:
-    """Every problem that keeps `doc` from being imported into this database, with its path."""
+def validate_document(session: Session, doc: Any, *, records: bool = True) -> list[str]:
+    """Every problem that keeps `doc` from being imported into this database, with its path.
+
+    `records=False` leaves out the record checks (the pharmacy block's and every record's),
+    for the importer, which runs them as it converts each record for writing."""
     found = _schema_errors(doc) + _non_finite(doc)
     if isinstance(doc, dict):
         found += _semantic_errors(session, doc)
-        if not found:
-            found = _record_errors(session, doc)
+        if not found and records:
+            found = pharmacy_problems(session, doc) + _record_errors(doc)
+    return worded(found)
+
+
+def worded(found: list[tuple[Path, str]]) -> list[str]:
+    """Problems as `path: problem` lines, each once, in the order of the file."""
     unique = list(dict.fromkeys(found))
     unique.sort(key=_sort_key)  # stable: schema problems stay before the others on one field
     return [f"{format_path(p)}: {m}" for p, m in unique]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from test_interchange import dump
 
 from models.db import unit_of_work
 from models.errors import ImportRejected, ValidationFailed
@@ -15,8 +16,14 @@ from models.records import checks, registry
 
 
 def refused(engine, doc) -> list[str]:
+    """The problems an import of `doc` is refused with; nothing of it stays written, and they
+    are what validate_document finds without importing."""
+    before = dump(engine)
     with pytest.raises(ImportRejected) as info, unit_of_work(engine) as session:
         read.import_document(session, actor="test", doc=doc)
+    assert dump(engine) == before
+    with unit_of_work(engine) as session:
+        assert validate.validate_document(session, doc) == info.value.errors
     return info.value.errors
 
 
@@ -41,6 +48,18 @@ def test_a_problem_is_named_where_the_file_keeps_the_field(engine, example_doc):
     doc = copy.deepcopy(example_doc)
     doc["orders"][0]["drug"]["name"] = " "
     assert refused(engine, doc) == ["orders[0].drug.name: is required"]
+
+
+def test_every_record_is_checked_though_the_first_problem_stops_the_writing(engine,
+                                                                            example_doc):
+    doc = copy.deepcopy(example_doc)
+    doc["pharmacy"]["name"] = " "  # it becomes this database's pharmacy: checked first
+    doc["prescribers"][0]["last_name"] = " "
+    doc["care_notes"][-1]["text"] = "  "
+    last = len(doc["care_notes"]) - 1
+    assert refused(engine, doc) == ["pharmacy.name: is required",
+                                    "prescribers[0].last_name: is required",
+                                    f"care_notes[{last}].text: is required"]
 
 
 def test_a_held_dose_without_a_note_is_the_forms_demand_not_the_files(engine, example_doc):
