@@ -83,6 +83,7 @@ from ui.billing.billing_models import (
     status_text,
 )
 from ui.common import show_error
+from ui.shell import ops
 from ui.shell.tab_loading import LOADING_STYLE, LoadsInFront
 from ui.shell.workers import BackgroundTask, run_in_background
 
@@ -759,7 +760,7 @@ class PatientCalendar(QWidget, LoadsInFront):
         if number is None:
             return
         try:  # the saved change reloads the calendar, which then shows the number
-            self.ctx.call(claim_batches.set_payer_claim_number,
-                          account_number=info.account_number, number=number)
+            ops.call(self.ctx, claim_batches.set_payer_claim_number,
+                     account_number=info.account_number, number=number)
         except Exception as exc:
             show_error(self, exc)

@@ -34,6 +34,7 @@ from ui.common import (
     show_error,
 )
 from ui.shell.context import AppContext
+from ui.shell.ops import WriteOp
 
 SEXES = (("F", "Female"), ("M", "Male"), ("U", "Unknown"))
 PRIORITIES = ("primary", "secondary")
@@ -463,7 +464,7 @@ class PatientDialog(GuardedDialog):
                                          coverages=coverages).id
 
         try:
-            saved_id = self.ctx.write(_save)
+            saved_id = WriteOp(self.ctx, _save).run()
         except Exception as exc:
             if is_new:
                 patient.id = "new"

@@ -50,6 +50,7 @@ from models.validation import hcpcs_problem, icd10_problem
 from ui.common import DateField, GuardedDialog, field_errors, mark_field, show_error
 from ui.records.table_models import order_label, plain_decimal
 from ui.shell.context import AppContext
+from ui.shell.ops import WriteOp
 
 KINDS = ("order", "plan_of_care", "prep_note", "delivery", "infusion", "care_note",
          "authorization")
@@ -537,7 +538,7 @@ class RecordForm(QWidget):
                 self.show_message("Not saved: a change to a saved record needs a reason.")
                 return False
         try:
-            saved = self.ctx.write(lambda s: self.persist(s, data, reason))
+            saved = WriteOp(self.ctx, lambda s: self.persist(s, data, reason)).run()
         except DomainError as exc:
             self._show_failure(exc)
             return False

@@ -43,6 +43,7 @@ from models.validation import (
 from ui.common import GuardedDialog, apply_field_errors, field_errors, mark_field, show_error
 from ui.forms.patient_form import compact, digits, line, live_check, pattern_problem, upper_case
 from ui.shell.context import AppContext
+from ui.shell.ops import WriteOp
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -146,7 +147,7 @@ class RecordDialog(GuardedDialog):
             self.show_problems(exc.errors)
             return False
         try:
-            saved = self.ctx.write(lambda s: self.write(s, data))
+            saved = WriteOp(self.ctx, lambda s: self.write(s, data)).run()
         except Exception as exc:
             errors = field_errors(exc)
             if errors:

@@ -40,8 +40,9 @@ from models.records import services
 from models.records.services import Changes
 from models.records.tables import PatientRead
 from ui.records.patients import PatientListPanel, us_date
+from ui.shell import ops
 from ui.shell.context import AppContext
-from ui.shell.import_export import ALL_KINDS, ImportExport
+from ui.shell.import_export import ImportExport
 from ui.shell.workers import run_in_background
 
 if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
@@ -372,7 +373,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Reload every view, as if everything had changed."""
         ids = set(self.patients.model.patient_ids())
-        self.ctx.data_changed.emit(Changes(kinds=set(ALL_KINDS), patient_ids=ids))
+        ops.reload_everything(self.ctx, ids)
         self.show_status("Reloaded from the database.")
 
     def open_claims(self) -> ClaimsDialog:
@@ -387,7 +388,7 @@ class MainWindow(QMainWindow):
             dialog.activateWindow()
             return dialog
         if dialog is not None and (dialog.task is None or dialog.task.done):
-            dialog.deleteLater()  # a closed one still saving stays until its batch is announced
+            dialog.deleteLater()  # a closed one still saving stays to say where its batch went
         dialog = ClaimsDialog(self.ctx, self, today=self.today())
         dialog.claims_saved.connect(lambda result: self.show_status(batch_status(result)))
         dialog.show()

@@ -4,12 +4,14 @@
                              receiver=self, on_result=self._on_days_loaded,
                              on_error=self._on_load_failed)
 
-`fn` gets a fresh session (one `unit_of_work` on the context's engine, committed when it
-returns). `on_result` / `on_error` are called on the GUI thread, and only while `receiver` is
-alive, so a view closed mid-load is never called back. The returned `BackgroundTask` also emits
-`succeeded` / `failed` / `finished`, which tests wait on with `qtbot.waitSignal`; `cancel()`
-drops a task whose answer is no longer wanted (a newer load replaced it): a job still waiting
-for a thread then never runs, and a running one's answer is thrown away.
+`fn` gets a fresh session on the context's engine: a read session, which never commits
+(`ui.shell.context.read_session`); only a `ui.shell.ops.WriteOp` passes its transaction as
+`session_scope`. `on_result` / `on_error` are called on the GUI thread, and only while
+`receiver` is alive, so a view closed mid-load is never called back. The returned
+`BackgroundTask` also emits `succeeded` / `failed` / `finished`, which tests wait on with
+`qtbot.waitSignal`; `cancel()` drops a task whose answer is no longer wanted (a newer load
+replaced it): a job still waiting for a thread then never runs, and a running one's answer is
+thrown away.
 
 Qt objects and threads. The garbage collector runs on whichever thread happens to allocate
 when a collection is due, so it may run on a pool thread. Freeing a Python wrapper that owns
@@ -40,6 +42,7 @@ from __future__ import annotations
 import gc
 import itertools
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import shiboken6
@@ -47,7 +50,9 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from models.db import unit_of_work
+from ui.shell.context import read_session
+
+SessionScope = Callable[[Engine], AbstractContextManager[Session]]
 
 # Tasks not yet delivered, by job number: this keeps each task (and with it `fn`, whose last
 # reference must be dropped on the GUI thread) alive until its answer is back.
@@ -175,9 +180,10 @@ class _Job(QRunnable):
     """Runs on a pool thread; it holds the function, a ticket and a job number, no Qt object
     but the relay that lives for the whole run."""
 
-    def __init__(self, engine: Engine, number: int, task: BackgroundTask):
+    def __init__(self, engine: Engine, number: int, task: BackgroundTask, scope: SessionScope):
         super().__init__()
         self._engine = engine
+        self._scope = scope
         self._number = number
         self._fn = task.fn
         self._ticket = task.ticket
@@ -188,7 +194,7 @@ class _Job(QRunnable):
         try:
             if self._ticket.cancelled:
                 raise _Cancelled()
-            with unit_of_work(self._engine) as session:
+            with self._scope(self._engine) as session:
                 answer: tuple[bool, Any] = (True, fn(session))
         except Exception as exc:  # handed to the GUI thread, which decides how to show it
             answer = (False, exc)
@@ -208,6 +214,7 @@ def run_in_background(
     on_result: Callable[[Any], None] | None = None,
     on_error: Callable[[Exception], None] | None = None,
     pool: QThreadPool | None = None,
+    session_scope: SessionScope = read_session,
 ) -> BackgroundTask:
     """Start `fn(session)` on a pool thread with its own session on `ctx.engine`.
 
@@ -218,7 +225,7 @@ def run_in_background(
     number = next(_numbers)
     _defer_full_collections()
     _pending[number] = task
-    job = _Job(ctx.engine, number, task)
+    job = _Job(ctx.engine, number, task, session_scope)
     (pool or QThreadPool.globalInstance()).start(job)
     return task
 
