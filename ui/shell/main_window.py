@@ -14,8 +14,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import importlib
-import importlib.util
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,7 @@ from ui.shell.workers import run_in_background
 
 if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
     from models.claims.batches import ExportResult
+    from ui.billing.month_view import MonthView
     from ui.claims.billing_menu import MonthPickDialog, PacketPeriodDialog
     from ui.claims.claims_dialog import ClaimsDialog
     from ui.forms.patient_form import PatientDialog
@@ -55,15 +56,32 @@ if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
 
 DB_FILTER = "PerDiem databases (*.sqlite *.db);;All files (*)"
 
-# (module, class, tab title): the per-patient tabs, each used once its module exists
-PATIENT_TABS: list[tuple[str, str, str]] = [
-    ("ui.records.orders_tab", "OrdersTab", "&Orders"),
-    ("ui.records.mar_tab", "InfusionLogTab", "&Infusion log (MAR)"),
-    ("ui.records.documents_tab", "DocumentsTab", "&Documents"),
-    ("ui.records.authorizations_tab", "AuthorizationsTab", "&Authorizations"),
-    ("ui.billing.calendar_view", "PatientCalendar", "&Billing calendar"),
-]
+
+
+@dataclass(frozen=True)
+class PatientTab:
+    """One per-patient tab. Its module is imported when the tab is first built (after the
+    window's first paint, see `_prepare_the_rest`), never skipped: a missing module or class
+    is an error."""
+
+    module: str
+    class_name: str
+    title: str
+
+    def widget_class(self) -> type[QWidget]:
+        return getattr(importlib.import_module(self.module), self.class_name)
+
+
+# the per-patient tabs, in the paper chart's order
+PATIENT_TABS: tuple[PatientTab, ...] = (
+    PatientTab("ui.records.orders_tab", "OrdersTab", "&Orders"),
+    PatientTab("ui.records.mar_tab", "InfusionLogTab", "&Infusion log (MAR)"),
+    PatientTab("ui.records.documents_tab", "DocumentsTab", "&Documents"),
+    PatientTab("ui.records.authorizations_tab", "AuthorizationsTab", "&Authorizations"),
+    PatientTab("ui.billing.calendar_view", "PatientCalendar", "&Billing calendar"),
+)
 CALENDAR_CLASS = "PatientCalendar"
+MONTH_VIEW_MODULE = "ui.billing.month_view"
 
 
 def app_version() -> str:
@@ -71,17 +89,6 @@ def app_version() -> str:
         return metadata.version("perdiem")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "development version"
-
-
-def optional_class(module: str, name: str) -> type | None:
-    """A widget class from a module that may not exist yet; errors inside it still surface."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-    return getattr(mod, name, None)
 
 
 def batch_status(result: ExportResult) -> str:
@@ -134,11 +141,9 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("patientTabs")
         # a tab is built (its module imported) when first needed: none before the first
         # paint (no patient is chosen yet); until then an empty page stands in its place
-        self._tab_specs: list[tuple[str, str, str]] = [
-            spec for spec in PATIENT_TABS if importlib.util.find_spec(spec[0]) is not None]
         self._built_tabs: dict[str, QWidget] = {}
-        for _module, _cls_name, title in self._tab_specs:
-            self.tabs.addTab(QWidget(self.tabs), title)
+        for spec in PATIENT_TABS:
+            self.tabs.addTab(QWidget(self.tabs), spec.title)
         self.empty_hint = QLabel(self)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
@@ -168,12 +173,10 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)
         self.pages.addWidget(patients_page)
         # the billing month is built when first shown (see month_view)
-        self._has_month_view = importlib.util.find_spec("ui.billing.month_view") is not None
-        self._month_view: QWidget | None = None
-        if self._has_month_view:
-            self._month_page = QWidget(self)
-            QVBoxLayout(self._month_page).setContentsMargins(10, 10, 10, 6)
-            self.pages.addWidget(self._month_page)
+        self._month_view: MonthView | None = None
+        self._month_page = QWidget(self)
+        QVBoxLayout(self._month_page).setContentsMargins(10, 10, 10, 6)
+        self.pages.addWidget(self._month_page)
         self.setCentralWidget(self.pages)
 
         self.import_export = ImportExport(ctx, self)
@@ -247,7 +250,6 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             self.page_group.addAction(action)
         self.action_patients_page.setChecked(True)
-        self.action_month_page.setEnabled(self._has_month_view)
         self.action_refresh = self._action("&Refresh", self.refresh,
                                            QKeySequence.StandardKey.Refresh,
                                            "Reload everything from the database")
@@ -334,29 +336,29 @@ class MainWindow(QMainWindow):
     @property
     def tab_widgets(self) -> list[QWidget]:
         """Every patient tab, in order (building those not built yet)."""
-        return [self._build_tab(i) for i in range(len(self._tab_specs))]
+        return [self._build_tab(i) for i in range(len(PATIENT_TABS))]
 
     def tab(self, class_name: str) -> QWidget | None:
         """The patient tab of that class (built if needed), or None if there is none."""
-        for i, (_module, cls_name, _title) in enumerate(self._tab_specs):
-            if cls_name == class_name:
+        for i, spec in enumerate(PATIENT_TABS):
+            if spec.class_name == class_name:
                 return self._build_tab(i)
         return None
 
     @property
-    def month_view(self) -> QWidget | None:
-        """The pharmacy's billing month (built on first use), or None if not in this build."""
-        if self._month_view is None and self._has_month_view:
-            cls = optional_class("ui.billing.month_view", "MonthView")
-            if cls is not None:
-                self._month_view = cls(self.ctx, self._month_page)
-                self._month_page.layout().addWidget(self._month_view)
-                self._month_view.patient_activated.connect(self._on_month_patient_activated)
+    def month_view(self) -> MonthView:
+        """The pharmacy's billing month (built on first use: its module loads then)."""
+        if self._month_view is None:
+            from ui.billing.month_view import MonthView
+
+            self._month_view = MonthView(self.ctx, self._month_page)
+            self._month_page.layout().addWidget(self._month_view)
+            self._month_view.patient_activated.connect(self._on_month_patient_activated)
         return self._month_view
 
     def show_page(self, page: int) -> None:
-        if page == self.MONTH_PAGE and self.month_view is None:
-            return
+        if page == self.MONTH_PAGE:
+            _ = self.month_view
         self.pages.setCurrentIndex(page)
         (self.action_month_page if page == self.MONTH_PAGE
          else self.action_patients_page).setChecked(True)
@@ -400,8 +402,9 @@ class MainWindow(QMainWindow):
         calendar = self._built_tabs.get(CALENDAR_CLASS)
         if calendar is not None:
             return calendar.month
-        month = getattr(self._month_view, "month", None)
-        return month if month is not None else self.today().replace(day=1)
+        if self._month_view is not None:
+            return self._month_view.month
+        return self.today().replace(day=1)
 
     def open_packet_dialog(self) -> PacketPeriodDialog | None:
         """Ask the period of the selected patient's packet (the calendar's month to start)."""
@@ -428,11 +431,11 @@ class MainWindow(QMainWindow):
 
     def open_month_packets_dialog(self) -> MonthPickDialog:
         """Ask the month, then write one packet per patient with service days in it."""
-        month = getattr(self.month_view, "month", None) if self.pages.currentIndex() == \
-            self.MONTH_PAGE else None
+        month = (self.month_view.month if self.pages.currentIndex() == self.MONTH_PAGE
+                 else self.shown_month())
         from ui.claims.billing_menu import MonthPickDialog
 
-        dialog = MonthPickDialog(month or self.shown_month(), self)
+        dialog = MonthPickDialog(month, self)
 
         def make(year: int, month_number: int) -> None:
             from ui.claims.packet_actions import make_month_packets
@@ -626,16 +629,15 @@ class MainWindow(QMainWindow):
         """Once the window is up: import the modules of the tabs behind and of the billing
         month off the GUI thread, then build one of them per turn of the event loop (tens of
         milliseconds each), so that bringing one forward later waits for nothing."""
-        modules = [m for m, cls_name, _t in self._tab_specs if cls_name not in self._built_tabs]
-        if self._has_month_view:
-            modules.append("ui.billing.month_view")
+        modules = [spec.module for spec in PATIENT_TABS
+                   if spec.class_name not in self._built_tabs] + [MONTH_VIEW_MODULE]
         run_in_background(self.ctx, lambda _s: [importlib.import_module(m) for m in modules],
                           receiver=self, on_result=lambda _modules: self._build_next())
 
     @Slot()
     def _build_next(self) -> None:
-        for i, (_module, cls_name, _title) in enumerate(self._tab_specs):
-            if cls_name not in self._built_tabs:
+        for i, spec in enumerate(PATIENT_TABS):
+            if spec.class_name not in self._built_tabs:
                 self._build_tab(i)
                 QTimer.singleShot(0, self, self._build_next)  # dropped if the window goes
                 return
@@ -643,26 +645,23 @@ class MainWindow(QMainWindow):
 
     def _build_tab(self, index: int) -> QWidget | None:
         """The tab at `index`, built in place of its stand-in page if it is not yet."""
-        if not 0 <= index < len(self._tab_specs):
+        if not 0 <= index < len(PATIENT_TABS):
             return None
-        module, cls_name, title = self._tab_specs[index]
-        if cls_name in self._built_tabs:
-            return self._built_tabs[cls_name]
-        cls = optional_class(module, cls_name)
-        if cls is None:
-            return None
-        widget = cls(self.ctx, self.tabs)
-        widget.setObjectName(cls_name)
+        spec = PATIENT_TABS[index]
+        if spec.class_name in self._built_tabs:
+            return self._built_tabs[spec.class_name]
+        widget = spec.widget_class()(self.ctx, self.tabs)
+        widget.setObjectName(spec.class_name)
         current = self.tabs.currentIndex() == index
         stand_in = self.tabs.widget(index)
         self.tabs.blockSignals(True)  # the same tab stays current: nothing changed to say
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, widget, title)
+        self.tabs.insertTab(index, widget, spec.title)
         if current:
             self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
         stand_in.deleteLater()
-        self._built_tabs[cls_name] = widget
+        self._built_tabs[spec.class_name] = widget
         set_in_front = getattr(widget, "set_in_front", None)
         if set_in_front is not None:
             set_in_front(current)
