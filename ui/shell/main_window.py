@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -104,8 +104,8 @@ def batch_status(result: ExportResult) -> str:
             f"{paths[0].parent}: {names}.")
 
 
-def app_settings() -> QSettings:
-    return QSettings("PerDiem", "PerDiem")
+def app_settings(parent: QObject | None = None) -> QSettings:
+    return QSettings("PerDiem", "PerDiem", parent)
 
 
 class MainWindow(QMainWindow):
@@ -121,7 +121,8 @@ class MainWindow(QMainWindow):
                  today: Callable[[], dt.date] = dt.date.today):
         super().__init__()
         self.ctx = ctx
-        self.settings = settings if settings is not None else app_settings()
+        # the window's own settings are its child (Qt owns them: see ui.shell.workers)
+        self.settings = settings if settings is not None else app_settings(self)
         self.today = today
         self.patient_id: str | None = None
         self._payer_names: dict[str, str] = {}  # for the header, read in the background
