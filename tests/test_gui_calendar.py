@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
 from models.records import services
 from models.records.tables import InfusionBase, PrepNoteBase
-from ui.billing import calendar_view, fixes
+from ui.billing import fixes, month_bar
 from ui.billing.billing_models import DAY_ROLE, STATUS_ROLE, CalendarTableModel
 from ui.billing.calendar_view import PatientCalendar
 from ui.shell import ops
@@ -181,7 +181,7 @@ def test_month_navigation_and_memory(qtbot, cal, ctx, monkeypatch):
     again = PatientCalendar(ctx)
     qtbot.addWidget(again)
     assert again.month == OCT
-    monkeypatch.setattr(calendar_view, "today", lambda: dt.date(2026, 11, 27))
+    monkeypatch.setattr(month_bar, "today", lambda: dt.date(2026, 11, 27))
     with qtbot.waitSignal(cal.data_loaded):
         qtbot.mouseClick(cal.today_button, Qt.MouseButton.LeftButton)
     assert cal.month_label.text() == "November 2026"

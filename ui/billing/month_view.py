@@ -53,7 +53,7 @@ from ui.billing.billing_models import (
     month_csv_rows,
     patient_months,
 )
-from ui.billing.calendar_view import (
+from ui.billing.month_bar import (
     ARROW,
     add_total_chips,
     month_arrow,
