@@ -17,7 +17,8 @@ from models.records import services
 from ui.records.reference import PharmacyDialog
 from ui.shell.context import AppContext
 from ui.shell.first_run import FirstRunDialog, needs_first_run
-from ui.shell.main_window import MainWindow, app_version
+from ui.shell.main_window import MainWindow
+from ui.shell.window_commands import app_version
 
 TODAY = dt.date(2026, 11, 27)
 
