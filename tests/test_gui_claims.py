@@ -29,7 +29,7 @@ from ui.billing.month_view import MonthView
 from ui.claims import packet_actions
 from ui.claims.billing_menu import MonthPickDialog, PacketPeriodDialog
 from ui.claims.claims_dialog import ClaimsDialog
-from ui.records.reference import PharmacyDialog
+from ui.records.pharmacy_form import PharmacyDialog
 from ui.shell import ops
 from ui.shell.context import AppContext
 from ui.shell.main_window import MainWindow

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from models.db import open_database, unit_of_work
 from models.interchange import transfer as interchange
 from models.records import services
-from ui.records.reference import PharmacyDialog
+from ui.records.pharmacy_form import PharmacyDialog
 from ui.shell.context import AppContext
 from ui.shell.first_run import FirstRunDialog, needs_first_run
 from ui.shell.main_window import MainWindow

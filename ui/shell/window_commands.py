@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
     from ui.claims.billing_menu import MonthPickDialog, PacketPeriodDialog
     from ui.claims.claims_dialog import ClaimsDialog
     from ui.forms.patient_form import PatientDialog
-    from ui.records.reference import PharmacyDialog, ReferenceListDialog
+    from ui.records.pharmacy_form import PharmacyDialog
+    from ui.records.reference import ReferenceListDialog
     from ui.shell.first_run import FirstRunDialog
 
 DB_FILTER = "PerDiem databases (*.sqlite *.db);;All files (*)"
@@ -164,7 +165,7 @@ class WindowCommands:
         self.show_status("Patient saved.")
 
     def _on_pharmacy_settings(self) -> PharmacyDialog:
-        from ui.records.reference import PharmacyDialog
+        from ui.records.pharmacy_form import PharmacyDialog
 
         dialog = PharmacyDialog(self.ctx, self)
         dialog.record_saved.connect(lambda _name: self.show_status("Pharmacy settings saved."))
