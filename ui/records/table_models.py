@@ -20,7 +20,7 @@ VOIDED_BRUSH = QBrush(QColor("#8a8f98"))
 
 
 def us_date(day: dt.date | None) -> str:
-    """Dates as US pharmacy staff read them (MM/DD/YYYY), like the patient list."""
+    """Dates as US pharmacy staff read them (MM/DD/YYYY), in every list and header."""
     return day.strftime("%m/%d/%Y") if day else ""
 
 

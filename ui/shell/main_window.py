@@ -21,7 +21,8 @@ from models.db import sqlite_path
 from models.records import services
 from models.records.services import Changes
 from models.records.tables import PatientRead
-from ui.records.patients import PatientListPanel, us_date
+from ui.records.patients import PatientListPanel
+from ui.records.table_models import us_date
 from ui.shell import ops
 from ui.shell.context import AppContext
 from ui.shell.import_export import ImportExport
