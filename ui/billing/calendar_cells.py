@@ -1,11 +1,19 @@
-"""How the billing calendar paints a day cell: the date (circled when it is today), the day's
-status in symbol and words, and one line per order."""
+"""How the billing calendar's grid looks: the table of weeks, and the delegate painting a day
+cell (the date, circled when it is today; the day's status in symbol and words; one line per
+order)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from ui.billing import month_bar
 from ui.billing.billing_models import (
@@ -13,6 +21,7 @@ from ui.billing.billing_models import (
     STATUS_FOREGROUND,
     STATUS_SYMBOL,
     CalendarDay,
+    CalendarTableModel,
     code_text,
     status_text,
 )
@@ -118,3 +127,40 @@ class CalendarDayDelegate(QStyledItemDelegate):
             lines * fm.height() + 2 * self.PAD + 6,
         )
 
+
+def calendar_table(model: CalendarTableModel, font: QFont) -> QTableView:
+    """The month grid: a week a row, a day a column, each cell painted by the delegate; it
+    fills its space and never scrolls sideways."""
+    table = QTableView()
+    table.setModel(model)
+    table.setItemDelegate(CalendarDayDelegate(table))
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setMouseTracking(True)
+    table.setStyleSheet(
+        "QTableView { border: 1px solid #c9ced6; background: #ffffff; }"
+        "QTableView::item:selected { background: transparent; }"
+    )
+    hh = table.horizontalHeader()
+    hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    # narrow enough for all seven days in a tab beside the patient list on a 1280-pixel
+    # screen: "✔ Billable" and a code fit, longer text is elided (the symbol stays) and the
+    # tooltip and side panel say it in full
+    bold = QFont(font)
+    bold.setBold(True)
+    hh.setMinimumSectionSize(
+        max(QFontMetrics(bold).horizontalAdvance("✔ Billable"),
+            QFontMetrics(font).horizontalAdvance("S9338 U1"))
+        + 2 * CalendarDayDelegate.PAD
+        + 4
+    )
+    hh.setHighlightSections(False)
+    # a week never scrolls sideways: at the narrowest a column gives up a few pixels
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    vh = table.verticalHeader()
+    vh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    vh.setMinimumSectionSize(QFontMetrics(font).height() * 4 + 18)
+    vh.hide()
+    return table

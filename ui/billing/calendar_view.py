@@ -18,17 +18,14 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -49,7 +46,7 @@ from ui.billing.billing_models import (
     Claimed,
     count_statuses,
 )
-from ui.billing.calendar_cells import CalendarDayDelegate
+from ui.billing.calendar_cells import calendar_table
 from ui.billing.day_panel import DayPanel
 from ui.billing.month_bar import (
     ARROW,
@@ -126,38 +123,7 @@ class PatientCalendar(QWidget, LoadsInFront):
             "(Billing ▸ Claim drafts…); a new claim leaves them out unless you rebill"))
         totals.addStretch(1)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setItemDelegate(CalendarDayDelegate(self.table))
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setMouseTracking(True)
-        self.table.setStyleSheet(
-            "QTableView { border: 1px solid #c9ced6; background: #ffffff; }"
-            "QTableView::item:selected { background: transparent; }"
-        )
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        # narrow enough for all seven days in a tab beside the patient list on a 1280-pixel
-        # screen: "✔ Billable" and a code fit, longer text is elided (the symbol stays) and the
-        # tooltip and side panel say it in full
-        bold = QFont(self.font())
-        bold.setBold(True)
-        hh.setMinimumSectionSize(
-            max(QFontMetrics(bold).horizontalAdvance("✔ Billable"),
-                QFontMetrics(self.font()).horizontalAdvance("S9338 U1"))
-            + 2 * CalendarDayDelegate.PAD
-            + 4
-        )
-        hh.setHighlightSections(False)
-        # a week never scrolls sideways: at the narrowest a column gives up a few pixels
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        vh = self.table.verticalHeader()
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        vh.setMinimumSectionSize(QFontMetrics(self.font()).height() * 4 + 18)
-        vh.hide()
+        self.table = calendar_table(self.model, self.font())
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
         self.table.installEventFilter(self)
 
