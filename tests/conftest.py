@@ -24,12 +24,14 @@ def _isolated_data(tmp_path, monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
 
 
-@pytest.fixture(autouse=True)
-def _qt_objects_end_on_the_gui_thread():
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
     """After a GUI test: its background reads finished and delivered, the widgets pytest-qt
     closed (deleteLater) deleted now, and what is left in reference cycles collected here, on
-    the GUI thread. A test's parentless objects (its window, its AppContext) must not wait
-    for a collection that a later test's pool thread might run (see ui/shell/workers.py)."""
+    the GUI thread. A test's parentless objects (its window, its AppContext, its QSettings)
+    must not wait for a collection that a later test's pool thread might run (see
+    ui/shell/workers.py). This runs once pytest has let go of the test's fixtures, which it
+    does only after every fixture's teardown: collected earlier, they were still reachable."""
     yield
     if "PySide6.QtCore" not in sys.modules:
         return

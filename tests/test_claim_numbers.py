@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from PySide6.QtWidgets import QLineEdit, QPushButton
 from x12_validator import x12_errors
 
 import main
@@ -17,7 +18,7 @@ from models.errors import FieldError
 from models.records import services
 from models.records.tables import Claim
 from reports.claims import claims_csv, cms1500, x12_837p
-from ui.billing import calendar_view
+from ui.billing import day_panel
 from ui.billing.calendar_view import PatientCalendar
 from ui.shell.context import AppContext
 
@@ -182,7 +183,7 @@ def cal(qtbot, example_engine, db_url, claimed) -> PatientCalendar:
 
 def number_buttons(cal: PatientCalendar) -> list:
     """The panel's "Payer claim number" buttons (a redrawn panel's old ones are hidden)."""
-    return [b for b in cal.panel.findChildren(calendar_view.QPushButton, "payer-claim-number")
+    return [b for b in cal.panel.findChildren(QPushButton, "payer-claim-number")
             if b.isVisibleTo(cal.panel)]
 
 
@@ -194,7 +195,7 @@ def test_calendar_button_records_the_number_and_the_panel_shows_it(qtbot, cal, c
         asked.append(info.account_number)
         return "icn-20261105-77"
 
-    monkeypatch.setattr(calendar_view, "ask_payer_claim_number", answer)
+    monkeypatch.setattr(day_panel, "ask_payer_claim_number", answer)
     assert "Payer's claim no." not in cal.panel.text()
     (button,) = number_buttons(cal)
     with qtbot.waitSignal(cal.data_loaded):  # the saved change reloads the calendar
@@ -208,7 +209,7 @@ def test_calendar_button_records_the_number_and_the_panel_shows_it(qtbot, cal, c
 
 
 def test_calendar_cancel_saves_nothing(qtbot, cal, monkeypatch):
-    monkeypatch.setattr(calendar_view, "ask_payer_claim_number", lambda parent, info: None)
+    monkeypatch.setattr(day_panel, "ask_payer_claim_number", lambda parent, info: None)
     (button,) = number_buttons(cal)
     button.click()
     with unit_of_work(cal.ctx.engine) as session:
@@ -218,10 +219,10 @@ def test_calendar_cancel_saves_nothing(qtbot, cal, monkeypatch):
 def test_the_prompt_takes_only_what_ref_f8_can_carry(qtbot, cal):
     with unit_of_work(cal.ctx.engine) as session:
         info = claim_batches.claimed_days(session)[("o-1", D7)]
-    dialog = calendar_view.payer_claim_number_dialog(cal, info)
+    dialog = day_panel.payer_claim_number_dialog(cal, info)
     qtbot.addWidget(dialog)
     dialog.show()
-    field = dialog.findChild(calendar_view.QLineEdit, "payer-claim-number-field")
+    field = dialog.findChild(QLineEdit, "payer-claim-number-field")
     qtbot.keyClicks(field, "ab-12*3 4~5")
     assert field.text() == "ab-12345"  # the star, space and tilde were never typed
     field.setText("9" * 60)

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from models.claims.batches import ClaimPreview, ExportResult
-from ui.shell.main_window import batch_status
+from ui.shell.window_commands import batch_status
 
 
 def result(batch_id, *names):

@@ -13,9 +13,10 @@ from PySide6.QtCore import Qt
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
 from models.records import services
 from models.records.tables import InfusionBase, PrepNoteBase
-from ui.billing import calendar_view, fixes
+from ui.billing import fixes, month_bar
 from ui.billing.billing_models import DAY_ROLE, STATUS_ROLE, CalendarTableModel
 from ui.billing.calendar_view import PatientCalendar
+from ui.shell import ops
 from ui.shell.context import AppContext
 
 OCT = dt.date(2026, 10, 1)
@@ -87,7 +88,8 @@ def test_voided_prep_note_turns_day_to_hold_with_reason(qtbot, cal, ctx):
     cal.select_day(dt.date(2026, 10, 7))
     assert "Ready to bill" in cal.panel.text()
     with qtbot.waitSignal(cal.data_loaded):
-        ctx.call(
+        ops.call(
+            ctx,
             services.void_record,
             kind="prep_note",
             record_id="rx-1",
@@ -110,7 +112,8 @@ def test_shortened_beyond_use_date_turns_day_to_hold(qtbot, cal, ctx):
     data = PrepNoteBase.model_validate(rx2.model_dump())
     data.beyond_use_date = dt.date(2026, 10, 28)
     with qtbot.waitSignal(cal.data_loaded):
-        ctx.call(
+        ops.call(
+            ctx,
             services.edit_record,
             kind="prep_note",
             record_id="rx-2",
@@ -124,7 +127,7 @@ def test_shortened_beyond_use_date_turns_day_to_hold(qtbot, cal, ctx):
 
 def test_fix_button_opens_the_form_for_the_reason(qtbot, cal, ctx, monkeypatch):
     with qtbot.waitSignal(cal.data_loaded):
-        ctx.call(services.void_record, kind="prep_note", record_id="rx-1", reason="test")
+        ops.call(ctx, services.void_record, kind="prep_note", record_id="rx-1", reason="test")
     cal.select_day(dt.date(2026, 10, 7))
     calls = []
 
@@ -178,7 +181,7 @@ def test_month_navigation_and_memory(qtbot, cal, ctx, monkeypatch):
     again = PatientCalendar(ctx)
     qtbot.addWidget(again)
     assert again.month == OCT
-    monkeypatch.setattr(calendar_view, "today", lambda: dt.date(2026, 11, 27))
+    monkeypatch.setattr(month_bar, "today", lambda: dt.date(2026, 11, 27))
     with qtbot.waitSignal(cal.data_loaded):
         qtbot.mouseClick(cal.today_button, Qt.MouseButton.LeftButton)
     assert cal.month_label.text() == "November 2026"
@@ -256,7 +259,8 @@ def test_incomplete_mar_fix_opens_that_entry(qtbot, cal, ctx):
     data = InfusionBase.model_validate(mar3.model_dump())
     data.end_time = None
     with qtbot.waitSignal(cal.data_loaded):
-        ctx.call(
+        ops.call(
+            ctx,
             services.edit_record,
             kind="infusion",
             record_id="mar-3",
@@ -275,7 +279,7 @@ def test_fix_button_opens_the_real_form(qtbot, cal, ctx):
     from PySide6.QtWidgets import QDialog
 
     with qtbot.waitSignal(cal.data_loaded):
-        ctx.call(services.void_record, kind="prep_note", record_id="rx-1", reason="test")
+        ops.call(ctx, services.void_record, kind="prep_note", record_id="rx-1", reason="test")
     cal.select_day(dt.date(2026, 10, 7))
     with qtbot.waitSignal(cal.fix_opened):
         qtbot.mouseClick(

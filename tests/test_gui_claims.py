@@ -24,7 +24,8 @@ from ui.billing.month_view import MonthView
 from ui.claims import packet_actions
 from ui.claims.billing_menu import MonthPickDialog, PacketPeriodDialog
 from ui.claims.claims_dialog import ClaimsDialog
-from ui.records.reference import PharmacyDialog
+from ui.records.pharmacy_form import PharmacyDialog
+from ui.shell import ops
 from ui.shell.context import AppContext
 from ui.shell.main_window import MainWindow
 
@@ -50,9 +51,9 @@ def window(qtbot, ctx, tmp_path) -> MainWindow:
 
 def claim_october(ctx: AppContext, tmp_path) -> claim_batches.ExportResult:
     """October's claims written as CSV and recorded as a batch, as `perdiem claims` does."""
-    return ctx.write(lambda s: claim_batches.export_claims(
+    return ops.WriteOp(ctx, lambda s: claim_batches.export_claims(
         s, actor="biller", start=OCT, end=dt.date(2026, 10, 31), fmt="csv",
-        out=tmp_path / "october.csv", render=claims_csv.render))
+        out=tmp_path / "october.csv", render=claims_csv.render)).run()
 
 
 def claim_info(ctx: AppContext, day: dt.date):
@@ -142,7 +143,8 @@ def test_claimed_day_that_stops_being_billable_says_so(qtbot, cal, ctx, tmp_path
     assert cal.day(D7).shown_status == CLAIMED
     info = claim_info(ctx, D7)
     with qtbot.waitSignal(cal.data_loaded):
-        ctx.call(services.void_record, kind="prep_note", record_id="rx-1", reason="wrong order")
+        ops.call(ctx, services.void_record, kind="prep_note", record_id="rx-1",
+                 reason="wrong order")
     # R9 puts the claimed day on hold: the hold shows first, and the claim is still named
     day = cal.day(D7)
     assert day.status == HOLD and day.shown_status == HOLD

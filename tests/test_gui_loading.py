@@ -18,7 +18,7 @@ from models.records.tables import PatientBase
 from ui.billing.calendar_view import PatientCalendar
 from ui.billing.month_view import MonthView
 from ui.records.mar_tab import InfusionLogTab
-from ui.shell import workers
+from ui.shell import ops, workers
 from ui.shell.context import AppContext
 from ui.shell.main_window import MainWindow
 
@@ -61,10 +61,10 @@ def gates():
 def ctx(example_engine, db_url):
     """The example pharmacy (p-1001 with October's days) and a second patient with nothing."""
     c = AppContext(example_engine, "tester", db_url)
-    c.write(lambda s: services.save_patient(s, actor="t", data=PatientBase(
+    ops.WriteOp(c, lambda s: services.save_patient(s, actor="t", data=PatientBase(
         id="p-2", first_name="Hans", last_name="Becker", birth_date=dt.date(1991, 9, 3),
         sex="M", address_line1="1 Main St", city="Peoria", state="IL", zip="61602"),
-        coverages=[]))
+        coverages=[])).run()
     return c
 
 

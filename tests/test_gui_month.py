@@ -16,6 +16,7 @@ from ui.billing import calendar_view
 from ui.billing.billing_models import ROW_ROLE, STATUS_ROLE
 from ui.billing.month_model import MonthTableModel
 from ui.billing.month_view import MonthView
+from ui.shell import ops
 from ui.shell.context import AppContext
 
 OCT = dt.date(2026, 10, 1)
@@ -79,12 +80,13 @@ def ctx(example_engine, db_url):
     hold (no authorization, plan, preparation note, delivery or care note: R5, R8-R10, R12) and
     a Medicare patient whose S-code days are not billable (R4)."""
     c = AppContext(example_engine, "tester", db_url)
-    c.write(
+    ops.WriteOp(
+        c,
         lambda s: (
             add_patient(s, "p-2", "Ahn", "ilmcd", "S9500", [5, 6]),
             add_patient(s, "p-3", "Zimmer", "mcr", "S9338", [10]),
-        )
-    )
+        ),
+    ).run()
     return c
 
 
@@ -236,7 +238,7 @@ def test_double_click_opens_the_patient_on_this_month(qtbot, view, ctx):
 def test_hidden_view_reloads_when_shown_again(qtbot, view, ctx):
     view.hide()
     loads = view._generation
-    ctx.call(services.void_record, kind="infusion", record_id="mar-2", reason="wrong day")
+    ops.call(ctx, services.void_record, kind="infusion", record_id="mar-2", reason="wrong day")
     assert view._generation == loads  # a hidden view starts no load...
     assert view.model.patient_at(1).totals[NOT_BILLABLE] == 1
     with qtbot.waitSignal(view.data_loaded):  # ...until it is shown
@@ -246,7 +248,8 @@ def test_hidden_view_reloads_when_shown_again(qtbot, view, ctx):
 
 def test_reloads_after_a_write_and_navigates(qtbot, view, ctx):
     with qtbot.waitSignal(view.data_loaded):
-        ctx.call(
+        ops.call(
+            ctx,
             services.void_record,
             kind="infusion",
             record_id="mar-2",

@@ -13,7 +13,8 @@ from models.db import unit_of_work
 from models.records import services
 from models.records.tables import OrderBase, PatientBase
 from ui.forms.patient_form import PatientDialog
-from ui.records.patients import PATIENT_ID_ROLE, PatientListPanel, PatientTableModel
+from ui.records.patient_models import PATIENT_ID_ROLE, PatientTableModel
+from ui.records.patients import PatientListPanel
 from ui.shell.context import AppContext
 
 TODAY = dt.date(2026, 11, 27)

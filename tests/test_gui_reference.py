@@ -9,12 +9,8 @@ from models.db import unit_of_work
 from models.records import services
 from models.records.tables import PharmacyBase
 from models.validation import npi_with_check_digit
-from ui.records.reference import (
-    PayerDialog,
-    PharmacyDialog,
-    PrescriberDialog,
-    ReferenceListDialog,
-)
+from ui.records.pharmacy_form import PharmacyDialog
+from ui.records.reference import PayerDialog, PrescriberDialog, ReferenceListDialog
 from ui.shell.context import AppContext
 
 GOOD_NPI = npi_with_check_digit("155841238")

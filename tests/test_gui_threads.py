@@ -20,11 +20,11 @@ import threading
 import pytest
 import shiboken6
 from gui_wait import settle
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
 
 from ui.billing.calendar_view import PatientCalendar
 from ui.records.history import HistoryDialog
-from ui.shell import workers
+from ui.shell import ops, workers
 from ui.shell.context import AppContext
 from ui.shell.main_window import MainWindow
 from ui.shell.workers import run_in_background
@@ -137,20 +137,23 @@ def test_no_collection_off_the_gui_thread_finds_a_live_qt_object(qtbot, ctx, tmp
     assert workers.pending_jobs() == 0
 
 
-def test_full_collections_wait_while_jobs_run_and_only_they(qtbot, ctx):
-    """The one control left: the oldest generation waits while jobs run (a full collection
-    would freeze the GUI thread for as long as it walks a read's live rows); the young ones
-    go on, and the usual thresholds are back once the last job is delivered."""
+def test_jobs_leave_the_collector_alone_and_their_qt_objects_to_qt(qtbot, ctx):
+    """No job touches the collector (on, usual thresholds, before, during and after), and the
+    Qt object each job makes belongs to Qt from the start, so that no collection on any thread
+    can delete it; once delivered it is deleted by the GUI thread's event loop."""
     settle(qtbot)
-    usual = gc.get_threshold()
+    usual = (gc.isenabled(), gc.get_threshold())
     gate = threading.Event()
-    first = run_in_background(ctx, lambda _s: (gate.wait(10), gc.get_threshold())[1])
-    second = run_in_background(ctx, lambda _s: gc.get_threshold())
-    assert gc.get_threshold() == (usual[0], usual[1], workers.NEVER)
-    with qtbot.waitSignal(second.succeeded) as two:
-        pass
-    assert two.args[0] == (usual[0], usual[1], workers.NEVER)
-    assert gc.get_threshold()[2] == workers.NEVER  # the first job still runs
-    with qtbot.waitSignal(first.finished):
+    job = run_in_background(ctx, lambda _s: (gate.wait(10), (gc.isenabled(),
+                                                              gc.get_threshold()))[1])
+    write = ops.WriteOp(ctx, lambda _s: None).run_in_background()
+    assert (gc.isenabled(), gc.get_threshold()) == usual
+    for task in (job, write):
+        assert not shiboken6.ownedByPython(task) and task.parent() is not None
+    with qtbot.waitSignal(job.succeeded) as answer:
         gate.set()
-    assert gc.get_threshold() == usual
+    assert answer.args[0] == usual  # as the pool thread saw it while its job ran
+    settle(qtbot)
+    assert (gc.isenabled(), gc.get_threshold()) == usual
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(job) and not shiboken6.isValid(write)

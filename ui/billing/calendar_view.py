@@ -15,405 +15,53 @@ nothing until it comes to the front.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
-    Qt,
-    Signal,
-    Slot,
-)
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetrics,
-    QKeyEvent,
-    QPainter,
-    QPen,
-    QRegularExpressionValidator,
-)
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from models.billing.rules import BILLABLE, HOLD, REASONS, STATUSES, DayResult
+from models.billing.rules import HOLD, DayResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
 from models.records import services
 from models.records.services import Changes
-from ui.billing import fixes
+from ui.billing import day_panel, fixes, month_bar
 from ui.billing.billing_models import (
     CLAIMED,
-    DAY_ROLE,
-    LONG_DATE,
-    STATUS_BACKGROUND,
-    STATUS_FOREGROUND,
     STATUS_LABEL,
     STATUS_PLURAL,
     STATUS_SYMBOL,
     CalendarDay,
     CalendarTableModel,
     Claimed,
-    claim_warning,
-    code_text,
     count_statuses,
-    status_text,
+)
+from ui.billing.calendar_cells import calendar_table
+from ui.billing.day_panel import DayPanel
+from ui.billing.month_bar import (
+    ARROW,
+    add_total_chips,
+    month_arrow,
+    month_end,
+    month_title_label,
+    shift_month,
 )
 from ui.common import show_error
+from ui.shell import ops
 from ui.shell.tab_loading import LOADING_STYLE, LoadsInFront
 from ui.shell.workers import BackgroundTask, run_in_background
 
 MONTH_KEY = "calendar.month"  # ctx.view_state: the month shown, remembered for this run
-ACCENT = QColor("#1f5fa8")
-GRID = QColor("#c9ced6")
-
-
-def today() -> dt.date:
-    return dt.date.today()
-
-
-def payer_claim_number_dialog(parent: QWidget | None, info: ClaimedInfo) -> QInputDialog:
-    """The prompt for a claim's payer claim number; its field takes only what REF*F8 can carry
-    (letters, digits, dashes, at most 50), so a bad character never gets typed."""
-    dialog = QInputDialog(parent)
-    dialog.setWindowTitle("Payer claim number")
-    dialog.setLabelText(f"The payer's claim number (ICN/DCN) of claim {info.account_number}, "
-                        "from the remittance or the payer's portal.\nA replacement of this "
-                        "claim names it (837P REF*F8, CMS-1500 box 22).")
-    dialog.setTextValue(info.payer_claim_number or "")
-    field = dialog.findChild(QLineEdit)
-    if field is not None:
-        field.setObjectName("payer-claim-number-field")
-        field.setMaxLength(50)
-        field.setValidator(QRegularExpressionValidator(
-            claim_batches.PAYER_CLAIM_NUMBER_RE.pattern.replace("A-Z", "A-Za-z"), field))
-    return dialog
-
-
-def ask_payer_claim_number(parent: QWidget | None, info: ClaimedInfo) -> str | None:
-    """The number typed, or None when cancelled or left empty."""
-    dialog = payer_claim_number_dialog(parent, info)
-    if dialog.exec() != QInputDialog.DialogCode.Accepted:
-        return None
-    return dialog.textValue().strip() or None
-
-
-def shift_month(first: dt.date, months: int) -> dt.date:
-    index = first.year * 12 + first.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(first: dt.date) -> dt.date:
-    return shift_month(first, 1) - dt.timedelta(days=1)
-
-
-def chip_style(status: str) -> str:
-    bg, fg = STATUS_BACKGROUND[status].name(), STATUS_FOREGROUND[status].name()
-    return (
-        f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {fg}; "
-        "border-radius: 9px; padding: 2px 10px; font-weight: 600; }"
-    )
-
-
-def add_total_chips(layout: QHBoxLayout, scope: str, claimed_tip: str) -> dict[str, QLabel]:
-    """One chip per status and one for claimed days, added to `layout`; `scope` ends the
-    tooltips ("this month", "for the patients shown")."""
-    chips: dict[str, QLabel] = {}
-    for status in (*STATUSES, CLAIMED):
-        chip = QLabel()
-        chip.setObjectName(f"total-{status}")
-        chip.setStyleSheet(chip_style(status))
-        chip.setToolTip(claimed_tip if status == CLAIMED else
-                        f"Per diem days {STATUS_PLURAL[status]} {scope} (one per order and "
-                        "day: two therapies on a day count two)")
-        chips[status] = chip
-        layout.addWidget(chip)
-    return chips
-
-
-ARROW = QSize(30, 30)
-
-
-def month_arrow(direction: Qt.ArrowType, tip: str) -> QToolButton:
-    """A previous/next month button, the same in the calendar and the month view."""
-    button = QToolButton()
-    button.setFixedSize(ARROW)
-    button.setArrowType(direction)
-    button.setToolTip(tip)
-    return button
-
-
-def month_title_label() -> QLabel:
-    """The "October 2026" title between the month arrows, wide enough for any month."""
-    label = QLabel()
-    label.setObjectName("month-label")
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 1.35)
-    font.setBold(True)
-    label.setFont(font)
-    label.setMinimumWidth(QFontMetrics(font).horizontalAdvance("September 2026") + 16)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    return label
-
-
-class CalendarDayDelegate(QStyledItemDelegate):
-    """Paints a day cell: the date, the status in symbol and words, one line per order."""
-
-    PAD = 6
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        day: CalendarDay | None = index.data(DAY_ROLE)
-        if day is None:
-            return
-        painter.save()
-        rect = option.rect
-        background = index.data(Qt.ItemDataRole.BackgroundRole) or option.palette.base().color()
-        painter.fillRect(rect, background)
-        painter.setPen(QPen(GRID, 1))
-        painter.drawLine(rect.topRight(), rect.bottomRight())
-        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-
-        inner = rect.adjusted(self.PAD, self.PAD - 2, -self.PAD, -self.PAD)
-        font = QFont(option.font)
-        bold = QFont(font)
-        bold.setBold(True)
-        fm = QFontMetrics(font)
-        line = fm.height()
-
-        # the date, circled when it is today
-        painter.setFont(bold)
-        number = str(day.date.day)
-        if day.date == today():
-            badge = QRect(inner.left() - 3, inner.top(), fm.horizontalAdvance("00") + 8, line + 2)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setBrush(ACCENT)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawRoundedRect(badge, 9, 9)
-            painter.setPen(QColor("white"))
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, number)
-        else:
-            painter.setPen(QColor("#a0a0a0") if not day.in_month else QColor("#222222"))
-            painter.drawText(
-                QRect(inner.left(), inner.top(), inner.width(), line + 2),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                number,
-            )
-
-        status = day.shown_status
-        if status:
-            fg = STATUS_FOREGROUND[status]
-            y = inner.top() + line + 6
-            painter.setPen(fg)
-            # bold when it fits; a narrow column gets regular weight before any eliding
-            text = status_text(status)
-            fits_bold = QFontMetrics(bold).horizontalAdvance(text) <= inner.width()
-            painter.setFont(bold if fits_bold else font)
-            painter.drawText(
-                QRect(inner.left(), y, inner.width(), line),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                text
-                if fits_bold
-                else fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()),
-            )
-            painter.setFont(font)
-            mixed = day.mixed
-            for r in day.results:
-                y += line
-                if y + line > rect.bottom():
-                    break
-                shown = day.shown(r)
-                text = f"{STATUS_SYMBOL[shown]} {code_text(r)}" if mixed else code_text(r)
-                painter.setPen(STATUS_FOREGROUND[shown] if mixed else QColor("#222222"))
-                painter.drawText(
-                    QRect(inner.left(), y, inner.width(), line),
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()),
-                )
-
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(QPen(ACCENT, 3))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(rect.adjusted(1, 1, -2, -2))
-        painter.restore()
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        day: CalendarDay | None = index.data(DAY_ROLE)
-        fm = QFontMetrics(option.font)
-        lines = 2 + (len(day.results) if day else 1)
-        return QSize(
-            fm.horizontalAdvance("✖ Not billable") + 2 * self.PAD + 8,
-            lines * fm.height() + 2 * self.PAD + 6,
-        )
-
-
-class DayPanel(QWidget):
-    """The selected day in words: each order's status and the reasons, with fix buttons."""
-
-    fix_requested = Signal(str, object)  # reason code, DayResult
-    claim_number_requested = Signal(object)  # ClaimedInfo of the claim to record it for
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(12, 12, 12, 12)
-        self._layout.setSpacing(10)
-        self.fix_buttons: dict[tuple[str, str], QPushButton] = {}  # (order id, code) -> button
-        self.show_message("Select a day to see why it is or is not billable.")
-
-    def _clear(self) -> None:
-        self.fix_buttons.clear()
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            if item.widget():
-                item.widget().hide()  # gone at once, not only when the deferred delete runs
-                item.widget().deleteLater()
-
-    def _label(self, text: str, *, style: str = "", name: str = "") -> QLabel:
-        label = QLabel(text)
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        if style:
-            label.setStyleSheet(style)
-        if name:
-            label.setObjectName(name)
-        self._layout.addWidget(label)
-        return label
-
-    def show_message(self, text: str) -> None:
-        self._clear()
-        self._label(text, style="color: #555;", name="panel-message")
-        self._layout.addStretch(1)
-
-    def text(self) -> str:
-        """Everything the panel says, for tests and screen readers."""
-        return "\n".join(w.text() for w in self.findChildren(QLabel) if w.isVisibleTo(self))
-
-    def show_day(self, day: CalendarDay, payer_names: dict[str, str]) -> None:
-        self._clear()
-        self._label(
-            day.date.strftime(LONG_DATE),
-            style="font-size: 15px; font-weight: 600;",
-            name="panel-title",
-        )
-        if not day.results:
-            self._label("No service on this day.", style="color: #555;", name="panel-message")
-        for r in day.results:
-            self._add_result(r, payer_names, day)
-        self._layout.addStretch(1)
-
-    def _add_result(self, r: DayResult, payer_names: dict[str, str], day: CalendarDay) -> None:
-        card = QFrame()
-        card.setObjectName("day-card")
-        card.setStyleSheet(
-            "QFrame#day-card { border: 1px solid #d4d8de; border-radius: 6px; "
-            "background: #ffffff; }"
-        )
-        box = QVBoxLayout(card)
-        box.setContentsMargins(10, 8, 10, 10)
-        box.setSpacing(6)
-        head = QHBoxLayout()
-        badge = QLabel(status_text(day.shown(r)))
-        badge.setStyleSheet(chip_style(day.shown(r)))
-        badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        code = QLabel(f"<b>{code_text(r)}</b>")
-        code.setToolTip("Per diem code and modifiers")
-        head.addWidget(badge)
-        head.addWidget(code)
-        head.addStretch(1)
-        box.addLayout(head)
-        details = [f"Order: {r.order_id}"]
-        if r.payer_id:
-            details.append(f"Payer: {payer_names.get(r.payer_id, r.payer_id)}")
-        if r.authorization_number:
-            details.append(f"Authorization: {r.authorization_number}")
-        label = QLabel("\n".join(details))
-        label.setStyleSheet("color: #444;")
-        label.setWordWrap(True)
-        box.addWidget(label)
-        info = day.claim_of(r)
-        if info is not None:
-            where = (f"{info.format.upper()} file: {Path(info.file_name).name}"
-                     if info.file_name else "")
-            # one fact a line, so a narrow panel never breaks the claim number at its dash
-            claim = QLabel("\n".join(x for x in (
-                f"Claimed in batch {info.batch_id} on {info.batch_created_at:%m/%d/%Y}",
-                f"Claim {info.account_number}"
-                + (" (replacement)" if info.frequency_code == "7" else ""),
-                f"Payer's claim no. {info.payer_claim_number}" if info.payer_claim_number
-                else "",
-                where) if x))
-            claim.setObjectName("claim-info")
-            claim.setWordWrap(True)
-            claim.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            claim.setStyleSheet(f"color: {STATUS_FOREGROUND[CLAIMED].name()};")
-            claim.setToolTip(info.file_name)
-            box.addWidget(claim)
-            number = QPushButton("Payer claim number…")
-            number.setObjectName("payer-claim-number")
-            number.setToolTip("Record the payer's claim number (ICN/DCN) of this claim, which "
-                              "its replacement names")
-            number.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-            number.clicked.connect(
-                lambda _=False, c=info: self.claim_number_requested.emit(c))
-            box.addWidget(number)
-            if r.status != BILLABLE:
-                warning = QLabel(claim_warning(r))
-                warning.setObjectName("claim-warning")
-                warning.setWordWrap(True)
-                warning.setStyleSheet(f"color: {STATUS_FOREGROUND[HOLD].name()};")
-                box.addWidget(warning)
-        if not r.reasons:
-            done = QLabel("Every rule is met; a new claim leaves this day out unless you "
-                          "rebill." if info is not None else "Ready to bill: every rule is met.")
-            done.setWordWrap(True)
-            done.setStyleSheet("color: #17603a;")
-            box.addWidget(done)
-        for code_ in r.reasons:
-            reason = REASONS[code_]
-            sentence = QLabel(f"<b>{reason.rule}</b> &nbsp;{reason.sentence}")
-            sentence.setWordWrap(True)
-            sentence.setObjectName(f"reason-{code_}")
-            sentence.setToolTip(f"Rule {reason.rule} ({reason.code})")
-            box.addWidget(sentence)
-            button = QPushButton(fixes.fix_label(code_))
-            button.setObjectName(f"fix-{code_}")
-            button.setToolTip(f"Open the form that fixes this: {reason.fix}")
-            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-            button.clicked.connect(lambda _=False, c=code_, d=r: self.fix_requested.emit(c, d))
-            box.addWidget(button)
-            self.fix_buttons[(r.order_id, code_)] = button
-        self._layout.addWidget(card)
 
 
 class PatientCalendar(QWidget, LoadsInFront):
@@ -427,7 +75,7 @@ class PatientCalendar(QWidget, LoadsInFront):
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id: str | None = None
-        self.month: dt.date = ctx.view_state.get(MONTH_KEY) or today().replace(day=1)
+        self.month: dt.date = ctx.view_state.get(MONTH_KEY) or month_bar.today().replace(day=1)
         self._selected: dt.date | None = None
         self._generation = 0
         self._task: BackgroundTask | None = None
@@ -475,38 +123,7 @@ class PatientCalendar(QWidget, LoadsInFront):
             "(Billing ▸ Claim drafts…); a new claim leaves them out unless you rebill"))
         totals.addStretch(1)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setItemDelegate(CalendarDayDelegate(self.table))
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setMouseTracking(True)
-        self.table.setStyleSheet(
-            "QTableView { border: 1px solid #c9ced6; background: #ffffff; }"
-            "QTableView::item:selected { background: transparent; }"
-        )
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        # narrow enough for all seven days in a tab beside the patient list on a 1280-pixel
-        # screen: "✔ Billable" and a code fit, longer text is elided (the symbol stays) and the
-        # tooltip and side panel say it in full
-        bold = QFont(self.font())
-        bold.setBold(True)
-        hh.setMinimumSectionSize(
-            max(QFontMetrics(bold).horizontalAdvance("✔ Billable"),
-                QFontMetrics(self.font()).horizontalAdvance("S9338 U1"))
-            + 2 * CalendarDayDelegate.PAD
-            + 4
-        )
-        hh.setHighlightSections(False)
-        # a week never scrolls sideways: at the narrowest a column gives up a few pixels
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        vh = self.table.verticalHeader()
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        vh.setMinimumSectionSize(QFontMetrics(self.font()).height() * 4 + 18)
-        vh.hide()
+        self.table = calendar_table(self.model, self.font())
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
         self.table.installEventFilter(self)
 
@@ -653,8 +270,8 @@ class PatientCalendar(QWidget, LoadsInFront):
 
     def _default_selection(self, results: list[DayResult], first: dt.date) -> dt.date:
         """Today if it is in the month shown, else the first day needing attention."""
-        if today().replace(day=1) == first:
-            return today()
+        if month_bar.today().replace(day=1) == first:
+            return month_bar.today()
         for r in results:
             if r.status == HOLD:
                 return r.date
@@ -720,7 +337,7 @@ class PatientCalendar(QWidget, LoadsInFront):
 
     @Slot()
     def _on_today_clicked(self) -> None:
-        self.select_day(today())
+        self.select_day(month_bar.today())
 
     @Slot()
     def _on_packet_clicked(self) -> None:
@@ -755,11 +372,11 @@ class PatientCalendar(QWidget, LoadsInFront):
 
     @Slot(object)
     def _on_claim_number_requested(self, info: ClaimedInfo) -> None:
-        number = ask_payer_claim_number(self, info)
+        number = day_panel.ask_payer_claim_number(self, info)
         if number is None:
             return
         try:  # the saved change reloads the calendar, which then shows the number
-            self.ctx.call(claim_batches.set_payer_claim_number,
-                          account_number=info.account_number, number=number)
+            ops.call(self.ctx, claim_batches.set_payer_claim_number,
+                     account_number=info.account_number, number=number)
         except Exception as exc:
             show_error(self, exc)

@@ -42,7 +42,7 @@ from models.records import registry
 from models.records.changes import PHARMACY, Changes
 from ui.billing import calendar_view
 from ui.billing.billing_models import ROW_ROLE, STATUS_LABEL, STATUS_PLURAL, STATUS_SYMBOL
-from ui.billing.calendar_view import (
+from ui.billing.month_bar import (
     ARROW,
     add_total_chips,
     month_arrow,

@@ -33,9 +33,9 @@ from models.claims import batches as claim_batches
 from models.claims.batches import ClaimPreview, ExportResult
 from models.claims.drafts import ClaimDraft
 from models.records import services
-from models.records.services import Changes
 from ui.common import DateField, mark_field, show_error
 from ui.shell.context import AppContext
+from ui.shell.ops import WriteOp
 from ui.shell.workers import BackgroundTask, run_in_background
 
 FORMATS = [("837p", "ASC X12 837P (electronic claim)", "837P files (*.837 *.txt)", ".837"),
@@ -289,7 +289,8 @@ class ClaimsDialog(QDialog):
             self.save_to(Path(path))
 
     def save_to(self, path: Path) -> BackgroundTask | None:
-        """Write and record the batch previewed, off the GUI thread."""
+        """Write and record the batch previewed, off the GUI thread; its change notice (the
+        claimed days) reaches every view from the write operation."""
         preview = self.current
         if preview is None:
             return None
@@ -306,8 +307,8 @@ class ClaimsDialog(QDialog):
                 render=renderer(fmt, data_only), patient_id=patient, rebill=rebill)
 
         self._busy("Saving claims...")
-        self.task = run_in_background(self.ctx, save, receiver=self, on_result=self._on_saved,
-                                      on_error=self._on_failed)
+        self.task = WriteOp(self.ctx, save).run_in_background(
+            receiver=self, on_result=self._on_saved, on_error=self._on_failed)
         return self.task
 
     def _on_saved(self, result: ExportResult) -> None:
@@ -324,8 +325,6 @@ class ClaimsDialog(QDialog):
         self.summary.setText(text)
         self.model.set_drafts(result.preview.drafts)
         self.details.setPlainText(self._all_problems(result.preview))
-        self.ctx.data_changed.emit(Changes(kinds={"claim"}, patient_ids={
-            d.patient.id for d in result.written}))
         self.claims_saved.emit(result)
 
     def _on_failed(self, exc: Exception) -> None:

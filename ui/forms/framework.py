@@ -35,6 +35,7 @@ from ui.forms import kit
 from ui.forms.kit import MESSAGE_STYLE, CheckedLineEdit, choice, select_data
 from ui.records.table_models import order_label, plain_decimal
 from ui.shell.context import AppContext
+from ui.shell.ops import WriteOp
 
 W = TypeVar("W", bound=QWidget)
 
@@ -313,7 +314,7 @@ class RecordForm(QWidget, Generic[B, R]):
                 self.show_message("Not saved: a change to a saved record needs a reason.")
                 return False
         try:
-            saved = self.ctx.write(lambda s: self.persist(s, data, reason))
+            saved = WriteOp(self.ctx, lambda s: self.persist(s, data, reason)).run()
         except DomainError as exc:
             self._show_failure(exc)
             return False

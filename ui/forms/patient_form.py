@@ -39,6 +39,7 @@ from ui.common import (
 from ui.forms.coverage import CoverageEditor
 from ui.forms.kit import compact, digits, live_check, named_line, pattern_problem, upper_case
 from ui.shell.context import AppContext
+from ui.shell.ops import WriteOp
 
 line = named_line  # transitional: ui/records/reference.py imports it from here (GUI branch)
 
@@ -304,7 +305,7 @@ class PatientDialog(GuardedDialog):
                                           coverages=coverages).id
 
         try:
-            saved_id = self.ctx.write(_save)
+            saved_id = WriteOp(self.ctx, _save).run()
         except Exception as exc:
             if is_new:
                 patient.id = "new"

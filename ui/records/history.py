@@ -3,9 +3,12 @@ changed, and the full content of the version picked."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Slot
+from PySide6.QtCore import QAbstractTableModel, QItemSelection, QModelIndex, QObject, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -20,8 +23,106 @@ from PySide6.QtWidgets import (
 )
 
 from models.records import services
-from ui.records.table_models import HistoryTableModel, human
+from models.records.tables import RecordVersionRead
+from ui.records.table_models import VOIDED_BRUSH, Index, us_date
 from ui.shell.context import AppContext
+
+
+def changed_fields(before: dict | None, after: dict) -> list[str]:
+    """Lines like 'beyond use date: 11/22/2026 → 11/19/2026' for fields that differ."""
+    if before is None:
+        return []
+    lines = []
+    for key, new in after.items():
+        old = before.get(key)
+        if old != new and key != "id":
+            lines.append(f"{key.replace('_', ' ')}: {_brief(old)} → {_brief(new)}")
+    return lines
+
+
+def human(value: Any) -> str:
+    """A stored (JSON) value as staff read it: US dates, HH:MM times, lists joined."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return us_date(dt.date.fromisoformat(text))
+    if re.fullmatch(r"\d{2}:\d{2}:00", text):
+        return text[:5]
+    return text
+
+
+def _brief(value: Any) -> str:
+    return human(value) if value not in (None, "", []) else "(blank)"
+
+
+class HistoryTableModel(QAbstractTableModel):
+    """Every saved version of one record: who, when, why and what changed."""
+
+    HEADERS = ("Version", "Action", "By", "When", "Reason", "What changed")
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._versions: list[RecordVersionRead] = []
+        self._changes: list[list[str]] = []
+
+    def set_versions(self, versions: Sequence[RecordVersionRead]) -> None:
+        self.beginResetModel()
+        self._versions = list(versions)
+        self._changes = []
+        previous: dict | None = None
+        for v in self._versions:
+            if v.action == "created":
+                self._changes.append(["created"])
+            elif v.action == "voided":
+                self._changes.append(["voided"])
+            else:
+                self._changes.append(changed_fields(previous, v.data) or ["(no field changed)"])
+            previous = v.data
+        self.endResetModel()
+
+    def version(self, row: int) -> RecordVersionRead:
+        return self._versions[row]
+
+    def changes(self, row: int) -> list[str]:
+        return self._changes[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._versions)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._versions):
+            return None
+        v = self._versions[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            changes = self._changes[index.row()]
+            values = (
+                f"v{v.version}", v.action, v.recorded_by,
+                v.recorded_at.strftime("%m/%d/%Y %H:%M"), v.reason or "",
+                "; ".join(changes) if role == Qt.ItemDataRole.DisplayRole else "\n".join(changes),
+            )
+            return values[col] if 0 <= col < len(values) else None
+        if role == Qt.ItemDataRole.ForegroundRole and v.action == "voided":
+            return VOIDED_BRUSH
+        return None
 
 
 def describe_data(data: dict[str, Any]) -> str:

@@ -41,6 +41,7 @@ from ui.common import show_error
 from ui.forms import record_forms
 from ui.records.history import HistoryDialog
 from ui.records.table_models import RECORD_ID_ROLE, RecordTableModel
+from ui.shell import ops
 from ui.shell.context import AppContext
 from ui.shell.tab_loading import LOADING_STYLE
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -364,7 +365,8 @@ class RecordListPanel(QWidget):
         if reason is None:
             return
         try:
-            self.ctx.call(services.void_record, kind=self.kind, record_id=rec.id, reason=reason)
+            ops.call(self.ctx, services.void_record, kind=self.kind, record_id=rec.id,
+                     reason=reason)
         except DomainError as exc:
             show_error(self, exc, title="Not voided")
             return

@@ -56,7 +56,7 @@ def run(url: str, actor: str) -> int:
     from ui.shell.main_window import MainWindow
     from ui.shell.workers import run_in_background
 
-    ctx = AppContext(engine, actor, url)
+    ctx = AppContext(engine, actor, url, parent=app)  # Qt owns it: see ui.shell.workers
     window = MainWindow(ctx)
     window.show()
     # asked in the background like every read, so the window paints first

@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from models.db import unit_of_work
-from models.records.services import Changes, changes_of
+from models.records.services import changes_of
 
 R = TypeVar("R")
 
 
+class ReadWrote(RuntimeError):
+    """A read tried to write; writes go through ui.shell.ops.WriteOp."""
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading: it never commits, so whatever a read might change is dropped;
+    a read that called a service write is refused (`ReadWrote`) instead of passing quietly."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+        if session.new or session.dirty or session.deleted or changes_of(session).kinds:
+            raise ReadWrote("a read changed records; GUI writes go through ui.shell.ops")
+
+
 class AppContext(QObject):
-    """One per open database. Views read through `read` and write through `write`; after each
-    successful write `data_changed` carries what changed, and each view decides whether to
-    reload."""
+    """One per open database. Views read through `read` (or ui.shell.workers in the
+    background) and write through ui.shell.ops, which announces each write's `Changes` on
+    `data_changed`: the one signal every view listens to and decides whether to read again."""
 
     data_changed = Signal(object)  # models.records.services.Changes
     database_replaced = Signal()
@@ -32,24 +46,11 @@ class AppContext(QObject):
         self.view_state: dict[str, Any] = {}
 
     def read(self, fn: Callable[[Session], R]) -> R:
-        with unit_of_work(self.engine) as session:
+        with read_session(self.engine) as session:
             return fn(session)
-
-    def write(self, fn: Callable[[Session], R]) -> R:
-        """Run `fn` in one transaction; on success announce what it changed. Errors propagate
-        (nothing is saved) so the calling form can show them and keep what was typed."""
-        with unit_of_work(self.engine) as session:
-            result = fn(session)
-            changes: Changes = changes_of(session)
-        self.data_changed.emit(changes)
-        return result
 
     def replace_engine(self, engine: Engine, url: str) -> None:
         self.engine.dispose()
         self.engine = engine
         self.url = url
         self.database_replaced.emit()
-
-    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call a service write function with this context's actor in one transaction."""
-        return self.write(lambda s: fn(s, *args, actor=self.actor, **kwargs))

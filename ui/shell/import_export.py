@@ -1,6 +1,7 @@
 """Import and export of interchange files (and other long writes) with a progress dialog.
 
-The work runs on a pool thread in its own session (ui.shell.workers); the GUI stays responsive.
+The work runs on a pool thread (an import as a ui.shell.ops.WriteOp, an export as a read in
+ui.shell.workers); the GUI stays responsive.
 Cancelling rolls the transaction back, so a cancelled import changes nothing, and a cancelled
 export writes no file. An import reports its steps (reading, checking, writing N of M records)
 to the dialog, and Cancel stops it at the next step.
@@ -30,16 +31,12 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session
 
 from models.errors import DomainError, ImportRejected
-from models.records.services import Changes, changes_of
 from ui.common import show_error
 from ui.shell.context import AppContext
+from ui.shell.ops import WriteOp
 from ui.shell.workers import run_in_background
 
 FILE_FILTER = "PerDiem interchange files (*.json);;All files (*)"
-
-# what an import or the demo data may have written: every view reloads after them
-ALL_KINDS = {"pharmacy", "payer", "prescriber", "patient", "authorization", "order",
-             "plan_of_care", "prep_note", "delivery", "infusion", "care_note"}
 
 
 class Cancelled(Exception):
@@ -47,8 +44,10 @@ class Cancelled(Exception):
 
 
 class ProgressJob(QObject):
-    """One long write with a progress dialog. `fn(session)` runs off the GUI thread; when the
-    user cancels, the transaction is rolled back once `fn` returns.
+    """One long job with a progress dialog. `fn(session)` runs off the GUI thread: a write
+    (`writes=True`: an import, the demo data) as a `WriteOp` that announces every kind of
+    record, or else a read (an export). When the user cancels, a write is rolled back once `fn`
+    returns.
 
     With `reports=True`, `fn(session, report)` is given `report(progress)` to call with each
     step (an `interchange.Progress`): the dialog shows it, and once the user has cancelled,
@@ -60,13 +59,12 @@ class ProgressJob(QObject):
     progressed = Signal(object)  # a step the work reported (an interchange.Progress)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, title: str, label: str,
-                 fn: Callable[..., Any], *, announce: bool = True,
+                 fn: Callable[..., Any], *, writes: bool = True,
                  cancelled: threading.Event | None = None, reports: bool = False,
                  describe: Callable[[Any], str] | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self._cancelled = cancelled or threading.Event()
-        self._announce = announce
         self.progress = QProgressDialog(label, "Cancel", 0, 0, parent)
         self.progress.setWindowTitle(title)
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -80,14 +78,18 @@ class ProgressJob(QObject):
         self._describe = describe or (lambda _p: label)
         self.progressed.connect(self._on_progressed)  # queued: emitted on the pool thread
 
-        def _work(session: Session) -> tuple[Any, Changes]:
+        def _work(session: Session) -> Any:
             result = fn(session, self.report) if reports else fn(session)
             if self._cancelled.is_set():
                 raise Cancelled()
-            return result, changes_of(session)
+            return result
 
-        self.task = run_in_background(ctx, _work, receiver=self, on_result=self._on_done,
-                                      on_error=self._on_error)
+        if writes:
+            self.task = WriteOp(ctx, _work, touches_all=True).run_in_background(
+                receiver=self, on_result=self._on_done, on_error=self._on_error)
+        else:
+            self.task = run_in_background(ctx, _work, receiver=self, on_result=self._on_done,
+                                          on_error=self._on_error)
 
     @property
     def done(self) -> bool:
@@ -119,12 +121,8 @@ class ProgressJob(QObject):
         self.progress.setCancelButton(None)
         self.progress.show()
 
-    def _on_done(self, value: tuple[Any, Changes]) -> None:
-        result, changes = value
+    def _on_done(self, result: Any) -> None:
         self.progress.close()
-        if self._announce:
-            changes.kinds |= ALL_KINDS
-            self.ctx.data_changed.emit(changes)
         self.succeeded.emit(result)
         self.finished.emit()
 
@@ -267,7 +265,7 @@ class ImportExport(QObject):
             return str(path)
 
         self.job = ProgressJob(self.ctx, self.window, "Export", f"Exporting to {path.name}…",
-                               _export, announce=False, cancelled=stop)
+                               _export, writes=False, cancelled=stop)
         self.job.succeeded.connect(self._on_exported)
         self.job.failed.connect(self._on_export_failed)
         return self.job

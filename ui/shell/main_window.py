@@ -1,106 +1,47 @@
 """The main window: patient list, the selected patient's tabs, the billing month, the menus.
 
-The Billing menu opens the claim drafts (models.claims.batches through ui.claims.claims_dialog) and
-makes documentation packets (ui.claims.packet_actions) for the selected patient or a whole month;
-both load ReportLab, so they are imported when first used, not when the window starts.
-
 The window paints before it reads anything: the patient list, the title's pharmacy name and
 each tab's records come from background reads, and only the tab in front reads when a
-patient is chosen (the others when they come to the front).
+patient is chosen (the others when they come to the front). Its menus and toolbar are built
+by ui.shell.menus, and what their commands open is in ui.shell.window_commands.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import importlib
-import importlib.util
 from collections.abc import Callable
-from importlib import metadata
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QStackedWidget,
-    QTabWidget,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from models.db import open_database, sqlite_path
+from models.db import sqlite_path
 from models.records import services
 from models.records.services import Changes
 from models.records.tables import PatientRead
-from ui.records.patients import PatientListPanel, us_date
+from ui.records.patients import PatientListPanel
+from ui.records.table_models import us_date
+from ui.shell import ops
 from ui.shell.context import AppContext
-from ui.shell.import_export import ALL_KINDS, ImportExport
+from ui.shell.import_export import ImportExport
+from ui.shell.menus import WindowMenus
+from ui.shell.patient_tabs import CALENDAR_CLASS, PatientTabs
+from ui.shell.window_commands import WindowCommands
 from ui.shell.workers import run_in_background
 
-if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
-    from models.claims.batches import ExportResult
-    from ui.claims.billing_menu import MonthPickDialog, PacketPeriodDialog
-    from ui.claims.claims_dialog import ClaimsDialog
-    from ui.forms.patient_form import PatientDialog
-    from ui.records.reference import PharmacyDialog, ReferenceListDialog
-    from ui.shell.first_run import FirstRunDialog
+if TYPE_CHECKING:  # the month view's module loads after the first paint
+    from ui.billing.month_view import MonthView
 
-DB_FILTER = "PerDiem databases (*.sqlite *.db);;All files (*)"
-
-# (module, class, tab title): the per-patient tabs, each used once its module exists
-PATIENT_TABS: list[tuple[str, str, str]] = [
-    ("ui.records.orders_tab", "OrdersTab", "&Orders"),
-    ("ui.records.mar_tab", "InfusionLogTab", "&Infusion log (MAR)"),
-    ("ui.records.documents_tab", "DocumentsTab", "&Documents"),
-    ("ui.records.authorizations_tab", "AuthorizationsTab", "&Authorizations"),
-    ("ui.billing.calendar_view", "PatientCalendar", "&Billing calendar"),
-]
-CALENDAR_CLASS = "PatientCalendar"
+MONTH_VIEW_MODULE = "ui.billing.month_view"
 
 
-def app_version() -> str:
-    try:
-        return metadata.version("perdiem")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "development version"
+def app_settings(parent: QObject | None = None) -> QSettings:
+    return QSettings("PerDiem", "PerDiem", parent)
 
 
-def optional_class(module: str, name: str) -> type | None:
-    """A widget class from a module that may not exist yet; errors inside it still surface."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-    return getattr(mod, name, None)
-
-
-def batch_status(result: ExportResult) -> str:
-    """The status-bar line for a saved claim batch, naming every file it wrote: an 837P
-    without a clearinghouse is one file per payer, and each must reach its payer."""
-    if not result.batch_id:
-        return "No claim was saved."
-    paths = list(result.paths)
-    if len(paths) == 1:
-        return f"Claim batch {result.batch_id} saved to {paths[0]}."
-    names = ", ".join(p.name for p in paths)
-    return (f"Claim batch {result.batch_id} saved as {len(paths)} files (one per payer) in "
-            f"{paths[0].parent}: {names}.")
-
-
-def app_settings() -> QSettings:
-    return QSettings("PerDiem", "PerDiem")
-
-
-class MainWindow(QMainWindow):
+class MainWindow(WindowMenus, WindowCommands, QMainWindow):
     """Patients on the left, the chosen patient's records in tabs on the right; a second page
     shows the whole pharmacy's billing month."""
 
@@ -113,7 +54,8 @@ class MainWindow(QMainWindow):
                  today: Callable[[], dt.date] = dt.date.today):
         super().__init__()
         self.ctx = ctx
-        self.settings = settings if settings is not None else app_settings()
+        # the window's own settings are its child (Qt owns them: see ui.shell.workers)
+        self.settings = settings if settings is not None else app_settings(self)
         self.today = today
         self.patient_id: str | None = None
         self._payer_names: dict[str, str] = {}  # for the header, read in the background
@@ -129,15 +71,7 @@ class MainWindow(QMainWindow):
         self.header.setObjectName("patientHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("patientTabs")
-        # a tab is built (its module imported) when first needed: none before the first
-        # paint (no patient is chosen yet); until then an empty page stands in its place
-        self._tab_specs: list[tuple[str, str, str]] = [
-            spec for spec in PATIENT_TABS if importlib.util.find_spec(spec[0]) is not None]
-        self._built_tabs: dict[str, QWidget] = {}
-        for _module, _cls_name, title in self._tab_specs:
-            self.tabs.addTab(QWidget(self.tabs), title)
+        self.tabs = PatientTabs(ctx, self)  # each built when first needed
         self.empty_hint = QLabel(self)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
@@ -167,12 +101,10 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)
         self.pages.addWidget(patients_page)
         # the billing month is built when first shown (see month_view)
-        self._has_month_view = importlib.util.find_spec("ui.billing.month_view") is not None
-        self._month_view: QWidget | None = None
-        if self._has_month_view:
-            self._month_page = QWidget(self)
-            QVBoxLayout(self._month_page).setContentsMargins(10, 10, 10, 6)
-            self.pages.addWidget(self._month_page)
+        self._month_view: MonthView | None = None
+        self._month_page = QWidget(self)
+        QVBoxLayout(self._month_page).setContentsMargins(10, 10, 10, 6)
+        self.pages.addWidget(self._month_page)
         self.setCentralWidget(self.pages)
 
         self.import_export = ImportExport(ctx, self)
@@ -197,110 +129,9 @@ class MainWindow(QMainWindow):
 
     # --- building -------------------------------------------------------------------------
 
-    def _action(self, text: str, slot: Callable[[], None], shortcut: QKeySequence | str | None
-                = None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
 
-    def _build_actions(self) -> None:
-        self.action_new_db = self._action("&New database…", self._on_new_database,
-                                          tip="Create an empty database file and open it")
-        self.action_open_db = self._action("&Open database…", self._on_open_database,
-                                           QKeySequence.StandardKey.Open,
-                                           "Open another PerDiem database file")
-        self.action_import = self._action("&Import…", self.import_export.ask_import, "Ctrl+I",
-                                          "Import an interchange file (all or nothing)")
-        self.action_export = self._action("&Export…", self.import_export.ask_export,
-                                          "Ctrl+Shift+E", "Export everything as an "
-                                          "interchange file")
-        self.action_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.action_pharmacy = self._action("P&harmacy settings…", self._on_pharmacy_settings,
-                                            tip="Name, NPI, tax ID and address of the pharmacy")
-        self.action_payers = self._action("P&ayers…", lambda: self._open_list("payer"),
-                                          tip="Payers, prior authorization and modifiers")
-        self.action_prescribers = self._action("P&rescribers…",
-                                               lambda: self._open_list("prescriber"),
-                                               tip="Prescribers and their NPIs")
-        self.action_new_patient = self._action("&New patient…", self._on_new_patient,
-                                               "Ctrl+N", "Add a patient and coverages")
-        self.action_edit_patient = self._action("&Edit patient…", self._on_edit_patient,
-                                                "Ctrl+E", "Edit the selected patient and "
-                                                "coverages")
-        self.action_find = self._action("&Find patient", self._on_find_patient,
-                                        QKeySequence.StandardKey.Find,
-                                        "Search the patient list")
-        self.action_patients_page = self._action(
-            "&Patients", lambda: self.show_page(self.PATIENTS_PAGE), "Ctrl+1",
-            "Patients and their records")
-        self.action_month_page = self._action(
-            "&Billing month", lambda: self.show_page(self.MONTH_PAGE), "Ctrl+2",
-            "Every patient's billing days for a month")
-        self.page_group = QActionGroup(self)
-        for action in (self.action_patients_page, self.action_month_page):
-            action.setCheckable(True)
-            self.page_group.addAction(action)
-        self.action_patients_page.setChecked(True)
-        self.action_month_page.setEnabled(self._has_month_view)
-        self.action_refresh = self._action("&Refresh", self.refresh,
-                                           QKeySequence.StandardKey.Refresh,
-                                           "Reload everything from the database")
-        self.action_about = self._action("&About PerDiem", self._on_about)
-        self.action_claims = self._action(
-            "&Claim drafts…", self.open_claims, "Ctrl+Shift+C",
-            "Preview a period's claims (837P, CMS-1500 or CSV), see their problems, save them")
-        self.action_packet = self._action(
-            "Documentation &packet…", self.open_packet_dialog, "Ctrl+Shift+P",
-            "One PDF with the selected patient's records for a period, for an auditor or a "
-            "claim")
-        self.action_month_packets = self._action(
-            "Packets for a &month…", self.open_month_packets_dialog, "Ctrl+Shift+M",
-            "One documentation packet per patient with service days in a month")
 
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.action_new_db, self.action_open_db])
-        file_menu.addSeparator()
-        file_menu.addActions([self.action_import, self.action_export])
-        file_menu.addSeparator()
-        file_menu.addAction(self.action_quit)
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addActions([self.action_pharmacy, self.action_payers, self.action_prescribers])
-        edit_menu.addSeparator()
-        edit_menu.addActions([self.action_new_patient, self.action_edit_patient,
-                              self.action_find])
-        view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.action_patients_page, self.action_month_page])
-        view_menu.addSeparator()
-        view_menu.addAction(self.action_refresh)
-        billing_menu = bar.addMenu("Bi&lling")
-        billing_menu.addAction(self.action_claims)
-        billing_menu.addSeparator()
-        billing_menu.addActions([self.action_packet, self.action_month_packets])
-        self.billing_menu = billing_menu
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.action_about)
 
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Main toolbar", self)
-        bar.setObjectName("mainToolbar")
-        bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        bar.addActions([self.action_patients_page, self.action_month_page])
-        bar.addSeparator()
-        bar.addActions([self.action_new_patient, self.action_edit_patient])
-        bar.addSeparator()
-        bar.addAction(self.action_claims)
-        bar.addSeparator()
-        bar.addActions([self.action_import, self.action_export, self.action_refresh])
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        self.toolbar = bar
 
     # --- state ----------------------------------------------------------------------------
 
@@ -333,29 +164,26 @@ class MainWindow(QMainWindow):
     @property
     def tab_widgets(self) -> list[QWidget]:
         """Every patient tab, in order (building those not built yet)."""
-        return [self._build_tab(i) for i in range(len(self._tab_specs))]
+        return self.tabs.widgets()
 
     def tab(self, class_name: str) -> QWidget | None:
         """The patient tab of that class (built if needed), or None if there is none."""
-        for i, (_module, cls_name, _title) in enumerate(self._tab_specs):
-            if cls_name == class_name:
-                return self._build_tab(i)
-        return None
+        return self.tabs.tab(class_name)
 
     @property
-    def month_view(self) -> QWidget | None:
-        """The pharmacy's billing month (built on first use), or None if not in this build."""
-        if self._month_view is None and self._has_month_view:
-            cls = optional_class("ui.billing.month_view", "MonthView")
-            if cls is not None:
-                self._month_view = cls(self.ctx, self._month_page)
-                self._month_page.layout().addWidget(self._month_view)
-                self._month_view.patient_activated.connect(self._on_month_patient_activated)
+    def month_view(self) -> MonthView:
+        """The pharmacy's billing month (built on first use: its module loads then)."""
+        if self._month_view is None:
+            from ui.billing.month_view import MonthView
+
+            self._month_view = MonthView(self.ctx, self._month_page)
+            self._month_page.layout().addWidget(self._month_view)
+            self._month_view.patient_activated.connect(self._on_month_patient_activated)
         return self._month_view
 
     def show_page(self, page: int) -> None:
-        if page == self.MONTH_PAGE and self.month_view is None:
-            return
+        if page == self.MONTH_PAGE:
+            _ = self.month_view
         self.pages.setCurrentIndex(page)
         (self.action_month_page if page == self.MONTH_PAGE
          else self.action_patients_page).setChecked(True)
@@ -372,87 +200,13 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Reload every view, as if everything had changed."""
         ids = set(self.patients.model.patient_ids())
-        self.ctx.data_changed.emit(Changes(kinds=set(ALL_KINDS), patient_ids=ids))
+        ops.reload_everything(self.ctx, ids)
         self.show_status("Reloaded from the database.")
 
-    def open_claims(self) -> ClaimsDialog:
-        """The claim drafts window (not modal, so the calendar can be checked beside it)."""
-        from ui.claims.claims_dialog import (
-            ClaimsDialog,  # ReportLab loads only when claims are made
-        )
 
-        dialog = getattr(self, "claims_dialog", None)
-        if dialog is not None and dialog.isVisible():
-            dialog.raise_()
-            dialog.activateWindow()
-            return dialog
-        if dialog is not None and (dialog.task is None or dialog.task.done):
-            dialog.deleteLater()  # a closed one still saving stays until its batch is announced
-        dialog = ClaimsDialog(self.ctx, self, today=self.today())
-        dialog.claims_saved.connect(lambda result: self.show_status(batch_status(result)))
-        dialog.show()
-        self.claims_dialog = dialog
-        return dialog
 
-    def shown_month(self) -> dt.date:
-        """The first day of the month the billing calendar (or else the month view) shows."""
-        calendar = self._built_tabs.get(CALENDAR_CLASS)
-        if calendar is not None:
-            return calendar.month
-        month = getattr(self._month_view, "month", None)
-        return month if month is not None else self.today().replace(day=1)
 
-    def open_packet_dialog(self) -> PacketPeriodDialog | None:
-        """Ask the period of the selected patient's packet (the calendar's month to start)."""
-        if self.patient_id is None:
-            self.show_status("Choose a patient first: the packet is one patient's records.")
-            return None
-        patient_id = self.patient_id
-        patient = self.ctx.read(lambda s: services.get_patient(s, patient_id))
-        first = self.shown_month()
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        from ui.claims.billing_menu import PacketPeriodDialog
 
-        dialog = PacketPeriodDialog(patient.display_name, first, last, self)
-
-        def make(start: dt.date, end: dt.date) -> None:
-            from ui.claims.packet_actions import make_packet  # ReportLab loads only when needed
-
-            self.packet_job = make_packet(self.ctx, self, patient_id, start, end)
-
-        dialog.chosen.connect(make)
-        dialog.open()
-        self.packet_dialog = dialog
-        return dialog
-
-    def open_month_packets_dialog(self) -> MonthPickDialog:
-        """Ask the month, then write one packet per patient with service days in it."""
-        month = getattr(self.month_view, "month", None) if self.pages.currentIndex() == \
-            self.MONTH_PAGE else None
-        from ui.claims.billing_menu import MonthPickDialog
-
-        dialog = MonthPickDialog(month or self.shown_month(), self)
-
-        def make(year: int, month_number: int) -> None:
-            from ui.claims.packet_actions import make_month_packets
-
-            self.packet_job = make_month_packets(self.ctx, self, year, month_number)
-
-        dialog.chosen.connect(make)
-        dialog.open()
-        self.month_packets_dialog = dialog
-        return dialog
-
-    def open_first_run(self) -> FirstRunDialog:
-        """Offer the demo data or the pharmacy's settings (used for an empty database)."""
-        from ui.shell.first_run import FirstRunDialog
-
-        dialog = FirstRunDialog(self.ctx, self, today=self.today)
-        dialog.demo_loaded.connect(self._on_demo_loaded)
-        dialog.settings_chosen.connect(self._on_pharmacy_settings)
-        dialog.open()
-        self.first_run_dialog = dialog
-        return dialog
 
     # --- slots ----------------------------------------------------------------------------
 
@@ -465,9 +219,8 @@ class MainWindow(QMainWindow):
         self._open_patient_form(patient_id)
 
     @Slot(int)
-    def _on_tab_changed(self, index: int) -> None:
-        self._build_tab(index)
-        self._put_tabs_in_front()
+    def _on_tab_changed(self, _index: int) -> None:
+        # the tabs built and put the new one in front first (their own slot runs first);
         # Alt+I (or a click on the tab) goes straight to typing the day's MAR line
         entry = getattr(self.tabs.currentWidget(), "focus_entry", None)
         if entry is not None and self.patient_id is not None:
@@ -500,96 +253,17 @@ class MainWindow(QMainWindow):
         else:
             self._update_header()  # the name or coverages may have changed
 
-    def _on_new_patient(self) -> None:
-        self._open_patient_form(None)
 
-    def _on_edit_patient(self) -> None:
-        if self.patient_id:
-            self._open_patient_form(self.patient_id)
 
-    def _on_find_patient(self) -> None:
-        self.show_page(self.PATIENTS_PAGE)
-        self.patients.search.setFocus()
-        self.patients.search.selectAll()
 
-    def _open_patient_form(self, patient_id: str | None) -> PatientDialog:
-        from ui.forms.patient_form import PatientDialog
 
-        dialog = PatientDialog(self.ctx, patient_id, self)
-        dialog.patient_saved.connect(self._on_patient_saved)
-        dialog.open()
-        self.patient_dialog = dialog
-        return dialog
 
-    @Slot(str)
-    def _on_patient_saved(self, patient_id: str) -> None:
-        self.select_patient(patient_id)
-        self.show_status("Patient saved.")
 
-    def _on_pharmacy_settings(self) -> PharmacyDialog:
-        from ui.records.reference import PharmacyDialog
 
-        dialog = PharmacyDialog(self.ctx, self)
-        dialog.record_saved.connect(lambda _name: self.show_status("Pharmacy settings saved."))
-        dialog.open()
-        self.pharmacy_dialog = dialog
-        return dialog
 
-    def _open_list(self, kind: str) -> ReferenceListDialog:
-        from ui.records.reference import ReferenceListDialog
 
-        dialog = ReferenceListDialog(self.ctx, kind, self)
-        dialog.open()
-        self.reference_dialog = dialog
-        return dialog
 
-    @Slot(dict)
-    def _on_demo_loaded(self, counts: dict) -> None:
-        self.show_status(f"Demo data loaded: {counts.get('patients', 0)} patients.")
 
-    def _on_new_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "New database", "perdiem.sqlite", DB_FILTER,
-            options=QFileDialog.Option.DontConfirmOverwrite)
-        if not path:
-            return
-        if Path(path).exists():
-            QMessageBox.information(
-                self, "New database", f"{path} already exists. Use File ▸ Open database… to "
-                "open it, or choose a new file name.")
-            return
-        from ui.shell.first_run import needs_first_run
-
-        if self.open_database_file(Path(path)) and needs_first_run(self.ctx):
-            self.open_first_run()
-
-    def _on_open_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open database", "", DB_FILTER)
-        if path:
-            self.open_database_file(Path(path))
-
-    def open_database_file(self, path: Path) -> bool:
-        """Switch the whole app to the database at `path`; a clear message if it cannot."""
-        url = f"sqlite:///{path.resolve()}"
-        try:
-            engine = open_database(url)
-        except Exception as exc:  # not a database, unreadable, from a newer PerDiem...
-            QMessageBox.warning(self, "Database not opened",
-                                f"PerDiem could not open {path}.\n\n{exc}\n\n"
-                                "The database that was open stays open.")
-            return False
-        self.ctx.replace_engine(engine, url)
-        self.show_status(f"Opened {path}.")
-        return True
-
-    def _on_about(self) -> None:
-        path = sqlite_path(self.ctx.url)
-        QMessageBox.about(
-            self, "About PerDiem",
-            f"<h3>PerDiem {app_version()}</h3>"
-            "<p>Per diem billing and audit documentation for home infusion pharmacies.</p>"
-            f"<p>Database: {path if path else self.ctx.url}<br>"
-            f"Signed in as: {self.ctx.actor}</p>")
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -599,12 +273,7 @@ class MainWindow(QMainWindow):
         self.action_edit_patient.setEnabled(patient_id is not None)
         self.action_packet.setEnabled(patient_id is not None)
         if changed:
-            if patient_id is not None:
-                self._build_tab(self.tabs.currentIndex())
-            # the tab in front starts its read first; the others read when brought forward
-            current = self.tabs.currentWidget()
-            for widget in sorted(self._built_tabs.values(), key=lambda w: w is not current):
-                widget.set_patient(patient_id)
+            self.tabs.set_patient(patient_id)
         if patient_id is None:
             if self.patients.loading:
                 text = "Loading patients…"
@@ -625,56 +294,16 @@ class MainWindow(QMainWindow):
         """Once the window is up: import the modules of the tabs behind and of the billing
         month off the GUI thread, then build one of them per turn of the event loop (tens of
         milliseconds each), so that bringing one forward later waits for nothing."""
-        modules = [m for m, cls_name, _t in self._tab_specs if cls_name not in self._built_tabs]
-        if self._has_month_view:
-            modules.append("ui.billing.month_view")
+        modules = [*self.tabs.unbuilt_modules(), MONTH_VIEW_MODULE]
         run_in_background(self.ctx, lambda _s: [importlib.import_module(m) for m in modules],
                           receiver=self, on_result=lambda _modules: self._build_next())
 
     @Slot()
     def _build_next(self) -> None:
-        for i, (_module, cls_name, _title) in enumerate(self._tab_specs):
-            if cls_name not in self._built_tabs:
-                self._build_tab(i)
-                QTimer.singleShot(0, self, self._build_next)  # dropped if the window goes
-                return
-        _ = self.month_view
-
-    def _build_tab(self, index: int) -> QWidget | None:
-        """The tab at `index`, built in place of its stand-in page if it is not yet."""
-        if not 0 <= index < len(self._tab_specs):
-            return None
-        module, cls_name, title = self._tab_specs[index]
-        if cls_name in self._built_tabs:
-            return self._built_tabs[cls_name]
-        cls = optional_class(module, cls_name)
-        if cls is None:
-            return None
-        widget = cls(self.ctx, self.tabs)
-        widget.setObjectName(cls_name)
-        current = self.tabs.currentIndex() == index
-        stand_in = self.tabs.widget(index)
-        self.tabs.blockSignals(True)  # the same tab stays current: nothing changed to say
-        self.tabs.removeTab(index)
-        self.tabs.insertTab(index, widget, title)
-        if current:
-            self.tabs.setCurrentIndex(index)
-        self.tabs.blockSignals(False)
-        stand_in.deleteLater()
-        self._built_tabs[cls_name] = widget
-        set_in_front = getattr(widget, "set_in_front", None)
-        if set_in_front is not None:
-            set_in_front(current)
-        if self.patient_id is not None:
-            widget.set_patient(self.patient_id)
-        return widget
-
-    def _put_tabs_in_front(self) -> None:
-        current = self.tabs.currentWidget()
-        for widget in self._built_tabs.values():
-            set_in_front = getattr(widget, "set_in_front", None)
-            if set_in_front is not None:
-                set_in_front(widget is current)
+        if self.tabs.build_next():
+            QTimer.singleShot(0, self, self._build_next)  # dropped if the window goes
+        else:
+            _ = self.month_view
 
     def _load_names(self) -> None:
         """Read the pharmacy's name (title) and the payers' names (header) in the

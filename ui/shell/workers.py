@@ -4,42 +4,42 @@
                              receiver=self, on_result=self._on_days_loaded,
                              on_error=self._on_load_failed)
 
-`fn` gets a fresh session (one `unit_of_work` on the context's engine, committed when it
-returns). `on_result` / `on_error` are called on the GUI thread, and only while `receiver` is
-alive, so a view closed mid-load is never called back. The returned `BackgroundTask` also emits
-`succeeded` / `failed` / `finished`, which tests wait on with `qtbot.waitSignal`; `cancel()`
-drops a task whose answer is no longer wanted (a newer load replaced it): a job still waiting
-for a thread then never runs, and a running one's answer is thrown away.
+`fn` gets a fresh session on the context's engine: a read session, which never commits
+(`ui.shell.context.read_session`); only a `ui.shell.ops.WriteOp` passes its transaction as
+`session_scope`. `on_result` / `on_error` are called on the GUI thread, and only while
+`receiver` is alive, so a view closed mid-load is never called back. The returned
+`BackgroundTask` also emits `succeeded` / `failed` / `finished`, which tests wait on with
+`qtbot.waitSignal`; `cancel()` drops a task whose answer is no longer wanted (a newer load
+replaced it): a job still waiting for a thread then never runs, and a running one's answer is
+thrown away.
 
-Qt objects and threads. The garbage collector runs on whichever thread happens to allocate
-when a collection is due, so it may run on a pool thread. Freeing a Python wrapper that owns
-its Qt object (one without a parent) deletes the Qt object on the spot, and a widget deleted
-off the GUI thread crashes the app. So no Qt object may be freed only by the collector, which
-is what happens to a parentless one in a reference cycle. Qt's own rules keep it so: widgets
-have parents (Qt owns and deletes them on the GUI thread), dialogs and tasks that end are
-deleted with `deleteLater()`, and nothing here keeps a cycle through a lambda. In this module:
-a pool thread holds only a job number and the `fn` to call, never a Qt object, and hands the
-answer to a relay object that lives on the GUI thread for the whole run; a task keeps `fn`,
-its callbacks (lambdas that capture views) and its receiver only until it is delivered, then
-drops them and is deleted with `deleteLater()` on the GUI thread. Automatic garbage collection
-therefore stays on, and `tests/test_gui_threads.py` collects on pool threads while windows
-and dialogs come and go to prove it.
+Qt objects and threads. Qt's rule is that a QObject is deleted on the thread it lives on (a
+widget only on the GUI thread), and Python's garbage collector runs on whichever thread
+allocates when a collection is due, a pool thread too: freeing a Python wrapper that owns its
+Qt object deletes that object on the spot. So no Qt object here is owned by anything a pool
+thread could free, and the collector is left alone (on, with its usual thresholds):
 
-One control of the collector remains, for the GUI thread's sake, not for safety: while jobs
-run, the oldest generation is not collected automatically (`gc.set_threshold` with a third
-threshold that is never reached); the young generations still are. A collection holds the
-GIL from start to end, so it stops every Python thread, the GUI thread too, and a full one
-walks every live object: with a billing read's hundreds of thousands of rows alive that is
-0.1-1.5 s of frozen window per collection, several times per read, finding nothing to free
-(the rows are alive). The usual thresholds come back when the last job is delivered; no
-collection is forced, before or after a job.
+- a `BackgroundTask` is a child of the relay, a QObject that lives on the GUI thread for the
+  whole run: Qt owns the task, and deletes it with `deleteLater()` on the GUI thread once it
+  is delivered, whoever drops the last Python reference, wherever;
+- a pool thread holds a job number, the function and a ticket (plain Python); the answer goes
+  back as plain data, stored under the job number before the relay's queued signal carries
+  that number to the GUI thread, so the pool thread keeps nothing of it;
+- the task keeps `fn`, its callbacks (lambdas that capture views) and its receiver until it is
+  delivered and drops them then, on the GUI thread: a finished job keeps no view alive and
+  leaves no cycle through one for a collection on another thread to break.
+
+Views are widgets with parents; dialogs and jobs that end are deleted with `deleteLater()`;
+the app's context and settings have parents too (ui.shell.app, ui.shell.main_window).
+`tests/test_gui_threads.py` collects on other threads all the time while the window works
+hard and finds no live Python-owned Qt object in what they would free.
 """
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import shiboken6
@@ -47,7 +47,9 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from models.db import unit_of_work
+from ui.shell.context import read_session
+
+SessionScope = Callable[[Engine], AbstractContextManager[Session]]
 
 # Tasks not yet delivered, by job number: this keeps each task (and with it `fn`, whose last
 # reference must be dropped on the GUI thread) alive until its answer is back.
@@ -55,25 +57,6 @@ _pending: dict[int, BackgroundTask] = {}
 # Answers handed over by pool threads, by job number, until the GUI thread takes them.
 _answers: dict[int, tuple[bool, Any]] = {}
 _numbers = itertools.count(1)
-# The collector's thresholds from before the first pending job deferred full collections.
-_thresholds: tuple[int, int, int] | None = None
-NEVER = 2**30  # a number of younger collections the oldest generation's threshold never sees
-
-
-def _defer_full_collections() -> None:
-    global _thresholds
-    if _thresholds is None:
-        _thresholds = gc.get_threshold()
-        gc.set_threshold(_thresholds[0], _thresholds[1], NEVER)
-
-
-def _resume_full_collections() -> None:
-    global _thresholds
-    if not _pending and _thresholds is not None:
-        gc.set_threshold(*_thresholds)
-        _thresholds = None
-
-
 class _Relay(QObject):
     """Lives on the GUI thread for the whole run; a pool thread emits `completed` on it with a
     job number, and the queued connection brings the call over."""
@@ -88,7 +71,6 @@ class _Relay(QObject):
     def _deliver(self, number: int) -> None:
         ok, value = _answers.pop(number)
         task = _pending.pop(number, None)
-        _resume_full_collections()
         if task is not None:
             task._deliver(ok, value)
 
@@ -113,7 +95,7 @@ class _Ticket:
 
 
 class BackgroundTask(QObject):
-    """The GUI-thread end of one background job."""
+    """The GUI-thread end of one background job: a child of the relay, so Qt owns it."""
 
     succeeded = Signal(object)
     failed = Signal(object)
@@ -126,7 +108,7 @@ class BackgroundTask(QObject):
         on_result: Callable[[Any], None] | None,
         on_error: Callable[[Exception], None] | None,
     ) -> None:
-        super().__init__()
+        super().__init__(_get_relay())
         self.fn: Callable[[Session], Any] | None = fn
         self._receiver = receiver
         self._on_result = on_result
@@ -175,9 +157,10 @@ class _Job(QRunnable):
     """Runs on a pool thread; it holds the function, a ticket and a job number, no Qt object
     but the relay that lives for the whole run."""
 
-    def __init__(self, engine: Engine, number: int, task: BackgroundTask):
+    def __init__(self, engine: Engine, number: int, task: BackgroundTask, scope: SessionScope):
         super().__init__()
         self._engine = engine
+        self._scope = scope
         self._number = number
         self._fn = task.fn
         self._ticket = task.ticket
@@ -188,7 +171,7 @@ class _Job(QRunnable):
         try:
             if self._ticket.cancelled:
                 raise _Cancelled()
-            with unit_of_work(self._engine) as session:
+            with self._scope(self._engine) as session:
                 answer: tuple[bool, Any] = (True, fn(session))
         except Exception as exc:  # handed to the GUI thread, which decides how to show it
             answer = (False, exc)
@@ -208,6 +191,7 @@ def run_in_background(
     on_result: Callable[[Any], None] | None = None,
     on_error: Callable[[Exception], None] | None = None,
     pool: QThreadPool | None = None,
+    session_scope: SessionScope = read_session,
 ) -> BackgroundTask:
     """Start `fn(session)` on a pool thread with its own session on `ctx.engine`.
 
@@ -216,9 +200,8 @@ def run_in_background(
     """
     task = BackgroundTask(fn, receiver, on_result, on_error)
     number = next(_numbers)
-    _defer_full_collections()
     _pending[number] = task
-    job = _Job(ctx.engine, number, task)
+    job = _Job(ctx.engine, number, task, session_scope)
     (pool or QThreadPool.globalInstance()).start(job)
     return task
 

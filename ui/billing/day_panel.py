@@ -1,0 +1,201 @@
+"""The billing calendar's side panel: the selected day in words, each order's status and the
+reasons with a button opening the form that fixes each, the claim a day is in, and the prompt
+for the payer's claim number of that claim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.billing.rules import BILLABLE, HOLD, REASONS, DayResult
+from models.claims import batches as claim_batches
+from models.claims.drafts import ClaimedInfo
+from ui.billing import fixes
+from ui.billing.billing_models import (
+    CLAIMED,
+    LONG_DATE,
+    STATUS_FOREGROUND,
+    CalendarDay,
+    claim_warning,
+    code_text,
+    status_text,
+)
+from ui.billing.month_bar import chip_style
+
+
+def payer_claim_number_dialog(parent: QWidget | None, info: ClaimedInfo) -> QInputDialog:
+    """The prompt for a claim's payer claim number; its field takes only what REF*F8 can carry
+    (letters, digits, dashes, at most 50), so a bad character never gets typed."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("Payer claim number")
+    dialog.setLabelText(f"The payer's claim number (ICN/DCN) of claim {info.account_number}, "
+                        "from the remittance or the payer's portal.\nA replacement of this "
+                        "claim names it (837P REF*F8, CMS-1500 box 22).")
+    dialog.setTextValue(info.payer_claim_number or "")
+    field = dialog.findChild(QLineEdit)
+    if field is not None:
+        field.setObjectName("payer-claim-number-field")
+        field.setMaxLength(50)
+        field.setValidator(QRegularExpressionValidator(
+            claim_batches.PAYER_CLAIM_NUMBER_RE.pattern.replace("A-Z", "A-Za-z"), field))
+    return dialog
+
+
+def ask_payer_claim_number(parent: QWidget | None, info: ClaimedInfo) -> str | None:
+    """The number typed, or None when cancelled or left empty."""
+    dialog = payer_claim_number_dialog(parent, info)
+    if dialog.exec() != QInputDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue().strip() or None
+
+class DayPanel(QWidget):
+    """The selected day in words: each order's status and the reasons, with fix buttons."""
+
+    fix_requested = Signal(str, object)  # reason code, DayResult
+    claim_number_requested = Signal(object)  # ClaimedInfo of the claim to record it for
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(12, 12, 12, 12)
+        self._layout.setSpacing(10)
+        self.fix_buttons: dict[tuple[str, str], QPushButton] = {}  # (order id, code) -> button
+        self.show_message("Select a day to see why it is or is not billable.")
+
+    def _clear(self) -> None:
+        self.fix_buttons.clear()
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item.widget():
+                item.widget().hide()  # gone at once, not only when the deferred delete runs
+                item.widget().deleteLater()
+
+    def _label(self, text: str, *, style: str = "", name: str = "") -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if style:
+            label.setStyleSheet(style)
+        if name:
+            label.setObjectName(name)
+        self._layout.addWidget(label)
+        return label
+
+    def show_message(self, text: str) -> None:
+        self._clear()
+        self._label(text, style="color: #555;", name="panel-message")
+        self._layout.addStretch(1)
+
+    def text(self) -> str:
+        """Everything the panel says, for tests and screen readers."""
+        return "\n".join(w.text() for w in self.findChildren(QLabel) if w.isVisibleTo(self))
+
+    def show_day(self, day: CalendarDay, payer_names: dict[str, str]) -> None:
+        self._clear()
+        self._label(
+            day.date.strftime(LONG_DATE),
+            style="font-size: 15px; font-weight: 600;",
+            name="panel-title",
+        )
+        if not day.results:
+            self._label("No service on this day.", style="color: #555;", name="panel-message")
+        for r in day.results:
+            self._add_result(r, payer_names, day)
+        self._layout.addStretch(1)
+
+    def _add_result(self, r: DayResult, payer_names: dict[str, str], day: CalendarDay) -> None:
+        card = QFrame()
+        card.setObjectName("day-card")
+        card.setStyleSheet(
+            "QFrame#day-card { border: 1px solid #d4d8de; border-radius: 6px; "
+            "background: #ffffff; }"
+        )
+        box = QVBoxLayout(card)
+        box.setContentsMargins(10, 8, 10, 10)
+        box.setSpacing(6)
+        head = QHBoxLayout()
+        badge = QLabel(status_text(day.shown(r)))
+        badge.setStyleSheet(chip_style(day.shown(r)))
+        badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        code = QLabel(f"<b>{code_text(r)}</b>")
+        code.setToolTip("Per diem code and modifiers")
+        head.addWidget(badge)
+        head.addWidget(code)
+        head.addStretch(1)
+        box.addLayout(head)
+        details = [f"Order: {r.order_id}"]
+        if r.payer_id:
+            details.append(f"Payer: {payer_names.get(r.payer_id, r.payer_id)}")
+        if r.authorization_number:
+            details.append(f"Authorization: {r.authorization_number}")
+        label = QLabel("\n".join(details))
+        label.setStyleSheet("color: #444;")
+        label.setWordWrap(True)
+        box.addWidget(label)
+        info = day.claim_of(r)
+        if info is not None:
+            where = (f"{info.format.upper()} file: {Path(info.file_name).name}"
+                     if info.file_name else "")
+            # one fact a line, so a narrow panel never breaks the claim number at its dash
+            claim = QLabel("\n".join(x for x in (
+                f"Claimed in batch {info.batch_id} on {info.batch_created_at:%m/%d/%Y}",
+                f"Claim {info.account_number}"
+                + (" (replacement)" if info.frequency_code == "7" else ""),
+                f"Payer's claim no. {info.payer_claim_number}" if info.payer_claim_number
+                else "",
+                where) if x))
+            claim.setObjectName("claim-info")
+            claim.setWordWrap(True)
+            claim.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            claim.setStyleSheet(f"color: {STATUS_FOREGROUND[CLAIMED].name()};")
+            claim.setToolTip(info.file_name)
+            box.addWidget(claim)
+            number = QPushButton("Payer claim number…")
+            number.setObjectName("payer-claim-number")
+            number.setToolTip("Record the payer's claim number (ICN/DCN) of this claim, which "
+                              "its replacement names")
+            number.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            number.clicked.connect(
+                lambda _=False, c=info: self.claim_number_requested.emit(c))
+            box.addWidget(number)
+            if r.status != BILLABLE:
+                warning = QLabel(claim_warning(r))
+                warning.setObjectName("claim-warning")
+                warning.setWordWrap(True)
+                warning.setStyleSheet(f"color: {STATUS_FOREGROUND[HOLD].name()};")
+                box.addWidget(warning)
+        if not r.reasons:
+            done = QLabel("Every rule is met; a new claim leaves this day out unless you "
+                          "rebill." if info is not None else "Ready to bill: every rule is met.")
+            done.setWordWrap(True)
+            done.setStyleSheet("color: #17603a;")
+            box.addWidget(done)
+        for code_ in r.reasons:
+            reason = REASONS[code_]
+            sentence = QLabel(f"<b>{reason.rule}</b> &nbsp;{reason.sentence}")
+            sentence.setWordWrap(True)
+            sentence.setObjectName(f"reason-{code_}")
+            sentence.setToolTip(f"Rule {reason.rule} ({reason.code})")
+            box.addWidget(sentence)
+            button = QPushButton(fixes.fix_label(code_))
+            button.setObjectName(f"fix-{code_}")
+            button.setToolTip(f"Open the form that fixes this: {reason.fix}")
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            button.clicked.connect(lambda _=False, c=code_, d=r: self.fix_requested.emit(c, d))
+            box.addWidget(button)
+            self.fix_buttons[(r.order_id, code_)] = button
+        self._layout.addWidget(card)
+

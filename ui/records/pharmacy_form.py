@@ -1,0 +1,184 @@
+"""The pharmacy's own settings: name, NPI, tax ID, address (printed on every claim and packet)
+and the clearinghouse that receives its 837P files."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlmodel import Session
+
+from models.records import services
+from models.records.services import X12_ID_RE
+from models.records.tables import PharmacyBase
+from models.validation import PHONE_RE, TAX_ID_RE, TAXONOMY_RE
+from ui.forms.patient_form import compact, digits, line, live_check, pattern_problem, upper_case
+from ui.records.reference_form import RecordDialog, address_fields, address_values, live_npi
+from ui.shell.context import AppContext
+
+USAGE_INDICATORS = (("T", "Test (T): the clearinghouse only checks the files"),
+                    ("P", "Production (P): the claims go to the payers"))
+X12_ID_HINT = "is 2-15 letters, digits or - . (no ~ * : ^)"
+QUALIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
+
+
+class PharmacyDialog(RecordDialog):
+    """The pharmacy's own settings, printed on every claim and packet, and the clearinghouse
+    that receives its 837P files."""
+
+    labels = {"name": "Pharmacy name", "npi": "NPI", "tax_id": "Tax ID (EIN)",
+              "taxonomy": "Taxonomy code", "address_line1": "Address", "city": "City",
+              "state": "State", "zip": "ZIP", "phone": "Phone",
+              "submitter_id": "Submitter ID", "submitter_id_qualifier": "Submitter qualifier",
+              "submitter_name": "Submitter name", "submitter_contact_name": "Contact name",
+              "submitter_contact_phone": "Contact phone", "receiver_id": "Receiver ID",
+              "receiver_id_qualifier": "Receiver qualifier", "receiver_name": "Receiver name",
+              "usage_indicator": "Usage"}
+    CLEARINGHOUSE_TEXT = ("submitter_id", "submitter_id_qualifier", "submitter_name",
+                          "submitter_contact_name", "receiver_id", "receiver_id_qualifier",
+                          "receiver_name")
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, "Pharmacy settings", parent)
+        intro = QLabel("These details appear on every claim and documentation packet.", self)
+        intro.setWordWrap(True)
+        self.form.addRow(intro)
+        self.name = self.add_field("name", "Pharmacy &name", line(self, 60, "name"))
+        self.npi = self.add_field("npi", "&NPI", line(self, 10, "npi"))
+        live_npi(self.npi)
+        self.tax_id = self.add_field("tax_id", "Tax &ID (EIN)", line(self, 10, "tax_id"))
+        self.tax_id.setPlaceholderText("9 digits")
+        self.taxonomy = self.add_field("taxonomy", "Ta&xonomy code", line(self, 10, "taxonomy"))
+        self.taxonomy.setPlaceholderText("e.g. 3336H0001X (home infusion pharmacy)")
+        upper_case(self.taxonomy)
+        self.address = address_fields(self)
+        self.phone = self.add_field("phone", "&Phone", line(self, 14, "phone"))
+        self.phone.setPlaceholderText("10 digits")
+        live_check(self.tax_id, lambda: pattern_problem(
+            compact(self.tax_id.text()), TAX_ID_RE,
+            "is the 9-digit employer identification number"))
+        live_check(self.taxonomy, lambda: pattern_problem(
+            self.taxonomy.text().strip(), TAXONOMY_RE,
+            "is 10 characters ending in X, e.g. 3336H0001X"))
+        live_check(self.phone, lambda: pattern_problem(
+            digits(self.phone.text()), PHONE_RE, "is 10 digits"))
+        self._build_clearinghouse()
+        self.existing = ctx.read(services.get_pharmacy)
+        if self.existing:
+            p = self.existing
+            self.name.setText(p.name)
+            self.npi.setText(p.npi)
+            self.tax_id.setText(p.tax_id)
+            self.taxonomy.setText(p.taxonomy or "")
+            for key, widget in self.address.items():
+                widget.setText(getattr(p, key) or "")
+            self.phone.setText(p.phone or "")
+            for key in self.CLEARINGHOUSE_TEXT:
+                self.fields[key].setText(getattr(p, key) or "")
+            self.contact_phone.setText(p.submitter_contact_phone or "")
+            self.usage.setCurrentIndex(max(self.usage.findData(p.usage_indicator or "T"), 0))
+        self.name.setFocus()
+
+    def _build_clearinghouse(self) -> None:
+        """The 837P envelope's submitter and receiver, in a group beside the pharmacy's
+        details; every field may stay blank."""
+        group = QGroupBox("Clearinghouse (837P)", self)
+        group.setObjectName("clearinghouse")
+        form = QFormLayout(group)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(8)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        note = QLabel("Only needed once a clearinghouse is set up. Blank fields default to the "
+                      "pharmacy (its NPI as submitter ID, its name and phone) and to each "
+                      "claim's payer (its payer ID as receiver ID).", group)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555;")
+        form.addRow(note)
+
+        def text_field(name: str, label: str, size: int, placeholder: str,
+                       hint: str | None = None, regex: re.Pattern | None = None,
+                       upper: bool = False) -> QLineEdit:
+            edit = self.add_field(name, label, line(self, size, name), form)
+            edit.setPlaceholderText(placeholder)
+            if upper:
+                upper_case(edit)
+            if regex is not None and hint is not None:
+                live_check(edit, lambda: pattern_problem(edit.text().strip(), regex, hint))
+            return edit
+
+        text_field("submitter_id", "Su&bmitter ID", 15, "blank: the pharmacy's NPI",
+                   X12_ID_HINT, X12_ID_RE)
+        qualifier = text_field("submitter_id_qualifier", "Submitter &qualifier", 2,
+                               "ZZ", "is two characters, e.g. ZZ", QUALIFIER_RE, upper=True)
+        qualifier.setMaximumWidth(80)
+        qualifier.setToolTip("ISA05: ZZ (mutually defined) unless the clearinghouse says "
+                             "otherwise")
+        text_field("submitter_name", "Submitter na&me", 60, "blank: the pharmacy's name")
+        text_field("submitter_contact_name", "C&ontact name", 60,
+                   "blank: the pharmacy's name")
+        self.contact_phone = text_field("submitter_contact_phone", "Contact p&hone", 14,
+                                        "blank: the pharmacy's phone")
+        live_check(self.contact_phone, lambda: pattern_problem(
+            digits(self.contact_phone.text()), PHONE_RE, "is 10 digits"))
+        text_field("receiver_id", "&Receiver ID", 15, "blank: each claim's payer ID",
+                   X12_ID_HINT, X12_ID_RE)
+        qualifier = text_field("receiver_id_qualifier", "Receiver q&ualifier", 2, "ZZ",
+                               "is two characters, e.g. ZZ", QUALIFIER_RE, upper=True)
+        qualifier.setMaximumWidth(80)
+        qualifier.setToolTip("ISA07: ZZ (mutually defined) unless the clearinghouse says "
+                             "otherwise")
+        text_field("receiver_name", "Recei&ver name", 60, "blank: the receiver ID or payer")
+        self.usage = QComboBox(self)
+        for value, label in USAGE_INDICATORS:
+            self.usage.addItem(label, value)
+        self.usage.setToolTip("ISA15: send test files until the clearinghouse approves "
+                              "production")
+        self.add_field("usage_indicator", "Usa&ge", self.usage, form)
+
+        # the pharmacy's details on the left, the clearinghouse on the right
+        outer = self.layout()
+        assert isinstance(outer, QVBoxLayout)
+        outer.removeItem(self.form)
+        columns = QHBoxLayout()
+        columns.setSpacing(20)
+        columns.addLayout(self.form, 1)
+        columns.addWidget(group, 1, Qt.AlignmentFlag.AlignTop)
+        outer.insertLayout(0, columns)
+        self.setMinimumWidth(900)
+
+    def build(self) -> PharmacyBase:
+        # settings this form does not show (the clearinghouse's) are kept as they are
+        kept = self.existing.model_dump(exclude={"id"}) if self.existing else {}
+        return PharmacyBase.model_construct(**{
+            **kept,
+            "name": self.name.text().strip(),
+            "npi": self.npi.text().strip(),
+            "tax_id": compact(self.tax_id.text()),
+            "taxonomy": self.taxonomy.text().strip().upper() or None,
+            **address_values(self.address),
+            "phone": digits(self.phone.text()) or None,
+            **{key: self.fields[key].text().strip() or None
+               for key in self.CLEARINGHOUSE_TEXT},
+            "submitter_id_qualifier":
+                self.fields["submitter_id_qualifier"].text().strip().upper() or None,
+            "receiver_id_qualifier":
+                self.fields["receiver_id_qualifier"].text().strip().upper() or None,
+            "submitter_contact_phone": digits(self.contact_phone.text()) or None,
+            "usage_indicator": self.usage.currentData(),
+        })
+
+    def check(self, data: PharmacyBase) -> None:
+        services.check_pharmacy(data)
+
+    def write(self, session: Session, data: PharmacyBase) -> str:
+        return services.save_pharmacy(session, actor=self.ctx.actor, data=data).name

@@ -1,0 +1,118 @@
+"""The one way the GUI writes: a `WriteOp` runs a change in one transaction and announces it.
+
+    saved = WriteOp(ctx, lambda s: services.save_patient(s, actor=ctx.actor, ...)).run()
+    call(ctx, services.void_record, kind="order", record_id="o-1", reason="duplicate")
+    WriteOp(ctx, import_file, touches_all=True).run_in_background(
+        receiver=self, on_result=self._on_imported, on_error=self._on_failed)
+
+In the spirit of Anki's `CollectionOp`: `fn(session)` calls services, which flush and record
+what they wrote on the session (`models.records.changes.changes_of`) but never commit. The
+operation owns the transaction (`unit_of_work`): it commits when `fn` returns and rolls
+everything back when it raises. After the commit it announces ONE change notice (`Changes`)
+on `ctx.data_changed`, the app-wide signal every view listens to, and each view decides
+whether to read again. Nothing else in ui/ opens a write transaction or emits that signal
+(tests/ui/test_write_ops.py reads the source to check); reads get sessions that never commit
+(`ui.shell.context.read_session`).
+
+- `run()` runs on the GUI thread, for a quick save a form waits on: it returns `fn`'s result,
+  and an error propagates with nothing saved, so the form can show it and keep what was typed.
+- `run_in_background()` runs on a pool thread (ui.shell.workers) for slow writes: an import,
+  the demo data, a claim batch. The result comes back on the GUI thread; the notice is
+  announced even when `receiver` is gone (the data changed all the same), then `on_result` is
+  called while `receiver` lives. The task it returns is not to be cancelled: stop a write from
+  inside `fn` (raise, so it rolls back), as the import's Cancel button does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject
+from sqlmodel import Session
+
+from models.db import unit_of_work
+from models.records.changes import Changes, changes_of
+from ui.shell.context import AppContext
+from ui.shell.workers import BackgroundTask, run_in_background
+
+T = TypeVar("T")
+
+# what an import or the demo data may have written: every view reads again after them
+ALL_KINDS = frozenset({"pharmacy", "payer", "prescriber", "patient", "authorization", "order",
+                       "plan_of_care", "prep_note", "delivery", "infusion", "care_note"})
+
+
+class WriteOp(Generic[T]):
+    """One write the user asked for: `fn(session)` in one transaction, then one notice.
+
+    `touches_all=True` announces every kind of record (an import or the demo data writes
+    records of every kind, more than a view should work out from the notice)."""
+
+    def __init__(self, ctx: AppContext, fn: Callable[[Session], T], *,
+                 touches_all: bool = False) -> None:
+        self.ctx = ctx
+        self._fn = fn
+        self._touches_all = touches_all
+
+    def run(self) -> T:
+        """Write now, on the GUI thread; errors propagate and nothing is saved."""
+        with unit_of_work(self.ctx.engine) as session:
+            result = self._fn(session)
+            changes = changes_of(session)
+        _announce(self.ctx, changes, self._touches_all)
+        return result
+
+    def run_in_background(
+        self,
+        *,
+        receiver: QObject | None = None,
+        on_result: Callable[[T], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> BackgroundTask:
+        """Write on a pool thread; announce, then `on_result(result)` on the GUI thread."""
+        fn, ctx, touches_all = self._fn, self.ctx, self._touches_all
+        # what the work recorded, handed from the pool thread as plain data (no Qt object);
+        # the queued delivery comes after the commit, so it is complete when read
+        noted: list[Changes] = []
+
+        def work(session: Session) -> T:
+            result = fn(session)
+            noted.append(changes_of(session))
+            return result
+
+        def done(result: T) -> None:
+            _announce(ctx, noted[0], touches_all)
+            if on_result is not None and _alive(receiver):
+                on_result(result)
+
+        def failed(exc: Exception) -> None:
+            if on_error is not None and _alive(receiver):
+                on_error(exc)
+
+        # the task's own receiver is None: the notice must go out even if `receiver` went
+        return run_in_background(ctx, work, on_result=done, on_error=failed,
+                                 session_scope=unit_of_work)
+
+
+def call(ctx: AppContext, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call one service write as the context's staff member, now: `service(session, *args,
+    actor=ctx.actor, **kwargs)` as a `WriteOp`."""
+    return WriteOp(ctx, lambda s: service(s, *args, actor=ctx.actor, **kwargs)).run()
+
+
+def reload_everything(ctx: AppContext, patient_ids: set[str]) -> None:
+    """View ▸ Refresh: nothing is written, but every view reads again as after an import."""
+    _announce(ctx, Changes(patient_ids=set(patient_ids)), touches_all=True)
+
+
+def _announce(ctx: AppContext, changes: Changes, touches_all: bool) -> None:
+    if touches_all:
+        changes = Changes(kinds=set(ALL_KINDS) | changes.kinds,
+                          patient_ids=set(changes.patient_ids))
+    ctx.data_changed.emit(changes)
+
+
+def _alive(receiver: QObject | None) -> bool:
+    return receiver is None or shiboken6.isValid(receiver)
