@@ -11,8 +11,22 @@ import io
 import json
 import logging
 
+import pyx12.map_if
 import pyx12.params
 import pyx12.x12n_document
+
+_parse_map = pyx12.map_if.load_map_file
+_maps: dict[tuple[str, str | None], object] = {}
+
+
+def _parsed_once(map_file: str, param: object, map_path: str | None = None) -> object:
+    """pyx12 parses its XML maps (the control map and the 837P's: about 1 s) for every
+    document it walks. A parsed map keeps no state of a walk (pyx12 4 counts loops and
+    segments in the walker's nodeCounter), so the tests parse each map once per run."""
+    key = (map_file, map_path)
+    if key not in _maps:
+        _maps[key] = _parse_map(map_file, param, map_path)
+    return _maps[key]
 
 
 class _Collect(logging.Handler):
@@ -32,6 +46,7 @@ def x12_errors(text: str) -> list[str]:
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     ack, report = io.StringIO(), io.StringIO()
+    pyx12.map_if.load_map_file = _parsed_once
     try:
         ok = pyx12.x12n_document.x12n_document(
             pyx12.params.params(), io.StringIO(text), fd_997=ack, fd_html=None,
@@ -40,6 +55,7 @@ def x12_errors(text: str) -> list[str]:
     except Exception as exc:  # a crash in the walker is a failure too
         return [f"pyx12 raised {exc!r}", *handler.messages]
     finally:
+        pyx12.map_if.load_map_file = _parse_map
         logger.removeHandler(handler)
         logger.setLevel(old_level)
     errors = list(handler.messages)
