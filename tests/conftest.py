@@ -1,18 +1,26 @@
-"""Shared fixtures: every test gets its own data folder and database file, never a real one."""
+"""Shared fixtures: every test gets its own data folder and database file, never a real one.
+
+Databases (empty at the newest schema, the example, the demo pharmacy) are prepared once per
+run and copied per test (tests/support/databases.py). No Qt here: GUI tests live in tests/ui
+(their conftest), and the model, report and command-line tests run without Qt
+(tests/test_layers.py).
+"""
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+
+from models.db import open_database, sqlite_path
+from tests.support import EXAMPLE, databases
+from tests.support.databases import Template
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -24,25 +32,43 @@ def _isolated_data(tmp_path, monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    """After a GUI test: its background reads finished and delivered, the widgets pytest-qt
-    closed (deleteLater) deleted now, and what is left in reference cycles collected here, on
-    the GUI thread. A test's parentless objects (its window, its AppContext, its QSettings)
-    must not wait for a collection that a later test's pool thread might run (see
-    ui/shell/workers.py). This runs once pytest has let go of the test's fixtures, which it
-    does only after every fixture's teardown: collected earlier, they were still reachable."""
-    yield
-    if "PySide6.QtCore" not in sys.modules:
-        return
-    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+def pytest_collection_modifyitems(config, items) -> None:
+    """GUI tests live in tests/ui, whose conftest ends their Qt objects on the GUI thread."""
+    gui = Path(__file__).parent / "ui"
+    strays = [item.nodeid for item in items
+              if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ()))
+              and not item.path.is_relative_to(gui)]
+    if strays:
+        raise pytest.UsageError(f"GUI tests outside tests/ui: {', '.join(strays)}")
 
-    if QCoreApplication.instance() is None:
-        return
-    QThreadPool.globalInstance().waitForDone(30000)
-    QCoreApplication.processEvents()  # the answers of those reads
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
+
+# --- database files prepared once per run (tests/support/databases.py) ---------------------
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("templates")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(_templates) -> Template:
+    """An empty database at the newest schema, migrated once per run."""
+    return databases.migrated(_templates)
+
+
+@pytest.fixture(scope="session")
+def example_template(migrated_template) -> Template:
+    """The migrated database with tests/data/example.json imported, once per run."""
+    return databases.with_example(migrated_template)
+
+
+@pytest.fixture(scope="session")
+def demo_template(migrated_template) -> Template:
+    """The migrated database with the suite's demo pharmacy loaded, once per run."""
+    return databases.with_demo(migrated_template)
+
+
+# --- each test's own database -----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -51,25 +77,42 @@ def db_url(tmp_path) -> str:
 
 
 @pytest.fixture
-def engine(db_url):
-    from models.db import open_database
-
+def engine(db_url, migrated_template) -> Iterator[Engine]:
+    """This test's database file (`db_url`), empty at the newest schema: a copy of the
+    migrated template, opened by `open_database` as the app opens it."""
+    databases.copy_database(migrated_template.path, sqlite_path(db_url))
     eng = open_database(db_url)
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def example_doc() -> dict:
-    return json.loads((DATA / "example.json").read_text(encoding="utf-8"))
+def empty_database(tmp_path, migrated_template) -> Iterator[Callable[[str], Engine]]:
+    """Opens more empty databases in this test's folder, by file name (copies, like `engine`)."""
+    opened: list[Engine] = []
+
+    def open_empty(name: str) -> Engine:
+        databases.copy_database(migrated_template.path, tmp_path / name)
+        opened.append(open_database(f"sqlite:///{tmp_path / name}"))
+        return opened[-1]
+
+    yield open_empty
+    for eng in opened:
+        eng.dispose()
 
 
 @pytest.fixture
-def example_engine(engine, example_doc):
-    """A database holding ../shared/interchange/example.json."""
-    from models.db import unit_of_work
-    from models.interchange import transfer as interchange
+def example_doc() -> dict:
+    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
 
-    with unit_of_work(engine) as session:
-        interchange.import_document(session, actor="test", doc=example_doc)
-    return engine
+
+@pytest.fixture
+def example_engine(engine, example_template) -> Engine:
+    """A database holding tests/data/example.json (../shared/interchange/example.json)."""
+    return databases.replace_database(engine, example_template.path)
+
+
+@pytest.fixture
+def demo_engine(engine, demo_template) -> Engine:
+    """A database holding the demo pharmacy (databases.DEMO_SEED on DEMO_TODAY)."""
+    return databases.replace_database(engine, demo_template.path)

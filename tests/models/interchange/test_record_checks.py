@@ -6,13 +6,13 @@ from __future__ import annotations
 import copy
 
 import pytest
-from test_interchange import dump
 
 from models.db import unit_of_work
 from models.errors import ImportRejected, ValidationFailed
 from models.interchange import read, validate
 from models.interchange.convert import CONVERTERS
 from models.records import checks, registry
+from tests.support.interchange_docs import dump
 
 
 def refused(engine, doc) -> list[str]:

@@ -1,0 +1,1 @@
+"""PerDiem's test suite; its folders mirror the packages (models, reports, ui, cli)."""

@@ -1,0 +1,1 @@
+"""Tests of the command line (main.py), in process and in subprocesses."""

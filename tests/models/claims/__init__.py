@@ -1,0 +1,1 @@
+"""Tests of models/claims: claim drafts (R19-R23), batches and payer claim numbers."""

@@ -1,0 +1,1 @@
+"""Tests of models/interchange: validation, import and export."""

@@ -1,0 +1,1 @@
+"""Tests of models/records: services, versioning and voids."""

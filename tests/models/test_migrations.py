@@ -1,0 +1,150 @@
+"""The database: migrations match the models, older files are backed up then upgraded, settings."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import exc, text
+from sqlmodel import SQLModel
+
+from models import db
+from models.errors import DomainError
+from tests.support import ROOT
+
+
+def _revisions() -> list[str]:
+    """Every migration, oldest first."""
+    script = ScriptDirectory.from_config(db.alembic_config(None))  # type: ignore[arg-type]
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def test_migrations_build_the_schema_the_models_describe(engine):
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, SQLModel.metadata)
+    assert diff == []
+
+
+def test_a_new_database_is_at_the_newest_migration_without_a_backup(engine, tmp_path):
+    assert db.current_revision(engine) == db.head_revision() == _revisions()[-1]
+    assert not list(tmp_path.glob("*.bak-*"))
+
+
+def test_opening_an_older_database_backs_it_up_then_upgrades_it(tmp_path):
+    revisions = _revisions()
+    if len(revisions) < 2:
+        pytest.skip("only one migration exists, so no database can be older than the newest")
+    path = tmp_path / "old.sqlite"
+    url = f"sqlite:///{path}"
+    old = db.make_engine(url)
+    command.upgrade(db.alembic_config(old), revisions[0])
+    with old.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO payer (id, name, payer_id, kind, requires_prior_auth, "
+            "per_diem_modifiers) VALUES ('bpp', 'Badger Prairie PPO', 'BPP01', 'commercial', "
+            "1, '[]')"))
+    assert db.current_revision(old) == revisions[0]
+    old.dispose()
+
+    engine = db.open_database(url)
+    backups = list(tmp_path.glob("old.sqlite.bak-*"))
+    assert len(backups) == 1
+    assert backups[0].name.startswith(f"old.sqlite.bak-{revisions[0]}-")
+    # immutable: reading the copy must not add -wal/-shm files beside it
+    with closing(sqlite3.connect(f"file:{backups[0]}?immutable=1", uri=True)) as copy:
+        assert copy.execute("SELECT name FROM payer").fetchall() == [("Badger Prairie PPO",)]
+        (kept,) = copy.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert kept == revisions[0], "the backup is the database as it was before the upgrade"
+
+    assert db.current_revision(engine) == db.head_revision()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM payer")).all() == [("Badger Prairie PPO",)]
+    engine.dispose()
+
+    db.open_database(url).dispose()  # already at the newest: no second backup
+    assert len(list(tmp_path.glob("old.sqlite.bak-*"))) == 1
+
+
+def test_sqlite_settings(engine):
+    with engine.connect() as conn:
+        pragma = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                  for name in ("foreign_keys", "journal_mode", "synchronous", "busy_timeout")}
+    assert pragma["foreign_keys"] == 1
+    assert pragma["journal_mode"] == "wal"
+    assert pragma["synchronous"] == 2  # FULL
+    assert pragma["busy_timeout"] > 0
+
+
+def test_foreign_keys_are_enforced(engine):
+    with pytest.raises(exc.IntegrityError), engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO coverage (patient_id, payer_id, member_id, priority, start_date, "
+            "relationship, position) VALUES ('nobody', 'nothing', 'M1', 'primary', "
+            "'2026-01-01', 'self', 0)"))
+
+
+def test_database_location_prefers_db_option_then_environment_then_user_folder(
+    tmp_path, monkeypatch
+):
+    given = tmp_path / "given.sqlite"
+    from_env = tmp_path / "env.sqlite"
+    monkeypatch.setenv("PERDIEM_DB", str(from_env))
+    assert db.resolve_db_url(str(given)) == f"sqlite:///{given}"
+    assert db.resolve_db_url(None) == f"sqlite:///{from_env}"
+    assert db.resolve_db_url("postgresql://pharmacy@server/perdiem") == (
+        "postgresql://pharmacy@server/perdiem")
+
+    monkeypatch.delenv("PERDIEM_DB")
+    url = db.resolve_db_url(None)
+    # conftest points the user data folder (XDG_DATA_HOME) at this test's temporary folder
+    assert url == f"sqlite:///{tmp_path / 'xdg-data' / 'PerDiem' / 'perdiem.sqlite'}"
+    engine = db.open_database(url)
+    engine.dispose()
+    assert (tmp_path / "xdg-data" / "PerDiem" / "perdiem.sqlite").exists()
+
+
+LAYERS = """
+import importlib, pkgutil, sys, models, reports
+def load(package):
+    for m in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if ".migrations" not in m.name:
+            importlib.import_module(m.name)
+load(models)
+if "reportlab" in sys.modules or "PySide6" in sys.modules:
+    sys.exit("a module of models/ loaded ReportLab or PySide6")
+load(reports)
+if "PySide6" in sys.modules:
+    sys.exit("a module of reports/ loaded PySide6")
+"""
+
+
+def test_models_and_reports_do_not_load_qt():
+    """Every module, not only the packages: models/ never loads Qt or ReportLab, reports/ no Qt."""
+    result = subprocess.run([sys.executable, "-c", LAYERS], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_file_that_is_not_a_database_is_refused_in_words(tmp_path):
+    path = tmp_path / "notes.sqlite"
+    path.write_text("shopping list\n" * 100, encoding="utf-8")
+    with pytest.raises(DomainError, match="cannot be opened as a PerDiem database"):
+        db.open_database(f"sqlite:///{path}")
+    assert path.read_text(encoding="utf-8") == "shopping list\n" * 100
+
+
+def test_a_database_of_a_newer_perdiem_is_refused_without_a_backup(engine, db_url, tmp_path):
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    with pytest.raises(DomainError, match="written by a newer PerDiem"):
+        db.open_database(db_url)
+    assert not list(tmp_path.glob("*.bak-*"))

@@ -1,0 +1,1 @@
+"""GUI tests through pytest-qt: real widgets, clicked and typed into."""

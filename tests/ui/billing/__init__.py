@@ -1,0 +1,1 @@
+"""Tests of ui/billing: the billing calendar and the month view."""

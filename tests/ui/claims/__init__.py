@@ -1,0 +1,1 @@
+"""Tests of ui/claims: claim drafts, packets and the billing menu."""

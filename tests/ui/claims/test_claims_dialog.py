@@ -1,0 +1,74 @@
+"""The claim drafts dialog: preview, refused claims with their problems, saving a batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+
+from models.claims.batches import claimed_days
+from models.db import unit_of_work
+from models.records.tables import Order
+from ui.claims.claims_dialog import ClaimsDialog
+from ui.shell.context import AppContext
+
+D = dt.date
+
+
+def test_claims_dialog_previews_then_saves_a_batch(example_engine, tmp_path, qtbot):
+    ctx = AppContext(example_engine, "tester", str(example_engine.url))
+    dialog = ClaimsDialog(ctx, today=D(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    assert (dialog.start_field.date(), dialog.end_field.date()) == (D(2026, 10, 1),
+                                                                     D(2026, 10, 31))
+    assert not dialog.save_button.isEnabled()
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    ModelTester(None).check(dialog.model)
+    assert dialog.model.rowCount() == 1
+    assert dialog.model.index(0, 0).data() == "Ready"
+    assert dialog.model.index(0, 7).data() == "$9,540.00"
+    assert dialog.save_button.isEnabled()
+
+    out = tmp_path / "oct.csv"
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData("csv"))
+    assert not dialog.save_button.isEnabled()  # a changed choice needs a new preview
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.claims_saved, timeout=10000) as saved:
+        dialog.save_to(out)
+    assert saved.args[0].batch_id is not None and out.exists()
+    assert "1 claim saved" in dialog.summary.text()
+    with unit_of_work(example_engine) as session:
+        assert len(claimed_days(session)) == 2
+
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):  # nothing left to claim
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.rowCount() == 0
+    assert "already claimed" in dialog.summary.text()
+
+
+def test_claims_dialog_lists_refused_claims_with_problems(example_engine, qtbot):
+    with unit_of_work(example_engine) as session:
+        o = session.get(Order, "o-1")
+        o.per_diem_rate = None
+        session.add(o)
+    dialog = ClaimsDialog(AppContext(example_engine, "tester", "x"), today=D(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.index(0, 0).data() == "Refused"
+    assert "per diem rate" in dialog.model.index(0, 8).data()
+    assert "per diem rate" in dialog.details.toPlainText()
+    assert not dialog.save_button.isEnabled()
+
+
+def test_claims_dialog_refuses_a_backwards_period(example_engine, qtbot):
+    dialog = ClaimsDialog(AppContext(example_engine, "tester", "x"), today=D(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    dialog.end_field.setText("09/01/2026")
+    assert dialog._on_preview_clicked() is None
+    assert dialog.end_field.property("problem") == "is before the start of the period"
+
+

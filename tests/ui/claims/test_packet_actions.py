@@ -1,0 +1,98 @@
+"""Packets from the GUI (ui/claims/packet_actions.py): saved in the background, then opened or
+printed; a month's packets, cancellable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QPushButton
+
+from models.billing.packet_data import load_packet_data
+from models.db import unit_of_work
+from reports.packet import render_packet
+from ui.claims import packet_actions
+from ui.shell.context import AppContext
+
+OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+CREATED = dt.datetime(2026, 11, 27, 9, 30)
+
+
+@pytest.fixture
+def gui_ctx(qtbot, example_engine, db_url):
+    return AppContext(example_engine, "Jia Lee", db_url)
+
+
+def test_gui_make_packet_saves_then_offers_open_or_print(gui_ctx, qtbot, tmp_path, monkeypatch):
+    opened, told = [], []
+    monkeypatch.setattr(packet_actions.QDesktopServices, "openUrl",
+                        lambda url: opened.append(url.toLocalFile()) or True)
+    monkeypatch.setattr(packet_actions, "print_pdf", lambda parent, path: told.append(path))
+    out = tmp_path / "packet.pdf"
+    job = packet_actions.make_packet(gui_ctx, None, "p-1001", *OCT, path=out)
+    with qtbot.waitSignal(job.finished, timeout=20000):
+        pass
+    pages = [p.extract_text() for p in PdfReader(out).pages]
+    assert "prepared by Jia Lee" in pages[0]
+    box = job.message
+    assert box is not None and box.isVisible() and str(out) in box.text()
+    buttons = {b.text().replace("&", ""): b for b in box.buttons()}
+    assert "Open" in buttons and "Print..." in buttons
+    buttons["Open"].click()
+    assert opened == [str(out)]
+    buttons["Print..."].click()
+    assert told == [out]
+
+
+def test_print_paints_every_page_through_the_print_dialog(gui_ctx, qtbot, tmp_path,
+                                                           monkeypatch):
+    """Printing goes through QPrintDialog; here the 'printer' is a PDF file we read back."""
+
+
+    with unit_of_work(gui_ctx.engine) as s:
+        data = load_packet_data(s, patient_id="p-1001", start=OCT[0], end=OCT[1],
+                                prepared_by="t", created_at=CREATED)
+    source = tmp_path / "packet.pdf"
+    source.write_bytes(render_packet(data))
+    printed = tmp_path / "printed.pdf"
+
+    def accept(dialog):
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(printed))
+        return QPrintDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    assert packet_actions.print_pdf(None, source) is True
+    assert len(PdfReader(printed).pages) == len(PdfReader(source).pages)
+    monkeypatch.setattr(QPrintDialog, "exec", lambda d: QPrintDialog.DialogCode.Rejected)
+    assert packet_actions.print_pdf(None, source) is False
+
+
+def test_gui_month_packets_write_one_file_per_patient(gui_ctx, qtbot, tmp_path):
+    job = packet_actions.make_month_packets(gui_ctx, None, 2026, 10, folder=tmp_path / "oct")
+    with qtbot.waitSignal(job.finished, timeout=20000):
+        pass
+    assert [p.name for p in job.result["written"]] == ["2026-10_lindqvist-maria_p-1001.pdf"]
+    assert (tmp_path / "oct" / "2026-10_lindqvist-maria_p-1001.pdf").exists()
+    assert job.message.text().startswith("1 packet for October 2026 was written")
+    job.message.close()
+
+
+def test_gui_month_packets_can_be_cancelled(gui_ctx, qtbot, tmp_path, monkeypatch):
+    gate = threading.Event()
+    real = packet_actions.render_packet
+    monkeypatch.setattr(packet_actions, "render_packet",
+                        lambda data: gate.wait(10) and real(data))
+    job = packet_actions.make_month_packets(gui_ctx, None, 2026, 10, folder=tmp_path / "oct")
+
+    job.progress.findChild(QPushButton).click()  # Cancel: the worker stops before the next one
+    gate.set()
+    with qtbot.waitSignal(job.finished, timeout=20000):
+        pass
+    assert job.result["cancelled"]
+    assert job.message.text().startswith("Cancelled:")
+    assert len(list((tmp_path / "oct").glob("*.pdf"))) == len(job.result["written"]) <= 1
+    job.message.close()

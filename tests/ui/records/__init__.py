@@ -1,0 +1,1 @@
+"""Tests of ui/records and ui/forms: patient list, record tabs, forms, history."""

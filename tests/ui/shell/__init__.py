@@ -1,0 +1,1 @@
+"""Tests of ui/shell: the main window, first run, background work, import and export."""
