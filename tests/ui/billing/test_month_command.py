@@ -1,5 +1,6 @@
 """`main.py month`: the pharmacy's billing month as CSV, byte for byte what the month view's
-Export CSV writes for the same month and filters (models/billing/month.py makes both)."""
+Export CSV writes for the same month and filters (models/billing/month.py makes both). With the
+GUI tests, since it drives the month view to compare."""
 
 from __future__ import annotations
 
