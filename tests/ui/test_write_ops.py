@@ -112,6 +112,17 @@ def test_a_background_write_announces_once_even_when_its_window_is_gone(ctx, qtb
     assert ctx.read(lambda s: services.get_record(s, "infusion", "mar-2")).voided
 
 
+def test_a_background_write_cannot_be_cancelled_from_outside(ctx, qtbot):
+    """Cancelling a task drops its answer; a write's answer is its change notice, which the
+    views must get, so a write stops itself from inside instead (and rolls back)."""
+    task = ops.WriteOp(ctx, lambda s: None).run_in_background()
+    with pytest.raises(RuntimeError, match="from inside"):
+        task.cancel()
+    with qtbot.waitSignal(task.finished, timeout=20000):
+        pass
+    assert not task.cancelled
+
+
 @pytest.fixture
 def ctx(example_engine, db_url):
     return AppContext(example_engine, "tester", db_url)
