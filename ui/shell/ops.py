@@ -19,8 +19,9 @@ whether to read again. Nothing else in ui/ opens a write transaction or emits th
 - `run_in_background()` runs on a pool thread (ui.shell.workers) for slow writes: an import,
   the demo data, a claim batch. The result comes back on the GUI thread; the notice is
   announced even when `receiver` is gone (the data changed all the same), then `on_result` is
-  called while `receiver` lives. The task it returns is not to be cancelled: stop a write from
-  inside `fn` (raise, so it rolls back), as the import's Cancel button does.
+  called while `receiver` lives. The task it returns cannot be cancelled (its answer is the
+  notice the views need): a write stops itself inside `fn` (raising, so it rolls back), as
+  the import's Cancel button does.
 """
 
 from __future__ import annotations

@@ -115,6 +115,7 @@ class BackgroundTask(QObject):
         self._on_error = on_error
         self.ticket = _Ticket()
         self.done = False
+        self.cancellable = True  # a read's; a write's answer (its change notice) is always due
 
     @property
     def cancelled(self) -> bool:
@@ -122,7 +123,10 @@ class BackgroundTask(QObject):
 
     def cancel(self) -> None:
         """No answer is wanted any more: the job is skipped if it has not started, and no
-        callback is called (only `finished` is emitted)."""
+        callback is called (only `finished` is emitted). A write cannot be cancelled so: its
+        function stops itself (raising, which rolls it back), as the import's Cancel does."""
+        if not self.cancellable:
+            raise RuntimeError("a background write is stopped from inside its function")
         if not self.done:
             self.ticket.cancelled = True
 
@@ -199,6 +203,7 @@ def run_in_background(
     thread, which is where the task object lives.
     """
     task = BackgroundTask(fn, receiver, on_result, on_error)
+    task.cancellable = session_scope is read_session
     number = next(_numbers)
     _pending[number] = task
     job = _Job(ctx.engine, number, task, session_scope)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import threading
+import time
 
 import pytest
 import shiboken6
@@ -74,8 +75,13 @@ class OffThreadCollections:
         del kept
 
     def _loop(self) -> None:
-        while not self.stop.wait(0.005):
+        pause = 0.005
+        while not self.stop.wait(pause):
+            started = time.perf_counter()
             self.collect()
+            # a collection holds the GIL for as long as it walks the heap, which grows with
+            # every test run before this one: leave the GUI thread twice that to work
+            pause = max(0.005, 2 * (time.perf_counter() - started))
 
     def __enter__(self) -> OffThreadCollections:
         self.thread.start()

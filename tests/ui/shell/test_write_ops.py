@@ -34,35 +34,40 @@ OCT = dt.date(2026, 10, 1)
 TODAY = dt.date(2026, 11, 27)
 
 
-def writes_in(path: Path) -> list[str]:
-    """Where a module opens a transaction, builds its own session, commits or announces."""
-    found = []
+def writes_in(path: Path) -> set[str]:
+    """Where a module opens a transaction (`unit_of_work`), builds a session (`Session(`),
+    commits (`commit`) or announces a change (`data_changed.emit`), as "line: what"."""
+    found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.Name):
-            names = [node.id]
-        elif isinstance(node, ast.Attribute):
-            names = [node.attr]
-            if node.attr == "emit" and isinstance(node.value, ast.Attribute) \
-                    and node.value.attr == "data_changed":
-                names.append("data_changed.emit")
-        else:
-            continue
-        found += [f"{path.relative_to(UI.parent)}:{node.lineno}: {n}" for n in names
-                  if n in ("unit_of_work", "Session", "commit", "data_changed.emit")]
+        what = None
+        if isinstance(node, ast.ImportFrom) and "unit_of_work" in [a.name for a in node.names]:
+            what = "unit_of_work"
+        elif isinstance(node, ast.Name | ast.Attribute):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if name in ("unit_of_work", "commit"):
+                what = name
+            elif name == "emit" and isinstance(node, ast.Attribute) \
+                    and isinstance(node.value, ast.Attribute) and node.value.attr == "data_changed":
+                what = "data_changed.emit"
+        elif isinstance(node, ast.Call) and ast.unparse(node.func).endswith("Session"):
+            what = "Session("
+        if what:
+            found.add(f"{path.relative_to(UI.parent)}:{node.lineno}: {what}")
     return found
 
 
+def kinds(hits: set[str]) -> set[str]:
+    return {h.rsplit(": ", 1)[1] for h in hits}
+
+
 def test_no_ui_module_writes_or_announces_outside_the_write_operation():
-    elsewhere = [hit for path in sorted(UI.rglob("*.py")) if path not in (OPS, CONTEXT)
-                 for hit in writes_in(path) if not hit.endswith(": Session")]
+    elsewhere = sorted(hit for path in UI.rglob("*.py") if path not in (OPS, CONTEXT)
+                       for hit in writes_in(path))
     assert elsewhere == []
-    # the reader finds what it looks for: the operation itself opens the transaction and
-    # announces, and the context builds the sessions that reads use (which never commit)
-    assert {h.rsplit(": ", 1)[1] for h in writes_in(OPS)} >= {"unit_of_work", "data_changed.emit"}
-    assert "Session" in {h.rsplit(": ", 1)[1] for h in writes_in(CONTEXT)}
-    assert "commit" not in {h.rsplit(": ", 1)[1] for h in writes_in(CONTEXT)}
+    # the reader finds what it looks for: the operation opens the transaction and announces;
+    # the context builds the sessions reads use, and they never commit
+    assert kinds(writes_in(OPS)) == {"unit_of_work", "data_changed.emit"}
+    assert kinds(writes_in(CONTEXT)) == {"Session("}
 
 
 def test_a_read_that_writes_is_refused_and_saves_nothing(ctx):
@@ -105,6 +110,17 @@ def test_a_background_write_announces_once_even_when_its_window_is_gone(ctx, qtb
     assert notices == [Changes(kinds={"infusion"}, patient_ids={"p-1001"})]
     assert results == []  # the window that asked is gone: nobody to tell but the views
     assert ctx.read(lambda s: services.get_record(s, "infusion", "mar-2")).voided
+
+
+def test_a_background_write_cannot_be_cancelled_from_outside(ctx, qtbot):
+    """Cancelling a task drops its answer; a write's answer is its change notice, which the
+    views must get, so a write stops itself from inside instead (and rolls back)."""
+    task = ops.WriteOp(ctx, lambda s: None).run_in_background()
+    with pytest.raises(RuntimeError, match="from inside"):
+        task.cancel()
+    with qtbot.waitSignal(task.finished, timeout=20000):
+        pass
+    assert not task.cancelled
 
 
 @pytest.fixture
