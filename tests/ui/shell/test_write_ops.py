@@ -21,7 +21,7 @@ from models.billing.rules import BILLABLE
 from models.records import services
 from models.records.services import Changes
 from tests.support.gui_wait import settle
-from ui.forms import record_forms
+from ui.forms import kit
 from ui.forms.record_forms import RecordDialog
 from ui.shell import ops, workers
 from ui.shell.context import AppContext, ReadWrote
@@ -160,7 +160,7 @@ def test_a_saved_order_is_announced_once_and_every_view_shows_it(qtbot, ctx, tmp
     notices: list[Changes] = []
     ctx.data_changed.connect(notices.append)
     # the order's form, as Edit on the Orders tab opens it; a saved order asks why it changes
-    monkeypatch.setattr(record_forms, "ask_reason", lambda *_a, **_k: "stopped early")
+    monkeypatch.setattr(kit, "ask_reason", lambda *_a, **_k: "stopped early")
     orders = window.tab("OrdersTab")
     orders.panel.select("o-1")
     orders.panel.edit_button.click()
