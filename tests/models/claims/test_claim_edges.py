@@ -685,3 +685,109 @@ def test_batch_context_usage_defaults_to_test():
     assert BatchContext(pharmacy=PHARMACY, created_at=created).usage == "P"
     test = PHARMACY.model_copy(update={"usage_indicator": None})
     assert BatchContext(pharmacy=test, created_at=created).usage == "T"
+
+
+# --- the period, the order of days and the format ------------------------------------------
+
+
+def test_r19_a_period_includes_its_first_and_last_day():
+    days = [day(D(2026, 10, n)) for n in (9, 10, 20, 21)]
+    (draft,) = drafts(days, start=D(2026, 10, 10), end=D(2026, 10, 20))
+    assert [x[1].day for x in draft.days] == [10, 20]
+
+
+def test_r19_days_left_out_do_not_stop_the_days_after_them():
+    """Days come in any order: one outside the period, one claimed and one without a payer
+    before the billable day must each be skipped, not end the claim."""
+    claimed_day, outside, no_payer = day(D(2026, 10, 2)), day(D(2026, 9, 5)), day(
+        D(2026, 10, 3), payer=None)
+    (draft,) = drafts([outside, claimed_day, no_payer, day(D(2026, 10, 4))],
+                      claimed=_claimed([claimed_day]))
+    assert draft.days == [("o1", D(2026, 10, 4))]
+
+
+def test_rebill_replaces_claims_with_a_day_on_the_period_first_or_last_day():
+    for n in (10, 20):
+        old = [day(D(2026, 10, n)), day(D(2026, 10, 25))]
+        (draft,) = drafts(old, claimed=_claimed(old), rebill=True, start=D(2026, 10, 10),
+                          end=D(2026, 10, 20))
+        assert draft.replaces_claim_id == 7 and len(draft.days) == 2, n
+    old = [day(D(2026, 10, 9)), day(D(2026, 10, 21))]
+    assert drafts(old, claimed=_claimed(old), rebill=True, start=D(2026, 10, 10),
+                  end=D(2026, 10, 20)) == []
+
+
+def test_a_split_replacement_is_ordered_by_member_id_whatever_the_order_of_days():
+    old = [day(D(2026, 10, 2)), day()]
+    pat = patient(coverage(member_id="A1", end_date=OCT1),
+                  coverage(member_id="A2", start_date=D(2026, 10, 2)))
+    split = drafts(old, pat=pat, claimed=_claimed(old), rebill=True)
+    assert [d.coverage.member_id for d in split] == ["A1", "A2"]
+
+
+def test_a_claims_days_are_sorted_by_date_then_order():
+    o2 = order("o0", start_date=D(2026, 9, 2), drug_hcpcs=None)
+    days = [day(D(2026, 10, 2), "o0"), day(D(2026, 10, 2)), day(D(2026, 10, 1))]
+    (draft,) = drafts(days, orders=[order(), o2])
+    assert draft.days == [("o1", OCT1), ("o0", D(2026, 10, 2)), ("o1", D(2026, 10, 2))]
+
+
+def test_draft_claims_checks_an_837p_unless_told_otherwise():
+    data = data_for([day()])
+    bare = PHARMACY.model_copy(update={"phone": None})
+    (draft,) = draft_claims([day()], data, PRESCRIBERS, bare, start=OCT1, end=OCT1)
+    assert draft.problems == [
+        "The 837P needs a submitter telephone number: record the pharmacy's phone or the "
+        "clearinghouse contact phone."]
+    (draft,) = draft_claims([day()], data, PRESCRIBERS, bare, start=OCT1, end=OCT1, fmt="csv")
+    assert draft.problems == []
+
+
+def test_a_format_without_a_named_field_names_ref_f8():
+    old = [day()]
+    (draft,) = drafts(old, claimed=_claimed(old), rebill=True, fmt="txt")
+    assert draft.warnings == [
+        "The payer's claim number of the original claim 2610-ABCDEF12 is not recorded: REF*F8 "
+        "carries PerDiem's claim number; record it with `claim-number` (or Payer claim no. in "
+        "the billing calendar)."]
+
+
+def test_an_empty_member_id_is_missing():
+    assert one(pat=patient(coverage(member_id="")), fmt="csv").problems == [
+        "The patient's Blue Prairie PPO coverage has no member id."]
+
+
+def test_x12_fields_give_every_value_with_its_x12_length():
+    """The maximum lengths are X12's own (NM103 60, NM104 35, N301 55, N401 30, ...)."""
+    pat = patient(coverage(group_number="G7", relationship="child", subscriber_first_name="Ann",
+                           subscriber_last_name="Lind"), address_line2="Apt 2")
+    old = [day()]
+    (draft,) = drafts(old, pat=pat, pharmacy=HOUSE.model_copy(update={"address_line2": "Ste 5"}),
+                      claimed=_claimed(old, number="ICN-1"), rebill=True)
+    assert claims.x12_fields(draft, HOUSE.model_copy(update={"address_line2": "Ste 5"})) == [
+        ("submitter id", "SUB1", 15, True),
+        ("submitter name", "Riverbend Billing", 60, False),
+        ("submitter contact", "Lee Ames", 60, False),
+        ("receiver id", "CH01", 15, True),
+        ("receiver name", "Clearing House", 60, False),
+        ("pharmacy name", "Riverbend Home Infusion", 60, False),
+        ("pharmacy address", "400 Market St", 55, False),
+        ("pharmacy city", "Peoria", 30, False),
+        ("patient last name", "Lindqvist", 60, False),
+        ("patient first name", "Maria", 35, False),
+        ("patient address", "18 Willow Ln", 55, False),
+        ("patient city", "Peoria", 30, False),
+        ("member id", "XBP448812", 80, True),
+        ("payer name", "Blue Prairie PPO", 60, False),
+        ("payer id", "BPP01", 80, True),
+        ("patient account number", "2610-ABCDEF12", 38, True),
+        ("pharmacy address line 2", "Ste 5", 55, False),
+        ("patient address line 2", "Apt 2", 55, False),
+        ("group number", "G7", 50, True),
+        ("subscriber last name", "Lind", 60, False),
+        ("subscriber first name", "Ann", 35, False),
+        ("prescriber last name", "Okafor", 60, False),
+        ("prescriber first name", "Ngozi", 35, False),
+        ("authorization number", "PA1", 50, True),
+        ("original claim reference", "ICN-1", 50, True),
+    ]
