@@ -265,3 +265,22 @@ def test_r13_a_payer_without_prior_authorization_takes_no_unit_before_the_period
                 infusions=[entry("m0", day=D("2026-10-02")), entry()])
     assert evaluate(data, DAY, DAY)[0].authorization_id == "pa1"
     assert authorization_units(data) == {"pa1": 1}
+
+
+def test_r13_prior_days_take_units_in_date_order_across_orders():
+    """o2's earlier day takes the short authorization's unit, so o1's later day takes the long
+    one's: the period's day then finds every unit used (R6). Taking o1's day first would
+    leave the long authorization a unit."""
+    short, long = auth("pa-a", "2026-10-01", "2026-10-02", 1), auth("pa-b", "2026-10-02",
+                                                                   "2026-12-31", 1)
+    data = base(orders=[order(), order("o2")], authorizations=[short, long],
+                prior_days=[_prior("o1", "2026-10-02"), _prior("o2", "2026-10-01")])
+    assert row(data).reasons == ("authorization-exhausted",)
+    assert authorization_units(data) == {"pa-a": 1, "pa-b": 1}
+
+
+def test_not_billable_rows_keep_their_code_and_payer():
+    held = row(base(infusions=[entry(status="held")]))
+    assert (held.status, held.code, held.payer_id) == (NOT_BILLABLE, "S9338", "bcx")
+    uncovered = row(base(patients={"p1": patient("p1", cov(end="2026-10-01"))}))
+    assert (uncovered.reasons, uncovered.payer_id) == (("no-coverage",), None)
