@@ -284,3 +284,12 @@ def test_not_billable_rows_keep_their_code_and_payer():
     assert (held.status, held.code, held.payer_id) == (NOT_BILLABLE, "S9338", "bcx")
     uncovered = row(base(patients={"p1": patient("p1", cov(end="2026-10-01"))}))
     assert (uncovered.reasons, uncovered.payer_id) == (("no-coverage",), None)
+
+
+def test_entries_outside_the_period_or_patient_do_not_hide_the_ones_after_them():
+    data = base(orders=[order(), order("o9", patient="p2")],
+                patients={"p1": patient(), "p2": patient("p2")},
+                infusions=[entry("late", day=D("2026-10-20")), entry("other", order="o9"),
+                           entry()])
+    assert [(r.order_id, r.date) for r in evaluate(data, end=DAY, patient_id="p1")] == [
+        ("o1", DAY)]
