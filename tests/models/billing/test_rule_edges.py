@@ -293,3 +293,14 @@ def test_entries_outside_the_period_or_patient_do_not_hide_the_ones_after_them()
                            entry()])
     assert [(r.order_id, r.date) for r in evaluate(data, end=DAY, patient_id="p1")] == [
         ("o1", DAY)]
+
+
+def test_r13_units_merge_a_prior_day_with_that_days_entries():
+    """authorization_units reads prior days and MAR entries alike: a day is a service day when
+    either says a dose was given."""
+    data = base(authorizations=[auth(units=5)], prior_days=[_prior("o1", "2026-10-07")],
+                infusions=[entry(status="held")])
+    assert authorization_units(data) == {"pa1": 1}
+    data = base(authorizations=[auth(units=5)],
+                prior_days=[_prior("o1", "2026-10-07", administered=False)])
+    assert authorization_units(data) == {"pa1": 1}

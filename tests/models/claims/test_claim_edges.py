@@ -429,6 +429,8 @@ def test_x12_text_and_id_edges():
         claims.x12_id("AB`", 15)
     with pytest.raises(claims.X12TextError, match="is empty once"):
         claims.x12_text(None, 60)
+    with pytest.raises(claims.X12TextError, match='^"a`b" has characters X12 cannot carry$'):
+        claims.x12_text("a`b", 60)  # plain ASCII, yet not in X12's character set
 
 
 # --- warnings ------------------------------------------------------------------------------
