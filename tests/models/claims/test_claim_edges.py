@@ -793,3 +793,16 @@ def test_x12_fields_give_every_value_with_its_x12_length():
         ("authorization number", "PA1", 50, True),
         ("original claim reference", "ICN-1", 50, True),
     ]
+
+
+def test_r21_an_order_without_a_drug_code_does_not_stop_the_next_days_drug_line():
+    plain = order("o0", start_date=D(2026, 9, 2), drug_hcpcs=None)
+    (draft,) = drafts([day(oid="o0"), day()], orders=[plain, order()])
+    assert [(ln.kind, ln.order_id) for ln in draft.lines] == [
+        (PER_DIEM, "o0"), (PER_DIEM, "o1"), (DRUG, "o1")]
+
+
+def test_a_claim_without_lines_is_refused_for_its_zero_total():
+    draft = one()
+    assert _checked(draft, lines=[], total_charge=Decimal(0)) == [
+        "The claim's total charge is zero."]
