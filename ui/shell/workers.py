@@ -31,7 +31,7 @@ thread could free, and the collector is left alone (on, with its usual threshold
 
 Views are widgets with parents; dialogs and jobs that end are deleted with `deleteLater()`;
 the app's context and settings have parents too (ui.shell.app, ui.shell.main_window).
-`tests/test_gui_threads.py` collects on other threads all the time while the window works
+`tests/ui/shell/test_workers.py` collects on other threads all the time while the window works
 hard and finds no live Python-owned Qt object in what they would free.
 """
 
