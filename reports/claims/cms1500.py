@@ -73,6 +73,9 @@ def mmddyy(day, year4: bool = False) -> str:
     return day.strftime("%m %d %Y" if year4 else "%m %d %y")
 
 
+BLANK_FORM = "cms1500-blank"
+
+
 def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
            offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
     """Every claim as one or more forms in one PDF."""
@@ -82,11 +85,15 @@ def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
     canvas = Canvas(buf, pagesize=LETTER, invariant=1)
     canvas.setTitle("CMS-1500 claims")
     canvas.setAuthor(ctx.pharmacy.name)
+    if mode == FULL:  # the red form is drawn once and placed on every page (a form XObject)
+        canvas.beginForm(BLANK_FORM)
+        _draw_form(canvas)
+        canvas.endForm()
     for draft in drafts:
         pages = forms(draft.lines)
         for number, lines in enumerate(pages, 1):
             if mode == FULL:
-                _draw_form(canvas)
+                canvas.doForm(BLANK_FORM)
             _Data(canvas, offset).claim(draft, ctx.pharmacy, lines, number, len(pages))
             canvas.showPage()
     canvas.save()
