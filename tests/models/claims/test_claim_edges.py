@@ -730,6 +730,15 @@ def test_a_claims_days_are_sorted_by_date_then_order():
     assert draft.days == [("o1", OCT1), ("o0", D(2026, 10, 2)), ("o1", D(2026, 10, 2))]
 
 
+def test_a_claims_days_of_one_date_are_in_order_id_order_whatever_the_set_order():
+    """Five orders on one date: a sort on the date alone would keep the set's (hash) order,
+    right by chance once in 120 runs."""
+    ids = ["o4", "o1", "o3", "o0", "o2"]
+    orders = [order(oid, drug_hcpcs=None) for oid in ids]
+    (draft,) = drafts([day(OCT1, oid) for oid in ids], orders=orders)
+    assert draft.days == [(oid, OCT1) for oid in sorted(ids)]
+
+
 def test_draft_claims_checks_an_837p_unless_told_otherwise():
     data = data_for([day()])
     bare = PHARMACY.model_copy(update={"phone": None})
