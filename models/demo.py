@@ -147,8 +147,8 @@ PAYERS = [
     ("bcp", "BadgerCare Plus HMO", "BCPHMO", "medicaid", True, []),
     ("mcrb", "Medicare Part B (J6)", "MCRJ6", "medicare", False, []),
     ("rrb", "Railroad Medicare", "RRMCR", "medicare", False, []),
-    ("glc", "Great Lakes Casualty Workers Comp", "GLCWC", "other", True, []),
-    ("tri", "TRICARE East", "TRIEAST", "other", False, []),
+    ("glc", "Great Lakes Casualty Workers Comp", "GLCWC", "workers-comp", True, []),
+    ("tri", "TRICARE East", "TRIEAST", "tricare", False, []),
 ]
 MEMBER_PREFIX = {"bpp": "XBP", "nwh": "NW", "lcc": "LC", "wimcd": "", "bcp": "BC",
                  "mcrb": "1EG4", "rrb": "RR", "glc": "WC", "tri": "TE"}

@@ -26,6 +26,7 @@ from models.claims.claim import (
     money,
     month_of,
 )
+from models.claims.clearing import draft_issues
 from models.records.tables import OrderRead, PayerRead, PharmacyRead, PrescriberRead
 
 MAX_POINTERS = 4  # diagnosis pointers of a line (R22)
@@ -148,6 +149,9 @@ def draft_claims(
             replaces_claim_id=holder_id or None,
         )
         draft.problems = check_claim(draft, pharmacy, fmt, orders)
+        issues = draft_issues(draft, pharmacy, fmt, orders)
+        draft.problems += [str(i) for i in issues]
+        draft.issue_codes = [i.code for i in issues]
         if holder_id:
             draft.problems += _replacement_problems(draft, holder, groups, data.payers)
         draft.warnings = claim_warnings(draft, pharmacy, fmt)

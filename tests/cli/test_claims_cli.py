@@ -10,9 +10,16 @@ import pypdf
 import pytest
 
 import main
+from tests.support.databases import billing_ready
 from tests.support.x12_validator import x12_errors
 
 OCT = ["--from", "2026-10-01", "--to", "2026-10-31"]
+
+
+@pytest.fixture
+def example_engine(example_engine):
+    """The example with its pharmacy's ZIP+4: a 5-digit one refuses every claim (issue 11)."""
+    return billing_ready(example_engine)
 
 
 @pytest.fixture
@@ -34,7 +41,7 @@ def test_837p_then_again_writes_nothing_then_rebill_replaces(example_db, tmp_pat
     assert code == 0, err
     assert "1 claim written to" in text and "total charges $9,540.00" in text
     assert "0 claims refused." in text
-    assert "9-digit ZIP" in err  # a warning, not a refusal
+    assert "ISA15 T" in err  # a warning, not a refusal
     first = out.read_text()
     assert x12_errors(first) == []
 

@@ -101,13 +101,29 @@ PROBLEMS = [
      ["The pharmacy's settings (name, NPI, tax id, address) are missing: fill them in under "
       "Settings."]),
     ("pharmacy NPI check digit", dict(pharmacy=PHARMACY.model_copy(update={"npi": "1234567890"})),
-     ["The pharmacy's NPI 1234567890: the check digit is wrong (the last digit should be 3)."]),
+     ["Claim 2610-D0E48444, 2010AA NM109: the pharmacy's NPI 1234567890: the check digit is "
+      "wrong (the last digit should be 3). Fix: type the pharmacy's NPI as NPPES lists it under "
+      "Settings > Pharmacy. (billing-provider-npi)"]),
+    ("pharmacy NPI not beginning with 1 or 2 (issue 11)",
+     dict(pharmacy=PHARMACY.model_copy(update={"npi": "9083742012"})),
+     ["Claim 2610-D0E48444, 2010AA NM109: the pharmacy's NPI 9083742012: an NPI begins with 1 "
+      "(a person) or 2 (an organization). Fix: type the pharmacy's NPI as NPPES lists it under "
+      "Settings > Pharmacy. (billing-provider-npi)"]),
+    ("pharmacy ZIP without its +4 (issue 11)",
+     dict(pharmacy=PHARMACY.model_copy(update={"zip": "61602"})),
+     ["Claim 2610-D0E48444, 2010AA N403: the billing provider's ZIP 61602 has 5 digits; it "
+      "needs all 9 (ZIP+4). Fix: type the pharmacy's ZIP+4 under Settings > Pharmacy. "
+      "(billing-provider-zip)"]),
     ("pharmacy tax id of 8 digits",
      dict(pharmacy=PHARMACY.model_copy(update={"tax_id": "37123456"})),
-     ["The pharmacy's tax id must be 9 digits."]),
+     ["Claim 2610-D0E48444, 2010AA REF*EI: the pharmacy's tax id 37123456 is the 9-digit "
+      "employer identification number (EIN). Fix: type the pharmacy's EIN under Settings > "
+      "Pharmacy. (billing-provider-tax-id)"]),
     ("pharmacy tax id with a letter",
      dict(pharmacy=PHARMACY.model_copy(update={"tax_id": "37123456X"})),
-     ["The pharmacy's tax id must be 9 digits."]),
+     ["Claim 2610-D0E48444, 2010AA REF*EI: the pharmacy's tax id 37123456X is the 9-digit "
+      "employer identification number (EIN). Fix: type the pharmacy's EIN under Settings > "
+      "Pharmacy. (billing-provider-tax-id)"]),
     ("blank member id", dict(pat=patient(coverage(member_id=" "))),
      ["The patient's Blue Prairie PPO coverage has no member id.",
       "The member id is empty (837P)."]),
@@ -434,8 +450,9 @@ def test_x12_text_and_id_edges():
 
 def test_warnings_in_their_words():
     five = PHARMACY.model_copy(update={"zip": "61602"})
-    assert one(pharmacy=five).warnings == [
-        "The 837P asks for the billing provider's 9-digit ZIP code; the pharmacy's has 5."]
+    # issue 11: a 5-digit billing provider ZIP is a problem now, not a warning
+    assert one(pharmacy=five).warnings == []
+    assert one(pharmacy=five).issue_codes == ["billing-provider-zip"]
     test = PHARMACY.model_copy(update={"usage_indicator": None})
     assert one(pharmacy=test).warnings == [
         "The 837P is marked as test data (ISA15 T): a clearinghouse does not pass it on to "
