@@ -21,7 +21,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 
-from models.claims.claim import BatchContext, ClaimDraft, ClaimLine
+from models.claims.claim import BatchContext, ClaimDraft, ClaimLine, filing_indicator
 from models.records.tables import PharmacyRead
 
 LINES_PER_FORM = 6
@@ -41,7 +41,11 @@ DATA_FONT, DATA_SIZE = "Courier", 10
 CHAR_SPACE = COL - 0.6 * DATA_SIZE  # Courier is 0.6 em wide: pad each character to 1/10 inch
 POINTER_LETTERS = "ABCDEFGHIJKL"
 RELATION_COL = {"self": 33, "spouse": 38, "child": 42, "other": 47}
-INSURANCE_COL = {"medicare": 1, "medicaid": 8, "commercial": 31, "other": 45}
+# box 1 by claim filing indicator (R33), as the NUCC manual reads it: Medicare, Medicaid,
+# TRICARE, CHAMPVA, group health plan (employer plans), FECA black lung; "Other" holds HMOs,
+# liability, automobile and workers' compensation
+INSURANCE_COL = {"MA": 1, "MB": 1, "16": 1, "MC": 8, "CH": 15, "VA": 24, "CI": 31, "BL": 31,
+                 "12": 31, "13": 31, "14": 31, "15": 31, "FI": 31, "OF": 39}
 
 
 def x_of(col: float) -> float:
@@ -141,7 +145,7 @@ class _Data:
         if payer.city:
             put(4, 50, f"{payer.city} {payer.state or ''} {payer.zip or ''}", 30)
         # 1, 1a
-        self.x(8, INSURANCE_COL.get(payer.kind, 45))
+        self.x(8, INSURANCE_COL.get(filing_indicator(payer) or "", 45))
         put(8, 50, cov.member_id, 29)
         # 2, 3, 4
         put(10, 1, f"{pat.last_name}, {pat.first_name}", 28)

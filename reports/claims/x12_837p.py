@@ -6,15 +6,13 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from models.claims.claim import DRUG, BatchContext, ClaimDraft, ClaimLine
+from models.claims.claim import DRUG, BatchContext, ClaimDraft, ClaimLine, filing_indicator
 from models.claims.x12 import interchanges, submitter, x12_id, x12_text
 from models.records.tables import PrescriberRead
 
 VERSION = "005010X222A1"
 SEGMENT, ELEMENT, COMPONENT, REPETITION = "~", "*", ":", "^"
 RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01, patient to subscriber
-# CLAIM filing indicator (SBR09) by payer kind.
-FILING_INDICATOR = {"commercial": "CI", "medicaid": "MC", "medicare": "MB", "other": "ZZ"}
 
 
 def amount(value: Decimal) -> str:
@@ -112,7 +110,7 @@ def _subscriber_and_claim(s: _Segments, d: ClaimDraft, hl: int) -> int:
     s.add("HL", str(sub_hl), "1", "22", "0" if self_pay else "1")
     s.add("SBR", "P", "18" if self_pay else None,
           x12_id(cov.group_number, 50) if cov.group_number else None,
-          "", "", "", "", "", FILING_INDICATOR.get(payer.kind, "ZZ"))
+          "", "", "", "", "", filing_indicator(payer))  # R33; drafts refuse a payer without
     if self_pay:
         _name(s, "IL", pat.last_name, pat.first_name, "MI", x12_id(cov.member_id, 80))
         _address(s, pat.address_line1, pat.address_line2, pat.city, pat.state, pat.zip)

@@ -91,6 +91,29 @@ def test_payer_with_prior_authorization_and_modifiers(qtbot, engine, db_url):
                                           ["SH", "SJ"])
 
 
+def test_r33_payer_form_chooses_the_claim_filing_indicator(qtbot, engine, db_url):
+    """R33: the blank choice names the kind's default; `other` has none and says claims are
+    refused; a chosen indicator is saved and shown again."""
+    ctx = make_ctx(engine, db_url)
+    dlg = PayerDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.name, "Great Lakes Casualty")
+    qtbot.keyClicks(dlg.claim_id, "GLCWC")
+    dlg.kind.setCurrentText("tricare")
+    assert dlg.filing.itemText(0) == "the kind's default: CH TRICARE"
+    dlg.kind.setCurrentText("other")
+    assert dlg.filing.itemText(0) == "none: claims are refused until one is chosen"
+    dlg.filing.setCurrentIndex(dlg.filing.findData("WC"))
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert not dlg.isVisible(), dlg.error_label.text()
+    payer = ctx.read(lambda s: services.get_payer(s, dlg.payer_id))
+    assert (payer.kind, payer.claim_filing_indicator) == ("other", "WC")
+    again = PayerDialog(ctx, payer.id)
+    qtbot.addWidget(again)
+    assert again.filing.currentData() == "WC"
+
+
 def test_pharmacy_settings_saved_and_other_settings_kept(qtbot, engine, db_url):
     ctx = make_ctx(engine, db_url)
     with unit_of_work(engine) as s:
