@@ -53,14 +53,18 @@ def test_837p_then_again_writes_nothing_then_rebill_replaces(example_db, tmp_pat
     assert "No file was written." in text and not again.exists()
 
     rebill = tmp_path / "rebill.837"
+    code, text, err = run(capsys, example_db, "claims", *OCT, "--format", "837p", "--out",
+                          str(rebill), "--rebill")
+    assert code == 1 and "no-payer-claim-number" in err and not rebill.exists()  # issue 11
+    account = first.split("CLM*")[1].split("*")[0]
+    assert run(capsys, example_db, "claim-number", account, "ICN-77")[0] == 0
     code, text, _ = run(capsys, example_db, "claims", *OCT, "--format", "837p", "--out",
                         str(rebill), "--rebill")
     assert code == 0
     assert "1 claim written (1 replacing earlier claims)" in text
     replacement = rebill.read_text()
     assert x12_errors(replacement) == []
-    account = first.split("CLM*")[1].split("*")[0]
-    assert f"CLM*{account}*9540***12:B:7" in replacement and f"REF*F8*{account}~" in replacement
+    assert f"CLM*{account}*9540***12:B:7" in replacement and "REF*F8*ICN-77~" in replacement
     assert "ISA*" in replacement and "*000000002*" in replacement  # the next control number
 
 
