@@ -147,8 +147,8 @@ PAYERS = [
     ("bcp", "BadgerCare Plus HMO", "BCPHMO", "medicaid", True, []),
     ("mcrb", "Medicare Part B (J6)", "MCRJ6", "medicare", False, []),
     ("rrb", "Railroad Medicare", "RRMCR", "medicare", False, []),
-    ("glc", "Great Lakes Casualty Workers Comp", "GLCWC", "other", True, []),
-    ("tri", "TRICARE East", "TRIEAST", "other", False, []),
+    ("glc", "Great Lakes Casualty Workers Comp", "GLCWC", "workers-comp", True, []),
+    ("tri", "TRICARE East", "TRIEAST", "tricare", False, []),
 ]
 MEMBER_PREFIX = {"bpp": "XBP", "nwh": "NW", "lcc": "LC", "wimcd": "", "bcp": "BC",
                  "mcrb": "1EG4", "rrb": "RR", "glc": "WC", "tri": "TE"}
@@ -290,6 +290,9 @@ class _Demo:
                  priority: str = "primary", **subscriber: Any) -> CoverageBase:
         digits = "".join(self.rng.choices("0123456789", k=9))
         group = None if payer in ("wimcd", "mcrb", "rrb") else f"G{self.rng.randrange(1000, 9999)}"
+        if payer == "glc":  # workers' compensation: the carrier's claim and the injury date
+            subscriber = {"employer_claim_number": f"WC-{digits[:6]}", "injury_date": start,
+                          **subscriber}
         return CoverageBase(payer_id=payer, member_id=MEMBER_PREFIX[payer] + digits,
                             group_number=group, priority=priority, start_date=start,
                             end_date=end, **subscriber)

@@ -27,6 +27,7 @@ from models.claims.claim import (
     month_end,
     month_of,
 )
+from models.claims.clearing import file_issues
 from models.claims.drafts import draft_claims
 from models.claims.x12 import interchanges
 from models.errors import Conflict, DomainError, FieldError
@@ -290,6 +291,11 @@ def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date,
     contents = [render(group, BatchContext(pharmacy=pharmacy, created_at=created,
                                            control_numbers=nums))
                 for _, group, nums in files]
+    if fmt == "837p":  # PerDiem's own checks, on what is about to be sent (issue 11)
+        found = [str(i) for content in contents for i in file_issues(content.decode("ascii"))]
+        if found:
+            raise DomainError("The 837P would be refused; nothing was written:\n"
+                              + "\n".join(found))
     result.batch_id = record_batch(
         session, actor=actor, drafts=good, fmt=fmt, start=start, end=end,
         file_name=str(files[0][0]) + "".join(f"; {path.name}" for path, _, _ in files[1:]),

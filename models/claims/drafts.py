@@ -26,11 +26,10 @@ from models.claims.claim import (
     money,
     month_of,
 )
+from models.claims.clearing import draft_issues
 from models.records.tables import OrderRead, PayerRead, PharmacyRead, PrescriberRead
 
 MAX_POINTERS = 4  # diagnosis pointers of a line (R22)
-# Where each format names the claim a replacement replaces.
-ORIGINAL_FIELD = {"837p": "REF*F8", "cms1500": "box 22", "csv": "original_reference"}
 # Dose units to the NDC unit of measure of CTP05 (F2 international unit, GR gram, ME milligram,
 # ML millilitre, UN unit); a dose in micrograms is given in milligrams.
 NDC_UNITS: dict[str, tuple[str, Decimal]] = {
@@ -124,9 +123,10 @@ def draft_claims(
 
         if holder_id:
             holder = next(c for c in claimed.values() if c.claim_id == holder_id)
-            # the payer knows the claim by its own number (ICN/DCN); PerDiem's is the fallback
+            # the payer knows the claim by its own number (ICN/DCN): without it the
+            # replacement is refused (no-payer-claim-number, models/claims/clearing.py)
             acct, freq = holder.account_number, "7"
-            original = holder.payer_claim_number or holder.account_number
+            original = holder.payer_claim_number
         else:
             seq = 1
             while (acct := account_number(patient_id, payer_id, member_id, month, seq)) in used:
@@ -148,15 +148,12 @@ def draft_claims(
             replaces_claim_id=holder_id or None,
         )
         draft.problems = check_claim(draft, pharmacy, fmt, orders)
+        issues = draft_issues(draft, pharmacy, fmt, orders)
+        draft.problems += [str(i) for i in issues]
+        draft.issue_codes = [i.code for i in issues]
         if holder_id:
             draft.problems += _replacement_problems(draft, holder, groups, data.payers)
         draft.warnings = claim_warnings(draft, pharmacy, fmt)
-        if holder_id and not holder.payer_claim_number:
-            draft.warnings.append(
-                f"The payer's claim number of the original claim {holder.account_number} is not "
-                f"recorded: {ORIGINAL_FIELD.get(fmt, 'REF*F8')} carries PerDiem's "
-                "claim number; record it with `claim-number` (or Payer claim no. in the "
-                "billing calendar).")
         drafts.append(draft)
     return drafts
 

@@ -43,12 +43,13 @@ from models.validation import (
     PAYER_ID_RE,
     PHONE_RE,
     STATE_RE,
-    TAX_ID_RE,
-    TAXONOMY_RE,
+    ZIP9_RE,
     ZIP_RE,
     hcpcs_problem,
     icd10_problem,
     npi_problem,
+    tax_id_problem,
+    taxonomy_problem,
 )
 
 X12_ID_RE = re.compile(r"^[A-Za-z0-9.-]{2,15}$")
@@ -113,14 +114,20 @@ def _address(c: Check, obj: Any, required: bool = True) -> None:
     c.pattern("zip", obj.zip, ZIP_RE, "is 5 or 9 digits")
 
 
-def check_pharmacy(p: PharmacyBase) -> None:
+PO_BOX_RE = re.compile(r"\bP\.?\s*O\.?\s*BOX\b|\bPOST OFFICE BOX\b", re.IGNORECASE)
+
+
+def check_pharmacy(p: PharmacyBase, entry: bool = False) -> None:
+    """The pharmacy settings; `entry` (the settings form) also refuses what claims cannot carry
+    (billing_provider_problems), which an imported file's pharmacy is allowed to hold."""
     c = Check()
     c.required("name", p.name)
     if c.required("npi", p.npi):
         c.add("npi", npi_problem(p.npi))
-    c.pattern("tax_id", p.tax_id, TAX_ID_RE, "is the 9-digit employer identification number")
-    c.required("tax_id", p.tax_id)
-    c.pattern("taxonomy", p.taxonomy, TAXONOMY_RE, "is 10 characters ending in X, e.g. 3336H0001X")
+    if c.required("tax_id", p.tax_id):
+        c.add("tax_id", tax_id_problem(p.tax_id))
+    if p.taxonomy:
+        c.add("taxonomy", taxonomy_problem(p.taxonomy))
     c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
     _address(c, p)
     for fld in ("submitter_id", "receiver_id"):  # ISA06/ISA08: X12 identifiers (claims)
@@ -130,7 +137,25 @@ def check_pharmacy(p: PharmacyBase) -> None:
     c.pattern("submitter_contact_phone", p.submitter_contact_phone, PHONE_RE, "is 10 digits")
     c.pattern("usage_indicator", p.usage_indicator, re.compile(r"^[TP]$"),
               "is T (test) or P (production)")
+    if entry:
+        for fld, problem in billing_provider_problems(p).items():
+            c.add(fld, problem)
     c.done()
+
+
+def billing_provider_problems(p: PharmacyBase) -> dict[str, str]:
+    """What a clearinghouse refuses in the billing provider (837P 2010AA, CMS-1500 box 33)
+    beyond the file format: a ZIP code without its +4 and a post office box as the address.
+    The settings form refuses them (`entry`); a file's pharmacy is taken as it is, and its
+    claims are refused until they are fixed (models/claims/clearing.py)."""
+    out = {}
+    if p.zip and not ZIP9_RE.fullmatch(p.zip):
+        out["zip"] = ("needs all 9 digits (ZIP+4) on claims: clearinghouses refuse a billing "
+                      "provider's 5-digit ZIP")
+    if PO_BOX_RE.search(p.address_line1 or ""):
+        out["address_line1"] = ("is a post office box: claims need the street address where "
+                                "the pharmacy is (a box may be a pay-to address)")
+    return out
 
 
 def check_payer(p: PayerBase, entry: bool = True) -> None:
@@ -141,6 +166,8 @@ def check_payer(p: PayerBase, entry: bool = True) -> None:
         c.pattern("payer_id", p.payer_id, PAYER_ID_RE, "is 2-80 letters or digits")
     if p.kind not in vocab.PAYER_KINDS:
         c.add("kind", "is " + vocab.alternatives(vocab.PAYER_KINDS))
+    c.one_of("claim_filing_indicator", p.claim_filing_indicator,
+             tuple(vocab.CLAIM_FILING_INDICATORS))
     if len(p.per_diem_modifiers or []) > 2:
         c.add("per_diem_modifiers", "holds at most two modifiers")
     for m in p.per_diem_modifiers or []:
@@ -184,6 +211,8 @@ def check_patient(p: PatientBase, coverages: list[CoverageBase]) -> None:
             c.add(pre + "end_date", "is before the start date")
         c.one_of(pre + "priority", cov.priority, vocab.PRIORITIES)
         c.one_of(pre + "relationship", cov.relationship, vocab.RELATIONSHIPS)
+        c.pattern(pre + "employer_claim_number", cov.employer_claim_number, GROUP_NUMBER_RE,
+                  "uses letters, digits and dashes only (up to 50)")
         if cov.relationship != "self" and not (
             cov.subscriber_first_name and cov.subscriber_last_name and cov.subscriber_birth_date
             and cov.subscriber_sex in vocab.SEXES  # the file's subscriber needs all four
@@ -215,6 +244,12 @@ def check_order(o: OrderBase, entry: bool = True) -> None:
     c.pattern("drug_ndc", o.drug_ndc, NDC_RE, "is 11 digits (5-4-2) without dashes")
     c.one_of("route", o.route, vocab.ROUTES)
     c.one_of("drug_dose_unit", o.drug_dose_unit, vocab.DOSE_UNITS)
+    c.one_of("drug_billing_unit", o.drug_billing_unit, vocab.NDC_BILLING_UNITS)
+    if o.drug_package_quantity is not None and o.drug_package_quantity <= 0:
+        c.add("drug_package_quantity", "is more than zero")
+    if (o.drug_billing_unit is None) != (o.drug_package_quantity is None):
+        c.add("drug_package_quantity" if o.drug_billing_unit else "drug_billing_unit",
+              "goes with the NDC billing unit and the package quantity: give both or neither")
     if o.drug_hcpcs:
         c.add("drug_hcpcs", hcpcs_problem(o.drug_hcpcs))
     if o.drug_hcpcs_unit_amount is not None and o.drug_hcpcs_unit_amount <= 0:
@@ -273,6 +308,8 @@ def check_infusion(e: InfusionBase, entry: bool = True) -> None:
     # An end time earlier than the start is the next morning: TPN is often cycled overnight.
     if e.dose_given is not None and e.dose_given < 0:
         c.add("dose_given", "cannot be negative")
+    if e.wasted is not None and e.wasted < 0:
+        c.add("wasted", "cannot be negative")
     c.done()
 
 

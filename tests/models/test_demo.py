@@ -177,7 +177,7 @@ def test_counts_match_what_was_saved(demo_db):
             services.list_records(session, "infusion", include_voided=True))
         kinds = {p.kind for p in services.list_payers(session)}
         pharmacy = services.get_pharmacy(session)
-    assert kinds == {"commercial", "medicaid", "medicare", "other"}
+    assert kinds == {"commercial", "medicaid", "medicare", "workers-comp", "tricare"}
     assert pharmacy is not None and pharmacy.taxonomy == "3336H0001X"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
@@ -33,7 +34,9 @@ from models.claims import batches as claim_batches
 from models.claims.batches import ClaimPreview, ExportResult
 from models.claims.drafts import ClaimDraft
 from models.records import services
+from ui.billing.day_panel import ask_payer_claim_number
 from ui.common import DateField, mark_field, show_error
+from ui.shell import ops
 from ui.shell.context import AppContext
 from ui.shell.ops import WriteOp
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -154,9 +157,20 @@ class ClaimsDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
+        # the claim's panel: the selected claim's problems, with the fix PerDiem can make here
+        self.claim_number_button = QPushButton("Payer claim &number…")
+        self.claim_number_button.setToolTip(
+            "Record the payer's claim number (ICN/DCN) of the claim this one replaces")
+        self.claim_number_button.setEnabled(False)
+        self.claim_number_button.clicked.connect(self._on_claim_number_clicked)
+        panel = QWidget()
+        panel_layout = QVBoxLayout(panel)
+        panel_layout.setContentsMargins(0, 0, 0, 0)
+        panel_layout.addWidget(self.details, 1)
+        panel_layout.addWidget(self.claim_number_button, 0, Qt.AlignmentFlag.AlignLeft)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
+        splitter.addWidget(panel)
         splitter.setSizes([380, 140])
         self.summary = QLabel("Choose a period and press Preview.")
         self.summary.setWordWrap(True)
@@ -264,6 +278,7 @@ class ClaimsDialog(QDialog):
         if not rows or self.current is None:
             return
         d = self.model.drafts[rows[0].row()]
+        self.claim_number_button.setEnabled("no-payer-claim-number" in d.issue_codes)
         lines = [d.title, ""]
         lines += [f"Problem: {p}" for p in d.problems]
         lines += [f"Note: {w}" for w in d.warnings]
@@ -275,6 +290,29 @@ class ClaimsDialog(QDialog):
             + (f"  auth {ln.authorization_number}" if ln.authorization_number else "")
             for ln in d.lines]
         self.details.setPlainText("\n".join(lines))
+
+    def selected_draft(self) -> ClaimDraft | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.drafts[rows[0].row()] if rows else None
+
+    @Slot()
+    def _on_claim_number_clicked(self) -> None:
+        """Issue 11: the fix of `no-payer-claim-number`, here rather than a command line:
+        record the payer's number of the claim being replaced, then draft again."""
+        d = self.selected_draft()
+        if d is None:
+            return
+        number = ask_payer_claim_number(self, SimpleNamespace(  # type: ignore[arg-type]
+            account_number=d.account_number, payer_claim_number=None))
+        if number is None:
+            return
+        try:
+            ops.call(self.ctx, claim_batches.set_payer_claim_number,
+                     account_number=d.account_number, number=number)
+        except Exception as exc:
+            show_error(self, exc, "Claims")
+            return
+        self._on_preview_clicked()
 
     # --- saving ---------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ def test_example_form_carries_every_line(example_engine):
     (claim,) = preview.drafts
     (text,) = pages_text(cms1500.render(preview.drafts, ctx))
     for expected in ("XBP448812", "LINDQVIST, MARIA", "04 18 1961", "D801", "PA20261001",
-                     "DN OKAFOR, NGOZI", "1558412387", "371234567", claim.account_number,
+                     "DK NGOZI OKAFOR", "1558412387", "371234567", claim.account_number,
                      "RIVERBEND HOME INFUSION", "1234567893", "ZZ3336H0001X",
                      "9540 00"):  # box 28: the claim total
         assert expected in text, expected

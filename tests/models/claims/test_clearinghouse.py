@@ -1,0 +1,186 @@
+"""Issue 11: claims a clearinghouse and a payer accept, read back segment by segment (837P,
+through pyx12 as well) and box by box (CMS-1500, with pypdf)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pypdf
+import pytest
+
+from models.claims.claim import BatchContext
+from models.claims.clearing import file_issues
+from reports.claims import cms1500, x12_837p
+from tests.support.claim_data import PAYERS, PHARMACY, day, drafts, order, patient
+from tests.support.x12_validator import x12_errors
+
+D = dt.date
+CTX = BatchContext(pharmacy=PHARMACY, created_at=dt.datetime(2026, 11, 27, 9, 30),
+                   control_numbers=(1,))
+DAYS = [day(D(2026, 10, n)) for n in (1, 2, 3)]
+
+
+def with_payer(coverage=None, **kw):
+    """The claim of DAYS billed to the Blue Prairie payer changed by `kw` (and its coverage
+    by `coverage`)."""
+    payer = PAYERS["bcx"].model_copy(update=kw)
+    cov = patient().coverages[0].model_copy(update=coverage or {})
+    return drafts(DAYS, payers={**PAYERS, "bcx": payer}, pat=patient([cov]))
+
+
+WC = {"employer_claim_number": "WC-2291", "injury_date": D(2026, 9, 14)}
+
+
+def segments(text: str) -> list[list[str]]:
+    return [s.strip().split("*") for s in text.split("~") if s.strip()]
+
+
+def seg(text: str, tag: str, first: str | None = None) -> list[list[str]]:
+    return [s for s in segments(text) if s[0] == tag and (first is None or s[1] == first)]
+
+
+def x12(claims) -> str:
+    text = x12_837p.render(claims, CTX).decode("ascii")
+    assert x12_errors(text) == []
+    return text
+
+
+def pdf_text(claims) -> str:
+    (page,) = pypdf.PdfReader(io.BytesIO(cms1500.render(claims, CTX))).pages
+    return page.extract_text()
+
+
+def box_x(pdf: bytes, line: int, last_col: int = 48) -> list[float]:
+    """The x of every X printed on grid line `line` of the first page, left of `last_col`
+    (the patient's side: the insured's boxes are on the right)."""
+    found = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        y = tm[5] * cm[3] + cm[5]
+        if text.strip() == "X" and abs(y - cms1500.baseline(line)) < 1 \
+                and tm[4] * cm[0] + cm[4] < cms1500.x_of(last_col):
+            found.append(round(tm[4] * cm[0] + cm[4], 1))
+
+    pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+# --- R33 claim filing indicator -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "sbr09", "box1_col"), [
+    ("medicare", "MB", 1), ("medicaid", "MC", 8), ("commercial", "CI", 31),
+    ("tricare", "CH", 15), ("workers-comp", "WC", 45), ("bcbs", "BL", 31), ("hmo", "HM", 45),
+])
+def test_r33_sbr09_and_box_1_follow_the_payer_kind(kind, sbr09, box1_col):
+    """R33: each kind's default filing indicator in SBR09, and box 1 ticks its program
+    (TRICARE no longer goes out as ZZ/"Other"; workers' compensation is "Other" on paper)."""
+    (claim,) = with_payer(WC if kind == "workers-comp" else None, kind=kind,
+                          claim_filing_indicator=None)
+    assert claim.ok, claim.problems
+    (sbr,) = seg(x12([claim]), "SBR")
+    assert sbr[9] == sbr09
+    assert box_x(cms1500.render([claim], CTX), 8) == [round(cms1500.x_of(box1_col), 1)]
+    assert file_issues(x12([claim])) == []
+
+
+def test_r33_an_explicit_indicator_wins_over_the_kinds_default():
+    (claim,) = with_payer(kind="commercial", claim_filing_indicator="12")  # a PPO
+    (sbr,) = seg(x12([claim]), "SBR")
+    assert sbr[9] == "12"
+
+
+def test_r33_a_payer_of_kind_other_without_an_indicator_is_refused_naming_the_fix():
+    (claim,) = with_payer(kind="other", claim_filing_indicator=None)
+    assert claim.issue_codes == ["no-claim-filing-indicator"]
+    (problem,) = claim.problems
+    assert problem.startswith(f"Claim {claim.account_number}, 2000B SBR09: the payer Blue "
+                              "Prairie PPO is of kind other and has no claim filing indicator")
+    assert "Fix: choose the claim filing indicator of payer bcx" in problem
+    (claim,) = with_payer(kind="other", claim_filing_indicator="LM")
+    assert claim.ok
+    assert seg(x12([claim]), "SBR")[0][9] == "LM"
+
+
+# --- workers' compensation -----------------------------------------------------------------
+
+
+def test_workers_comp_carries_clm11_em_ref_y4_dtp_439_and_box_10a_yes():
+    (claim,) = with_payer(WC, kind="workers-comp")
+    text = x12(claim and [claim])
+    (clm,) = seg(text, "CLM")
+    assert clm[11] == "EM"
+    assert seg(text, "REF", "Y4") == [["REF", "Y4", "WC-2291"]]
+    assert seg(text, "DTP", "439") == [["DTP", "439", "D8", "20260914"]]
+    assert file_issues(text) == []
+    pdf = cms1500.render([claim], CTX)
+    assert box_x(pdf, 20) == [round(cms1500.x_of(35), 1)]  # 10a YES
+    assert box_x(pdf, 22) == box_x(pdf, 24) == [round(cms1500.x_of(41), 1)]  # 10b, 10c NO
+    page = pdf_text([claim])
+    assert "Y4 WC-2291" in page and "09 14 2026" in page  # 11b, 14
+
+
+def test_a_non_workers_comp_claim_says_no_to_10a_and_sends_no_em():
+    (claim,) = with_payer()
+    text = x12([claim])
+    assert len(seg(text, "CLM")[0]) == 10 and not seg(text, "REF", "Y4")
+    assert box_x(cms1500.render([claim], CTX), 20) == [round(cms1500.x_of(41), 1)]
+
+
+def test_workers_comp_without_the_employer_claim_data_is_refused_naming_loop_and_fix():
+    (claim,) = with_payer(kind="workers-comp")
+    assert claim.issue_codes == ["workers-comp-data", "workers-comp-data"]
+    assert claim.problems[0].startswith(f"Claim {claim.account_number}, 2010BA REF*Y4: a "
+                                        "workers' compensation claim needs the employer's")
+    assert "2300 DTP*439" in claim.problems[1]
+    assert "Fix: record the date of injury on the patient's" in claim.problems[1]
+
+
+# --- the ordering provider (2420E) ---------------------------------------------------------
+
+
+def test_2420e_dk_names_each_lines_prescriber_and_box_17_is_dk_first_last():
+    other = order("o2", prescriber_id="dr2", drug_hcpcs=None, per_diem_code="S9500",
+                  per_diem_rate=Decimal("80.00"))
+    from models.records.tables import PrescriberRead
+    from models.validation import npi_with_check_digit
+    from tests.support.claim_data import PRESCRIBERS
+    PRESCRIBERS["dr2"] = PrescriberRead(id="dr2", first_name="Ravi", last_name="Shah",
+                                        npi=npi_with_check_digit("245678901"))
+    try:
+        days = DAYS + [day(D(2026, 10, 1), oid="o2")]
+        (claim,) = drafts(days, orders=[order(), other])
+        text = x12([claim])
+    finally:
+        del PRESCRIBERS["dr2"]
+    assert not seg(text, "NM1", "DN")  # no referral: 2310A and 2420F stay out
+    dk = [s[3] for s in seg(text, "NM1", "DK")]
+    assert len(dk) == len(seg(text, "LX")) == len(claim.lines)
+    assert dk == ["SHAH" if ln.order_id == "o2" else "OKAFOR" for ln in claim.lines]
+    assert file_issues(text) == []
+    assert file_issues(text.replace("NM1*DK*1*SHAH", "NM1*DN*1*SHAH"))[0].code == \
+        "no-ordering-provider"
+    pdf = cms1500.render([claim], CTX)
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == 2  # one ordering provider a form: box 17 holds one
+    assert "DK NGOZI OKAFOR" in pages[0] and "DK RAVI SHAH" in pages[1]
+
+
+# --- the file checker ------------------------------------------------------------------------
+
+
+def test_file_issues_finds_each_point_in_a_written_837p():
+    (claim,) = with_payer()
+    text = x12([claim])
+    assert file_issues(text) == []
+    broken = {
+        "billing-provider-zip": text.replace("*IL*616021234~", "*IL*61602~", 1),
+        "no-claim-filing-indicator": text.replace("******CI~", "~"),
+        "ndc-unit": text.replace("*ME~", "*EA~"),
+        "no-payer-claim-number": text.replace(":B:1*", ":B:7*"),
+        "workers-comp-data": text.replace("******CI~", "******WC~"),
+    }
+    for code, bad in broken.items():
+        assert code in [i.code for i in file_issues(bad)], code
