@@ -64,6 +64,14 @@ def draft_issues(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
                     f"a workers' compensation claim needs the {label}, which the patient's "
                     f"{draft.payer.name} coverage does not give.",
                     f"record the {label} on the patient's {draft.payer.name} coverage.")
+        early = [ln for ln in draft.lines if cov.injury_date and ln.start < cov.injury_date]
+        if early:
+            add("workers-comp-data", "box 24A" if paper else "2400 DTP*472",
+                f"line {draft.lines.index(early[0]) + 1} ({early[0].code} "
+                f"{early[0].start:%m/%d/%Y}) is before the date of injury "
+                f"{cov.injury_date:%m/%d/%Y}; workers' compensation pays from the injury on.",
+                f"correct the injury date or the coverage start of the patient's "
+                f"{draft.payer.name} coverage.")
     # a replacement (7) or void (8) names the claim by the payer's own number (REF*F8, box 22)
     if draft.frequency_code in ("7", "8") and not draft.original_reference:
         what = "replacement" if draft.frequency_code == "7" else "void"

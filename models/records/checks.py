@@ -213,12 +213,26 @@ def check_patient(p: PatientBase, coverages: list[CoverageBase]) -> None:
         c.one_of(pre + "relationship", cov.relationship, vocab.RELATIONSHIPS)
         c.pattern(pre + "employer_claim_number", cov.employer_claim_number, GROUP_NUMBER_RE,
                   "uses letters, digits and dashes only (up to 50)")
+        _injury_date(c, pre, p, cov)
         if cov.relationship != "self" and not (
             cov.subscriber_first_name and cov.subscriber_last_name and cov.subscriber_birth_date
             and cov.subscriber_sex in vocab.SEXES  # the file's subscriber needs all four
         ):
             c.add(pre + "subscriber", "is required when the patient is not the subscriber")
     c.done()
+
+
+def _injury_date(c: Check, pre: str, p: PatientBase, cov: CoverageBase) -> None:
+    """A workers' compensation coverage's date of injury (DTP*439, box 14): workers'
+    compensation pays for care from the injury on, so the coverage cannot start before it."""
+    day = cov.injury_date
+    if day is None:
+        return
+    if p.birth_date is not None and day < p.birth_date:
+        c.add(pre + "injury_date", "is before the patient's date of birth")
+    elif cov.start_date is not None and day > cov.start_date:
+        c.add(pre + "injury_date", "is after the coverage start: workers' compensation covers "
+              "care from the injury on, so the coverage starts on or after it")
 
 
 def check_authorization(a: AuthorizationBase, entry: bool = True) -> None:

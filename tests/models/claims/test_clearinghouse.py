@@ -138,6 +138,39 @@ def test_workers_comp_without_the_employer_claim_data_is_refused_naming_loop_and
     assert "Fix: record the date of injury on the patient's" in claim.problems[1]
 
 
+def test_workers_comp_service_before_the_injury_is_refused_naming_line_and_fix():
+    """A workers' compensation carrier pays from the injury on: a line dated before the
+    coverage's injury date is refused, on paper in box 24A."""
+    (claim,) = with_payer({**WC, "injury_date": D(2026, 10, 2)}, kind="workers-comp")
+    assert claim.issue_codes == ["workers-comp-data"]
+    assert claim.problems == [
+        f"Claim {claim.account_number}, 2400 DTP*472: line 1 (S9338 10/01/2026) is before the "
+        "date of injury 10/02/2026; workers' compensation pays from the injury on. Fix: correct "
+        "the injury date or the coverage start of the patient's Blue Prairie PPO coverage. "
+        "(workers-comp-data)"]
+    (paper,) = drafts(DAYS, fmt="cms1500", payers={**PAYERS, "bcx": PAYERS["bcx"].model_copy(
+        update={"kind": "workers-comp"})}, pat=patient([patient().coverages[0].model_copy(
+            update={**WC, "injury_date": D(2026, 10, 2)})]))
+    assert "box 24A: line 1" in paper.problems[0]
+
+
+def test_a_coverage_injury_date_is_checked_against_birth_and_coverage_start():
+    """The one check of a coverage (form, service, importer): the injury date is not before
+    the patient's birth, nor after the coverage start."""
+    from models.errors import ValidationFailed
+    from models.records.checks import check_patient
+    from models.records.tables import CoverageBase, PatientBase
+    pat = PatientBase(**patient().model_dump(exclude={"coverages"}))
+    cov = CoverageBase(payer_id="glc", member_id="GLC-1", start_date=D(2026, 9, 14), **WC)
+    check_patient(pat, [cov])  # the injury on the coverage's first day
+    for injury, problem in ((D(2026, 9, 15), "is after the coverage start"),
+                            (D(1960, 1, 1), "is before the patient's date of birth")):
+        with pytest.raises(ValidationFailed) as exc:
+            check_patient(pat, [cov.model_copy(update={"injury_date": injury})])
+        assert [(e.field, e.problem.split(":")[0]) for e in exc.value.errors] == [
+            ("coverages[0].injury_date", problem)]
+
+
 # --- the ordering provider (2420E) ---------------------------------------------------------
 
 
