@@ -27,6 +27,8 @@ DEFAULT_FILING_INDICATOR = {"medicare": "MB", "medicaid": "MC", "commercial": "C
 # the NDC unit of measure a drug is billed in (CTP05, CMS-1500 24A shaded): F2 international
 # unit, GR gram, ME milligram, ML millilitre, UN unit (each)
 NDC_BILLING_UNITS = ("ML", "UN", "GR", "F2", "ME")
+NDC_BILLING_UNIT_NAMES = {"ML": "ML millilitre", "UN": "UN unit (each, vial)", "GR": "GR gram",
+                          "F2": "F2 international unit", "ME": "ME milligram"}
 SEXES = {"F": "Female", "M": "Male", "U": "Unknown"}  # code -> what a form shows
 PRIORITIES = ("primary", "secondary")  # of a coverage
 RELATIONSHIPS = ("self", "spouse", "child", "other")  # the patient's, to the subscriber

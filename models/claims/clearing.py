@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from models.claims.claim import ClaimDraft, filing_indicator, workers_comp
+from models.claims.claim import DRUG, ClaimDraft, filing_indicator, workers_comp
 from models.records.checks import billing_provider_problems
 from models.records.tables import OrderRead, PharmacyRead
 from models.validation import npi_problem, tax_id_problem, taxonomy_problem
@@ -72,6 +72,18 @@ def draft_issues(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
                 f"{cov.injury_date:%m/%d/%Y}; workers' compensation pays from the injury on.",
                 f"correct the injury date or the coverage start of the patient's "
                 f"{draft.payer.name} coverage.")
+    # NDC quantities in a unit of the guide's list (CTP05, box 24A shaded): never a guess
+    unknown = dict.fromkeys(ln.order_id for ln in draft.lines
+                            if ln.kind == DRUG and ln.ndc and ln.ndc_unit is None)
+    for order_id in unknown:
+        o = orders.get(order_id)
+        name = o.drug_name if o else order_id
+        unit = f'in "{o.drug_dose_unit}"' if o and o.drug_dose_unit else "without a dose unit"
+        add("ndc-unit", "box 24A shaded line" if paper else "2410 CTP05",
+            f"the drug {name} (order {order_id}) is dosed {unit}, which is no NDC unit of "
+            "measure, and the order gives no NDC billing unit: its NDC quantity cannot be "
+            "stated.", f"set the NDC billing unit ({', '.join(NDC_BILLING_UNITS)}) and the "
+            f"package quantity on order {order_id}.")
     # a replacement (7) or void (8) names the claim by the payer's own number (REF*F8, box 22)
     if draft.frequency_code in ("7", "8") and not draft.original_reference:
         what = "replacement" if draft.frequency_code == "7" else "void"
@@ -115,7 +127,8 @@ def file_issues(text: str) -> list[ClaimIssue]:
     """The points above, found in a written 837P: the billing provider's ZIP+4 (2010AA N403), a
     filing indicator in every SBR09, a payer's claim number in REF*F8 for every replacement or
     void, an ordering provider (2420E NM1*DK) on every service line, NDC units from the
-    guide's list (CTP05), and a workers' compensation claim's CLM11 EM, REF*Y4 and DTP*439.
+    guide's list (CTP05), a JW (discarded drug) line right after the line of the dose given,
+    and a workers' compensation claim's CLM11 EM, REF*Y4 and DTP*439.
     The claim named is CLM01 (the billing provider's issues name "-")."""
     out: list[ClaimIssue] = []
     segs = [s.strip().split("*") for s in text.split("~") if s.strip()]
@@ -142,6 +155,7 @@ def file_issues(text: str) -> list[ClaimIssue]:
                                   "record the order's prescriber."))
 
     subscriber_refs: set[str] = set()
+    previous: tuple = ("", "", [])  # the claim, code and modifiers of the last service line
     for s in segs:
         tag = s[0]
         if tag == "NM1":
@@ -187,6 +201,15 @@ def file_issues(text: str) -> list[ClaimIssue]:
         elif tag == "LX":
             close_line()
             line = int(s[1])
+        elif tag == "SV1":
+            code, *mods = _el(s, 1).split(":")[1:]
+            if "JW" in mods and ("JZ" in mods or previous[:2] != (claim, code)
+                                 or {"JW", "JZ"} & set(previous[2])):
+                out.append(ClaimIssue("waste-line", claim, f"2400 SV1 (line {line})",
+                                      "a JW (discarded drug) line must follow the line of the "
+                                      "same drug given that day, which carries neither JW nor "
+                                      "JZ.", "record the waste on the MAR entry of the dose."))
+            previous = (claim, code, mods)
         elif tag == "CTP" and _el(s, 5) not in NDC_BILLING_UNITS:
             out.append(ClaimIssue("ndc-unit", claim, f"2410 CTP05 (line {line})",
                                   f'"{_el(s, 5)}" is not an NDC unit of the guide.',

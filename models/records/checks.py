@@ -264,6 +264,10 @@ def check_order(o: OrderBase, entry: bool = True) -> None:
     if (o.drug_billing_unit is None) != (o.drug_package_quantity is None):
         c.add("drug_package_quantity" if o.drug_billing_unit else "drug_billing_unit",
               "goes with the NDC billing unit and the package quantity: give both or neither")
+    elif entry and o.drug_ndc and o.drug_hcpcs and o.drug_billing_unit is None \
+            and o.drug_dose_unit in set(vocab.DOSE_UNITS) - {"mg", "g", "mL", "mcg"}:
+        c.add("drug_billing_unit", f'is required for a drug dosed in "{o.drug_dose_unit}", '
+              "which is no NDC unit of measure (heparin 1,000 units a mL: ML, 1000)")
     if o.drug_hcpcs:
         c.add("drug_hcpcs", hcpcs_problem(o.drug_hcpcs))
     if o.drug_hcpcs_unit_amount is not None and o.drug_hcpcs_unit_amount <= 0:

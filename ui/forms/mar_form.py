@@ -51,10 +51,10 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     title = "Infusion log entry"
     labels = {"date": "Date", "order_id": "Order", "status": "Status", "setting": "Setting",
               "start_time": "Start time", "end_time": "End time", "dose_given": "Dose given",
-              "administered_by": "Administered by", "site": "Site", "reaction": "Reaction",
-              "notes": "Notes"}
+              "wasted": "Wasted", "administered_by": "Administered by", "site": "Site",
+              "reaction": "Reaction", "notes": "Notes"}
     TAB_ORDER = ("date", "order_id", "status", "setting", "start_time", "end_time",
-                 "dose_given", "administered_by", "site", "reaction", "notes")
+                 "dose_given", "wasted", "administered_by", "site", "reaction", "notes")
 
     def __init__(self, ctx: AppContext, patient_id: str, record: InfusionRead | None = None,
                  parent: QWidget | None = None, *, order_id: str | None = None,
@@ -75,6 +75,10 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         self.end_time = f("end_time", time_field())
         self.dose = f("dose_given", decimal_field())
         self.dose.setMaximumWidth(130)
+        self.wasted = f("wasted", decimal_field())
+        self.wasted.setMaximumWidth(130)
+        self.wasted.setToolTip("What was discarded from a single-dose vial, in the dose unit: "
+                               "billed on a JW line (nothing discarded: JZ)")
         self.nurse = f("administered_by", line(60, "nurse's name"))
         self.site = f("site", line(60, "e.g. left forearm"))
         self.reaction = f("reaction", line(4000, "none, or what happened and what was done"))
@@ -88,7 +92,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         self.captions: dict[str, QLabel] = {}
         place = {"date": (row1, 0), "order_id": (row1, 1), "status": (row1, 0),
                  "setting": (row1, 0), "start_time": (row2, 0), "end_time": (row2, 0),
-                 "dose_given": (row2, 0), "administered_by": (row2, 1), "site": (row2, 1),
+                 "dose_given": (row2, 0), "wasted": (row2, 0), "administered_by": (row2, 1),
+                 "site": (row2, 1),
                  "reaction": (row3, 1), "notes": (row3, 1)}
         for name in self.TAB_ORDER:
             box, caption = stacked(self.label(name), self.fields[name])
@@ -255,6 +260,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         unit = order.drug_dose_unit if order and order.drug_dose_unit else ""
         self.captions["dose_given"].setText(f"Dose given ({unit})" if unit else "Dose given")
         self.dose.setPlaceholderText(f"in {unit}" if unit else "")
+        self.captions["wasted"].setText(f"Wasted ({unit})" if unit else "Wasted")
+        self.wasted.setPlaceholderText(f"in {unit}" if unit else "")
 
     def _update_notes_caption(self) -> None:
         status = self.value("status")
@@ -315,7 +322,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             id=self.record_id, order_id=v("order_id") or "", date=v("date"),
             status=v("status") or "", setting=v("setting") or "home",
             start_time=v("start_time"), end_time=v("end_time"), dose_given=v("dose_given"),
-            administered_by=v("administered_by"), site=v("site"), reaction=v("reaction"),
+            wasted=v("wasted"), administered_by=v("administered_by"), site=v("site"),
+            reaction=v("reaction"),
             notes=v("notes"),
         )
 

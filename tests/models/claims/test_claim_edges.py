@@ -614,14 +614,32 @@ def test_r21_doses_of_one_day_add_up_and_a_drug_without_charge_is_zero():
 @pytest.mark.parametrize("dose, unit, quantity, ndc_unit", [
     ("250", "mg", "250", "ME"), ("1250", "mcg", "1.25", "ME"), ("2", "g", "2", "GR"),
     ("2", "gm", "2", "GR"), ("100", "ml", "100", "ML"), ("1.5", "l", "1500", "ML"),
-    ("40", "iu", "40", "F2"), ("3", "unit", "3", "UN"), ("3", "units", "3", "UN"),
-    ("3", " MG ", "3", "ME"), ("3", None, "3", "UN"), ("3", "drops", "3", "UN"),
+    ("40", "iu", "40", "F2"), ("3", " MG ", "3", "ME"),
     ("1", "mcg", "0.001", "ME"), ("0.4", "mcg", "0", "ME"), ("2.0004", "mg", "2", "ME"),
     ("2.0006", "mg", "2.001", "ME"),
 ])
 def test_r21_ndc_quantity_in_the_ndc_unit(dose, unit, quantity, ndc_unit):
     assert claims_drafts.ndc_quantity(Decimal(dose), unit) == (Decimal(quantity), ndc_unit)
     assert f"{claims_drafts.ndc_quantity(Decimal(dose), unit)[0]:f}" == quantity  # as the writers
+
+
+@pytest.mark.parametrize("unit", ["unit", "units", None, "drops", "mEq"])
+def test_an_ndc_quantity_is_never_a_silent_un(unit):
+    """Issue 11 item 5: heparin's 5,000 units are not 5,000 each; without the drug's billing
+    unit a dose unit that is no NDC unit of measure gives no quantity (refused by the checker)."""
+    assert claims_drafts.ndc_quantity(Decimal(5000), unit) is None
+
+
+@pytest.mark.parametrize("dose, unit, billing, package, quantity", [
+    ("30000", "mg", "ML", "100", "300"),  # Gammagard 10%: 100 mg a mL
+    ("1000", "mg", "UN", "1000", "1"),  # Invanz: one 1 g vial
+    ("5000", "units", "ML", "1000", "5"),  # heparin 1,000 units/mL
+    ("1250", "mg", "UN", "1000", "1.25"),
+    ("1", "mg", "ML", "3", "0.333"),
+])
+def test_ndc_quantity_in_the_drugs_billing_unit(dose, unit, billing, package, quantity):
+    assert claims_drafts.ndc_quantity(Decimal(dose), unit, billing, Decimal(package)) == (
+        Decimal(quantity), billing)
 
 
 @pytest.mark.parametrize("dose, amount, units", [

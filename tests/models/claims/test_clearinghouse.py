@@ -217,3 +217,118 @@ def test_file_issues_finds_each_point_in_a_written_837p():
     }
     for code, bad in broken.items():
         assert code in [i.code for i in file_issues(bad)], code
+
+
+# --- NDC units (CTP04/CTP05, box 24A shaded) and JW/JZ ------------------------------------------
+
+
+def shaded(claims, page: int = 0) -> list[str]:
+    """The shaded supplemental lines of box 24 (grid lines 43, 45, ... 53) as printed on the
+    data-only form (the red form's captions left out)."""
+    pdf = cms1500.render(claims, CTX, mode=cms1500.DATA)
+    rows: dict[int, list[tuple[float, str]]] = {}
+
+    def visit(text, cm, tm, font_dict, font_size):
+        y = tm[5] * cm[3] + cm[5]
+        for i in range(6):
+            if text.strip() and abs(y - cms1500.baseline(43 + 2 * i)) < 1:
+                rows.setdefault(i, []).append((tm[4] * cm[0] + cm[4], text.strip()))
+
+    pypdf.PdfReader(io.BytesIO(pdf)).pages[page].extract_text(visitor_text=visit)
+    return [" ".join(t for _x, t in sorted(rows[i])) for i in sorted(rows)]
+
+
+def ctp(text: str) -> list[tuple[str, str]]:
+    return [(s[4], s[5]) for s in seg(text, "CTP")]
+
+
+def test_ctp_is_in_the_ndc_billing_unit_30_g_gammagard_is_300_ml():
+    """Item 5: CTP04/CTP05 and the 24A shaded line in the drug's billing unit: 30,000 mg of
+    Gammagard 10% (100 mg a mL) is 300 ML, not 30000 ME."""
+    o = order(drug_billing_unit="ML", drug_package_quantity=Decimal(100))
+    (claim,) = drafts(DAYS, orders=[o])
+    text = x12([claim])
+    assert ctp(text) == [("300", "ML")] * 3
+    assert file_issues(text) == []
+    assert shaded([claim])[:1] == ["N400944270005 ML300"]
+
+
+def test_one_invanz_vial_is_1_un_and_heparin_units_are_not_each():
+    invanz = order(drug_name="Invanz 1 g vial", drug_ndc="00006384371", drug_hcpcs="J1335",
+                   drug_hcpcs_unit_amount=Decimal(500), drug_billing_unit="UN",
+                   drug_package_quantity=Decimal(1000))
+    (claim,) = drafts(DAYS[:1], orders=[invanz], dose="1000")
+    assert ctp(x12([claim])) == [("1", "UN")]
+
+    heparin = dict(drug_name="Heparin 5,000 units/5 mL", drug_ndc="63323054705",
+                   drug_hcpcs="J1644", drug_hcpcs_unit_amount=Decimal(1000),
+                   drug_dose_unit="units", drug_unit_charge=Decimal("1.10"))
+    (refused,) = drafts(DAYS[:1], orders=[order(**heparin)], dose="5000")
+    assert refused.issue_codes == ["ndc-unit"]
+    assert refused.problems == [
+        f'Claim {refused.account_number}, 2410 CTP05: the drug Heparin 5,000 units/5 mL (order '
+        'o1) is dosed in "units", which is no NDC unit of measure, and the order gives no NDC '
+        "billing unit: its NDC quantity cannot be stated. Fix: set the NDC billing unit (ML, "
+        "UN, GR, F2, ME) and the package quantity on order o1. (ndc-unit)"]
+    (paper,) = drafts(DAYS[:1], orders=[order(**heparin)], dose="5000", fmt="cms1500")
+    assert "box 24A shaded line: the drug Heparin" in paper.problems[0]
+    (ok,) = drafts(DAYS[:1], orders=[order(**heparin, drug_billing_unit="ML",
+                                            drug_package_quantity=Decimal(1000))], dose="5000")
+    assert ok.ok and ctp(x12([ok])) == [("5", "ML")]
+
+
+def single_dose(dose: str, wasted: str | None):
+    from models.records.tables import InfusionRead
+    o = order(drug_name="Infliximab 100 mg vial", drug_ndc="57894003001", drug_hcpcs="J1745",
+              drug_hcpcs_unit_amount=Decimal(10), drug_unit_charge=Decimal("97.50"),
+              drug_billing_unit="UN", drug_package_quantity=Decimal(100), drug_single_dose=True)
+    entries = [InfusionRead(id="m1", order_id="o1", date=DAYS[0].date, status="completed",
+                            dose_given=Decimal(dose),
+                            wasted=Decimal(wasted) if wasted else None)]
+    (claim,) = drafts(DAYS[:1], orders=[o], entries=entries)
+    return claim
+
+
+def test_jz_on_a_single_dose_vial_line_with_nothing_discarded():
+    claim = single_dose("400", None)
+    text = x12([claim])
+    assert [s[1] for s in seg(text, "SV1")] == ["HC:S9338", "HC:J1745:JZ"]
+    assert [s[4] for s in seg(text, "SV1")] == ["1", "40"]
+    assert ctp(text) == [("4", "UN")]
+    assert file_issues(text) == []
+    assert "J1745 JZ" in pdf_text([claim])
+    assert single_dose("400", "0").lines[1].modifiers == ("JZ",)
+
+
+def test_jw_line_bills_the_waste_recorded_on_the_mar_entry():
+    """350 mg given from four 100 mg vials, 50 mg discarded: 35 units, then 5 units JW, each
+    with its NDC quantity in vials (3.5 UN and 0.5 UN); the charge follows the units."""
+    claim = single_dose("350", "50")
+    assert claim.ok, claim.problems
+    text = x12([claim])
+    assert [(s[1], s[2], s[4]) for s in seg(text, "SV1")] == [
+        ("HC:S9338", "150", "1"), ("HC:J1745", "3412.5", "35"), ("HC:J1745:JW", "487.5", "5")]
+    assert ctp(text) == [("3.5", "UN"), ("0.5", "UN")]
+    assert file_issues(text) == []
+    assert claim.total_charge == Decimal("150.00") + Decimal("3412.50") + Decimal("487.50")
+    pdf = cms1500.render([claim], CTX)
+    assert "J1745 JW" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert shaded([claim]) == ["N457894003001 UN3.5", "N457894003001 UN0.5"]
+    # a JW line on its own, or one after a JZ line, is caught in the file
+    alone = text.replace("SV1*HC:J1745*3412.5", "SV1*HC:J1569*3412.5")
+    assert [i.code for i in file_issues(alone)] == ["waste-line"]
+    assert [i.code for i in file_issues(text.replace("HC:J1745*", "HC:J1745:JZ*"))] == [
+        "waste-line"]
+
+
+def test_waste_the_rounding_already_bills_makes_no_jw_line():
+    """CMS: 345 mg given (35 units of 10 mg, rounded up) and 5 mg discarded bill no more than
+    35 units: no billing unit was discarded, so JZ and no JW line."""
+    claim = single_dose("345", "5")
+    assert [(ln.modifiers, ln.units) for ln in claim.lines[1:]] == [(("JZ",), 35)]
+    assert single_dose("345", "6").lines[2].units == 1  # 351 mg: 36 units, one of them JW
+
+
+def test_no_jw_or_jz_on_a_drug_not_in_a_single_dose_vial():
+    (claim,) = drafts(DAYS[:1])
+    assert claim.lines[1].modifiers == ()
