@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("claim", metavar="CLAIM", help="PerDiem's claim (patient account) number")
     p.add_argument("number", metavar="NUMBER", help="the payer's claim number")
 
+    p = sub.add_parser("claim-void", help="void a sent claim (frequency 8), which releases "
+                       "its days for billing again")
+    p.add_argument("claim", metavar="CLAIM", help="PerDiem's claim (patient account) number")
+    p.add_argument("--format", choices=("837p", "cms1500", "csv"), required=True)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--data-only", action="store_true",
+                   help="CMS-1500: print the data alone, for pre-printed red forms")
+
     p = sub.add_parser("packet", help="the documentation packet (PDF) of one patient and period")
     p.add_argument("--patient", required=True, metavar="ID")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
@@ -285,6 +293,22 @@ def cmd_claim_number(args, engine) -> int:
     return EXIT_OK
 
 
+def cmd_claim_void(args, engine) -> int:
+    from models.claims.sent import void_claim
+    from models.db import unit_of_work
+    from reports.claims.claim_files import renderer
+
+    with unit_of_work(engine) as session:
+        result = void_claim(session, actor=args.user, account_number=args.claim,
+                            fmt=args.format, out=args.out,
+                            render=renderer(args.format, args.data_only))
+    d = result.draft
+    print(f"Void of claim {d.account_number} (payer's claim number {d.original_reference}) "
+          f"written to {result.path} (batch {result.batch_id}); its {len(d.days)} day(s) can "
+          "be billed again.")
+    return EXIT_OK
+
+
 def cmd_demo(args, engine) -> int:
     from models import demo
     from models.db import unit_of_work
@@ -375,6 +399,7 @@ COMMANDS = {
     "month": cmd_month,
     "claims": cmd_claims,
     "claim-number": cmd_claim_number,
+    "claim-void": cmd_claim_void,
     "demo": cmd_demo,
     "packet": cmd_packet,
     "packets": cmd_packets,

@@ -228,8 +228,8 @@ class _Data:
         for i, code in enumerate(d.diagnosis_codes[:12]):
             put(38 + i // 4, 3 + 13 * (i % 4), code.replace(".", ""), 8)
         # 22, 23
-        if d.frequency_code == "7":
-            put(38, 50, "7", 2)
+        if d.frequency_code in ("7", "8"):  # a replacement or void names the payer's number
+            put(38, 50, d.frequency_code, 2)
             put(38, 62, d.original_reference, 17)
         put(40, 50, lines[0].authorization_number if lines else d.authorization_number, 29)
         # 24

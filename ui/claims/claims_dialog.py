@@ -179,6 +179,9 @@ class ClaimsDialog(QDialog):
         self.save_button = self.buttons.addButton("&Save claims...",
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setEnabled(False)
+        self.sent_button = self.buttons.addButton("Sen&t claims…",
+                                                  QDialogButtonBox.ButtonRole.ActionRole)
+        self.sent_button.clicked.connect(self.open_sent_claims)
         self.buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.preview_button.clicked.connect(self._on_preview_clicked)
@@ -313,6 +316,15 @@ class ClaimsDialog(QDialog):
             show_error(self, exc, "Claims")
             return
         self._on_preview_clicked()
+
+    @Slot()
+    def open_sent_claims(self) -> QDialog:
+        """The claims already sent: void one, record its payer's number, write a copy."""
+        from ui.claims.sent_claims import SentClaimsDialog
+
+        self.sent_dialog = SentClaimsDialog(self.ctx, self)
+        self.sent_dialog.show()
+        return self.sent_dialog
 
     # --- saving ---------------------------------------------------------------------------
 

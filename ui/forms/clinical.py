@@ -97,7 +97,8 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
                                                placeholder="e.g. mg"))
         f("drug_unit_charge", decimal_field("e.g. 92.40"))
         billing_unit = f("drug_billing_unit", choice(
-            [(NDC_BILLING_UNIT_NAMES[u], u) for u in vocab.NDC_BILLING_UNITS], placeholder="e.g. ML"))
+            [(NDC_BILLING_UNIT_NAMES[u], u) for u in vocab.NDC_BILLING_UNITS],
+            placeholder="e.g. ML"))
         billing_unit.setToolTip("The unit the NDC is billed in (837P CTP05, CMS-1500 24A "
                                 "shaded line), as the payer's NDC file lists it")
         package = f("drug_package_quantity", decimal_field("e.g. 100 (mg in one mL)"))
