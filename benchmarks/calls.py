@@ -10,8 +10,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.billing import loading, month
