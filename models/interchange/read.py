@@ -4,7 +4,6 @@ or nothing, in the caller's one transaction (models/interchange/validate.py chec
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import pathlib
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Table, Time, insert
 from sqlmodel import Session, select
 
+from models import clock
 from models.errors import DomainError, ImportRejected
 from models.interchange.convert import CONVERTERS, coverages_in, pharmacy_in
 from models.interchange.format import COLLECTIONS, Path
@@ -164,7 +164,7 @@ class _Writer:
 
     def __init__(self, session: Session, actor: str, report: ProgressCallback, total: int):
         self.session, self.actor, self.report, self.total = session, actor, report, total
-        self.now = dt.datetime.now().replace(microsecond=0)  # one import, one moment
+        self.now = clock.now()  # one import, one moment
         self.done = 0
         self.problems: list[tuple[Path, str]] = []
         self.report(Progress("writing", 0, total))

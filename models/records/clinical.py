@@ -38,16 +38,18 @@ def _check_refs(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> No
 
 
 def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], data: B,
-                  recorded_at: dt.datetime | None = None, form_checks: bool = True) -> R:
+                  recorded_at: dt.datetime | None = None, form_checks: bool = True,
+                  today: dt.date | None = None) -> R:
     """Save a new clinical record (version 1) and its first history entry.
 
     `form_checks=False` skips the entry form's extra demands (e.g. a note on a held dose) for
-    records the interchange importer has already checked against the file format.
+    records the interchange importer has already checked against the file format. `today`
+    (models.clock.today() when None) is the day no date may lie after (R24).
     """
     record: Any = kind.base.model_validate(data)
     if not record.id:
         record.id = new_id(session, kind)
-    check_record(kind, record, entry=form_checks)
+    check_record(kind, record, entry=form_checks, today=today)
     _check_refs(session, kind, record)
     if session.get(kind.table, record.id) is not None:
         raise Conflict(f'A {kind.label} with id "{record.id}" already exists.')
@@ -62,7 +64,8 @@ def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], dat
 
 
 def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], record_id: str,
-                data: B, reason: str, recorded_at: dt.datetime | None = None) -> R:
+                data: B, reason: str, recorded_at: dt.datetime | None = None,
+                today: dt.date | None = None) -> R:
     """Store a new version of a clinical record; the previous ones stay in its history."""
     if not (reason or "").strip():
         raise FieldError("reason", "say why the record is changed")
@@ -70,7 +73,7 @@ def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], recor
     if row.voided:
         raise DomainError(f'The {kind.label} "{record_id}" is void and cannot be edited.')
     record = kind.base.model_validate({**data.model_dump(), "id": record_id})
-    check_record(kind, record)
+    check_record(kind, record, today=today)
     _check_refs(session, kind, record)
     new = record.model_dump()
     if all(getattr(row, k) == v for k, v in new.items()):

@@ -13,6 +13,7 @@ import datetime as dt
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from models import clock
 from models.errors import FieldError, ValidationFailed
 from models.records import registry
 from models.records.dose import entry_defaults, load_prefill, prefill_dose
@@ -123,7 +124,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             w.clear()
         self.status.setCurrentIndex(0)
         self.setting.setCurrentIndex(0)
-        day = day or dt.date.today()
+        day = day or clock.today()
         self.date.set_date(day)
         self._prefilled_dose = ""
         self._fill_orders(day, order_id)
@@ -156,7 +157,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
 
     def refresh_orders(self) -> None:
         """Re-read the orders (one was added or changed) and keep the one picked."""
-        day = self.value("date") or dt.date.today()
+        day = self.value("date") or clock.today()
         self._fill_orders(None if self.record else day, self.order.currentData(),
                           prefill=False)
 
