@@ -189,15 +189,19 @@ def cmd_import(args, engine) -> int:
     from models.interchange import read
 
     progress = None if args.quiet else ProgressLine(sys.stderr, args.file.name)
+    warnings: list[str] = []
     try:
         doc = read.read_file(args.file, progress=progress)
         with unit_of_work(engine) as session:
-            counts = read.import_document(session, actor=args.user, doc=doc, progress=progress)
+            counts = read.import_document(session, actor=args.user, doc=doc, progress=progress,
+                                          warnings=warnings)
     finally:
         if progress is not None:
             progress.close()
     summary = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items() if n)
     print(f"Imported from {args.file}: {summary or 'nothing new'}.")
+    for warning in warnings:  # R25: imported, to be looked at
+        print(f"Warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -687,8 +687,9 @@ class _Demo:
                   "on the copy the prescriber returned.", signed_date=plan.start_date)
 
         entry = clinical.get_record(self.session, INFUSION, self.duplicate_of)
-        copy = INFUSION.base.model_validate(entry).model_copy(
-            update={"id": self.next_id(INFUSION)})
+        copy = INFUSION.base.model_validate(entry).model_copy(update={
+            "id": self.next_id(INFUSION),
+            "notes": "Charted from the paper MAR at the end of the shift."})  # R25: a note
         self.record(INFUSION, entry.date, 22, **copy.model_dump())
         clinical.void_record(self.session, actor=self.actor, kind=INFUSION, record_id=copy.id,
                              reason="Duplicate: the same dose was charted twice.",

@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.errors import Conflict, DomainError, FieldError
+from models.errors import Conflict, DomainError, FieldError, ValidationFailed
 from models.records import registry
 from models.records.changes import note_change
 from models.records.checks import check_record
 from models.records.history import snapshot
 from models.records.registry import B, ClinicalKind, R
 from models.records.rows import get_row, new_id, now, require
+from models.records.sanity import EntryWarning, entry_warnings
 from models.records.tables import Infusion, Order, OrderRead
 
 
@@ -35,6 +36,28 @@ def _patient_of(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> st
 def _check_refs(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> None:
     for ref in kind.refs:
         require(session, ref, getattr(data, f"{ref.key}_id"))
+
+
+def infusion_warnings(session: Session, entry: Any) -> list[EntryWarning]:
+    """R25 on an infusion entry as it would be saved: its dose against its order's, and the
+    order's other current entries of its date."""
+    order = session.get(Order, entry.order_id)
+    if order is None:
+        return []
+    others = session.exec(select(Infusion).where(
+        Infusion.order_id == entry.order_id, Infusion.date == entry.date,
+        Infusion.voided == False)).all()  # noqa: E712
+    return entry_warnings(order, entry, others)
+
+
+def _check_r25(session: Session, kind: ClinicalKind[Any, Any], record: Any) -> None:
+    """R25: an entry out of range, or a second administered one, is saved only with a note."""
+    if kind is not registry.INFUSION or (record.notes or "").strip():
+        return
+    found = infusion_warnings(session, record)
+    if found:
+        raise ValidationFailed([FieldError(
+            "notes", f"{w.text}: say why in the notes ({w.code})", w.code) for w in found])
 
 
 def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], data: B,
@@ -51,6 +74,8 @@ def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], dat
         record.id = new_id(session, kind)
     check_record(kind, record, entry=form_checks, today=today)
     _check_refs(session, kind, record)
+    if form_checks:
+        _check_r25(session, kind, record)
     if session.get(kind.table, record.id) is not None:
         raise Conflict(f'A {kind.label} with id "{record.id}" already exists.')
     row: Any = kind.table(**record.model_dump(), version=1, recorded_by=actor,
@@ -75,6 +100,7 @@ def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], recor
     record = kind.base.model_validate({**data.model_dump(), "id": record_id})
     check_record(kind, record, today=today)
     _check_refs(session, kind, record)
+    _check_r25(session, kind, record)
     new = record.model_dump()
     if all(getattr(row, k) == v for k, v in new.items()):
         raise DomainError("Nothing was changed, so no new version was saved.")
