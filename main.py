@@ -33,6 +33,13 @@ def _month(text: str) -> tuple[int, int]:
     return first.year, first.month
 
 
+def _today(parser: argparse.ArgumentParser) -> None:
+    """R24: the date a command judges dates by (models/clock.py)."""
+    parser.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                        help="take this date as today (default: $PERDIEM_TODAY, then the local "
+                        "date)")
+
+
 def _default_user() -> str:
     try:
         return getpass.getuser()
@@ -55,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress on stderr (errors are still reported)")
+    _today(p)
 
     p = sub.add_parser("export", help="export everything as an interchange JSON file")
     p.add_argument("file", type=Path)
@@ -67,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="FILE")
     p.add_argument("--with-claims", action="store_true",
                    help="append claimed_batch, claimed_on and claim columns")
+    _today(p)
 
     p = sub.add_parser("month", help="the pharmacy's billing month as CSV, as the month view "
                        "exports it")
@@ -79,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--payer", metavar="ID", help='only patients with a day billing this payer '
                    '("none": a day without a primary coverage)')
     p.add_argument("--out", type=Path, metavar="FILE")
+    _today(p)
 
     p = sub.add_parser("claims", help="claim drafts (837P, CMS-1500 or CSV) for a period")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
@@ -90,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace claims already written for the period (frequency 7)")
     p.add_argument("--data-only", action="store_true",
                    help="CMS-1500: print the data alone, for pre-printed red forms")
+    _today(p)
 
     p = sub.add_parser("claim-number", help="record the payer's claim number (ICN/DCN) of a "
                        "claim, which its replacement then names")
@@ -109,10 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    _today(p)
 
     p = sub.add_parser("packets", help="one packet per patient with service days in a month")
     p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    _today(p)
 
     p = sub.add_parser("attach", help="store a scanned document (PDF, PNG, JPEG) for the packet")
     p.add_argument("--patient", required=True, metavar="ID")
@@ -126,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="fill an empty database with demo data")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
-                   help="the date the demo data ends near (default: today)")
+                   help="the date the demo data ends near (default: $PERDIEM_TODAY, then the "
+                   "local date)")
     return parser
 
 
@@ -183,15 +197,19 @@ def cmd_import(args, engine) -> int:
     from models.interchange import read
 
     progress = None if args.quiet else ProgressLine(sys.stderr, args.file.name)
+    warnings: list[str] = []
     try:
         doc = read.read_file(args.file, progress=progress)
         with unit_of_work(engine) as session:
-            counts = read.import_document(session, actor=args.user, doc=doc, progress=progress)
+            counts = read.import_document(session, actor=args.user, doc=doc, progress=progress,
+                                          warnings=warnings)
     finally:
         if progress is not None:
             progress.close()
     summary = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items() if n)
     print(f"Imported from {args.file}: {summary or 'nothing new'}.")
+    for warning in warnings:  # R25: imported, to be looked at
+        print(f"Warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -310,12 +328,12 @@ def cmd_claim_void(args, engine) -> int:
 
 
 def cmd_demo(args, engine) -> int:
-    from models import demo
+    from models import clock, demo
     from models.db import unit_of_work
 
     with unit_of_work(engine) as session:
         counts = demo.load_demo(session, actor=args.user, seed=args.seed,
-                                today=args.today or dt.date.today())
+                                today=clock.today())
     summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
     print(f"Demo data loaded: {summary}.")
     return EXIT_OK
@@ -425,10 +443,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(url, args.user)
 
+    from models import clock
     from models.db import open_database
     from models.errors import DomainError
 
     try:
+        clock.set_today(getattr(args, "today", None))
+        clock.today()  # a bad $PERDIEM_TODAY is named before anything runs
         if getattr(args, "start", None) and args.end < args.start:
             raise _Fail("--to: is before --from")
         engine = open_database(url)
@@ -439,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     except (DomainError, _Fail, OSError) as exc:
         print(f"perdiem {args.command}: {exc}", file=sys.stderr)
         return EXIT_DATA
+    finally:
+        clock.set_today(None)  # main() is called again in the same process by tests
 
 
 if __name__ == "__main__":
