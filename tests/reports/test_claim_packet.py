@@ -22,9 +22,12 @@ from models.records.tables import (
     AuthorizationBase,
     CareNoteBase,
     CoverageBase,
+    DeliveryBase,
     InfusionBase,
     OrderBase,
     PatientBase,
+    PharmacyBase,
+    PrepNoteBase,
 )
 from reports.claims import claims_csv
 from reports.packet import render_packet
@@ -257,3 +260,29 @@ def test_cli_packet_for_a_claim(example_engine, db_url, claimed, tmp_path, capsy
     with pytest.raises(SystemExit):
         main(["--db", db_url, "packet", "--patient", "p-1001", "--out", str(out)])
     assert "give --claim CLAIM, or --patient, --from and --to" in capsys.readouterr().err
+
+
+def test_zip_plus_four_and_long_lots_and_ids_print_whole(example_engine):
+    """ZIP+4 as 12345-6789; a lot number or id too long for its column widens the column
+    instead of breaking ("LOT-CX-22 / 91" was the bug)."""
+    with unit_of_work(example_engine) as s:
+        pharmacy = reference.get_pharmacy(s)
+        reference.save_pharmacy(s, actor="t", data=PharmacyBase.model_validate(
+            pharmacy).model_copy(update={"zip": "616021234"}))
+        old = clinical.get_record(s, registry.PREP_NOTE, "rx-1")
+        clinical.edit_record(s, actor="t", kind=registry.PREP_NOTE, record_id="rx-1",
+                             data=PrepNoteBase.model_validate(old).model_copy(
+                                 update={"lot": "LOT-CX-2291-ABCDEFGH"}),
+                             reason="Lot from the vial label")
+        clinical.create_record(s, actor="t", kind=registry.DELIVERY, data=DeliveryBase(
+            id="d-2026-10-06-extra-long", order_id="o-1", date=dt.date(2026, 10, 6),
+            method="courier", received_by=None))
+        data = load_packet_data(s, patient_id="p-1001", start=OCT[0], end=OCT[1],
+                                prepared_by="t", created_at=CREATED)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(render_packet(data))).pages]
+    assert "Peoria, IL 61602-1234" in pages[0]
+    assert "LOT-CX-2291-ABCDEFGH" in titled(pages, "Pharmacy preparation notes")
+    deliveries = titled(pages, "Deliveries")
+    assert "d-2026-10-06-extra-long" in deliveries
+    assert re.search(r"d-2026-10-06-extra-long\s+o-1\s+10/06/2026\s+courier\s+not recorded",
+                     deliveries)  # who received it, or that nobody was recorded
