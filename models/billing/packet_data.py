@@ -195,7 +195,8 @@ def load_packet_data(
     days = billable_days(session, start, end, patient_id)
     data = gather(session, patient_id=patient_id, start=start, end=end,
                   prepared_by=prepared_by, created_at=created_at,
-                  served_orders=sorted({d.order_id for d in days}))
+                  served_orders=sorted({d.order_id for d in days}),
+                  day_payers={d.payer_id for d in days if d.payer_id})
     data.days = days
     held = claimed_days(session, patient_id, start=start, end=end)
     data.claims = {key: info.account_number for key, info in held.items()}
@@ -214,6 +215,7 @@ def gather(
     only_orders: list[str] | None = None,
     payer_id: str | None = None,
     as_of: dt.datetime | None = None,
+    day_payers: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> PacketData:
     """The records of a packet (its `days` left empty for the caller).
 
@@ -284,7 +286,8 @@ def gather(
     coverages = [c for c in patient.coverages if _overlaps(c.start_date, c.end_date, start, end)
                  and (payer_id is None or c.payer_id == payer_id)]
     coverages.sort(key=lambda c: (c.priority != "primary", c.start_date))
-    payer_ids = {c.payer_id for c in coverages} | ({payer_id} if payer_id else set())
+    payer_ids = ({c.payer_id for c in coverages} | set(day_payers)
+                 | ({payer_id} if payer_id else set()))
     auths = _read(session, AuthorizationRead, select(Authorization).where(
         Authorization.patient_id == patient_id, Authorization.start_date <= end,
         Authorization.end_date >= start,
