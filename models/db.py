@@ -6,10 +6,8 @@ Everything SQLite-specific stays in this module so the same code can later run o
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -18,10 +16,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from models import backup
 from models.errors import DomainError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -114,30 +114,107 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config(None)).get_current_head()  # type: ignore[arg-type]
 
 
-def upgrade(engine: Engine) -> Path | None:
-    """Bring the schema to the newest migration.
+class UpgradeFailed(DomainError):
+    """An upgrade stopped; the database is as it was before (an upgrade is all or nothing)."""
 
-    A database that already holds PerDiem tables at an older revision is first copied next to
-    itself (`name.sqlite.bak-<revision>-<timestamp>`); the copy's path is returned.
-    """
-    current = current_revision(engine)
-    if current == head_revision():
+
+def _migration_engine(url: str) -> Engine:
+    """An engine whose transactions include DDL: the sqlite3 driver left to itself commits
+    before every CREATE/ALTER/DROP, so a crash midway left a half-upgraded file that never
+    opened again. As SQLAlchemy documents for pysqlite, the driver's own transaction handling
+    is switched off and each transaction starts with an explicit BEGIN (IMMEDIATE: no other
+    PerDiem writes while the schema changes). Foreign keys are off during the upgrade, as
+    SQLite's procedure for altering tables asks, and checked before the commit instead."""
+    engine = create_engine(url, connect_args={"timeout": 10}, poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):  # pragma: no branch - runs on every connection
+        dbapi_conn.isolation_level = None
+        for pragma in ("foreign_keys=OFF", "journal_mode=WAL", "synchronous=FULL",
+                       "busy_timeout=10000"):
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # pragma: no branch - runs as each transaction starts
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def backup_name(path: Path, revision: str) -> Path:
+    """Where the copy taken before upgrading `path` from `revision` goes: one name per
+    revision, so a retried upgrade keeps the first copy instead of writing another."""
+    return path.with_name(f"{path.name}.bak-{revision}")
+
+
+def restore_hint(path: Path, backup: Path) -> str:
+    """How to go back to `backup`, in words a message can end with."""
+    return (f"A verified copy of the database as it was before the upgrade is at {backup}; "
+            f"to go back to it, close PerDiem and copy that file over {path} "
+            "(removing any -wal and -shm files beside it).")
+
+
+def _pre_upgrade_backup(path: Path, revision: str) -> Path:
+    """A verified copy of the database before its upgrade (0600), written once: a retry finds
+    the copy of the first attempt (which changed nothing) and keeps it."""
+    target = backup_name(path, revision)
+    if target.exists() and backup.file_problem(target, quick=False) is None \
+            and backup.schema_revision(target) == revision:
+        return target
+    return backup.online_copy(path, target)
+
+
+def upgrade(engine: Engine) -> Path | None:
+    """Bring the schema to the newest migration, all or nothing.
+
+    Every pending migration runs in ONE transaction (`_migration_engine`): an error or a
+    crash at any statement leaves the database as it was. Before it, a database that already
+    holds PerDiem tables is copied beside itself (`name.sqlite.bak-<revision>`, through
+    SQLite's online backup API, verified, 0600); the copy's path is returned. A failed
+    upgrade raises UpgradeFailed naming the copy and how to restore it."""
+    if current_revision(engine) == head_revision():
         return None
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    if current is not None and current not in {r.revision for r in script.walk_revisions()}:
-        raise DomainError(f"This database was written by a newer PerDiem (schema {current}); "
-                          "open it with that version, or choose another file with --db.")
-    backup = None
     path = sqlite_path(str(engine.url))
-    has_tables = bool(inspect(engine).get_table_names())
-    if path is not None and path.exists() and has_tables:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = path.with_name(f"{path.name}.bak-{current or 'none'}-{stamp}")
-        with engine.connect() as conn:  # a checkpoint puts the WAL's pages into the main file
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copy2(path, backup)
-    command.upgrade(alembic_config(engine), "head")
-    return backup
+    if engine.dialect.name != "sqlite":
+        command.upgrade(alembic_config(engine), "head")
+        return None
+    migrating = _migration_engine(str(engine.url))
+    saved: Path | None = None
+    try:
+        with migrating.begin() as conn:  # BEGIN IMMEDIATE: the revision read is the one upgraded
+            current = MigrationContext.configure(conn).get_current_revision()
+            if current == head_revision():
+                return None
+            script = ScriptDirectory.from_config(alembic_config(engine))
+            if current is not None and current not in {r.revision
+                                                        for r in script.walk_revisions()}:
+                raise DomainError(f"This database was written by a newer PerDiem (schema "
+                                  f"{current}); open it with that version, or choose another "
+                                  "file with --db.")
+            if path is not None and path.exists() and inspect(conn).get_table_names():
+                try:
+                    saved = _pre_upgrade_backup(path, current or "none")
+                except backup.BackupFailed as exc:
+                    raise UpgradeFailed(f"{exc} The upgrade was not started: the database is "
+                                        "as it was.") from exc
+            cfg = alembic_config(migrating)
+            cfg.attributes["connection"] = conn
+            try:
+                command.upgrade(cfg, "head")
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise DomainError(f"the upgraded table {broken[0]} names a missing "
+                                      f"{broken[2]} (row {broken[1]})")
+            except (DomainError, SQLAlchemyError, OSError) as exc:
+                shown = exc.orig if isinstance(exc, DBAPIError) else exc
+                raise UpgradeFailed(
+                    f"{_shown(str(engine.url))} could not be upgraded from schema "
+                    f"{current or 'none'} to {head_revision()} ({shown}). Nothing was changed: "
+                    "an upgrade is all or nothing."
+                    + (f" {restore_hint(path, saved)}" if path and saved else "")) from exc
+    finally:
+        migrating.dispose()
+    return saved
 
 
 def open_database(url: str) -> Engine:
