@@ -234,14 +234,13 @@ def cmd_month(args, engine) -> int:
 
 def cmd_claims(args, engine) -> int:
     from models.claims.batches import export_claims
-    from models.db import unit_of_work
+    from models.db import transactions
     from reports.claims.claim_files import renderer
 
-    with unit_of_work(engine) as session:
-        result = export_claims(session, actor=args.user, start=args.start, end=args.end,
-                               fmt=args.format, out=args.out,
-                               render=renderer(args.format, args.data_only),
-                               patient_id=args.patient, rebill=args.rebill)
+    result = export_claims(transactions(engine), actor=args.user, start=args.start,
+                           end=args.end, fmt=args.format, out=args.out,
+                           render=renderer(args.format, args.data_only),
+                           patient_id=args.patient, rebill=args.rebill)
     preview = result.preview
     for draft in result.refused:
         print(f"Refused {draft.title}:", file=sys.stderr)
@@ -406,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if getattr(args, "start", None) and args.end < args.start:
             raise _Fail("--to: is before --from")
-        engine = open_database(url)
+        engine = open_database(url, report=lambda text: print(f"perdiem: {text}",
+                                                              file=sys.stderr))
         try:
             return COMMANDS[args.command](args, engine)
         finally:

@@ -6,8 +6,8 @@ Everything SQLite-specific stays in this module so the same code can later run o
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -22,6 +22,7 @@ from sqlmodel import Session, create_engine
 
 import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from models import backup
+from models.claims import batch_files
 from models.errors import DomainError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -217,8 +218,10 @@ def upgrade(engine: Engine) -> Path | None:
     return saved
 
 
-def open_database(url: str) -> Engine:
-    """Open (creating or upgrading as needed) the database at `url`."""
+def open_database(url: str, report: Callable[[str], None] | None = None) -> Engine:
+    """Open (creating or upgrading as needed) the database at `url`, then settle what a
+    crash left half-done (a claim batch recorded but not completed: batch_files); `report`
+    is told, in words, of each thing settled."""
     try:
         engine = make_engine(url)
     except ArgumentError as exc:  # e.g. --db "postgres:/server" or an unknown scheme
@@ -229,10 +232,21 @@ def open_database(url: str) -> Engine:
     try:
         upgrade(engine)
         optimize(engine)
+        with unit_of_work(engine) as session:
+            settled = batch_files.settle_pending(session)
     except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
         raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
                           f"({exc.orig}).") from exc
+    for done in settled:
+        if report is not None:
+            report(str(done))
     return engine
+
+
+def transactions(engine: Engine) -> Callable[[], AbstractContextManager[Session]]:
+    """A unit_of_work factory on `engine`, for a service that commits in steps (an export
+    whose files must reach the disk between two transactions: models/claims/batches.py)."""
+    return lambda: unit_of_work(engine)
 
 
 def _shown(url: str) -> str:
