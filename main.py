@@ -115,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--description", help="what the document is, e.g. signed order")
     p.add_argument("file", type=Path)
 
+    p = sub.add_parser("backup", help="write a verified copy of the database (SQLite's "
+                       "online backup, so PerDiem may stay open)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+
+    p = sub.add_parser("restore", help="put a backup in the database's place, after checking "
+                       "it; the current database is kept as a backup first")
+    p.add_argument("file", type=Path, metavar="BACKUP")
+
     p = sub.add_parser("demo", help="fill an empty database with demo data")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
@@ -367,6 +375,45 @@ def cmd_attach(args, engine) -> int:
     return EXIT_OK
 
 
+def _database_file(engine_or_url: Any) -> Path:
+    from models.db import sqlite_path
+
+    path = sqlite_path(str(getattr(engine_or_url, "url", engine_or_url)))
+    if path is None:
+        raise _Fail("backup and restore work on a database file (SQLite); a server database "
+                    "is backed up with the server's own tools")
+    return path
+
+
+def cmd_backup(args, engine) -> int:
+    from models.backup import online_copy
+
+    path = _database_file(engine)
+    if args.out.resolve() == path.resolve():
+        raise _Fail("--out: is the database itself; give another file name")
+    if not args.out.parent.is_dir():
+        raise _Fail(f"--out: {args.out.parent}: no such folder")
+    online_copy(path, args.out)
+    print(f"Backed up {path} to {args.out} ({args.out.stat().st_size:,} bytes, checked with "
+          "SQLite's integrity_check).")
+    return EXIT_OK
+
+
+def cmd_restore(args, url: str) -> int:
+    from models import backup, db
+
+    path = _database_file(url)
+    if not args.file.is_file():
+        raise _Fail(f"{args.file}: no such file")
+    if args.file.resolve() == path.resolve():
+        raise _Fail(f"{args.file} is the database itself")
+    kept = backup.restore(path, args.file, db.known_revisions())
+    db.open_database(url).dispose()  # it opens (upgraded when it is older)
+    print(f"Restored {args.file} as {path}."
+          + (f" The database it replaced is kept at {kept}." if kept else ""))
+    return EXIT_OK
+
+
 COMMANDS = {
     "import": cmd_import,
     "export": cmd_export,
@@ -378,6 +425,7 @@ COMMANDS = {
     "packet": cmd_packet,
     "packets": cmd_packets,
     "attach": cmd_attach,
+    "backup": cmd_backup,
 }
 
 
@@ -399,20 +447,35 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(url, args.user)
 
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
     from models.db import open_database
     from models.errors import DomainError
 
     try:
         if getattr(args, "start", None) and args.end < args.start:
             raise _Fail("--to: is before --from")
+        if args.command == "restore":
+            return cmd_restore(args, url)
         engine = open_database(url, report=lambda text: print(f"perdiem: {text}",
-                                                              file=sys.stderr))
+                                                              file=sys.stderr),
+                               daily_backup=True)
         try:
             return COMMANDS[args.command](args, engine)
         finally:
             engine.dispose()  # closing its connections refreshes the planner's statistics
     except (DomainError, _Fail, OSError) as exc:
         print(f"perdiem {args.command}: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    except DatabaseError as exc:  # damage the check at open did not see, met while reading
+        from models.db import DatabaseDamaged, sqlite_path
+
+        path = sqlite_path(url)
+        problem = " ".join(str(exc.orig).split())
+        busy = isinstance(exc, OperationalError)  # locked, read-only, disk full: not damage
+        text = str(DatabaseDamaged(path, problem)) if path and not busy else (
+            f"the database could not be used ({problem}); nothing was changed.")
+        print(f"perdiem {args.command}: {text}", file=sys.stderr)
         return EXIT_DATA
 
 

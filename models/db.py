@@ -5,9 +5,11 @@ Everything SQLite-specific stays in this module so the same code can later run o
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -57,10 +59,16 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with PerDiem's connection settings; no migration is run."""
+    """An engine with PerDiem's connection settings; no migration is run. A new database
+    file is created 0600 (it holds patients' records; SQLite gives its -wal and -shm files
+    the same mode)."""
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            backup.private_file(path)
+        except FileExistsError:
+            pass
     engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {})
     if engine.dialect.name == "sqlite":
 
@@ -111,8 +119,55 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this PerDiem can open (and upgrade)."""
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    return {r.revision for r in script.walk_revisions()}
+
+
 def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config(None)).get_current_head()  # type: ignore[arg-type]
+
+
+class DatabaseDamaged(DomainError):
+    """The database file is empty, not a SQLite database, or fails SQLite's quick check;
+    nothing was changed. `backups` lists the copies that pass the check, newest first."""
+
+    def __init__(self, path: Path, problem: str):
+        self.path, self.problem = path, problem
+        self.backups = [b for b in backup.list_backups(path)
+                        if backup.file_problem(b.path) is None]
+        text = (f"{path} cannot be opened as a PerDiem database ({problem}): the file is "
+                "damaged, or is not a database. Nothing was changed.")
+        if self.backups:
+            newest = self.backups[0]
+            text += (f" The newest good backup is {newest.path} (taken "
+                     f"{newest.taken:%Y-%m-%d %H:%M}). To restore it: "
+                     f"{restore_command(path, newest.path)}")
+        else:
+            text += (" No backup of it was found. Restore one you have with: "
+                     f"{restore_command(path, Path('BACKUP-FILE'))}")
+        super().__init__(text)
+
+
+def restore_command(path: Path, copy: Path) -> str:
+    return f'perdiem --db "{path}" restore "{copy}"'
+
+
+def damage(path: Path) -> str | None:
+    """Why the database file at `path` cannot be opened safely, or None: empty (a 0-byte
+    file would silently become an empty pharmacy), not SQLite, or failing `quick_check`
+    (which reads the write-ahead log too)."""
+    if path.stat().st_size == 0:
+        return "the file is empty (0 bytes)"
+    with open(path, "rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            return "the file is not a SQLite database"
+    try:
+        with closing(sqlite3.connect(path, timeout=10)) as conn:
+            return backup.integrity_problem(conn, quick=True)
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
 
 
 class UpgradeFailed(DomainError):
@@ -151,8 +206,7 @@ def backup_name(path: Path, revision: str) -> Path:
 def restore_hint(path: Path, backup: Path) -> str:
     """How to go back to `backup`, in words a message can end with."""
     return (f"A verified copy of the database as it was before the upgrade is at {backup}; "
-            f"to go back to it, close PerDiem and copy that file over {path} "
-            "(removing any -wal and -shm files beside it).")
+            f"to go back to it: {restore_command(path, backup)}")
 
 
 def _pre_upgrade_backup(path: Path, revision: str) -> Path:
@@ -218,10 +272,21 @@ def upgrade(engine: Engine) -> Path | None:
     return saved
 
 
-def open_database(url: str, report: Callable[[str], None] | None = None) -> Engine:
+def open_database(url: str, report: Callable[[str], None] | None = None, *,
+                  daily_backup: bool = False) -> Engine:
     """Open (creating or upgrading as needed) the database at `url`, then settle what a
     crash left half-done (a claim batch recorded but not completed: batch_files); `report`
-    is told, in words, of each thing settled."""
+    is told, in words, of each thing settled.
+
+    A database file is checked first (`damage`: empty, not SQLite, or failing SQLite's
+    quick_check) and refused with DatabaseDamaged, untouched. `daily_backup` (the app and
+    the command line ask for it) takes the day's first verified copy into
+    `perdiem-backups/` beside the file (models/backup.py keeps 14 daily and 12 monthly)."""
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is not None and path.exists():
+        problem = damage(path)
+        if problem is not None:
+            raise DatabaseDamaged(path, problem)
     try:
         engine = make_engine(url)
     except ArgumentError as exc:  # e.g. --db "postgres:/server" or an unknown scheme
@@ -234,6 +299,15 @@ def open_database(url: str, report: Callable[[str], None] | None = None) -> Engi
         optimize(engine)
         with unit_of_work(engine) as session:
             settled = batch_files.settle_pending(session)
+        if path is not None and daily_backup:
+            try:
+                backup.daily_backup(path, dt.date.today())
+            except backup.BackupFailed as exc:
+                if exc.problem is None:
+                    raise
+                engine.dispose()  # damage the quick check at open does not look for
+                raise DatabaseDamaged(path, f"its integrity check failed: {exc.problem}"
+                                      ) from exc
     except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
         raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
                           f"({exc.orig}).") from exc

@@ -39,10 +39,19 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 def run(url: str, actor: str) -> int:
     """Open the database at `url` and run the app until its window closes; the exit status."""
     app = make_application()
-    from models.db import open_database
+    from models.db import DatabaseDamaged, UpgradeFailed, open_database, sqlite_path
 
+    notices: list[str] = []
     try:
-        engine = open_database(url)
+        engine = open_database(url, report=notices.append, daily_backup=True)
+    except (DatabaseDamaged, UpgradeFailed) as exc:  # the reason and the backups to restore
+        from ui.shell.damaged import DatabaseProblemDialog
+
+        path = sqlite_path(url)
+        dialog = DatabaseProblemDialog(path, exc) if path else None
+        if dialog is None or dialog.exec() != DatabaseProblemDialog.DialogCode.Accepted:
+            return 1
+        engine = dialog.engine
     except Exception as exc:  # a clear message instead of a traceback on the console
         QMessageBox.critical(
             None, "PerDiem: database not opened",
@@ -59,6 +68,8 @@ def run(url: str, actor: str) -> int:
     ctx = AppContext(engine, actor, url, parent=app)  # Qt owns it: see ui.shell.workers
     window = MainWindow(ctx)
     window.show()
+    if notices:  # e.g. a claim batch a crash left half-done, settled at the open
+        window.show_status(" ".join(notices))
     # asked in the background like every read, so the window paints first
     run_in_background(ctx, first_run_wanted, receiver=window,
                       on_result=lambda wanted: wanted and window.open_first_run())
