@@ -356,16 +356,19 @@ def cmd_attach(args, engine) -> int:
     from models.db import unit_of_work
     from models.records import registry
     from models.records.attachments import add_attachment
+    from models.records.scans import TooLarge, read_limited
 
     kind, record_id = registry.PATIENT, None
     for option, target in (("order", registry.ORDER), ("plan", registry.PLAN_OF_CARE),
                            ("delivery", registry.DELIVERY)):
         if getattr(args, option):
             kind, record_id = target, getattr(args, option)
-    try:
-        content = args.file.read_bytes()
+    try:  # measured before it is read, then read in chunks up to the limit
+        content = read_limited(args.file)
     except FileNotFoundError:
         raise _Fail(f"{args.file}: no such file") from None
+    except TooLarge as exc:
+        raise _Fail(f"file: {exc}") from None
     with unit_of_work(engine) as session:
         info = add_attachment(session, actor=args.user, patient_id=args.patient,
                               filename=args.file.name, content=content, record_kind=kind.key,

@@ -28,7 +28,7 @@ from models import codes
 from models.billing.packet_data import PacketData
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS
 from models.files import write_atomic
-from models.records import registry
+from models.records import registry, scans
 from models.records.attachments import AttachmentFile
 from reports.styles import (
     ACCENT,
@@ -496,21 +496,37 @@ def _prepare(files: list[AttachmentFile]) -> list[_Prepared]:
                                         "SHA-256 recorded when it was attached; attach the "
                                         "original again."))
             continue
-        try:
-            if f.info.media_type == "application/pdf":
-                reader = PdfReader(io.BytesIO(f.content))
-                pages = list(reader.pages)
-                if not pages:
-                    raise ValueError("no pages")
-            else:
-                image = ImageReader(io.BytesIO(f.content))
-                image.getSize()
-                pages = [image]
-        except Exception as exc:  # a damaged or encrypted scan must not stop the packet
-            out.append(_Prepared(f, [], f"NOT INCLUDED: the file could not be read ({exc})."))
+        problem = scans.damage(f.content, f.info.media_type)
+        pages: list = []
+        if problem is None:
+            try:
+                pages = _trial(f)
+            except Exception as exc:  # noqa: BLE001 - a damaged scan must not stop the packet
+                problem = " ".join(str(exc).split()) or type(exc).__name__
+        if problem is not None:
+            out.append(_Prepared(f, [], f"NOT INCLUDED: damaged ({problem[:160]})."))
             continue
         out.append(_Prepared(f, pages))
     return out
+
+
+def _trial(f: AttachmentFile) -> list:
+    """The attachment's pages, after placing each of them once the way the packet will (an
+    image drawn, a PDF page merged and written), so a page that cannot be is found here."""
+    if f.info.media_type != "application/pdf":
+        image = ImageReader(io.BytesIO(f.content))
+        c = Canvas(io.BytesIO(), pagesize=PAGE_SIZE, invariant=1)
+        c.drawImage(image, 0, 0, *_fit_box(*image.getSize())[2:])
+        c.save()
+        return [image]
+    pages = list(PdfReader(io.BytesIO(f.content)).pages)
+    writer = PdfWriter()
+    for page in pages:
+        upright, w, h = _upright(page)
+        target = writer.add_blank_page(*PAGE_SIZE)
+        target.merge_transformed_page(page, upright.scale(0.5, 0.5))
+    writer.write(io.BytesIO())
+    return pages
 
 
 def _attached_to(info) -> str:
