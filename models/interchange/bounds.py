@@ -2,9 +2,9 @@
 
 A hostile or broken file must end in a message, never a traceback: JSON nested 1,000 deep
 made the parser (and the schema's checks) recurse until Python gave up, a lone surrogate
-(`"\\ud800"`) reached the record models as a string no encoder can write, `1e400` parses as
-infinity and `NaN` is accepted by Python's parser though JSON has no such value. These bounds
-are far beyond any real pharmacy's file (its deepest field is 4 levels down, its longest text
+(`"\\ud800"`) reached the record models as a string no encoder can write (NaN, Infinity and
+`1e400`, which Python's parser takes, are worded by models/interchange/validate.py). These
+bounds are far beyond any real pharmacy's file (its deepest field is 4 levels down, its longest text
 a care note) and are checked in one pass over the parsed document, with the JSON path of each
 problem. The bounds on what a value means (a dose, an amount) are the record checks'
 (models/records/checks.py), shared with the forms.
@@ -12,7 +12,6 @@ problem. The bounds on what a value means (a dose, an amount) are the record che
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -47,7 +46,7 @@ def problems(doc: Any) -> list[tuple[Path, str]]:
                 continue
             items = value.items() if isinstance(value, dict) else enumerate(value)
             children = [(path + (key,), item) for key, item in items
-                        if isinstance(item, str | dict | list | float)]
+                        if isinstance(item, str | dict | list)]
             stack.extend(reversed(children))
             if isinstance(value, dict):
                 bad = [k for k in value if len(k) > MAX_STRING or (
@@ -55,9 +54,6 @@ def problems(doc: Any) -> list[tuple[Path, str]]:
                 if bad:
                     found.append((path, "has a field name that is too long or holds a lone "
                                         "surrogate"))
-        elif isinstance(value, float) and not math.isfinite(value):
-            found.append((path, "is a number too large to read" if not math.isnan(value)
-                          else "is NaN, which is not a number"))
     return sorted(found[:MAX_PROBLEMS], key=lambda p: [str(x) for x in p[0]])
 
 
