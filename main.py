@@ -196,10 +196,10 @@ def cmd_import(args, engine) -> int:
 
 
 def cmd_export(args, engine) -> int:
-    from models.db import unit_of_work
+    from models.db import snapshot
     from models.interchange import write
 
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         doc = write.export_document(session)
     write.write_file(args.file, doc)
     print(f"Exported to {args.file}.")
@@ -209,10 +209,10 @@ def cmd_export(args, engine) -> int:
 def cmd_billable_days(args, engine) -> int:
     from models.billing import loading
     from models.claims.batches import claimed_days
-    from models.db import unit_of_work
+    from models.db import snapshot
     from reports import billable_days
 
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         days = loading.billable_days(session, args.start, args.end, args.patient)
         claimed = (claimed_days(session, args.patient, start=args.start, end=args.end)
                    if args.with_claims else None)
@@ -223,14 +223,14 @@ def cmd_billable_days(args, engine) -> int:
 
 def cmd_month(args, engine) -> int:
     from models.billing import month, rules
-    from models.db import unit_of_work
+    from models.db import snapshot
 
     if args.status is not None and args.status not in rules.STATUSES:
         raise _Fail(f'--status: "{args.status}" is not one of {", ".join(rules.STATUSES)}')
     if args.reason is not None and args.reason not in rules.REASONS:
         raise _Fail(f'--reason: "{args.reason}" is not one of {", ".join(rules.REASONS)}')
     first = dt.date(*args.month, 1)
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         table = month.load_month(session, first)
     payer = "" if args.payer == "none" else args.payer
     if payer and payer not in dict(table.payers):
@@ -306,10 +306,10 @@ def cmd_demo(args, engine) -> int:
 
 def cmd_packet(args, engine) -> int:
     from models.billing.packet_data import load_packet_data
-    from models.db import unit_of_work
+    from models.db import snapshot
     from reports.packet import render_packet, write_pdf
 
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         data = load_packet_data(session, patient_id=args.patient, start=args.start,
                                 end=args.end, prepared_by=args.user,
                                 created_at=dt.datetime.now().replace(microsecond=0))
@@ -325,18 +325,18 @@ def cmd_packets(args, engine) -> int:
         month_period,
         patients_with_service_days,
     )
-    from models.db import unit_of_work
+    from models.db import snapshot
     from reports.packet import packet_filename, render_packet, write_pdf
 
     start, end = month_period(*args.month)
     created = dt.datetime.now().replace(microsecond=0)
     args.out.mkdir(parents=True, exist_ok=True)
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         patient_ids = patients_with_service_days(session, start, end)
     failed = 0
     for patient_id in patient_ids:
         try:  # one patient's problem must not cost the others their packets
-            with unit_of_work(engine) as session:
+            with snapshot(engine) as session:
                 data = load_packet_data(session, patient_id=patient_id, start=start, end=end,
                                         prepared_by=args.user, created_at=created)
             path = args.out / packet_filename(data, start, end)
@@ -432,6 +432,23 @@ COMMANDS = {
 }
 
 
+WRITES = {"import", "claims", "claim-number", "demo", "attach", "restore"}
+
+
+def _writer_lock(args, url: str) -> Any:
+    """For a command that writes, the database's writer lock (models/dbfile.py): refused in
+    words (DatabaseInUse) while another PerDiem writes to it. Reading commands take none."""
+    from contextlib import nullcontext
+
+    from models.db import sqlite_path
+    from models.dbfile import WriterLock
+
+    path = sqlite_path(url)
+    if args.command not in WRITES or path is None:
+        return nullcontext()
+    return WriterLock(path, args.user, purpose=f"perdiem {args.command}")
+
+
 class _Fail(Exception):
     """A data error found by the command line itself (exit status 1)."""
 
@@ -458,15 +475,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if getattr(args, "start", None) and args.end < args.start:
             raise _Fail("--to: is before --from")
-        if args.command == "restore":
-            return cmd_restore(args, url)
-        engine = open_database(url, report=lambda text: print(f"perdiem: {text}",
-                                                              file=sys.stderr),
-                               daily_backup=True)
-        try:
-            return COMMANDS[args.command](args, engine)
-        finally:
-            engine.dispose()  # closing its connections refreshes the planner's statistics
+        with _writer_lock(args, url):
+            if args.command == "restore":
+                return cmd_restore(args, url)
+            engine = open_database(url, report=lambda text: print(f"perdiem: {text}",
+                                                                  file=sys.stderr),
+                                   daily_backup=True)
+            try:
+                return COMMANDS[args.command](args, engine)
+            finally:
+                engine.dispose()  # closing its connections refreshes the planner's statistics
     except (DomainError, _Fail, OSError) as exc:
         print(f"perdiem {args.command}: {exc}", file=sys.stderr)
         return EXIT_DATA

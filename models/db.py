@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -23,13 +22,15 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models import backup
+from models import backup, dbfile
 from models.claims import batch_files
+from models.dbfile import DatabaseDamaged, damage, network_problem, restore_command
 from models.errors import DomainError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 APP_NAME = "PerDiem"
 ANALYSIS_LIMIT = 1000
+WRITE = "perdiem_write"  # the execution option of a writing engine (`writer`)
 
 
 def default_db_path() -> Path:
@@ -74,6 +75,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # pragma: no branch - runs on every connection
+            # the driver's own transaction handling off: each transaction begins below
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -82,6 +85,15 @@ def make_engine(url: str) -> Engine:
             # ANALYZE (and PRAGMA optimize) read at most this many rows an index: milliseconds
             cur.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # pragma: no branch - runs as each transaction starts
+            # A write takes SQLite's write lock at once (BEGIN IMMEDIATE): what it reads, such
+            # as the highest id it adds one to, cannot change under it, and a second writer
+            # waits (busy_timeout) instead of failing midway. A read is one snapshot (BEGIN):
+            # an export or a packet sees one state of the pharmacy, not two halves.
+            write = conn.get_execution_options().get(WRITE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         @event.listens_for(engine, "close")
         def _optimize(dbapi_conn, _record):  # pragma: no branch - runs as a connection closes
@@ -127,47 +139,6 @@ def known_revisions() -> set[str]:
 
 def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config(None)).get_current_head()  # type: ignore[arg-type]
-
-
-class DatabaseDamaged(DomainError):
-    """The database file is empty, not a SQLite database, or fails SQLite's quick check;
-    nothing was changed. `backups` lists the copies that pass the check, newest first."""
-
-    def __init__(self, path: Path, problem: str):
-        self.path, self.problem = path, problem
-        self.backups = [b for b in backup.list_backups(path)
-                        if backup.file_problem(b.path) is None]
-        text = (f"{path} cannot be opened as a PerDiem database ({problem}): the file is "
-                "damaged, or is not a database. Nothing was changed.")
-        if self.backups:
-            newest = self.backups[0]
-            text += (f" The newest good backup is {newest.path} (taken "
-                     f"{newest.taken:%Y-%m-%d %H:%M}). To restore it: "
-                     f"{restore_command(path, newest.path)}")
-        else:
-            text += (" No backup of it was found. Restore one you have with: "
-                     f"{restore_command(path, Path('BACKUP-FILE'))}")
-        super().__init__(text)
-
-
-def restore_command(path: Path, copy: Path) -> str:
-    return f'perdiem --db "{path}" restore "{copy}"'
-
-
-def damage(path: Path) -> str | None:
-    """Why the database file at `path` cannot be opened safely, or None: empty (a 0-byte
-    file would silently become an empty pharmacy), not SQLite, or failing `quick_check`
-    (which reads the write-ahead log too)."""
-    if path.stat().st_size == 0:
-        return "the file is empty (0 bytes)"
-    with open(path, "rb") as f:
-        if f.read(16) != b"SQLite format 3\x00":
-            return "the file is not a SQLite database"
-    try:
-        with closing(sqlite3.connect(path, timeout=10)) as conn:
-            return backup.integrity_problem(conn, quick=True)
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
 
 
 class UpgradeFailed(DomainError):
@@ -283,6 +254,8 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
     the command line ask for it) takes the day's first verified copy into
     `perdiem-backups/` beside the file (models/backup.py keeps 14 daily and 12 monthly)."""
     path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is not None and (refused := network_problem(path)) is not None:
+        raise DomainError(refused)
     if path is not None and path.exists():
         problem = damage(path)
         if problem is not None:
@@ -297,8 +270,12 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
     try:
         upgrade(engine)
         optimize(engine)
-        with unit_of_work(engine) as session:
-            settled = batch_files.settle_pending(session)
+        settled = []
+        writing = dbfile.holder(path) if path is not None else None
+        # a pending batch of a PerDiem writing now is its own to complete, not interrupted
+        if writing is None or writing.pid == os.getpid():
+            with unit_of_work(engine) as session:
+                settled = batch_files.settle_pending(session)
         if path is not None and daily_backup:
             try:
                 backup.daily_backup(path, dt.date.today())
@@ -336,11 +313,28 @@ def _shown(url: str) -> str:
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction per user action: commit when the block ends, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+    """One transaction per user action: commit when the block ends, roll back on any error.
+    On SQLite it begins IMMEDIATE, taking the write lock before its first read."""
+    with Session(writer(engine), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def writer(engine: Engine) -> Engine:
+    """`engine` for writing: its transactions begin IMMEDIATE on SQLite."""
+    return engine.execution_options(**{WRITE: True})
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Session]:
+    """A session for reading one consistent state of the database (one read transaction on
+    SQLite, whatever is written meanwhile); it never commits, so nothing read is saved."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()

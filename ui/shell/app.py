@@ -62,10 +62,14 @@ def run(url: str, actor: str) -> int:
 
     from ui.shell.context import AppContext
     from ui.shell.first_run import first_run_wanted
+    from ui.shell.in_use import take_writer_lock
     from ui.shell.main_window import MainWindow
     from ui.shell.workers import run_in_background
 
     ctx = AppContext(engine, actor, url, parent=app)  # Qt owns it: see ui.shell.workers
+    if not take_writer_lock(ctx, url):  # the user quit rather than open it read-only
+        engine.dispose()
+        return 1
     window = MainWindow(ctx)
     window.show()
     if notices:  # e.g. a claim batch a crash left half-done, settled at the open
@@ -80,4 +84,7 @@ def run(url: str, actor: str) -> int:
     QThreadPool.globalInstance().waitForDone()
     shiboken6.delete(window)
     ctx.engine.dispose()
+    if ctx.writer_lock is not None:
+        ctx.writer_lock.release()
     return status
+

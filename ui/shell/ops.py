@@ -12,7 +12,8 @@ everything back when it raises. After the commit it announces ONE change notice 
 on `ctx.data_changed`, the app-wide signal every view listens to, and each view decides
 whether to read again. Nothing else in ui/ opens a write transaction or emits that signal
 (tests/ui/test_write_ops.py reads the source to check); reads get sessions that never commit
-(`ui.shell.context.read_session`).
+(`ui.shell.context.read_session`). A window that opened the database read-only (another
+PerDiem writes to it: ui.shell.in_use) refuses every operation in words (`ReadOnly`).
 
 - `run()` runs on the GUI thread, for a quick save a form waits on: it returns `fn`'s result,
   and an error propagates with nothing saved, so the form can show it and keep what was typed.
@@ -41,6 +42,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from models.db import unit_of_work
+from models.errors import DomainError
 from models.records.changes import Changes, changes_of
 from ui.shell.context import AppContext
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -66,6 +68,7 @@ class WriteOp(Generic[T]):
 
     def run(self) -> T:
         """Write now, on the GUI thread; errors propagate and nothing is saved."""
+        _writable(self.ctx)
         with unit_of_work(self.ctx.engine) as session:
             result = self._fn(session)
             changes = changes_of(session)
@@ -80,6 +83,7 @@ class WriteOp(Generic[T]):
         on_error: Callable[[Exception], None] | None = None,
     ) -> BackgroundTask:
         """Write on a pool thread; announce, then `on_result(result)` on the GUI thread."""
+        _writable(self.ctx)
         fn, ctx, touches_all = self._fn, self.ctx, self._touches_all
         # what the work recorded, handed from the pool thread as plain data (no Qt object);
         # the queued delivery comes after the commit, so it is complete when read
@@ -117,6 +121,7 @@ class StepsOp(Generic[T]):
 
     def run(self) -> T:
         """Run the steps now, on the GUI thread; announce what committed, even on an error."""
+        _writable(self.ctx)
         noted = Changes()
         try:
             return self._fn(_steps(self.ctx.engine, noted))
@@ -132,6 +137,7 @@ class StepsOp(Generic[T]):
         on_error: Callable[[Exception], None] | None = None,
     ) -> BackgroundTask:
         """Run the steps on a pool thread; announce, then call back on the GUI thread."""
+        _writable(self.ctx)
         fn, ctx = self._fn, self.ctx
         noted = Changes()  # plain data filled on the pool thread, read after its delivery
 
@@ -176,6 +182,18 @@ def call(ctx: AppContext, service: Callable[..., T], *args: Any, **kwargs: Any) 
 def reload_everything(ctx: AppContext, patient_ids: set[str]) -> None:
     """View ▸ Refresh: nothing is written, but every view reads again as after an import."""
     _announce(ctx, Changes(patient_ids=set(patient_ids)), touches_all=True)
+
+
+class ReadOnly(DomainError):
+    """This window opened the database read-only; nothing was saved."""
+
+
+def _writable(ctx: AppContext) -> None:
+    """Refuse, in words and before anything is written, a write from a read-only window."""
+    reason = getattr(ctx, "read_only", None)
+    if reason:
+        raise ReadOnly(f"Not saved: PerDiem opened this database read-only ({reason}). "
+                       "Reopen it once it is closed there to make changes.")
 
 
 def _announce(ctx: AppContext, changes: Changes, touches_all: bool) -> None:

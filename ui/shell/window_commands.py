@@ -224,8 +224,15 @@ class WindowCommands:
                                 f"PerDiem could not open {path}.\n\n{exc}\n\n"
                                 "The database that was open stays open.")
             return False
+        from ui.shell.in_use import take_writer_lock
+
+        if not take_writer_lock(self.ctx, url, self):  # written elsewhere and not waited for
+            engine.dispose()
+            return False
         self.ctx.replace_engine(engine, url)
-        self.show_status(" ".join([f"Opened {path}.", *notices]))
+        self.show_status(" ".join([f"Opened {path}.", *notices]
+                                  + ([f"Read-only: {self.ctx.read_only}."]
+                                     if self.ctx.read_only else [])))
         return True
 
     def _on_about(self) -> None:
