@@ -139,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--description", help="what the document is, e.g. signed order")
     p.add_argument("file", type=Path)
 
+    p = sub.add_parser("backup", help="write a verified copy of the database (SQLite's "
+                       "online backup, so PerDiem may stay open)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+
+    p = sub.add_parser("restore", help="put a backup in the database's place, after checking "
+                       "it; the current database is kept as a backup first")
+    p.add_argument("file", type=Path, metavar="BACKUP")
+
     p = sub.add_parser("demo", help="fill an empty database with demo data")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
@@ -217,10 +225,10 @@ def cmd_import(args, engine) -> int:
 
 
 def cmd_export(args, engine) -> int:
-    from models.db import unit_of_work
+    from models.db import snapshot
     from models.interchange import write
 
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         doc = write.export_document(session)
     write.write_file(args.file, doc)
     print(f"Exported to {args.file}.")
@@ -230,10 +238,10 @@ def cmd_export(args, engine) -> int:
 def cmd_billable_days(args, engine) -> int:
     from models.billing import loading
     from models.claims.batches import claimed_days
-    from models.db import unit_of_work
+    from models.db import snapshot
     from reports import billable_days
 
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         days = loading.billable_days(session, args.start, args.end, args.patient)
         claimed = (claimed_days(session, args.patient, start=args.start, end=args.end)
                    if args.with_claims else None)
@@ -244,14 +252,14 @@ def cmd_billable_days(args, engine) -> int:
 
 def cmd_month(args, engine) -> int:
     from models.billing import month, rules
-    from models.db import unit_of_work
+    from models.db import snapshot
 
     if args.status is not None and args.status not in rules.STATUSES:
         raise _Fail(f'--status: "{args.status}" is not one of {", ".join(rules.STATUSES)}')
     if args.reason is not None and args.reason not in rules.REASONS:
         raise _Fail(f'--reason: "{args.reason}" is not one of {", ".join(rules.REASONS)}')
     first = dt.date(*args.month, 1)
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         table = month.load_month(session, first)
     payer = "" if args.payer == "none" else args.payer
     if payer and payer not in dict(table.payers):
@@ -263,14 +271,13 @@ def cmd_month(args, engine) -> int:
 
 def cmd_claims(args, engine) -> int:
     from models.claims.batches import export_claims
-    from models.db import unit_of_work
+    from models.db import transactions
     from reports.claims.claim_files import renderer
 
-    with unit_of_work(engine) as session:
-        result = export_claims(session, actor=args.user, start=args.start, end=args.end,
-                               fmt=args.format, out=args.out,
-                               render=renderer(args.format, args.data_only),
-                               patient_id=args.patient, rebill=args.rebill)
+    result = export_claims(transactions(engine), actor=args.user, start=args.start,
+                           end=args.end, fmt=args.format, out=args.out,
+                           render=renderer(args.format, args.data_only),
+                           patient_id=args.patient, rebill=args.rebill)
     preview = result.preview
     for draft in result.refused:
         print(f"Refused {draft.title}:", file=sys.stderr)
@@ -345,11 +352,11 @@ def cmd_demo(args, engine) -> int:
 def cmd_packet(args, engine) -> int:
     from models.billing.claim_packet import load_claim_packet_data
     from models.billing.packet_data import load_packet_data
-    from models.db import unit_of_work
+    from models.db import snapshot
     from reports.packet import render_packet, write_pdf
 
     created = dt.datetime.now().replace(microsecond=0)
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         if args.claim:
             data = load_claim_packet_data(session, claim=args.claim, prepared_by=args.user,
                                           created_at=created)
@@ -371,18 +378,18 @@ def cmd_packets(args, engine) -> int:
         month_period,
         patients_with_service_days,
     )
-    from models.db import unit_of_work
+    from models.db import snapshot
     from reports.packet import packet_filename, render_packet, write_pdf
 
     start, end = month_period(*args.month)
     created = dt.datetime.now().replace(microsecond=0)
     args.out.mkdir(parents=True, exist_ok=True)
-    with unit_of_work(engine) as session:
+    with snapshot(engine) as session:
         patient_ids = patients_with_service_days(session, start, end)
     failed = 0
     for patient_id in patient_ids:
         try:  # one patient's problem must not cost the others their packets
-            with unit_of_work(engine) as session:
+            with snapshot(engine) as session:
                 data = load_packet_data(session, patient_id=patient_id, start=start, end=end,
                                         prepared_by=args.user, created_at=created)
             path = args.out / packet_filename(data, start, end)
@@ -402,22 +409,64 @@ def cmd_attach(args, engine) -> int:
     from models.db import unit_of_work
     from models.records import registry
     from models.records.attachments import add_attachment
+    from models.records.scans import TooLarge, read_limited
 
     kind, record_id = registry.PATIENT, None
     for option, target in (("order", registry.ORDER), ("plan", registry.PLAN_OF_CARE),
                            ("delivery", registry.DELIVERY)):
         if getattr(args, option):
             kind, record_id = target, getattr(args, option)
-    try:
-        content = args.file.read_bytes()
+    try:  # measured before it is read, then read in chunks up to the limit
+        content = read_limited(args.file)
     except FileNotFoundError:
         raise _Fail(f"{args.file}: no such file") from None
+    except TooLarge as exc:
+        raise _Fail(f"file: {exc}") from None
     with unit_of_work(engine) as session:
         info = add_attachment(session, actor=args.user, patient_id=args.patient,
                               filename=args.file.name, content=content, record_kind=kind.key,
                               record_id=record_id, description=args.description)
     print(f"Attached {info.filename} ({info.media_type}, {info.size} bytes, "
           f"SHA-256 {info.sha256}) as attachment {info.id}.")
+    return EXIT_OK
+
+
+def _database_file(engine_or_url: Any) -> Path:
+    from models.db import sqlite_path
+
+    path = sqlite_path(str(getattr(engine_or_url, "url", engine_or_url)))
+    if path is None:
+        raise _Fail("backup and restore work on a database file (SQLite); a server database "
+                    "is backed up with the server's own tools")
+    return path
+
+
+def cmd_backup(args, engine) -> int:
+    from models.backup import online_copy
+
+    path = _database_file(engine)
+    if args.out.resolve() == path.resolve():
+        raise _Fail("--out: is the database itself; give another file name")
+    if not args.out.parent.is_dir():
+        raise _Fail(f"--out: {args.out.parent}: no such folder")
+    online_copy(path, args.out)
+    print(f"Backed up {path} to {args.out} ({args.out.stat().st_size:,} bytes, checked with "
+          "SQLite's integrity_check).")
+    return EXIT_OK
+
+
+def cmd_restore(args, url: str) -> int:
+    from models import backup, db
+
+    path = _database_file(url)
+    if not args.file.is_file():
+        raise _Fail(f"{args.file}: no such file")
+    if args.file.resolve() == path.resolve():
+        raise _Fail(f"{args.file} is the database itself")
+    kept = backup.restore(path, args.file, db.known_revisions())
+    db.open_database(url).dispose()  # it opens (upgraded when it is older)
+    print(f"Restored {args.file} as {path}."
+          + (f" The database it replaced is kept at {kept}." if kept else ""))
     return EXIT_OK
 
 
@@ -433,7 +482,25 @@ COMMANDS = {
     "packet": cmd_packet,
     "packets": cmd_packets,
     "attach": cmd_attach,
+    "backup": cmd_backup,
 }
+
+
+WRITES = {"import", "claims", "claim-number", "demo", "attach", "restore"}
+
+
+def _writer_lock(args, url: str) -> Any:
+    """For a command that writes, the database's writer lock (models/dbfile.py): refused in
+    words (DatabaseInUse) while another PerDiem writes to it. Reading commands take none."""
+    from contextlib import nullcontext
+
+    from models.db import sqlite_path
+    from models.dbfile import WriterLock
+
+    path = sqlite_path(url)
+    if args.command not in WRITES or path is None:
+        return nullcontext()
+    return WriterLock(path, args.user, purpose=f"perdiem {args.command}")
 
 
 class _Fail(Exception):
@@ -460,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(url, args.user)
 
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
     from models import clock
     from models.db import open_database
     from models.errors import DomainError
@@ -469,13 +538,28 @@ def main(argv: list[str] | None = None) -> int:
         clock.today()  # a bad $PERDIEM_TODAY is named before anything runs
         if getattr(args, "start", None) and args.end < args.start:
             raise _Fail("--to: is before --from")
-        engine = open_database(url)
-        try:
-            return COMMANDS[args.command](args, engine)
-        finally:
-            engine.dispose()  # closing its connections refreshes the planner's statistics
+        with _writer_lock(args, url):
+            if args.command == "restore":
+                return cmd_restore(args, url)
+            engine = open_database(url, report=lambda text: print(f"perdiem: {text}",
+                                                                  file=sys.stderr),
+                                   daily_backup=True)
+            try:
+                return COMMANDS[args.command](args, engine)
+            finally:
+                engine.dispose()  # closing its connections refreshes the planner's statistics
     except (DomainError, _Fail, OSError) as exc:
         print(f"perdiem {args.command}: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    except DatabaseError as exc:  # damage the check at open did not see, met while reading
+        from models.db import DatabaseDamaged, sqlite_path
+
+        path = sqlite_path(url)
+        problem = " ".join(str(exc.orig).split())
+        busy = isinstance(exc, OperationalError)  # locked, read-only, disk full: not damage
+        text = str(DatabaseDamaged(path, problem)) if path and not busy else (
+            f"the database could not be used ({problem}); nothing was changed.")
+        print(f"perdiem {args.command}: {text}", file=sys.stderr)
         return EXIT_DATA
     finally:
         clock.set_today(None)  # main() is called again in the same process by tests

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from models.billing import loading, month
 from models.billing.packet_data import load_packet_data
 from models.claims import batches, drafts
-from models.db import unit_of_work
+from models.db import transactions, unit_of_work
 from models.records import reference
 from models.records.tables import Claim
 from reports.claims.claim_files import renderer
@@ -55,10 +55,13 @@ CLAIM_FILES = {"837p": "claims.837", "cms1500": "claims.pdf", "csv": "claims.csv
 
 def export_claims(session: Session, start: dt.date, end: dt.date, fmt: str, folder: Path,
                   now: dt.datetime | None = None) -> str:
-    """Draft, check, write and record a batch of claims for the window (rebill off)."""
+    """Draft, check, write and record a batch of claims for the window (rebill off), in
+    the export's own transactions (batch pending, files, batch completed) on the session's
+    engine."""
     result = batches.export_claims(
-        session, actor=ACTOR, start=start, end=end, fmt=fmt, out=folder / CLAIM_FILES[fmt],
-        render=renderer(fmt), now=now or dt.datetime(2026, 11, 27, 9, 0))
+        transactions(session.get_bind()), actor=ACTOR, start=start, end=end, fmt=fmt,
+        out=folder / CLAIM_FILES[fmt], render=renderer(fmt),
+        now=now or dt.datetime(2026, 11, 27, 9, 0))
     return f"{len(result.written)} claims, {len(result.refused)} refused"
 
 

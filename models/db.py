@@ -5,11 +5,10 @@ Everything SQLite-specific stays in this module so the same code can later run o
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -18,15 +17,20 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from models import backup, dbfile
+from models.claims import batch_files
+from models.dbfile import DatabaseDamaged, damage, network_problem, restore_command
 from models.errors import DomainError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 APP_NAME = "PerDiem"
 ANALYSIS_LIMIT = 1000
+WRITE = "perdiem_write"  # the execution option of a writing engine (`writer`)
 
 
 def default_db_path() -> Path:
@@ -56,15 +60,23 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with PerDiem's connection settings; no migration is run."""
+    """An engine with PerDiem's connection settings; no migration is run. A new database
+    file is created 0600 (it holds patients' records; SQLite gives its -wal and -shm files
+    the same mode)."""
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            backup.private_file(path)
+        except FileExistsError:
+            pass
     engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {})
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # pragma: no branch - runs on every connection
+            # the driver's own transaction handling off: each transaction begins below
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -73,6 +85,15 @@ def make_engine(url: str) -> Engine:
             # ANALYZE (and PRAGMA optimize) read at most this many rows an index: milliseconds
             cur.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # pragma: no branch - runs as each transaction starts
+            # A write takes SQLite's write lock at once (BEGIN IMMEDIATE): what it reads, such
+            # as the highest id it adds one to, cannot change under it, and a second writer
+            # waits (busy_timeout) instead of failing midway. A read is one snapshot (BEGIN):
+            # an export or a packet sees one state of the pharmacy, not two halves.
+            write = conn.get_execution_options().get(WRITE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         @event.listens_for(engine, "close")
         def _optimize(dbapi_conn, _record):  # pragma: no branch - runs as a connection closes
@@ -110,38 +131,135 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this PerDiem can open (and upgrade)."""
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    return {r.revision for r in script.walk_revisions()}
+
+
 def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config(None)).get_current_head()  # type: ignore[arg-type]
 
 
+class UpgradeFailed(DomainError):
+    """An upgrade stopped; the database is as it was before (an upgrade is all or nothing)."""
+
+
+def _migration_engine(url: str) -> Engine:
+    """An engine whose transactions include DDL: the sqlite3 driver left to itself commits
+    before every CREATE/ALTER/DROP, so a crash midway left a half-upgraded file that never
+    opened again. As SQLAlchemy documents for pysqlite, the driver's own transaction handling
+    is switched off and each transaction starts with an explicit BEGIN (IMMEDIATE: no other
+    PerDiem writes while the schema changes). Foreign keys are off during the upgrade, as
+    SQLite's procedure for altering tables asks, and checked before the commit instead."""
+    engine = create_engine(url, connect_args={"timeout": 10}, poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):  # pragma: no branch - runs on every connection
+        dbapi_conn.isolation_level = None
+        for pragma in ("foreign_keys=OFF", "journal_mode=WAL", "synchronous=FULL",
+                       "busy_timeout=10000"):
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # pragma: no branch - runs as each transaction starts
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def backup_name(path: Path, revision: str) -> Path:
+    """Where the copy taken before upgrading `path` from `revision` goes: one name per
+    revision, so a retried upgrade keeps the first copy instead of writing another."""
+    return path.with_name(f"{path.name}.bak-{revision}")
+
+
+def restore_hint(path: Path, backup: Path) -> str:
+    """How to go back to `backup`, in words a message can end with."""
+    return (f"A verified copy of the database as it was before the upgrade is at {backup}; "
+            f"to go back to it: {restore_command(path, backup)}")
+
+
+def _pre_upgrade_backup(path: Path, revision: str) -> Path:
+    """A verified copy of the database before its upgrade (0600), written once: a retry finds
+    the copy of the first attempt (which changed nothing) and keeps it."""
+    target = backup_name(path, revision)
+    if target.exists() and backup.file_problem(target, quick=False) is None \
+            and backup.schema_revision(target) == revision:
+        return target
+    return backup.online_copy(path, target)
+
+
 def upgrade(engine: Engine) -> Path | None:
-    """Bring the schema to the newest migration.
+    """Bring the schema to the newest migration, all or nothing.
 
-    A database that already holds PerDiem tables at an older revision is first copied next to
-    itself (`name.sqlite.bak-<revision>-<timestamp>`); the copy's path is returned.
-    """
-    current = current_revision(engine)
-    if current == head_revision():
+    Every pending migration runs in ONE transaction (`_migration_engine`): an error or a
+    crash at any statement leaves the database as it was. Before it, a database that already
+    holds PerDiem tables is copied beside itself (`name.sqlite.bak-<revision>`, through
+    SQLite's online backup API, verified, 0600); the copy's path is returned. A failed
+    upgrade raises UpgradeFailed naming the copy and how to restore it."""
+    if current_revision(engine) == head_revision():
         return None
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    if current is not None and current not in {r.revision for r in script.walk_revisions()}:
-        raise DomainError(f"This database was written by a newer PerDiem (schema {current}); "
-                          "open it with that version, or choose another file with --db.")
-    backup = None
     path = sqlite_path(str(engine.url))
-    has_tables = bool(inspect(engine).get_table_names())
-    if path is not None and path.exists() and has_tables:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = path.with_name(f"{path.name}.bak-{current or 'none'}-{stamp}")
-        with engine.connect() as conn:  # a checkpoint puts the WAL's pages into the main file
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copy2(path, backup)
-    command.upgrade(alembic_config(engine), "head")
-    return backup
+    if engine.dialect.name != "sqlite":
+        command.upgrade(alembic_config(engine), "head")
+        return None
+    migrating = _migration_engine(str(engine.url))
+    saved: Path | None = None
+    try:
+        with migrating.begin() as conn:  # BEGIN IMMEDIATE: the revision read is the one upgraded
+            current = MigrationContext.configure(conn).get_current_revision()
+            if current == head_revision():
+                return None
+            script = ScriptDirectory.from_config(alembic_config(engine))
+            if current is not None and current not in {r.revision
+                                                        for r in script.walk_revisions()}:
+                raise DomainError(f"This database was written by a newer PerDiem (schema "
+                                  f"{current}); open it with that version, or choose another "
+                                  "file with --db.")
+            if path is not None and path.exists() and inspect(conn).get_table_names():
+                try:
+                    saved = _pre_upgrade_backup(path, current or "none")
+                except backup.BackupFailed as exc:
+                    raise UpgradeFailed(f"{exc} The upgrade was not started: the database is "
+                                        "as it was.") from exc
+            cfg = alembic_config(migrating)
+            cfg.attributes["connection"] = conn
+            try:
+                command.upgrade(cfg, "head")
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise DomainError(f"the upgraded table {broken[0]} names a missing "
+                                      f"{broken[2]} (row {broken[1]})")
+            except (DomainError, SQLAlchemyError, OSError) as exc:
+                shown = exc.orig if isinstance(exc, DBAPIError) else exc
+                raise UpgradeFailed(
+                    f"{_shown(str(engine.url))} could not be upgraded from schema "
+                    f"{current or 'none'} to {head_revision()} ({shown}). Nothing was changed: "
+                    "an upgrade is all or nothing."
+                    + (f" {restore_hint(path, saved)}" if path and saved else "")) from exc
+    finally:
+        migrating.dispose()
+    return saved
 
 
-def open_database(url: str) -> Engine:
-    """Open (creating or upgrading as needed) the database at `url`."""
+def open_database(url: str, report: Callable[[str], None] | None = None, *,
+                  daily_backup: bool = False) -> Engine:
+    """Open (creating or upgrading as needed) the database at `url`, then settle what a
+    crash left half-done (a claim batch recorded but not completed: batch_files); `report`
+    is told, in words, of each thing settled.
+
+    A database file is checked first (`damage`: empty, not SQLite, or failing SQLite's
+    quick_check) and refused with DatabaseDamaged, untouched. `daily_backup` (the app and
+    the command line ask for it) takes the day's first verified copy into
+    `perdiem-backups/` beside the file (models/backup.py keeps 14 daily and 12 monthly)."""
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is not None and (refused := network_problem(path)) is not None:
+        raise DomainError(refused)
+    if path is not None and path.exists():
+        problem = damage(path)
+        if problem is not None:
+            raise DatabaseDamaged(path, problem)
     try:
         engine = make_engine(url)
     except ArgumentError as exc:  # e.g. --db "postgres:/server" or an unknown scheme
@@ -152,10 +270,34 @@ def open_database(url: str) -> Engine:
     try:
         upgrade(engine)
         optimize(engine)
+        settled = []
+        writing = dbfile.holder(path) if path is not None else None
+        # a pending batch of a PerDiem writing now is its own to complete, not interrupted
+        if writing is None or writing.pid == os.getpid():
+            with unit_of_work(engine) as session:
+                settled = batch_files.settle_pending(session)
+        if path is not None and daily_backup:
+            try:
+                backup.daily_backup(path, dt.date.today())
+            except backup.BackupFailed as exc:
+                if exc.problem is None:
+                    raise
+                engine.dispose()  # damage the quick check at open does not look for
+                raise DatabaseDamaged(path, f"its integrity check failed: {exc.problem}"
+                                      ) from exc
     except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
         raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
                           f"({exc.orig}).") from exc
+    for done in settled:
+        if report is not None:
+            report(str(done))
     return engine
+
+
+def transactions(engine: Engine) -> Callable[[], AbstractContextManager[Session]]:
+    """A unit_of_work factory on `engine`, for a service that commits in steps (an export
+    whose files must reach the disk between two transactions: models/claims/batches.py)."""
+    return lambda: unit_of_work(engine)
 
 
 def _shown(url: str) -> str:
@@ -171,11 +313,28 @@ def _shown(url: str) -> str:
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction per user action: commit when the block ends, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+    """One transaction per user action: commit when the block ends, roll back on any error.
+    On SQLite it begins IMMEDIATE, taking the write lock before its first read."""
+    with Session(writer(engine), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def writer(engine: Engine) -> Engine:
+    """`engine` for writing: its transactions begin IMMEDIATE on SQLite."""
+    return engine.execution_options(**{WRITE: True})
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Session]:
+    """A session for reading one consistent state of the database (one read transaction on
+    SQLite, whatever is written meanwhile); it never commits, so nothing read is saved."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from models import spreadsheet
 from models.billing.rules import DayResult
 
 COLUMNS = ("patient", "order", "date", "code", "modifiers", "status", "reasons", "authorization")
@@ -45,7 +46,7 @@ def to_csv(days: Iterable[DayResult], claimed: Claimed | None = None) -> str:
     columns = COLUMNS if claimed is None else (*COLUMNS, *CLAIM_COLUMNS)
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows(days, claimed))
+    writer.writerows(spreadsheet.record(r) for r in rows(days, claimed))
     return buf.getvalue()
 
 

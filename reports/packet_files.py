@@ -11,7 +11,7 @@ from pypdf import PdfReader, PdfWriter, Transformation
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from models.records import registry
+from models.records import registry, scans
 from models.records.attachments import AttachmentFile
 from reports.styles import (
     ACCENT,
@@ -43,6 +43,9 @@ class Prepared:
 
 
 def prepare(files: list[AttachmentFile]) -> list[Prepared]:
+    """Each attachment checked the way the packet will use it: its SHA-256, then decoded
+    (models/records/scans.py) and each page placed once as the packet will place it, so a
+    damaged scan is marked NOT INCLUDED instead of stopping the packet."""
     out = []
     for f in files:
         if not f.intact:
@@ -50,21 +53,39 @@ def prepare(files: list[AttachmentFile]) -> list[Prepared]:
                                         "SHA-256 recorded when it was attached; attach the "
                                         "original again."))
             continue
-        try:
-            if f.info.media_type == "application/pdf":
-                reader = PdfReader(io.BytesIO(f.content))
-                pages = list(reader.pages)
+        problem = scans.damage(f.content, f.info.media_type)
+        pages: list = []
+        if problem is None:
+            try:
+                pages = _trial(f)
                 if not pages:
-                    raise ValueError("no pages")
-            else:
-                image = ImageReader(io.BytesIO(f.content))
-                image.getSize()
-                pages = [image]
-        except Exception as exc:  # a damaged or encrypted scan must not stop the packet
-            out.append(Prepared(f, [], f"NOT INCLUDED: the file could not be read ({exc})."))
+                    problem = "no pages"
+            except Exception as exc:  # noqa: BLE001 - a damaged scan must not stop the packet
+                problem = " ".join(str(exc).split()) or type(exc).__name__
+        if problem is not None:
+            out.append(Prepared(f, [], f"NOT INCLUDED: damaged ({problem[:160]})."))
             continue
         out.append(Prepared(f, pages))
     return out
+
+
+def _trial(f: AttachmentFile) -> list:
+    """The attachment's pages, after placing each of them once the way the packet will (an
+    image drawn, a PDF page merged and written), so a page that cannot be is found here."""
+    if f.info.media_type != "application/pdf":
+        image = ImageReader(io.BytesIO(f.content))
+        c = Canvas(io.BytesIO(), pagesize=PAGE_SIZE, invariant=1)
+        c.drawImage(image, 0, 0, *_fit_box(*image.getSize())[2:])
+        c.save()
+        return [image]
+    pages = list(PdfReader(io.BytesIO(f.content)).pages)
+    writer = PdfWriter()
+    for page in pages:
+        upright, _w, _h = _upright(page)
+        target = writer.add_blank_page(*PAGE_SIZE)
+        target.merge_transformed_page(page, upright.scale(0.5, 0.5))
+    writer.write(io.BytesIO())
+    return pages
 
 
 def stamp_pages(prepared: list[Prepared], header: RunningHeader, first: int,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from models import spreadsheet
 from models.billing import loading
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, STATUSES, DayResult
 from models.claims import batches
@@ -174,7 +175,8 @@ def csv_rows(first: dt.date, rows: Iterable[PatientMonth]) -> list[list[str]]:
 
 
 def to_csv(first: dt.date, rows: Iterable[PatientMonth]) -> str:
-    """The text of the month's CSV file (csv's own line ends, \\r\\n)."""
+    """The text of the month's CSV file (csv's own line ends, \\r\\n); no cell a spreadsheet
+    would run as a formula (models/spreadsheet.py)."""
     buf = io.StringIO(newline="")
-    csv.writer(buf).writerows(csv_rows(first, rows))
+    csv.writer(buf).writerows(spreadsheet.row(r) for r in csv_rows(first, rows))
     return buf.getvalue()

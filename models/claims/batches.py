@@ -20,6 +20,8 @@ from sqlmodel import Session, col, select
 from models import clock
 from models.billing import rules
 from models.billing.loading import billing_period
+from models.claims import batch_files
+from models.claims.batch_files import Transactions
 from models.claims.claim import (
     FORMATS,
     BatchContext,
@@ -218,11 +220,13 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
                  start: dt.date, end: dt.date, file_name: str, created_at: dt.datetime,
                  control_number: int | None = None,
                  claim_files: dict[str, str] | None = None,
-                 snapshots: dict[str, dict] | None = None) -> int:
-    """Record a written batch, its claims and their days; returns the batch id.
+                 snapshots: dict[str, dict] | None = None,
+                 status: str = batch_files.COMPLETED, files: str | None = None) -> int:
+    """Record a batch, its claims and their days; returns the batch id.
     `claim_files` names the file of each claim (by account number) when a batch is several
     files (an 837P per payer); otherwise every claim is in `file_name`. `snapshots` holds
-    what each claim was sent as (models/claims/sent.py), by account number.
+    what each claim was sent as (models/claims/sent.py), by account number. An export records
+    its batch `pending` with its `files` (batch_files.files_json) before writing them.
 
     Refuses (Conflict) a day that another claim already bills, e.g. one exported meanwhile
     from another workstation, unless the draft replaces that very claim."""
@@ -236,7 +240,7 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
                                f"{holder.label} (claim {holder.account_number}).")
     batch = ClaimBatch(created_at=created_at, created_by=actor, format=fmt,
                        period_start=start, period_end=end, file_name=file_name[:260],
-                       control_number=control_number)
+                       control_number=control_number, status=status, files=files)
     session.add(batch)
     session.flush()
     # three statements whatever the number of claims: the claims, their ids, their days
@@ -261,28 +265,58 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
     return batch.id
 
 
-def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date, fmt: str,
+def export_claims(work: Transactions, *, actor: str, start: dt.date, end: dt.date, fmt: str,
                   out: Path, render: Renderer, patient_id: str | None = None,
                   rebill: bool = False, now: dt.datetime | None = None) -> ExportResult:
-    """Draft, check, write and record one batch. Claims with problems are left out (and
-    listed); when no claim is good, no file is written and nothing is recorded.
+    """Draft, check, write and record one batch, in the three durable steps of
+    models/claims/batch_files.py: the batch recorded `pending` (one transaction of `work`,
+    a unit_of_work factory), its files written and flushed to disk, the batch `completed`
+    (a second transaction). Claims with problems are left out (and listed); when no claim is
+    good, no file is written and nothing is recorded.
 
     An 837P for several receivers (no clearinghouse set, so each payer is one) becomes one
     file per receiver, `out` named `<stem>-<receiver id><suffix>`: a file goes to one
     receiver, who must neither reject it for the others' envelopes nor see their patients.
 
-    Files are written beside `out` and renamed into place only once the batch is recorded,
-    so a failure leaves neither a half-written file nor a recorded batch (the caller's
-    transaction rolls back)."""
+    A failure while writing removes the files already written and the pending batch; a crash
+    leaves a pending batch that the next open of the database settles."""
     if out.is_dir():
         raise FieldError("out", f"{out} is a folder: give a file name, e.g. {out / 'claims'}")
     if not out.parent.is_dir():
         raise FieldError("out", f"{out.parent}: no such folder")
+    with work() as session:
+        result, files = _record_pending(session, actor=actor, start=start, end=end, fmt=fmt,
+                                        out=out, render=render, patient_id=patient_id,
+                                        rebill=rebill, now=now)
+    if result.batch_id is None:
+        return result
+    try:
+        for path, content in files:
+            batch_files.write_durably(path, content)
+    except BaseException:
+        batch_files.roll_back(work, result.batch_id)
+        raise
+    with work() as session:
+        completed = batch_files.complete(session, result.batch_id)
+    if not completed:
+        raise Conflict(f"Claim batch {result.batch_id} was rolled back while its files were "
+                       "being written (PerDiem was opened on this database meanwhile and took "
+                       "it for interrupted). Its days are not claimed: export them again.")
+    result.paths = [path for path, _ in files]
+    result.written = result.preview.good
+    return result
+
+
+def _record_pending(session: Session, *, actor: str, start: dt.date, end: dt.date, fmt: str,
+                    out: Path, render: Renderer, patient_id: str | None, rebill: bool,
+                    now: dt.datetime | None) -> tuple[ExportResult, list[tuple[Path, bytes]]]:
+    """Step 1 of an export: the drafts rendered and the batch recorded pending with the
+    files it is about to write (path, content)."""
     preview = prepare_claims(session, start, end, fmt=fmt, patient_id=patient_id, rebill=rebill)
     result = ExportResult(preview=preview)
     good = preview.good
     if not good:
-        return result
+        return result, []
     pharmacy = get_pharmacy(session)
     assert pharmacy is not None  # a claim without pharmacy settings has a problem
     created = now or dt.datetime.now().replace(microsecond=0)
@@ -291,40 +325,30 @@ def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date,
         numbers = take_control_numbers(session, len(interchanges(good, pharmacy)))
         pharmacy = get_pharmacy(session)
         assert pharmacy is not None
-    files = [(out, good, numbers)]
+    groups = [(out, good, numbers)]
     if fmt == "837p" and len(numbers) > 1:
-        files = [(out.with_name(f"{out.stem}-{_file_safe(rec[1])}{out.suffix}"), group, (n,))
-                 for (rec, group), n in zip(interchanges(good, pharmacy), numbers,
-                                            strict=True)]
+        groups = [(out.with_name(f"{out.stem}-{_file_safe(rec[1])}{out.suffix}"), group, (n,))
+                  for (rec, group), n in zip(interchanges(good, pharmacy), numbers,
+                                             strict=True)]
     contexts = [BatchContext(pharmacy=pharmacy, created_at=created, control_numbers=nums)
-                for _, _, nums in files]
-    contents = [render(group, c) for (_, group, _), c in zip(files, contexts, strict=True)]
+                for _, _, nums in groups]
+    files = [(path, render(group, c)) for (path, group, _), c in zip(groups, contexts,
+                                                                     strict=True)]
     if fmt == "837p":  # PerDiem's own checks, on what is about to be sent (issue 11)
-        found = [str(i) for content in contents for i in file_issues(content.decode("ascii"))]
+        found = [str(i) for _, content in files for i in file_issues(content.decode("ascii"))]
         if found:
             raise DomainError("The 837P would be refused; nothing was written:\n"
                               + "\n".join(found))
     result.batch_id = record_batch(
         session, actor=actor, drafts=good, fmt=fmt, start=start, end=end,
-        file_name=str(files[0][0]) + "".join(f"; {path.name}" for path, _, _ in files[1:]),
+        file_name=str(groups[0][0]) + "".join(f"; {path.name}" for path, _, _ in groups[1:]),
         created_at=created, control_number=numbers[0] if numbers else None,
-        claim_files={d.account_number: str(path) for path, group, _ in files for d in group},
+        claim_files={d.account_number: str(path) for path, group, _ in groups for d in group},
         snapshots={d.account_number: snapshot(d, c)
-                   for (_, group, _), c in zip(files, contexts, strict=True) for d in group},
+                   for (_, group, _), c in zip(groups, contexts, strict=True) for d in group},
+        status=batch_files.PENDING, files=batch_files.files_json(files),
     )
-    parts = [path.with_name(path.name + ".part") for path, _, _ in files]
-    try:
-        for part, content in zip(parts, contents, strict=True):
-            part.write_bytes(content)
-        for part, (path, _, _) in zip(parts, files, strict=True):
-            part.replace(path)
-    except OSError:
-        for part in parts:
-            part.unlink(missing_ok=True)
-        raise
-    result.paths = [path for path, _, _ in files]
-    result.written = good
-    return result
+    return result, files
 
 
 @dataclass(frozen=True)

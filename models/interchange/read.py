@@ -16,8 +16,9 @@ from sqlmodel import Session, select
 
 from models import clock
 from models.errors import DomainError, ImportRejected
+from models.interchange import bounds
 from models.interchange.convert import CONVERTERS, coverages_in, pharmacy_in
-from models.interchange.format import COLLECTIONS, Path
+from models.interchange.format import COLLECTIONS, Path, format_path
 from models.interchange.validate import (
     pharmacy_problems,
     record_problems,
@@ -71,6 +72,9 @@ def import_document(session: Session, *, actor: str, doc: Any,
     report = progress or (lambda _p: None)
     total = _record_count(doc)
     report(Progress("checking", 0, total))
+    beyond = bounds.problems(doc)
+    if beyond:
+        raise ImportRejected(worded(beyond))
     errors = validate_document(session, doc, records=False)
     if errors:
         raise ImportRejected(errors)
@@ -98,11 +102,19 @@ def read_file(path: pathlib.Path, progress: ProgressCallback | None = None) -> A
     report = progress or (lambda _p: None)
     try:
         size = pathlib.Path(path).stat().st_size
+        if size > bounds.MAX_FILE_BYTES:
+            raise DomainError(f"{path}: {size:,} bytes; an interchange file PerDiem reads "
+                              f"holds at most {bounds.MAX_FILE_BYTES:,}")
         report(Progress("reading", 0, size))
-        doc = json.loads(pathlib.Path(path).read_text(encoding="utf-8-sig"))
+        text = pathlib.Path(path).read_text(encoding="utf-8-sig")
+        doc = json.loads(text)  # NaN and Infinity: validate words them, with their paths
     except FileNotFoundError:
         raise DomainError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        where, offset = bounds.deep_point(text)
+        raise ImportRejected([f"{format_path(where)}: is nested more than {bounds.MAX_DEPTH} "
+                              f"levels deep (character {offset:,})"]) from None
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError, 5,000 digits
         raise DomainError(f"{path}: not a JSON file, it cannot be read as a JSON file "
                           f"({exc})") from None
     report(Progress("reading", size, size))

@@ -14,10 +14,9 @@ from models.records import registry
 from models.records.changes import ATTACHMENT, note_change
 from models.records.registry import RecordKind
 from models.records.rows import now
+from models.records.scans import MAX_BYTES, damage
 from models.records.tables import Attachment, AttachmentRead, Order
 from models.vocab import alternatives
-
-MAX_BYTES = 25 * 1024 * 1024  # a scanned multi-page order is a few MB; more is a wrong file
 
 
 @dataclass(frozen=True)
@@ -84,6 +83,9 @@ def add_attachment(
     media_type = sniff_media_type(content)
     if media_type is None:
         raise FieldError("file", f"{filename} is not a PDF, PNG or JPEG file")
+    problem = damage(content, media_type)  # the whole file, as a packet will read it
+    if problem is not None:
+        raise FieldError("file", f"{filename} is damaged and was not attached: {problem}")
     owner = _owner_patient(session, registry.PATIENT, patient_id)
     if kind is not registry.PATIENT:
         if not record_id:

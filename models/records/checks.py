@@ -4,6 +4,10 @@ writing and the importer for every record of a file (with the file's paths on th
 Each check takes a base model (`OrderBase`...) and raises ValidationFailed naming every bad
 field at once. `entry=False` leaves out the demands an entry form makes beyond the file format
 (a held dose needs a note saying why): the importer's records keep what the file says.
+
+It is over 400 lines on purpose: it is the one validation of every record kind, with the
+bounds and field rules they share (addresses, codes, quantities); split by kind, the shared
+rules would be copied or imported back and forth.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import SQLModel
@@ -55,6 +60,11 @@ from models.validation import (
 
 X12_ID_RE = re.compile(r"^[A-Za-z0-9.-]{2,15}$")
 ID_HINT = "uses letters, digits, dot, dash or underscore (up to 64)"
+# A dose or a HCPCS unit amount beyond these is a typing slip or a hostile file: 1e25 mg was
+# once imported and then broke every claims run (R21's drug units, the NDC quantity). Within
+# them every drug line's units, quantity and charge fit their claim fields.
+MAX_QUANTITY = Decimal(1_000_000)
+MIN_UNIT_AMOUNT = Decimal("0.001")
 
 
 class Check:
@@ -271,8 +281,12 @@ def check_order(o: OrderBase, entry: bool = True) -> None:
               "which is no NDC unit of measure (heparin 1,000 units a mL: ML, 1000)")
     if o.drug_hcpcs:
         c.add("drug_hcpcs", hcpcs_problem(o.drug_hcpcs))
-    if o.drug_hcpcs_unit_amount is not None and o.drug_hcpcs_unit_amount <= 0:
+    amount = o.drug_hcpcs_unit_amount
+    if amount is not None and amount <= 0:
         c.add("drug_hcpcs_unit_amount", "is more than zero")
+    elif amount is not None and not MIN_UNIT_AMOUNT <= amount <= MAX_QUANTITY:
+        c.add("drug_hcpcs_unit_amount", f"is from {MIN_UNIT_AMOUNT} to {MAX_QUANTITY:,} "
+              "(the amount of drug in one billing unit)")
     if not o.diagnosis_codes:
         c.add("diagnosis_codes", "needs at least one ICD-10 code")
     if len(o.diagnosis_codes) > 12:
@@ -327,8 +341,12 @@ def check_infusion(e: InfusionBase, entry: bool = True) -> None:
     # An end time earlier than the start is the next morning: TPN is often cycled overnight.
     if e.dose_given is not None and e.dose_given < 0:
         c.add("dose_given", "cannot be negative")
+    elif e.dose_given is not None and e.dose_given > MAX_QUANTITY:
+        c.add("dose_given", f"is more than {MAX_QUANTITY:,}, no dose one patient is given")
     if e.wasted is not None and e.wasted < 0:
         c.add("wasted", "cannot be negative")
+    elif e.wasted is not None and e.wasted > MAX_QUANTITY:
+        c.add("wasted", f"is more than {MAX_QUANTITY:,}, no amount one patient's dose wastes")
     c.done()
 
 

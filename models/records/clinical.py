@@ -90,18 +90,24 @@ def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], dat
 
 def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], record_id: str,
                 data: B, reason: str, recorded_at: dt.datetime | None = None,
-                today: dt.date | None = None) -> R:
-    """Store a new version of a clinical record; the previous ones stay in its history."""
+                today: dt.date | None = None, base_version: int | None = None) -> R:
+    """Store a new version of a clinical record; the previous ones stay in its history.
+
+    `base_version` is the version the edit was made from (a form names the version it
+    loaded): when the record changed meanwhile (another workstation saved a correction), the
+    edit is refused with both versions shown (StaleEdit), never saved over the newer one."""
     if not (reason or "").strip():
         raise FieldError("reason", "say why the record is changed")
     row: Any = get_row(session, kind.table, record_id, kind.label)
+    record = kind.base.model_validate({**data.model_dump(), "id": record_id})
+    new = record.model_dump()
+    if base_version is not None and row.version != base_version:
+        raise StaleEdit(kind, row, base_version, new)
     if row.voided:
         raise DomainError(f'The {kind.label} "{record_id}" is void and cannot be edited.')
-    record = kind.base.model_validate({**data.model_dump(), "id": record_id})
     check_record(kind, record, today=today)
     _check_refs(session, kind, record)
     _check_r25(session, kind, record)
-    new = record.model_dump()
     if all(getattr(row, k) == v for k, v in new.items()):
         raise DomainError("Nothing was changed, so no new version was saved.")
     for k, v in new.items():
@@ -118,11 +124,15 @@ def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], recor
 
 
 def void_record(session: Session, *, actor: str, kind: ClinicalKind[Any, R], record_id: str,
-                reason: str, recorded_at: dt.datetime | None = None) -> R:
-    """Mark a clinical record void (it stays on file with its history; the rules ignore it)."""
+                reason: str, recorded_at: dt.datetime | None = None,
+                base_version: int | None = None) -> R:
+    """Mark a clinical record void (it stays on file with its history; the rules ignore it).
+    With `base_version`, refused (StaleEdit) when the record changed since that version."""
     if not (reason or "").strip():
         raise FieldError("reason", "say why the record is voided")
     row: Any = get_row(session, kind.table, record_id, kind.label)
+    if base_version is not None and row.version != base_version:
+        raise StaleEdit(kind, row, base_version, None)
     if row.voided:
         raise DomainError(f'The {kind.label} "{record_id}" is already void.')
     row.voided = True
@@ -192,3 +202,33 @@ def last_nurse(session: Session, order_id: str) -> str | None:
                    col(Infusion.administered_by).is_not(None))
             .order_by(col(Infusion.date).desc(), col(Infusion.start_time).desc()).limit(1))
     return session.exec(stmt).first()
+
+
+class StaleEdit(Conflict):
+    """An edit made from an older version of a record that changed meanwhile; nothing was
+    saved. The message shows both: the version saved now and what the edit would make."""
+
+    def __init__(self, kind: ClinicalKind[Any, Any], row: Any, base_version: int,
+                 new: dict[str, Any] | None):
+        self.record_id, self.saved_version, self.base_version = row.id, row.version, base_version
+        when = f"{row.recorded_at:%Y-%m-%d %H:%M}" if row.recorded_at else "meanwhile"
+        lines = [f'The {kind.label} "{row.id}" was changed by {row.recorded_by or "someone"} '
+                 f"at {when} (version {row.version}) after you opened version {base_version}; "
+                 "nothing was saved. Open it again to see the saved version, then make your "
+                 "change to it."]
+        if row.voided:
+            lines.append(f"It is now void: {row.void_reason or ''}".rstrip(": "))
+        if new is not None:
+            lines.append("Saved now / yours:")
+            for name, value in new.items():
+                saved = getattr(row, name, None)
+                if name != "id" and saved != value:
+                    lines.append(f"  {name}: {_shown(saved)} / {_shown(value)}")
+        super().__init__("\n".join(lines))
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -427,6 +427,11 @@ class ClaimBatch(SQLModel, table=True):
     period_end: dt.date
     file_name: str = Field(max_length=260)
     control_number: int | None = None  # ISA13 of an 837P batch
+    # pending: recorded, its files not yet all written; completed: files in place
+    # (models/claims/batch_files.py settles a pending batch a crash left behind)
+    status: str = Field(default="completed", max_length=10,
+                        sa_column_kwargs={"server_default": "completed"})
+    files: str | None = None  # JSON: [{"path", "sha256"}] of the files the batch writes
 
 
 class Claim(SQLModel, table=True):

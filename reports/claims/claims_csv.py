@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from models import spreadsheet
 from models.claims.claim import BatchContext, ClaimDraft
 
 COLUMNS = (
@@ -13,11 +14,6 @@ COLUMNS = (
     "charge", "ndc", "diagnosis_codes", "diagnosis_pointers", "authorization",
     "claim_total",
 )
-
-
-def _text(value: str) -> str:
-    """Free text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def rows(drafts: list[ClaimDraft]) -> list[dict[str, str]]:
@@ -29,7 +25,7 @@ def rows(drafts: list[ClaimDraft]) -> list[dict[str, str]]:
                 "frequency": d.frequency_code,
                 "original_reference": d.original_reference or "",
                 "patient": d.patient.id,
-                "patient_name": _text(d.patient.display_name),
+                "patient_name": d.patient.display_name,
                 "payer": d.payer.id,
                 "payer_id": d.payer.payer_id,
                 "member_id": d.coverage.member_id,
@@ -54,7 +50,9 @@ def to_csv(drafts: list[ClaimDraft]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows(drafts))
+    # every cell, not only the names: a member id or an authorization number can start
+    # with a TAB or a CR too (models/spreadsheet.py)
+    writer.writerows(spreadsheet.record(r) for r in rows(drafts))
     return buf.getvalue()
 
 

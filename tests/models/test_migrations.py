@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import exc, text
 from sqlmodel import SQLModel
 
-from models import db
+from models import backup, db
 from models.errors import DomainError
 from tests.support import ROOT
 
@@ -56,8 +56,10 @@ def test_opening_an_older_database_backs_it_up_then_upgrades_it(tmp_path):
 
     engine = db.open_database(url)
     backups = list(tmp_path.glob("old.sqlite.bak-*"))
-    assert len(backups) == 1
-    assert backups[0].name.startswith(f"old.sqlite.bak-{revisions[0]}-")
+    assert [b.name for b in backups] == [f"old.sqlite.bak-{revisions[0]}"]
+    assert backups[0].stat().st_mode & 0o777 == 0o600, "a copy of patients' records is private"
+    assert backup.file_problem(backups[0], quick=False) is None  # passes integrity_check
+    assert not list(tmp_path.glob("old.sqlite.bak-*-wal")), "the copy is one file on its own"
     # immutable: reading the copy must not add -wal/-shm files beside it
     with closing(sqlite3.connect(f"file:{backups[0]}?immutable=1", uri=True)) as copy:
         assert copy.execute("SELECT name FROM payer").fetchall() == [("Badger Prairie PPO",)]

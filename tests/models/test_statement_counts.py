@@ -16,7 +16,7 @@ from sqlmodel import Session
 from models.billing.packet_data import load_packet_data
 from models.claims import batches as claim_batches
 from models.claims.claim import month_end, month_of
-from models.db import open_database, unit_of_work
+from models.db import open_database, transactions
 from models.records import services
 from reports.claims.claim_files import renderer
 from reports.packet import render_packet
@@ -96,9 +96,9 @@ def statement_counts(engine: Engine) -> dict[str, int]:
 def export_month(engine: Engine, folder: Path, month: tuple[dt.date, dt.date]) -> int | None:
     """Statements of exporting a month's 837P claims, written and recorded (None when the
     month had no claim to write)."""
-    with counted(engine) as statements, unit_of_work(engine) as s:
+    with counted(engine) as statements:
         result = claim_batches.export_claims(
-            s, actor="test", start=month[0], end=month[1], fmt="837p",
+            transactions(engine), actor="test", start=month[0], end=month[1], fmt="837p",
             out=folder / f"{month[0]:%Y-%m}.837", render=renderer("837p"))
     return len(statements) if result.written else None
 

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from models.billing.claim_packet import load_claim_packet_data
 from models.billing.packet_data import load_packet_data
 from models.claims import batches, sent
-from models.db import unit_of_work
+from models.db import transactions, unit_of_work
 from models.errors import FieldError
 from models.records import attachments, clinical, reference, registry
 from models.records.tables import (
@@ -58,10 +58,9 @@ def two_payers(engine) -> None:
 def export(engine, tmp_path) -> tuple[dict[str, str], dt.datetime]:
     """October billed (the batch made now, after the records were saved): payer -> claim
     number, and when the batch was made."""
-    with unit_of_work(engine) as s:
-        result = batches.export_claims(s, actor="Biller Bo", start=OCT[0], end=OCT[1],
-                                       fmt="csv", out=tmp_path / "oct.csv",
-                                       render=claims_csv.render)
+    result = batches.export_claims(transactions(engine), actor="Biller Bo", start=OCT[0],
+                                   end=OCT[1], fmt="csv", out=tmp_path / "oct.csv",
+                                   render=claims_csv.render)
     with unit_of_work(engine) as s:
         made = batches.list_batches(s)[0].created_at
     return {d.payer.id: d.account_number for d in result.written}, made

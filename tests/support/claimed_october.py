@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from models.claims import batches as claim_batches
-from models.db import unit_of_work
+from models.db import transactions, unit_of_work
 from reports.claims import x12_837p
 
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -19,10 +19,9 @@ UNKNOWN = "is not recorded"  # the warning while the payer's number is unknown
 
 
 def export(engine, out: Path, fmt: str = "837p", render=x12_837p.render, rebill=False):
-    with unit_of_work(engine) as session:
-        return claim_batches.export_claims(session, actor="test", start=OCT[0], end=OCT[1],
-                                           fmt=fmt, out=out, render=render, rebill=rebill,
-                                           now=NOW)
+    return claim_batches.export_claims(transactions(engine), actor="test", start=OCT[0],
+                                       end=OCT[1], fmt=fmt, out=out, render=render,
+                                       rebill=rebill, now=NOW)
 
 
 def set_number(engine, number: str, account: str, actor: str = "biller"):

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlmodel import Session
 
 from models import clock
 from models.claims import batches as claim_batches
@@ -39,7 +38,7 @@ from ui.billing.day_panel import ask_payer_claim_number
 from ui.common import DateField, mark_field, show_error
 from ui.shell import ops
 from ui.shell.context import AppContext
-from ui.shell.ops import WriteOp
+from ui.shell.ops import StepsOp, Transactions
 from ui.shell.workers import BackgroundTask, run_in_background
 
 FORMATS = [("837p", "ASC X12 837P (electronic claim)", "837P files (*.837 *.txt)", ".837"),
@@ -350,15 +349,16 @@ class ClaimsDialog(QDialog):
                                              self.rebill.isChecked(), self.ctx.actor,
                                              self.data_only.isChecked())
 
-        def save(s: Session) -> ExportResult:
+        def save(work: Transactions) -> ExportResult:
             from reports.claims.claim_files import renderer  # ReportLab: loaded here, when needed
 
+            # the batch pending, its files on disk, the batch completed: one notice at the end
             return claim_batches.export_claims(
-                s, actor=actor, start=preview.start, end=preview.end, fmt=fmt, out=path,
+                work, actor=actor, start=preview.start, end=preview.end, fmt=fmt, out=path,
                 render=renderer(fmt, data_only), patient_id=patient, rebill=rebill)
 
         self._busy("Saving claims...")
-        self.task = WriteOp(self.ctx, save).run_in_background(
+        self.task = StepsOp(self.ctx, save).run_in_background(
             receiver=self, on_result=self._on_saved, on_error=self._on_failed)
         return self.task
 

@@ -87,8 +87,10 @@ class RecordForm(QWidget, Generic[B, R]):
             raise NotImplementedError(f"{type(self).__name__} saves a {kind.label} itself")
         if self.record is None:
             return clinical.create_record(session, actor=self.ctx.actor, kind=kind, data=data)
+        # the version this form was opened on: a record changed meanwhile is not overwritten
         return clinical.edit_record(session, actor=self.ctx.actor, kind=kind,
-                                    record_id=self.record_id, data=data, reason=reason or "")
+                                    record_id=self.record_id, data=data, reason=reason or "",
+                                    base_version=getattr(self.record, "version", None))
 
     def check(self, data: B) -> None:
         """The one record validation, run before asking for a reason."""

@@ -39,10 +39,19 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 def run(url: str, actor: str) -> int:
     """Open the database at `url` and run the app until its window closes; the exit status."""
     app = make_application()
-    from models.db import open_database
+    from models.db import DatabaseDamaged, UpgradeFailed, open_database, sqlite_path
 
+    notices: list[str] = []
     try:
-        engine = open_database(url)
+        engine = open_database(url, report=notices.append, daily_backup=True)
+    except (DatabaseDamaged, UpgradeFailed) as exc:  # the reason and the backups to restore
+        from ui.shell.damaged import DatabaseProblemDialog
+
+        path = sqlite_path(url)
+        dialog = DatabaseProblemDialog(path, exc) if path else None
+        if dialog is None or dialog.exec() != DatabaseProblemDialog.DialogCode.Accepted:
+            return 1
+        engine = dialog.engine
     except Exception as exc:  # a clear message instead of a traceback on the console
         QMessageBox.critical(
             None, "PerDiem: database not opened",
@@ -53,12 +62,18 @@ def run(url: str, actor: str) -> int:
 
     from ui.shell.context import AppContext
     from ui.shell.first_run import first_run_wanted
+    from ui.shell.in_use import take_writer_lock
     from ui.shell.main_window import MainWindow
     from ui.shell.workers import run_in_background
 
     ctx = AppContext(engine, actor, url, parent=app)  # Qt owns it: see ui.shell.workers
+    if not take_writer_lock(ctx, url):  # the user quit rather than open it read-only
+        engine.dispose()
+        return 1
     window = MainWindow(ctx)
     window.show()
+    if notices:  # e.g. a claim batch a crash left half-done, settled at the open
+        window.show_status(" ".join(notices))
     # asked in the background like every read, so the window paints first
     run_in_background(ctx, first_run_wanted, receiver=window,
                       on_result=lambda wanted: wanted and window.open_first_run())
@@ -69,4 +84,7 @@ def run(url: str, actor: str) -> int:
     QThreadPool.globalInstance().waitForDone()
     shiboken6.delete(window)
     ctx.engine.dispose()
+    if ctx.writer_lock is not None:
+        ctx.writer_lock.release()
     return status
+

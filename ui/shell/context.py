@@ -42,6 +42,9 @@ class AppContext(QObject):
         self.engine = engine
         self.actor = actor
         self.url = url
+        # why this window may not write (another PerDiem writes to the database), or None
+        self.read_only: str | None = None
+        self.writer_lock: Any = None  # models.dbfile.WriterLock, taken by ui.shell.in_use
         # what views remember for this run of the app only (e.g. the month a calendar shows)
         self.view_state: dict[str, Any] = {}
 

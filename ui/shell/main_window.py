@@ -344,6 +344,8 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         path = sqlite_path(self.ctx.url)
         where = str(path) if path else self.ctx.url
         shown = path.name if path else where
+        if getattr(self.ctx, "read_only", None):
+            shown += " (read-only)"
         if self._pharmacy_name is None:  # still being read
             self.setWindowTitle(f"{shown} — PerDiem")
         else:

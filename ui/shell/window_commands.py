@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from models.db import open_database, sqlite_path
+from models.db import DatabaseDamaged, UpgradeFailed, open_database, sqlite_path
 from models.records import services
 from ui.shell.patient_tabs import CALENDAR_CLASS
 
@@ -209,15 +209,30 @@ class WindowCommands:
     def open_database_file(self, path: Path) -> bool:
         """Switch the whole app to the database at `path`; a clear message if it cannot."""
         url = f"sqlite:///{path.resolve()}"
+        notices: list[str] = []
         try:
-            engine = open_database(url)
+            engine = open_database(url, report=notices.append, daily_backup=True)
+        except (DatabaseDamaged, UpgradeFailed) as exc:  # the reason, and backups to restore
+            from ui.shell.damaged import DatabaseProblemDialog
+
+            dialog = DatabaseProblemDialog(path.resolve(), exc, self)
+            if dialog.exec() != DatabaseProblemDialog.DialogCode.Accepted:
+                return False
+            engine = dialog.engine
         except Exception as exc:  # not a database, unreadable, from a newer PerDiem...
             QMessageBox.warning(self, "Database not opened",
                                 f"PerDiem could not open {path}.\n\n{exc}\n\n"
                                 "The database that was open stays open.")
             return False
+        from ui.shell.in_use import take_writer_lock
+
+        if not take_writer_lock(self.ctx, url, self):  # written elsewhere and not waited for
+            engine.dispose()
+            return False
         self.ctx.replace_engine(engine, url)
-        self.show_status(f"Opened {path}.")
+        self.show_status(" ".join([f"Opened {path}.", *notices]
+                                  + ([f"Read-only: {self.ctx.read_only}."]
+                                     if self.ctx.read_only else [])))
         return True
 
     def _on_about(self) -> None:

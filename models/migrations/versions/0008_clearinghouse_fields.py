@@ -7,7 +7,7 @@ Self-contained: only adds nullable columns (and one with a default), so it can f
 revision that leaves these tables as 0006 does.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from alembic import op
@@ -17,7 +17,7 @@ import models.records.tables
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from models.billing import loading
 from models.claims import batches
-from models.db import unit_of_work
+from models.db import transactions, unit_of_work
 from reports.claims.claim_files import renderer
 
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -36,8 +36,7 @@ def test_preparing_claims_loads_the_billing_data_once(example_engine, monkeypatc
 
 def test_exporting_claims_loads_the_billing_data_once(example_engine, monkeypatch, tmp_path):
     calls = count_loads(monkeypatch)
-    with unit_of_work(example_engine) as s:
-        result = batches.export_claims(s, actor="test", start=OCTOBER[0], end=OCTOBER[1],
-                                       fmt="csv", out=tmp_path / "claims.csv",
-                                       render=renderer("csv", False))
+    result = batches.export_claims(transactions(example_engine), actor="test",
+                                   start=OCTOBER[0], end=OCTOBER[1], fmt="csv",
+                                   out=tmp_path / "claims.csv", render=renderer("csv", False))
     assert result.written and len(calls) == 1

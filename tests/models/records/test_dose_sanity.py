@@ -28,10 +28,10 @@ ORDER = SimpleNamespace(dose="30 g (0.4 g/kg)", drug_dose_unit="mg", frequency="
 @pytest.mark.parametrize("dose, status, problem", [
     ("60000", "completed", None),  # twice is still in range
     ("60001", "partial", "60001 mg is more than twice the ordered dose (30000 mg)"),
-    ("2000000", "completed", "2000000 mg is more than twice the ordered dose (30000 mg)"),
+    ("200000", "completed", "200000 mg is more than twice the ordered dose (30000 mg)"),
     ("0", "completed", "a completed entry with dose 0"),
     ("0", "partial", None),  # a partial dose of 0 is what R11 reads as recorded
-    ("2000000", "held", None),  # not administered: not judged
+    ("200000", "held", None),  # not administered: not judged
     (None, "completed", None),  # no dose: R11's to report
 ])
 def test_r25_dose_out_of_range(dose, status, problem):
@@ -63,14 +63,14 @@ def _entry(**kw):
 def test_r25_services_save_an_oversized_dose_only_with_a_note(example_engine):
     with pytest.raises(ValidationFailed) as info, unit_of_work(example_engine) as s:
         clinical.create_record(s, actor="t", kind=registry.INFUSION,
-                               data=_entry(dose_given=Decimal(2000000)))
+                               data=_entry(dose_given=Decimal(200000)))
     [err] = info.value.errors
     assert (err.field, err.code) == ("notes", "dose-out-of-range")
-    assert err.problem == ("2000000 mg is more than twice the ordered dose (30000 mg): say why "
+    assert err.problem == ("200000 mg is more than twice the ordered dose (30000 mg): say why "
                            "in the notes (dose-out-of-range)")
     with unit_of_work(example_engine) as s:
         saved = clinical.create_record(s, actor="t", kind=registry.INFUSION, data=_entry(
-            dose_given=Decimal(2000000), notes="Pump programmed in mcg; checked with RPh."))
+            dose_given=Decimal(200000), notes="Pump programmed in mcg; checked with RPh."))
         # the next entry is offered the ordered dose, never the one out of range
         order = clinical.get_record(s, registry.ORDER, "o-1")
         assert prefill_dose(order, [saved]) == Decimal(30000)
@@ -95,13 +95,13 @@ def test_r25_a_second_administered_entry_needs_a_note_and_is_still_one_day(examp
 
 def test_r25_an_import_takes_them_and_lists_warnings_with_paths(engine, example_doc):
     doc = copy.deepcopy(example_doc)
-    doc["infusions"][2]["dose_given"] = 2000000
+    doc["infusions"][2]["dose_given"] = 200000
     doc["infusions"].append({**doc["infusions"][0], "id": "mar-9"})
     warnings: list[str] = []
     with unit_of_work(engine) as s:
         read.import_document(s, actor="t", doc=doc, warnings=warnings)
     assert warnings == [
-        "infusions[2].dose_given: 2000000 mg is more than twice the ordered dose (30000 mg) "
+        "infusions[2].dose_given: 200000 mg is more than twice the ordered dose (30000 mg) "
         "(dose-out-of-range)",
         "infusions[3].date: a second administered entry for this order on 10/07/2026 "
         "(duplicate-entry)",

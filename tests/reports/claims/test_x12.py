@@ -11,7 +11,7 @@ import pytest
 
 from models.billing import rules
 from models.claims import batches as claim_batches
-from models.db import unit_of_work
+from models.db import transactions, unit_of_work
 from models.records import services
 from reports.claims import x12_837p
 from tests.support.x12_validator import x12_errors
@@ -22,10 +22,9 @@ NOW = dt.datetime(2026, 11, 27, 9, 30)
 
 def export(engine, tmp_path: Path, start=OCTOBER[0], end=OCTOBER[1], name="out.837", **kw):
     out = tmp_path / name
-    with unit_of_work(engine) as session:
-        result = claim_batches.export_claims(session, actor="test", start=start, end=end,
-                                             fmt="837p", out=out, render=x12_837p.render,
-                                             now=NOW, **kw)
+    result = claim_batches.export_claims(transactions(engine), actor="test", start=start,
+                                         end=end, fmt="837p", out=out, render=x12_837p.render,
+                                         now=NOW, **kw)
     return result, "".join(p.read_text(encoding="ascii") for p in result.paths)
 
 

@@ -109,3 +109,29 @@ def test_f8_refused_replacement_is_fixed_in_the_claims_panel(example_engine, tmp
     with unit_of_work(example_engine) as session:
         assert {c.payer_claim_number for c in claimed_days(session).values()} == {"ICN-77"}
         assert {c.account_number for c in claimed_days(session).values()} == {account}
+
+
+def test_saving_a_batch_commits_in_steps_and_announces_it_once(example_engine, tmp_path,
+                                                               qtbot):
+    """The export records its batch pending, writes the file, then completes the batch
+    (ui.shell.ops.StepsOp): the views hear of it once, after the last step."""
+    from sqlmodel import select
+
+    from models.claims import batch_files
+    from models.records.changes import CLAIM
+    from models.records.tables import ClaimBatch
+
+    ctx = AppContext(example_engine, "tester", str(example_engine.url))
+    notices = []
+    ctx.data_changed.connect(notices.append)
+    dialog = ClaimsDialog(ctx, today=D(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.claims_saved, timeout=10000):
+        dialog.save_to(tmp_path / "oct.837")
+    assert len(notices) == 1
+    assert CLAIM in notices[0].kinds and "p-1001" in notices[0].patient_ids
+    with unit_of_work(example_engine) as session:
+        (batch,) = session.exec(select(ClaimBatch)).all()
+        assert batch.status == batch_files.COMPLETED

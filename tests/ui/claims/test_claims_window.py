@@ -51,8 +51,8 @@ def window(qtbot, ctx, tmp_path) -> MainWindow:
 
 def claim_october(ctx: AppContext, tmp_path) -> claim_batches.ExportResult:
     """October's claims written as CSV and recorded as a batch, as `perdiem claims` does."""
-    return ops.WriteOp(ctx, lambda s: claim_batches.export_claims(
-        s, actor="biller", start=OCT, end=dt.date(2026, 10, 31), fmt="csv",
+    return ops.StepsOp(ctx, lambda work: claim_batches.export_claims(
+        work, actor="biller", start=OCT, end=dt.date(2026, 10, 31), fmt="csv",
         out=tmp_path / "october.csv", render=claims_csv.render)).run()
 
 

@@ -12,7 +12,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QPushButton
 
 from models.billing.packet_data import load_packet_data
-from models.db import unit_of_work
+from models.db import transactions, unit_of_work
 from reports.packet import render_packet
 from ui.claims import packet_actions
 from ui.shell.context import AppContext
@@ -107,10 +107,9 @@ def test_gui_packet_for_a_claim_from_the_day_panel(gui_ctx, qtbot, tmp_path, mon
     from reports.claims import claims_csv
     from ui.billing.calendar_view import PatientCalendar
 
-    with unit_of_work(gui_ctx.engine) as s:
-        result = batches.export_claims(s, actor="Biller Bo", start=OCT[0], end=OCT[1],
-                                       fmt="csv", out=tmp_path / "oct.csv",
-                                       render=claims_csv.render)
+    result = batches.export_claims(transactions(gui_ctx.engine), actor="Biller Bo",
+                                   start=OCT[0], end=OCT[1], fmt="csv",
+                                   out=tmp_path / "oct.csv", render=claims_csv.render)
     claim = result.written[0].account_number
     cal = PatientCalendar(gui_ctx)
     qtbot.addWidget(cal)

@@ -81,21 +81,21 @@ def test_r25_an_oversized_dose_is_saved_only_after_a_yes_and_with_a_note(
 
     monkeypatch.setattr("ui.forms.kit.confirm", confirm)
     before = len(entries(engine))
-    fill_entry(qtbot, form, "2000000")
+    fill_entry(qtbot, form, "200000")
     assert not form.save()  # no note: refused before any question
     assert asked == []
     assert "dose-out-of-range" in form.fields["notes"].property("problem")
-    fill_entry(qtbot, form, "2000000", notes="Typed as the pump showed it")
+    fill_entry(qtbot, form, "200000", notes="Typed as the pump showed it")
     assert not form.save()  # the user goes back
-    assert asked == ["2000000 mg is more than twice the ordered dose (30000 mg).\n\n"
+    assert asked == ["200000 mg is more than twice the ordered dose (30000 mg).\n\n"
                      "Save this dose as given?"]
     assert len(entries(engine)) == before
     assert "the dose was not confirmed" in form.message.text()
-    assert form.fields["dose_given"].text() == "2000000"  # nothing typed is lost
+    assert form.fields["dose_given"].text() == "200000"  # nothing typed is lost
     answer[0] = True
     assert form.save()
     saved = [e for e in entries(engine) if e.date == SERVICE_DAY]
-    assert [e.dose_given for e in saved] == [2000000]
+    assert [e.dose_given for e in saved] == [200000]
 
 
 def test_r25_the_prefill_follows_a_corrected_dose_without_clear(form, engine, qtbot,

@@ -160,17 +160,26 @@ def test_import_then_export_through_the_menu_code(qtbot, ctx, settings, example_
 
 def test_open_database_that_is_not_one_keeps_the_current(qtbot, ctx, settings, tmp_path,
                                                          monkeypatch):
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda _p, title, text, *a, **k: warnings.append((title, text)))
+    """A file that is not a database (or a damaged one) shows why, with its backups to
+    restore (ui.shell.damaged); closed without restoring, the open database stays."""
+    from ui.shell.damaged import DatabaseProblemDialog
+
+    shown = []
+
+    def closed(dialog):  # the modal dialog, as the user closes it
+        shown.append(dialog.message.text())
+        return DatabaseProblemDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(DatabaseProblemDialog, "exec", closed)
     junk = tmp_path / "notes.sqlite"
     junk.write_bytes(b"this is not a database" * 100)
     window = make_window(qtbot, ctx, settings)
     before = ctx.url
     assert not window.open_database_file(junk)
-    assert warnings and warnings[0][0] == "Database not opened"
-    assert str(junk) in warnings[0][1]
+    assert len(shown) == 1 and str(junk) in shown[0]
+    assert "cannot be opened as a PerDiem database" in shown[0]
     assert ctx.url == before
+    assert junk.read_bytes() == b"this is not a database" * 100
 
 
 def test_open_other_database_switches_every_view(qtbot, ctx, settings, example_doc, tmp_path):
