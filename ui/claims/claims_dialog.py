@@ -32,7 +32,7 @@ from sqlmodel import Session
 from models.claims import batches as claim_batches
 from models.claims.batches import ClaimPreview, ExportResult
 from models.claims.drafts import ClaimDraft
-from models.records import services
+from models.records import reference
 from ui.common import DateField, mark_field, show_error
 from ui.shell.context import AppContext
 from ui.shell.ops import WriteOp
@@ -125,7 +125,7 @@ class ClaimsDialog(QDialog):
         self.patient_box = QComboBox()
         self.patient_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.patient_box.addItem("All patients", None)
-        for p in ctx.read(lambda s: services.list_patients(s)):
+        for p in ctx.read(lambda s: reference.list_patients(s)):
             self.patient_box.addItem(f"{p.display_name} ({p.id})", p.id)
         self.rebill = QCheckBox("Rebill: replace claims already written for these days")
         self.preview_button = QPushButton("&Preview")

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
-from models.records import services
-from models.records.services import X12_ID_RE
+from models.records import reference
+from models.records.checks import X12_ID_RE, check_pharmacy
 from models.records.tables import PharmacyBase
 from models.validation import PHONE_RE, TAX_ID_RE, TAXONOMY_RE
 from ui.forms.patient_form import compact, digits, line, live_check, pattern_problem, upper_case
@@ -73,7 +73,7 @@ class PharmacyDialog(RecordDialog):
         live_check(self.phone, lambda: pattern_problem(
             digits(self.phone.text()), PHONE_RE, "is 10 digits"))
         self._build_clearinghouse()
-        self.existing = ctx.read(services.get_pharmacy)
+        self.existing = ctx.read(reference.get_pharmacy)
         if self.existing:
             p = self.existing
             self.name.setText(p.name)
@@ -178,7 +178,7 @@ class PharmacyDialog(RecordDialog):
         })
 
     def check(self, data: PharmacyBase) -> None:
-        services.check_pharmacy(data)
+        check_pharmacy(data)
 
     def write(self, session: Session, data: PharmacyBase) -> str:
-        return services.save_pharmacy(session, actor=self.ctx.actor, data=data).name
+        return reference.save_pharmacy(session, actor=self.ctx.actor, data=data).name

@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
-from models.records import services
-from models.records.services import Changes
+from models.records import reference, registry
+from models.records.changes import Changes
+from models.records.checks import check_payer, check_prescriber
+from models.records.rows import new_id
 from models.records.tables import PayerBase, PrescriberBase
 from models.validation import MODIFIER_RE, PAYER_ID_RE, PHONE_RE
 from ui.forms.patient_form import digits, line, live_check, pattern_problem, upper_case
@@ -49,7 +51,7 @@ class PayerDialog(RecordDialog):
 
     def __init__(self, ctx: AppContext, payer_id: str | None = None,
                  parent: QWidget | None = None):
-        payer = ctx.read(lambda s: services.get_payer(s, payer_id)) if payer_id else None
+        payer = ctx.read(lambda s: reference.get_payer(s, payer_id)) if payer_id else None
         super().__init__(ctx, f"Payer – {payer.name}" if payer else "New payer", parent)
         self.payer_id = payer_id
         self.name = self.add_field("name", "&Name", line(self, 60, "name"))
@@ -100,12 +102,12 @@ class PayerDialog(RecordDialog):
         )
 
     def check(self, data: PayerBase) -> None:
-        services.check_payer(data)
+        check_payer(data)
 
     def write(self, session: Session, data: PayerBase) -> str:
         if self.payer_id is None:
-            data = data.model_copy(update={"id": services.new_id(session, "payer")})
-        saved = services.save_payer(session, actor=self.ctx.actor, data=data)
+            data = data.model_copy(update={"id": new_id(session, registry.PAYER)})
+        saved = reference.save_payer(session, actor=self.ctx.actor, data=data)
         self.payer_id = saved.id
         return saved.id
 
@@ -118,7 +120,7 @@ class PrescriberDialog(RecordDialog):
 
     def __init__(self, ctx: AppContext, prescriber_id: str | None = None,
                  parent: QWidget | None = None):
-        doc = (ctx.read(lambda s: services.get_prescriber(s, prescriber_id))
+        doc = (ctx.read(lambda s: reference.get_prescriber(s, prescriber_id))
                if prescriber_id else None)
         super().__init__(ctx, f"Prescriber – {doc.display_name}" if doc else "New prescriber",
                          parent)
@@ -150,12 +152,12 @@ class PrescriberDialog(RecordDialog):
         )
 
     def check(self, data: PrescriberBase) -> None:
-        services.check_prescriber(data)
+        check_prescriber(data)
 
     def write(self, session: Session, data: PrescriberBase) -> str:
         if self.prescriber_id is None:
-            data = data.model_copy(update={"id": services.new_id(session, "prescriber")})
-        saved = services.save_prescriber(session, actor=self.ctx.actor, data=data)
+            data = data.model_copy(update={"id": new_id(session, registry.PRESCRIBER)})
+        saved = reference.save_prescriber(session, actor=self.ctx.actor, data=data)
         self.prescriber_id = saved.id
         return saved.id
 
@@ -261,7 +263,7 @@ class ReferenceListDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        fn = services.list_payers if self.kind == "payer" else services.list_prescribers
+        fn = reference.list_payers if self.kind == "payer" else reference.list_prescribers
         self.model.set_rows(self.ctx.read(fn))
         self.edit_button.setEnabled(self.model.rowCount() > 0)
         if self.model.rowCount():
