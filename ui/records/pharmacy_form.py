@@ -18,18 +18,25 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
+from models import vocab
 from models.records import reference
-from models.records.checks import X12_ID_RE, check_pharmacy
+from models.records.checks import (
+    X12_ID_HINT,
+    X12_ID_RE,
+    X12_QUALIFIER_HINT,
+    X12_QUALIFIER_RE,
+    check_pharmacy,
+)
 from models.records.tables import PharmacyBase
 from models.validation import PHONE_RE, TAX_ID_RE, TAXONOMY_RE
 from ui.forms.patient_form import compact, digits, line, live_check, pattern_problem, upper_case
 from ui.records.reference_form import RecordDialog, address_fields, address_values, live_npi
 from ui.shell.context import AppContext
 
-USAGE_INDICATORS = (("T", "Test (T): the clearinghouse only checks the files"),
-                    ("P", "Production (P): the claims go to the payers"))
-X12_ID_HINT = "is 2-15 letters, digits or - . (no ~ * : ^)"
-QUALIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
+# what each usage indicator (vocab.USAGE_INDICATORS, ISA15) means for the files sent
+USAGE_EFFECTS = {"T": "the clearinghouse only checks the files",
+                 "P": "the claims go to the payers"}
+assert set(USAGE_EFFECTS) == set(vocab.USAGE_INDICATORS)
 
 
 class PharmacyDialog(RecordDialog):
@@ -119,7 +126,7 @@ class PharmacyDialog(RecordDialog):
         text_field("submitter_id", "Su&bmitter ID", 15, "blank: the pharmacy's NPI",
                    X12_ID_HINT, X12_ID_RE)
         qualifier = text_field("submitter_id_qualifier", "Submitter &qualifier", 2,
-                               "ZZ", "is two characters, e.g. ZZ", QUALIFIER_RE, upper=True)
+                               "ZZ", X12_QUALIFIER_HINT, X12_QUALIFIER_RE, upper=True)
         qualifier.setMaximumWidth(80)
         qualifier.setToolTip("ISA05: ZZ (mutually defined) unless the clearinghouse says "
                              "otherwise")
@@ -133,14 +140,14 @@ class PharmacyDialog(RecordDialog):
         text_field("receiver_id", "&Receiver ID", 15, "blank: each claim's payer ID",
                    X12_ID_HINT, X12_ID_RE)
         qualifier = text_field("receiver_id_qualifier", "Receiver q&ualifier", 2, "ZZ",
-                               "is two characters, e.g. ZZ", QUALIFIER_RE, upper=True)
+                               X12_QUALIFIER_HINT, X12_QUALIFIER_RE, upper=True)
         qualifier.setMaximumWidth(80)
         qualifier.setToolTip("ISA07: ZZ (mutually defined) unless the clearinghouse says "
                              "otherwise")
         text_field("receiver_name", "Recei&ver name", 60, "blank: the receiver ID or payer")
         self.usage = QComboBox(self)
-        for value, label in USAGE_INDICATORS:
-            self.usage.addItem(label, value)
+        for code, word in vocab.USAGE_INDICATORS.items():  # "Test (T): the clearinghouse..."
+            self.usage.addItem(f"{word.capitalize()} ({code}): {USAGE_EFFECTS[code]}", code)
         self.usage.setToolTip("ISA15: send test files until the clearinghouse approves "
                               "production")
         self.add_field("usage_indicator", "Usa&ge", self.usage, form)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
+from models import vocab
 from models.records import reference, registry
 from models.records.changes import Changes
 from models.records.checks import check_payer, check_prescriber
@@ -40,7 +41,6 @@ from ui.shell.context import AppContext
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-PAYER_KINDS = ("commercial", "medicaid", "medicare", "other")
 
 
 class PayerDialog(RecordDialog):
@@ -58,7 +58,7 @@ class PayerDialog(RecordDialog):
         self.claim_id = self.add_field("payer_id", "&Payer ID", line(self, 80, "payer_id"))
         self.claim_id.setToolTip("The id the clearinghouse uses for this payer on claims")
         self.kind = QComboBox(self)
-        self.kind.addItems(PAYER_KINDS)
+        self.kind.addItems(vocab.PAYER_KINDS)
         self.add_field("kind", "&Kind", self.kind)
         self.prior_auth = QCheckBox("Requires prior &authorization (rule R5)", self)
         self.add_field("requires_prior_auth", "", self.prior_auth)

@@ -298,4 +298,6 @@ def test_saving_the_pharmacy_keeps_clearinghouse_settings_and_control_number(exa
     with pytest.raises(ValidationFailed) as err, unit_of_work(example_engine) as session:
         reference.save_pharmacy(session, actor="test", data=PharmacyBase(
             **fields, submitter_id="SUB*1", usage_indicator="X"))
-    assert {e.field for e in err.value.errors} == {"submitter_id", "usage_indicator"}
+    problems = {e.field: e.problem for e in err.value.errors}
+    assert set(problems) == {"submitter_id", "usage_indicator"}
+    assert problems["usage_indicator"] == "is T (test) or P (production)"  # vocab's, worded

@@ -260,6 +260,9 @@ def test_clearinghouse_settings_are_checked_saved_and_reloaded(qtbot, ctx):
     qtbot.keyClicks(f["submitter_contact_phone"], "(217) 555-0142")
     qtbot.keyClicks(f["receiver_id"], "CLEARHUB")
     qtbot.keyClicks(f["receiver_name"], "Clear Hub")
+    assert [dlg.usage.itemText(i) for i in range(dlg.usage.count())] == [
+        "Test (T): the clearinghouse only checks the files",
+        "Production (P): the claims go to the payers"]
     dlg.usage.setCurrentIndex(dlg.usage.findData("P"))
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible(), dlg.error_label.text()
