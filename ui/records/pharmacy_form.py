@@ -29,7 +29,7 @@ from models.records.checks import (
 )
 from models.records.tables import PharmacyBase
 from models.validation import PHONE_RE, TAX_ID_RE, TAXONOMY_RE
-from ui.forms.patient_form import compact, digits, line, live_check, pattern_problem, upper_case
+from ui.forms.kit import compact, digits, live_check, named_line, pattern_problem, upper_case
 from ui.records.reference_form import RecordDialog, address_fields, address_values, live_npi
 from ui.shell.context import AppContext
 
@@ -60,16 +60,17 @@ class PharmacyDialog(RecordDialog):
         intro = QLabel("These details appear on every claim and documentation packet.", self)
         intro.setWordWrap(True)
         self.form.addRow(intro)
-        self.name = self.add_field("name", "Pharmacy &name", line(self, 60, "name"))
-        self.npi = self.add_field("npi", "&NPI", line(self, 10, "npi"))
+        self.name = self.add_field("name", "Pharmacy &name", named_line(self, 60, "name"))
+        self.npi = self.add_field("npi", "&NPI", named_line(self, 10, "npi"))
         live_npi(self.npi)
-        self.tax_id = self.add_field("tax_id", "Tax &ID (EIN)", line(self, 10, "tax_id"))
+        self.tax_id = self.add_field("tax_id", "Tax &ID (EIN)", named_line(self, 10, "tax_id"))
         self.tax_id.setPlaceholderText("9 digits")
-        self.taxonomy = self.add_field("taxonomy", "Ta&xonomy code", line(self, 10, "taxonomy"))
+        self.taxonomy = self.add_field("taxonomy", "Ta&xonomy code",
+                                       named_line(self, 10, "taxonomy"))
         self.taxonomy.setPlaceholderText("e.g. 3336H0001X (home infusion pharmacy)")
         upper_case(self.taxonomy)
         self.address = address_fields(self)
-        self.phone = self.add_field("phone", "&Phone", line(self, 14, "phone"))
+        self.phone = self.add_field("phone", "&Phone", named_line(self, 14, "phone"))
         self.phone.setPlaceholderText("10 digits")
         live_check(self.tax_id, lambda: pattern_problem(
             compact(self.tax_id.text()), TAX_ID_RE,
@@ -115,7 +116,7 @@ class PharmacyDialog(RecordDialog):
         def text_field(name: str, label: str, size: int, placeholder: str,
                        hint: str | None = None, regex: re.Pattern | None = None,
                        upper: bool = False) -> QLineEdit:
-            edit = self.add_field(name, label, line(self, size, name), form)
+            edit = self.add_field(name, label, named_line(self, size, name), form)
             edit.setPlaceholderText(placeholder)
             if upper:
                 upper_case(edit)

@@ -29,7 +29,7 @@ from models.records.checks import check_payer, check_prescriber
 from models.records.rows import new_id
 from models.records.tables import PayerBase, PrescriberBase
 from models.validation import MODIFIER_RE, PAYER_ID_RE, PHONE_RE
-from ui.forms.patient_form import digits, line, live_check, pattern_problem, upper_case
+from ui.forms.kit import digits, live_check, named_line, pattern_problem, upper_case
 from ui.records.reference_form import (
     RecordDialog,
     address_fields,
@@ -54,8 +54,8 @@ class PayerDialog(RecordDialog):
         payer = ctx.read(lambda s: reference.get_payer(s, payer_id)) if payer_id else None
         super().__init__(ctx, f"Payer – {payer.name}" if payer else "New payer", parent)
         self.payer_id = payer_id
-        self.name = self.add_field("name", "&Name", line(self, 60, "name"))
-        self.claim_id = self.add_field("payer_id", "&Payer ID", line(self, 80, "payer_id"))
+        self.name = self.add_field("name", "&Name", named_line(self, 60, "name"))
+        self.claim_id = self.add_field("payer_id", "&Payer ID", named_line(self, 80, "payer_id"))
         self.claim_id.setToolTip("The id the clearinghouse uses for this payer on claims")
         self.kind = QComboBox(self)
         self.kind.addItems(vocab.PAYER_KINDS)
@@ -63,7 +63,7 @@ class PayerDialog(RecordDialog):
         self.prior_auth = QCheckBox("Requires prior &authorization (rule R5)", self)
         self.add_field("requires_prior_auth", "", self.prior_auth)
         self.modifiers = self.add_field("per_diem_modifiers", "Per diem &modifiers",
-                                        line(self, 20, "per_diem_modifiers"))
+                                        named_line(self, 20, "per_diem_modifiers"))
         self.modifiers.setPlaceholderText("up to two, e.g. SH or SH, SJ")
         upper_case(self.modifiers)
         live_check(self.modifiers, lambda: self._modifier_problem())
@@ -126,12 +126,13 @@ class PrescriberDialog(RecordDialog):
                          parent)
         self.prescriber_id = prescriber_id
         self.first_name = self.add_field("first_name", "&First name",
-                                         line(self, 60, "first_name"))
-        self.last_name = self.add_field("last_name", "&Last name", line(self, 60, "last_name"))
-        self.npi = self.add_field("npi", "&NPI", line(self, 10, "npi"))
+                                         named_line(self, 60, "first_name"))
+        self.last_name = self.add_field("last_name", "&Last name",
+                                        named_line(self, 60, "last_name"))
+        self.npi = self.add_field("npi", "&NPI", named_line(self, 10, "npi"))
         self.npi.setPlaceholderText("10 digits")
         live_npi(self.npi)
-        self.phone = self.add_field("phone", "&Phone", line(self, 14, "phone"))
+        self.phone = self.add_field("phone", "&Phone", named_line(self, 14, "phone"))
         self.phone.setPlaceholderText("10 digits")
         live_check(self.phone, lambda: pattern_problem(
             digits(self.phone.text()), PHONE_RE, "is 10 digits"))
