@@ -10,10 +10,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models.billing import loading
+from models.billing import loading, month
 from models.billing.packet_data import load_packet_data
 from models.claims import batches, drafts
 from models.db import unit_of_work
@@ -31,21 +32,20 @@ def billable_days(session: Session, start: dt.date, end: dt.date) -> str:
 
 
 def month_view(session: Session, start: dt.date, end: dt.date) -> str:
-    """What ui/billing/month_view.py loads for a month: days, patient and payer names, claims."""
-    days = loading.billable_days(session, start, end)
-    names = {p.id: p.display_name for p in reference.list_patients(session)}
-    payers = {p.id: p.name for p in reference.list_payers(session)}
-    claimed = batches.claimed_days(session)
-    in_month = sum(1 for _order, day in claimed if start <= day <= end)
-    return (f"{len(days):,} service days of {len(names)} patients, {len(payers)} payers, "
-            f"{in_month:,} claimed, {len(claimed):,} claimed days on file")
+    """What ui/billing/month_view.py loads for a month (models.billing.month.load_month): the
+    days, patient and payer names, and the claimed days of that month."""
+    shown = month.load_month(session, start)
+    days = sum(len(row.results) for row in shown.rows)
+    claimed = sum(row.claimed_count for row in shown.rows)
+    on_file = session.execute(text("SELECT count(*) FROM claim_day")).scalar_one()
+    return (f"{days:,} service days of {len(shown.rows)} patients, {len(shown.payers)} payers, "
+            f"{claimed:,} claimed, {on_file:,} claimed days on file")
 
 
 def patient_month(session: Session, patient_id: str, start: dt.date, end: dt.date) -> str:
     """What ui/billing/calendar_view.py loads for one patient's month."""
     days = loading.billable_days(session, start, end, patient_id)
-    claimed = {key: info for key, info in batches.claimed_days(session, patient_id).items()
-               if start <= key[1] <= end}
+    claimed = batches.claimed_days(session, patient_id, start=start, end=end)
     payers = {p.id: p.name for p in reference.list_payers(session)}
     return f"{len(days)} service days, {len(claimed)} claimed, {len(payers)} payers"
 

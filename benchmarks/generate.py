@@ -125,7 +125,8 @@ class Generator:
         town, zip_code = rng.choice(TOWNS)
         born = dt.date(self.end.year - rng.randint(20, 85), rng.randint(1, 12), rng.randint(1, 28))
         medicare = self.chance(0.03)
-        commercial = [p[0] for p in PAYERS if p[3] in ("commercial", "medicaid", "other")]
+        commercial = [p[0] for p in PAYERS
+                      if p[3] in ("commercial", "medicaid", "other", "workers-comp", "tricare")]
         payer = "mcrb" if medicare else rng.choice(commercial)
         since = self.start - dt.timedelta(days=rng.randint(30, 900))
         coverages = []

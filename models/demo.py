@@ -147,8 +147,8 @@ PAYERS = [
     ("bcp", "BadgerCare Plus HMO", "BCPHMO", "medicaid", True, []),
     ("mcrb", "Medicare Part B (J6)", "MCRJ6", "medicare", False, []),
     ("rrb", "Railroad Medicare", "RRMCR", "medicare", False, []),
-    ("glc", "Great Lakes Casualty Workers Comp", "GLCWC", "other", True, []),
-    ("tri", "TRICARE East", "TRIEAST", "other", False, []),
+    ("glc", "Great Lakes Casualty Workers Comp", "GLCWC", "workers-comp", True, []),
+    ("tri", "TRICARE East", "TRIEAST", "tricare", False, []),
 ]
 MEMBER_PREFIX = {"bpp": "XBP", "nwh": "NW", "lcc": "LC", "wimcd": "", "bcp": "BC",
                  "mcrb": "1EG4", "rrb": "RR", "glc": "WC", "tri": "TE"}
@@ -249,7 +249,8 @@ class _Demo:
         if "id" not in values:
             values["id"] = self.next_id(kind)
         clinical.create_record(self.session, actor=self.actor, kind=kind,
-                               data=kind.base(**values), recorded_at=self.at(day, hour))
+                               data=kind.base(**values), recorded_at=self.at(day, hour),
+                               today=self.today)
         self.counts[kind.collection] += 1
         return values["id"]
 
@@ -258,7 +259,8 @@ class _Demo:
         current = clinical.get_record(self.session, kind, record_id)
         data = kind.base.model_validate(current).model_copy(update=changes)
         clinical.edit_record(self.session, actor=self.actor, kind=kind, record_id=record_id,
-                             data=data, reason=reason, recorded_at=self.at(day, 14))
+                             data=data, reason=reason, recorded_at=self.at(day, 14),
+                             today=self.today)
         self.counts["edits"] += 1
 
     # --- reference data ---------------------------------------------------------------------
@@ -290,6 +292,9 @@ class _Demo:
                  priority: str = "primary", **subscriber: Any) -> CoverageBase:
         digits = "".join(self.rng.choices("0123456789", k=9))
         group = None if payer in ("wimcd", "mcrb", "rrb") else f"G{self.rng.randrange(1000, 9999)}"
+        if payer == "glc":  # workers' compensation: the carrier's claim and the injury date
+            subscriber = {"employer_claim_number": f"WC-{digits[:6]}", "injury_date": start,
+                          **subscriber}
         return CoverageBase(payer_id=payer, member_id=MEMBER_PREFIX[payer] + digits,
                             group_number=group, priority=priority, start_date=start,
                             end_date=end, **subscriber)
@@ -685,8 +690,9 @@ class _Demo:
                   "on the copy the prescriber returned.", signed_date=plan.start_date)
 
         entry = clinical.get_record(self.session, INFUSION, self.duplicate_of)
-        copy = INFUSION.base.model_validate(entry).model_copy(
-            update={"id": self.next_id(INFUSION)})
+        copy = INFUSION.base.model_validate(entry).model_copy(update={
+            "id": self.next_id(INFUSION),
+            "notes": "Charted from the paper MAR at the end of the shift."})  # R25: a note
         self.record(INFUSION, entry.date, 22, **copy.model_dump())
         clinical.void_record(self.session, actor=self.actor, kind=INFUSION, record_id=copy.id,
                              reason="Duplicate: the same dose was charted twice.",

@@ -13,7 +13,11 @@ ZIP_RE = re.compile(r"^\d{5}(\d{4})?$")
 STATE_RE = re.compile(r"^[A-Z]{2}$")
 PHONE_RE = re.compile(r"^\d{10}$")
 TAX_ID_RE = re.compile(r"^\d{9}$")
-TAXONOMY_RE = re.compile(r"^[0-9A-Z]{9}X$")
+TAXONOMY_RE = re.compile(r"^\d{3}[0-9A-Z]{6}X$")  # NUCC: 3 digits, 6 more, X (3336H0001X)
+ZIP9_RE = re.compile(r"^\d{9}$")
+# EIN prefixes the IRS never assigns (a tax id starting so is mistyped)
+UNUSED_EIN_PREFIXES = frozenset({"00", "07", "08", "09", "17", "18", "19", "28", "29", "49",
+                                 "69", "70", "78", "79", "89", "96", "97"})
 MEMBER_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,80}$")
 AUTH_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,50}$")
 GROUP_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{1,50}$")
@@ -25,6 +29,8 @@ def npi_problem(npi: str) -> str | None:
     """Return why `npi` is not a valid NPI, or None when it is (Luhn with prefix 80840)."""
     if not re.fullmatch(r"\d{10}", npi or ""):
         return "an NPI is 10 digits"
+    if npi[0] not in "12":
+        return "an NPI begins with 1 (a person) or 2 (an organization)"
     digits = "80840" + npi[:9]
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -37,6 +43,22 @@ def npi_problem(npi: str) -> str | None:
     check = (10 - total % 10) % 10
     if check != int(npi[9]):
         return f"the check digit is wrong (the last digit should be {check})"
+    return None
+
+
+def tax_id_problem(tax_id: str | None) -> str | None:
+    """Why `tax_id` is not an employer identification number (EIN), or None."""
+    if not TAX_ID_RE.fullmatch(tax_id or ""):
+        return "is the 9-digit employer identification number (EIN)"
+    if tax_id[:2] in UNUSED_EIN_PREFIXES:  # type: ignore[index]
+        return f"cannot begin with {tax_id[:2]}: the IRS assigns no EIN starting so"  # type: ignore[index]
+    return None
+
+
+def taxonomy_problem(code: str | None) -> str | None:
+    """Why `code` is not a NUCC provider taxonomy code, or None."""
+    if not TAXONOMY_RE.fullmatch(code or ""):
+        return "is 10 characters: 3 digits, 6 letters or digits, then X (e.g. 3336H0001X)"
     return None
 
 

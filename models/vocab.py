@@ -8,7 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-PAYER_KINDS = ("commercial", "medicaid", "medicare", "other")
+PAYER_KINDS = ("commercial", "medicaid", "medicare", "tricare", "workers-comp", "bcbs", "hmo",
+               "other")
+# SBR09 claim filing indicator codes of the 837P (005010X222A1) -> what a form shows (R33)
+CLAIM_FILING_INDICATORS = {
+    "11": "11 other non-federal program", "12": "12 PPO", "13": "13 POS", "14": "14 EPO",
+    "15": "15 indemnity insurance", "16": "16 HMO Medicare risk", "17": "17 dental maintenance",
+    "AM": "AM automobile medical", "BL": "BL Blue Cross/Blue Shield", "CH": "CH TRICARE",
+    "CI": "CI commercial insurance", "DS": "DS disability", "FI": "FI Federal Employees Program",
+    "HM": "HM HMO", "LM": "LM liability medical", "MA": "MA Medicare Part A",
+    "MB": "MB Medicare Part B", "MC": "MC Medicaid", "OF": "OF other federal program",
+    "TV": "TV Title V", "VA": "VA Veterans Affairs plan", "WC": "WC workers' compensation",
+    "ZZ": "ZZ mutually defined",
+}
+# R33: a payer kind's claim filing indicator when the payer names none (`other` has none)
+DEFAULT_FILING_INDICATOR = {"medicare": "MB", "medicaid": "MC", "commercial": "CI",
+                            "tricare": "CH", "workers-comp": "WC", "bcbs": "BL", "hmo": "HM"}
+# the NDC unit of measure a drug is billed in (CTP05, CMS-1500 24A shaded): F2 international
+# unit, GR gram, ME milligram, ML millilitre, UN unit (each)
+NDC_BILLING_UNITS = ("ML", "UN", "GR", "F2", "ME")
+NDC_BILLING_UNIT_NAMES = {"ML": "ML millilitre", "UN": "UN unit (each, vial)", "GR": "GR gram",
+                          "F2": "F2 international unit", "ME": "ME milligram"}
 SEXES = {"F": "Female", "M": "Male", "U": "Unknown"}  # code -> what a form shows
 PRIORITIES = ("primary", "secondary")  # of a coverage
 RELATIONSHIPS = ("self", "spouse", "child", "other")  # the patient's, to the subscriber
@@ -26,6 +46,8 @@ USAGE_INDICATORS = {"T": "test", "P": "production"}  # ISA15 of an 837P
 # the schema's enum of each list, by JSON path: what the agreement test compares
 SCHEMA_ENUMS: dict[str, Sequence[str]] = {
     "payer.kind": PAYER_KINDS,
+    "payer.claim_filing_indicator": tuple(CLAIM_FILING_INDICATORS),
+    "drug.billing_unit": NDC_BILLING_UNITS,
     "patient.sex": tuple(SEXES),
     "coverage.priority": PRIORITIES,
     "coverage.relationship": RELATIONSHIPS,

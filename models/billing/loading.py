@@ -100,7 +100,7 @@ def load_billing_data(
 
     infusions = [rules.InfusionFacts(*r) for r in _rows(session, select(
         inf.c.id, inf.c.order_id, inf.c.date, inf.c.status, inf.c.setting, inf.c.start_time,
-        inf.c.end_time, inf.c.dose_given, inf.c.administered_by,
+        inf.c.end_time, inf.c.dose_given, inf.c.administered_by, inf.c.wasted,
     ).join(o, o.c.id == inf.c.order_id).where(*in_period, *order_ok))]
 
     chains = _authorization_chains(start, end, patients)

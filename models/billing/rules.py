@@ -104,6 +104,7 @@ class InfusionFacts:
     end_time: dt.time | None
     dose_given: Decimal | None
     administered_by: str | None
+    wasted: Decimal | None = None  # discarded from a single-dose vial (JW), in the dose unit
 
     @property
     def administered(self) -> bool:

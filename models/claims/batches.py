@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from models import clock
 from models.billing import rules
 from models.billing.loading import billing_period
 from models.claims.claim import (
@@ -27,7 +28,9 @@ from models.claims.claim import (
     month_end,
     month_of,
 )
+from models.claims.clearing import file_issues
 from models.claims.drafts import draft_claims
+from models.claims.snapshots import snapshot
 from models.claims.x12 import interchanges
 from models.errors import Conflict, DomainError, FieldError
 from models.records.changes import CLAIM, note_change
@@ -94,7 +97,8 @@ def claimed_days(session: Session, patient_id: str | None = None, *,
     (order id, date) -> the claim and batch that bill it. One query of plain rows.
 
     A claim that a replacement names is no longer in force, so its days count only when the
-    replacement holds them too."""
+    replacement holds them too; a void (frequency 8) holds none: its days are billable again
+    (models/claims/sent.py)."""
     day, claim, batch = ClaimDay.__table__, Claim.__table__, ClaimBatch.__table__
     replacement = claim.alias("replacement")
     query = (select(day.c.order_id, day.c.date, claim.c.id, batch.c.id, batch.c.created_at,
@@ -104,7 +108,8 @@ def claimed_days(session: Session, patient_id: str | None = None, *,
              .join(claim, claim.c.id == day.c.claim_id)
              .join(batch, batch.c.id == claim.c.batch_id)
              .where(~select(replacement.c.id)
-                    .where(replacement.c.replaces_claim_id == claim.c.id).exists())
+                    .where(replacement.c.replaces_claim_id == claim.c.id).exists(),
+                    claim.c.frequency_code != "8")
              .order_by(claim.c.id))
     if patient_id:
         query = query.where(claim.c.patient_id == patient_id)
@@ -137,6 +142,7 @@ def prepare_claims(session: Session, start: dt.date, end: dt.date, *, fmt: str,
     _check_request(start, end, fmt)
     span_start, span_end = month_of(start), month_end(end)
     data, days = billing_period(session, span_start, span_end, patient_id)
+    days = [d for d in days if d.date <= clock.today()]  # R24: no claim line after today
     claimed = claimed_days(session, patient_id, start=span_start, end=span_end)
     prescribers = {p.id: p for p in list_prescribers(session)}
     # a claim's account number starts with its month (drafts.account_number), so only the
@@ -211,10 +217,12 @@ def take_control_numbers(session: Session, count: int) -> tuple[int, ...]:
 def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt: str,
                  start: dt.date, end: dt.date, file_name: str, created_at: dt.datetime,
                  control_number: int | None = None,
-                 claim_files: dict[str, str] | None = None) -> int:
+                 claim_files: dict[str, str] | None = None,
+                 snapshots: dict[str, dict] | None = None) -> int:
     """Record a written batch, its claims and their days; returns the batch id.
     `claim_files` names the file of each claim (by account number) when a batch is several
-    files (an 837P per payer); otherwise every claim is in `file_name`.
+    files (an 837P per payer); otherwise every claim is in `file_name`. `snapshots` holds
+    what each claim was sent as (models/claims/sent.py), by account number.
 
     Refuses (Conflict) a day that another claim already bills, e.g. one exported meanwhile
     from another workstation, unless the draft replaces that very claim."""
@@ -239,6 +247,7 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
             original_reference=d.original_reference, replaces_claim_id=d.replaces_claim_id,
             total_charge=d.total_charge,
             file_name=(claim_files or {}).get(d.account_number, file_name)[:260],
+            snapshot=(snapshots or {}).get(d.account_number),
         ) for d in drafts])
         ids = dict(session.execute(select(Claim.patient_account_number, Claim.id)
                                    .where(Claim.batch_id == batch.id)).all())
@@ -287,14 +296,21 @@ def export_claims(session: Session, *, actor: str, start: dt.date, end: dt.date,
         files = [(out.with_name(f"{out.stem}-{_file_safe(rec[1])}{out.suffix}"), group, (n,))
                  for (rec, group), n in zip(interchanges(good, pharmacy), numbers,
                                             strict=True)]
-    contents = [render(group, BatchContext(pharmacy=pharmacy, created_at=created,
-                                           control_numbers=nums))
-                for _, group, nums in files]
+    contexts = [BatchContext(pharmacy=pharmacy, created_at=created, control_numbers=nums)
+                for _, _, nums in files]
+    contents = [render(group, c) for (_, group, _), c in zip(files, contexts, strict=True)]
+    if fmt == "837p":  # PerDiem's own checks, on what is about to be sent (issue 11)
+        found = [str(i) for content in contents for i in file_issues(content.decode("ascii"))]
+        if found:
+            raise DomainError("The 837P would be refused; nothing was written:\n"
+                              + "\n".join(found))
     result.batch_id = record_batch(
         session, actor=actor, drafts=good, fmt=fmt, start=start, end=end,
         file_name=str(files[0][0]) + "".join(f"; {path.name}" for path, _, _ in files[1:]),
         created_at=created, control_number=numbers[0] if numbers else None,
         claim_files={d.account_number: str(path) for path, group, _ in files for d in group},
+        snapshots={d.account_number: snapshot(d, c)
+                   for (_, group, _), c in zip(files, contexts, strict=True) for d in group},
     )
     parts = [path.with_name(path.name + ".part") for path, _, _ in files]
     try:

@@ -12,7 +12,6 @@ from models.records.tables import OrderRead, PharmacyRead
 from models.validation import (
     MODIFIER_RE,
     NDC_RE,
-    TAX_ID_RE,
     hcpcs_problem,
     icd10_problem,
     npi_problem,
@@ -40,11 +39,7 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
     if pharmacy is None:
         out.append("The pharmacy's settings (name, NPI, tax id, address) are missing: fill them "
                    "in under Settings.")
-    else:
-        if problem := npi_problem(pharmacy.npi):
-            out.append(f"The pharmacy's NPI {pharmacy.npi}: {problem}.")
-        if not TAX_ID_RE.fullmatch(pharmacy.tax_id or ""):
-            out.append("The pharmacy's tax id must be 9 digits.")
+    # the pharmacy's NPI, tax id, ZIP+4...: models/claims/clearing.py (billing provider)
     if not (draft.coverage.member_id or "").strip():
         out.append(f"The patient's {draft.payer.name} coverage has no member id.")
     if draft.coverage.relationship != "self" and not (
@@ -128,9 +123,6 @@ def _form_problems(draft: ClaimDraft) -> list[str]:
 def claim_warnings(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str) -> list[str]:
     """Things many payers or clearinghouses reject, though the file itself is well formed."""
     out = []
-    if fmt == "837p" and pharmacy is not None and len(pharmacy.zip or "") != 9:
-        out.append("The 837P asks for the billing provider's 9-digit ZIP code; the pharmacy's "
-                   "has 5.")
     if fmt == "837p" and pharmacy is not None and (pharmacy.usage_indicator or "T") != "P":
         out.append("The 837P is marked as test data (ISA15 T): a clearinghouse does not pass "
                    "it on to payers. Set the usage indicator to P in the pharmacy settings to "

@@ -14,6 +14,7 @@ from models.records.tables import (
     PharmacyRead,
     PrescriberRead,
 )
+from models.vocab import DEFAULT_FILING_INDICATOR
 
 FORMATS = ("837p", "cms1500", "csv")
 PER_DIEM, DRUG = "per-diem", "drug"  # the two kinds of claim line (R20, R21)
@@ -80,6 +81,7 @@ class ClaimDraft:
     replaces_claim_id: int | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    issue_codes: list[str] = field(default_factory=list)  # models.claims.clearing's, if any
 
     @property
     def ok(self) -> bool:
@@ -99,7 +101,7 @@ class ClaimDraft:
 
     @property
     def title(self) -> str:
-        what = "replacement claim" if self.frequency_code == "7" else "claim"
+        what = {"7": "replacement claim", "8": "void of claim"}.get(self.frequency_code, "claim")
         return (f"{what} {self.account_number}: {self.patient.display_name} ({self.patient.id}), "
                 f"{self.payer.name}, {self.month:%B %Y}")
 
@@ -116,6 +118,17 @@ class BatchContext:
     @property
     def usage(self) -> str:
         return self.pharmacy.usage_indicator or "T"
+
+
+def filing_indicator(payer: PayerRead) -> str | None:
+    """R33: the payer's claim filing indicator (SBR09), else its kind's default; None for a
+    payer of kind `other` that names none (its claims are refused)."""
+    return payer.claim_filing_indicator or DEFAULT_FILING_INDICATOR.get(payer.kind)
+
+
+def workers_comp(payer: PayerRead) -> bool:
+    """A workers' compensation claim: CLM11 EM, REF*Y4, DTP*439, box 10a YES."""
+    return filing_indicator(payer) == "WC"
 
 
 def money(value: Decimal) -> Decimal:

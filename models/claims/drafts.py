@@ -26,18 +26,19 @@ from models.claims.claim import (
     money,
     month_of,
 )
+from models.claims.clearing import draft_issues
 from models.records.tables import OrderRead, PayerRead, PharmacyRead, PrescriberRead
 
 MAX_POINTERS = 4  # diagnosis pointers of a line (R22)
-# Where each format names the claim a replacement replaces.
-ORIGINAL_FIELD = {"837p": "REF*F8", "cms1500": "box 22", "csv": "original_reference"}
-# Dose units to the NDC unit of measure of CTP05 (F2 international unit, GR gram, ME milligram,
-# ML millilitre, UN unit); a dose in micrograms is given in milligrams.
+# Without the drug's NDC billing unit, a dose unit that is itself an NDC unit of measure of
+# CTP05 (GR gram, ME milligram, ML millilitre) gives the quantity; a dose in micrograms is given
+# in milligrams. "units" (heparin's USP units: not each, not IU) and anything else have none.
 NDC_UNITS: dict[str, tuple[str, Decimal]] = {
     "mg": ("ME", Decimal(1)), "mcg": ("ME", Decimal("0.001")), "g": ("GR", Decimal(1)),
     "gm": ("GR", Decimal(1)), "ml": ("ML", Decimal(1)), "l": ("ML", Decimal(1000)),
-    "iu": ("F2", Decimal(1)), "unit": ("UN", Decimal(1)), "units": ("UN", Decimal(1)),
+    "iu": ("F2", Decimal(1)),
 }
+JW, JZ = "JW", "JZ"  # single-dose container: drug discarded / none discarded
 
 
 def account_number(patient_id: str, payer_id: str, member_id: str, month: dt.date,
@@ -58,9 +59,20 @@ def drug_units(dose: Decimal, unit_amount: Decimal) -> int:
     return int((dose / unit_amount).to_integral_value(rounding=ROUND_CEILING))
 
 
-def ndc_quantity(dose: Decimal, dose_unit: str | None) -> tuple[Decimal, str]:
-    """The dose in the NDC unit of measure, to the three decimals NDC quantities carry."""
-    unit, factor = NDC_UNITS.get((dose_unit or "").strip().lower(), ("UN", Decimal(1)))
+def ndc_quantity(dose: Decimal, dose_unit: str | None, billing_unit: str | None = None,
+                 package_quantity: Decimal | None = None) -> tuple[Decimal, str] | None:
+    """The dose as the NDC quantity payers read (CTP04/CTP05, box 24A shaded), to the three
+    decimals NDC quantities carry: in the drug's billing unit when the order gives it (the dose
+    over the package quantity, the dose-unit amount one billing unit holds: 30,000 mg of
+    Gammagard 10% at 100 mg a ML is 300 ML, one 1,000 mg Invanz vial is 1 UN), else in the dose
+    unit's own NDC unit (mg ME, g GR, mL ML); None when there is neither (the claim checker
+    then refuses the claim naming the drug: never a silent UN)."""
+    if billing_unit and package_quantity:
+        return (dose / package_quantity).quantize(Decimal("0.001")).normalize(), billing_unit
+    known = NDC_UNITS.get((dose_unit or "").strip().lower())
+    if known is None:
+        return None
+    unit, factor = known
     return (dose * factor).quantize(Decimal("0.001")).normalize(), unit
 
 
@@ -124,9 +136,10 @@ def draft_claims(
 
         if holder_id:
             holder = next(c for c in claimed.values() if c.claim_id == holder_id)
-            # the payer knows the claim by its own number (ICN/DCN); PerDiem's is the fallback
+            # the payer knows the claim by its own number (ICN/DCN): without it the
+            # replacement is refused (no-payer-claim-number, models/claims/clearing.py)
             acct, freq = holder.account_number, "7"
-            original = holder.payer_claim_number or holder.account_number
+            original = holder.payer_claim_number
         else:
             seq = 1
             while (acct := account_number(patient_id, payer_id, member_id, month, seq)) in used:
@@ -148,15 +161,12 @@ def draft_claims(
             replaces_claim_id=holder_id or None,
         )
         draft.problems = check_claim(draft, pharmacy, fmt, orders)
+        issues = draft_issues(draft, pharmacy, fmt, orders)
+        draft.problems += [str(i) for i in issues]
+        draft.issue_codes = [i.code for i in issues]
         if holder_id:
             draft.problems += _replacement_problems(draft, holder, groups, data.payers)
         draft.warnings = claim_warnings(draft, pharmacy, fmt)
-        if holder_id and not holder.payer_claim_number:
-            draft.warnings.append(
-                f"The payer's claim number of the original claim {holder.account_number} is not "
-                f"recorded: {ORIGINAL_FIELD.get(fmt, 'REF*F8')} carries PerDiem's "
-                "claim number; record it with `claim-number` (or Payer claim no. in the "
-                "billing calendar).")
         drafts.append(draft)
     return drafts
 
@@ -218,24 +228,45 @@ def _per_diem_lines(group: list[DayResult], orders: dict[str, OrderRead]) -> lis
 
 def _drug_lines(group: list[DayResult], orders: dict[str, OrderRead],
                 entries: Mapping[tuple[str, dt.date], list]) -> list[ClaimLine]:
-    """R21: one drug line a billable day when the drug has a HCPCS code and a unit amount."""
+    """R21: one drug line a billable day when the drug has a HCPCS code and a unit amount.
+
+    A single-dose vial drug's line carries JZ when nothing was discarded, or is followed by a
+    JW line for the amount the day's MAR entries record as wasted: the administered line has
+    the administered dose's units rounded up, the JW line the rest of the units of dose plus
+    waste rounded up (CMS's JW/JZ rules: together no more than the vials used). Waste that the
+    rounding already bills makes no JW line, and no billing unit was discarded: JZ."""
     lines = []
     for d in group:
         order = orders[d.order_id]
         if not order.drug_hcpcs or not order.drug_hcpcs_unit_amount:
             continue
-        dose = sum((e.dose_given or Decimal(0) for e in entries[(d.order_id, d.date)]),
-                   Decimal(0))
+        day_entries = entries[(d.order_id, d.date)]
+        dose = sum((e.dose_given or Decimal(0) for e in day_entries), Decimal(0))
         units = drug_units(dose, order.drug_hcpcs_unit_amount)
-        charge = money((order.drug_unit_charge or Decimal(0)) * units)
-        qty, unit = ndc_quantity(dose, order.drug_dose_unit) if order.drug_ndc else (None, None)
-        lines.append(ClaimLine(
-            kind=DRUG, order_id=order.id, code=order.drug_hcpcs, modifiers=(), start=d.date,
-            end=d.date, units=units, unit_charge=order.drug_unit_charge, charge=charge,
-            authorization_number=d.authorization_number, ndc=order.drug_ndc,
-            ndc_quantity=qty, ndc_unit=unit, description=order.drug_name,
-        ))
+        wasted = sum((e.wasted or Decimal(0) for e in day_entries), Decimal(0))
+        waste_units = 0
+        modifiers: tuple[str, ...] = ()
+        if order.drug_single_dose:
+            waste_units = drug_units(dose + wasted, order.drug_hcpcs_unit_amount) - units
+            modifiers = (JZ,) if waste_units == 0 else ()
+
+        lines.append(_drug_line(order, d, dose, units, modifiers))
+        if waste_units:
+            lines.append(_drug_line(order, d, wasted, waste_units, (JW,)))
     return lines
+
+
+def _drug_line(order: OrderRead, d: DayResult, amount: Decimal, units: int,
+               modifiers: tuple[str, ...]) -> ClaimLine:
+    qty = ndc_quantity(amount, order.drug_dose_unit, order.drug_billing_unit,
+                       order.drug_package_quantity) if order.drug_ndc else None
+    return ClaimLine(
+        kind=DRUG, order_id=order.id, code=order.drug_hcpcs or "", modifiers=modifiers,
+        start=d.date, end=d.date, units=units, unit_charge=order.drug_unit_charge,
+        charge=money((order.drug_unit_charge or Decimal(0)) * units),
+        authorization_number=d.authorization_number, ndc=order.drug_ndc,
+        ndc_quantity=qty[0] if qty else None, ndc_unit=qty[1] if qty else None,
+        description=order.drug_name + (", discarded" if JW in modifiers else ""))
 
 
 def _diagnoses(lines: list[ClaimLine], orders: dict[str, OrderRead]

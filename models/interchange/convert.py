@@ -35,6 +35,9 @@ FILE_FIELDS: dict[str, tuple[str, ...]] = {
     "drug_name": ("drug", "name"), "drug_ndc": ("drug", "ndc"),
     "drug_hcpcs": ("drug", "hcpcs"), "drug_hcpcs_unit_amount": ("drug", "hcpcs_unit_amount"),
     "drug_dose_unit": ("drug", "dose_unit"), "drug_unit_charge": ("drug", "unit_charge"),
+    "drug_billing_unit": ("drug", "billing_unit"),
+    "drug_package_quantity": ("drug", "package_quantity"),
+    "drug_single_dose": ("drug", "single_dose"),
 }
 
 
@@ -70,6 +73,7 @@ def _payer_in(p: dict) -> PayerBase:
     return PayerBase(
         id=p["id"], name=p["name"], payer_id=p["payer_id"], kind=p["kind"],
         requires_prior_auth=p.get("requires_prior_auth", False),
+        claim_filing_indicator=_opt(p.get("claim_filing_indicator")),
         per_diem_modifiers=list(p.get("per_diem_modifiers", [])), **_address_in(p.get("address")))
 
 
@@ -86,7 +90,9 @@ def _coverage_in(c: dict) -> CoverageBase:
         end_date=_day(c.get("end_date")), relationship=c.get("relationship", "self"),
         subscriber_first_name=_opt(sub.get("first_name")),
         subscriber_last_name=_opt(sub.get("last_name")),
-        subscriber_birth_date=_day(sub.get("birth_date")), subscriber_sex=_opt(sub.get("sex")))
+        subscriber_birth_date=_day(sub.get("birth_date")), subscriber_sex=_opt(sub.get("sex")),
+        employer_claim_number=_opt(c.get("employer_claim_number")),
+        injury_date=_day(c.get("injury_date")))
 
 
 def _patient_in(p: dict) -> PatientBase:
@@ -111,6 +117,9 @@ def _order_in(o: dict) -> OrderBase:
         drug_hcpcs_unit_amount=_decimal(drug.get("hcpcs_unit_amount")),
         drug_dose_unit=_opt(drug.get("dose_unit")),
         drug_unit_charge=_decimal(_opt(drug.get("unit_charge"))),
+        drug_billing_unit=_opt(drug.get("billing_unit")),
+        drug_package_quantity=_decimal(drug.get("package_quantity")),
+        drug_single_dose=bool(drug.get("single_dose", False)),
         dose=_opt(o.get("dose")), route=_opt(o.get("route")), frequency=_opt(o.get("frequency")),
         diagnosis_codes=list(o["diagnosis_codes"]), start_date=_day(o["start_date"]),
         end_date=_day(o.get("end_date")), discontinued_date=_day(o.get("discontinued_date")),
@@ -146,7 +155,8 @@ def _infusion_in(e: dict) -> InfusionBase:
         id=e["id"], order_id=e["order"], date=_day(e["date"]),
         start_time=_time(e.get("start_time")), end_time=_time(e.get("end_time")),
         status=e["status"], setting=e.get("setting", "home"),
-        dose_given=_decimal(e.get("dose_given")), administered_by=_opt(e.get("administered_by")),
+        dose_given=_decimal(e.get("dose_given")), wasted=_decimal(e.get("wasted")),
+        administered_by=_opt(e.get("administered_by")),
         site=_opt(e.get("site")), reaction=_opt(e.get("reaction")), notes=_opt(e.get("notes")))
 
 

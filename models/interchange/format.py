@@ -1,4 +1,5 @@
-"""The interchange file format, version 1: its schema (resources/interchange-schema.json),
+"""The interchange file format, version 1.1 (1 plus optional fields; a version 1 file still
+reads): its schema (resources/interchange-schema.json),
 the collections it holds (the registry's record kinds, in writing order) and error paths."""
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import resources
 from models.records import registry
 from models.records.registry import RecordKind
 
-FORMAT, VERSION = "infusion-interchange", 1
+FORMAT, VERSION = "infusion-interchange", 1.1
+VERSIONS = (1, 1.1)  # what an import reads
 # collection -> the kind it holds, in the order of writing: each after the kinds it names
 COLLECTIONS: dict[str, RecordKind[Any, Any]] = {k.collection: k for k in registry.KINDS}
 

@@ -74,6 +74,7 @@ def _coverage_out(c: Any) -> dict[str, Any]:
         # another relationship
         "relationship": None if c.relationship == "self" else c.relationship,
         "subscriber": subscriber,
+        "employer_claim_number": c.employer_claim_number, "injury_date": _iso(c.injury_date),
     })
 
 
@@ -105,6 +106,7 @@ def write_file(path: pathlib.Path, doc: dict[str, Any]) -> None:
 def _payer_out(p: Any) -> dict[str, Any]:
     return _tidy("payer", {
         "id": p.id, "name": p.name, "payer_id": p.payer_id, "kind": p.kind,
+        "claim_filing_indicator": p.claim_filing_indicator,
         "requires_prior_auth": p.requires_prior_auth,
         "per_diem_modifiers": list(p.per_diem_modifiers or []), "address": _address_out(p),
     })
@@ -132,7 +134,10 @@ def _order_out(o: Any) -> dict[str, Any]:
         "drug": _tidy("drug", {
             "name": o.drug_name, "ndc": o.drug_ndc, "hcpcs": o.drug_hcpcs,
             "hcpcs_unit_amount": _number(o.drug_hcpcs_unit_amount),
-            "dose_unit": o.drug_dose_unit, "unit_charge": _money(o.drug_unit_charge)}),
+            "dose_unit": o.drug_dose_unit, "unit_charge": _money(o.drug_unit_charge),
+            "billing_unit": o.drug_billing_unit,
+            "package_quantity": _number(o.drug_package_quantity),
+            "single_dose": o.drug_single_dose}),
         "dose": o.dose, "route": o.route, "frequency": o.frequency,
         "diagnosis_codes": list(o.diagnosis_codes), "start_date": _iso(o.start_date),
         "end_date": _iso(o.end_date), "discontinued_date": _iso(o.discontinued_date),
@@ -176,6 +181,7 @@ def _infusion_out(e: Any) -> dict[str, Any]:
         "id": e.id, "order": e.order_id, "date": _iso(e.date),
         "start_time": _hhmm(e.start_time), "end_time": _hhmm(e.end_time),
         "status": e.status, "setting": e.setting, "dose_given": _number(e.dose_given),
+        "wasted": _number(e.wasted),
         "administered_by": e.administered_by, "site": e.site, "reaction": e.reaction,
         "notes": e.notes,
     })
@@ -225,4 +231,23 @@ def export_document(session: Session) -> dict[str, Any]:
             records = [OUT[kind](r) for r in rows]
         if records:
             doc[kind.collection] = records
+    if not _needs_v11(doc):
+        doc["version"] = 1  # what a version 1 reader reads, as long as nothing newer is in it
     return doc
+
+
+V1_PAYER_KINDS = ("commercial", "medicaid", "medicare", "other")
+
+
+def _needs_v11(doc: dict[str, Any]) -> bool:
+    """Whether the document holds a field or value that version 1.1 added (issue 11)."""
+    if any(p["kind"] not in V1_PAYER_KINDS or "claim_filing_indicator" in p
+           for p in doc.get("payers", [])):
+        return True
+    if any({"employer_claim_number", "injury_date"} & set(c)
+           for p in doc.get("patients", []) for c in p.get("coverages", [])):
+        return True
+    if any({"billing_unit", "package_quantity", "single_dose"} & set(o["drug"])
+           for o in doc.get("orders", [])):
+        return True
+    return any("wasted" in e for e in doc.get("infusions", []))

@@ -8,13 +8,14 @@ field at once. `entry=False` leaves out the demands an entry form makes beyond t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import SQLModel
 
-from models import codes, vocab
+from models import clock, codes, vocab
 from models.errors import FieldError, ValidationFailed
 from models.records import registry
 from models.records.registry import RecordKind
@@ -43,12 +44,13 @@ from models.validation import (
     PAYER_ID_RE,
     PHONE_RE,
     STATE_RE,
-    TAX_ID_RE,
-    TAXONOMY_RE,
+    ZIP9_RE,
     ZIP_RE,
     hcpcs_problem,
     icd10_problem,
     npi_problem,
+    tax_id_problem,
+    taxonomy_problem,
 )
 
 X12_ID_RE = re.compile(r"^[A-Za-z0-9.-]{2,15}$")  # ISA06/ISA08, submitter and receiver
@@ -116,14 +118,20 @@ def _address(c: Check, obj: Any, required: bool = True) -> None:
     c.pattern("zip", obj.zip, ZIP_RE, "is 5 or 9 digits")
 
 
-def check_pharmacy(p: PharmacyBase) -> None:
+PO_BOX_RE = re.compile(r"\bP\.?\s*O\.?\s*BOX\b|\bPOST OFFICE BOX\b", re.IGNORECASE)
+
+
+def check_pharmacy(p: PharmacyBase, entry: bool = False) -> None:
+    """The pharmacy settings; `entry` (the settings form) also refuses what claims cannot carry
+    (billing_provider_problems), which an imported file's pharmacy is allowed to hold."""
     c = Check()
     c.required("name", p.name)
     if c.required("npi", p.npi):
         c.add("npi", npi_problem(p.npi))
-    c.pattern("tax_id", p.tax_id, TAX_ID_RE, "is the 9-digit employer identification number")
-    c.required("tax_id", p.tax_id)
-    c.pattern("taxonomy", p.taxonomy, TAXONOMY_RE, "is 10 characters ending in X, e.g. 3336H0001X")
+    if c.required("tax_id", p.tax_id):
+        c.add("tax_id", tax_id_problem(p.tax_id))
+    if p.taxonomy:
+        c.add("taxonomy", taxonomy_problem(p.taxonomy))
     c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
     _address(c, p)
     for fld in ("submitter_id", "receiver_id"):  # ISA06/ISA08: X12 identifiers (claims)
@@ -134,7 +142,25 @@ def check_pharmacy(p: PharmacyBase) -> None:
     if p.usage_indicator not in (None, "", *vocab.USAGE_INDICATORS):  # "is T (test) or P (...)"
         c.add("usage_indicator", "is " + vocab.alternatives(
             [f"{code} ({word})" for code, word in vocab.USAGE_INDICATORS.items()]))
+    if entry:
+        for fld, problem in billing_provider_problems(p).items():
+            c.add(fld, problem)
     c.done()
+
+
+def billing_provider_problems(p: PharmacyBase) -> dict[str, str]:
+    """What a clearinghouse refuses in the billing provider (837P 2010AA, CMS-1500 box 33)
+    beyond the file format: a ZIP code without its +4 and a post office box as the address.
+    The settings form refuses them (`entry`); a file's pharmacy is taken as it is, and its
+    claims are refused until they are fixed (models/claims/clearing.py)."""
+    out = {}
+    if p.zip and not ZIP9_RE.fullmatch(p.zip):
+        out["zip"] = ("needs all 9 digits (ZIP+4) on claims: clearinghouses refuse a billing "
+                      "provider's 5-digit ZIP")
+    if PO_BOX_RE.search(p.address_line1 or ""):
+        out["address_line1"] = ("is a post office box: claims need the street address where "
+                                "the pharmacy is (a box may be a pay-to address)")
+    return out
 
 
 def check_payer(p: PayerBase, entry: bool = True) -> None:
@@ -145,6 +171,8 @@ def check_payer(p: PayerBase, entry: bool = True) -> None:
         c.pattern("payer_id", p.payer_id, PAYER_ID_RE, "is 2-80 letters or digits")
     if p.kind not in vocab.PAYER_KINDS:
         c.add("kind", "is " + vocab.alternatives(vocab.PAYER_KINDS))
+    c.one_of("claim_filing_indicator", p.claim_filing_indicator,
+             tuple(vocab.CLAIM_FILING_INDICATORS))
     if len(p.per_diem_modifiers or []) > 2:
         c.add("per_diem_modifiers", "holds at most two modifiers")
     for m in p.per_diem_modifiers or []:
@@ -188,12 +216,28 @@ def check_patient(p: PatientBase, coverages: list[CoverageBase]) -> None:
             c.add(pre + "end_date", "is before the start date")
         c.one_of(pre + "priority", cov.priority, vocab.PRIORITIES)
         c.one_of(pre + "relationship", cov.relationship, vocab.RELATIONSHIPS)
+        c.pattern(pre + "employer_claim_number", cov.employer_claim_number, GROUP_NUMBER_RE,
+                  "uses letters, digits and dashes only (up to 50)")
+        _injury_date(c, pre, p, cov)
         if cov.relationship != "self" and not (
             cov.subscriber_first_name and cov.subscriber_last_name and cov.subscriber_birth_date
             and cov.subscriber_sex in vocab.SEXES  # the file's subscriber needs all four
         ):
             c.add(pre + "subscriber", "is required when the patient is not the subscriber")
     c.done()
+
+
+def _injury_date(c: Check, pre: str, p: PatientBase, cov: CoverageBase) -> None:
+    """A workers' compensation coverage's date of injury (DTP*439, box 14): workers'
+    compensation pays for care from the injury on, so the coverage cannot start before it."""
+    day = cov.injury_date
+    if day is None:
+        return
+    if p.birth_date is not None and day < p.birth_date:
+        c.add(pre + "injury_date", "is before the patient's date of birth")
+    elif cov.start_date is not None and day > cov.start_date:
+        c.add(pre + "injury_date", "is after the coverage start: workers' compensation covers "
+              "care from the injury on, so the coverage starts on or after it")
 
 
 def check_authorization(a: AuthorizationBase, entry: bool = True) -> None:
@@ -219,6 +263,16 @@ def check_order(o: OrderBase, entry: bool = True) -> None:
     c.pattern("drug_ndc", o.drug_ndc, NDC_RE, "is 11 digits (5-4-2) without dashes")
     c.one_of("route", o.route, vocab.ROUTES)
     c.one_of("drug_dose_unit", o.drug_dose_unit, vocab.DOSE_UNITS)
+    c.one_of("drug_billing_unit", o.drug_billing_unit, vocab.NDC_BILLING_UNITS)
+    if o.drug_package_quantity is not None and o.drug_package_quantity <= 0:
+        c.add("drug_package_quantity", "is more than zero")
+    if (o.drug_billing_unit is None) != (o.drug_package_quantity is None):
+        c.add("drug_package_quantity" if o.drug_billing_unit else "drug_billing_unit",
+              "goes with the NDC billing unit and the package quantity: give both or neither")
+    elif entry and o.drug_ndc and o.drug_hcpcs and o.drug_billing_unit is None \
+            and o.drug_dose_unit in set(vocab.DOSE_UNITS) - {"mg", "g", "mL", "mcg"}:
+        c.add("drug_billing_unit", f'is required for a drug dosed in "{o.drug_dose_unit}", '
+              "which is no NDC unit of measure (heparin 1,000 units a mL: ML, 1000)")
     if o.drug_hcpcs:
         c.add("drug_hcpcs", hcpcs_problem(o.drug_hcpcs))
     if o.drug_hcpcs_unit_amount is not None and o.drug_hcpcs_unit_amount <= 0:
@@ -277,6 +331,8 @@ def check_infusion(e: InfusionBase, entry: bool = True) -> None:
     # An end time earlier than the start is the next morning: TPN is often cycled overnight.
     if e.dose_given is not None and e.dose_given < 0:
         c.add("dose_given", "cannot be negative")
+    if e.wasted is not None and e.wasted < 0:
+        c.add("wasted", "cannot be negative")
     c.done()
 
 
@@ -300,12 +356,38 @@ CHECKS: dict[RecordKind[Any, Any], Callable[..., None]] = {
 assert set(CHECKS) | {registry.PATIENT} == set(registry.KINDS)
 
 
+FUTURE_DATE = "future-date"
+
+
+def future_problems(kind: RecordKind[Any, Any], record: Any,
+                    today: dt.date | None = None) -> list[FieldError]:
+    """R24: the kind's dates that may not lie after today (models/clock.py), each named with
+    the error code `future-date`."""
+    day = today or clock.today()
+    out = []
+    for name in kind.no_future:
+        value = getattr(record, name, None)
+        if isinstance(value, dt.date) and value > day:
+            out.append(FieldError(name, f"{value} is after today, {day} ({FUTURE_DATE})",
+                                  FUTURE_DATE))
+    return out
+
+
 def check_record(kind: RecordKind[Any, Any], record: SQLModel, *, entry: bool = True,
-                 coverages: list[CoverageBase] | None = None) -> None:
-    """The checks of one record of `kind` (a patient with its `coverages`); raises
-    ValidationFailed naming every bad field."""
-    if kind is registry.PATIENT:
-        assert isinstance(record, PatientBase)
-        check_patient(record, coverages or [])
-    else:
-        CHECKS[kind](record, entry=entry)
+                 coverages: list[CoverageBase] | None = None,
+                 today: dt.date | None = None) -> None:
+    """The checks of one record of `kind` (a patient with its `coverages`), and R24 (no date
+    after `today`, by default models.clock.today()); raises ValidationFailed naming every bad
+    field."""
+    errors: list[FieldError] = []
+    try:
+        if kind is registry.PATIENT:
+            assert isinstance(record, PatientBase)
+            check_patient(record, coverages or [])
+        else:
+            CHECKS[kind](record, entry=entry)
+    except ValidationFailed as exc:
+        errors = exc.errors
+    errors += future_problems(kind, record, today)
+    if errors:
+        raise ValidationFailed(errors)

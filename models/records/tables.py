@@ -88,6 +88,8 @@ class PayerBase(SQLModel):
     name: str = Field(max_length=60)
     payer_id: str = Field(max_length=80)
     kind: str = Field(max_length=20)  # one of vocab.PAYER_KINDS
+    # SBR09 (R33); None: the kind's default (vocab.DEFAULT_FILING_INDICATOR)
+    claim_filing_indicator: str | None = Field(default=None, max_length=2)
     requires_prior_auth: bool = False
     per_diem_modifiers: list[str] = Field(default_factory=list, sa_type=JSON)
     address_line1: str | None = Field(default=None, max_length=55)
@@ -159,6 +161,9 @@ class CoverageBase(SQLModel):
     subscriber_last_name: str | None = Field(default=None, max_length=60)
     subscriber_birth_date: dt.date | None = None
     subscriber_sex: str | None = Field(default=None, max_length=1)
+    # a workers' compensation coverage: the employer's (carrier's) claim number and the injury
+    employer_claim_number: str | None = Field(default=None, max_length=50)  # REF*Y4
+    injury_date: dt.date | None = None  # DTP*439, box 14
 
     def covers(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
@@ -207,6 +212,11 @@ class OrderBase(SQLModel):
     drug_hcpcs_unit_amount: Decimal | None = Field(default=None, sa_type=DecimalText)
     drug_dose_unit: str | None = Field(default=None, max_length=10)
     drug_unit_charge: Decimal | None = Field(default=None, sa_type=DecimalText)
+    # the NDC's billing unit (vocab.NDC_BILLING_UNITS) and how much drug, in the dose unit, one
+    # billing unit holds (Gammagard 10%: 100 mg a ML); single-dose vials take JW/JZ
+    drug_billing_unit: str | None = Field(default=None, max_length=2)
+    drug_package_quantity: Decimal | None = Field(default=None, sa_type=DecimalText)
+    drug_single_dose: bool = False
     dose: str | None = Field(default=None, max_length=80)
     route: str | None = Field(default=None, max_length=10)
     frequency: str | None = Field(default=None, max_length=80)
@@ -301,6 +311,7 @@ class InfusionBase(SQLModel):
     status: str = Field(max_length=10)
     setting: str = Field(default="home", max_length=10)
     dose_given: Decimal | None = Field(default=None, sa_type=DecimalText)
+    wasted: Decimal | None = Field(default=None, sa_type=DecimalText)  # discarded, in dose unit
     administered_by: str | None = Field(default=None, max_length=60)
     site: str | None = Field(default=None, max_length=60)
     reaction: str | None = Field(default=None, max_length=4000)
@@ -427,13 +438,16 @@ class Claim(SQLModel, table=True):
     patient_id: str = Field(foreign_key="patient.id", index=True, max_length=64)
     payer_id: str = Field(foreign_key="payer.id", index=True, max_length=64)
     month: dt.date  # first day of the claim's calendar month (R19)
-    frequency_code: str = Field(default="1", max_length=1)  # 1 original | 7 replacement
+    frequency_code: str = Field(default="1", max_length=1)  # 1 original | 7 replacement | 8 void
     original_reference: str | None = Field(default=None, max_length=50)
     replaces_claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
     total_charge: Decimal = Field(sa_type=DecimalText)
     file_name: str | None = Field(default=None, max_length=260)  # the file that carries it
     # the payer's own claim number (ICN/DCN), which a replacement names in REF*F8 / box 22
     payer_claim_number: str | None = Field(default=None, max_length=50)
+    # what was sent (models.claims.copies): the draft and the batch context as JSON, so the claim
+    # can be written again, in any format, as an exact copy; None for claims before 0008
+    snapshot: dict | None = Field(default=None, sa_type=JSON)
 
 
 class ClaimDay(SQLModel, table=True):

@@ -21,8 +21,14 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 
-from models.claims.claim import BatchContext, ClaimDraft, ClaimLine
-from models.records.tables import PharmacyRead
+from models.claims.claim import (
+    BatchContext,
+    ClaimDraft,
+    ClaimLine,
+    filing_indicator,
+    workers_comp,
+)
+from models.records.tables import PharmacyRead, PrescriberRead
 
 LINES_PER_FORM = 6
 # Money fields, cents at their fixed columns: box 24F has six dollar digits (columns 49-54),
@@ -41,7 +47,11 @@ DATA_FONT, DATA_SIZE = "Courier", 10
 CHAR_SPACE = COL - 0.6 * DATA_SIZE  # Courier is 0.6 em wide: pad each character to 1/10 inch
 POINTER_LETTERS = "ABCDEFGHIJKL"
 RELATION_COL = {"self": 33, "spouse": 38, "child": 42, "other": 47}
-INSURANCE_COL = {"medicare": 1, "medicaid": 8, "commercial": 31, "other": 45}
+# box 1 by claim filing indicator (R33), as the NUCC manual reads it: Medicare, Medicaid,
+# TRICARE, CHAMPVA, group health plan (employer plans), FECA black lung; "Other" holds HMOs,
+# liability, automobile and workers' compensation
+INSURANCE_COL = {"MA": 1, "MB": 1, "16": 1, "MC": 8, "CH": 15, "VA": 24, "CI": 31, "BL": 31,
+                 "12": 31, "13": 31, "14": 31, "15": 31, "FI": 31, "OF": 39}
 
 
 def x_of(col: float) -> float:
@@ -73,6 +83,9 @@ def mmddyy(day, year4: bool = False) -> str:
     return day.strftime("%m %d %Y" if year4 else "%m %d %y")
 
 
+BLANK_FORM = "cms1500-blank"
+
+
 def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
            offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
     """Every claim as one or more forms in one PDF."""
@@ -82,25 +95,36 @@ def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
     canvas = Canvas(buf, pagesize=LETTER, invariant=1)
     canvas.setTitle("CMS-1500 claims")
     canvas.setAuthor(ctx.pharmacy.name)
+    if mode == FULL:  # the red form is drawn once and placed on every page (a form XObject)
+        canvas.beginForm(BLANK_FORM)
+        _draw_form(canvas)
+        canvas.endForm()
     for draft in drafts:
-        pages = forms(draft.lines)
+        pages = forms(draft.lines, draft)
         for number, lines in enumerate(pages, 1):
             if mode == FULL:
-                _draw_form(canvas)
+                canvas.doForm(BLANK_FORM)
             _Data(canvas, offset).claim(draft, ctx.pharmacy, lines, number, len(pages))
             canvas.showPage()
     canvas.save()
     return buf.getvalue()
 
 
-def forms(lines: Sequence[ClaimLine]) -> list[list[ClaimLine]]:
-    """The claim's lines, six to a form, a form's lines sharing one authorization number:
-    box 23 holds one, and each line's number goes with it (R23)."""
-    by_number: dict[str | None, list[ClaimLine]] = {}
+def forms(lines: Sequence[ClaimLine], draft: ClaimDraft | None = None
+          ) -> list[list[ClaimLine]]:
+    """The claim's lines, six to a form, a form's lines sharing one authorization number
+    (box 23 holds one, and each line's number goes with it, R23) and one ordering provider
+    (box 17 holds one)."""
+    by_number: dict[tuple[str | None, str | None], list[ClaimLine]] = {}
     for ln in lines:
-        by_number.setdefault(ln.authorization_number, []).append(ln)
+        who = _orderer(draft, ln)
+        by_number.setdefault((ln.authorization_number, who.id if who else None), []).append(ln)
     return [group[i:i + LINES_PER_FORM] for group in by_number.values()
             for i in range(0, len(group), LINES_PER_FORM)] or [[]]
+
+
+def _orderer(draft: ClaimDraft | None, ln: ClaimLine) -> PrescriberRead | None:
+    return draft.line_prescribers.get(ln.order_id) if draft is not None else None
 
 
 def render_data_only(drafts: list[ClaimDraft], ctx: BatchContext) -> bytes:
@@ -141,7 +165,7 @@ class _Data:
         if payer.city:
             put(4, 50, f"{payer.city} {payer.state or ''} {payer.zip or ''}", 30)
         # 1, 1a
-        self.x(8, INSURANCE_COL.get(payer.kind, 45))
+        self.x(8, INSURANCE_COL.get(filing_indicator(payer) or "", 45))
         put(8, 50, cov.member_id, 29)
         # 2, 3, 4
         put(10, 1, f"{pat.last_name}, {pat.first_name}", 28)
@@ -166,9 +190,16 @@ class _Data:
             put(14, 50, pat.city, 23)
             put(14, 74, pat.state, 2)
             put(16, 50, pat.zip, 10)
-        # 10a-c: not related to employment or accidents; 11, 11a, 11c, 11d
-        for line in (20, 22, 24):
+        # 10a-c: employment (YES for workers' compensation), no accidents; 11, 11a-d
+        wc = workers_comp(payer)
+        self.x(20, 35 if wc else 41)
+        for line in (22, 24):
             self.x(line, 41)
+        if wc and cov.employer_claim_number:
+            put(22, 50, f"Y4 {cov.employer_claim_number}", 29)  # 11b, qualifier Y4
+        if wc and cov.injury_date:
+            put(32, 2, mmddyy(cov.injury_date, year4=True), 10)  # 14, qualifier 431
+            put(32, 21, "431", 3)
         put(18, 50, cov.group_number, 29)
         birth = pat.birth_date if self_pay else cov.subscriber_birth_date
         sex = pat.sex if self_pay else cov.subscriber_sex
@@ -181,11 +212,12 @@ class _Data:
         # 12, 13
         put(29, 7, "SIGNATURE ON FILE")
         put(29, 55, "SIGNATURE ON FILE")
-        # 17, 17b
-        if d.prescriber:
-            put(34, 1, "DN", 2)
-            put(34, 4, f"{d.prescriber.last_name}, {d.prescriber.first_name}", 25)
-            put(34, 33, d.prescriber.npi, 10)
+        # 17, 17b: the ordering provider (DK) of the form's lines, First MI Last (NUCC)
+        orderer = _orderer(d, lines[0]) if lines else d.prescriber
+        if orderer:
+            put(34, 1, "DK", 2)
+            put(34, 4, f"{orderer.first_name} {orderer.last_name}", 25)
+            put(34, 33, orderer.npi, 10)
         # 19, 20
         if pages > 1:
             more = " CONTINUED" if page < pages else ""
@@ -196,8 +228,8 @@ class _Data:
         for i, code in enumerate(d.diagnosis_codes[:12]):
             put(38 + i // 4, 3 + 13 * (i % 4), code.replace(".", ""), 8)
         # 22, 23
-        if d.frequency_code == "7":
-            put(38, 50, "7", 2)
+        if d.frequency_code in ("7", "8"):  # a replacement or void names the payer's number
+            put(38, 50, d.frequency_code, 2)
             put(38, 62, d.original_reference, 17)
         put(40, 50, lines[0].authorization_number if lines else d.authorization_number, 29)
         # 24

@@ -6,15 +6,20 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from models.claims.claim import DRUG, BatchContext, ClaimDraft, ClaimLine
+from models.claims.claim import (
+    DRUG,
+    BatchContext,
+    ClaimDraft,
+    ClaimLine,
+    filing_indicator,
+    workers_comp,
+)
 from models.claims.x12 import interchanges, submitter, x12_id, x12_text
 from models.records.tables import PrescriberRead
 
 VERSION = "005010X222A1"
 SEGMENT, ELEMENT, COMPONENT, REPETITION = "~", "*", ":", "^"
 RELATIONSHIP = {"spouse": "01", "child": "19", "other": "G8"}  # PAT01, patient to subscriber
-# CLAIM filing indicator (SBR09) by payer kind.
-FILING_INDICATOR = {"commercial": "CI", "medicaid": "MC", "medicare": "MB", "other": "ZZ"}
 
 
 def amount(value: Decimal) -> str:
@@ -112,11 +117,12 @@ def _subscriber_and_claim(s: _Segments, d: ClaimDraft, hl: int) -> int:
     s.add("HL", str(sub_hl), "1", "22", "0" if self_pay else "1")
     s.add("SBR", "P", "18" if self_pay else None,
           x12_id(cov.group_number, 50) if cov.group_number else None,
-          "", "", "", "", "", FILING_INDICATOR.get(payer.kind, "ZZ"))
+          "", "", "", "", "", filing_indicator(payer))  # R33; drafts refuse a payer without
     if self_pay:
         _name(s, "IL", pat.last_name, pat.first_name, "MI", x12_id(cov.member_id, 80))
         _address(s, pat.address_line1, pat.address_line2, pat.city, pat.state, pat.zip)
         s.add("DMG", "D8", d8(pat.birth_date), pat.sex)
+        _casualty_claim_number(s, d)
     else:
         # The TR3 sends 2010BA's DMG only when the subscriber is the patient ("if not
         # required, do not send", X12 RFI 2281); the patient's goes in 2010CA below.
@@ -137,28 +143,40 @@ def _subscriber_and_claim(s: _Segments, d: ClaimDraft, hl: int) -> int:
         _name(s, "QC", pat.last_name, pat.first_name)
         _address(s, pat.address_line1, pat.address_line2, pat.city, pat.state, pat.zip)
         s.add("DMG", "D8", d8(pat.birth_date), pat.sex)
+        _casualty_claim_number(s, d)
     _claim(s, d)
     return last_hl
 
 
+def _casualty_claim_number(s: _Segments, d: ClaimDraft) -> None:
+    """2010BA/2010CA REF*Y4: a workers' compensation claim's employer (carrier) claim number."""
+    if workers_comp(d.payer) and d.coverage.employer_claim_number:
+        s.add("REF", "Y4", x12_id(d.coverage.employer_claim_number, 50))
+
+
 def _claim(s: _Segments, d: ClaimDraft) -> None:
-    # 2300: place of service 12 (home), frequency 1 original or 7 replacement
+    # 2300: place of service 12 (home), frequency 1 original, 7 replacement or 8 void;
+    # CLM11 EM (employment related) and the injury date for workers' compensation
+    wc = workers_comp(d.payer)
     s.add("CLM", x12_id(d.account_number, 38), amount(d.total_charge), "", "",
-          COMPONENT.join(("12", "B", d.frequency_code)), "Y", "A", "Y", "Y")
+          COMPONENT.join(("12", "B", d.frequency_code)), "Y", "A", "Y", "Y", "",
+          "EM" if wc else None)
+    if wc and d.coverage.injury_date:
+        s.add("DTP", "439", "D8", d8(d.coverage.injury_date))
     if d.authorization_number:
         s.add("REF", "G1", x12_id(d.authorization_number, 50))
     if d.original_reference:
         s.add("REF", "F8", x12_id(d.original_reference, 50))
     codes = [c.replace(".", "") for c in d.diagnosis_codes]
     s.add("HI", *[COMPONENT.join(("ABK" if i == 0 else "ABF", c)) for i, c in enumerate(codes)])
-    if d.prescriber:
-        _referring(s, d.prescriber)
+    # 2310A referring provider: only for a real referral, which PerDiem does not record; the
+    # prescriber orders the drug and the therapy, so it is each line's 2420E ordering provider
     for i, line in enumerate(d.lines, 1):
         _line(s, d, i, line)
 
 
-def _referring(s: _Segments, p: PrescriberRead) -> None:
-    s.add("NM1", "DN", "1", x12_text(p.last_name, 60), x12_text(p.first_name, 35), "", "", "",
+def _ordering(s: _Segments, p: PrescriberRead) -> None:
+    s.add("NM1", "DK", "1", x12_text(p.last_name, 60), x12_text(p.first_name, 35), "", "", "",
           "XX", p.npi)
 
 
@@ -179,5 +197,5 @@ def _line(s: _Segments, d: ClaimDraft, number: int, line: ClaimLine) -> None:
         s.add("LIN", "", "N4", line.ndc)
         s.add("CTP", "", "", "", f"{line.ndc_quantity:f}", line.ndc_unit)  # not money: 0.125
     prescriber = d.line_prescribers.get(line.order_id)
-    if prescriber and d.prescriber and prescriber.id != d.prescriber.id:
-        _referring(s, prescriber)  # 2420F: this line's order has another prescriber
+    if prescriber:  # 2420E: the pharmacy renders; the order's prescriber ordered (NM1*DK)
+        _ordering(s, prescriber)

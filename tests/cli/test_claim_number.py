@@ -8,6 +8,13 @@ import main
 from models.claims import batches as claim_batches
 from models.db import unit_of_work
 from tests.support.claimed_october import D7, export
+from tests.support.databases import billing_ready
+
+
+@pytest.fixture
+def example_engine(example_engine):
+    """The example with its pharmacy's ZIP+4: a 5-digit one refuses every claim (issue 11)."""
+    return billing_ready(example_engine)
 
 
 @pytest.fixture

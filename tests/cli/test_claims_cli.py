@@ -10,9 +10,16 @@ import pypdf
 import pytest
 
 import main
+from tests.support.databases import billing_ready
 from tests.support.x12_validator import x12_errors
 
 OCT = ["--from", "2026-10-01", "--to", "2026-10-31"]
+
+
+@pytest.fixture
+def example_engine(example_engine):
+    """The example with its pharmacy's ZIP+4: a 5-digit one refuses every claim (issue 11)."""
+    return billing_ready(example_engine)
 
 
 @pytest.fixture
@@ -34,7 +41,7 @@ def test_837p_then_again_writes_nothing_then_rebill_replaces(example_db, tmp_pat
     assert code == 0, err
     assert "1 claim written to" in text and "total charges $9,540.00" in text
     assert "0 claims refused." in text
-    assert "9-digit ZIP" in err  # a warning, not a refusal
+    assert "ISA15 T" in err  # a warning, not a refusal
     first = out.read_text()
     assert x12_errors(first) == []
 
@@ -46,14 +53,18 @@ def test_837p_then_again_writes_nothing_then_rebill_replaces(example_db, tmp_pat
     assert "No file was written." in text and not again.exists()
 
     rebill = tmp_path / "rebill.837"
+    code, text, err = run(capsys, example_db, "claims", *OCT, "--format", "837p", "--out",
+                          str(rebill), "--rebill")
+    assert code == 1 and "no-payer-claim-number" in err and not rebill.exists()  # issue 11
+    account = first.split("CLM*")[1].split("*")[0]
+    assert run(capsys, example_db, "claim-number", account, "ICN-77")[0] == 0
     code, text, _ = run(capsys, example_db, "claims", *OCT, "--format", "837p", "--out",
                         str(rebill), "--rebill")
     assert code == 0
     assert "1 claim written (1 replacing earlier claims)" in text
     replacement = rebill.read_text()
     assert x12_errors(replacement) == []
-    account = first.split("CLM*")[1].split("*")[0]
-    assert f"CLM*{account}*9540***12:B:7" in replacement and f"REF*F8*{account}~" in replacement
+    assert f"CLM*{account}*9540***12:B:7" in replacement and "REF*F8*ICN-77~" in replacement
     assert "ISA*" in replacement and "*000000002*" in replacement  # the next control number
 
 

@@ -180,7 +180,7 @@ def test_counts_match_what_was_saved(demo_db):
             clinical.list_records(session, registry.INFUSION, include_voided=True))
         kinds = {p.kind for p in reference.list_payers(session)}
         pharmacy = reference.get_pharmacy(session)
-    assert kinds == {"commercial", "medicaid", "medicare", "other"}
+    assert kinds == {"commercial", "medicaid", "medicare", "workers-comp", "tricare"}
     assert pharmacy is not None and pharmacy.taxonomy == "3336H0001X"
 
 

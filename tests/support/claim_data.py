@@ -70,10 +70,11 @@ OCT_NOV = (D(2026, 10, 1), D(2026, 11, 30))
 
 
 def drafts(days, orders=None, pat=None, dose="30000", fmt="837p", start=OCT_NOV[0],
-           end=OCT_NOV[1], **kw):
-    data = BillingData(payers=PAYERS, patients={"p1": pat or patient()},
-                       orders=orders or [order()], infusions=infusions(days, dose))
-    return draft_claims(days, data, PRESCRIBERS, PHARMACY, start=start, end=end, fmt=fmt, **kw)
+           end=OCT_NOV[1], payers=None, entries=None, pharmacy=PHARMACY, **kw):
+    data = BillingData(payers=payers or PAYERS, patients={"p1": pat or patient()},
+                       orders=orders or [order()],
+                       infusions=entries if entries is not None else infusions(days, dose))
+    return draft_claims(days, data, PRESCRIBERS, pharmacy, start=start, end=end, fmt=fmt, **kw)
 
 
 def per_diem(draft):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from models import demo
@@ -84,3 +84,11 @@ def with_demo(base: Template) -> Template:
     """`base` with the demo pharmacy loaded (DEMO_SEED, DEMO_TODAY, actor "test")."""
     return _filled(base, "demo.sqlite",
                    lambda s: demo.load_demo(s, actor="test", seed=DEMO_SEED, today=DEMO_TODAY))
+
+
+def billing_ready(engine: Engine) -> Engine:
+    """The example's pharmacy with its ZIP+4 (616021234): the example file gives a 5-digit ZIP,
+    which imports but which every claim refuses (issue 11, billing provider 2010AA N403)."""
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE pharmacy SET zip = '616021234' WHERE id = 1"))
+    return engine

@@ -21,7 +21,7 @@ from models.records.tables import (
     PrepNoteRead,
     PrescriberRead,
 )
-from models.vocab import INFUSION_STATUSES, PAYER_KINDS
+from models.vocab import INFUSION_STATUSES
 
 # Forty-odd days across three calendar months: enough for R12's 30-day window, claims split by
 # month (R19) and authorizations that start or end inside the period.
@@ -29,6 +29,7 @@ FIRST = dt.date(2026, 9, 25)
 SPAN = 42
 LAST = FIRST + dt.timedelta(days=SPAN)
 CODES = ("S9338", "S9500", "G0069")  # G0069 is no S-code: Medicare may bill it (R4)
+PAYER_KINDS = ("commercial", "medicaid", "medicare", "other")
 PRESCRIBERS = {"dr": PrescriberRead(id="dr", first_name="Ngozi", last_name="Okafor",
                                     npi="1558412387")}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
@@ -29,12 +30,15 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
+from models import clock
 from models.claims import batches as claim_batches
 from models.claims.batches import ClaimPreview, ExportResult
 from models.claims.claim import FORMATS
 from models.claims.drafts import ClaimDraft
 from models.records import reference
+from ui.billing.day_panel import ask_payer_claim_number
 from ui.common import DateField, mark_field, show_error
+from ui.shell import ops
 from ui.shell.context import AppContext
 from ui.shell.ops import WriteOp
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -115,7 +119,7 @@ class ClaimsDialog(QDialog):
         self.current: ClaimPreview | None = None
         self.task: BackgroundTask | None = None
 
-        start, end = last_full_month(today or dt.date.today())
+        start, end = last_full_month(today or clock.today())
         self.start_field = DateField(required=True)
         self.start_field.set_date(start)
         self.end_field = DateField(required=True)
@@ -157,9 +161,20 @@ class ClaimsDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
+        # the claim's panel: the selected claim's problems, with the fix PerDiem can make here
+        self.claim_number_button = QPushButton("Payer claim &number…")
+        self.claim_number_button.setToolTip(
+            "Record the payer's claim number (ICN/DCN) of the claim this one replaces")
+        self.claim_number_button.setEnabled(False)
+        self.claim_number_button.clicked.connect(self._on_claim_number_clicked)
+        panel = QWidget()
+        panel_layout = QVBoxLayout(panel)
+        panel_layout.setContentsMargins(0, 0, 0, 0)
+        panel_layout.addWidget(self.details, 1)
+        panel_layout.addWidget(self.claim_number_button, 0, Qt.AlignmentFlag.AlignLeft)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
+        splitter.addWidget(panel)
         splitter.setSizes([380, 140])
         self.summary = QLabel("Choose a period and press Preview.")
         self.summary.setWordWrap(True)
@@ -168,6 +183,9 @@ class ClaimsDialog(QDialog):
         self.save_button = self.buttons.addButton("&Save claims...",
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setEnabled(False)
+        self.sent_button = self.buttons.addButton("Sen&t claims…",
+                                                  QDialogButtonBox.ButtonRole.ActionRole)
+        self.sent_button.clicked.connect(self.open_sent_claims)
         self.buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.preview_button.clicked.connect(self._on_preview_clicked)
@@ -267,6 +285,7 @@ class ClaimsDialog(QDialog):
         if not rows or self.current is None:
             return
         d = self.model.drafts[rows[0].row()]
+        self.claim_number_button.setEnabled("no-payer-claim-number" in d.issue_codes)
         lines = [d.title, ""]
         lines += [f"Problem: {p}" for p in d.problems]
         lines += [f"Note: {w}" for w in d.warnings]
@@ -278,6 +297,38 @@ class ClaimsDialog(QDialog):
             + (f"  auth {ln.authorization_number}" if ln.authorization_number else "")
             for ln in d.lines]
         self.details.setPlainText("\n".join(lines))
+
+    def selected_draft(self) -> ClaimDraft | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.drafts[rows[0].row()] if rows else None
+
+    @Slot()
+    def _on_claim_number_clicked(self) -> None:
+        """Issue 11: the fix of `no-payer-claim-number`, here rather than a command line:
+        record the payer's number of the claim being replaced, then draft again."""
+        d = self.selected_draft()
+        if d is None:
+            return
+        number = ask_payer_claim_number(self, SimpleNamespace(  # type: ignore[arg-type]
+            account_number=d.account_number, payer_claim_number=None))
+        if number is None:
+            return
+        try:
+            ops.call(self.ctx, claim_batches.set_payer_claim_number,
+                     account_number=d.account_number, number=number)
+        except Exception as exc:
+            show_error(self, exc, "Claims")
+            return
+        self._on_preview_clicked()
+
+    @Slot()
+    def open_sent_claims(self) -> QDialog:
+        """The claims already sent: void one, record its payer's number, write a copy."""
+        from ui.claims.sent_claims import SentClaimsDialog
+
+        self.sent_dialog = SentClaimsDialog(self.ctx, self)
+        self.sent_dialog.show()
+        return self.sent_dialog
 
     # --- saving ---------------------------------------------------------------------------
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlmodel import Session
 
-from models import vocab
+from models import clock, vocab
 from models.errors import FieldError
 from models.records import clinical, reference, registry
 from models.records.checks import check_authorization
@@ -28,7 +35,7 @@ from models.records.tables import (
     PrepNoteBase,
     PrepNoteRead,
 )
-from models.vocab import DELIVERY_METHODS
+from models.vocab import DELIVERY_METHODS, NDC_BILLING_UNIT_NAMES
 from ui.forms.framework import RecordForm
 from ui.forms.kit import (
     CheckedLineEdit,
@@ -55,6 +62,8 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
         "prescriber_id": "Prescriber", "per_diem_code": "Per diem code", "drug_name": "Drug",
         "drug_ndc": "NDC", "drug_hcpcs": "Drug HCPCS", "drug_hcpcs_unit_amount":
         "HCPCS unit amount", "drug_dose_unit": "Dose unit", "drug_unit_charge": "Charge per unit",
+        "drug_billing_unit": "NDC billing unit", "drug_package_quantity": "Dose a billing unit",
+        "drug_single_dose": "Single-dose vial",
         "dose": "Dose", "route": "Route", "frequency": "Frequency",
         "diagnosis_codes": "Diagnoses (ICD-10)", "start_date": "Start date",
         "end_date": "End date", "discontinued_date": "Discontinued", "signed_date": "Signed",
@@ -87,6 +96,17 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
         dose_unit = f("drug_dose_unit", choice([(u, u) for u in vocab.DOSE_UNITS],
                                                placeholder="e.g. mg"))
         f("drug_unit_charge", decimal_field("e.g. 92.40"))
+        billing_unit = f("drug_billing_unit", choice(
+            [(NDC_BILLING_UNIT_NAMES[u], u) for u in vocab.NDC_BILLING_UNITS],
+            placeholder="e.g. ML"))
+        billing_unit.setToolTip("The unit the NDC is billed in (837P CTP05, CMS-1500 24A "
+                                "shaded line), as the payer's NDC file lists it")
+        package = f("drug_package_quantity", decimal_field("e.g. 100 (mg in one mL)"))
+        package.setToolTip("How much of the dose unit one billing unit holds: Gammagard 10% "
+                           "100 (mg a mL), one 1 g Invanz vial 1000 (mg a vial)")
+        f("drug_single_dose", QCheckBox("JW/JZ: bill waste or none")).setToolTip(
+            "The drug comes in single-dose vials: its line carries JZ, or a JW line bills the "
+            "amount the MAR entry records as wasted")
         self.start_date = f("start_date", date_field(required=True))
         f("end_date", date_field())
         f("discontinued_date", date_field())
@@ -105,7 +125,8 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
                      "diagnosis_codes"):
             rx.addRow(self.label(name), self.fields[name])
         for name in ("drug_name", "drug_ndc", "drug_hcpcs", "drug_hcpcs_unit_amount",
-                     "drug_dose_unit", "drug_unit_charge"):
+                     "drug_dose_unit", "drug_unit_charge", "drug_billing_unit",
+                     "drug_package_quantity", "drug_single_dose"):
             drug.addRow(self.label(name), self.fields[name])
         for name in ("start_date", "end_date", "discontinued_date", "signed_date",
                      "per_diem_rate"):
@@ -130,7 +151,7 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
         if record is not None:
             self.load(record)
         else:
-            self.start_date.set_date(day or dt.date.today())
+            self.start_date.set_date(day or clock.today())
             if len(prescribers) == 1:
                 self.prescriber.setCurrentIndex(0)
 
@@ -146,6 +167,9 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
             drug_name=v("drug_name") or "", drug_ndc=v("drug_ndc"), drug_hcpcs=v("drug_hcpcs"),
             drug_hcpcs_unit_amount=v("drug_hcpcs_unit_amount"),
             drug_dose_unit=v("drug_dose_unit"), drug_unit_charge=v("drug_unit_charge"),
+            drug_billing_unit=v("drug_billing_unit"),
+            drug_package_quantity=v("drug_package_quantity"),
+            drug_single_dose=v("drug_single_dose"),
             dose=v("dose"), route=v("route"), frequency=v("frequency"),
             diagnosis_codes=v("diagnosis_codes") or [], start_date=v("start_date"),
             end_date=v("end_date"), discontinued_date=v("discontinued_date"),
@@ -217,7 +241,7 @@ class PrepNoteForm(_OrderDocumentForm[PrepNoteBase, PrepNoteRead]):
         self.add_field("lot", line(40))
         self.add_field("compounding", text_box(placeholder="Vials, diluent, pooling…"))
         self.add_field("dur", text_box(placeholder="Interactions, allergies, labs reviewed…"))
-        date.set_date(day or dt.date.today())
+        date.set_date(day or clock.today())
         pharmacist.setText(self.ctx.actor)
 
 
@@ -234,7 +258,7 @@ class DeliveryForm(_OrderDocumentForm[DeliveryBase, DeliveryRead]):
                                         placeholder="Choose the method…"))
         self.add_field("received_by", line(60))
         self.add_field("items", text_box(placeholder="Drug, pump, tubing, premeds…"))
-        date.set_date(day or dt.date.today())
+        date.set_date(day or clock.today())
 
 
 class CareNoteForm(RecordForm[CareNoteBase, CareNoteRead]):
@@ -263,7 +287,7 @@ class CareNoteForm(RecordForm[CareNoteBase, CareNoteRead]):
         if record is not None:
             self.load(record)
         else:
-            date.set_date(day or dt.date.today())
+            date.set_date(day or clock.today())
             author.setText(ctx.actor)
 
     def load(self, record: CareNoteRead) -> None:
@@ -322,7 +346,7 @@ class AuthorizationForm(RecordForm[AuthorizationBase, AuthorizationRead]):
         if record is not None:
             self.load(record)
         else:
-            day = day or dt.date.today()
+            day = day or clock.today()
             start.set_date(day)
             billed = next((c for c in patient.coverages
                            if c.priority == "primary" and c.covers(day)), None)

@@ -1,5 +1,6 @@
-"""One insurance coverage of the patient form: payer, member id, dates, and the subscriber when
-the patient is not the subscriber."""
+"""One insurance coverage of the patient form: payer, member id, dates, the subscriber when
+the patient is not the subscriber, and, for a workers' compensation payer, the employer's claim
+number and the date of injury (837P REF*Y4 and DTP*439, CMS-1500 boxes 11b and 14)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 
 from models import vocab
+from models.claims.claim import workers_comp
 from models.errors import FieldError
 from models.records.tables import CoverageBase, CoverageRead, PayerRead
-from models.validation import MEMBER_ID_RE
+from models.validation import GROUP_NUMBER_RE, MEMBER_ID_RE
 from ui.common import DateField, mark_field
 from ui.forms.kit import live_check, named_line, pattern_problem
 
@@ -21,6 +23,7 @@ class CoverageEditor(QWidget):
 
     def __init__(self, payers: list[PayerRead], parent: QWidget | None = None):
         super().__init__(parent)
+        self.payer_kinds = {p.id: workers_comp(p) for p in payers}  # id -> workers' comp?
         self.payer = QComboBox(self)
         self.payer.setObjectName("payer")
         for p in payers:
@@ -41,6 +44,12 @@ class CoverageEditor(QWidget):
         self.sub_sex = QComboBox(self)
         for code, label in vocab.SEXES.items():
             self.sub_sex.addItem(label, code)
+        self.employer_claim_number = named_line(self, 50, "employer_claim_number")
+        self.employer_claim_number.setToolTip(
+            "The workers' compensation carrier's claim number for the injury (REF*Y4, box 11b)")
+        self.injury_date = DateField(self)
+        self.injury_date.setObjectName("injury_date")
+        self.injury_date.setToolTip("The date of the work injury (DTP*439, box 14)")
 
         grid = QGridLayout(self)
         grid.setHorizontalSpacing(12)
@@ -53,7 +62,10 @@ class CoverageEditor(QWidget):
             ("Relation&ship", self.relationship, "", QWidget(self)),
             ("Subscriber first", self.sub_first, "Subscriber last", self.sub_last),
             ("Subscriber birth", self.sub_birth, "Subscriber sex", self.sub_sex),
+            ("Emplo&yer claim no.", self.employer_claim_number, "&Injury date",
+             self.injury_date),
         ]
+        self.workers_comp_labels: list[QLabel] = []
         for r, (la, wa, lb, wb) in enumerate(rows):
             label_a = QLabel(la, self)
             label_a.setBuddy(wa)
@@ -63,6 +75,8 @@ class CoverageEditor(QWidget):
                 label_b = QLabel(lb, self)
                 label_b.setBuddy(wb)
                 grid.addWidget(label_b, r, 2)
+                if wb is self.injury_date:
+                    self.workers_comp_labels += [label_a, label_b]
             grid.addWidget(wb, r, 3)
 
         self.fields: dict[str, QWidget] = {
@@ -71,15 +85,25 @@ class CoverageEditor(QWidget):
             "relationship": self.relationship, "subscriber": self.sub_first,
             "subscriber_first_name": self.sub_first, "subscriber_last_name": self.sub_last,
             "subscriber_birth_date": self.sub_birth, "subscriber_sex": self.sub_sex,
+            "employer_claim_number": self.employer_claim_number, "injury_date": self.injury_date,
         }
         live_check(self.member_id, lambda: pattern_problem(
             self.member_id.text().strip(), MEMBER_ID_RE, "uses letters, digits and dashes only"))
+        live_check(self.employer_claim_number, lambda: pattern_problem(
+            self.employer_claim_number.text().strip(), GROUP_NUMBER_RE,
+            "uses letters, digits and dashes only (up to 50)"))
+        self.payer.currentIndexChanged.connect(lambda _i: self._on_payer_changed())
         self.end_date.textChanged.connect(self._on_dates_changed)
         self.start_date.textChanged.connect(self._on_dates_changed)
         self.relationship.currentTextChanged.connect(self._on_relationship_changed)
         self.payer.currentIndexChanged.connect(lambda _i: self.title_changed.emit())
         self.priority.currentIndexChanged.connect(lambda _i: self.title_changed.emit())
         self._on_relationship_changed(self.relationship.currentText())
+        self._on_payer_changed()
+
+    def is_workers_comp(self) -> bool:
+        """The chosen payer bills workers' compensation (R33 filing indicator WC)."""
+        return self.payer_kinds.get(self.payer.currentData(), False)
 
     def title(self) -> str:
         payer = self.payer.currentText().rsplit(" (", 1)[0] or "New coverage"
@@ -102,12 +126,24 @@ class CoverageEditor(QWidget):
         self.sub_birth.set_date(cov.subscriber_birth_date)
         j = self.sub_sex.findData(cov.subscriber_sex or "U")
         self.sub_sex.setCurrentIndex(max(j, 0))
+        self.employer_claim_number.setText(cov.employer_claim_number or "")
+        self.injury_date.set_date(cov.injury_date)
 
     def value(self) -> tuple[CoverageBase, list[FieldError]]:
         """The coverage as typed, and the problems only the form can see (unreadable dates)."""
-        problems = [FieldError(name, w.problem()) for name, w in (
-            ("start_date", self.start_date), ("end_date", self.end_date),
-            ("subscriber_birth_date", self.sub_birth)) if w.problem()]
+        wc = self.is_workers_comp()  # another payer's coverage keeps no injury
+        dates = [("start_date", self.start_date), ("end_date", self.end_date),
+                 ("subscriber_birth_date", self.sub_birth)]
+        if wc:
+            dates.append(("injury_date", self.injury_date))
+        problems = [FieldError(name, w.problem()) for name, w in dates if w.problem()]
+        if wc:  # a workers' compensation claim is refused without them (clearing.py)
+            if not self.employer_claim_number.text().strip():
+                problems.append(FieldError("employer_claim_number", "is required for a workers' "
+                                           "compensation payer (REF*Y4, box 11b)"))
+            if not self.injury_date.text().strip():
+                problems.append(FieldError("injury_date", "is required for a workers' "
+                                           "compensation payer (DTP*439, box 14)"))
         is_self = self.relationship.currentText() == "self"
         cov = CoverageBase.model_construct(
             payer_id=self.payer.currentData() or "",
@@ -121,6 +157,9 @@ class CoverageEditor(QWidget):
             subscriber_last_name=None if is_self else self.sub_last.text().strip() or None,
             subscriber_birth_date=None if is_self else self.sub_birth.date(),
             subscriber_sex=None if is_self else self.sub_sex.currentData(),
+            employer_claim_number=(self.employer_claim_number.text().strip() or None) if wc
+            else None,
+            injury_date=self.injury_date.date() if wc else None,
         )
         return cov, problems
 
@@ -131,6 +170,14 @@ class CoverageEditor(QWidget):
             mark_field(self.end_date, "is before the start date")
         elif self.end_date.property("problem") == "is before the start date":
             mark_field(self.end_date, None)
+
+    @Slot()
+    def _on_payer_changed(self) -> None:
+        """The employer's claim number and injury date are shown for a workers' compensation
+        payer only; what was typed stays in the fields if another payer is chosen by mistake."""
+        wc = self.is_workers_comp()
+        for w in (self.employer_claim_number, self.injury_date, *self.workers_comp_labels):
+            w.setVisible(wc)
 
     @Slot(str)
     def _on_relationship_changed(self, relationship: str) -> None:

@@ -17,6 +17,7 @@ import pydantic
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -117,6 +118,8 @@ class RecordForm(QWidget, Generic[B, R]):
             widget.editTextChanged.connect(self._on_field_changed)
         elif isinstance(widget, QSpinBox):
             widget.valueChanged.connect(self._on_field_changed)
+        elif isinstance(widget, QCheckBox):
+            widget.toggled.connect(self._on_field_changed)
         return widget
 
     def label(self, name: str) -> str:
@@ -141,6 +144,8 @@ class RecordForm(QWidget, Generic[B, R]):
             return w.value()
         if isinstance(w, QSpinBox):
             return w.value()
+        if isinstance(w, QCheckBox):
+            return w.isChecked()
         return self.text(name)
 
     def set_value(self, name: str, value: Any) -> None:
@@ -153,6 +158,8 @@ class RecordForm(QWidget, Generic[B, R]):
             select_data(w, value)
         elif isinstance(w, QSpinBox):
             w.setValue(int(value or 0))
+        elif isinstance(w, QCheckBox):
+            w.setChecked(bool(value))
         elif not isinstance(w, QLineEdit):
             raise TypeError(f"{name}: no value for a {type(w).__name__}")
         elif isinstance(value, Decimal):

@@ -13,11 +13,15 @@ import datetime as dt
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from models.errors import FieldError, ValidationFailed
+from models import clock
+from models.errors import DomainError, FieldError, ValidationFailed
 from models.records import registry
+from models.records.clinical import infusion_warnings
 from models.records.dose import entry_defaults, load_prefill, prefill_dose
+from models.records.sanity import DOSE_OUT_OF_RANGE
 from models.records.tables import InfusionBase, InfusionRead, OrderRead
 from models.vocab import INFUSION_STATUSES, NOT_GIVEN, SETTINGS
+from ui.forms import kit
 from ui.forms.framework import RecordForm
 from ui.forms.kit import choice, date_field, decimal_field, line, time_field
 from ui.records.table_models import plain_decimal
@@ -51,10 +55,10 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     title = "Infusion log entry"
     labels = {"date": "Date", "order_id": "Order", "status": "Status", "setting": "Setting",
               "start_time": "Start time", "end_time": "End time", "dose_given": "Dose given",
-              "administered_by": "Administered by", "site": "Site", "reaction": "Reaction",
-              "notes": "Notes"}
+              "wasted": "Wasted", "administered_by": "Administered by", "site": "Site",
+              "reaction": "Reaction", "notes": "Notes"}
     TAB_ORDER = ("date", "order_id", "status", "setting", "start_time", "end_time",
-                 "dose_given", "administered_by", "site", "reaction", "notes")
+                 "dose_given", "wasted", "administered_by", "site", "reaction", "notes")
 
     def __init__(self, ctx: AppContext, patient_id: str, record: InfusionRead | None = None,
                  parent: QWidget | None = None, *, order_id: str | None = None,
@@ -75,6 +79,10 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         self.end_time = f("end_time", time_field())
         self.dose = f("dose_given", decimal_field())
         self.dose.setMaximumWidth(130)
+        self.wasted = f("wasted", decimal_field())
+        self.wasted.setMaximumWidth(130)
+        self.wasted.setToolTip("What was discarded from a single-dose vial, in the dose unit: "
+                               "billed on a JW line (nothing discarded: JZ)")
         self.nurse = f("administered_by", line(60, "nurse's name"))
         self.site = f("site", line(60, "e.g. left forearm"))
         self.reaction = f("reaction", line(4000, "none, or what happened and what was done"))
@@ -88,7 +96,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         self.captions: dict[str, QLabel] = {}
         place = {"date": (row1, 0), "order_id": (row1, 1), "status": (row1, 0),
                  "setting": (row1, 0), "start_time": (row2, 0), "end_time": (row2, 0),
-                 "dose_given": (row2, 0), "administered_by": (row2, 1), "site": (row2, 1),
+                 "dose_given": (row2, 0), "wasted": (row2, 0), "administered_by": (row2, 1),
+                 "site": (row2, 1),
                  "reaction": (row3, 1), "notes": (row3, 1)}
         for name in self.TAB_ORDER:
             box, caption = stacked(self.label(name), self.fields[name])
@@ -123,7 +132,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             w.clear()
         self.status.setCurrentIndex(0)
         self.setting.setCurrentIndex(0)
-        day = day or dt.date.today()
+        day = day or clock.today()
         self.date.set_date(day)
         self._prefilled_dose = ""
         self._fill_orders(day, order_id)
@@ -156,7 +165,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
 
     def refresh_orders(self) -> None:
         """Re-read the orders (one was added or changed) and keep the one picked."""
-        day = self.value("date") or dt.date.today()
+        day = self.value("date") or clock.today()
         self._fill_orders(None if self.record else day, self.order.currentData(),
                           prefill=False)
 
@@ -214,7 +223,17 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     def _chosen_order(self) -> OrderRead | None:
         return self.orders.get(self.order.currentData())
 
-    def _prefill(self) -> None:
+    def refresh_prefill(self) -> None:
+        """R25: the entries changed (one saved, corrected or voided): read the dose to offer
+        again, replacing only a dose still as it was prefilled (never one typed) and filling
+        the nurse only when empty."""
+        if self.record is not None or self._chosen_order() is None:
+            return
+        untouched = self.dose.text() == self._prefilled_dose
+        nurse = self.nurse.text()
+        self._prefill((self.dose.text() if untouched else "\0", "" if not nurse else "\0"))
+
+    def _prefill(self, typed: tuple[str, str] | None = None) -> None:
         """Read the chosen order's last dose and nurse in the background."""
         order = self._chosen_order()
         if order is None:
@@ -222,7 +241,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             return
         if self._prefill_task is not None:
             self._prefill_task.cancel()
-        typed, order_id = self._typed_defaults(), order.id
+        typed, order_id = typed or self._typed_defaults(), order.id
         self._prefill_task = run_in_background(
             self.ctx, lambda s: load_prefill(s, order_id), receiver=self,
             on_result=lambda data: self._prefill_loaded(order_id, typed, data),
@@ -241,7 +260,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         order = self._chosen_order()
         if order is None:
             return
-        self._prefilled_dose = plain_decimal(prefill_dose(order, entries))
+        if typed[0] != "\0":  # a dose typed by hand keeps the offer it replaced
+            self._prefilled_dose = plain_decimal(prefill_dose(order, entries))
         if self.dose.text() == typed[0]:
             if self.value("status") in NOT_GIVEN:
                 self.dose.clear()
@@ -255,6 +275,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         unit = order.drug_dose_unit if order and order.drug_dose_unit else ""
         self.captions["dose_given"].setText(f"Dose given ({unit})" if unit else "Dose given")
         self.dose.setPlaceholderText(f"in {unit}" if unit else "")
+        self.captions["wasted"].setText(f"Wasted ({unit})" if unit else "Wasted")
+        self.wasted.setPlaceholderText(f"in {unit}" if unit else "")
 
     def _update_notes_caption(self) -> None:
         status = self.value("status")
@@ -315,7 +337,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             id=self.record_id, order_id=v("order_id") or "", date=v("date"),
             status=v("status") or "", setting=v("setting") or "home",
             start_time=v("start_time"), end_time=v("end_time"), dose_given=v("dose_given"),
-            administered_by=v("administered_by"), site=v("site"), reaction=v("reaction"),
+            wasted=v("wasted"), administered_by=v("administered_by"), site=v("site"),
+            reaction=v("reaction"),
             notes=v("notes"),
         )
 
@@ -335,3 +358,20 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             raise errors[0]
         if errors:
             raise ValidationFailed(errors)
+        self._check_r25(data)
+
+    def _check_r25(self, data: InfusionBase) -> None:
+        """R25: an entry out of range, or an extra administered one, needs a note; a dose out
+        of range is saved only after the user confirms it."""
+        found = self.ctx.read(lambda s: infusion_warnings(s, data))
+        if not found:
+            return
+        if not (data.notes or "").strip():
+            raise ValidationFailed([FieldError("notes", f"{w.text}: say why in the notes "
+                                               f"({w.code})", w.code) for w in found])
+        dose = [w for w in found if w.code == DOSE_OUT_OF_RANGE]
+        if dose and not kit.confirm(self, "Check the dose", f"{dose[0].text[0].upper()}"
+                                    f"{dose[0].text[1:]}.\n\nSave this dose as given?",
+                                    "Save this dose"):
+            raise DomainError("Not saved: the dose was not confirmed. Correct it, or save "
+                              "again and confirm it.")

@@ -51,6 +51,7 @@ LABELS = {
     "subscriber_first_name": "Subscriber first name",
     "subscriber_last_name": "Subscriber last name",
     "subscriber_birth_date": "Subscriber date of birth", "subscriber_sex": "Subscriber sex",
+    "employer_claim_number": "Employer claim number", "injury_date": "Injury date",
 }
 
 

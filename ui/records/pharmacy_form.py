@@ -25,10 +25,11 @@ from models.records.checks import (
     X12_ID_RE,
     X12_QUALIFIER_HINT,
     X12_QUALIFIER_RE,
+    billing_provider_problems,
     check_pharmacy,
 )
 from models.records.tables import PharmacyBase
-from models.validation import PHONE_RE, TAX_ID_RE, TAXONOMY_RE
+from models.validation import PHONE_RE, ZIP_RE, tax_id_problem, taxonomy_problem
 from ui.forms.kit import compact, digits, live_check, named_line, pattern_problem, upper_case
 from ui.records.reference_form import RecordDialog, address_fields, address_values, live_npi
 from ui.shell.context import AppContext
@@ -72,12 +73,15 @@ class PharmacyDialog(RecordDialog):
         self.address = address_fields(self)
         self.phone = self.add_field("phone", "&Phone", named_line(self, 14, "phone"))
         self.phone.setPlaceholderText("10 digits")
-        live_check(self.tax_id, lambda: pattern_problem(
-            compact(self.tax_id.text()), TAX_ID_RE,
-            "is the 9-digit employer identification number"))
-        live_check(self.taxonomy, lambda: pattern_problem(
-            self.taxonomy.text().strip(), TAXONOMY_RE,
-            "is 10 characters ending in X, e.g. 3336H0001X"))
+        # what a clearinghouse refuses in the billing provider is said as it is typed
+        live_check(self.tax_id, lambda: compact(self.tax_id.text()) and tax_id_problem(
+            compact(self.tax_id.text())))
+        live_check(self.taxonomy, lambda: self.taxonomy.text().strip() and taxonomy_problem(
+            self.taxonomy.text().strip().upper()))
+        zip_, line1 = self.address["zip"], self.address["address_line1"]
+        live_check(zip_, lambda: pattern_problem(compact(zip_.text()), ZIP_RE,
+                                                 "is 5 or 9 digits") or self._provider("zip"))
+        live_check(line1, lambda: self._provider("address_line1"))
         live_check(self.phone, lambda: pattern_problem(
             digits(self.phone.text()), PHONE_RE, "is 10 digits"))
         self._build_clearinghouse()
@@ -96,6 +100,11 @@ class PharmacyDialog(RecordDialog):
             self.contact_phone.setText(p.submitter_contact_phone or "")
             self.usage.setCurrentIndex(max(self.usage.findData(p.usage_indicator or "T"), 0))
         self.name.setFocus()
+
+    def _provider(self, fld: str) -> str | None:
+        """A billing provider problem of `fld` in what is typed (ZIP+4, a post office box)."""
+        values = address_values(self.address)
+        return billing_provider_problems(PharmacyBase.model_construct(**values)).get(fld)
 
     def _build_clearinghouse(self) -> None:
         """The 837P envelope's submitter and receiver, in a group beside the pharmacy's
@@ -186,7 +195,7 @@ class PharmacyDialog(RecordDialog):
         })
 
     def check(self, data: PharmacyBase) -> None:
-        check_pharmacy(data)
+        check_pharmacy(data, entry=True)
 
     def write(self, session: Session, data: PharmacyBase) -> str:
         return reference.save_pharmacy(session, actor=self.ctx.actor, data=data).name

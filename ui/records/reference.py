@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
-from models import vocab
+from models.claims.claim import filing_indicator
 from models.records import reference, registry
 from models.records.changes import Changes
 from models.records.checks import check_payer, check_prescriber
 from models.records.rows import new_id
 from models.records.tables import PayerBase, PrescriberBase
 from models.validation import MODIFIER_RE, PAYER_ID_RE, PHONE_RE
+from models.vocab import CLAIM_FILING_INDICATORS, DEFAULT_FILING_INDICATOR, PAYER_KINDS
 from ui.forms.kit import digits, live_check, named_line, pattern_problem, upper_case
 from ui.records.reference_form import (
     RecordDialog,
@@ -47,6 +48,7 @@ class PayerDialog(RecordDialog):
     """A payer: how it is billed, whether it needs prior authorization, extra modifiers."""
 
     labels = {"name": "Name", "payer_id": "Payer ID", "kind": "Kind",
+              "claim_filing_indicator": "Claim filing indicator",
               "per_diem_modifiers": "Per diem modifiers", "address_line1": "Address"}
 
     def __init__(self, ctx: AppContext, payer_id: str | None = None,
@@ -58,8 +60,16 @@ class PayerDialog(RecordDialog):
         self.claim_id = self.add_field("payer_id", "&Payer ID", named_line(self, 80, "payer_id"))
         self.claim_id.setToolTip("The id the clearinghouse uses for this payer on claims")
         self.kind = QComboBox(self)
-        self.kind.addItems(vocab.PAYER_KINDS)
+        self.kind.addItems(PAYER_KINDS)
         self.add_field("kind", "&Kind", self.kind)
+        # R33: SBR09 / CMS-1500 box 1; "the kind's default" until one is chosen
+        self.filing = QComboBox(self)
+        self.filing.addItem("", None)
+        for code, label in CLAIM_FILING_INDICATORS.items():
+            self.filing.addItem(label, code)
+        self.add_field("claim_filing_indicator", "Claim &filing indicator", self.filing)
+        self.kind.currentTextChanged.connect(self._on_kind_changed)
+        self._on_kind_changed(self.kind.currentText())
         self.prior_auth = QCheckBox("Requires prior &authorization (rule R5)", self)
         self.add_field("requires_prior_auth", "", self.prior_auth)
         self.modifiers = self.add_field("per_diem_modifiers", "Per diem &modifiers",
@@ -74,11 +84,18 @@ class PayerDialog(RecordDialog):
             self.name.setText(payer.name)
             self.claim_id.setText(payer.payer_id)
             self.kind.setCurrentText(payer.kind)
+            self.filing.setCurrentIndex(max(self.filing.findData(payer.claim_filing_indicator), 0))
             self.prior_auth.setChecked(payer.requires_prior_auth)
             self.modifiers.setText(", ".join(payer.per_diem_modifiers))
             for key, widget in self.address.items():
                 widget.setText(getattr(payer, key) or "")
         self.name.setFocus()
+
+    def _on_kind_changed(self, kind: str) -> None:
+        """The blank choice names the kind's default (R33); `other` has none and must choose."""
+        default = DEFAULT_FILING_INDICATOR.get(kind)
+        self.filing.setItemText(0, f"the kind's default: {CLAIM_FILING_INDICATORS[default]}"
+                                if default else "none: claims are refused until one is chosen")
 
     def _modifier_list(self) -> list[str]:
         return [m for m in re.split(r"[\s,;]+", self.modifiers.text().strip().upper()) if m]
@@ -96,6 +113,7 @@ class PayerDialog(RecordDialog):
             name=self.name.text().strip(),
             payer_id=self.claim_id.text().strip(),
             kind=self.kind.currentText(),
+            claim_filing_indicator=self.filing.currentData(),
             requires_prior_auth=self.prior_auth.isChecked(),
             per_diem_modifiers=self._modifier_list(),
             **address_values(self.address),
@@ -209,6 +227,7 @@ PAYER_COLUMNS: list[Column] = [
     ("Name", lambda p: p.name),
     ("Payer ID", lambda p: p.payer_id),
     ("Kind", lambda p: p.kind.capitalize()),
+    ("Filing (SBR09)", lambda p: filing_indicator(p) or "none: choose one"),
     ("Prior auth", lambda p: "Required" if p.requires_prior_auth else "No"),
     ("Modifiers", lambda p: ", ".join(p.per_diem_modifiers)),
 ]

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
+from models import clock
 from models.db import sqlite_path
 from models.records import reference
 from models.records.rows import count_records
@@ -42,7 +43,7 @@ class FirstRunDialog(QDialog):
     settings_chosen = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
-                 today: Callable[[], dt.date] = dt.date.today):
+                 today: Callable[[], dt.date] = clock.today):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today

@@ -101,13 +101,29 @@ PROBLEMS = [
      ["The pharmacy's settings (name, NPI, tax id, address) are missing: fill them in under "
       "Settings."]),
     ("pharmacy NPI check digit", dict(pharmacy=PHARMACY.model_copy(update={"npi": "1234567890"})),
-     ["The pharmacy's NPI 1234567890: the check digit is wrong (the last digit should be 3)."]),
+     ["Claim 2610-D0E48444, 2010AA NM109: the pharmacy's NPI 1234567890: the check digit is "
+      "wrong (the last digit should be 3). Fix: type the pharmacy's NPI as NPPES lists it under "
+      "Settings > Pharmacy. (billing-provider-npi)"]),
+    ("pharmacy NPI not beginning with 1 or 2 (issue 11)",
+     dict(pharmacy=PHARMACY.model_copy(update={"npi": "9083742012"})),
+     ["Claim 2610-D0E48444, 2010AA NM109: the pharmacy's NPI 9083742012: an NPI begins with 1 "
+      "(a person) or 2 (an organization). Fix: type the pharmacy's NPI as NPPES lists it under "
+      "Settings > Pharmacy. (billing-provider-npi)"]),
+    ("pharmacy ZIP without its +4 (issue 11)",
+     dict(pharmacy=PHARMACY.model_copy(update={"zip": "61602"})),
+     ["Claim 2610-D0E48444, 2010AA N403: the billing provider's ZIP 61602 has 5 digits; it "
+      "needs all 9 (ZIP+4). Fix: type the pharmacy's ZIP+4 under Settings > Pharmacy. "
+      "(billing-provider-zip)"]),
     ("pharmacy tax id of 8 digits",
      dict(pharmacy=PHARMACY.model_copy(update={"tax_id": "37123456"})),
-     ["The pharmacy's tax id must be 9 digits."]),
+     ["Claim 2610-D0E48444, 2010AA REF*EI: the pharmacy's tax id 37123456 is the 9-digit "
+      "employer identification number (EIN). Fix: type the pharmacy's EIN under Settings > "
+      "Pharmacy. (billing-provider-tax-id)"]),
     ("pharmacy tax id with a letter",
      dict(pharmacy=PHARMACY.model_copy(update={"tax_id": "37123456X"})),
-     ["The pharmacy's tax id must be 9 digits."]),
+     ["Claim 2610-D0E48444, 2010AA REF*EI: the pharmacy's tax id 37123456X is the 9-digit "
+      "employer identification number (EIN). Fix: type the pharmacy's EIN under Settings > "
+      "Pharmacy. (billing-provider-tax-id)"]),
     ("blank member id", dict(pat=patient(coverage(member_id=" "))),
      ["The patient's Blue Prairie PPO coverage has no member id.",
       "The member id is empty (837P)."]),
@@ -434,8 +450,9 @@ def test_x12_text_and_id_edges():
 
 def test_warnings_in_their_words():
     five = PHARMACY.model_copy(update={"zip": "61602"})
-    assert one(pharmacy=five).warnings == [
-        "The 837P asks for the billing provider's 9-digit ZIP code; the pharmacy's has 5."]
+    # issue 11: a 5-digit billing provider ZIP is a problem now, not a warning
+    assert one(pharmacy=five).warnings == []
+    assert one(pharmacy=five).issue_codes == ["billing-provider-zip"]
     test = PHARMACY.model_copy(update={"usage_indicator": None})
     assert one(pharmacy=test).warnings == [
         "The 837P is marked as test data (ISA15 T): a clearinghouse does not pass it on to "
@@ -458,29 +475,36 @@ def _claimed(days, payer="bcx", number=None):
 
 def test_replacement_problems_and_warnings_in_their_words():
     old = [day(), day(D(2026, 10, 2))]
-    (moved,) = drafts(old, claimed=_claimed(old, payer="mcd"), rebill=True)
+    (moved,) = drafts(old, claimed=_claimed(old, payer="mcd", number="ICN-1"), rebill=True)
     assert moved.problems == [
         "Claim 2610-ABCDEF12 went to Illinois Medicaid, but its days now bill Blue Prairie PPO: "
         "a replacement must go to the payer of the claim it replaces. Void claim 2610-ABCDEF12 "
         "with Illinois Medicaid (PerDiem cannot void claims yet), or correct the coverage."]
-    assert moved.warnings == [
-        "The payer's claim number of the original claim 2610-ABCDEF12 is not recorded: REF*F8 "
-        "carries PerDiem's claim number; record it with `claim-number` (or Payer claim no. in "
-        "the billing calendar)."]
-    (csv,) = drafts(old, claimed=_claimed(old), rebill=True, fmt="csv")
-    assert "original_reference carries PerDiem's claim number" in csv.warnings[0]
-    (form,) = drafts(old, claimed=_claimed(old), rebill=True, fmt="cms1500")
-    assert "box 22 carries" in form.warnings[0]
+    assert moved.warnings == []
     # a payer that is not on file any more, or none recorded: no payer to compare with
     for payer in ("gone", None):
-        (kept,) = drafts(old, claimed=_claimed(old, payer=payer), rebill=True)
+        (kept,) = drafts(old, claimed=_claimed(old, payer=payer, number="ICN-1"), rebill=True)
         assert kept.problems == []
     pat = patient(coverage(member_id="A1", end_date=OCT1),
                   coverage(member_id="A2", start_date=D(2026, 10, 2)))
-    split = drafts(old, pat=pat, claimed=_claimed(old), rebill=True)
+    split = drafts(old, pat=pat, claimed=_claimed(old, number="ICN-1"), rebill=True)
     assert [d.problems for d in split] == [[
         "The days of claim 2610-ABCDEF12 now make 2 claims (the payer or member id changed "
         "within the month); a replacement replaces one claim with one."]] * 2
+
+
+@pytest.mark.parametrize(("fmt", "loop"), [("837p", "2300 REF*F8"), ("cms1500", "box 22"),
+                                           ("csv", "2300 REF*F8")])
+def test_a_replacement_without_the_payers_claim_number_is_refused(fmt, loop):
+    """Issue 11: no more PerDiem's number in REF*F8 with a warning; the payer rejects it."""
+    old = [day(), day(D(2026, 10, 2))]
+    (draft,) = drafts(old, claimed=_claimed(old), rebill=True, fmt=fmt)
+    assert draft.issue_codes == ["no-payer-claim-number"] and draft.original_reference is None
+    assert draft.problems == [
+        f"Claim 2610-ABCDEF12, {loop}: the payer's claim number (ICN/DCN) of the claim this "
+        "replacement replaces is not recorded; the payer rejects a claim naming PerDiem's "
+        "number. Fix: record it with Payer claim number... beside the claim in the Claims "
+        "dialog (or in the billing calendar's day panel). (no-payer-claim-number)"]
 
 
 def test_a_replacement_names_the_payers_claim_number_once_recorded():
@@ -502,9 +526,9 @@ def test_rebill_leaves_claims_outside_the_period_alone():
 
 def test_two_claims_of_one_month_replaced_separately():
     first, second = [day()], [day(D(2026, 10, 9))]
-    claimed = {**_claimed(first), **{
+    claimed = {**_claimed(first, number="ICN-1"), **{
         k: dataclasses.replace(v, claim_id=8, account_number="2610-ABCDEF12-2")
-        for k, v in _claimed(second).items()}}
+        for k, v in _claimed(second, number="ICN-2").items()}}
     out = drafts(first + second, claimed=claimed, rebill=True)
     assert [(d.replaces_claim_id, d.account_number, [x[1].day for x in d.days])
             for d in out] == [(7, "2610-ABCDEF12", [1]), (8, "2610-ABCDEF12-2", [9])]
@@ -590,14 +614,32 @@ def test_r21_doses_of_one_day_add_up_and_a_drug_without_charge_is_zero():
 @pytest.mark.parametrize("dose, unit, quantity, ndc_unit", [
     ("250", "mg", "250", "ME"), ("1250", "mcg", "1.25", "ME"), ("2", "g", "2", "GR"),
     ("2", "gm", "2", "GR"), ("100", "ml", "100", "ML"), ("1.5", "l", "1500", "ML"),
-    ("40", "iu", "40", "F2"), ("3", "unit", "3", "UN"), ("3", "units", "3", "UN"),
-    ("3", " MG ", "3", "ME"), ("3", None, "3", "UN"), ("3", "drops", "3", "UN"),
+    ("40", "iu", "40", "F2"), ("3", " MG ", "3", "ME"),
     ("1", "mcg", "0.001", "ME"), ("0.4", "mcg", "0", "ME"), ("2.0004", "mg", "2", "ME"),
     ("2.0006", "mg", "2.001", "ME"),
 ])
 def test_r21_ndc_quantity_in_the_ndc_unit(dose, unit, quantity, ndc_unit):
     assert claims_drafts.ndc_quantity(Decimal(dose), unit) == (Decimal(quantity), ndc_unit)
     assert f"{claims_drafts.ndc_quantity(Decimal(dose), unit)[0]:f}" == quantity  # as the writers
+
+
+@pytest.mark.parametrize("unit", ["unit", "units", None, "drops", "mEq"])
+def test_an_ndc_quantity_is_never_a_silent_un(unit):
+    """Issue 11 item 5: heparin's 5,000 units are not 5,000 each; without the drug's billing
+    unit a dose unit that is no NDC unit of measure gives no quantity (refused by the checker)."""
+    assert claims_drafts.ndc_quantity(Decimal(5000), unit) is None
+
+
+@pytest.mark.parametrize("dose, unit, billing, package, quantity", [
+    ("30000", "mg", "ML", "100", "300"),  # Gammagard 10%: 100 mg a mL
+    ("1000", "mg", "UN", "1000", "1"),  # Invanz: one 1 g vial
+    ("5000", "units", "ML", "1000", "5"),  # heparin 1,000 units/mL
+    ("1250", "mg", "UN", "1000", "1.25"),
+    ("1", "mg", "ML", "3", "0.333"),
+])
+def test_ndc_quantity_in_the_drugs_billing_unit(dose, unit, billing, package, quantity):
+    assert claims_drafts.ndc_quantity(Decimal(dose), unit, billing, Decimal(package)) == (
+        Decimal(quantity), billing)
 
 
 @pytest.mark.parametrize("dose, amount, units", [
@@ -730,6 +772,15 @@ def test_a_claims_days_are_sorted_by_date_then_order():
     assert draft.days == [("o1", OCT1), ("o0", D(2026, 10, 2)), ("o1", D(2026, 10, 2))]
 
 
+def test_a_claims_days_of_one_date_are_in_order_id_order_whatever_the_set_order():
+    """Five orders on one date: a sort on the date alone would keep the set's (hash) order,
+    right by chance once in 120 runs."""
+    ids = ["o4", "o1", "o3", "o0", "o2"]
+    orders = [order(oid, drug_hcpcs=None) for oid in ids]
+    (draft,) = drafts([day(OCT1, oid) for oid in ids], orders=orders)
+    assert draft.days == [(oid, OCT1) for oid in sorted(ids)]
+
+
 def test_draft_claims_checks_an_837p_unless_told_otherwise():
     data = data_for([day()])
     bare = PHARMACY.model_copy(update={"phone": None})
@@ -739,15 +790,6 @@ def test_draft_claims_checks_an_837p_unless_told_otherwise():
         "clearinghouse contact phone."]
     (draft,) = draft_claims([day()], data, PRESCRIBERS, bare, start=OCT1, end=OCT1, fmt="csv")
     assert draft.problems == []
-
-
-def test_a_format_without_a_named_field_names_ref_f8():
-    old = [day()]
-    (draft,) = drafts(old, claimed=_claimed(old), rebill=True, fmt="txt")
-    assert draft.warnings == [
-        "The payer's claim number of the original claim 2610-ABCDEF12 is not recorded: REF*F8 "
-        "carries PerDiem's claim number; record it with `claim-number` (or Payer claim no. in "
-        "the billing calendar)."]
 
 
 def test_an_empty_member_id_is_missing():

@@ -89,28 +89,28 @@ def test_rebill_names_the_payers_number_in_ref_f8_and_passes_pyx12(example_engin
         assert replacement.frequency_code == "7" and replacement.original_reference == ICN
 
 
-def test_rebill_without_the_number_warns_and_keeps_perdiems_number(example_engine, claimed,
-                                                                  tmp_path):
+def test_f8_rebill_without_the_number_is_refused_and_nothing_written(example_engine, claimed,
+                                                                    tmp_path):
+    """Issue 11: a replacement whose original's payer claim number is not recorded is refused
+    (no-payer-claim-number), so no REF*F8 ever carries PerDiem's own number."""
     result = export(example_engine, tmp_path / "rebill.837", rebill=True)
-    text = result.path.read_text(encoding="ascii")
-    assert f"REF*F8*{claimed}~" in text  # not refused: today's behaviour
-    (draft,) = result.written
-    (warning,) = [w for w in draft.warnings if UNKNOWN in w]
-    assert f"original claim {claimed}" in warning and "REF*F8 carries PerDiem's" in warning
-    assert "`claim-number`" in warning
+    assert result.path is None and result.written == []
+    (draft,) = result.refused
+    assert draft.issue_codes == ["no-payer-claim-number"]
+    assert f"Claim {claimed}, 2300 REF*F8:" in draft.problems[0]
+    assert not (tmp_path / "rebill.837").exists()
 
 
 def test_cms1500_box_22_shows_the_payers_number(example_engine, tmp_path):
     first = export(example_engine, tmp_path / "oct.pdf", "cms1500", cms1500.render)
     account = first.written[0].account_number
     unknown = export(example_engine, tmp_path / "r1.pdf", "cms1500", cms1500.render, rebill=True)
-    assert any("box 22 carries PerDiem's" in w for w in unknown.written[0].warnings)
-    set_number(example_engine, ICN, account)  # the newest claim: the replacement just sent
+    assert unknown.refused[0].issue_codes == ["no-payer-claim-number"]  # issue 11: box 22
+    set_number(example_engine, ICN, account)
     result = export(example_engine, tmp_path / "r2.pdf", "cms1500", cms1500.render, rebill=True)
     (page,) = pypdf.PdfReader(result.path).pages
     text = " ".join(page.extract_text().split())
     assert f"7 {ICN}" in text and f"7 {account}" not in text
-    assert not any(UNKNOWN in w for w in result.written[0].warnings)
 
 
 def test_csv_rebill_gives_the_number_as_original_reference(example_engine, claimed, tmp_path):

@@ -270,10 +270,11 @@ def test_account_number_is_stable_and_a_later_claim_of_the_month_gets_a_suffix()
     assert later == first + "-2"
 
 
-def _claimed(days, claim_id=7, acct="2610-ABCDEF12", payer="bcx"):
+def _claimed(days, claim_id=7, acct="2610-ABCDEF12", payer="bcx", number="ICN-7"):
+    # the payer's claim number is recorded: a replacement without it is refused (issue 11)
     info = ClaimedInfo(claim_id=claim_id, batch_id=3, batch_created_at=dt.datetime(2026, 11, 2),
                        account_number=acct, frequency_code="1", format="837p", file_name="x",
-                       payer_id=payer)
+                       payer_id=payer, payer_claim_number=number)
     return {(d.order_id, d.date): info for d in days}
 
 
@@ -303,7 +304,7 @@ def test_claimed_days_are_left_out_and_rebill_makes_a_replacement():
     out = drafts(old + new, claimed=_claimed(old), rebill=True)
     replacement = next(d for d in out if d.frequency_code == "7")
     assert [x[1].day for x in replacement.days] == [1, 2]
-    assert replacement.original_reference == "2610-ABCDEF12"
+    assert replacement.original_reference == "ICN-7"  # the payer's number (issue 11)
     assert replacement.account_number == "2610-ABCDEF12"
     assert replacement.replaces_claim_id == 7
     assert sorted(d.frequency_code for d in out) == ["1", "7"]

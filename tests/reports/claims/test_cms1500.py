@@ -53,7 +53,7 @@ def test_example_form_carries_every_line(example_engine):
     (claim,) = preview.drafts
     (text,) = pages_text(cms1500.render(preview.drafts, ctx))
     for expected in ("XBP448812", "LINDQVIST, MARIA", "04 18 1961", "D801", "PA20261001",
-                     "DN OKAFOR, NGOZI", "1558412387", "371234567", claim.account_number,
+                     "DK NGOZI OKAFOR", "1558412387", "371234567", claim.account_number,
                      "RIVERBEND HOME INFUSION", "1234567893", "ZZ3336H0001X",
                      "9540 00"):  # box 28: the claim total
         assert expected in text, expected
@@ -161,11 +161,25 @@ def test_long_values_are_condensed_into_their_box_never_cut():
 def test_data_in_column_one_clears_the_forms_left_rule():
     import re
 
-    content = pypdf.PdfReader(io.BytesIO(cms1500.render([seven_line_claim()], CTX))
-                              ).pages[0].get_contents().get_data().decode("latin-1")
+    page = pypdf.PdfReader(io.BytesIO(cms1500.render([seven_line_claim()], CTX))).pages[0]
+    forms = page["/Resources"]["/XObject"].values()  # the red form, drawn once per file
+    content = "".join(stream.get_object().get_data().decode("latin-1")
+                      for stream in [page.get_contents(), *forms])
     starts = {float(x) for x in re.findall(r"(-?[\d.]+) -?[\d.]+ m\b", content)}
     assert cms1500.x_of(cms1500.LEFT_EDGE) in starts  # the left rule, half a column out
     assert cms1500.x_of(1) not in starts  # no rule where column 1's characters begin
+
+
+def test_the_blank_form_is_drawn_once_per_file_and_placed_on_every_page():
+    claims = drafts([day(D(2026, 10, d)) for d in range(1, 4)]) * 3
+    reader = pypdf.PdfReader(io.BytesIO(cms1500.render(claims, CTX)))
+    placed = [page["/Resources"]["/XObject"] for page in reader.pages]
+    assert len(reader.pages) == len(claims) >= 3
+    assert len({tuple(xobjects.raw_get(name).idnum for name in xobjects)
+                for xobjects in placed}) == 1  # one stream, shared by every page
+    assert all("HEALTH INSURANCE CLAIM FORM" in page.extract_text() for page in reader.pages)
+    data_only = pypdf.PdfReader(io.BytesIO(cms1500.render(claims, CTX, mode=cms1500.DATA)))
+    assert "/XObject" not in data_only.pages[0]["/Resources"]
 
 
 def test_a_replacement_fills_box_22():

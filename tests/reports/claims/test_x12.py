@@ -77,15 +77,18 @@ def test_example_837p_validates_and_carries_every_element(example_engine, tmp_pa
         "*12:B:1*Y*A*Y*Y~",  # place of service 12, original claim
         "REF*G1*PA20261001~",  # R23: one number for the whole claim
         "HI*ABK:D801~",
-        "NM1*DN*1*OKAFOR*NGOZI****XX*1558412387~",
-        "SV1*HC:S9338*150*UN*1***1~\nDTP*472*D8*20261007~",
+        # issue 11: the prescriber is each line's ordering provider (2420E), never 2310A
+        "SV1*HC:S9338*150*UN*1***1~\nDTP*472*D8*20261007~\n"
+        "NM1*DK*1*OKAFOR*NGOZI****XX*1558412387~",
         "SV1*HC:J1569*5544*UN*60***1~\nDTP*472*D8*20261007~\nLIN**N4*00944270005~\n"
-        "CTP****30000*ME~",
+        "CTP****30000*ME~\nNM1*DK*1*OKAFOR*NGOZI****XX*1558412387~",
         "SV1*HC:S9338:SS*150*UN*1***1~\nDTP*472*D8*20261029~",  # R16 suite day
         "SV1*HC:J1569*3696*UN*40***1~",  # R21: 20000 mg / 500 mg = 40 units
     ):
         assert expected in text, expected
     assert "REF*G1" not in text.split("LX*1")[1]  # not repeated on the lines
+    assert "NM1*DN" not in text  # no referral is recorded, so no 2310A/2420F
+    assert text.count("NM1*DK*") == text.count("LX*")  # every line names its ordering provider
 
 
 def test_demo_last_full_month_validates_clean_and_lines_agree_with_the_rules(demo_engine,
@@ -207,11 +210,14 @@ def test_rebill_writes_a_valid_replacement_claim(example_engine, tmp_path):
     first, text = export(example_engine, tmp_path)
     again, text2 = export(example_engine, tmp_path, name="again.837")
     assert again.written == [] and text2 == ""  # a day is never billed twice
+    account = first.written[0].account_number
+    with unit_of_work(example_engine) as session:
+        claim_batches.set_payer_claim_number(session, actor="t", account_number=account,
+                                             number="ICN-20261105-77")
     replaced, text3 = export(example_engine, tmp_path, name="rebill.837", rebill=True)
     assert x12_errors(text3) == []
-    account = first.written[0].account_number
     assert f"CLM*{account}*9540***12:B:7*Y*A*Y*Y~" in text3
-    assert f"REF*F8*{account}~" in text3
+    assert "REF*F8*ICN-20261105-77~" in text3  # the payer's number (issue 11)
     assert [d.frequency_code for d in replaced.written] == ["7"]
 
 

@@ -9,9 +9,16 @@ from models.claims import batches as claim_batches
 from models.db import unit_of_work
 from models.records.history import history
 from tests.support.claimed_october import D7, ICN, OCT, export
+from tests.support.databases import billing_ready
 from ui.billing import day_panel
 from ui.billing.calendar_view import PatientCalendar
 from ui.shell.context import AppContext
+
+
+@pytest.fixture
+def example_engine(example_engine):
+    """The example with its pharmacy's ZIP+4: a 5-digit one refuses every claim (issue 11)."""
+    return billing_ready(example_engine)
 
 
 @pytest.fixture

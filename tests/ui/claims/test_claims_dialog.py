@@ -72,3 +72,40 @@ def test_claims_dialog_refuses_a_backwards_period(example_engine, qtbot):
     assert dialog.end_field.property("problem") == "is before the start of the period"
 
 
+
+
+def test_f8_refused_replacement_is_fixed_in_the_claims_panel(example_engine, tmp_path, qtbot,
+                                                              monkeypatch):
+    """Issue 11: a rebill whose original's payer claim number is unknown is refused
+    (no-payer-claim-number); the claim's panel records the number, and the redrafted
+    replacement is ready, naming it."""
+    from ui.claims import claims_dialog
+
+    ctx = AppContext(example_engine, "tester", str(example_engine.url))
+    dialog = ClaimsDialog(ctx, today=D(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData("csv"))
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.claims_saved, timeout=10000):
+        dialog.save_to(tmp_path / "oct.csv")
+
+    dialog.rebill.setChecked(True)
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.index(0, 0).data() == "Refused"
+    assert "no-payer-claim-number" in dialog.model.index(0, 8).data()
+    assert "claim-number`" not in dialog.model.index(0, 8).data()  # no command-line hint
+    assert not dialog.claim_number_button.isEnabled()
+    dialog.table.selectRow(0)
+    assert dialog.claim_number_button.isEnabled()
+    account = dialog.model.drafts[0].account_number
+    monkeypatch.setattr(claims_dialog, "ask_payer_claim_number", lambda *_: "icn-77")
+    with qtbot.waitSignal(dialog.preview_loaded, timeout=10000):
+        qtbot.mouseClick(dialog.claim_number_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.index(0, 0).data() == "Replacement"
+    assert dialog.model.drafts[0].original_reference == "ICN-77"
+    assert dialog.save_button.isEnabled()
+    with unit_of_work(example_engine) as session:
+        assert {c.payer_claim_number for c in claimed_days(session).values()} == {"ICN-77"}
+        assert {c.account_number for c in claimed_days(session).values()} == {account}

@@ -264,6 +264,7 @@ def test_clearinghouse_settings_are_checked_saved_and_reloaded(qtbot, ctx):
         "Test (T): the clearinghouse only checks the files",
         "Production (P): the claims go to the payers"]
     dlg.usage.setCurrentIndex(dlg.usage.findData("P"))
+    dlg.address["zip"].setText("61602-1234")  # the example's 5-digit ZIP is refused (ZIP+4)
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible(), dlg.error_label.text()
 
@@ -292,6 +293,7 @@ def test_blank_clearinghouse_fields_stay_blank(qtbot, ctx):
     qtbot.addWidget(dlg)
     dlg.show()
     dlg.fields["receiver_id"].clear()  # back to "each claim's payer"
+    dlg.address["zip"].setText("616021234")  # ZIP+4, which the settings form requires
     assert dlg.save()
     p = ctx.read(reference.get_pharmacy)
     assert (p.receiver_id, p.submitter_id, p.submitter_contact_phone) == (None, None, None)

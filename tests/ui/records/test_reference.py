@@ -91,6 +91,29 @@ def test_payer_with_prior_authorization_and_modifiers(qtbot, engine, db_url):
                                           ["SH", "SJ"])
 
 
+def test_r33_payer_form_chooses_the_claim_filing_indicator(qtbot, engine, db_url):
+    """R33: the blank choice names the kind's default; `other` has none and says claims are
+    refused; a chosen indicator is saved and shown again."""
+    ctx = make_ctx(engine, db_url)
+    dlg = PayerDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.name, "Great Lakes Casualty")
+    qtbot.keyClicks(dlg.claim_id, "GLCWC")
+    dlg.kind.setCurrentText("tricare")
+    assert dlg.filing.itemText(0) == "the kind's default: CH TRICARE"
+    dlg.kind.setCurrentText("other")
+    assert dlg.filing.itemText(0) == "none: claims are refused until one is chosen"
+    dlg.filing.setCurrentIndex(dlg.filing.findData("WC"))
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert not dlg.isVisible(), dlg.error_label.text()
+    payer = ctx.read(lambda s: services.get_payer(s, dlg.payer_id))
+    assert (payer.kind, payer.claim_filing_indicator) == ("other", "WC")
+    again = PayerDialog(ctx, payer.id)
+    qtbot.addWidget(again)
+    assert again.filing.currentData() == "WC"
+
+
 def test_pharmacy_settings_saved_and_other_settings_kept(qtbot, engine, db_url):
     ctx = make_ctx(engine, db_url)
     with unit_of_work(engine) as s:
@@ -105,17 +128,50 @@ def test_pharmacy_settings_saved_and_other_settings_kept(qtbot, engine, db_url):
     qtbot.keyClicks(dlg.name, "Riverbend Home Infusion")
     dlg.tax_id.clear()
     qtbot.keyClicks(dlg.tax_id, "37-123456")
-    assert dlg.tax_id.property("problem") == "is the 9-digit employer identification number"
+    assert dlg.tax_id.property("problem") == "is the 9-digit employer identification number (EIN)"
     qtbot.keyClicks(dlg.tax_id, "7")
     assert dlg.tax_id.property("problem") == ""
     qtbot.keyClicks(dlg.taxonomy, "3336h0001x")
+    # issue 11: the 5-digit ZIP saved before is refused for claims, and said as it is shown
+    zip_ = dlg.address["zip"]
+    zip_.setText("61602")
+    assert "ZIP+4" in zip_.property("problem")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert dlg.isVisible() and "ZIP: needs all 9 digits (ZIP+4)" in dlg.error_label.text()
+    qtbot.keyClicks(zip_, "-1234")
+    assert zip_.property("problem") == ""
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible(), dlg.error_label.text()
 
     p = ctx.read(reference.get_pharmacy)
-    assert (p.name, p.tax_id, p.taxonomy) == ("Riverbend Home Infusion", "371234567",
-                                              "3336H0001X")
+    assert (p.name, p.tax_id, p.taxonomy, p.zip) == ("Riverbend Home Infusion", "371234567",
+                                                     "3336H0001X", "616021234")
     assert p.submitter_id == "SUB123"  # a setting this form does not show is not wiped
+
+
+def test_pharmacy_form_refuses_what_a_clearinghouse_refuses_as_typed(qtbot, engine, db_url):
+    """Issue 11: an NPI not beginning with 1 or 2 (though its check digit is right), an EIN
+    prefix the IRS never assigns, a malformed taxonomy code and a post office box are marked as
+    they are typed, and saving names each."""
+    ctx = make_ctx(engine, db_url)
+    dlg = PharmacyDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.npi, "9083742012")  # Luhn-valid, but NPIs begin with 1 or 2
+    assert "begins with 1" in dlg.npi.property("problem")
+    qtbot.keyClicks(dlg.tax_id, "071234567")
+    assert "cannot begin with 07" in dlg.tax_id.property("problem")
+    qtbot.keyClicks(dlg.taxonomy, "X336H0001X")
+    assert "3 digits" in dlg.taxonomy.property("problem")
+    qtbot.keyClicks(dlg.address["address_line1"], "PO Box 12")
+    assert "post office box" in dlg.address["address_line1"].property("problem")
+    qtbot.keyClicks(dlg.name, "Riverbend")
+    assert not dlg.save()
+    text = dlg.error_label.text()
+    for expected in ("NPI: an NPI begins with 1", "Tax ID (EIN): cannot begin with 07",
+                     "Taxonomy code: is 10 characters", "Address: is a post office box"):
+        assert expected in text
+    assert ctx.read(services.get_pharmacy) is None
 
 
 def test_pharmacy_settings_missing_fields_named(qtbot, engine, db_url):
