@@ -107,7 +107,7 @@ def test_r33_payer_form_chooses_the_claim_filing_indicator(qtbot, engine, db_url
     dlg.filing.setCurrentIndex(dlg.filing.findData("WC"))
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible(), dlg.error_label.text()
-    payer = ctx.read(lambda s: services.get_payer(s, dlg.payer_id))
+    payer = ctx.read(lambda s: reference.get_payer(s, dlg.payer_id))
     assert (payer.kind, payer.claim_filing_indicator) == ("other", "WC")
     again = PayerDialog(ctx, payer.id)
     qtbot.addWidget(again)
@@ -171,7 +171,7 @@ def test_pharmacy_form_refuses_what_a_clearinghouse_refuses_as_typed(qtbot, engi
     for expected in ("NPI: an NPI begins with 1", "Tax ID (EIN): cannot begin with 07",
                      "Taxonomy code: is 10 characters", "Address: is a post office box"):
         assert expected in text
-    assert ctx.read(services.get_pharmacy) is None
+    assert ctx.read(reference.get_pharmacy) is None
 
 
 def test_pharmacy_settings_missing_fields_named(qtbot, engine, db_url):
