@@ -57,10 +57,13 @@ def shoot_computing(app, window, calendar, path: Path) -> None:
 
     from PySide6.QtTest import QTest
 
-    from models.records import services  # the calendar reads through it (ui/billing/calendar_view)
+    from models.billing import loading
+    from models.records import reference
 
     gate = threading.Event()
-    real = {name: getattr(services, name) for name in ("billable_days", "list_payers")}
+    # the calendar's reads (ui/billing/calendar_view), looked up on their modules when called
+    real = {(module, name): getattr(module, name)
+            for module, name in ((loading, "billable_days"), (reference, "list_payers"))}
 
     def held(fn):
         def wait_then(*args, **kwargs):
@@ -70,8 +73,8 @@ def shoot_computing(app, window, calendar, path: Path) -> None:
         return wait_then
 
     shown = calendar.month
-    for name, fn in real.items():
-        setattr(services, name, held(fn))
+    for (module, name), fn in real.items():
+        setattr(module, name, held(fn))
     try:
         calendar.prev_button.click()
         for _ in range(5):
@@ -80,8 +83,8 @@ def shoot_computing(app, window, calendar, path: Path) -> None:
         window.grab().save(str(path))
     finally:
         gate.set()
-        for name, fn in real.items():
-            setattr(services, name, fn)
+        for (module, name), fn in real.items():
+            setattr(module, name, fn)
     calendar.set_month(shown)
     settle(app)
 

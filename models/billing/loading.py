@@ -9,8 +9,6 @@ with light read objects for the many rows (infusions, notes) and models for the 
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import threading
 from collections import defaultdict
 from typing import Any, TypeVar
 
@@ -177,35 +175,6 @@ def _service_days_query() -> Any:
             .group_by(inf.c.order_id, inf.c.date))
 
 
-class _GcPause:
-    """Automatic garbage collection paused while a period's rows are read and evaluated.
-
-    They make no reference cycles, yet every full collection walks all of them again: on five
-    years it was a third of the time (issue 8). Counted, so overlapping calls from worker
-    threads resume collection only when the last one ends, and only if it was on."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.depth = 0
-        self.resume = False
-
-    def __enter__(self) -> None:
-        with self.lock:
-            if self.depth == 0:
-                self.resume = gc.isenabled()
-                gc.disable()
-            self.depth += 1
-
-    def __exit__(self, *_exc: object) -> None:
-        with self.lock:
-            self.depth -= 1
-            if self.depth == 0 and self.resume:
-                gc.enable()
-
-
-_gc_paused = _GcPause()
-
-
 def billable_days(
     session: Session,
     start: dt.date | None = None,
@@ -226,9 +195,8 @@ def billing_period(
     claims draft from both, so the data is loaded once)."""
     if patient_id:
         get_row(session, Patient, patient_id, registry.PATIENT.label)
-    with _gc_paused:
-        data = load_billing_data(session, patient_id, start, end)
-        return data, rules.evaluate(data, start, end, patient_id)
+    data = load_billing_data(session, patient_id, start, end)
+    return data, rules.evaluate(data, start, end, patient_id)
 
 
 def authorization_usage(session: Session, patient_id: str) -> dict[str, int]:

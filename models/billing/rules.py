@@ -156,7 +156,7 @@ class BillingData:
     """Everything the rules read: current, non-voided records (payers and patients by id).
 
     Either the whole history, or what can affect a period
-    (models.records.services.load_billing_data):
+    (models.billing.loading.load_billing_data):
     then `prior_days` are the earlier service days whose authorization units (R13) the period
     still feels, and `orders` also holds their orders. Records may be the `...Read` models or
     the light `...Facts` objects above; the rules read the same fields of either."""

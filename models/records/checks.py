@@ -58,7 +58,10 @@ from models.validation import (
     taxonomy_problem,
 )
 
-X12_ID_RE = re.compile(r"^[A-Za-z0-9.-]{2,15}$")
+X12_ID_RE = re.compile(r"^[A-Za-z0-9.-]{2,15}$")  # ISA06/ISA08, submitter and receiver
+X12_ID_HINT = "is 2-15 letters, digits or - . (no ~ * : ^)"
+X12_QUALIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")  # ISA05/ISA07
+X12_QUALIFIER_HINT = "is two characters, e.g. ZZ"
 ID_HINT = "uses letters, digits, dot, dash or underscore (up to 64)"
 # A dose or a HCPCS unit amount beyond these is a typing slip or a hostile file: 1e25 mg was
 # once imported and then broke every claims run (R21's drug units, the NDC quantity). Within
@@ -142,12 +145,13 @@ def check_pharmacy(p: PharmacyBase, entry: bool = False) -> None:
     c.pattern("phone", p.phone, PHONE_RE, "is 10 digits")
     _address(c, p)
     for fld in ("submitter_id", "receiver_id"):  # ISA06/ISA08: X12 identifiers (claims)
-        c.pattern(fld, getattr(p, fld), X12_ID_RE, "is 2-15 letters, digits or - . (no ~ * : ^)")
+        c.pattern(fld, getattr(p, fld), X12_ID_RE, X12_ID_HINT)
     for fld in ("submitter_id_qualifier", "receiver_id_qualifier"):
-        c.pattern(fld, getattr(p, fld), re.compile(r"^[0-9A-Z]{2}$"), "is two characters, e.g. ZZ")
+        c.pattern(fld, getattr(p, fld), X12_QUALIFIER_RE, X12_QUALIFIER_HINT)
     c.pattern("submitter_contact_phone", p.submitter_contact_phone, PHONE_RE, "is 10 digits")
-    c.pattern("usage_indicator", p.usage_indicator, re.compile(r"^[TP]$"),
-              "is T (test) or P (production)")
+    if p.usage_indicator not in (None, "", *vocab.USAGE_INDICATORS):  # "is T (test) or P (...)"
+        c.add("usage_indicator", "is " + vocab.alternatives(
+            [f"{code} ({word})" for code, word in vocab.USAGE_INDICATORS.items()]))
     if entry:
         for fld, problem in billing_provider_problems(p).items():
             c.add(fld, problem)

@@ -165,7 +165,7 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
     from decimal import Decimal
 
     from models.db import open_database, unit_of_work
-    from models.records import services
+    from models.records import clinical, reference, registry
     from models.records.tables import (
         CareNoteBase,
         CoverageBase,
@@ -181,9 +181,9 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
     day = dt.date(2026, 10, 7)
     engine = open_database(f"sqlite:///{example_db}")
     with unit_of_work(engine) as s:  # a second, fully documented patient billed at $0 (R20)
-        services.save_payer(s, actor="t", data=PayerBase(id="cmx", name="Cedar Health",
-                                                         payer_id="CDR01", kind="commercial"))
-        services.save_patient(
+        reference.save_payer(s, actor="t", data=PayerBase(id="cmx", name="Cedar Health",
+                                                          payer_id="CDR01", kind="commercial"))
+        reference.save_patient(
             s, actor="t",
             data=PatientBase(id="p-2", first_name="Ann", last_name="Ahn",
                              birth_date=dt.date(1970, 1, 1), sex="F", address_line1="1 Elm",
@@ -191,23 +191,25 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
             coverages=[CoverageBase(payer_id="cmx", member_id="M1",
                                     start_date=dt.date(2026, 1, 1))])
         records = [
-            ("order", OrderBase(id="o-2", patient_id="p-2", prescriber_id="dr-okafor",
-                                per_diem_code="S9500", drug_name="Ceftriaxone",
-                                diagnosis_codes=["A41.9"], start_date=dt.date(2026, 10, 1),
-                                signed_date=dt.date(2026, 10, 1), per_diem_rate=Decimal("0"))),
-            ("plan_of_care", PlanOfCareBase(id="poc-2", order_id="o-2", start_date=day,
-                                            end_date=day)),
-            ("prep_note", PrepNoteBase(id="rx-9", order_id="o-2", date=day, pharmacist="R",
-                                       beyond_use_date=day)),
-            ("delivery", DeliveryBase(id="d-9", order_id="o-2", date=day)),
-            ("care_note", CareNoteBase(id="cn-9", patient_id="p-2", date=day, author="J",
-                                       text="call")),
-            ("infusion", InfusionBase(id="m-2", order_id="o-2", date=day, status="completed",
-                                      start_time=dt.time(9), end_time=dt.time(10),
-                                      dose_given=Decimal(1000), administered_by="RN")),
+            (registry.ORDER, OrderBase(
+                id="o-2", patient_id="p-2", prescriber_id="dr-okafor", per_diem_code="S9500",
+                drug_name="Ceftriaxone", diagnosis_codes=["A41.9"],
+                start_date=dt.date(2026, 10, 1), signed_date=dt.date(2026, 10, 1),
+                per_diem_rate=Decimal("0"))),
+            (registry.PLAN_OF_CARE, PlanOfCareBase(id="poc-2", order_id="o-2", start_date=day,
+                                                   end_date=day)),
+            (registry.PREP_NOTE, PrepNoteBase(id="rx-9", order_id="o-2", date=day, pharmacist="R",
+                                              beyond_use_date=day)),
+            (registry.DELIVERY, DeliveryBase(id="d-9", order_id="o-2", date=day)),
+            (registry.CARE_NOTE, CareNoteBase(id="cn-9", patient_id="p-2", date=day, author="J",
+                                              text="call")),
+            (registry.INFUSION, InfusionBase(id="m-2", order_id="o-2", date=day,
+                                             status="completed", start_time=dt.time(9),
+                                             end_time=dt.time(10), dose_given=Decimal(1000),
+                                             administered_by="RN")),
         ]
         for kind, data in records:
-            services.create_record(s, actor="t", kind=kind, data=data)
+            clinical.create_record(s, actor="t", kind=kind, data=data)
     engine.dispose()
     days = run(capsys, example_db, "billable-days", *OCT)[1]
     assert "p-2,o-2,2026-10-07,S9500,,billable,," in days

@@ -16,10 +16,12 @@ from sqlmodel import SQLModel
 
 import main
 from models import demo
-from models.billing import rules
+from models.billing import loading, rules
 from models.db import open_database, unit_of_work
 from models.errors import DomainError
-from models.records import services
+from models.records import clinical, reference, registry
+from models.records.history import history
+from models.records.rows import count_records
 from reports import billable_days as billable_days_report
 from tests.support.databases import DEMO_SEED, DEMO_TODAY, copy_database
 
@@ -44,7 +46,7 @@ def _dump(engine) -> dict[str, list[tuple]]:
 
 def _table(engine) -> str:
     with unit_of_work(engine) as session:
-        return billable_days_report.to_csv(services.billable_days(session))
+        return billable_days_report.to_csv(loading.billable_days(session))
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,7 @@ def demo_db(demo_template, tmp_path_factory):
     copy_database(demo_template.path, path)
     engine = open_database(f"sqlite:///{path}")
     with unit_of_work(engine) as session:
-        days = services.billable_days(session)
+        days = loading.billable_days(session)
     yield engine, demo_template.counts, days
     engine.dispose()
 
@@ -123,7 +125,7 @@ def test_days_run_over_about_three_months_before_today(demo_db):
 def test_the_scenarios_behind_the_reasons(demo_db):
     engine, _counts, days = demo_db
     with unit_of_work(engine) as session:
-        payers = {p.id: p for p in services.list_payers(session)}
+        payers = {p.id: p for p in reference.list_payers(session)}
     by_patient_day = defaultdict(list)
     for d in days:
         by_patient_day[(d.patient_id, d.date)].append(d)
@@ -150,19 +152,20 @@ def test_history_shows_edits_and_a_void(demo_db):
     assert counts["edits"] >= 5 and counts["voided"] == 1
     with unit_of_work(engine) as session:
         edited = 0
-        for kind in services.CLINICAL:
-            for rec in services.list_records(session, kind, include_voided=True):
+        for kind in registry.CLINICAL:
+            for rec in clinical.list_records(session, kind, include_voided=True):
                 if rec.version > 1:
-                    versions = services.history(session, kind, rec.id)
+                    versions = history(session, kind.key, rec.id)
                     assert [v.version for v in versions] == list(range(1, rec.version + 1))
                     assert all(v.reason for v in versions[1:])
                     stamps = [v.recorded_at for v in versions]
-                    assert stamps == sorted(stamps), f"{kind} {rec.id} changed before it existed"
+                    assert stamps == sorted(stamps), (
+                        f"{kind.key} {rec.id} changed before it existed")
                     edited += 1
-        voided = services.list_records(session, "infusion", include_voided=True)
+        voided = clinical.list_records(session, registry.INFUSION, include_voided=True)
         voided = [r for r in voided if r.voided]
         assert len(voided) == 1 and voided[0].void_reason
-        live = services.list_records(session, "infusion")
+        live = clinical.list_records(session, registry.INFUSION)
         assert voided[0].id not in {r.id for r in live}
     assert edited >= 5
 
@@ -170,13 +173,13 @@ def test_history_shows_edits_and_a_void(demo_db):
 def test_counts_match_what_was_saved(demo_db):
     engine, counts, _days = demo_db
     with unit_of_work(engine) as session:
-        assert counts["patients"] == len(services.list_patients(session)) >= 20
-        assert counts["payers"] == len(services.list_payers(session))
-        assert counts["orders"] == len(services.list_records(session, "order"))
+        assert counts["patients"] == len(reference.list_patients(session)) >= 20
+        assert counts["payers"] == len(reference.list_payers(session))
+        assert counts["orders"] == len(clinical.list_records(session, registry.ORDER))
         assert counts["infusions"] == len(
-            services.list_records(session, "infusion", include_voided=True))
-        kinds = {p.kind for p in services.list_payers(session)}
-        pharmacy = services.get_pharmacy(session)
+            clinical.list_records(session, registry.INFUSION, include_voided=True))
+        kinds = {p.kind for p in reference.list_payers(session)}
+        pharmacy = reference.get_pharmacy(session)
     assert kinds == {"commercial", "medicaid", "medicare", "workers-comp", "tricare"}
     assert pharmacy is not None and pharmacy.taxonomy == "3336H0001X"
 
@@ -197,7 +200,7 @@ def test_a_today_at_the_ends_of_the_calendar_is_refused_in_words(tmp_path, capsy
     assert "today: " in capsys.readouterr().err  # not an OverflowError traceback
     engine = open_database(f"sqlite:///{db}")
     with unit_of_work(engine) as session:
-        assert services.count_records(session) == 0
+        assert count_records(session) == 0
     engine.dispose()
 
 
@@ -207,24 +210,24 @@ def test_command_line_demo(cli_demo, capsys):
     assert "Demo data loaded: 9 payers" in cli_demo.out
     engine = open_database(f"sqlite:///{db}")
     with unit_of_work(engine) as session:
-        assert services.count_records(session) > 1000
+        assert count_records(session) > 1000
     engine.dispose()
     assert main.main(args) == 1  # a second load is refused, nothing is added
     assert "already holds data" in capsys.readouterr().err
 
 
 def test_export_import_export_gives_the_same_document(demo_db, empty_database):
-    from models.interchange import transfer as interchange
+    from models.interchange import read, write
 
     engine, _counts, days = demo_db
     with unit_of_work(engine) as session:
-        first = interchange.export_document(session)
+        first = write.export_document(session)
     copy = empty_database("copy.sqlite")
     with unit_of_work(copy) as session:
-        interchange.import_document(session, actor="import", doc=first)
+        read.import_document(session, actor="import", doc=first)
     with unit_of_work(copy) as session:
-        second = interchange.export_document(session)
-        copied_days = services.billable_days(session)
+        second = write.export_document(session)
+        copied_days = loading.billable_days(session)
     assert second == first
     assert copied_days == days
     copy.dispose()

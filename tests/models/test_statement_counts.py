@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
+from models.billing import loading
 from models.billing.packet_data import load_packet_data
 from models.claims import batches as claim_batches
 from models.claims.claim import month_end, month_of
-from models.db import open_database, transactions
-from models.records import services
+from models.db import open_database, transactions, unit_of_work
+from models.records import reference
 from reports.claims.claim_files import renderer
 from reports.packet import render_packet
 from tests.support.databases import copy_database
@@ -44,15 +45,15 @@ def counted(engine: Engine) -> Iterator[list[str]]:
 
 def month_view_data(s: Session, _patient: str) -> object:
     """What the month view loads (ui/billing/month_view.py)."""
-    return (services.billable_days(s, *MONTH), services.list_patients(s),
-            services.list_payers(s), claim_batches.claimed_days(s, start=MONTH[0], end=MONTH[1]))
+    return (loading.billable_days(s, *MONTH), reference.list_patients(s),
+            reference.list_payers(s), claim_batches.claimed_days(s, start=MONTH[0], end=MONTH[1]))
 
 
 def calendar_data(s: Session, patient: str) -> object:
     """What the billing calendar loads for one patient's month (ui/billing/calendar_view.py)."""
-    return (services.billable_days(s, *MONTH, patient),
+    return (loading.billable_days(s, *MONTH, patient),
             claim_batches.claimed_days(s, patient, start=MONTH[0], end=MONTH[1]),
-            services.list_payers(s))
+            reference.list_payers(s))
 
 
 def packet(s: Session, patient: str) -> object:
@@ -62,24 +63,24 @@ def packet(s: Session, patient: str) -> object:
 
 
 OPERATIONS: dict[str, Callable[[Session, str], object]] = {
-    "billable days of a month": lambda s, p: services.billable_days(s, *MONTH),
-    "billable days of the whole history": lambda s, p: services.billable_days(s),
-    "billable days of two years": lambda s, p: services.billable_days(
+    "billable days of a month": lambda s, p: loading.billable_days(s, *MONTH),
+    "billable days of the whole history": lambda s, p: loading.billable_days(s),
+    "billable days of two years": lambda s, p: loading.billable_days(
         s, dt.date(2024, 12, 1), dt.date(2026, 11, 30)),
-    "one patient's billable days of a month": lambda s, p: services.billable_days(
+    "one patient's billable days of a month": lambda s, p: loading.billable_days(
         s, *MONTH, p),
     "month view data": month_view_data,
     "calendar month of one patient": calendar_data,
     "claims preparation for a month": lambda s, p: claim_batches.prepare_claims(
         s, *MONTH, fmt="837p"),
     "one patient's packet": packet,
-    "authorization usage of one patient": lambda s, p: services.authorization_usage(s, p),
+    "authorization usage of one patient": lambda s, p: loading.authorization_usage(s, p),
 }
 
 
 def busiest_patient(engine: Engine) -> str:
     with Session(engine) as s:
-        days = Counter(d.patient_id for d in services.billable_days(s, *MONTH))
+        days = Counter(d.patient_id for d in loading.billable_days(s, *MONTH))
     return days.most_common(1)[0][0]
 
 

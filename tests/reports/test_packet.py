@@ -15,7 +15,8 @@ from sqlmodel import update
 from models.billing.packet_data import load_packet_data
 from models.db import unit_of_work
 from models.errors import DomainError, FieldError
-from models.records import attachments, services
+from models.records import attachments, clinical, reference, registry
+from models.records.changes import changes_of
 from models.records.tables import (
     Attachment,
     AuthorizationBase,
@@ -106,10 +107,10 @@ def test_example_packet_matches_the_example(example_engine):
 
 def test_an_order_longer_than_a_page_starts_under_its_section_title(example_engine):
     with unit_of_work(example_engine) as s:
-        old = services.get_record(s, "order", "o-1")
+        old = clinical.get_record(s, registry.ORDER, "o-1")
         data = OrderBase.model_validate(old).model_copy(
             update={"notes": "Titrate per protocol and record vitals each step. " * 60})
-        services.edit_record(s, actor="t", kind="order", record_id="o-1", data=data,
+        clinical.edit_record(s, actor="t", kind=registry.ORDER, record_id="o-1", data=data,
                              reason="Protocol pasted in full")
     _pdf, pages = packet(example_engine)
     first = next(p for p in pages if "Physician orders" in p)
@@ -118,10 +119,10 @@ def test_an_order_longer_than_a_page_starts_under_its_section_title(example_engi
 
 def test_an_authorization_extended_under_the_same_number_counts_its_own_units(example_engine):
     with unit_of_work(example_engine) as s:  # R13: each authorization counts its own units
-        [pa1] = services.list_authorizations(s, "p-1001")
-        services.save_authorization(s, actor="t", data=AuthorizationBase.model_validate(
+        [pa1] = reference.list_authorizations(s, "p-1001")
+        reference.save_authorization(s, actor="t", data=AuthorizationBase.model_validate(
             pa1).model_copy(update={"end_date": dt.date(2026, 10, 15)}))
-        services.save_authorization(s, actor="t", data=AuthorizationBase.model_validate(
+        reference.save_authorization(s, actor="t", data=AuthorizationBase.model_validate(
             pa1).model_copy(update={"id": "pa-2", "start_date": dt.date(2026, 10, 16),
                                     "units": 4}))
     _pdf, pages = packet(example_engine)
@@ -158,11 +159,11 @@ def test_a_period_without_mar_entries_shows_none(example_engine):
 
 def test_hold_day_marks_the_missing_evidence_and_amendments_are_listed(example_engine):
     with unit_of_work(example_engine) as s:
-        services.void_record(s, actor="Jia Lee", kind="care_note", record_id="cn-1",
+        clinical.void_record(s, actor="Jia Lee", kind=registry.CARE_NOTE, record_id="cn-1",
                              reason="Entered for the wrong patient")
-        old = services.get_record(s, "infusion", "mar-1")
+        old = clinical.get_record(s, registry.INFUSION, "mar-1")
         data = InfusionBase.model_validate(old).model_copy(update={"dose_given": Decimal(29000)})
-        services.edit_record(s, actor="Kate Moss RN", kind="infusion", record_id="mar-1",
+        clinical.edit_record(s, actor="Kate Moss RN", kind=registry.INFUSION, record_id="mar-1",
                              data=data, reason="Corrected from the pump log")
     _pdf, pages = packet(example_engine)
     checklist = page_titled(pages, "Evidence checklist by service day")
@@ -181,7 +182,7 @@ def test_long_tables_split_with_the_header_repeated(example_engine):
     with unit_of_work(example_engine) as s:
         for n in range(60):
             day = dt.date(2026, 10, 1) + dt.timedelta(days=n)
-            services.create_record(s, actor="test", kind="infusion", data=InfusionBase(
+            clinical.create_record(s, actor="test", kind=registry.INFUSION, data=InfusionBase(
                 id=f"x-{n:02d}", order_id="o-1", date=day, status="completed",
                 start_time=dt.time(8), end_time=dt.time(9), dose_given=Decimal(30000),
                 administered_by="Kate Moss RN", notes="Extra entry to make the table long.\n"
@@ -248,7 +249,7 @@ def test_a_changed_attachment_is_flagged_not_included(example_engine):
 
 def test_attachment_checks_and_void(example_engine):
     with unit_of_work(example_engine) as s:
-        services.save_patient(s, actor="t", data=PatientBase(
+        reference.save_patient(s, actor="t", data=PatientBase(
             id="p-2", first_name="Ann", last_name="Other", birth_date=dt.date(1970, 1, 1),
             sex="F", address_line1="1 Main St", city="Peoria", state="IL", zip="61602"),
             coverages=[])
@@ -264,7 +265,7 @@ def test_attachment_checks_and_void(example_engine):
     with unit_of_work(example_engine) as s:
         a = attachments.add_attachment(s, actor="t", patient_id="p-1001", filename="x.png",
                                        content=png())
-        assert services.changes_of(s).touches("attachment")
+        assert changes_of(s).touches("attachment")
     with unit_of_work(example_engine) as s, pytest.raises(FieldError, match="reason"):
         attachments.void_attachment(s, actor="t", attachment_id=a.id, reason=" ")
     with unit_of_work(example_engine) as s:
@@ -317,8 +318,8 @@ def test_file_names_sort_by_period_then_patient():
 
 def test_a_long_name_and_two_member_ids_do_not_cut_the_period_from_the_header(example_engine):
     with unit_of_work(example_engine) as s:
-        old = services.get_patient(s, "p-1001")
-        services.save_patient(
+        old = reference.get_patient(s, "p-1001")
+        reference.save_patient(
             s, actor="t", data=PatientBase.model_validate(old).model_copy(update={
                 "first_name": "Maria Guadalupe", "last_name": "Vasquez-Montgomery"}),
             coverages=[CoverageBase(payer_id="bcx", member_id="XBP448812345",
@@ -343,7 +344,7 @@ def test_cli_packet_packets_and_attach(example_engine, db_url, tmp_path, capsys)
     from main import main
 
     with unit_of_work(example_engine) as s:  # a patient with no service day in October
-        services.save_patient(s, actor="t", data=PatientBase(
+        reference.save_patient(s, actor="t", data=PatientBase(
             id="p-2", first_name="Ann", last_name="Abbott", birth_date=dt.date(1970, 1, 1),
             sex="F", address_line1="1 Main St", city="Peoria", state="IL", zip="61602"),
             coverages=[CoverageBase(payer_id="bcx", member_id="M2",
@@ -378,9 +379,9 @@ def test_cli_packet_packets_and_attach(example_engine, db_url, tmp_path, capsys)
 def test_names_outside_latin_1_print_as_letters_on_every_page(example_engine):
     """The packet's font has the letters of Polish, Czech and Vietnamese names."""
     with unit_of_work(example_engine) as s:
-        p = services.get_patient(s, "p-1001")
+        p = reference.get_patient(s, "p-1001")
         data = PatientBase(**p.model_dump(exclude={"coverages"}))
         data.first_name, data.last_name = "Łucja", "Dvořák-Nguyễn"
-        services.save_patient(s, actor="t", data=data, coverages=p.coverages)
+        reference.save_patient(s, actor="t", data=data, coverages=p.coverages)
     _pdf, pages = packet(example_engine)
     assert all("Dvořák-Nguyễn, Łucja" in page for page in pages)

@@ -24,31 +24,32 @@ from models.billing.rules import (
 )
 from models.claims.batches import claimed_days
 from models.errors import DomainError
-from models.records import attachments, registry, services
+from models.records import attachments, clinical, reference, registry
+from models.records.history import history
 from models.records.late import is_late, late_note
 from models.records.tables import InfusionRead, OrderRead
 
 
 def full_billing_data(session: Session, patient_id: str | None = None) -> BillingData:
-    """Every current, non-voided record, as models.records.services loaded it before issue 8."""
+    """Every current, non-voided record, as the record services loaded it before issue 8."""
     if patient_id:
-        patients = {patient_id: services.get_patient(session, patient_id)}
+        patients = {patient_id: reference.get_patient(session, patient_id)}
     else:
-        patients = {p.id: p for p in services.list_patients(session)}
+        patients = {p.id: p for p in reference.list_patients(session)}
 
-    def records(kind: str) -> list[Any]:
-        return services.list_records(session, kind, patient_id=patient_id)
+    def records(kind: registry.ClinicalKind) -> list[Any]:
+        return clinical.list_records(session, kind, patient_id=patient_id)
 
     return BillingData(
-        payers={p.id: p for p in services.list_payers(session)},
+        payers={p.id: p for p in reference.list_payers(session)},
         patients=patients,
-        orders=records("order"),
-        infusions=records("infusion"),
-        plans_of_care=records("plan_of_care"),
-        authorizations=services.list_authorizations(session, patient_id),
-        prep_notes=records("prep_note"),
-        deliveries=records("delivery"),
-        care_notes=records("care_note"),
+        orders=records(registry.ORDER),
+        infusions=records(registry.INFUSION),
+        plans_of_care=records(registry.PLAN_OF_CARE),
+        authorizations=reference.list_authorizations(session, patient_id),
+        prep_notes=records(registry.PREP_NOTE),
+        deliveries=records(registry.DELIVERY),
+        care_notes=records(registry.CARE_NOTE),
     )
 
 
@@ -217,49 +218,50 @@ def reference_packet_data(
     """The packet's content as models.billing.packet_data gathered it before issue 8."""
     if end < start:
         raise DomainError("The period ends before it starts: check the from and to dates.")
-    pharmacy = services.get_pharmacy(session)
+    pharmacy = reference.get_pharmacy(session)
     if pharmacy is None:
         raise DomainError("The pharmacy's settings (name, NPI, tax id, address) are not set; "
                           "enter them before printing a packet.")
-    patient = services.get_patient(session, patient_id)
+    patient = reference.get_patient(session, patient_id)
     days = reference_evaluate(full_billing_data(session, patient_id), start, end, patient_id)
 
     day_orders = {d.order_id for d in days}
-    orders = [o for o in services.list_records(session, "order", patient_id=patient_id)
+    orders = [o for o in clinical.list_records(session, registry.ORDER, patient_id=patient_id)
               if o.id in day_orders or _overlaps(o.start_date, o.discontinued_date or o.end_date,
                                                  start, end)]
     order_ids = {o.id for o in orders}
 
-    def of_orders(kind: str) -> list:
-        return [r for r in services.list_records(session, kind, patient_id=patient_id)
+    def of_orders(kind: registry.ClinicalKind) -> list:
+        return [r for r in clinical.list_records(session, kind, patient_id=patient_id)
                 if r.order_id in order_ids]
 
-    plans = [p for p in of_orders("plan_of_care") if _overlaps(p.start_date, p.end_date,
-                                                                 start, end)]
-    preps = [p for p in of_orders("prep_note") if _overlaps(p.date, p.beyond_use_date,
-                                                          start, end)]
+    plans = [p for p in of_orders(registry.PLAN_OF_CARE)
+             if _overlaps(p.start_date, p.end_date, start, end)]
+    preps = [p for p in of_orders(registry.PREP_NOTE)
+             if _overlaps(p.date, p.beyond_use_date, start, end)]
     # R10 accepts a delivery made after the covering preparation note, which may predate the period
     since = min([start, *(p.date for p in preps)])
-    deliveries = [d for d in of_orders("delivery") if since <= d.date <= end]
+    deliveries = [d for d in of_orders(registry.DELIVERY) if since <= d.date <= end]
 
     mar = []
-    for e in services.list_records(session, "infusion", patient_id=patient_id,
+    for e in clinical.list_records(session, registry.INFUSION, patient_id=patient_id,
                                    include_voided=True):
         if e.order_id in order_ids and start <= e.date <= end:
-            versions = services.history(session, "infusion", e.id) if e.version > 1 else []
+            versions = history(session, "infusion", e.id) if e.version > 1 else []
             mar.append(MarEntry(e, versions))
     mar.sort(key=lambda m: (m.entry.date, m.entry.start_time or dt.time.min, m.entry.id))
 
-    care_notes = [n for n in services.list_records(session, "care_note", patient_id=patient_id)
+    care_notes = [n for n in clinical.list_records(session, registry.CARE_NOTE,
+                                                   patient_id=patient_id)
                   if n.date <= end and (start - n.date).days <= 29]
 
     coverages = [c for c in patient.coverages if _overlaps(c.start_date, c.end_date, start, end)]
     coverages.sort(key=lambda c: (c.priority != "primary", c.start_date))
     payer_ids = {d.payer_id for d in days if d.payer_id} | {c.payer_id for c in coverages}
-    payers = {p.id: p for p in services.list_payers(session) if p.id in payer_ids}
-    auths = [a for a in services.list_authorizations(session, patient_id)
+    payers = {p.id: p for p in reference.list_payers(session) if p.id in payer_ids}
+    auths = [a for a in reference.list_authorizations(session, patient_id)
              if _overlaps(a.start_date, a.end_date, start, end)]
-    prescribers = {o.prescriber_id: services.get_prescriber(session, o.prescriber_id)
+    prescribers = {o.prescriber_id: reference.get_prescriber(session, o.prescriber_id)
                    for o in orders}
 
     targets = ({("patient", patient_id)} | {("order", i) for i in order_ids}
@@ -276,8 +278,8 @@ def reference_packet_data(
                           (registry.INFUSION, [m.entry for m in mar]),
                           (registry.CARE_NOTE, care_notes)):
         for r in records:
-            history = services.history(session, kind.key, r.id)
-            at, by = ((history[0].recorded_at, history[0].recorded_by) if history
+            versions = history(session, kind.key, r.id)
+            at, by = ((versions[0].recorded_at, versions[0].recorded_by) if versions
                       else (r.recorded_at, r.recorded_by))  # rows written without a history
             late = is_late(getattr(r, kind.listing_date), at) if at else False
             recorded[(kind.key, r.id)] = Recorded(at, by, late_note(at, by, None) if late

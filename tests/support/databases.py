@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from models import demo
 from models.db import open_database, sqlite_path, unit_of_work
-from models.interchange import transfer as interchange
+from models.interchange import read
 from tests.support import EXAMPLE
 
 # The suite's one demo pharmacy: what `perdiem demo --seed 1 --today 2026-11-27` loads.
@@ -77,7 +77,7 @@ def with_example(base: Template) -> Template:
     """`base` with tests/data/example.json imported (actor "test")."""
     doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     return _filled(base, "example.sqlite",
-                   lambda s: interchange.import_document(s, actor="test", doc=doc))
+                   lambda s: read.import_document(s, actor="test", doc=doc))
 
 
 def with_demo(base: Template) -> Template:

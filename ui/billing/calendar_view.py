@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.billing import loading
 from models.billing.rules import HOLD, DayResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
-from models.records import services
-from models.records.services import Changes
+from models.records import reference
+from models.records.changes import Changes
 from ui.billing import day_panel, fixes, month_bar
 from ui.billing.billing_models import (
     CLAIMED,
@@ -221,9 +222,9 @@ class PatientCalendar(QWidget, LoadsInFront):
         last = month_end(first)
 
         def load(session: Any) -> tuple[list[DayResult], dict[str, str], Claimed]:
-            days = services.billable_days(session, first, last, patient_id)
+            days = loading.billable_days(session, first, last, patient_id)
             claimed = claim_batches.claimed_days(session, patient_id, start=first, end=last)
-            return days, {p.id: p.name for p in services.list_payers(session)}, claimed
+            return days, {p.id: p.name for p in reference.list_payers(session)}, claimed
 
         self._task = run_in_background(
             self.ctx,

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from models.billing.fixes import record_to_fix
 from models.billing.rules import REASONS, DayResult
 from models.records import registry
+from models.records.registry import RecordKind
 from ui.shell.context import AppContext
 
 # Button captions: what the click will do, in the user's words.
@@ -40,13 +41,14 @@ def fix_label(reason_code: str) -> str:
     return FIX_LABELS[reason_code]
 
 
-def fix_target(ctx: AppContext, reason_code: str, day: DayResult) -> tuple[str, dict[str, Any]]:
-    """Which form fixes `reason_code` on `day`: ("patient", {...}) for the patient form (its
-    coverages), otherwise (kind key, keyword arguments) for `open_record_form`."""
+def fix_target(ctx: AppContext, reason_code: str, day: DayResult
+               ) -> tuple[RecordKind[Any, Any], dict[str, Any]]:
+    """Which form fixes `reason_code` on `day`: (PATIENT, {...}) for the patient form (its
+    coverages), otherwise (the record kind, keyword arguments) for `open_record_form`."""
     kind = registry.kind(REASONS[reason_code].fixed_in)
     if kind is registry.PATIENT:
-        return kind.key, {"patient_id": day.patient_id}
-    return kind.key, {
+        return kind, {"patient_id": day.patient_id}
+    return kind, {
         "patient_id": day.patient_id,
         "record_id": ctx.read(lambda s: record_to_fix(s, reason_code, day)),
         "order_id": day.order_id,
@@ -62,7 +64,7 @@ def open_fix(ctx: AppContext, parent: QWidget | None, reason_code: str,
     its save announces itself through `ctx.data_changed`, which reloads the calendar) or when
     the patient form was saved; False when the form could not open or was cancelled."""
     kind, kwargs = fix_target(ctx, reason_code, day_result)
-    if kind == registry.PATIENT.key:
+    if kind is registry.PATIENT:
         from ui.forms.patient_form import edit_patient
 
         return bool(edit_patient(ctx, parent, kwargs["patient_id"]))

@@ -6,8 +6,8 @@ matches them all; the footer adds up the visible rows. Double-click a patient to
 
 The month is computed in the background ("Computing…" above the table meanwhile; another
 month's rows never stay on screen under this month's title), and a newer request drops the
-older one. The rows, filters and CSV are models/billing/month.py; the Qt models month_model.py.
-One module over 400 lines on purpose: one window's layout, column sizing and states.
+older one. The rows, filters and CSV are models/billing/month.py; the Qt models month_model.py;
+the table itself (day cells, column sizing, opening a row) month_table.py.
 """
 
 from __future__ import annotations
@@ -16,20 +16,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QShowEvent
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -51,39 +45,13 @@ from ui.billing.month_bar import (
     today,
 )
 from ui.billing.month_model import MonthFilterProxyModel, MonthTableModel
+from ui.billing.month_table import MonthTable
 from ui.common import show_error
 from ui.shell.tab_loading import LOADING_STYLE
 from ui.shell.workers import BackgroundTask, run_in_background
 
 MONTH_KEY = "month_view.month"
-SELECTED = QColor("#cfe0f5")  # the selected row, as the table's stylesheet has it
 NO_COVERAGE = ""  # the payer filter's value for days without a primary coverage
-
-
-class MonthDayDelegate(QStyledItemDelegate):
-    """Paints the day cells (a coloured square with the status symbol) from one question to
-    the table model per cell; the default delegate asked Python for seven roles a cell,
-    which made a repaint of the table take a fifth of a second."""
-
-    def __init__(self, view: QTableView) -> None:
-        super().__init__(view)
-        self.view = view
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        proxy = index.model()
-        assert isinstance(proxy, MonthFilterProxyModel)
-        cell = proxy.source().day_cell(proxy.mapToSource(index).row(), index.column())
-        rect = option.rect
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, SELECTED)
-        if cell is None:
-            return
-        symbol, background, foreground = cell
-        if not option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, background)
-        painter.setPen(foreground)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, symbol)
 
 
 class MonthView(QWidget):
@@ -101,7 +69,6 @@ class MonthView(QWidget):
         self._task: BackgroundTask | None = None
         self._computing = False
         self._shown_month: dt.date | None = None
-        self._name_widths = (160, 110)  # patient and payer columns (see _measure_names)
         self.model = MonthTableModel(self)
         self.proxy = MonthFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -194,32 +161,8 @@ class MonthView(QWidget):
         filters.addWidget(self.clear_button)
         filters.addStretch(1)
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the model's name order
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(False)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().hide()
-        self.table.setStyleSheet(
-            "QTableView { gridline-color: #dde1e6; selection-background-color: #cfe0f5;"
-            " selection-color: #111; }"
-            "QHeaderView::section { padding: 2px 4px; }"
-        )
-        fm = QFontMetrics(self.font())
-        self.table.verticalHeader().setDefaultSectionSize(fm.height() + 10)
-        hh = self.table.horizontalHeader()
-        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        hh.setHighlightSections(False)
-        hh.setMinimumSectionSize(fm.horizontalAdvance("Mo") + 12)
-        self._day_delegate = MonthDayDelegate(self.table)
-        self.table.doubleClicked.connect(self._on_double_clicked)
-        self.table.installEventFilter(self)
-        self._viewport = self.table.viewport()
-        self._viewport.installEventFilter(self)
+        self.table = MonthTable(self.model, self.proxy)
+        self.table.row_opened.connect(self._on_row_opened)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("empty-message")
@@ -263,49 +206,6 @@ class MonthView(QWidget):
         found = self.payer_combo.findData(current)
         self.payer_combo.setCurrentIndex(max(found, 0) if current is not None else 0)
         self.payer_combo.blockSignals(False)
-
-    def _measure_names(self) -> None:
-        """The patient and payer columns' widths from their texts' font metrics (names are
-        bold), kept until the rows change: measuring every row through the view took a
-        second for 300 patients, and it ran again on every resize."""
-        rows = [self.model.patient_at(r) for r in range(self.model.rowCount())]
-        bold = QFont(self.font())
-        bold.setBold(True)
-        names, plain = QFontMetrics(bold), QFontMetrics(self.font())
-        pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 14
-        self._name_widths = (
-            min(max(max((names.horizontalAdvance(r.name) for r in rows), default=0) + pad,
-                    160), 240),
-            min(max(max((plain.horizontalAdvance(r.payers) for r in rows), default=0) + pad,
-                    110), 150))
-
-    def _size_columns(self) -> None:
-        hh = self.table.horizontalHeader()
-        fm = QFontMetrics(self.font())
-        day_width = max(fm.horizontalAdvance("We"), fm.horizontalAdvance("30")) + 9
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(0, self._name_widths[0])
-        self.table.setColumnWidth(1, self._name_widths[1])
-        totals = [fm.horizontalAdvance(STATUS_LABEL[s]) + 20 for s in STATUSES]
-        if self.model.days:  # narrow days, down to their heading, before scrolling sideways
-            least = fm.horizontalAdvance("We") + 5
-            room = (self.table.viewport().width() - self.table.columnWidth(0)
-                    - self.table.columnWidth(1) - sum(totals))
-            short = least * self.model.days - room
-            if short > 0:  # then the payer's name gives way (its tooltip has it whole)
-                payer = self.table.columnWidth(1)
-                cut = min(short, payer - 110)
-                self.table.setColumnWidth(1, payer - max(cut, 0))
-                room += max(cut, 0)
-            day_width = max(min(day_width, room // self.model.days), least)
-        hh.setMinimumSectionSize(min(day_width, hh.minimumSectionSize()))  # the style's is wider
-        for day in range(1, self.model.days + 1):
-            col = self.model.column_of_day(day)
-            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-            self.table.setColumnWidth(col, day_width)
-            self.table.setItemDelegateForColumn(col, self._day_delegate)
-        for i, width in enumerate(totals):
-            self.table.setColumnWidth(len(MonthTableModel.FIXED) + i, width)
 
     # --- public -----------------------------------------------------------------------------
 
@@ -384,8 +284,8 @@ class MonthView(QWidget):
         self.model.today = today()
         self.model.set_month(first.year, first.month, data.rows, dict(data.payers))
         self._on_filter_changed()
-        self._measure_names()
-        self._size_columns()
+        self.table.measure_names()
+        self.table.size_columns()
         self.data_loaded.emit()
 
     def _on_load_failed(self, generation: int, exc: Exception) -> None:
@@ -447,30 +347,13 @@ class MonthView(QWidget):
         self.set_month(today())
 
     @Slot(QModelIndex)
-    def _on_double_clicked(self, index: QModelIndex) -> None:
+    def _on_row_opened(self, index: QModelIndex) -> None:
         row: PatientMonth | None = index.data(ROW_ROLE)
         if row is None:
             return
         # the patient's calendar opens on the month being looked at
         self.ctx.view_state[calendar_view.MONTH_KEY] = self.month
         self.patient_activated.emit(row.patient_id)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter on a row opens the patient, like a double-click; a resize refits the days."""
-        # the type first: events still arrive while the table is being destroyed
-        if event.type() == QEvent.Type.Resize and watched is self._viewport:
-            self._size_columns()
-            return False
-        if (
-            watched is self.table
-            and isinstance(event, QKeyEvent)
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.table.currentIndex().isValid()
-        ):
-            self._on_double_clicked(self.table.currentIndex())
-            return True
-        return super().eventFilter(watched, event)
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:

@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 from models import clock
 from models.claims import batches as claim_batches
 from models.claims.batches import ClaimPreview, ExportResult
+from models.claims.claim import FORMATS
 from models.claims.drafts import ClaimDraft
-from models.records import services
+from models.records import reference
 from ui.billing.day_panel import ask_payer_claim_number
 from ui.common import DateField, mark_field, show_error
 from ui.shell import ops
@@ -41,9 +42,11 @@ from ui.shell.context import AppContext
 from ui.shell.ops import StepsOp, Transactions
 from ui.shell.workers import BackgroundTask, run_in_background
 
-FORMATS = [("837p", "ASC X12 837P (electronic claim)", "837P files (*.837 *.txt)", ".837"),
-           ("cms1500", "CMS-1500 (02/12) PDF", "PDF files (*.pdf)", ".pdf"),
-           ("csv", "CSV, one row per claim line", "CSV files (*.csv)", ".csv")]
+# how each claim format (models.claims.claim.FORMATS) is offered: label, file filter, suffix
+FORMAT_FILES = {"837p": ("ASC X12 837P (electronic claim)", "837P files (*.837 *.txt)", ".837"),
+                "cms1500": ("CMS-1500 (02/12) PDF", "PDF files (*.pdf)", ".pdf"),
+                "csv": ("CSV, one row per claim line", "CSV files (*.csv)", ".csv")}
+assert set(FORMAT_FILES) == set(FORMATS)
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -121,14 +124,14 @@ class ClaimsDialog(QDialog):
         self.end_field = DateField(required=True)
         self.end_field.set_date(end)
         self.format_box = QComboBox()
-        for key, label, _, _ in FORMATS:
-            self.format_box.addItem(label, key)
+        for key in FORMATS:
+            self.format_box.addItem(FORMAT_FILES[key][0], key)
         self.data_only = QCheckBox("Data only, for pre-printed red forms")
         self.data_only.setEnabled(False)
         self.patient_box = QComboBox()
         self.patient_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.patient_box.addItem("All patients", None)
-        for p in ctx.read(lambda s: services.list_patients(s)):
+        for p in ctx.read(lambda s: reference.list_patients(s)):
             self.patient_box.addItem(f"{p.display_name} ({p.id})", p.id)
         self.rebill = QCheckBox("Rebill: replace claims already written for these days")
         self.preview_button = QPushButton("&Preview")
@@ -332,7 +335,7 @@ class ClaimsDialog(QDialog):
     def _on_save_clicked(self) -> None:
         if self.current is None:
             return
-        _, _, pattern, suffix = next(f for f in FORMATS if f[0] == self.current.fmt)
+        _, pattern, suffix = FORMAT_FILES[self.current.fmt]
         name = f"claims-{self.current.start:%Y%m%d}-{self.current.end:%Y%m%d}{suffix}"
         path, _ = QFileDialog.getSaveFileName(self, "Save claims", name, pattern)
         if path:

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from models.billing.claim_packet import find_claim, load_claim_packet_data
 from models.billing.packet_data import load_packet_data, month_period, patients_with_service_days
-from models.records import services
+from models.records import reference
 from reports.packet import claim_packet_filename, packet_filename, render_packet, write_pdf
 from ui.common import show_error
 from ui.shell.workers import run_in_background
@@ -181,7 +181,7 @@ def make_packet(ctx: Any, parent: QWidget | None, patient_id: str, start: dt.dat
     """Make one patient's packet for [start, end]; asks where to save it unless `path` is
     given. Returns the running job, or None when the user cancelled the file dialog."""
     try:
-        patient = ctx.read(lambda s: services.get_patient(s, patient_id))
+        patient = ctx.read(lambda s: reference.get_patient(s, patient_id))
     except Exception as exc:
         show_error(parent, exc, "No packet")
         return None
@@ -223,7 +223,7 @@ def make_claim_packet(ctx: Any, parent: QWidget | None, claim: str,
     claim was made; asks where to save it unless `path` is given. Returns the running job, or
     None when the user cancelled the file dialog."""
     try:
-        patient = ctx.read(lambda s: services.get_patient(s, find_claim(s, claim).patient_id))
+        patient = ctx.read(lambda s: reference.get_patient(s, find_claim(s, claim).patient_id))
     except Exception as exc:
         show_error(parent, exc, "No packet")
         return None

@@ -1,5 +1,5 @@
-"""Add or edit a patient and the patient's insurance coverages (one tab each, coverage.py), with
-the small typed-entry helpers the reference forms share."""
+"""Add or edit a patient and the patient's insurance coverages (one tab each, coverage.py); the
+typed-entry helpers it shares with the reference forms are in kit.py."""
 
 from __future__ import annotations
 
@@ -40,8 +40,6 @@ from ui.forms.coverage import CoverageEditor
 from ui.forms.kit import compact, digits, live_check, named_line, pattern_problem, upper_case
 from ui.shell.context import AppContext
 from ui.shell.ops import WriteOp
-
-line = named_line  # transitional: ui/records/reference.py imports it from here (GUI branch)
 
 LABELS = {
     "id": "Patient ID", "first_name": "First name", "last_name": "Last name",

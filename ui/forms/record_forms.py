@@ -20,7 +20,6 @@ from models.errors import DomainError
 from models.records import clinical, reference, registry
 from models.records.registry import ClinicalKind, RecordKind
 from ui.common import GuardedDialog, show_error
-from ui.forms import kit
 from ui.forms.clinical import (
     AuthorizationForm,
     CareNoteForm,
@@ -38,21 +37,13 @@ FORMS: dict[RecordKind[Any, Any], type[RecordForm[Any, Any]]] = {
     form.kind: form for form in (OrderForm, PlanOfCareForm, PrepNoteForm, DeliveryForm,
                                  MarEntryForm, CareNoteForm, AuthorizationForm)}
 
-KindOrKey = RecordKind[Any, Any] | str  # a record kind, or its key ("prep_note")
 
-
-def ask_reason(*args: Any, **kwargs: Any) -> str | None:
-    """Transitional, for ui/records/record_list.py (the GUI branch of issue 9): kit.ask_reason,
-    looked up when called so that one replacement of it (in a test) holds everywhere."""
-    return kit.ask_reason(*args, **kwargs)
-
-
-def form_kind(kind: KindOrKey) -> RecordKind[Any, Any]:
-    """The kind (given as itself or by its key) whose form is asked for."""
-    found = registry.kind(kind) if isinstance(kind, str) else kind
-    if found not in FORMS:
-        raise ValueError(f"no record form for {found.key!r}")
-    return found
+def form_kind(kind: RecordKind[Any, Any]) -> RecordKind[Any, Any]:
+    """The kind whose form is asked for, refused when it has no record form (a patient, a
+    payer, a prescriber: those have their own windows)."""
+    if kind not in FORMS:
+        raise ValueError(f"no record form for {kind.key!r}")
+    return kind
 
 
 class RecordDialog(GuardedDialog):
@@ -96,10 +87,10 @@ class RecordDialog(GuardedDialog):
     def _on_history_clicked(self) -> None:
         from ui.records.history import HistoryDialog
 
-        HistoryDialog(self.form.ctx, self.form.kind.key, self.form.record_id, self).open()
+        HistoryDialog(self.form.ctx, self.form.kind, self.form.record_id, self).open()
 
 
-def make_record_form(ctx: AppContext, kind: KindOrKey, *, patient_id: str,
+def make_record_form(ctx: AppContext, kind: RecordKind[Any, Any], *, patient_id: str,
                      record_id: str | None = None, order_id: str | None = None,
                      day: dt.date | None = None) -> RecordForm[Any, Any]:
     """The form for one record: the saved one (`record_id`) or a new one prefilled."""
@@ -125,7 +116,7 @@ def make_record_form(ctx: AppContext, kind: KindOrKey, *, patient_id: str,
     return form(ctx, patient_id, record, order_id=order_id, day=day)
 
 
-def make_record_dialog(ctx: AppContext, parent: QWidget | None, kind: KindOrKey, *,
+def make_record_dialog(ctx: AppContext, parent: QWidget | None, kind: RecordKind[Any, Any], *,
                        patient_id: str, record_id: str | None = None,
                        order_id: str | None = None, day: dt.date | None = None
                        ) -> RecordDialog:
@@ -138,7 +129,7 @@ def make_record_dialog(ctx: AppContext, parent: QWidget | None, kind: KindOrKey,
     return dialog
 
 
-def open_record_form(ctx: AppContext, parent: QWidget | None, kind: KindOrKey, *,
+def open_record_form(ctx: AppContext, parent: QWidget | None, kind: RecordKind[Any, Any], *,
                      patient_id: str, record_id: str | None = None,
                      order_id: str | None = None, day: dt.date | None = None) -> bool:
     """Open the form for `kind` without blocking: the saved record when `record_id` is given,

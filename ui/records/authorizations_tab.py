@@ -1,5 +1,5 @@
 """The authorizations tab: a patient's prior authorizations with the units used and left,
-counted by rule R13 from each authorization's start (models.records.services.authorization_usage),
+counted by rule R13 from each authorization's start (models.billing.loading.authorization_usage),
 in the background: the tab says "Computing units used…" meanwhile."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBo
 from sqlmodel import Session
 
 from models import clock
-from models.records import services
-from models.records.services import Changes
+from models.billing import loading
+from models.records import reference, registry
+from models.records.changes import Changes
 from ui.forms import record_forms
 from ui.records.record_list import configure_table, fit_columns
 from ui.records.table_models import AuthorizationsTableModel
@@ -24,9 +25,9 @@ USAGE_KINDS = ("authorization", "infusion", "order", "patient", "payer")
 
 def load_authorizations(s: Session, patient_id: str) -> tuple:
     """The patient's authorizations, the units each has used (R13) and the payers' names."""
-    return (services.list_authorizations(s, patient_id),
-            services.authorization_usage(s, patient_id),
-            {p.id: p.name for p in services.list_payers(s)})
+    return (reference.list_authorizations(s, patient_id),
+            loading.authorization_usage(s, patient_id),
+            {p.id: p.name for p in reference.list_payers(s)})
 
 
 class AuthorizationsTab(QWidget, LoadsInFront):
@@ -139,14 +140,14 @@ class AuthorizationsTab(QWidget, LoadsInFront):
     @Slot()
     def _on_new_clicked(self) -> None:
         if self.patient_id is not None:
-            record_forms.open_record_form(self.ctx, self, "authorization",
+            record_forms.open_record_form(self.ctx, self, registry.AUTHORIZATION,
                                           patient_id=self.patient_id)
 
     @Slot()
     def _on_edit_clicked(self) -> None:
         auth = self.selected_record()
         if auth is not None and self.patient_id is not None:
-            record_forms.open_record_form(self.ctx, self, "authorization",
+            record_forms.open_record_form(self.ctx, self, registry.AUTHORIZATION,
                                           patient_id=self.patient_id, record_id=auth.id)
 
     @Slot(QModelIndex)

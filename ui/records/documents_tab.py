@@ -3,11 +3,14 @@ coordination notes, each in its own list with New, Edit (asks why), Void and His
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from models.records import services
-from models.records.services import Changes
+from models.records import registry
+from models.records.changes import Changes
+from models.records.registry import ClinicalKind
 from ui.records.record_list import RecordListPanel
 from ui.records.table_models import (
     CareNotesTableModel,
@@ -19,10 +22,10 @@ from ui.shell.context import AppContext
 from ui.shell.tab_loading import LoadsInFront
 
 SECTIONS = (
-    ("plan_of_care", "Plans of care", PlansOfCareTableModel),
-    ("prep_note", "Preparation notes", PrepNotesTableModel),
-    ("delivery", "Deliveries", DeliveriesTableModel),
-    ("care_note", "Care coordination notes", CareNotesTableModel),
+    (registry.PLAN_OF_CARE, "Plans of care", PlansOfCareTableModel),
+    (registry.PREP_NOTE, "Preparation notes", PrepNotesTableModel),
+    (registry.DELIVERY, "Deliveries", DeliveriesTableModel),
+    (registry.CARE_NOTE, "Care coordination notes", CareNotesTableModel),
 )
 
 
@@ -33,10 +36,10 @@ class DocumentsTab(QWidget, LoadsInFront):
         self.patient_id: str | None = None
         self.sections = QTabWidget()
         self.sections.setDocumentMode(True)
-        self.panels: dict[str, RecordListPanel] = {}
+        self.panels: dict[ClinicalKind[Any, Any], RecordListPanel] = {}
         for kind, title, model_cls in SECTIONS:
             panel = RecordListPanel(ctx, kind, model_cls(), self,
-                                    new_text=f"New {services.LABELS[kind]}…")
+                                    new_text=f"New {kind.label}…")
             page = QWidget()
             page_layout = QVBoxLayout(page)
             page_layout.setContentsMargins(0, 10, 0, 0)
@@ -51,14 +54,14 @@ class DocumentsTab(QWidget, LoadsInFront):
         ctx.database_replaced.connect(self._on_database_replaced)
         self.set_patient(None)
 
-    def show_section(self, kind: str) -> None:
+    def show_section(self, kind: ClinicalKind[Any, Any]) -> None:
         self.sections.setCurrentIndex([k for k, _t, _m in SECTIONS].index(kind))
 
     def set_patient(self, patient_id: str | None) -> None:
         self.patient_id = patient_id
         self.reload()
 
-    def reload(self, kinds: tuple[str, ...] | None = None) -> None:
+    def reload(self, kinds: tuple[ClinicalKind[Any, Any], ...] | None = None) -> None:
         """Read the sections of `kinds` (all when None) in the background; behind another
         tab, only remember to read every section when it comes to the front."""
         if self.deferred():
@@ -83,7 +86,7 @@ class DocumentsTab(QWidget, LoadsInFront):
         if changes.patient_ids and self.patient_id not in changes.patient_ids:
             return
         # order names appear in every list, so an order change reloads them all
-        kinds = tuple(k for k in self.panels if changes.touches(k, "order"))
+        kinds = tuple(k for k in self.panels if changes.touches(k.key, registry.ORDER.key))
         if kinds:
             self.reload(kinds)
 

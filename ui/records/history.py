@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.records import services
+from models.records.history import history
+from models.records.registry import RecordKind
 from models.records.tables import RecordVersionRead
 from ui.records.table_models import VOIDED_BRUSH, Index, us_date
 from ui.shell.context import AppContext
@@ -162,11 +163,10 @@ class HistoryPanel(QWidget):
         layout.addWidget(splitter)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
-    def show_record(self, kind: str, record_id: str) -> None:
-        versions = self.ctx.read(lambda s: services.history(s, kind, record_id))
+    def show_record(self, kind: RecordKind[Any, Any], record_id: str) -> None:
+        versions = self.ctx.read(lambda s: history(s, kind.key, record_id))
         self.model.set_versions(versions)
-        label = services.LABELS.get(kind, kind)
-        self.heading.setText(f"<b>{label.capitalize()} {record_id}</b> — "
+        self.heading.setText(f"<b>{kind.label.capitalize()} {record_id}</b> — "
                              f"{len(versions)} saved version{'s' if len(versions) != 1 else ''}")
         self.view.resizeColumnsToContents()
         for col in range(self.model.columnCount() - 1):
@@ -198,10 +198,10 @@ class HistoryPanel(QWidget):
 class HistoryDialog(QDialog):
     """The history of one record in its own window (opened with open(), never blocking)."""
 
-    def __init__(self, ctx: AppContext, kind: str, record_id: str,
+    def __init__(self, ctx: AppContext, kind: RecordKind[Any, Any], record_id: str,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(f"History of {services.LABELS.get(kind, kind)} {record_id}")
+        self.setWindowTitle(f"History of {kind.label} {record_id}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(860, 520)
         self.panel = HistoryPanel(ctx, self)

@@ -44,7 +44,7 @@ class InfusionLogTab(QWidget, LoadsInFront):
         inner.addWidget(self.form)
         inner.addLayout(actions)
 
-        self.panel = RecordListPanel(ctx, INFUSION.key, InfusionsTableModel(), self,
+        self.panel = RecordListPanel(ctx, INFUSION, InfusionsTableModel(), self,
                                      new_text="New entry", on_new=self._on_new_entry_clicked)
         self.panel.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # latest day first
         log = QGroupBox("Infusion log (MAR)")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from models.records.services import Changes
+from models.records import registry
+from models.records.changes import Changes
 from ui.records.record_list import RecordListPanel
 from ui.records.table_models import OrdersTableModel
 from ui.shell.context import AppContext
@@ -19,7 +20,8 @@ class OrdersTab(QWidget, LoadsInFront):
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id: str | None = None
-        self.panel = RecordListPanel(ctx, "order", OrdersTableModel(), self, new_text="New order…")
+        self.panel = RecordListPanel(ctx, registry.ORDER, OrdersTableModel(), self,
+                                     new_text="New order…")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.panel)

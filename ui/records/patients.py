@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from models import clock
-from models.records import services
-from models.records.services import Changes
+from models.records import reference
+from models.records.changes import Changes
 from models.records.tables import PatientRead
 from ui.records.patient_models import PATIENT_ID_ROLE, PatientFilterProxy, PatientTableModel
 from ui.shell.context import AppContext
@@ -155,8 +155,8 @@ class PatientListPanel(QWidget):
         active_on = self.today() if self.active_only.isChecked() else None
 
         def load(s: Any) -> tuple[list[PatientRead], set[str] | None]:
-            return (services.list_patients(s), None if active_on is None
-                    else services.active_patient_ids(s, active_on))
+            return (reference.list_patients(s), None if active_on is None
+                    else reference.active_patient_ids(s, active_on))
 
         self._task = run_in_background(self.ctx, load, receiver=self,
                                        on_result=self._show, on_error=self._on_load_failed)
@@ -242,7 +242,7 @@ class PatientListPanel(QWidget):
         self.count_label.setText("Finding active patients…")
         today = self.today()
         self._active_task = run_in_background(
-            self.ctx, lambda s: services.active_patient_ids(s, today), receiver=self,
+            self.ctx, lambda s: reference.active_patient_ids(s, today), receiver=self,
             on_result=self._show_active, on_error=self._on_load_failed)
 
     def _show_active(self, ids: set[str]) -> None:

@@ -18,18 +18,26 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
+from models import vocab
 from models.records import reference
-from models.records.checks import X12_ID_RE, billing_provider_problems, check_pharmacy
+from models.records.checks import (
+    X12_ID_HINT,
+    X12_ID_RE,
+    X12_QUALIFIER_HINT,
+    X12_QUALIFIER_RE,
+    billing_provider_problems,
+    check_pharmacy,
+)
 from models.records.tables import PharmacyBase
 from models.validation import PHONE_RE, ZIP_RE, tax_id_problem, taxonomy_problem
-from ui.forms.patient_form import compact, digits, line, live_check, pattern_problem, upper_case
+from ui.forms.kit import compact, digits, live_check, named_line, pattern_problem, upper_case
 from ui.records.reference_form import RecordDialog, address_fields, address_values, live_npi
 from ui.shell.context import AppContext
 
-USAGE_INDICATORS = (("T", "Test (T): the clearinghouse only checks the files"),
-                    ("P", "Production (P): the claims go to the payers"))
-X12_ID_HINT = "is 2-15 letters, digits or - . (no ~ * : ^)"
-QUALIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
+# what each usage indicator (vocab.USAGE_INDICATORS, ISA15) means for the files sent
+USAGE_EFFECTS = {"T": "the clearinghouse only checks the files",
+                 "P": "the claims go to the payers"}
+assert set(USAGE_EFFECTS) == set(vocab.USAGE_INDICATORS)
 
 
 class PharmacyDialog(RecordDialog):
@@ -53,16 +61,17 @@ class PharmacyDialog(RecordDialog):
         intro = QLabel("These details appear on every claim and documentation packet.", self)
         intro.setWordWrap(True)
         self.form.addRow(intro)
-        self.name = self.add_field("name", "Pharmacy &name", line(self, 60, "name"))
-        self.npi = self.add_field("npi", "&NPI", line(self, 10, "npi"))
+        self.name = self.add_field("name", "Pharmacy &name", named_line(self, 60, "name"))
+        self.npi = self.add_field("npi", "&NPI", named_line(self, 10, "npi"))
         live_npi(self.npi)
-        self.tax_id = self.add_field("tax_id", "Tax &ID (EIN)", line(self, 10, "tax_id"))
+        self.tax_id = self.add_field("tax_id", "Tax &ID (EIN)", named_line(self, 10, "tax_id"))
         self.tax_id.setPlaceholderText("9 digits")
-        self.taxonomy = self.add_field("taxonomy", "Ta&xonomy code", line(self, 10, "taxonomy"))
+        self.taxonomy = self.add_field("taxonomy", "Ta&xonomy code",
+                                       named_line(self, 10, "taxonomy"))
         self.taxonomy.setPlaceholderText("e.g. 3336H0001X (home infusion pharmacy)")
         upper_case(self.taxonomy)
         self.address = address_fields(self)
-        self.phone = self.add_field("phone", "&Phone", line(self, 14, "phone"))
+        self.phone = self.add_field("phone", "&Phone", named_line(self, 14, "phone"))
         self.phone.setPlaceholderText("10 digits")
         # what a clearinghouse refuses in the billing provider is said as it is typed
         live_check(self.tax_id, lambda: compact(self.tax_id.text()) and tax_id_problem(
@@ -116,7 +125,7 @@ class PharmacyDialog(RecordDialog):
         def text_field(name: str, label: str, size: int, placeholder: str,
                        hint: str | None = None, regex: re.Pattern | None = None,
                        upper: bool = False) -> QLineEdit:
-            edit = self.add_field(name, label, line(self, size, name), form)
+            edit = self.add_field(name, label, named_line(self, size, name), form)
             edit.setPlaceholderText(placeholder)
             if upper:
                 upper_case(edit)
@@ -127,7 +136,7 @@ class PharmacyDialog(RecordDialog):
         text_field("submitter_id", "Su&bmitter ID", 15, "blank: the pharmacy's NPI",
                    X12_ID_HINT, X12_ID_RE)
         qualifier = text_field("submitter_id_qualifier", "Submitter &qualifier", 2,
-                               "ZZ", "is two characters, e.g. ZZ", QUALIFIER_RE, upper=True)
+                               "ZZ", X12_QUALIFIER_HINT, X12_QUALIFIER_RE, upper=True)
         qualifier.setMaximumWidth(80)
         qualifier.setToolTip("ISA05: ZZ (mutually defined) unless the clearinghouse says "
                              "otherwise")
@@ -141,14 +150,14 @@ class PharmacyDialog(RecordDialog):
         text_field("receiver_id", "&Receiver ID", 15, "blank: each claim's payer ID",
                    X12_ID_HINT, X12_ID_RE)
         qualifier = text_field("receiver_id_qualifier", "Receiver q&ualifier", 2, "ZZ",
-                               "is two characters, e.g. ZZ", QUALIFIER_RE, upper=True)
+                               X12_QUALIFIER_HINT, X12_QUALIFIER_RE, upper=True)
         qualifier.setMaximumWidth(80)
         qualifier.setToolTip("ISA07: ZZ (mutually defined) unless the clearinghouse says "
                              "otherwise")
         text_field("receiver_name", "Recei&ver name", 60, "blank: the receiver ID or payer")
         self.usage = QComboBox(self)
-        for value, label in USAGE_INDICATORS:
-            self.usage.addItem(label, value)
+        for code, word in vocab.USAGE_INDICATORS.items():  # "Test (T): the clearinghouse..."
+            self.usage.addItem(f"{word.capitalize()} ({code}): {USAGE_EFFECTS[code]}", code)
         self.usage.setToolTip("ISA15: send test files until the clearinghouse approves "
                               "production")
         self.add_field("usage_indicator", "Usa&ge", self.usage, form)

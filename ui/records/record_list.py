@@ -36,9 +36,10 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session
 
 from models.errors import DomainError
-from models.records import services
+from models.records import clinical, reference, registry
+from models.records.registry import ClinicalKind
 from ui.common import show_error
-from ui.forms import record_forms
+from ui.forms import kit, record_forms
 from ui.records.history import HistoryDialog
 from ui.records.table_models import RECORD_ID_ROLE, RecordTableModel
 from ui.shell import ops
@@ -52,8 +53,8 @@ SAMPLE_ROWS = 40
 MAX_COLUMN_WIDTH = 220
 MIN_CUT_WIDTH = 90
 SHORT_COLUMN_WIDTH = 104
-PLURALS = {"infusion": "infusion entries", "delivery": "deliveries",
-           "plan_of_care": "plans of care"}
+PLURALS = {registry.INFUSION: "infusion entries", registry.DELIVERY: "deliveries",
+           registry.PLAN_OF_CARE: "plans of care"}
 
 
 def configure_table(view: QTableView) -> None:
@@ -163,7 +164,7 @@ class RecordListPanel(QWidget):
     record_voided = Signal(str)
     loaded = Signal()  # after each read has been shown
 
-    def __init__(self, ctx: AppContext, kind: str, model: RecordTableModel,
+    def __init__(self, ctx: AppContext, kind: ClinicalKind[Any, Any], model: RecordTableModel,
                  parent: QWidget | None = None, *, new_text: str = "New…",
                  on_new: Callable[[], None] | None = None):
         super().__init__(parent)
@@ -176,13 +177,13 @@ class RecordListPanel(QWidget):
         self._wanted: str | None = None  # to select once the read under way is shown
         self._task: BackgroundTask | None = None
         model.setParent(self)
-        label = services.LABELS[kind]
+        label = kind.label
 
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(Qt.ItemDataRole.EditRole)
         self.view = QTableView()
-        self.view.setObjectName(f"{kind}_table")
+        self.view.setObjectName(f"{kind.key}_table")
         self.view.setModel(self.proxy)
         configure_table(self.view)
         self.view.setSortingEnabled(True)
@@ -290,7 +291,7 @@ class RecordListPanel(QWidget):
         self.loaded.emit()
 
     def count_text(self, n: int) -> str:
-        one = services.LABELS[self.kind]
+        one = self.kind.label
         return f"{n} {one if n == 1 else PLURALS.get(self.kind, one + 's')}"
 
     def select(self, record_id: str) -> None:
@@ -356,8 +357,8 @@ class RecordListPanel(QWidget):
         rec = self.selected_record()
         if rec is None or rec.voided:
             return
-        label = services.LABELS[self.kind]
-        reason = record_forms.ask_reason(
+        label = self.kind.label
+        reason = kit.ask_reason(
             self, f"Void {label} {rec.id}?",
             f"The {label} {rec.id} stays on file with its history, but billing ignores it "
             "from now on. Say why it is voided:", f"Void {label}",
@@ -365,7 +366,7 @@ class RecordListPanel(QWidget):
         if reason is None:
             return
         try:
-            ops.call(self.ctx, services.void_record, kind=self.kind, record_id=rec.id,
+            ops.call(self.ctx, clinical.void_record, kind=self.kind, record_id=rec.id,
                      reason=reason)
         except DomainError as exc:
             show_error(self, exc, title="Not voided")
@@ -383,13 +384,14 @@ class RecordListPanel(QWidget):
         self.reload()
 
 
-def load_records(session: Session, kind: str, patient_id: str, include_voided: bool
-                 ) -> tuple[list[Any], dict, dict[str, str] | None]:
+def load_records(session: Session, kind: ClinicalKind[Any, Any], patient_id: str,
+                 include_voided: bool) -> tuple[list[Any], dict, dict[str, str] | None]:
     """A patient's records of `kind`, their orders by id, and for orders the prescribers'
     names (None for other kinds): what a record list shows, read on a pool thread."""
-    records = services.list_records(session, kind, patient_id=patient_id,
+    records = clinical.list_records(session, kind, patient_id=patient_id,
                                     include_voided=include_voided)
-    orders = services.list_records(session, "order", patient_id=patient_id, include_voided=True)
-    prescribers = ({p.id: p.display_name for p in services.list_prescribers(session)}
-                   if kind == "order" else None)
+    orders = clinical.list_records(session, registry.ORDER, patient_id=patient_id,
+                                   include_voided=True)
+    prescribers = ({p.id: p.display_name for p in reference.list_prescribers(session)}
+                   if kind is registry.ORDER else None)
     return records, {o.id: o for o in orders}, prescribers

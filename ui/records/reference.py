@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session
 
 from models.claims.claim import filing_indicator
-from models.records import services
-from models.records.services import Changes
+from models.records import reference, registry
+from models.records.changes import Changes
+from models.records.checks import check_payer, check_prescriber
+from models.records.rows import new_id
 from models.records.tables import PayerBase, PrescriberBase
 from models.validation import MODIFIER_RE, PAYER_ID_RE, PHONE_RE
 from models.vocab import CLAIM_FILING_INDICATORS, DEFAULT_FILING_INDICATOR, PAYER_KINDS
-from ui.forms.patient_form import digits, line, live_check, pattern_problem, upper_case
+from ui.forms.kit import digits, live_check, named_line, pattern_problem, upper_case
 from ui.records.reference_form import (
     RecordDialog,
     address_fields,
@@ -51,11 +53,11 @@ class PayerDialog(RecordDialog):
 
     def __init__(self, ctx: AppContext, payer_id: str | None = None,
                  parent: QWidget | None = None):
-        payer = ctx.read(lambda s: services.get_payer(s, payer_id)) if payer_id else None
+        payer = ctx.read(lambda s: reference.get_payer(s, payer_id)) if payer_id else None
         super().__init__(ctx, f"Payer – {payer.name}" if payer else "New payer", parent)
         self.payer_id = payer_id
-        self.name = self.add_field("name", "&Name", line(self, 60, "name"))
-        self.claim_id = self.add_field("payer_id", "&Payer ID", line(self, 80, "payer_id"))
+        self.name = self.add_field("name", "&Name", named_line(self, 60, "name"))
+        self.claim_id = self.add_field("payer_id", "&Payer ID", named_line(self, 80, "payer_id"))
         self.claim_id.setToolTip("The id the clearinghouse uses for this payer on claims")
         self.kind = QComboBox(self)
         self.kind.addItems(PAYER_KINDS)
@@ -71,7 +73,7 @@ class PayerDialog(RecordDialog):
         self.prior_auth = QCheckBox("Requires prior &authorization (rule R5)", self)
         self.add_field("requires_prior_auth", "", self.prior_auth)
         self.modifiers = self.add_field("per_diem_modifiers", "Per diem &modifiers",
-                                        line(self, 20, "per_diem_modifiers"))
+                                        named_line(self, 20, "per_diem_modifiers"))
         self.modifiers.setPlaceholderText("up to two, e.g. SH or SH, SJ")
         upper_case(self.modifiers)
         live_check(self.modifiers, lambda: self._modifier_problem())
@@ -118,12 +120,12 @@ class PayerDialog(RecordDialog):
         )
 
     def check(self, data: PayerBase) -> None:
-        services.check_payer(data)
+        check_payer(data)
 
     def write(self, session: Session, data: PayerBase) -> str:
         if self.payer_id is None:
-            data = data.model_copy(update={"id": services.new_id(session, "payer")})
-        saved = services.save_payer(session, actor=self.ctx.actor, data=data)
+            data = data.model_copy(update={"id": new_id(session, registry.PAYER)})
+        saved = reference.save_payer(session, actor=self.ctx.actor, data=data)
         self.payer_id = saved.id
         return saved.id
 
@@ -136,18 +138,19 @@ class PrescriberDialog(RecordDialog):
 
     def __init__(self, ctx: AppContext, prescriber_id: str | None = None,
                  parent: QWidget | None = None):
-        doc = (ctx.read(lambda s: services.get_prescriber(s, prescriber_id))
+        doc = (ctx.read(lambda s: reference.get_prescriber(s, prescriber_id))
                if prescriber_id else None)
         super().__init__(ctx, f"Prescriber – {doc.display_name}" if doc else "New prescriber",
                          parent)
         self.prescriber_id = prescriber_id
         self.first_name = self.add_field("first_name", "&First name",
-                                         line(self, 60, "first_name"))
-        self.last_name = self.add_field("last_name", "&Last name", line(self, 60, "last_name"))
-        self.npi = self.add_field("npi", "&NPI", line(self, 10, "npi"))
+                                         named_line(self, 60, "first_name"))
+        self.last_name = self.add_field("last_name", "&Last name",
+                                        named_line(self, 60, "last_name"))
+        self.npi = self.add_field("npi", "&NPI", named_line(self, 10, "npi"))
         self.npi.setPlaceholderText("10 digits")
         live_npi(self.npi)
-        self.phone = self.add_field("phone", "&Phone", line(self, 14, "phone"))
+        self.phone = self.add_field("phone", "&Phone", named_line(self, 14, "phone"))
         self.phone.setPlaceholderText("10 digits")
         live_check(self.phone, lambda: pattern_problem(
             digits(self.phone.text()), PHONE_RE, "is 10 digits"))
@@ -168,12 +171,12 @@ class PrescriberDialog(RecordDialog):
         )
 
     def check(self, data: PrescriberBase) -> None:
-        services.check_prescriber(data)
+        check_prescriber(data)
 
     def write(self, session: Session, data: PrescriberBase) -> str:
         if self.prescriber_id is None:
-            data = data.model_copy(update={"id": services.new_id(session, "prescriber")})
-        saved = services.save_prescriber(session, actor=self.ctx.actor, data=data)
+            data = data.model_copy(update={"id": new_id(session, registry.PRESCRIBER)})
+        saved = reference.save_prescriber(session, actor=self.ctx.actor, data=data)
         self.prescriber_id = saved.id
         return saved.id
 
@@ -280,7 +283,7 @@ class ReferenceListDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        fn = services.list_payers if self.kind == "payer" else services.list_prescribers
+        fn = reference.list_payers if self.kind == "payer" else reference.list_prescribers
         self.model.set_rows(self.ctx.read(fn))
         self.edit_button.setEnabled(self.model.rowCount() > 0)
         if self.model.rowCount():

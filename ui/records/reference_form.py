@@ -12,7 +12,7 @@ from sqlmodel import Session
 from models.errors import FieldError, ValidationFailed
 from models.validation import STATE_RE, ZIP_RE, npi_problem
 from ui.common import GuardedDialog, apply_field_errors, field_errors, mark_field, show_error
-from ui.forms.patient_form import compact, line, live_check, pattern_problem, upper_case
+from ui.forms.kit import compact, live_check, named_line, pattern_problem, upper_case
 from ui.shell.context import AppContext
 from ui.shell.ops import WriteOp
 
@@ -141,13 +141,15 @@ class RecordDialog(GuardedDialog):
 
 
 def address_fields(dialog: RecordDialog) -> dict[str, QLineEdit]:
-    line1 = dialog.add_field("address_line1", "&Address", line(dialog, 55, "address_line1"))
-    line2 = dialog.add_field("address_line2", "Address line &2", line(dialog, 55, "address_line2"))
-    city = dialog.add_field("city", "&City", line(dialog, 30, "city"))
-    state = dialog.add_field("state", "S&tate", line(dialog, 2, "state"))
+    line1 = dialog.add_field("address_line1", "&Address",
+                             named_line(dialog, 55, "address_line1"))
+    line2 = dialog.add_field("address_line2", "Address line &2",
+                             named_line(dialog, 55, "address_line2"))
+    city = dialog.add_field("city", "&City", named_line(dialog, 30, "city"))
+    state = dialog.add_field("state", "S&tate", named_line(dialog, 2, "state"))
     state.setMaximumWidth(60)
     upper_case(state)
-    zip_ = dialog.add_field("zip", "&ZIP", line(dialog, 10, "zip"))
+    zip_ = dialog.add_field("zip", "&ZIP", named_line(dialog, 10, "zip"))
     zip_.setMaximumWidth(140)
     live_check(state, lambda: pattern_problem(state.text().strip(), STATE_RE,
                                               "is two capital letters, e.g. IL"))

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from models.records.services import changes_of
+from models.records.changes import changes_of
 
 R = TypeVar("R")
 
@@ -34,7 +34,7 @@ class AppContext(QObject):
     background) and write through ui.shell.ops, which announces each write's `Changes` on
     `data_changed`: the one signal every view listens to and decides whether to read again."""
 
-    data_changed = Signal(object)  # models.records.services.Changes
+    data_changed = Signal(object)  # models.records.changes.Changes
     database_replaced = Signal()
 
     def __init__(self, engine: Engine, actor: str, url: str, parent: QObject | None = None):

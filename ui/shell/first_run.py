@@ -18,7 +18,8 @@ from sqlmodel import Session
 
 from models import clock
 from models.db import sqlite_path
-from models.records import services
+from models.records import reference
+from models.records.rows import count_records
 from ui.common import show_error
 from ui.shell.context import AppContext
 from ui.shell.import_export import Cancelled, ProgressJob
@@ -28,7 +29,7 @@ DEMO_SEED = 1
 
 def first_run_wanted(s: Session) -> bool:
     """True for a database with no records and no pharmacy settings."""
-    return services.count_records(s) == 0 and services.get_pharmacy(s) is None
+    return count_records(s) == 0 and reference.get_pharmacy(s) is None
 
 
 def needs_first_run(ctx: AppContext) -> bool:

@@ -50,13 +50,13 @@ class ProgressJob(QObject):
     returns.
 
     With `reports=True`, `fn(session, report)` is given `report(progress)` to call with each
-    step (an `interchange.Progress`): the dialog shows it, and once the user has cancelled,
-    `report` raises `Cancelled`, which stops the work there and rolls it back."""
+    step (a `models.interchange.read.Progress`): the dialog shows it, and once the user has
+    cancelled, `report` raises `Cancelled`, which stops the work there and rolls it back."""
 
     succeeded = Signal(object)
     failed = Signal(object)
     finished = Signal()
-    progressed = Signal(object)  # a step the work reported (an interchange.Progress)
+    progressed = Signal(object)  # a step the work reported (a models.interchange.read.Progress)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, title: str, label: str,
                  fn: Callable[..., Any], *, writes: bool = True,
@@ -219,15 +219,14 @@ class ImportExport(QObject):
         self.import_path = path
 
         def _import(session: Session, report: Callable[[Any], None]) -> dict[str, int]:
-            from models.interchange import read as interchange
+            from models.interchange import read
 
             try:  # read off the GUI thread too: a large file takes seconds to parse
-                doc = interchange.read_file(path, progress=report)
+                doc = read.read_file(path, progress=report)
             except (OSError, DomainError) as exc:
                 raise ImportRejected([str(exc)]) from exc
-            counts = interchange.import_document(session, actor=actor, doc=doc,
-                                                 progress=report, warnings=self.warnings)
-            return counts
+            return read.import_document(session, actor=actor, doc=doc, progress=report,
+                                        warnings=self.warnings)
 
         self.job = ProgressJob(self.ctx, self.window, "Import", f"Importing {path.name}…",
                                _import, reports=True, describe=describe_import(path.name))
@@ -271,12 +270,12 @@ class ImportExport(QObject):
         stop = threading.Event()
 
         def _export(session: Session) -> str:
-            from models.interchange import transfer as interchange
+            from models.interchange import write
 
-            doc = interchange.export_document(session)
+            doc = write.export_document(session)
             if stop.is_set():
                 raise Cancelled()
-            interchange.write_file(path, doc)  # never leaves a half-written export behind
+            write.write_file(path, doc)  # never leaves a half-written export behind
             return str(path)
 
         self.job = ProgressJob(self.ctx, self.window, "Export", f"Exporting to {path.name}…",

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QV
 
 from models import clock
 from models.db import sqlite_path
-from models.records import services
-from models.records.services import Changes
+from models.records import reference
+from models.records.changes import Changes
 from models.records.tables import PatientRead
 from ui.records.patients import PatientListPanel
 from ui.records.table_models import us_date
@@ -311,9 +311,9 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         background."""
 
         def load(s: Any) -> tuple[str, dict[str, str]]:
-            pharmacy = services.get_pharmacy(s)
+            pharmacy = reference.get_pharmacy(s)
             return (pharmacy.name if pharmacy else "",
-                    {p.id: p.name for p in services.list_payers(s)})
+                    {p.id: p.name for p in reference.list_payers(s)})
 
         run_in_background(self.ctx, load, receiver=self, on_result=self._show_names)
 

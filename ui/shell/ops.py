@@ -1,7 +1,7 @@
 """The one way the GUI writes: a `WriteOp` runs a change in one transaction and announces it.
 
-    saved = WriteOp(ctx, lambda s: services.save_patient(s, actor=ctx.actor, ...)).run()
-    call(ctx, services.void_record, kind="order", record_id="o-1", reason="duplicate")
+    saved = WriteOp(ctx, lambda s: reference.save_patient(s, actor=ctx.actor, ...)).run()
+    call(ctx, clinical.void_record, kind=registry.ORDER, record_id="o-1", reason="duplicate")
     WriteOp(ctx, import_file, touches_all=True).run_in_background(
         receiver=self, on_result=self._on_imported, on_error=self._on_failed)
 

@@ -20,7 +20,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from models.db import DatabaseDamaged, UpgradeFailed, open_database, sqlite_path
-from models.records import services
+from models.records import reference
 from ui.shell.patient_tabs import CALENDAR_CLASS
 
 if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
@@ -92,7 +92,7 @@ class WindowCommands:
             self.show_status("Choose a patient first: the packet is one patient's records.")
             return None
         patient_id = self.patient_id
-        patient = self.ctx.read(lambda s: services.get_patient(s, patient_id))
+        patient = self.ctx.read(lambda s: reference.get_patient(s, patient_id))
         first = self.shown_month()
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
         from ui.claims.billing_menu import PacketPeriodDialog

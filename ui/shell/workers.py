@@ -1,6 +1,6 @@
 """Run a read or a long job off the GUI thread in its own session; get the answer back on it.
 
-    task = run_in_background(ctx, lambda s: services.billable_days(s, start, end),
+    task = run_in_background(ctx, lambda s: loading.billable_days(s, start, end),
                              receiver=self, on_result=self._on_days_loaded,
                              on_error=self._on_load_failed)
 

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session
 
-from models.billing import rules
+from models.billing import loading, rules
 from models.billing.packet_data import load_packet_data
 from models.claims import batches as claim_batches
 from models.claims.claim import month_end, month_of
 from models.claims.drafts import draft_claims
 from models.db import open_database
-from models.records import services
+from models.records import reference
 from tests.support.billing_reference import (
     full_billing_data,
     reference_authorization_usage,
@@ -101,7 +101,7 @@ def test_windowed_billable_days_equal_the_full_history_evaluation(pharmacies):
                 expected = [r for r in history if (start is None or r.date >= start)
                             and (end is None or r.date <= end)
                             and patient in (None, r.patient_id)]
-                assert services.billable_days(s, start, end, patient) == expected, (
+                assert loading.billable_days(s, start, end, patient) == expected, (
                     name, start, end, patient)
                 if i % 5 == 0:  # the rules as they are now, on the whole history, too
                     assert rules.evaluate(full, start, end, patient) == expected
@@ -114,7 +114,7 @@ def test_a_window_reads_no_service_day_outside_it_and_only_r13_days_before(pharm
     with Session(engine) as s:
         full = full_billing_data(s)
         start, end = _month(sorted(e.date for e in full.infusions)[len(full.infusions) // 2])
-        data = services.load_billing_data(s, None, start, end)
+        data = loading.load_billing_data(s, None, start, end)
     assert {e.date for e in data.infusions} <= {e.date for e in full.infusions
                                                 if start <= e.date <= end}
     assert all(d.date < start for d in data.prior_days)
@@ -132,7 +132,7 @@ def test_authorization_usage_equals_the_full_history_count(pharmacies):
             assert any(used.values()), name
             for patient in sorted(full.patients):
                 expected = {k: n for k, n in used.items() if owner[k] == patient}
-                assert services.authorization_usage(s, patient) == expected, (name, patient)
+                assert loading.authorization_usage(s, patient) == expected, (name, patient)
 
 
 def test_claim_drafts_equal_those_made_from_the_full_history(pharmacies):
@@ -140,8 +140,8 @@ def test_claim_drafts_equal_those_made_from_the_full_history(pharmacies):
     for name, engine in pharmacies.items():
         with Session(engine) as s:
             full = full_billing_data(s)
-            prescribers = {p.id: p for p in services.list_prescribers(s)}
-            pharmacy = services.get_pharmacy(s)
+            prescribers = {p.id: p for p in reference.list_prescribers(s)}
+            pharmacy = reference.get_pharmacy(s)
             for start, end in windows(full, rng, 4)[3:]:
                 start = start or dt.date(2024, 1, 1)
                 end = max(end or start, start)

@@ -12,7 +12,7 @@ import pytest
 from models.claims import batches as claim_batches
 from models.db import unit_of_work
 from models.errors import FieldError
-from models.records import services
+from models.records.history import history
 from models.records.tables import Claim
 from reports.claims import claims_csv, cms1500
 from tests.support.claimed_october import D7, ICN, UNKNOWN, export, set_number
@@ -32,7 +32,7 @@ def test_the_number_is_recorded_uppercased_with_who_and_when(example_engine, cla
     claim_id, number = set_number(example_engine, " icn-20261105-77 ", claimed.lower())
     assert number == ICN
     with unit_of_work(example_engine) as session:
-        (version,) = services.history(session, "claim", str(claim_id))
+        (version,) = history(session, "claim", str(claim_id))
         info = claim_batches.claimed_days(session)[("o-1", D7)]
     assert info.payer_claim_number == ICN
     assert version.recorded_by == "biller" and version.recorded_at.date() >= dt.date(2026, 1, 1)
@@ -42,7 +42,7 @@ def test_the_number_is_recorded_uppercased_with_who_and_when(example_engine, cla
     set_number(example_engine, "9931", claimed)
     set_number(example_engine, "9931", claimed)
     with unit_of_work(example_engine) as session:
-        versions = services.history(session, "claim", str(claim_id))
+        versions = history(session, "claim", str(claim_id))
     assert [v.data["payer_claim_number"] for v in versions] == [ICN, "9931"]
 
 
@@ -61,7 +61,7 @@ def test_a_bad_number_is_refused_naming_the_field_and_nothing_saved(example_engi
     with unit_of_work(example_engine) as session:
         info = claim_batches.claimed_days(session)[("o-1", D7)]
         assert info.payer_claim_number is None
-        assert services.history(session, "claim", str(info.claim_id)) == []
+        assert history(session, "claim", str(info.claim_id)) == []
 
 
 def test_an_unknown_claim_is_refused(example_engine, claimed):

@@ -10,10 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from models.billing import loading
 from models.db import unit_of_work
 from models.errors import DomainError, ImportRejected, ValidationFailed
-from models.interchange import transfer as interchange
-from models.records import services
+from models.interchange import read, validate, write
+from models.records import clinical, reference, registry
+from models.records.history import history
 from models.records.tables import PayerBase
 from models.validation import npi_with_check_digit
 from tests.support.interchange_docs import (
@@ -29,12 +31,12 @@ from tests.support.interchange_docs import (
 
 def import_doc(engine, doc) -> dict[str, int]:
     with unit_of_work(engine) as session:
-        return interchange.import_document(session, actor="test", doc=doc)
+        return read.import_document(session, actor="test", doc=doc)
 
 
 def export_doc(engine) -> dict:
     with unit_of_work(engine) as session:
-        return interchange.export_document(session)
+        return write.export_document(session)
 
 
 def rejected(engine, doc) -> list[str]:
@@ -69,7 +71,7 @@ def test_import_counts_each_collection(engine, example_doc):
 
 def test_imported_example_gives_the_expected_billable_days(example_engine):
     with unit_of_work(example_engine) as session:
-        days = services.billable_days(session, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        days = loading.billable_days(session, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     got = [(d.date.isoformat(), d.status, ":".join(d.modifiers), ";".join(d.reasons),
             d.authorization_number or "") for d in days]
     assert got == [  # R1 for the held dose, R16 SS for the suite, R13 units from pa-1
@@ -87,7 +89,7 @@ def test_export_round_trip_through_an_empty_database(example_engine, other_engin
 
 def test_import_records_history_by_the_actor(example_engine):
     with unit_of_work(example_engine) as session:
-        versions = services.history(session, "infusion", "mar-2")
+        versions = history(session, "infusion", "mar-2")
     assert [(v.version, v.action, v.recorded_by) for v in versions] == [(1, "created", "test")]
 
 
@@ -217,7 +219,7 @@ def test_the_refusal_message_lists_every_problem(engine, example_doc):
 
 def test_a_document_that_is_not_an_object_is_refused(engine):
     with unit_of_work(engine) as session:
-        assert interchange.validate_document(session, []) == ["(file): [] is not an object"]
+        assert validate.validate_document(session, []) == ["(file): [] is not an object"]
 
 
 def test_importing_the_same_file_twice_names_every_existing_id(example_engine, example_doc):
@@ -271,7 +273,7 @@ def test_a_file_of_the_same_pharmacy_adds_to_the_database(example_engine, exampl
     counts = import_doc(example_engine, doc)
     assert counts["pharmacy"] == 0 and counts["infusions"] == 2
     with unit_of_work(example_engine) as session:
-        days = services.billable_days(session, dt.date(2026, 11, 18), dt.date(2026, 11, 18))
+        days = loading.billable_days(session, dt.date(2026, 11, 18), dt.date(2026, 11, 18))
     assert [(d.status, list(d.reasons)) for d in days] == [("not-billable", ["no-infusion"])]  # R1
     exported = export_doc(example_engine)
     assert [e["id"] for e in exported["infusions"]] == ["mar-1", "mar-2", "mar-3", "mar-4",
@@ -338,7 +340,7 @@ def test_a_payer_with_part_of_an_address_is_refused(example_engine):
     """The file's address needs street, city, state and ZIP; a payer saved with a city alone
     would lose it silently on export, so the service asks for the rest."""
     with pytest.raises(ValidationFailed) as err, unit_of_work(example_engine) as session:
-        services.save_payer(session, actor="test", data=PayerBase(
+        reference.save_payer(session, actor="test", data=PayerBase(
             id="aetna", name="Aetna", payer_id="60054", kind="commercial", city="Hartford"))
     assert [(e.field, e.problem) for e in err.value.errors] == [
         ("address_line1", "is required"), ("state", "is required"), ("zip", "is required")]
@@ -347,8 +349,8 @@ def test_a_payer_with_part_of_an_address_is_refused(example_engine):
 def test_a_group_number_the_file_cannot_carry_is_refused(example_engine):
     """"G 7710" saved from a form would make an export that no import accepts."""
     with pytest.raises(ValidationFailed) as err, unit_of_work(example_engine) as session:
-        patient = services.get_patient(session, "p-1001")
-        services.save_patient(session, actor="test", data=patient, coverages=[
+        patient = reference.get_patient(session, "p-1001")
+        reference.save_patient(session, actor="test", data=patient, coverages=[
             patient.coverages[0].model_copy(update={"group_number": "G 7710"})])
     assert [(e.field, e.problem) for e in err.value.errors] == [
         ("coverages[0].group_number", "uses letters, digits and dashes only (up to 50)")]
@@ -357,8 +359,8 @@ def test_a_group_number_the_file_cannot_carry_is_refused(example_engine):
 def test_a_coverage_the_file_cannot_carry_is_refused(example_engine):
     """Every value a coverage is saved with must export and import again."""
     with pytest.raises(ValidationFailed) as err, unit_of_work(example_engine) as session:
-        patient = services.get_patient(session, "p-1001")
-        services.save_patient(session, actor="test", data=patient, coverages=[
+        patient = reference.get_patient(session, "p-1001")
+        reference.save_patient(session, actor="test", data=patient, coverages=[
             patient.coverages[0].model_copy(update={
                 "priority": "tertiary", "relationship": "spouse",
                 "subscriber_first_name": "Erik", "subscriber_last_name": "Lindqvist",
@@ -369,14 +371,14 @@ def test_a_coverage_the_file_cannot_carry_is_refused(example_engine):
 
 def test_voided_records_are_not_exported(example_engine):
     with unit_of_work(example_engine) as session:
-        services.void_record(session, actor="test", kind="infusion", record_id="mar-2",
+        clinical.void_record(session, actor="test", kind=registry.INFUSION, record_id="mar-2",
                              reason="entered for the wrong day")
     assert [e["id"] for e in export_doc(example_engine)["infusions"]] == ["mar-1", "mar-3"]
 
 
 def test_a_voided_order_takes_its_records_out_of_the_export(example_engine, other_engine):
     with unit_of_work(example_engine) as session:
-        services.void_record(session, actor="test", kind="order", record_id="o-1",
+        clinical.void_record(session, actor="test", kind=registry.ORDER, record_id="o-1",
                              reason="duplicate order")
     out = export_doc(example_engine)
     for name in ("orders", "plans_of_care", "prep_notes", "deliveries", "infusions"):
@@ -389,7 +391,7 @@ def test_a_voided_order_takes_its_records_out_of_the_export(example_engine, othe
 
 def test_records_may_not_name_a_voided_order(example_engine, example_doc):
     with unit_of_work(example_engine) as session:
-        services.void_record(session, actor="test", kind="order", record_id="o-1",
+        clinical.void_record(session, actor="test", kind=registry.ORDER, record_id="o-1",
                              reason="duplicate order")
     doc = header(example_doc)
     doc["deliveries"] = [{"id": "d-9", "order": "o-1", "date": "2026-11-02"}]
@@ -398,7 +400,7 @@ def test_records_may_not_name_a_voided_order(example_engine, example_doc):
 
 def test_an_export_validates_against_the_schema(example_engine, other_engine):
     with unit_of_work(other_engine) as session:
-        assert interchange.validate_document(session, export_doc(example_engine)) == []
+        assert validate.validate_document(session, export_doc(example_engine)) == []
 
 
 def test_an_empty_database_has_nothing_to_export(engine):
@@ -417,10 +419,10 @@ def test_any_damaged_file_is_reported_not_crashed_on(engine, example_doc, change
         except (KeyError, IndexError, TypeError):  # an earlier change removed the path
             pass
     with unit_of_work(engine) as session:
-        errors = interchange.validate_document(session, doc)
+        errors = validate.validate_document(session, doc)
         session.rollback()
     assert all(isinstance(e, str) and ": " in e for e in errors)
     if not errors:  # what passes the checks must import, then leave nothing behind here
         with unit_of_work(engine) as session:
-            interchange.import_document(session, actor="test", doc=doc)
+            read.import_document(session, actor="test", doc=doc)
             session.rollback()

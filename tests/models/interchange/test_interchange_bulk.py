@@ -20,7 +20,8 @@ from models.db import sqlite_path, unit_of_work
 from models.errors import ImportRejected
 from models.interchange import convert, read, validate, write
 from models.interchange.format import COLLECTIONS
-from models.records import registry, services
+from models.records import clinical, reference, registry
+from models.records.changes import changes_of
 from models.records.tables import RecordVersion
 from tests.support.interchange_docs import EXAMPLE_PATHS, JSON_VALUES, dump, header, put
 
@@ -31,23 +32,23 @@ def import_through_services(engine, doc: dict, actor: str = "test") -> None:
     """The import as it was before the bulk writer: one service call per record (what the
     forms do), in the file's order, in one transaction."""
     with unit_of_work(engine) as session:
-        if services.get_pharmacy(session) is None:
-            services.save_pharmacy(session, actor=actor,
-                                   data=convert.pharmacy_in(doc["pharmacy"]))
+        if reference.get_pharmacy(session) is None:
+            reference.save_pharmacy(session, actor=actor,
+                                    data=convert.pharmacy_in(doc["pharmacy"]))
         for coll, kind in COLLECTIONS.items():
             for item in doc.get(coll, []):
                 data = convert.CONVERTERS[kind](item)
                 if kind is registry.PAYER:
-                    services.save_payer(session, actor=actor, data=data)
+                    reference.save_payer(session, actor=actor, data=data)
                 elif kind is registry.PRESCRIBER:
-                    services.save_prescriber(session, actor=actor, data=data)
+                    reference.save_prescriber(session, actor=actor, data=data)
                 elif kind is registry.PATIENT:
-                    services.save_patient(session, actor=actor, data=data,
-                                          coverages=convert.coverages_in(item))
+                    reference.save_patient(session, actor=actor, data=data,
+                                           coverages=convert.coverages_in(item))
                 elif kind is registry.AUTHORIZATION:
-                    services.save_authorization(session, actor=actor, data=data)
+                    reference.save_authorization(session, actor=actor, data=data)
                 else:
-                    services.create_record(session, actor=actor, kind=kind.key, data=data,
+                    clinical.create_record(session, actor=actor, kind=kind, data=data,
                                            form_checks=False)
 
 
@@ -119,11 +120,11 @@ def addition(example_doc: dict) -> dict:
 @pytest.mark.parametrize("name", ["example", "generated"])
 def test_bulk_import_stores_exactly_what_the_services_store(engines, example_doc, name):
     doc = example_doc if name == "example" else GENERATED
-    bulk, reference = engines
+    bulk, one_by_one = engines
     since = dt.datetime.now().replace(microsecond=0)
     import_doc(bulk, doc)
-    import_through_services(reference, doc)
-    got, expected = stored(bulk, since), stored(reference, since)
+    import_through_services(one_by_one, doc)
+    got, expected = stored(bulk, since), stored(one_by_one, since)
     assert got.keys() == expected.keys()
     for table in expected:  # table by table, row by row: the history rows included
         assert got[table] == expected[table], table
@@ -133,14 +134,14 @@ def test_bulk_import_stores_exactly_what_the_services_store(engines, example_doc
 
 def test_bulk_import_into_a_database_with_data_stores_what_the_services_store(
         engines, example_doc):
-    bulk, reference = engines
+    bulk, one_by_one = engines
     since = dt.datetime.now().replace(microsecond=0)
     for eng in engines:
         import_through_services(eng, example_doc)
     counts = import_doc(bulk, addition(example_doc))
-    import_through_services(reference, addition(example_doc))
+    import_through_services(one_by_one, addition(example_doc))
     assert counts["pharmacy"] == 0 and counts["infusions"] == 2
-    assert stored(bulk, since) == stored(reference, since)
+    assert stored(bulk, since) == stored(one_by_one, since)
 
 
 def test_generated_pharmacy_round_trips_byte_for_byte(engines):
@@ -190,7 +191,7 @@ def test_the_import_leaves_a_change_notice_of_every_kind_and_patient(engine, exa
     import_doc(engine, example_doc)
     with unit_of_work(engine) as session:
         read.import_document(session, actor="test", doc=addition(example_doc))
-        changes = services.changes_of(session)
+        changes = changes_of(session)
     assert changes.kinds == {"payer", "patient", "order", "authorization", "infusion",
                              "care_note"}
     assert changes.patient_ids == {"p-1001", "p-2002"}  # mar-4 is of p-1001's order o-1

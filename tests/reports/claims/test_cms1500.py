@@ -47,9 +47,9 @@ def test_example_form_carries_every_line(example_engine):
     with unit_of_work(example_engine) as session:
         preview = claim_batches.prepare_claims(session, D(2026, 10, 1), D(2026, 10, 31),
                                                fmt="cms1500")
-        from models.records import services
+        from models.records import reference
 
-        ctx = BatchContext(pharmacy=services.get_pharmacy(session), created_at=CTX.created_at)
+        ctx = BatchContext(pharmacy=reference.get_pharmacy(session), created_at=CTX.created_at)
     (claim,) = preview.drafts
     (text,) = pages_text(cms1500.render(preview.drafts, ctx))
     for expected in ("XBP448812", "LINDQVIST, MARIA", "04 18 1961", "D801", "PA20261001",

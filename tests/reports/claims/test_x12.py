@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from models.billing import rules
+from models.billing import loading, rules
 from models.claims import batches as claim_batches
 from models.db import transactions, unit_of_work
-from models.records import services
+from models.records import reference
 from reports.claims import x12_837p
 from tests.support.x12_validator import x12_errors
 
@@ -96,7 +96,7 @@ def test_demo_last_full_month_validates_clean_and_lines_agree_with_the_rules(dem
     assert x12_errors(text) == []
     assert len(result.written) >= 10 and not result.refused
     with unit_of_work(demo_engine) as session:
-        days = services.billable_days(session, *OCTOBER)
+        days = loading.billable_days(session, *OCTOBER)
     billable = [d for d in days if d.status == rules.BILLABLE]
     written = claims_of(text)
     assert len(written) == len(result.written)
@@ -163,7 +163,7 @@ def test_without_a_clearinghouse_each_payer_gets_its_own_file(demo_engine, tmp_p
     assert sorted(tmp_path.glob("oct*")) == sorted(result.paths)  # no .part file left
     with unit_of_work(demo_engine) as session:  # each claimed day names its own payer's file
         for info in claim_batches.claimed_days(session).values():
-            payer = services.get_payer(session, info.payer_id)
+            payer = reference.get_payer(session, info.payer_id)
             assert Path(info.file_name).name == f"oct-{payer.payer_id}.837"
 
 
@@ -293,14 +293,16 @@ def test_saving_the_pharmacy_keeps_clearinghouse_settings_and_control_number(exa
         row.submitter_id, row.last_control_number = "SUB12345", 17
         session.add(row)
     with unit_of_work(example_engine) as session:
-        current = services.get_pharmacy(session)
+        current = reference.get_pharmacy(session)
         fields = {k: getattr(current, k) for k in ("name", "npi", "tax_id", "address_line1",
                                                    "city", "state", "zip")}
-        services.save_pharmacy(session, actor="test", data=PharmacyBase(**fields))
+        reference.save_pharmacy(session, actor="test", data=PharmacyBase(**fields))
     with unit_of_work(example_engine) as session:
         row = session.get(Pharmacy, 1)
         assert (row.submitter_id, row.last_control_number) == ("SUB12345", 17)
     with pytest.raises(ValidationFailed) as err, unit_of_work(example_engine) as session:
-        services.save_pharmacy(session, actor="test", data=PharmacyBase(
+        reference.save_pharmacy(session, actor="test", data=PharmacyBase(
             **fields, submitter_id="SUB*1", usage_indicator="X"))
-    assert {e.field for e in err.value.errors} == {"submitter_id", "usage_indicator"}
+    problems = {e.field: e.problem for e in err.value.errors}
+    assert set(problems) == {"submitter_id", "usage_indicator"}
+    assert problems["usage_indicator"] == "is T (test) or P (production)"  # vocab's, worded

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
-from models.records import services
+from models.records import clinical, reference, registry
 from models.records.tables import InfusionBase, PrepNoteBase
 from ui.billing import fixes, month_bar
 from ui.billing.billing_models import DAY_ROLE, STATUS_ROLE, CalendarTableModel
@@ -90,8 +90,8 @@ def test_voided_prep_note_turns_day_to_hold_with_reason(qtbot, cal, ctx):
     with qtbot.waitSignal(cal.data_loaded):
         ops.call(
             ctx,
-            services.void_record,
-            kind="prep_note",
+            clinical.void_record,
+            kind=registry.PREP_NOTE,
             record_id="rx-1",
             reason="entered on the wrong order",
         )
@@ -108,14 +108,14 @@ def test_voided_prep_note_turns_day_to_hold_with_reason(qtbot, cal, ctx):
 
 
 def test_shortened_beyond_use_date_turns_day_to_hold(qtbot, cal, ctx):
-    rx2 = ctx.read(lambda s: services.get_record(s, "prep_note", "rx-2"))
+    rx2 = ctx.read(lambda s: clinical.get_record(s, registry.PREP_NOTE, "rx-2"))
     data = PrepNoteBase.model_validate(rx2.model_dump())
     data.beyond_use_date = dt.date(2026, 10, 28)
     with qtbot.waitSignal(cal.data_loaded):
         ops.call(
             ctx,
-            services.edit_record,
-            kind="prep_note",
+            clinical.edit_record,
+            kind=registry.PREP_NOTE,
             record_id="rx-2",
             data=data,
             reason="BUD was 4 days, not 5",
@@ -127,7 +127,8 @@ def test_shortened_beyond_use_date_turns_day_to_hold(qtbot, cal, ctx):
 
 def test_fix_button_opens_the_form_for_the_reason(qtbot, cal, ctx, monkeypatch):
     with qtbot.waitSignal(cal.data_loaded):
-        ops.call(ctx, services.void_record, kind="prep_note", record_id="rx-1", reason="test")
+        ops.call(ctx, clinical.void_record, kind=registry.PREP_NOTE, record_id="rx-1",
+                 reason="test")
     cal.select_day(dt.date(2026, 10, 7))
     calls = []
 
@@ -140,20 +141,21 @@ def test_fix_button_opens_the_form_for_the_reason(qtbot, cal, ctx, monkeypatch):
     assert button.text() == "Add preparation note…"
     with qtbot.waitSignal(cal.fix_opened):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert calls == [("prep_note", "p-1001", None, "o-1", dt.date(2026, 10, 7))]
+    assert calls == [(registry.PREP_NOTE, "p-1001", None, "o-1", dt.date(2026, 10, 7))]
 
 
 def test_fix_targets_by_reason(cal, ctx):
     day = cal.day(dt.date(2026, 10, 7)).results[0]
-    assert fixes.fix_target(ctx, "no-coverage", day) == ("patient", {"patient_id": "p-1001"})
+    assert fixes.fix_target(ctx, "no-coverage", day) == (registry.PATIENT,
+                                                            {"patient_id": "p-1001"})
     kind, kw = fixes.fix_target(ctx, "unsigned-order", day)  # R7: edit the order itself
-    assert (kind, kw["record_id"]) == ("order", "o-1")
+    assert (kind, kw["record_id"]) == (registry.ORDER, "o-1")
     kind, kw = fixes.fix_target(ctx, "incomplete-mar", day)  # R11: that day's entry
-    assert (kind, kw["record_id"]) == ("infusion", None)  # mar-1 is complete
+    assert (kind, kw["record_id"]) == (registry.INFUSION, None)  # mar-1 is complete
     kind, kw = fixes.fix_target(ctx, "authorization-exhausted", day)  # R13: add units to pa-1
-    assert (kind, kw["record_id"]) == ("authorization", "pa-1")
+    assert (kind, kw["record_id"]) == (registry.AUTHORIZATION, "pa-1")
     kind, kw = fixes.fix_target(ctx, "missing-care-note", day)
-    assert (kind, kw["record_id"], kw["day"]) == ("care_note", None, dt.date(2026, 10, 7))
+    assert (kind, kw["record_id"], kw["day"]) == (registry.CARE_NOTE, None, dt.date(2026, 10, 7))
 
 
 def test_coverage_fix_opens_patient_form(cal, ctx, monkeypatch):
@@ -212,7 +214,7 @@ def test_background_task_delivers_result_and_error_on_gui_thread(qtbot, ctx):
     receiver = QObject()
     task = run_in_background(
         ctx,
-        lambda s: (services.get_patient(s, "p-1001").last_name, QThread.currentThread()),
+        lambda s: (reference.get_patient(s, "p-1001").last_name, QThread.currentThread()),
         receiver=receiver,
         on_result=lambda v: seen.append((v, QThread.currentThread())),
     )
@@ -224,7 +226,7 @@ def test_background_task_delivers_result_and_error_on_gui_thread(qtbot, ctx):
 
     errors = []
     task = run_in_background(
-        ctx, lambda s: services.get_patient(s, "nobody"), receiver=receiver, on_error=errors.append
+        ctx, lambda s: reference.get_patient(s, "nobody"), receiver=receiver, on_error=errors.append
     )
     with qtbot.waitSignal(task.failed):
         pass
@@ -255,14 +257,14 @@ def test_failed_load_is_shown_in_the_view(qtbot, cal):
 
 
 def test_incomplete_mar_fix_opens_that_entry(qtbot, cal, ctx):
-    mar3 = ctx.read(lambda s: services.get_record(s, "infusion", "mar-3"))
+    mar3 = ctx.read(lambda s: clinical.get_record(s, registry.INFUSION, "mar-3"))
     data = InfusionBase.model_validate(mar3.model_dump())
     data.end_time = None
     with qtbot.waitSignal(cal.data_loaded):
         ops.call(
             ctx,
-            services.edit_record,
-            kind="infusion",
+            clinical.edit_record,
+            kind=registry.INFUSION,
             record_id="mar-3",
             data=data,
             reason="end time was a guess",
@@ -270,7 +272,7 @@ def test_incomplete_mar_fix_opens_that_entry(qtbot, cal, ctx):
     day = cal.day(dt.date(2026, 10, 29)).results[0]
     assert (day.status, day.reasons) == (HOLD, ("incomplete-mar",))  # R11
     kind, kw = fixes.fix_target(ctx, "incomplete-mar", day)
-    assert (kind, kw["record_id"], kw["order_id"]) == ("infusion", "mar-3", "o-1")
+    assert (kind, kw["record_id"], kw["order_id"]) == (registry.INFUSION, "mar-3", "o-1")
     cal.select_day(dt.date(2026, 10, 29))
     assert cal.panel.fix_buttons[("o-1", "incomplete-mar")].text() == "Complete the infusion entry…"
 
@@ -279,7 +281,8 @@ def test_fix_button_opens_the_real_form(qtbot, cal, ctx):
     from PySide6.QtWidgets import QDialog
 
     with qtbot.waitSignal(cal.data_loaded):
-        ops.call(ctx, services.void_record, kind="prep_note", record_id="rx-1", reason="test")
+        ops.call(ctx, clinical.void_record, kind=registry.PREP_NOTE, record_id="rx-1",
+                 reason="test")
     cal.select_day(dt.date(2026, 10, 7))
     with qtbot.waitSignal(cal.fix_opened):
         qtbot.mouseClick(

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from models.claims import batches as claim_batches
 from models.db import unit_of_work
-from models.records import services
+from models.records.history import history
 from tests.support.claimed_october import D7, ICN, OCT, export
 from tests.support.databases import billing_ready
 from ui.billing import day_panel
@@ -62,7 +62,7 @@ def test_calendar_button_records_the_number_and_the_panel_shows_it(qtbot, cal, c
     assert f"Payer's claim no. {ICN}" in cal.panel.text()
     with unit_of_work(cal.ctx.engine) as session:
         info = claim_batches.claimed_days(session)[("o-1", D7)]
-        (version,) = services.history(session, "claim", str(info.claim_id))
+        (version,) = history(session, "claim", str(info.claim_id))
     assert version.recorded_by == "clerk"
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from models.billing.month import MonthFilter
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
-from models.records import services
+from models.records import clinical, reference, registry
 from models.records.tables import CoverageBase, InfusionBase, OrderBase, PatientBase
 from ui.billing import calendar_view
 from ui.billing.billing_models import ROW_ROLE, STATUS_ROLE
@@ -23,7 +23,7 @@ OCT = dt.date(2026, 10, 1)
 
 
 def add_patient(s, pid: str, last: str, payer: str, code: str, days: list[int]) -> None:
-    services.save_patient(
+    reference.save_patient(
         s,
         actor="t",
         data=PatientBase(
@@ -41,10 +41,10 @@ def add_patient(s, pid: str, last: str, payer: str, code: str, days: list[int]) 
             CoverageBase(payer_id=payer, member_id=f"M{pid}", start_date=dt.date(2026, 1, 1))
         ],
     )
-    order = services.create_record(
+    order = clinical.create_record(
         s,
         actor="t",
-        kind="order",
+        kind=registry.ORDER,
         data=OrderBase(
             id=f"o-{pid}",
             patient_id=pid,
@@ -57,10 +57,10 @@ def add_patient(s, pid: str, last: str, payer: str, code: str, days: list[int]) 
         ),
     )
     for d in days:
-        services.create_record(
+        clinical.create_record(
             s,
             actor="t",
-            kind="infusion",
+            kind=registry.INFUSION,
             data=InfusionBase(
                 id=f"mar-{pid}-{d}",
                 order_id=order.id,
@@ -238,7 +238,8 @@ def test_double_click_opens_the_patient_on_this_month(qtbot, view, ctx):
 def test_hidden_view_reloads_when_shown_again(qtbot, view, ctx):
     view.hide()
     loads = view._generation
-    ops.call(ctx, services.void_record, kind="infusion", record_id="mar-2", reason="wrong day")
+    ops.call(ctx, clinical.void_record, kind=registry.INFUSION, record_id="mar-2",
+             reason="wrong day")
     assert view._generation == loads  # a hidden view starts no load...
     assert view.model.patient_at(1).totals[NOT_BILLABLE] == 1
     with qtbot.waitSignal(view.data_loaded):  # ...until it is shown
@@ -250,8 +251,8 @@ def test_reloads_after_a_write_and_navigates(qtbot, view, ctx):
     with qtbot.waitSignal(view.data_loaded):
         ops.call(
             ctx,
-            services.void_record,
-            kind="infusion",
+            clinical.void_record,
+            kind=registry.INFUSION,
             record_id="mar-2",
             reason="charted on the wrong day",
         )

@@ -9,11 +9,12 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from models.billing import loading
 from models.billing.month import patient_months
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
 from models.claims import batches as claim_batches
 from models.db import unit_of_work
-from models.records import services
+from models.records import clinical, reference, registry
 from models.records.tables import PharmacyBase
 from reports.claims import claims_csv
 from tests.support.gui_wait import settle
@@ -143,7 +144,7 @@ def test_claimed_day_that_stops_being_billable_says_so(qtbot, cal, ctx, tmp_path
     assert cal.day(D7).shown_status == CLAIMED
     info = claim_info(ctx, D7)
     with qtbot.waitSignal(cal.data_loaded):
-        ops.call(ctx, services.void_record, kind="prep_note", record_id="rx-1",
+        ops.call(ctx, clinical.void_record, kind=registry.PREP_NOTE, record_id="rx-1",
                  reason="wrong order")
     # R9 puts the claimed day on hold: the hold shows first, and the claim is still named
     day = cal.day(D7)
@@ -178,7 +179,7 @@ def test_month_view_marks_claimed_days_and_counts_them(qtbot, ctx, tmp_path):
 def test_models_with_claimed_days_pass_modeltester(qtmodeltester, ctx, tmp_path):
     claim_october(ctx, tmp_path)
     claimed = ctx.read(lambda s: claim_batches.claimed_days(s))
-    days = ctx.read(lambda s: services.billable_days(s, OCT, dt.date(2026, 10, 31)))
+    days = ctx.read(lambda s: loading.billable_days(s, OCT, dt.date(2026, 10, 31)))
     cal = CalendarTableModel()
     cal.set_month(2026, 10, days, {}, claimed)
     qtmodeltester.check(cal)
@@ -248,7 +249,7 @@ def test_clearinghouse_settings_are_checked_saved_and_reloaded(qtbot, ctx):
     assert dlg.isVisible()
     assert "Submitter ID: is 2-15 letters" in dlg.error_label.text()
     assert "Receiver qualifier: is two characters" in dlg.error_label.text()
-    assert ctx.read(services.get_pharmacy).submitter_id is None  # nothing was saved
+    assert ctx.read(reference.get_pharmacy).submitter_id is None  # nothing was saved
     assert f["submitter_id"].text() == "RIV*1"  # and nothing typed was lost
 
     f["submitter_id"].clear()
@@ -259,12 +260,15 @@ def test_clearinghouse_settings_are_checked_saved_and_reloaded(qtbot, ctx):
     qtbot.keyClicks(f["submitter_contact_phone"], "(217) 555-0142")
     qtbot.keyClicks(f["receiver_id"], "CLEARHUB")
     qtbot.keyClicks(f["receiver_name"], "Clear Hub")
+    assert [dlg.usage.itemText(i) for i in range(dlg.usage.count())] == [
+        "Test (T): the clearinghouse only checks the files",
+        "Production (P): the claims go to the payers"]
     dlg.usage.setCurrentIndex(dlg.usage.findData("P"))
     dlg.address["zip"].setText("61602-1234")  # the example's 5-digit ZIP is refused (ZIP+4)
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible(), dlg.error_label.text()
 
-    p = ctx.read(services.get_pharmacy)
+    p = ctx.read(reference.get_pharmacy)
     assert (p.submitter_id, p.submitter_id_qualifier, p.submitter_name,
             p.submitter_contact_name, p.submitter_contact_phone, p.receiver_id,
             p.receiver_id_qualifier, p.receiver_name, p.usage_indicator) == (
@@ -282,8 +286,8 @@ def test_clearinghouse_settings_are_checked_saved_and_reloaded(qtbot, ctx):
 
 def test_blank_clearinghouse_fields_stay_blank(qtbot, ctx):
     with unit_of_work(ctx.engine) as s:
-        old = services.get_pharmacy(s)
-        services.save_pharmacy(s, actor="t", data=PharmacyBase.model_validate(
+        old = reference.get_pharmacy(s)
+        reference.save_pharmacy(s, actor="t", data=PharmacyBase.model_validate(
             {**old.model_dump(exclude={"id"}), "receiver_id": "CLEARHUB"}))
     dlg = PharmacyDialog(ctx)
     qtbot.addWidget(dlg)
@@ -291,7 +295,7 @@ def test_blank_clearinghouse_fields_stay_blank(qtbot, ctx):
     dlg.fields["receiver_id"].clear()  # back to "each claim's payer"
     dlg.address["zip"].setText("616021234")  # ZIP+4, which the settings form requires
     assert dlg.save()
-    p = ctx.read(services.get_pharmacy)
+    p = ctx.read(reference.get_pharmacy)
     assert (p.receiver_id, p.submitter_id, p.submitter_contact_phone) == (None, None, None)
 
 

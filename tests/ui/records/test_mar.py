@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from models.billing import loading
 from models.db import unit_of_work
-from models.records import services
+from models.records import clinical, registry
 from models.records.dose import dose_from_text
 from models.records.tables import OrderBase
 from tests.support.gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_records
@@ -49,7 +50,7 @@ def fresh(engine, fn):
 
 
 def entries(engine):
-    return fresh(engine, lambda s: services.list_records(s, "infusion", patient_id=PATIENT))
+    return fresh(engine, lambda s: clinical.list_records(s, registry.INFUSION, patient_id=PATIENT))
 
 
 def type_here(qtbot, text):
@@ -62,7 +63,7 @@ def press(key):
 
 
 def test_keyboard_entry_follows_the_paper_mar_and_makes_the_day_billable(tab, engine, qtbot):
-    assert fresh(engine, lambda s: services.billable_days(s, SERVICE_DAY, SERVICE_DAY)) == []
+    assert fresh(engine, lambda s: loading.billable_days(s, SERVICE_DAY, SERVICE_DAY)) == []
     form = tab.form
     # prefilled: the only active order, the dose given last time, the nurse who gave it
     assert form.fields["order_id"].currentData() == ORDER
@@ -85,7 +86,7 @@ def test_keyboard_entry_follows_the_paper_mar_and_makes_the_day_billable(tab, en
     assert (saved.dose_given, saved.administered_by, saved.site, saved.reaction) == (
         Decimal(28000), "Kate Moss RN", "right forearm", "none")
     assert saved.recorded_by == "Jia Lee"
-    [day] = fresh(engine, lambda s: services.billable_days(s, SERVICE_DAY, SERVICE_DAY))
+    [day] = fresh(engine, lambda s: loading.billable_days(s, SERVICE_DAY, SERVICE_DAY))
     assert (day.status, day.reasons, day.authorization_number) == ("billable", (), "PA20261001")
     # the form is ready for the next entry and the log shows the new line (read again)
     settle(qtbot)
@@ -96,7 +97,7 @@ def test_keyboard_entry_follows_the_paper_mar_and_makes_the_day_billable(tab, en
 
 def test_dose_comes_from_the_order_text_when_nothing_was_given_yet(ctx, engine, qtbot):
     with unit_of_work(engine) as s:
-        services.create_record(s, actor="x", kind="order", data=OrderBase(
+        clinical.create_record(s, actor="x", kind=registry.ORDER, data=OrderBase(
             id="o-2", patient_id=PATIENT, prescriber_id="dr-okafor", per_diem_code="S9500",
             drug_name="Vancomycin", drug_dose_unit="mg", dose="1.25 g every 12 hours",
             diagnosis_codes=["A41.9"], start_date=dt.date(2026, 11, 1)))
@@ -146,7 +147,7 @@ def test_held_entry_without_a_note_is_refused_and_keeps_the_text(tab, engine, qt
     held = [e for e in entries(engine) if e.status == "held"]
     assert [(e.date, e.notes, e.dose_given) for e in held] == [
         (dt.date(2026, 11, 21), "Temp 38.6 C; prescriber notified", None)]
-    [day] = fresh(engine, lambda s: services.billable_days(
+    [day] = fresh(engine, lambda s: loading.billable_days(
         s, dt.date(2026, 11, 21), dt.date(2026, 11, 21)))
     assert (day.status, day.reasons) == ("not-billable", ("no-infusion",))  # R1
 
@@ -178,7 +179,7 @@ def test_an_overnight_infusion_ends_the_next_morning(tab, engine, qtbot):
 
 def test_editing_an_entry_asks_why_and_history_shows_both_versions(
         ctx, engine, qtbot, monkeypatch):
-    dialog = make_record_dialog(ctx, None, "infusion", patient_id=PATIENT, record_id="mar-1")
+    dialog = make_record_dialog(ctx, None, registry.INFUSION, patient_id=PATIENT, record_id="mar-1")
     qtbot.addWidget(dialog)
     dialog.show()
     dose = dialog.form.fields["dose_given"]
@@ -192,28 +193,28 @@ def test_editing_an_entry_asks_why_and_history_shows_both_versions(
 
     assert asked == ["Why change mar-1?"]
     assert dialog.result() == dialog.DialogCode.Accepted
-    entry = fresh(engine, lambda s: services.get_record(s, "infusion", "mar-1"))
+    entry = fresh(engine, lambda s: clinical.get_record(s, registry.INFUSION, "mar-1"))
     assert (entry.version, entry.dose_given, entry.change_reason) == (
         2, Decimal(30000), "Pump log shows the full 30 g")
-    history = HistoryDialog(ctx, "infusion", "mar-1")
-    qtbot.addWidget(history)
-    model = history.panel.model
+    shown = HistoryDialog(ctx, registry.INFUSION, "mar-1")
+    qtbot.addWidget(shown)
+    model = shown.panel.model
     rows = [[model.index(r, c).data() for c in range(model.columnCount())]
             for r in range(model.rowCount())]
     assert [r[:3] for r in rows] == [["v1", "created", "setup"], ["v2", "edited", "Jia Lee"]]
     assert rows[1][4] == "Pump log shows the full 30 g"
     assert rows[1][5] == "dose given: 28000 → 30000"
-    assert "Why: Pump log shows the full 30 g" in history.panel.detail.toPlainText()
+    assert "Why: Pump log shows the full 30 g" in shown.panel.detail.toPlainText()
 
 
 def test_saving_an_unchanged_entry_asks_nothing_and_saves_nothing(ctx, engine, qtbot,
                                                                  monkeypatch):
     monkeypatch.setattr(kit, "ask_reason", lambda *args: pytest.fail("asked"))
-    dialog = make_record_dialog(ctx, None, "infusion", patient_id=PATIENT, record_id="mar-1")
+    dialog = make_record_dialog(ctx, None, registry.INFUSION, patient_id=PATIENT, record_id="mar-1")
     qtbot.addWidget(dialog)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert "Nothing was changed" in dialog.form.message.text()
-    assert fresh(engine, lambda s: services.get_record(s, "infusion", "mar-1")).version == 1
+    assert fresh(engine, lambda s: clinical.get_record(s, registry.INFUSION, "mar-1")).version == 1
 
 
 def test_every_problem_of_an_entry_is_named_at_once(tab, engine, qtbot):

@@ -35,7 +35,7 @@ def order(engine, order_id=ORDER):
 def test_order_form_saves_the_ndc_billing_unit_and_single_dose(ctx, engine, qtbot,
                                                                monkeypatch):
     monkeypatch.setattr(kit, "ask_reason", lambda *args: "NDC billing unit from the NDC file")
-    dialog = make_record_dialog(ctx, None, "order", patient_id=PATIENT, record_id=ORDER)
+    dialog = make_record_dialog(ctx, None, registry.ORDER, patient_id=PATIENT, record_id=ORDER)
     qtbot.addWidget(dialog)
     dialog.show()
     f = dialog.form.fields
@@ -51,7 +51,7 @@ def test_order_form_saves_the_ndc_billing_unit_and_single_dose(ctx, engine, qtbo
     assert (saved.drug_billing_unit, saved.drug_package_quantity, saved.drug_single_dose) == (
         "ML", Decimal(100), True)
 
-    again = make_record_dialog(ctx, None, "order", patient_id=PATIENT, record_id=ORDER)
+    again = make_record_dialog(ctx, None, registry.ORDER, patient_id=PATIENT, record_id=ORDER)
     qtbot.addWidget(again)
     g = again.form.fields
     assert (g["drug_billing_unit"].currentData(), g["drug_package_quantity"].text(),
@@ -61,7 +61,7 @@ def test_order_form_saves_the_ndc_billing_unit_and_single_dose(ctx, engine, qtbo
 def test_a_drug_dosed_in_units_needs_its_billing_unit(ctx, engine, qtbot):
     """Heparin's units are no NDC unit of measure: the form says so instead of a claim
     going out with 5,000 "each"."""
-    dialog = make_record_dialog(ctx, None, "order", patient_id=PATIENT)
+    dialog = make_record_dialog(ctx, None, registry.ORDER, patient_id=PATIENT)
     qtbot.addWidget(dialog)
     dialog.show()
     f = dialog.form.fields

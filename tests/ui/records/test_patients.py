@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from models.db import unit_of_work
-from models.records import services
+from models.records import clinical, reference, registry
 from models.records.tables import OrderBase, PatientBase
 from tests.support.gui_wait import settle
 from ui.forms.patient_form import PatientDialog
@@ -27,11 +27,11 @@ def ctx(example_engine, db_url):
     with unit_of_work(example_engine) as s:
         for pid, first, last, born in (("p-2", "Hans", "Becker", dt.date(1991, 9, 3)),
                                        ("p-3", "Ada", "Castillo", dt.date(1966, 7, 4))):
-            services.save_patient(s, actor="test", data=PatientBase(
+            reference.save_patient(s, actor="test", data=PatientBase(
                 id=pid, first_name=first, last_name=last, birth_date=born, sex="U",
                 address_line1="1 Main St", city="Peoria", state="IL", zip="61602"),
                 coverages=[])
-        services.create_record(s, actor="test", kind="order", data=OrderBase(
+        clinical.create_record(s, actor="test", kind=registry.ORDER, data=OrderBase(
             id="o-old", patient_id="p-3", prescriber_id="dr-okafor", per_diem_code="S9338",
             drug_name="Gammagard", diagnosis_codes=["D80.1"], start_date=dt.date(2026, 1, 1),
             end_date=dt.date(2026, 3, 31)))
@@ -106,8 +106,8 @@ def test_member_id_shown_is_the_coverage_in_force_today(qtbot, ctx):
     from models.records.tables import CoverageBase
 
     with unit_of_work(ctx.engine) as s:  # entered first, ended in October; then a new plan
-        p = services.get_patient(s, "p-2")
-        services.save_patient(s, actor="test", data=PatientBase(
+        p = reference.get_patient(s, "p-2")
+        reference.save_patient(s, actor="test", data=PatientBase(
             **p.model_dump(exclude={"coverages"})), coverages=[
             CoverageBase(payer_id="bcx", member_id="OLD111", start_date=dt.date(2023, 1, 1),
                          end_date=dt.date(2026, 10, 12)),
@@ -123,7 +123,7 @@ def test_member_id_shown_is_the_coverage_in_force_today(qtbot, ctx):
 
 def test_patient_models_pass_the_model_tester(qtbot, qtmodeltester, ctx):
     model = PatientTableModel()
-    model.set_patients(ctx.read(services.list_patients))
+    model.set_patients(ctx.read(reference.list_patients))
     qtmodeltester.check(model)
     panel = PatientListPanel(ctx, today=lambda: TODAY)
     qtbot.addWidget(panel)
@@ -161,7 +161,7 @@ def test_new_patient_with_coverage_is_saved(qtbot, ctx):
     new_id = sig.args[0]
 
     with unit_of_work(ctx.engine) as s:  # a fresh session sees what the form saved
-        p = services.get_patient(s, new_id)
+        p = reference.get_patient(s, new_id)
     assert (p.first_name, p.last_name, p.birth_date) == ("Rosa", "Delgado", dt.date(1978, 3, 18))
     assert (p.state, p.zip, p.phone) == ("IL", "61604", "3095550177")
     assert [(c.payer_id, c.member_id, c.group_number, c.priority, c.start_date, c.end_date)
@@ -196,7 +196,7 @@ def test_bad_fields_are_named_and_nothing_typed_is_lost(qtbot, ctx):
     assert dlg.isVisible()  # the form stays open with everything typed
     assert (dlg.first_name.text(), dlg.zip.text(), cov.member_id.text()) == (
         "Rosa", "6160", "XBP 1")
-    assert ctx.read(lambda s: len(services.list_patients(s))) == 3
+    assert ctx.read(lambda s: len(reference.list_patients(s))) == 3
 
 
 def test_sex_must_be_chosen(qtbot, ctx):
@@ -239,7 +239,7 @@ def test_edit_patient_changes_coverage(qtbot, ctx):
     qtbot.keyClick(dlg.first_name, Qt.Key.Key_Return)  # Enter saves
     assert not dlg.isVisible()
 
-    p = ctx.read(lambda s: services.get_patient(s, "p-1001"))
+    p = ctx.read(lambda s: reference.get_patient(s, "p-1001"))
     assert [(c.member_id, c.priority, c.start_date, c.end_date) for c in p.coverages] == [
         ("XBP448812", "primary", dt.date(2026, 1, 1), dt.date(2026, 11, 15)),
         ("SEC-42", "secondary", dt.date(2026, 11, 1), None)]
@@ -270,4 +270,4 @@ def test_esc_asks_before_throwing_away_what_was_typed(qtbot, ctx, monkeypatch):
     monkeypatch.setattr(common, "ask_discard", lambda parent: True)
     qtbot.keyClick(dlg.city, Qt.Key.Key_Escape)
     assert not dlg.isVisible()
-    assert sorted(p.id for p in ctx.read(services.list_patients)) == ["p-1001", "p-2", "p-3"]
+    assert sorted(p.id for p in ctx.read(reference.list_patients)) == ["p-1001", "p-2", "p-3"]

@@ -11,8 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
+from models.billing import loading
 from models.db import unit_of_work
-from models.records import services
+from models.records import clinical, reference, registry
+from models.records.changes import Changes
+from models.records.history import history
 from models.records.tables import InfusionBase
 from tests.support.gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_records
 from tests.support.gui_wait import settle
@@ -40,13 +43,13 @@ def fresh(engine, fn):
 
 
 def day_result(engine, day=SERVICE_DAY):
-    rows = fresh(engine, lambda s: services.billable_days(s, day, day, PATIENT))
+    rows = fresh(engine, lambda s: loading.billable_days(s, day, day, PATIENT))
     return rows[0] if rows else None
 
 
 def add_infusion(engine, day=SERVICE_DAY, entry_id="mar-9"):
     with unit_of_work(engine) as s:
-        services.create_record(s, actor="nurse", kind="infusion", data=InfusionBase(
+        clinical.create_record(s, actor="nurse", kind=registry.INFUSION, data=InfusionBase(
             id=entry_id, order_id=ORDER, date=day, status="completed", start_time=dt.time(9),
             end_time=dt.time(12, 30), dose_given=Decimal(30000), administered_by="Kate Moss RN"))
 
@@ -58,7 +61,7 @@ def retype(qtbot, widget, text):
 
 
 def test_order_form_refuses_a_bad_icd10_code_keeps_the_text_then_saves(ctx, engine, qtbot):
-    dialog = make_record_dialog(ctx, None, "order", patient_id=PATIENT)
+    dialog = make_record_dialog(ctx, None, registry.ORDER, patient_id=PATIENT)
     qtbot.addWidget(dialog)
     dialog.show()
     f = dialog.form.fields
@@ -79,14 +82,14 @@ def test_order_form_refuses_a_bad_icd10_code_keeps_the_text_then_saves(ctx, engi
     assert "End date: is before the start date" in dialog.form.message.text()
     assert f["diagnosis_codes"].property("problem")
     assert f["drug_name"].text() == "Vancomycin 1 g"  # nothing typed is lost
-    assert len(fresh(engine, lambda s: services.list_records(s, "order"))) == 1
+    assert len(fresh(engine, lambda s: clinical.list_records(s, registry.ORDER))) == 1
 
     retype(qtbot, f["diagnosis_codes"], "a41.9")  # lower case is raised to ICD-10 form
     retype(qtbot, f["end_date"], "12/15/2026")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     assert dialog.result() == dialog.DialogCode.Accepted
-    orders = fresh(engine, lambda s: services.list_records(s, "order", patient_id=PATIENT))
+    orders = fresh(engine, lambda s: clinical.list_records(s, registry.ORDER, patient_id=PATIENT))
     new = next(o for o in orders if o.id != ORDER)
     assert (new.per_diem_code, new.drug_name, new.diagnosis_codes) == (
         "S9500", "Vancomycin 1 g", ["A41.9"])
@@ -100,8 +103,8 @@ def test_voiding_the_prep_note_turns_the_day_to_hold_r9(ctx, engine, qtbot, monk
     tab = DocumentsTab(ctx)
     qtbot.addWidget(tab)
     tab.set_patient(PATIENT)
-    tab.show_section("prep_note")
-    panel = tab.panels["prep_note"]
+    tab.show_section(registry.PREP_NOTE)
+    panel = tab.panels[registry.PREP_NOTE]
     settle(qtbot)  # the lists are read in the background
     panel.select("rx-1")
     asked = []
@@ -130,7 +133,7 @@ def test_voiding_the_prep_note_turns_the_day_to_hold_r9(ctx, engine, qtbot, monk
 def test_editing_the_beyond_use_date_asks_why_and_turns_the_day_to_hold_r9(
         ctx, engine, qtbot, monkeypatch):
     add_infusion(engine)
-    dialog = make_record_dialog(ctx, None, "prep_note", patient_id=PATIENT, record_id="rx-1")
+    dialog = make_record_dialog(ctx, None, registry.PREP_NOTE, patient_id=PATIENT, record_id="rx-1")
     qtbot.addWidget(dialog)
     dialog.show()
     bud = dialog.form.fields["beyond_use_date"]
@@ -148,15 +151,15 @@ def test_editing_the_beyond_use_date_asks_why_and_turns_the_day_to_hold_r9(
     assert dialog.result() == dialog.DialogCode.Accepted
     result = day_result(engine)
     assert (result.status, result.reasons) == ("hold", ("missing-prep-note",))  # R9
-    versions = fresh(engine, lambda s: services.history(s, "prep_note", "rx-1"))
+    versions = fresh(engine, lambda s: history(s, "prep_note", "rx-1"))
     assert [(v.version, v.action, v.reason) for v in versions] == [
         (1, "created", None), (2, "edited", "BUD misread from label")]
-    history = HistoryDialog(ctx, "prep_note", "rx-1")
-    qtbot.addWidget(history)
-    assert history.panel.model.rowCount() == 2
-    changed = history.panel.model.index(1, 5).data()
+    shown = HistoryDialog(ctx, registry.PREP_NOTE, "rx-1")
+    qtbot.addWidget(shown)
+    assert shown.panel.model.rowCount() == 2
+    changed = shown.panel.model.index(1, 5).data()
     assert changed == "beyond use date: 11/22/2026 → 11/19/2026"
-    assert history.panel.model.index(1, 2).data() == "Jia Lee"
+    assert shown.panel.model.index(1, 2).data() == "Jia Lee"
 
 
 def test_authorizations_tab_shows_units_used_and_left_r13(ctx, engine, qtbot):
@@ -171,7 +174,7 @@ def test_authorizations_tab_shows_units_used_and_left_r13(ctx, engine, qtbot):
     assert tab.model.index(0, left_col).data() == "5"
 
     add_infusion(engine, SERVICE_DAY, "mar-9")  # through another session: no notice
-    ctx.data_changed.emit(services.Changes({"infusion"}, {PATIENT}))
+    ctx.data_changed.emit(Changes({"infusion"}, {PATIENT}))
     settle(qtbot)
     assert tab.model.index(0, used_col).data() == "2"
     assert tab.model.index(0, left_col).data() == "4"
@@ -179,7 +182,7 @@ def test_authorizations_tab_shows_units_used_and_left_r13(ctx, engine, qtbot):
 
 
 def test_authorization_form_names_the_bad_field_and_saves_nothing(ctx, engine, qtbot):
-    dialog = make_record_dialog(ctx, None, "authorization", patient_id=PATIENT,
+    dialog = make_record_dialog(ctx, None, registry.AUTHORIZATION, patient_id=PATIENT,
                                 order_id=ORDER, day=dt.date(2027, 1, 1))
     qtbot.addWidget(dialog)
     f = dialog.form.fields
@@ -191,7 +194,7 @@ def test_authorization_form_names_the_bad_field_and_saves_nothing(ctx, engine, q
     text = dialog.form.message.text()
     assert "End date: is before the start date" in text
     assert f["end_date"].property("problem")
-    assert len(fresh(engine, lambda s: services.list_authorizations(s, PATIENT))) == 1
+    assert len(fresh(engine, lambda s: reference.list_authorizations(s, PATIENT))) == 1
 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # still wrong
     retype(qtbot, f["end_date"], "03/31/2027")
@@ -202,7 +205,7 @@ def test_authorization_form_names_the_bad_field_and_saves_nothing(ctx, engine, q
     retype(qtbot, f["number"], "PA-2027")
     f["units"].setValue(12)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    auths = fresh(engine, lambda s: services.list_authorizations(s, PATIENT))
+    auths = fresh(engine, lambda s: reference.list_authorizations(s, PATIENT))
     assert [(a.number, a.units, a.end_date) for a in auths][1] == (
         "PA-2027", 12, dt.date(2027, 3, 31))
 
@@ -211,23 +214,23 @@ def test_open_record_form_explains_when_there_is_no_order(ctx, engine, qtbot, mo
     from models.records.tables import PatientBase
 
     with unit_of_work(engine) as s:
-        services.save_patient(s, actor="x", data=PatientBase(
+        reference.save_patient(s, actor="x", data=PatientBase(
             id="p-2", first_name="Ann", last_name="Bell", birth_date=dt.date(1950, 1, 1),
             sex="F", address_line1="1 Elm St", city="Peoria", state="IL", zip="61604"),
             coverages=[])
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
-    assert record_forms.open_record_form(ctx, None, "prep_note", patient_id="p-2") is False
+    assert record_forms.open_record_form(ctx, None, registry.PREP_NOTE, patient_id="p-2") is False
     assert "add the order first" in warned[0]
 
 
 def test_open_record_form_for_incomplete_mar_opens_that_entry_r11(ctx, engine, qtbot):
     with unit_of_work(engine) as s:
-        services.create_record(s, actor="nurse", kind="infusion", data=InfusionBase(
+        clinical.create_record(s, actor="nurse", kind=registry.INFUSION, data=InfusionBase(
             id="mar-5", order_id=ORDER, date=SERVICE_DAY, status="completed",
             start_time=dt.time(9), dose_given=Decimal(30000), administered_by="Kate Moss RN"))
     assert day_result(engine).reasons == ("incomplete-mar",)
-    form = record_forms.make_record_form(ctx, "infusion", patient_id=PATIENT, order_id=ORDER,
+    form = record_forms.make_record_form(ctx, registry.INFUSION, patient_id=PATIENT, order_id=ORDER,
                                          day=SERVICE_DAY)
     assert form.record is not None and form.record.id == "mar-5"
 
@@ -236,23 +239,23 @@ def test_every_record_table_model_passes_qtmodeltester(ctx, engine, qtbot, qtmod
                                                        monkeypatch):
     monkeypatch.setattr(kit, "ask_reason", lambda *args: "wrong order")
     with unit_of_work(engine) as s:
-        services.void_record(s, actor="x", kind="delivery", record_id="d-1", reason="dup")
+        clinical.void_record(s, actor="x", kind=registry.DELIVERY, record_id="d-1", reason="dup")
     orders, mar, docs, auths = OrdersTab(ctx), InfusionLogTab(ctx), DocumentsTab(ctx), \
         AuthorizationsTab(ctx)
     for w in (orders, mar, docs, auths):
         qtbot.addWidget(w)
         w.set_patient(PATIENT)
-    docs.panels["delivery"].show_voided.setChecked(True)
+    docs.panels[registry.DELIVERY].show_voided.setChecked(True)
     settle(qtbot)
     models = [orders.panel.model, mar.panel.model, auths.model,
               *(p.model for p in docs.panels.values())]
     for model in models:
         assert model.rowCount() >= 1, type(model).__name__
         qtmodeltester.check(model)
-    history = HistoryDialog(ctx, "delivery", "d-1")
-    qtbot.addWidget(history)
-    assert history.panel.model.rowCount() == 2
-    qtmodeltester.check(history.panel.model)
+    shown = HistoryDialog(ctx, registry.DELIVERY, "d-1")
+    qtbot.addWidget(shown)
+    assert shown.panel.model.rowCount() == 2
+    qtmodeltester.check(shown.panel.model)
 
 
 def test_reason_dialog_needs_text_and_enter_gives_it(qtbot):
@@ -275,8 +278,8 @@ def test_a_care_note_added_from_its_list_shows_up_there(ctx, engine, qtbot):
     tab = DocumentsTab(ctx)
     qtbot.addWidget(tab)
     tab.set_patient(PATIENT)
-    tab.show_section("care_note")
-    panel = tab.panels["care_note"]
+    tab.show_section(registry.CARE_NOTE)
+    panel = tab.panels[registry.CARE_NOTE]
     settle(qtbot)
     assert tab.sections.tabText(3) == "Care coordination notes (1)"
     qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
@@ -288,7 +291,8 @@ def test_a_care_note_added_from_its_list_shows_up_there(ctx, engine, qtbot):
     qtbot.keyClicks(f["text"], "Asked Dr. Okafor to sign the December plan of care.")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
-    notes = fresh(engine, lambda s: services.list_records(s, "care_note", patient_id=PATIENT))
+    notes = fresh(engine, lambda s: clinical.list_records(s, registry.CARE_NOTE,
+                                                          patient_id=PATIENT))
     assert [(n.date, n.contact, n.author) for n in notes][-1] == (
         dt.date(2026, 11, 25), "prescriber", "Jia Lee")
     settle(qtbot)
@@ -344,13 +348,13 @@ def test_payer_and_prescriber_choices_are_wide_enough_for_every_name(ctx, engine
     from models.records.tables import PayerBase, PrescriberBase
 
     with unit_of_work(engine) as s:  # names longer than the combo boxes' old width
-        services.save_payer(s, actor="x", data=PayerBase(
+        reference.save_payer(s, actor="x", data=PayerBase(
             id="gl", name="Great Lakes Casualty Workers Comp", payer_id="GLCWC", kind="other"))
-        services.save_prescriber(s, actor="x", data=PrescriberBase(
+        reference.save_prescriber(s, actor="x", data=PrescriberBase(
             id="dr-long", first_name="Bartholomew", last_name="Vanderhoeven-Castellanos",
             npi="1003000126"))
-    auth = make_record_dialog(ctx, None, "authorization", patient_id=PATIENT)
-    order = make_record_dialog(ctx, None, "order", patient_id=PATIENT)
+    auth = make_record_dialog(ctx, None, registry.AUTHORIZATION, patient_id=PATIENT)
+    order = make_record_dialog(ctx, None, registry.ORDER, patient_id=PATIENT)
     for dialog, field in ((auth, "payer_id"), (order, "prescriber_id")):
         qtbot.addWidget(dialog)
         dialog.show()
@@ -362,7 +366,7 @@ def test_payer_and_prescriber_choices_are_wide_enough_for_every_name(ctx, engine
 
 
 def test_order_form_names_missing_fields_with_the_badly_typed_ones(ctx, engine, qtbot):
-    dialog = make_record_dialog(ctx, None, "order", patient_id=PATIENT)
+    dialog = make_record_dialog(ctx, None, registry.ORDER, patient_id=PATIENT)
     qtbot.addWidget(dialog)
     dialog.show()
     f = dialog.form.fields
@@ -374,4 +378,4 @@ def test_order_form_names_missing_fields_with_the_badly_typed_ones(ctx, engine, 
     assert text.startswith("Not saved. Please correct:\n• ")  # as the patient form says it
     assert "Diagnoses (ICD-10): is required" not in text
     assert f["per_diem_code"].property("problem")
-    assert len(fresh(engine, lambda s: services.list_records(s, "order"))) == 1
+    assert len(fresh(engine, lambda s: clinical.list_records(s, registry.ORDER))) == 1

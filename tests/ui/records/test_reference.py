@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from models.db import unit_of_work
-from models.records import services
+from models.records import reference
 from models.records.tables import PharmacyBase
 from models.validation import npi_with_check_digit
 from ui.records.pharmacy_form import PharmacyDialog
@@ -43,7 +43,7 @@ def test_invalid_npi_is_refused_with_the_field_named_and_the_text_kept(qtbot, en
     assert (dlg.first_name.text(), dlg.last_name.text(), dlg.npi.text()) == (
         "Ngozi", "Okafor", wrong)
     with unit_of_work(engine) as s:
-        assert services.list_prescribers(s) == []
+        assert reference.list_prescribers(s) == []
 
     dlg.npi.clear()
     assert dlg.npi.property("problem") == ""
@@ -52,7 +52,7 @@ def test_invalid_npi_is_refused_with_the_field_named_and_the_text_kept(qtbot, en
     qtbot.keyClick(dlg.npi, Qt.Key.Key_Return)  # Enter saves
     assert not dlg.isVisible()
     with unit_of_work(engine) as s:
-        saved = services.list_prescribers(s)
+        saved = reference.list_prescribers(s)
     assert [(d.id, d.display_name, d.npi) for d in saved] == [
         ("dr-1", "Okafor, Ngozi", GOOD_NPI)]
 
@@ -85,7 +85,7 @@ def test_payer_with_prior_authorization_and_modifiers(qtbot, engine, db_url):
     qtbot.keyClicks(dlg.modifiers, "sh sj")
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible()
-    payer = ctx.read(lambda s: services.get_payer(s, dlg.payer_id))
+    payer = ctx.read(lambda s: reference.get_payer(s, dlg.payer_id))
     assert (payer.name, payer.payer_id, payer.kind, payer.requires_prior_auth,
             payer.per_diem_modifiers) == ("Prairie Medicaid", "ILMCD", "medicaid", True,
                                           ["SH", "SJ"])
@@ -107,7 +107,7 @@ def test_r33_payer_form_chooses_the_claim_filing_indicator(qtbot, engine, db_url
     dlg.filing.setCurrentIndex(dlg.filing.findData("WC"))
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible(), dlg.error_label.text()
-    payer = ctx.read(lambda s: services.get_payer(s, dlg.payer_id))
+    payer = ctx.read(lambda s: reference.get_payer(s, dlg.payer_id))
     assert (payer.kind, payer.claim_filing_indicator) == ("other", "WC")
     again = PayerDialog(ctx, payer.id)
     qtbot.addWidget(again)
@@ -117,7 +117,7 @@ def test_r33_payer_form_chooses_the_claim_filing_indicator(qtbot, engine, db_url
 def test_pharmacy_settings_saved_and_other_settings_kept(qtbot, engine, db_url):
     ctx = make_ctx(engine, db_url)
     with unit_of_work(engine) as s:
-        services.save_pharmacy(s, actor="t", data=PharmacyBase(
+        reference.save_pharmacy(s, actor="t", data=PharmacyBase(
             name="Old name", npi=GOOD_NPI, tax_id="371234567", address_line1="1 Main St",
             city="Peoria", state="IL", zip="61602", submitter_id="SUB123"))
     dlg = PharmacyDialog(ctx)
@@ -143,7 +143,7 @@ def test_pharmacy_settings_saved_and_other_settings_kept(qtbot, engine, db_url):
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible(), dlg.error_label.text()
 
-    p = ctx.read(services.get_pharmacy)
+    p = ctx.read(reference.get_pharmacy)
     assert (p.name, p.tax_id, p.taxonomy, p.zip) == ("Riverbend Home Infusion", "371234567",
                                                      "3336H0001X", "616021234")
     assert p.submitter_id == "SUB123"  # a setting this form does not show is not wiped
@@ -171,7 +171,7 @@ def test_pharmacy_form_refuses_what_a_clearinghouse_refuses_as_typed(qtbot, engi
     for expected in ("NPI: an NPI begins with 1", "Tax ID (EIN): cannot begin with 07",
                      "Taxonomy code: is 10 characters", "Address: is a post office box"):
         assert expected in text
-    assert ctx.read(services.get_pharmacy) is None
+    assert ctx.read(reference.get_pharmacy) is None
 
 
 def test_pharmacy_settings_missing_fields_named(qtbot, engine, db_url):
@@ -185,7 +185,7 @@ def test_pharmacy_settings_missing_fields_named(qtbot, engine, db_url):
     for expected in ("NPI: is required", "Tax ID (EIN): is required", "Address: is required",
                      "City: is required", "State: is required", "ZIP: is required"):
         assert expected in text
-    assert ctx.read(services.get_pharmacy) is None
+    assert ctx.read(reference.get_pharmacy) is None
     assert dlg.name.text() == "Riverbend"
 
 

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from sqlalchemy import event
 
-from models.records import reference, services
+from models.records import clinical, reference, registry
 from models.records.tables import PatientBase
 from tests.support.gui_wait import settle
 from ui.billing.calendar_view import PatientCalendar
@@ -30,8 +30,8 @@ class Gate:
     """Holds a service call on its pool thread (when `when` says so) until opened: a slow
     read, made as slow as a test needs. The GUI thread is never held."""
 
-    def __init__(self, monkeypatch, name: str, when: Callable[..., bool] = lambda *a, **k: True,
-                 module: Any = services):
+    def __init__(self, monkeypatch, module: Any, name: str,
+                 when: Callable[..., bool] = lambda *a, **k: True):
         self.opened = threading.Event()
         self.entered = threading.Event()
         real = getattr(module, name)
@@ -61,7 +61,7 @@ def gates():
 def ctx(example_engine, db_url):
     """The example pharmacy (p-1001 with October's days) and a second patient with nothing."""
     c = AppContext(example_engine, "tester", db_url)
-    ops.WriteOp(c, lambda s: services.save_patient(s, actor="t", data=PatientBase(
+    ops.WriteOp(c, lambda s: reference.save_patient(s, actor="t", data=PatientBase(
         id="p-2", first_name="Hans", last_name="Becker", birth_date=dt.date(1991, 9, 3),
         sex="M", address_line1="1 Main St", city="Peoria", state="IL", zip="61602"),
         coverages=[])).run()
@@ -101,7 +101,7 @@ def tab(window: MainWindow, name: str):
 
 def test_window_paints_before_the_patients_are_read_and_says_so(qtbot, ctx, settings,
                                                                 monkeypatch, gates):
-    gates.append(gate := Gate(monkeypatch, "list_patients"))
+    gates.append(gate := Gate(monkeypatch, reference, "list_patients"))
     window = make_window(qtbot, ctx, settings)  # shown and painted while the read is held
     qtbot.waitUntil(gate.entered.is_set)
     assert window.patients.count_label.text() == "Loading patients…"
@@ -152,15 +152,15 @@ def test_only_the_tab_in_front_reads_the_others_when_brought_forward(qtbot, ctx,
     assert mar.panel.loading
     assert mar.panel.count_label.text() == "Loading infusion entries…"
     settle(qtbot)
-    entries = ctx.read(lambda s: services.list_records(s, "infusion", patient_id="p-1001"))
+    entries = ctx.read(lambda s: clinical.list_records(s, registry.INFUSION, patient_id="p-1001"))
     assert mar.panel.model.rowCount() == len(entries) > 0
     assert mar.panel.count_label.text().startswith(f"{len(entries)} infusion entr")
     assert mar.form.fields["order_id"].currentData() is not None  # defaults read too
 
 
 def test_a_late_answer_for_the_patient_before_is_dropped(qtbot, ctx, monkeypatch, gates):
-    gates.append(gate := Gate(monkeypatch, "list_records", lambda _s, kind, **kw:
-                              kind == "infusion" and kw.get("patient_id") == "p-1001"))
+    gates.append(gate := Gate(monkeypatch, clinical, "list_records", lambda _s, kind, **kw:
+                              kind is registry.INFUSION and kw.get("patient_id") == "p-1001"))
     log = InfusionLogTab(ctx)
     qtbot.addWidget(log)
     log.set_patient("p-1001")
@@ -181,7 +181,7 @@ def test_calendar_says_computing_until_the_month_is_shown(qtbot, ctx, monkeypatc
     cal.show()
     with qtbot.waitSignal(cal.data_loaded):
         cal.set_month(OCT)
-    gates.append(gate := Gate(monkeypatch, "list_payers"))  # one of the calendar's reads
+    gates.append(gate := Gate(monkeypatch, reference, "list_payers"))  # one of the calendar's reads
     cal.set_patient("p-1001")
     assert cal.computing
     assert cal.status_label.isVisible()
@@ -203,7 +203,7 @@ def test_month_view_says_computing_and_never_shows_the_month_before(qtbot, ctx, 
     with qtbot.waitSignal(view.data_loaded):
         view.show()
     assert view.model.rowCount() == 1
-    gates.append(gate := Gate(monkeypatch, "list_payers", module=reference))  # a month read
+    gates.append(gate := Gate(monkeypatch, reference, "list_payers"))  # a month read
     view.set_month(dt.date(2026, 9, 1))
     assert view.computing
     assert view.computing_label.isVisible()

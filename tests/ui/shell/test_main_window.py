@@ -11,8 +11,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from models.db import open_database, unit_of_work
-from models.interchange import transfer as interchange
-from models.records import services
+from models.interchange import read, validate
+from models.records import reference
+from models.records.rows import count_records
 from tests.support.gui_wait import settle
 from ui.records.pharmacy_form import PharmacyDialog
 from ui.shell.context import AppContext
@@ -110,7 +111,7 @@ def test_import_with_errors_lists_them_all_and_changes_nothing(qtbot, ctx, setti
     doc["orders"][0]["end_date"] = "2026-09-01"  # before its start date
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    expected = ctx.read(lambda s: interchange.validate_document(s, doc))
+    expected = ctx.read(lambda s: validate.validate_document(s, doc))
     assert len(expected) >= 3
 
     window = make_window(qtbot, ctx, settings)
@@ -121,8 +122,8 @@ def test_import_with_errors_lists_them_all_and_changes_nothing(qtbot, ctx, setti
     assert dialog.errors() == expected == sig.args[0]
     assert "Nothing in the database was changed" in dialog.findChild(type(window.db_label)).text()
     with unit_of_work(ctx.engine) as s:
-        assert services.count_records(s) == 0
-        assert services.get_pharmacy(s) is None
+        assert count_records(s) == 0
+        assert reference.get_pharmacy(s) is None
 
 
 def test_unreadable_file_is_refused(qtbot, ctx, settings, tmp_path):
@@ -186,7 +187,7 @@ def test_open_other_database_switches_every_view(qtbot, ctx, settings, example_d
     other = tmp_path / "other.sqlite"
     eng = open_database(f"sqlite:///{other}")
     with unit_of_work(eng) as s:
-        interchange.import_document(s, actor="t", doc=example_doc)
+        read.import_document(s, actor="t", doc=example_doc)
     eng.dispose()
     window = make_window(qtbot, ctx, settings)
     assert window.patients.model.rowCount() == 0
@@ -239,14 +240,14 @@ def test_cancelled_import_changes_nothing(qtbot, ctx, settings, example_doc, tmp
     import threading
 
     gate = threading.Event()
-    real_import = interchange.import_document
+    real_import = read.import_document
 
     def slow_import(session, **kwargs):
         counts = real_import(session, **kwargs)  # everything written, not yet committed
         gate.wait(10)
         return counts
 
-    monkeypatch.setattr(interchange, "import_document", slow_import)
+    monkeypatch.setattr(read, "import_document", slow_import)
     path = tmp_path / "example.json"
     path.write_text(json.dumps(example_doc), encoding="utf-8")
     window = make_window(qtbot, ctx, settings)
@@ -257,5 +258,5 @@ def test_cancelled_import_changes_nothing(qtbot, ctx, settings, example_doc, tmp
         pass
     assert window.statusBar().currentMessage() == "Import cancelled; nothing was changed."
     with unit_of_work(ctx.engine) as s:
-        assert services.count_records(s) == 0
+        assert count_records(s) == 0
     assert window.patients.model.rowCount() == 0

@@ -22,6 +22,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
 
+from models.records import registry
 from tests.support.gui_wait import settle
 from ui.billing.calendar_view import PatientCalendar
 from ui.records.history import HistoryDialog
@@ -127,7 +128,7 @@ def test_no_collection_off_the_gui_thread_finds_a_live_qt_object(qtbot, ctx, tmp
             qtbot.waitUntil(lambda t=task: t.done, timeout=20000)
             claims.close()
             window._open_patient_form("p-1001").reject()
-            HistoryDialog(ctx, "order", "o-1", window).close()  # deletes itself on close
+            HistoryDialog(ctx, registry.ORDER, "o-1", window).close()  # deletes itself on close
             # a view made, set reading, and deleted while its read is under way
             extra = PatientCalendar(ctx, window)
             extra.set_patient("p-1001")

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication
 
 import ui
 from models.billing.rules import BILLABLE
-from models.records import services
-from models.records.services import Changes
+from models.records import clinical, registry
+from models.records.changes import Changes
 from tests.support.gui_wait import settle
 from ui.forms import kit
 from ui.forms.record_forms import RecordDialog
@@ -72,12 +72,12 @@ def test_no_ui_module_writes_or_announces_outside_the_write_operation():
 
 def test_a_read_that_writes_is_refused_and_saves_nothing(ctx):
     def sneaky(s):
-        return services.void_record(s, actor="x", kind="infusion", record_id="mar-1",
+        return clinical.void_record(s, actor="x", kind=registry.INFUSION, record_id="mar-1",
                                     reason="a read must not do this")
 
     with pytest.raises(ReadWrote):
         ctx.read(sneaky)
-    assert not ctx.read(lambda s: services.get_record(s, "infusion", "mar-1")).voided
+    assert not ctx.read(lambda s: clinical.get_record(s, registry.INFUSION, "mar-1")).voided
 
 
 def test_a_failed_write_saves_nothing_and_announces_nothing(ctx, qtbot):
@@ -85,13 +85,14 @@ def test_a_failed_write_saves_nothing_and_announces_nothing(ctx, qtbot):
     ctx.data_changed.connect(notices.append)
 
     def half_then_fail(s):
-        services.void_record(s, actor="x", kind="infusion", record_id="mar-1", reason="first")
-        services.void_record(s, actor="x", kind="infusion", record_id="no-such", reason="then")
+        for record_id, reason in (("mar-1", "first"), ("no-such", "then")):
+            clinical.void_record(s, actor="x", kind=registry.INFUSION, record_id=record_id,
+                                 reason=reason)
 
     with pytest.raises(Exception, match="no-such"):
         ops.WriteOp(ctx, half_then_fail).run()
     assert notices == []
-    assert not ctx.read(lambda s: services.get_record(s, "infusion", "mar-1")).voided
+    assert not ctx.read(lambda s: clinical.get_record(s, registry.INFUSION, "mar-1")).voided
 
 
 def test_a_background_write_announces_once_even_when_its_window_is_gone(ctx, qtbot):
@@ -101,15 +102,15 @@ def test_a_background_write_announces_once_even_when_its_window_is_gone(ctx, qtb
     results: list[object] = []
     ctx.data_changed.connect(notices.append)
     gone = QWidget()
-    task = ops.WriteOp(ctx, lambda s: services.void_record(
-        s, actor="x", kind="infusion", record_id="mar-2", reason="wrong day").id
+    task = ops.WriteOp(ctx, lambda s: clinical.void_record(
+        s, actor="x", kind=registry.INFUSION, record_id="mar-2", reason="wrong day").id
     ).run_in_background(receiver=gone, on_result=results.append)
     gone.deleteLater()
     with qtbot.waitSignal(task.finished, timeout=20000):
         pass
     assert notices == [Changes(kinds={"infusion"}, patient_ids={"p-1001"})]
     assert results == []  # the window that asked is gone: nobody to tell but the views
-    assert ctx.read(lambda s: services.get_record(s, "infusion", "mar-2")).voided
+    assert ctx.read(lambda s: clinical.get_record(s, registry.INFUSION, "mar-2")).voided
 
 
 def test_a_background_write_cannot_be_cancelled_from_outside(ctx, qtbot):
