@@ -17,7 +17,7 @@ from models.billing import loading
 from models.billing.packet_data import load_packet_data
 from models.claims import batches as claim_batches
 from models.claims.claim import month_end, month_of
-from models.db import open_database, transactions, unit_of_work
+from models.db import open_database, transactions
 from models.records import reference
 from reports.claims.claim_files import renderer
 from reports.packet import render_packet

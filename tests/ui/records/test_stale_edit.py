@@ -42,7 +42,7 @@ def correct_elsewhere(engine, bud: dt.date) -> None:
 
 def test_a_form_opened_before_a_correction_cannot_save_over_it(ctx, engine, qtbot,
                                                                monkeypatch):
-    dialog = make_record_dialog(ctx, None, "prep_note", patient_id=PATIENT, record_id="rx-1")
+    dialog = make_record_dialog(ctx, None, registry.PREP_NOTE, patient_id=PATIENT, record_id="rx-1")
     qtbot.addWidget(dialog)
     dialog.show()
     opened = prep_note(engine)
