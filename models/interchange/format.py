@@ -1,5 +1,5 @@
-"""The interchange file format, version 1: its schema (resources/interchange-schema.json),
-the collections it holds (the registry's record kinds, in writing order) and error paths."""
+"""The interchange file format, version 1 and its additive 1.1 (docs/interchange.md): its
+schema (resources/interchange-schema.json), the collections it holds (the registry's record kinds, in writing order) and error paths."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from models.records import registry
 from models.records.registry import RecordKind
 
 FORMAT, VERSION = "infusion-interchange", 1
+VERSION_1_1 = 1.1  # additive: recorded_at, recorded_by, late_entry_reason, settings, lots
 # collection -> the kind it holds, in the order of writing: each after the kinds it names
 COLLECTIONS: dict[str, RecordKind[Any, Any]] = {k.collection: k for k in registry.KINDS}
 

@@ -15,10 +15,13 @@ from sqlmodel import Session
 
 from models.errors import DomainError
 from models.files import atomic_file
-from models.interchange.format import FORMAT, VERSION, properties
+from models.interchange.format import FORMAT, VERSION, VERSION_1_1, properties
 from models.records import registry
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Pharmacy
+
+V11_FIELDS = frozenset({"recorded_at", "recorded_by", "late_entry_reason", "prep_note"})
+V11_PHARMACY = frozenset({"late_entry_days", "order_signature"})
 
 
 def _empty(value: Any) -> bool:
@@ -58,7 +61,19 @@ def _address_out(row: Any) -> dict[str, Any] | None:
 def pharmacy_out(row: Pharmacy) -> dict[str, Any]:
     return _tidy("pharmacy", {"name": row.name, "npi": row.npi, "tax_id": row.tax_id,
                               "taxonomy": row.taxonomy, "address": _address_out(row),
-                              "phone": row.phone})
+                              "phone": row.phone,
+                              # v1.1 settings, written only when not the defaults
+                              "late_entry_days": None if row.late_entry_days == 1
+                              else row.late_entry_days,
+                              "order_signature": None if row.order_signature == "before-claim"
+                              else row.order_signature})
+
+
+def _recorded(row: Any) -> dict[str, Any]:
+    """R26 (v1.1): a clinical record's first save and late entry reason, when known."""
+    at = row.first_recorded_at
+    return {"recorded_at": None if at is None else at.isoformat(timespec="seconds"),
+            "recorded_by": row.first_recorded_by, "late_entry_reason": row.late_entry_reason}
 
 
 def _coverage_out(c: Any) -> dict[str, Any]:
@@ -137,7 +152,7 @@ def _order_out(o: Any) -> dict[str, Any]:
         "diagnosis_codes": list(o.diagnosis_codes), "start_date": _iso(o.start_date),
         "end_date": _iso(o.end_date), "discontinued_date": _iso(o.discontinued_date),
         "signed_date": _iso(o.signed_date), "per_diem_rate": _money(o.per_diem_rate),
-        "notes": o.notes,
+        "notes": o.notes, **_recorded(o),
     })
 
 
@@ -145,6 +160,7 @@ def _plan_out(p: Any) -> dict[str, Any]:
     return _tidy("plan_of_care", {
         "id": p.id, "order": p.order_id, "start_date": _iso(p.start_date),
         "end_date": _iso(p.end_date), "signed_date": _iso(p.signed_date), "summary": p.summary,
+        **_recorded(p),
     })
 
 
@@ -160,14 +176,14 @@ def _prep_out(p: Any) -> dict[str, Any]:
     return _tidy("prep_note", {
         "id": p.id, "order": p.order_id, "date": _iso(p.date), "pharmacist": p.pharmacist,
         "compounding": p.compounding, "dur": p.dur, "lot": p.lot,
-        "beyond_use_date": _iso(p.beyond_use_date),
+        "beyond_use_date": _iso(p.beyond_use_date), **_recorded(p),
     })
 
 
 def _delivery_out(d: Any) -> dict[str, Any]:
     return _tidy("delivery", {
         "id": d.id, "order": d.order_id, "date": _iso(d.date), "items": d.items,
-        "method": d.method, "received_by": d.received_by,
+        "method": d.method, "received_by": d.received_by, **_recorded(d),
     })
 
 
@@ -177,14 +193,14 @@ def _infusion_out(e: Any) -> dict[str, Any]:
         "start_time": _hhmm(e.start_time), "end_time": _hhmm(e.end_time),
         "status": e.status, "setting": e.setting, "dose_given": _number(e.dose_given),
         "administered_by": e.administered_by, "site": e.site, "reaction": e.reaction,
-        "notes": e.notes,
+        "notes": e.notes, **_recorded(e),
     })
 
 
 def _care_note_out(n: Any) -> dict[str, Any]:
     return _tidy("care_note", {
         "id": n.id, "patient": n.patient_id, "date": _iso(n.date), "author": n.author,
-        "contact": n.contact, "text": n.text,
+        "contact": n.contact, "text": n.text, **_recorded(n),
     })
 
 
@@ -225,4 +241,16 @@ def export_document(session: Session) -> dict[str, Any]:
             records = [OUT[kind](r) for r in rows]
         if records:
             doc[kind.collection] = records
+    if _uses_v11(doc):
+        doc["version"] = VERSION_1_1
     return doc
+
+
+def _uses_v11(doc: dict[str, Any]) -> bool:
+    """Whether the document holds a field added in version 1.1 (then it says 1.1; a file
+    without one stays version 1, as the example does)."""
+    if V11_PHARMACY & doc["pharmacy"].keys():
+        return True
+    return any(V11_FIELDS & record.keys() or isinstance(record.get("beyond_use_date"), str)
+               and "T" in record["beyond_use_date"]
+               for kind in registry.CLINICAL for record in doc.get(kind.collection, []))

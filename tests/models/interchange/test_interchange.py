@@ -167,7 +167,7 @@ BAD_FILES = [
         put("plans_of_care", 0, "end_date", "2026-01-01"),
         put("infusions", 2, "id", "mar-1"),
      ), [
-        "version: is 2, not 1",
+        "version: 2 is not one of: 1, 1.1",
         'pharmacy.address.state: "Illinois" is not a state as two capital letters (e.g. IL)',
         'prescribers[0].npi: "1558412388" is not a valid NPI: the check digit is wrong '
         "(the last digit should be 7)",
