@@ -226,7 +226,8 @@ class ImportExport(QObject):
             except (OSError, DomainError) as exc:
                 raise ImportRejected([str(exc)]) from exc
             counts = interchange.import_document(session, actor=actor, doc=doc,
-                                                 progress=report, warnings=self.warnings)
+                                                 progress=report, warnings=self.warnings,
+                                                 source=path.name)
             return counts
 
         self.job = ProgressJob(self.ctx, self.window, "Import", f"Importing {path.name}…",
