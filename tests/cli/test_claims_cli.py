@@ -178,6 +178,8 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
         PrepNoteBase,
     )
 
+    from tests.support.recorded import on_its_day
+
     day = dt.date(2026, 10, 7)
     engine = open_database(f"sqlite:///{example_db}")
     with unit_of_work(engine) as s:  # a second, fully documented patient billed at $0 (R20)
@@ -207,7 +209,8 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
                                       dose_given=Decimal(1000), administered_by="RN")),
         ]
         for kind, data in records:
-            services.create_record(s, actor="t", kind=kind, data=data)
+            with on_its_day(data, kind):  # R26: each saved on its day, so none is late
+                services.create_record(s, actor="t", kind=kind, data=data)
     engine.dispose()
     days = run(capsys, example_db, "billable-days", *OCT)[1]
     assert "p-2,o-2,2026-10-07,S9500,,billable,," in days
