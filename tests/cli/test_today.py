@@ -13,12 +13,14 @@ import pytest
 import main
 from models import clock
 from tests.support import EXAMPLE
+from tests.support.databases import billing_ready
 
 OCT = ["--from", "2026-10-01", "--to", "2026-10-31"]
 
 
 @pytest.fixture
 def example_db(example_engine, db_url):
+    billing_ready(example_engine)  # the ZIP+4 every claim needs (issue 11)
     example_engine.dispose()
     return db_url.removeprefix("sqlite:///")
 
