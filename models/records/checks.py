@@ -54,6 +54,7 @@ from models.validation import (
 )
 
 X12_ID_RE = re.compile(r"^[A-Za-z0-9.-]{2,15}$")
+MAX_LATE_ENTRY_DAYS = 365  # R26: as the interchange schema allows
 ID_HINT = "uses letters, digits, dot, dash or underscore (up to 64)"
 
 
@@ -138,6 +139,11 @@ def check_pharmacy(p: PharmacyBase, entry: bool = False) -> None:
     c.pattern("submitter_contact_phone", p.submitter_contact_phone, PHONE_RE, "is 10 digits")
     c.pattern("usage_indicator", p.usage_indicator, re.compile(r"^[TP]$"),
               "is T (test) or P (production)")
+    if not 0 <= p.late_entry_days <= MAX_LATE_ENTRY_DAYS:  # R26
+        c.add("late_entry_days", f"is {p.late_entry_days}: give 0 to {MAX_LATE_ENTRY_DAYS} days")
+    if p.order_signature not in vocab.ORDER_SIGNATURES:  # R27
+        c.add("order_signature", f'"{p.order_signature}" is not '
+              f"{vocab.alternatives(tuple(vocab.ORDER_SIGNATURES))}")
     if entry:
         for fld, problem in billing_provider_problems(p).items():
             c.add(fld, problem)

@@ -177,7 +177,6 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
         PlanOfCareBase,
         PrepNoteBase,
     )
-
     from tests.support.recorded import on_its_day
 
     day = dt.date(2026, 10, 7)

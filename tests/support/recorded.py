@@ -37,3 +37,12 @@ def today_is(day: dt.date | None) -> Iterator[None]:
 def on_its_day(record: Any, kind: str | registry.RecordKind[Any, Any]):
     """`with on_its_day(data, "infusion"): create_record(...)`: saved on the record's date."""
     return today_is(own_date(record, kind))
+
+
+def create_on_its_day(session: Any, *, actor: str, kind: str, data: Any, **kwargs: Any) -> Any:
+    """`clinical.create_record` as of the record's own date (R26: on time, no reason needed)."""
+    from models.records import clinical
+
+    k = registry.clinical(kind)
+    with on_its_day(data, k):
+        return clinical.create_record(session, actor=actor, kind=k, data=data, **kwargs)

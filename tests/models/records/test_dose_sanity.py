@@ -22,6 +22,7 @@ from models.records.dose import prefill_dose
 from models.records.sanity import dose_from_text, doses_a_day, out_of_range
 from models.records.tables import InfusionBase
 
+
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
     monkeypatch.setenv("PERDIEM_TODAY", "2026-10-30")  # the entries below are on time (R26)
