@@ -358,7 +358,8 @@ class PatientCalendar(QWidget, LoadsInFront):
         if (
             self.patient_id in changes.patient_ids
             or changes.touches("payer")
-            or (not changes.patient_ids and not changes.kinds <= {"pharmacy", "prescriber"})
+            # the pharmacy's audit settings change statuses (R27) and late notes (R26)
+            or (not changes.patient_ids and not changes.kinds <= {"prescriber"})
         ):
             self.reload()
 
