@@ -115,10 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-only", action="store_true",
                    help="CMS-1500: print the data alone, for pre-printed red forms")
 
-    p = sub.add_parser("packet", help="the documentation packet (PDF) of one patient and period")
-    p.add_argument("--patient", required=True, metavar="ID")
-    p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
+    p = sub.add_parser("packet", help="the documentation packet (PDF) of one claim, or of one "
+                       "patient and period (internal review)")
+    p.add_argument("--claim", metavar="CLAIM", help="the claim number sent in CLM01: the "
+                   "packet of that claim, its evidence as it stood when the claim was made")
+    p.add_argument("--patient", metavar="ID")
+    p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     _today(p)
 
@@ -340,17 +343,25 @@ def cmd_demo(args, engine) -> int:
 
 
 def cmd_packet(args, engine) -> int:
+    from models.billing.claim_packet import load_claim_packet_data
     from models.billing.packet_data import load_packet_data
     from models.db import unit_of_work
     from reports.packet import render_packet, write_pdf
 
+    created = dt.datetime.now().replace(microsecond=0)
     with unit_of_work(engine) as session:
-        data = load_packet_data(session, patient_id=args.patient, start=args.start,
-                                end=args.end, prepared_by=args.user,
-                                created_at=dt.datetime.now().replace(microsecond=0))
+        if args.claim:
+            data = load_claim_packet_data(session, claim=args.claim, prepared_by=args.user,
+                                          created_at=created)
+        else:
+            data = load_packet_data(session, patient_id=args.patient, start=args.start,
+                                    end=args.end, prepared_by=args.user, created_at=created)
     write_pdf(render_packet(data), args.out)
     n = len(data.billed_days)
-    print(f"Packet written to {args.out} ({n} billed day{'s' if n != 1 else ''}).")
+    what = f"claim {data.claim.account_number}, " if data.claim else ""
+    print(f"Packet written to {args.out} ({what}{n} billed day{'s' if n != 1 else ''}"
+          + (f"; {len(data.later)} change{'s' if len(data.later) != 1 else ''} after the "
+             "claim listed apart" if data.claim and data.later else "") + ").")
     return EXIT_OK
 
 
@@ -434,6 +445,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "data_only", False) and args.format != "cms1500":
         parser.error("--data-only goes with --format cms1500 (it prints on pre-printed forms)")
+    if args.command == "packet":
+        period = (args.patient, args.start, args.end)
+        if args.claim and any(x is not None for x in period):
+            parser.error("--claim goes alone: a claim's packet covers its own patient and days")
+        if not args.claim and any(x is None for x in period):
+            parser.error("give --claim CLAIM, or --patient, --from and --to")
 
     from models.db import resolve_db_url
 
