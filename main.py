@@ -213,7 +213,7 @@ def cmd_import(args, engine) -> int:
         doc = read.read_file(args.file, progress=progress)
         with unit_of_work(engine) as session:
             counts = read.import_document(session, actor=args.user, doc=doc, progress=progress,
-                                          warnings=warnings)
+                                          warnings=warnings, source=args.file.name)
     finally:
         if progress is not None:
             progress.close()

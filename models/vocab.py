@@ -42,6 +42,9 @@ SETTINGS = {"home": "home", "suite": "suite (infusion suite)"}  # where a dose w
 CARE_NOTE_CONTACTS = ("patient", "family", "prescriber", "nurse", "case manager", "payer",
                       "other")
 USAGE_INDICATORS = {"T": "test", "P": "production"}  # ISA15 of an 837P
+# R27: when an order's signature counts (pharmacy setting; the first is the default)
+ORDER_SIGNATURES = {"before-claim": "before the claim (signed at any time counts)",
+                    "before-service": "before the service day (hold days served earlier)"}
 
 # the schema's enum of each list, by JSON path: what the agreement test compares
 SCHEMA_ENUMS: dict[str, Sequence[str]] = {
@@ -58,6 +61,7 @@ SCHEMA_ENUMS: dict[str, Sequence[str]] = {
     "infusion.status": INFUSION_STATUSES,
     "infusion.setting": tuple(SETTINGS),
     "care_note.contact": CARE_NOTE_CONTACTS,
+    "pharmacy.order_signature": tuple(ORDER_SIGNATURES),
 }
 
 

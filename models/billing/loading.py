@@ -31,6 +31,7 @@ from models.records.tables import (
     OrderRead,
     Patient,
     PatientRead,
+    Pharmacy,
     PlanOfCare,
     PrepNote,
 )
@@ -162,6 +163,8 @@ def load_billing_data(
         payers={x.id: x for x in list_payers(session)}, patients=people, orders=orders,
         infusions=infusions, plans_of_care=plans, authorizations=authorizations,
         prep_notes=preps, deliveries=deliveries, care_notes=care_notes, prior_days=prior_days,
+        order_signature=session.execute(  # R27: the pharmacy's setting (none yet: default)
+            select(Pharmacy.__table__.c.order_signature)).scalar() or rules.BEFORE_CLAIM,
     )
 
 

@@ -1,4 +1,5 @@
-"""The per diem billing rules R1-R18 of BILLING_RULES.md, as pure functions over read objects.
+"""The per diem billing rules R1-R18 of BILLING_RULES.md (and R27's hold, by the pharmacy's
+setting in `BillingData`), as pure functions over read objects.
 
 No session, no I/O, no clock: callers load a `BillingData` snapshot and call `evaluate`.
 The calendar, the packets, the claim drafts and the command line all use this one function.
@@ -29,6 +30,7 @@ from models.records.tables import (
 )
 from models.vocab import ADMINISTERED
 
+BEFORE_CLAIM, BEFORE_SERVICE = "before-claim", "before-service"  # R27 (vocab.ORDER_SIGNATURES)
 BILLABLE = "billable"
 HOLD = "hold"
 NOT_BILLABLE = "not-billable"
@@ -65,6 +67,11 @@ REASONS: dict[str, Reason] = {
                "all its units", "ask the payer for more units and record them", "authorization"),
         Reason("R7", "unsigned-order", "The order has no signed date",
                "record the date the prescriber signed it", "order"),
+        # R27 with the pharmacy's order_signature `before-service`: right after R7's place
+        Reason("R27", "order-signed-late", "The order was signed after this day, and the "
+               "pharmacy bills only days served once the order is signed",
+               "open the order and check its signed date (if it was signed earlier, correct "
+               "it; if not, the day cannot be billed on this order)", "order"),
         Reason("R8", "missing-plan-of-care", "No plan of care covers this day",
                "add one or correct its dates", "plan_of_care"),
         Reason("R9", "missing-prep-note", "No preparation note covers this day",
@@ -171,6 +178,8 @@ class BillingData:
     deliveries: list[DeliveryRead | DeliveryFacts] = field(default_factory=list)
     care_notes: list[CareNoteRead | CareNoteFacts] = field(default_factory=list)
     prior_days: list[PriorDay] = field(default_factory=list)
+    # R27, the pharmacy's setting: before-claim (R7 as written) | before-service
+    order_signature: str = BEFORE_CLAIM
 
 
 @dataclass(frozen=True)
@@ -360,6 +369,8 @@ def _draft(data: BillingData, order: OrderRead, day: dt.date, entries: list, uni
             reasons.append(reason)
     if order.signed_date is None:
         reasons.append("unsigned-order")
+    elif data.order_signature == BEFORE_SERVICE and day < order.signed_date:
+        reasons.append("order-signed-late")  # R27
     if not evidence.has_plan(order.id, day):
         reasons.append("missing-plan-of-care")
     since = evidence.prep_since(order.id, day)

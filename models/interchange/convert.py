@@ -64,9 +64,10 @@ def _address_in(address: dict | None) -> dict[str, Any]:
 
 
 def pharmacy_in(p: dict) -> PharmacyBase:
+    settings = {k: p[k] for k in ("late_entry_days", "order_signature") if k in p}  # v1.1
     return PharmacyBase(name=p["name"], npi=p["npi"], tax_id=p["tax_id"],
                         taxonomy=_opt(p.get("taxonomy")), phone=_opt(p.get("phone")),
-                        **_address_in(p["address"]))
+                        **_address_in(p["address"]), **settings)
 
 
 def _payer_in(p: dict) -> PayerBase:
@@ -124,26 +125,30 @@ def _order_in(o: dict) -> OrderBase:
         diagnosis_codes=list(o["diagnosis_codes"]), start_date=_day(o["start_date"]),
         end_date=_day(o.get("end_date")), discontinued_date=_day(o.get("discontinued_date")),
         signed_date=_day(o.get("signed_date")),
-        per_diem_rate=_decimal(_opt(o.get("per_diem_rate"))), notes=_opt(o.get("notes")))
+        per_diem_rate=_decimal(_opt(o.get("per_diem_rate"))), notes=_opt(o.get("notes")),
+        late_entry_reason=_opt(o.get("late_entry_reason")))
 
 
 def _plan_in(p: dict) -> PlanOfCareBase:
     return PlanOfCareBase(id=p["id"], order_id=p["order"], start_date=_day(p["start_date"]),
                           end_date=_day(p["end_date"]), signed_date=_day(p.get("signed_date")),
-                          summary=_opt(p.get("summary")))
+                          summary=_opt(p.get("summary")),
+        late_entry_reason=_opt(p.get("late_entry_reason")))
 
 
 def _prep_in(p: dict) -> PrepNoteBase:
     return PrepNoteBase(id=p["id"], order_id=p["order"], date=_day(p["date"]),
                         pharmacist=p["pharmacist"], compounding=_opt(p.get("compounding")),
                         dur=_opt(p.get("dur")), lot=_opt(p.get("lot")),
-                        beyond_use_date=_day(p["beyond_use_date"]))
+                        beyond_use_date=_day(p["beyond_use_date"]),
+        late_entry_reason=_opt(p.get("late_entry_reason")))
 
 
 def _delivery_in(d: dict) -> DeliveryBase:
     return DeliveryBase(id=d["id"], order_id=d["order"], date=_day(d["date"]),
                         items=_opt(d.get("items")), method=_opt(d.get("method")),
-                        received_by=_opt(d.get("received_by")))
+                        received_by=_opt(d.get("received_by")),
+        late_entry_reason=_opt(d.get("late_entry_reason")))
 
 
 def _time(value: str | None) -> dt.time | None:
@@ -157,12 +162,20 @@ def _infusion_in(e: dict) -> InfusionBase:
         status=e["status"], setting=e.get("setting", "home"),
         dose_given=_decimal(e.get("dose_given")), wasted=_decimal(e.get("wasted")),
         administered_by=_opt(e.get("administered_by")),
-        site=_opt(e.get("site")), reaction=_opt(e.get("reaction")), notes=_opt(e.get("notes")))
+        site=_opt(e.get("site")), reaction=_opt(e.get("reaction")), notes=_opt(e.get("notes")),
+        late_entry_reason=_opt(e.get("late_entry_reason")))
 
 
 def _care_note_in(n: dict) -> CareNoteBase:
     return CareNoteBase(id=n["id"], patient_id=n["patient"], date=_day(n["date"]),
-                        author=n["author"], contact=_opt(n.get("contact")), text=n["text"])
+                        author=n["author"], contact=_opt(n.get("contact")), text=n["text"],
+        late_entry_reason=_opt(n.get("late_entry_reason")))
+
+
+def recorded_in(item: dict) -> tuple[dt.datetime | None, str | None]:
+    """R26 (v1.1): a clinical record's first save as the file states it (None when not)."""
+    at = item.get("recorded_at")
+    return (dt.datetime.fromisoformat(at) if at else None), _opt(item.get("recorded_by"))
 
 
 def coverages_in(p: dict) -> list[CoverageBase]:

@@ -1,5 +1,5 @@
-"""The interchange file format, version 1.1 (1 plus optional fields; a version 1 file still
-reads): its schema (resources/interchange-schema.json),
+"""The interchange file format, version 1.1 (1 plus optional fields, docs/interchange.md; a
+version 1 file still reads): its schema (resources/interchange-schema.json),
 the collections it holds (the registry's record kinds, in writing order) and error paths."""
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ from sqlmodel import Session, select
 from models import clock
 from models.errors import DomainError, ImportRejected
 from models.interchange import bounds
-from models.interchange.convert import CONVERTERS, coverages_in, pharmacy_in
+from models.interchange.convert import CONVERTERS, coverages_in, pharmacy_in, recorded_in
 from models.interchange.format import COLLECTIONS, Path, format_path
 from models.interchange.validate import (
+    late_days_of,
     pharmacy_problems,
     record_problems,
     validate_document,
@@ -28,6 +29,7 @@ from models.interchange.validate import (
 from models.interchange.warnings import import_warnings
 from models.records import registry
 from models.records.changes import changes_of
+from models.records.late import LATE_ENTRY_DAYS
 from models.records.reference import save_pharmacy
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Order, Pharmacy, RecordVersion
@@ -55,7 +57,8 @@ def _record_count(doc: Any) -> int:
 
 def import_document(session: Session, *, actor: str, doc: Any,
                     progress: ProgressCallback | None = None,
-                    warnings: list[str] | None = None) -> dict[str, int]:
+                    warnings: list[str] | None = None,
+                    source: str | None = None) -> dict[str, int]:
     """Import an interchange document, all or nothing; return how many records of each kind.
 
     Raises ImportRejected listing every problem (with its JSON path), the problems of
@@ -66,7 +69,9 @@ def import_document(session: Session, *, actor: str, doc: Any,
     wrote is rolled back by its unit_of_work when anything goes wrong, a refusal included, or
     an exception raised by `progress` (which is how an import is cancelled).
 
-    `warnings`, when given, receives what R25 questions in the file without refusing it
+    `source` (the file's name) is kept on each clinical record with the moment of the import
+    (R26: an imported record shows where and when it came from). `warnings`, when given,
+    receives what R25 questions in the file without refusing it
     (`infusions[4].dose_given: ... (dose-out-of-range)`; models/interchange/warnings.py).
     """
     report = progress or (lambda _p: None)
@@ -82,6 +87,7 @@ def import_document(session: Session, *, actor: str, doc: Any,
     report(Progress("checking", total, total))
     counts: dict[str, int] = {"pharmacy": 0}
     writer = _Writer(session, actor, report, total)
+    writer.source, writer.late_days = source, late_days_of(session, doc)
     writer.problems = pharmacy_problems(session, doc)
     if not writer.problems and session.get(Pharmacy, 1) is None:
         save_pharmacy(session, actor=actor, data=pharmacy_in(doc["pharmacy"]))
@@ -187,18 +193,22 @@ class _Writer:
         self.now = clock.now()  # one import, one moment
         self.done = 0
         self.problems: list[tuple[Path, str]] = []
+        self.source: str | None = None
+        self.late_days = LATE_ENTRY_DAYS
         self.report(Progress("writing", 0, total))
 
     def write(self, kind: RecordKind[Any, Any], items: list[dict]) -> int:
         convert = CONVERTERS[kind]
         meta = {"version": 1, "recorded_by": self.actor, "recorded_at": self.now,
-                "change_reason": None, "voided": False, "void_reason": None}
+                "change_reason": None, "voided": False, "void_reason": None,
+                "imported_from": self.source, "imported_at": self.now}
         for start in range(0, len(items), BATCH):
             rows, versions, coverages = [], [], []
             for i, item in enumerate(items[start:start + BATCH], start):
                 base = convert(item)
                 covs = coverages_in(item) if kind is registry.PATIENT else None
-                self.problems += record_problems(kind, base, (kind.collection, i), covs)
+                self.problems += record_problems(kind, base, (kind.collection, i), covs, item,
+                                                 self.late_days)
                 if self.problems:
                     continue  # checked all the same: the refusal lists every problem
                 values, data = _dump(base), _dump(base, mode="json")
@@ -206,7 +216,12 @@ class _Writer:
                     coverages += [{**_dump(c), "patient_id": base.id, "position": n}
                                   for n, c in enumerate(covs)]
                     data["coverages"] = [_dump(c, mode="json") for c in covs]
-                rows.append({**values, **meta} if kind.versioned else values)
+                if kind.versioned:
+                    first_at, first_by = recorded_in(item)
+                    rows.append({**values, **meta, "first_recorded_at": first_at,
+                                 "first_recorded_by": first_by})
+                else:
+                    rows.append(values)
                 versions.append({"kind": kind.key, "record_id": base.id, "version": 1,
                                  "action": "created", "data": data, "recorded_by": self.actor,
                                  "recorded_at": self.now, "reason": None})

@@ -24,11 +24,19 @@ from jsonschema import Draft202012Validator
 from sqlmodel import Session, SQLModel, select
 
 from models.errors import ValidationFailed
-from models.interchange.convert import CONVERTERS, FILE_FIELDS, coverages_in, pharmacy_in
+from models.interchange.convert import (
+    CONVERTERS,
+    FILE_FIELDS,
+    coverages_in,
+    pharmacy_in,
+    recorded_in,
+)
 from models.interchange.format import COLLECTIONS, Path, format_path, properties, schema
 from models.interchange.write import pharmacy_out
 from models.records import registry
 from models.records.checks import check_pharmacy, check_record, per_diem_problem
+from models.records.clinical import late_problem
+from models.records.late import LATE_ENTRY_DAYS
 from models.records.registry import RecordKind
 from models.records.tables import CoverageBase, Pharmacy
 from models.validation import npi_problem
@@ -51,11 +59,14 @@ PATTERN_HINTS = {
     r"^[A-Za-z0-9-]{1,80}$": "is not 1 to 80 letters, digits or dashes",
     r"^[A-Za-z0-9-]{1,50}$": "is not 1 to 50 letters, digits or dashes",
     r"^\d{11}$": "is not an 11-digit NDC without dashes",
+    r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$":
+        "is not a date and time in the form YYYY-MM-DDTHH:MM",
 }
 TYPE_NAMES = {
     "string": "a string", "object": "an object", "array": "a list", "integer": "a whole number",
     "number": "a number", "boolean": "true or false", "null": "null",
 }
+SETTINGS = ("late_entry_days", "order_signature")  # v1.1: the pharmacy's rule settings
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -310,6 +321,8 @@ def _pharmacy_differences(current: dict, given: dict) -> list[tuple[Path, str]]:
         out.append((path, f"{problem}: the file belongs to another pharmacy"))
 
     for key in properties("pharmacy"):
+        if key in SETTINGS:
+            continue  # the pharmacy's settings, not who it is: taken only by a new database
         mine, theirs = current.get(key), given.get(key)
         if key == "address" and isinstance(theirs, dict):
             for sub in properties("address"):
@@ -367,15 +380,31 @@ def _file_path(prefix: Path, fld: str) -> Path:
 
 
 def record_problems(kind: RecordKind[Any, Any], record: SQLModel, prefix: Path,
-                    coverages: list[CoverageBase] | None = None) -> list[tuple[Path, str]]:
+                    coverages: list[CoverageBase] | None = None, item: dict | None = None,
+                    late_days: int = LATE_ENTRY_DAYS) -> list[tuple[Path, str]]:
     """The one record validation (models/records/checks.py) of one record of a file, with the
     file's paths: what the forms and the services refuse and the schema cannot see (a name of
-    blanks is no name). The entry forms' own demands (a held dose's note) are left out."""
+    blanks is no name), and R26 on a clinical record's `recorded_at` (from `item`, the file's
+    record). The entry forms' own demands (a held dose's note) are left out."""
+    out: list[tuple[Path, str]] = []
     try:
         check_record(kind, record, entry=False, coverages=coverages)
     except ValidationFailed as exc:
-        return [(_file_path(prefix, e.field), e.problem) for e in exc.errors]
-    return []
+        out = [(_file_path(prefix, e.field), e.problem) for e in exc.errors]
+    if kind.versioned and item is not None:
+        late = late_problem(kind, record, recorded_in(item)[0], late_days)
+        if late is not None:
+            out.append((prefix + (late.field,), late.problem))
+    return out
+
+
+def late_days_of(session: Session, doc: dict) -> int:
+    """R26's setting an import judges by: the database's pharmacy's, else the file's."""
+    row = session.get(Pharmacy, 1)
+    if row is not None:
+        return row.late_entry_days
+    given = doc.get("pharmacy", {}).get("late_entry_days")
+    return given if isinstance(given, int) else LATE_ENTRY_DAYS
 
 
 def pharmacy_problems(session: Session, doc: dict) -> list[tuple[Path, str]]:
@@ -389,15 +418,16 @@ def pharmacy_problems(session: Session, doc: dict) -> list[tuple[Path, str]]:
     return []
 
 
-def _record_errors(doc: dict) -> list[tuple[Path, str]]:
+def _record_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:
     """`record_problems` of every record of the file (which passed every other check, as the
     converters need)."""
     out: list[tuple[Path, str]] = []
+    days = late_days_of(session, doc)
     for coll, kind in COLLECTIONS.items():
         convert = CONVERTERS[kind]
         for i, item in enumerate(doc.get(coll, [])):
             covs = coverages_in(item) if kind is registry.PATIENT else None
-            out += record_problems(kind, convert(item), (coll, i), covs)
+            out += record_problems(kind, convert(item), (coll, i), covs, item, days)
     return out
 
 
@@ -410,7 +440,7 @@ def validate_document(session: Session, doc: Any, *, records: bool = True) -> li
     if isinstance(doc, dict):
         found += _semantic_errors(session, doc)
         if not found and records:
-            found = pharmacy_problems(session, doc) + _record_errors(doc)
+            found = pharmacy_problems(session, doc) + _record_errors(session, doc)
     return worded(found)
 
 

@@ -20,6 +20,10 @@ from models.records import registry
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Pharmacy
 
+# fields version 1.1 added to clinical records (R26, R28) and to the pharmacy (its settings)
+V11_FIELDS = frozenset({"recorded_at", "recorded_by", "late_entry_reason", "prep_note"})
+V11_PHARMACY = frozenset({"late_entry_days", "order_signature"})
+
 
 def _empty(value: Any) -> bool:
     return value is None or value is False or value == "" or value == [] or value == {}
@@ -58,7 +62,19 @@ def _address_out(row: Any) -> dict[str, Any] | None:
 def pharmacy_out(row: Pharmacy) -> dict[str, Any]:
     return _tidy("pharmacy", {"name": row.name, "npi": row.npi, "tax_id": row.tax_id,
                               "taxonomy": row.taxonomy, "address": _address_out(row),
-                              "phone": row.phone})
+                              "phone": row.phone,
+                              # v1.1 settings, written only when not the defaults
+                              "late_entry_days": None if row.late_entry_days == 1
+                              else row.late_entry_days,
+                              "order_signature": None if row.order_signature == "before-claim"
+                              else row.order_signature})
+
+
+def _recorded(row: Any) -> dict[str, Any]:
+    """R26 (v1.1): a clinical record's first save and late entry reason, when known."""
+    at = row.first_recorded_at
+    return {"recorded_at": None if at is None else at.isoformat(timespec="seconds"),
+            "recorded_by": row.first_recorded_by, "late_entry_reason": row.late_entry_reason}
 
 
 def _coverage_out(c: Any) -> dict[str, Any]:
@@ -142,7 +158,7 @@ def _order_out(o: Any) -> dict[str, Any]:
         "diagnosis_codes": list(o.diagnosis_codes), "start_date": _iso(o.start_date),
         "end_date": _iso(o.end_date), "discontinued_date": _iso(o.discontinued_date),
         "signed_date": _iso(o.signed_date), "per_diem_rate": _money(o.per_diem_rate),
-        "notes": o.notes,
+        "notes": o.notes, **_recorded(o),
     })
 
 
@@ -150,6 +166,7 @@ def _plan_out(p: Any) -> dict[str, Any]:
     return _tidy("plan_of_care", {
         "id": p.id, "order": p.order_id, "start_date": _iso(p.start_date),
         "end_date": _iso(p.end_date), "signed_date": _iso(p.signed_date), "summary": p.summary,
+        **_recorded(p),
     })
 
 
@@ -165,14 +182,14 @@ def _prep_out(p: Any) -> dict[str, Any]:
     return _tidy("prep_note", {
         "id": p.id, "order": p.order_id, "date": _iso(p.date), "pharmacist": p.pharmacist,
         "compounding": p.compounding, "dur": p.dur, "lot": p.lot,
-        "beyond_use_date": _iso(p.beyond_use_date),
+        "beyond_use_date": _iso(p.beyond_use_date), **_recorded(p),
     })
 
 
 def _delivery_out(d: Any) -> dict[str, Any]:
     return _tidy("delivery", {
         "id": d.id, "order": d.order_id, "date": _iso(d.date), "items": d.items,
-        "method": d.method, "received_by": d.received_by,
+        "method": d.method, "received_by": d.received_by, **_recorded(d),
     })
 
 
@@ -183,14 +200,14 @@ def _infusion_out(e: Any) -> dict[str, Any]:
         "status": e.status, "setting": e.setting, "dose_given": _number(e.dose_given),
         "wasted": _number(e.wasted),
         "administered_by": e.administered_by, "site": e.site, "reaction": e.reaction,
-        "notes": e.notes,
+        "notes": e.notes, **_recorded(e),
     })
 
 
 def _care_note_out(n: Any) -> dict[str, Any]:
     return _tidy("care_note", {
         "id": n.id, "patient": n.patient_id, "date": _iso(n.date), "author": n.author,
-        "contact": n.contact, "text": n.text,
+        "contact": n.contact, "text": n.text, **_recorded(n),
     })
 
 
@@ -240,7 +257,8 @@ V1_PAYER_KINDS = ("commercial", "medicaid", "medicare", "other")
 
 
 def _needs_v11(doc: dict[str, Any]) -> bool:
-    """Whether the document holds a field or value that version 1.1 added (issue 11)."""
+    """Whether the document holds a field or value that version 1.1 added (issue 11's claim
+    fields; R26's first save and late entry reason, R27/R26's settings, R28's lots and BUD hour)."""
     if any(p["kind"] not in V1_PAYER_KINDS or "claim_filing_indicator" in p
            for p in doc.get("payers", [])):
         return True
@@ -250,4 +268,10 @@ def _needs_v11(doc: dict[str, Any]) -> bool:
     if any({"billing_unit", "package_quantity", "single_dose"} & set(o["drug"])
            for o in doc.get("orders", [])):
         return True
-    return any("wasted" in e for e in doc.get("infusions", []))
+    if any("wasted" in e for e in doc.get("infusions", [])):
+        return True
+    if V11_PHARMACY & doc["pharmacy"].keys():
+        return True
+    return any(V11_FIELDS & record.keys() or isinstance(record.get("beyond_use_date"), str)
+               and "T" in record["beyond_use_date"]
+               for kind in registry.CLINICAL for record in doc.get(kind.collection, []))

@@ -62,6 +62,7 @@ X12_ID_RE = re.compile(r"^[A-Za-z0-9.-]{2,15}$")  # ISA06/ISA08, submitter and r
 X12_ID_HINT = "is 2-15 letters, digits or - . (no ~ * : ^)"
 X12_QUALIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")  # ISA05/ISA07
 X12_QUALIFIER_HINT = "is two characters, e.g. ZZ"
+MAX_LATE_ENTRY_DAYS = 365  # R26: as the interchange schema allows
 ID_HINT = "uses letters, digits, dot, dash or underscore (up to 64)"
 # A dose or a HCPCS unit amount beyond these is a typing slip or a hostile file: 1e25 mg was
 # once imported and then broke every claims run (R21's drug units, the NDC quantity). Within
@@ -152,6 +153,11 @@ def check_pharmacy(p: PharmacyBase, entry: bool = False) -> None:
     if p.usage_indicator not in (None, "", *vocab.USAGE_INDICATORS):  # "is T (test) or P (...)"
         c.add("usage_indicator", "is " + vocab.alternatives(
             [f"{code} ({word})" for code, word in vocab.USAGE_INDICATORS.items()]))
+    if not 0 <= p.late_entry_days <= MAX_LATE_ENTRY_DAYS:  # R26
+        c.add("late_entry_days", f"is {p.late_entry_days}: give 0 to {MAX_LATE_ENTRY_DAYS} days")
+    if p.order_signature not in vocab.ORDER_SIGNATURES:  # R27
+        c.add("order_signature", f'"{p.order_signature}" is not '
+              f"{vocab.alternatives(tuple(vocab.ORDER_SIGNATURES))}")
     if entry:
         for fld, problem in billing_provider_problems(p).items():
             c.add(fld, problem)

@@ -11,6 +11,7 @@ returns an `OrderRead`. Like every service they flush but never commit, check th
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,10 +21,11 @@ from models.records import registry
 from models.records.changes import note_change
 from models.records.checks import check_record
 from models.records.history import snapshot
+from models.records.late import LATE_ENTRY_DAYS, days_late, is_late
 from models.records.registry import B, ClinicalKind, R
 from models.records.rows import get_row, new_id, now, require
 from models.records.sanity import EntryWarning, entry_warnings
-from models.records.tables import Infusion, Order, OrderRead
+from models.records.tables import Infusion, Order, OrderRead, Pharmacy
 
 
 def _patient_of(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> str:
@@ -60,10 +62,51 @@ def _check_r25(session: Session, kind: ClinicalKind[Any, Any], record: Any) -> N
             "notes", f"{w.text}: say why in the notes ({w.code})", w.code) for w in found])
 
 
+LATE_ENTRY_REASON_REQUIRED = "late-entry-reason-required"
+
+
+@dataclass(frozen=True)
+class Imported:
+    """An imported record's origin: its first save as the file states it (R26; None: taken as
+    recorded on its own date, so never late), the file's name and the moment of the import."""
+
+    recorded_at: dt.datetime | None
+    recorded_by: str | None
+    source: str | None
+    at: dt.datetime
+
+
+def late_entry_days(session: Session) -> int:
+    """The pharmacy's R26 setting (1 until the pharmacy is set)."""
+    pharmacy = session.get(Pharmacy, 1)
+    return pharmacy.late_entry_days if pharmacy is not None else LATE_ENTRY_DAYS
+
+
+def late_problem(kind: ClinicalKind[Any, Any], record: Any, first_recorded_at: Any,
+                 days: int) -> FieldError | None:
+    """R26: a late entry (late.py) without its reason, named on `late_entry_reason`."""
+    own = getattr(record, kind.listing_date or "", None)
+    if own is None or not is_late(own, first_recorded_at, days):
+        return None
+    if (record.late_entry_reason or "").strip():
+        return None
+    saved = first_recorded_at.date() if hasattr(first_recorded_at, "date") else first_recorded_at
+    return FieldError("late_entry_reason", f"is required: recorded {days_late(own, saved)} days "
+                      f"after the {kind.label}'s date, a late entry must say why "
+                      f"({LATE_ENTRY_REASON_REQUIRED})", LATE_ENTRY_REASON_REQUIRED)
+
+
+def _check_late(session: Session, kind: ClinicalKind[Any, Any], record: Any,
+                first_recorded_at: Any) -> None:
+    if problem := late_problem(kind, record, first_recorded_at, late_entry_days(session)):
+        raise ValidationFailed([problem])
+
+
 def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], data: B,
                   recorded_at: dt.datetime | None = None, form_checks: bool = True,
-                  today: dt.date | None = None) -> R:
-    """Save a new clinical record (version 1) and its first history entry.
+                  today: dt.date | None = None, imported: Imported | None = None) -> R:
+    """Save a new clinical record (version 1) and its first history entry; `imported` when it
+    comes from an interchange file (its first save is then the file's, R26).
 
     `form_checks=False` skips the entry form's extra demands (e.g. a note on a held dose) for
     records the interchange importer has already checked against the file format. `today`
@@ -76,10 +119,17 @@ def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], dat
     _check_refs(session, kind, record)
     if form_checks:
         _check_r25(session, kind, record)
+    recorded_at = recorded_at or now()
+    first = (recorded_at, actor) if imported is None else (imported.recorded_at,
+                                                           imported.recorded_by)
+    _check_late(session, kind, record, first[0])
     if session.get(kind.table, record.id) is not None:
         raise Conflict(f'A {kind.label} with id "{record.id}" already exists.')
     row: Any = kind.table(**record.model_dump(), version=1, recorded_by=actor,
-                          recorded_at=recorded_at or now())
+                          recorded_at=recorded_at, first_recorded_at=first[0],
+                          first_recorded_by=first[1],
+                          imported_from=imported.source if imported else None,
+                          imported_at=imported.at if imported else None)
     session.add(row)
     session.flush()
     snapshot(session, kind, row, "created", None)
@@ -108,6 +158,7 @@ def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], recor
     check_record(kind, record, today=today)
     _check_refs(session, kind, record)
     _check_r25(session, kind, record)
+    _check_late(session, kind, record, row.first_recorded_at)
     if all(getattr(row, k) == v for k, v in new.items()):
         raise DomainError("Nothing was changed, so no new version was saved.")
     for k, v in new.items():

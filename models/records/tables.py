@@ -65,6 +65,10 @@ class PharmacyBase(SQLModel):
     receiver_id_qualifier: str | None = Field(default=None, max_length=2)  # ISA07, ZZ when unset
     receiver_name: str | None = Field(default=None, max_length=60)
     usage_indicator: str | None = Field(default=None, max_length=1)  # ISA15: T (test) | P
+    # R26: days after its own date a record may be first saved before it is a late entry
+    late_entry_days: int = 1
+    # R27: before-claim (an order signed at any time counts) | before-service
+    order_signature: str = Field(default="before-claim", max_length=20)
 
 
 class Pharmacy(PharmacyBase, table=True):
@@ -199,6 +203,14 @@ class ClinicalMeta(SQLModel):
     # one; the tables' composite indexes (owner, voided, date) carry it instead
     voided: bool = False
     void_reason: str | None = Field(default=None, max_length=4000)
+    # R26: the record's FIRST save (the interchange's recorded_at / recorded_by); recorded_at
+    # and recorded_by above are the current version's. None: unknown (an imported record
+    # without them is taken as recorded on its own date, so never late).
+    first_recorded_at: NaiveDatetime | None = None
+    first_recorded_by: str | None = Field(default=None, max_length=60)
+    # an imported record: the file it came from and when it was imported
+    imported_from: str | None = Field(default=None, max_length=260)
+    imported_at: NaiveDatetime | None = None
 
 
 class OrderBase(SQLModel):
@@ -227,6 +239,7 @@ class OrderBase(SQLModel):
     signed_date: dt.date | None = None
     per_diem_rate: Decimal | None = Field(default=None, sa_type=DecimalText)
     notes: str | None = Field(default=None, max_length=4000)
+    late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
 
     def active_on(self, day: dt.date) -> bool:
         """R2: the order is in force on `day`."""
@@ -253,6 +266,7 @@ class PlanOfCareBase(SQLModel):
     end_date: dt.date
     signed_date: dt.date | None = None
     summary: str | None = Field(default=None, max_length=4000)
+    late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
 
 
 class PlanOfCare(PlanOfCareBase, ClinicalMeta, table=True):
@@ -274,6 +288,7 @@ class PrepNoteBase(SQLModel):
     dur: str | None = Field(default=None, max_length=4000)
     lot: str | None = Field(default=None, max_length=40)
     beyond_use_date: dt.date
+    late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
 
 
 class PrepNote(PrepNoteBase, ClinicalMeta, table=True):
@@ -292,6 +307,7 @@ class DeliveryBase(SQLModel):
     items: str | None = Field(default=None, max_length=4000)
     method: str | None = Field(default=None, max_length=20)
     received_by: str | None = Field(default=None, max_length=60)
+    late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
 
 
 class Delivery(DeliveryBase, ClinicalMeta, table=True):
@@ -316,6 +332,7 @@ class InfusionBase(SQLModel):
     site: str | None = Field(default=None, max_length=60)
     reaction: str | None = Field(default=None, max_length=4000)
     notes: str | None = Field(default=None, max_length=4000)
+    late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
 
     @property
     def administered(self) -> bool:
@@ -341,6 +358,7 @@ class CareNoteBase(SQLModel):
     author: str = Field(max_length=60)
     contact: str | None = Field(default=None, max_length=20)
     text: str = Field(max_length=4000)
+    late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
 
 
 class CareNote(CareNoteBase, ClinicalMeta, table=True):

@@ -103,7 +103,8 @@ def test_every_status_reason_and_modifier_appears(demo_db):
     _engine, _counts, days = demo_db
     assert {d.status for d in days} == set(rules.STATUSES)
     seen = {r for d in days for r in d.reasons}
-    assert seen == set(rules.REASONS), "R1-R12 each appear at least once"
+    # R27's hold needs the before-service setting; the demo keeps the defaults (Part 1)
+    assert seen == set(rules.REASONS) - {"order-signed-late"}, "R1-R12 each appear"
     modifiers = {m for d in days for m in d.modifiers}
     assert {"SH", "SJ", "SS", "U1"} <= modifiers
 

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import exc, text
+from sqlalchemy import create_engine, exc, text
 from sqlmodel import SQLModel
 
 from models import backup, db
@@ -150,3 +150,56 @@ def test_a_database_of_a_newer_perdiem_is_refused_without_a_backup(engine, db_ur
     with pytest.raises(DomainError, match="written by a newer PerDiem"):
         db.open_database(db_url)
     assert not list(tmp_path.glob("*.bak-*"))
+
+
+def test_r26_migration_0009_takes_each_records_first_save_from_its_first_version(
+        example_engine):
+    """A database at 0008 with records and versions, upgraded to 0009: every clinical record's
+    first_recorded_at/by is its first version's (not the current one's), and the pharmacy gets
+    the defaults that leave Part 1 unchanged (late_entry_days 1, order_signature before-claim)."""
+    import datetime as dt
+
+    from models.records import clinical, registry
+    from models.records.tables import CareNoteBase
+    from tests.support.recorded import today_is
+
+    note = CareNoteBase(id="cn-old", patient_id="p-1001", date=dt.date(2026, 10, 2),
+                        author="Jia Lee", text="Teaching call")
+    with db.unit_of_work(example_engine) as s, today_is(dt.date(2026, 10, 2)):
+        clinical.create_record(s, actor="Jia Lee", kind=registry.CARE_NOTE, data=note)
+    with db.unit_of_work(example_engine) as s, today_is(dt.date(2026, 11, 5)):
+        clinical.edit_record(s, actor="Ravi Patel", kind=registry.CARE_NOTE, record_id="cn-old",
+                             data=note.model_copy(update={"text": "Teaching call, 20 min"}),
+                             reason="length of the call")
+    # a plain engine (SQLite's foreign keys off, as alembic's batch copies of tables need)
+    plain = create_engine(example_engine.url)
+    cfg = db.alembic_config(plain)
+    command.downgrade(cfg, "0008")
+    with plain.begin() as conn:
+        columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(care_note)")]
+        assert "first_recorded_at" not in columns  # truly at 0008
+        versions = dict(conn.execute(text(
+            "SELECT record_id || ':' || version, recorded_by FROM record_version "
+            "WHERE kind = 'care_note'")).all())
+    assert versions["cn-old:1"] == "Jia Lee" and versions["cn-old:2"] == "Ravi Patel"
+
+    command.upgrade(cfg, "0009")
+    with plain.connect() as conn:
+        rows = {r[0]: r[1:] for r in conn.execute(text(
+            "SELECT id, first_recorded_at, first_recorded_by, recorded_by, late_entry_reason "
+            "FROM care_note"))}
+        first = {r[0]: r[1] for r in conn.execute(text(
+            "SELECT record_id, recorded_at FROM record_version "
+            "WHERE kind = 'care_note' AND version = 1"))}
+        missing = {table: conn.execute(text(
+            f'SELECT count(*) FROM "{table}" WHERE first_recorded_at IS NULL')).scalar()
+            for table in ("orders", "plan_of_care", "prep_note", "delivery", "infusion",
+                          "care_note")}
+        pharmacy = conn.execute(text(
+            "SELECT late_entry_days, order_signature FROM pharmacy")).one()
+    assert rows["cn-old"][1:] == ("Jia Lee", "Ravi Patel", None)  # first vs current author
+    assert str(rows["cn-old"][0]).startswith("2026-10-02")
+    assert {k: str(v[0]) for k, v in rows.items()} == {k: str(v) for k, v in first.items()}
+    assert missing == dict.fromkeys(missing, 0)  # every row had a version to take it from
+    assert tuple(pharmacy) == (1, "before-claim")
+    plain.dispose()

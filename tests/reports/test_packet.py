@@ -26,6 +26,7 @@ from models.records.tables import (
     PatientBase,
 )
 from reports.packet import packet_filename, render_packet
+from tests.support.recorded import today_is
 
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 CREATED = dt.datetime(2026, 11, 27, 9, 30)
@@ -182,11 +183,12 @@ def test_long_tables_split_with_the_header_repeated(example_engine):
     with unit_of_work(example_engine) as s:
         for n in range(60):
             day = dt.date(2026, 10, 1) + dt.timedelta(days=n)
-            clinical.create_record(s, actor="test", kind=registry.INFUSION, data=InfusionBase(
-                id=f"x-{n:02d}", order_id="o-1", date=day, status="completed",
-                start_time=dt.time(8), end_time=dt.time(9), dose_given=Decimal(30000),
-                administered_by="Kate Moss RN", notes="Extra entry to make the table long.\n"
-                "It wraps over two lines."))
+            with today_is(day):  # R26: each entry saved on its day, none late
+                clinical.create_record(s, actor="test", kind=registry.INFUSION, data=InfusionBase(
+                    id=f"x-{n:02d}", order_id="o-1", date=day, status="completed",
+                    start_time=dt.time(8), end_time=dt.time(9), dose_given=Decimal(30000),
+                    administered_by="Kate Moss RN",
+                    notes="Extra entry to make the table long.\nIt wraps over two lines."))
     _pdf, pages = packet(example_engine, dt.date(2026, 10, 1), dt.date(2026, 11, 29))
     mar_pages = [p for p in pages if re.search(r"x-\d\d", p) and "reaction, notes" in p]
     assert len(mar_pages) >= 2

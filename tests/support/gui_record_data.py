@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from models.db import unit_of_work
-from models.records import clinical, reference, registry
+from models.records import reference, registry
 from models.records.tables import (
     AuthorizationBase,
     CareNoteBase,
@@ -23,6 +23,7 @@ from models.records.tables import (
     PrepNoteBase,
     PrescriberBase,
 )
+from tests.support.recorded import create_on_its_day
 
 PATIENT = "p-1001"
 ORDER = "o-1"
@@ -42,7 +43,7 @@ def build_records(engine: Engine, actor: str = "setup") -> None:
             city="Peoria", state="IL", zip="61604"),
             coverages=[CoverageBase(payer_id="bcx", member_id="XBP448812",
                                     start_date=dt.date(2026, 1, 1))])
-        make = clinical.create_record
+        make = create_on_its_day  # R26: each saved on its own date, so none is late
         make(s, actor=actor, kind=registry.ORDER, data=OrderBase(
             id=ORDER, patient_id=PATIENT, prescriber_id="dr-okafor", per_diem_code="S9338",
             drug_name="Gammagard Liquid 10%", drug_ndc="00944270005", drug_hcpcs="J1569",

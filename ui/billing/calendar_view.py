@@ -34,7 +34,7 @@ from models.billing import loading
 from models.billing.rules import HOLD, DayResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
-from models.records import reference
+from models.records import recorded, reference
 from models.records.changes import Changes
 from ui.billing import day_panel, fixes, month_bar
 from ui.billing.billing_models import (
@@ -63,6 +63,9 @@ from ui.shell.tab_loading import LOADING_STYLE, LoadsInFront
 from ui.shell.workers import BackgroundTask, run_in_background
 
 MONTH_KEY = "calendar.month"  # ctx.view_state: the month shown, remembered for this run
+# a month's days, payer names, claimed days and (R26) its late or imported records by date
+MonthData = tuple[list[DayResult], dict[str, str], Claimed,
+                  dict[dt.date, list[recorded.RecordedNote]]]
 
 
 class PatientCalendar(QWidget, LoadsInFront):
@@ -82,6 +85,7 @@ class PatientCalendar(QWidget, LoadsInFront):
         self._task: BackgroundTask | None = None
         self._shown: tuple[str | None, dt.date] | None = None  # (patient, month) on screen
         self._payer_names: dict[str, str] = {}
+        self._notes: dict[dt.date, list[recorded.RecordedNote]] = {}  # R26, by date
         self.model = CalendarTableModel(self)
         self._build()
         ctx.data_changed.connect(self._on_data_changed)
@@ -217,14 +221,15 @@ class PatientCalendar(QWidget, LoadsInFront):
         generation = self._generation
         patient_id, first = self.patient_id, self.month
         if patient_id is None:
-            self._show(generation, first, ([], {}, {}))
+            self._show(generation, first, ([], {}, {}, {}))
             return
         last = month_end(first)
 
-        def load(session: Any) -> tuple[list[DayResult], dict[str, str], Claimed]:
+        def load(session: Any) -> MonthData:
             days = loading.billable_days(session, first, last, patient_id)
             claimed = claim_batches.claimed_days(session, patient_id, start=first, end=last)
-            return days, {p.id: p.name for p in reference.list_payers(session)}, claimed
+            notes = recorded.day_notes(session, patient_id, first, last)  # R26
+            return days, {p.id: p.name for p in reference.list_payers(session)}, claimed, notes
 
         self._task = run_in_background(
             self.ctx,
@@ -249,15 +254,12 @@ class PatientCalendar(QWidget, LoadsInFront):
         self.status_label.setStyleSheet(LOADING_STYLE)
         self.status_label.show()
 
-    def _show(
-        self, generation: int, first: dt.date,
-        data: tuple[list[DayResult], dict[str, str], Claimed],
-    ) -> None:
+    def _show(self, generation: int, first: dt.date, data: MonthData) -> None:
         if generation != self._generation:
             return  # a newer load was started; its result will come
         self._task = None
         self._shown = (self.patient_id, first)
-        results, self._payer_names, claimed = data
+        results, self._payer_names, claimed, self._notes = data
         self.status_label.hide()
         self.model.set_month(first.year, first.month, results, self._payer_names, claimed)
         self._show_totals(results, self.model.claimed_count())
@@ -305,7 +307,7 @@ class PatientCalendar(QWidget, LoadsInFront):
             self.panel.show_message("Select a day to see why it is or is not billable.")
             return
         self._selected = day.date
-        self.panel.show_day(day, self._payer_names)
+        self.panel.show_day(day, self._payer_names, self._notes.get(day.date, []))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Page Up / Page Down in the grid turn the month (a month is the grid's page)."""
@@ -359,7 +361,8 @@ class PatientCalendar(QWidget, LoadsInFront):
         if (
             self.patient_id in changes.patient_ids
             or changes.touches("payer")
-            or (not changes.patient_ids and not changes.kinds <= {"pharmacy", "prescriber"})
+            # the pharmacy's audit settings change statuses (R27) and late notes (R26)
+            or (not changes.patient_ids and not changes.kinds <= {"prescriber"})
         ):
             self.reload()
 

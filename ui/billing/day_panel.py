@@ -4,6 +4,7 @@ for the payer's claim number of that claim."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from models.billing.rules import BILLABLE, HOLD, REASONS, DayResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
+from models.records.recorded import RecordedNote
 from ui.billing import fixes
 from ui.billing.billing_models import (
     CLAIMED,
@@ -34,6 +36,8 @@ from ui.billing.billing_models import (
     status_text,
 )
 from ui.billing.month_bar import chip_style
+
+LATE_COLOUR = "#8b1a1a"  # a late entry's note (R26), as the forms' required captions
 
 
 def payer_claim_number_dialog(parent: QWidget | None, info: ClaimedInfo) -> QInputDialog:
@@ -104,7 +108,10 @@ class DayPanel(QWidget):
         """Everything the panel says, for tests and screen readers."""
         return "\n".join(w.text() for w in self.findChildren(QLabel) if w.isVisibleTo(self))
 
-    def show_day(self, day: CalendarDay, payer_names: dict[str, str]) -> None:
+    def show_day(self, day: CalendarDay, payer_names: dict[str, str],
+                 notes: Sequence[RecordedNote] = ()) -> None:
+        """The day's orders, and (R26) the records dated that day that are late entries or
+        were imported, each with its note."""
         self._clear()
         self._label(
             day.date.strftime(LONG_DATE),
@@ -115,7 +122,24 @@ class DayPanel(QWidget):
             self._label("No service on this day.", style="color: #555;", name="panel-message")
         for r in day.results:
             self._add_result(r, payer_names, day)
+        self._add_notes(notes)
         self._layout.addStretch(1)
+
+    def _add_notes(self, notes: Sequence[RecordedNote]) -> None:
+        """R26: each late entry with its late_note(); imported records one line per import."""
+        late = [n for n in notes if n.late]
+        if late:
+            self._label("Late entries", style="font-weight: 600;", name="late-entries-title")
+        for n in late:
+            self._label(f"{n.label.capitalize()} {n.record_id}: {n.late}",
+                        style=f"color: {LATE_COLOUR};", name=f"late-{n.kind}-{n.record_id}")
+        imports: dict[str, list[str]] = {}
+        for n in notes:
+            if n.imported:
+                imports.setdefault(n.imported, []).append(f"{n.label} {n.record_id}")
+        for text, records in imports.items():
+            self._label(f"{text}: {', '.join(records)}", style="color: #555;",
+                        name="imported-records")
 
     def _add_result(self, r: DayResult, payer_names: dict[str, str], day: CalendarDay) -> None:
         card = QFrame()

@@ -28,6 +28,7 @@ FIX_LABELS: dict[str, str] = {
     "no-authorization": "Add authorization…",
     "authorization-exhausted": "Edit authorization…",
     "unsigned-order": "Record the signed date…",
+    "order-signed-late": "Open the order…",
     "missing-plan-of-care": "Add plan of care…",
     "missing-prep-note": "Add preparation note…",
     "missing-delivery": "Add delivery…",

@@ -33,7 +33,7 @@ from models.billing.month import MonthFilter, PatientMonth
 from models.billing.rules import REASONS, STATUSES
 from models.files import write_atomic
 from models.records import registry
-from models.records.changes import PHARMACY, Changes
+from models.records.changes import Changes
 from ui.billing import calendar_view
 from ui.billing.billing_models import ROW_ROLE, STATUS_LABEL, STATUS_PLURAL, STATUS_SYMBOL
 from ui.billing.month_bar import (
@@ -357,7 +357,8 @@ class MonthView(QWidget):
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:
-        if changes.kinds and not changes.kinds <= {PHARMACY, registry.PRESCRIBER.key}:
+        # the pharmacy counts: its order_signature setting changes statuses (R27)
+        if changes.kinds and not changes.kinds <= {registry.PRESCRIBER.key}:
             self._reload_when_visible()
 
     @Slot()

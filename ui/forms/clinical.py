@@ -52,6 +52,7 @@ from ui.forms.kit import (
     select_data,
     text_box,
 )
+from ui.forms.late_reason import LateReason
 from ui.shell.context import AppContext
 
 
@@ -144,7 +145,9 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
         grid.addWidget(group("Drug (for the drug claim line)", drug), 0, 1)
         grid.addWidget(group("Dates and rate", dates), 1, 0)
         grid.addWidget(notes_box, 1, 1)
-        grid.addWidget(self.message, 2, 0, 1, 2)
+        self.late = LateReason(self)
+        grid.addWidget(self.late.box, 2, 0, 1, 2)
+        grid.addWidget(self.message, 3, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
@@ -188,6 +191,7 @@ class _OrderDocumentForm(RecordForm[B, R]):
         super().__init__(ctx, patient_id, record, parent)
         self.add_field("order_id", self.order_combo(getattr(record, "order_id", order_id)))
         self.make_fields(day)
+        self.late = LateReason(self)
         layout = form_layout()
         layout.addRow(self.label("order_id"), self.fields["order_id"])
         for name in self.names:
@@ -195,6 +199,7 @@ class _OrderDocumentForm(RecordForm[B, R]):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(layout)
+        outer.addWidget(self.late.box)
         outer.addWidget(self.message)
         if record is not None:
             self.load(record)
@@ -277,12 +282,14 @@ class CareNoteForm(RecordForm[CareNoteBase, CareNoteRead]):
         self.add_field("contact", choice([(c, c) for c in vocab.CARE_NOTE_CONTACTS],
                                          placeholder="who was contacted"))
         self.add_field("text", text_box(lines=5, placeholder="Who was contacted and about what"))
+        self.late = LateReason(self)
         layout = form_layout()
         for name in self.names:
             layout.addRow(self.label(name), self.fields[name])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(layout)
+        outer.addWidget(self.late.box)
         outer.addWidget(self.message)
         if record is not None:
             self.load(record)

@@ -32,8 +32,9 @@ from models.records import checks, clinical
 from models.records.registry import B, ClinicalKind, R, RecordKind
 from models.records.tables import OrderRead
 from ui.common import DateField, field_errors, mark_field, show_error
-from ui.forms import kit
+from ui.forms import kit, late_reason
 from ui.forms.kit import MESSAGE_STYLE, CheckedLineEdit, choice, select_data
+from ui.forms.late_reason import LateReason
 from ui.records.table_models import order_label, plain_decimal
 from ui.shell.context import AppContext
 from ui.shell.ops import WriteOp
@@ -61,6 +62,7 @@ class RecordForm(QWidget, Generic[B, R]):
         self.patient_id = patient_id
         self.record = record
         self.fields: dict[str, QWidget] = {}
+        self.late: LateReason | None = None  # R26: a clinical form sets it (late_reason.py)
         self.orders: dict[str, OrderRead] = {}
         # the services name a reference by its kind, the form's field by the model's field
         self.aliases = {ref.key: f"{ref.key}_id" for ref in self.kind.refs}
@@ -93,8 +95,19 @@ class RecordForm(QWidget, Generic[B, R]):
                                     base_version=getattr(self.record, "version", None))
 
     def check(self, data: B) -> None:
-        """The one record validation, run before asking for a reason."""
-        checks.check_record(self.kind, data)
+        """The one record validation, and R26's late entry reason, run before asking for a
+        reason; every problem at once."""
+        errors: list[FieldError] = []
+        try:
+            checks.check_record(self.kind, data)
+        except ValidationFailed as exc:
+            errors += exc.errors
+        except FieldError as exc:
+            errors.append(exc)
+        if self.late is not None and (late := self.late.problem(data)) is not None:
+            errors.append(late)
+        if errors:
+            raise ValidationFailed(errors)
 
     @property
     def versioned(self) -> bool:
@@ -273,6 +286,8 @@ class RecordForm(QWidget, Generic[B, R]):
     def build(self, **values: Any) -> B:
         """The kind's base model from typed values; pydantic's complaints become field
         problems."""
+        if self.late is not None:
+            values[late_reason.FIELD] = self.late.value()
         try:
             return self.kind.base(**values)
         except pydantic.ValidationError as exc:

@@ -16,14 +16,16 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from models import clock
 from models.errors import DomainError, FieldError, ValidationFailed
 from models.records import registry
-from models.records.clinical import infusion_warnings
+from models.records.clinical import infusion_warnings, late_entry_days
 from models.records.dose import entry_defaults, load_prefill, prefill_dose
+from models.records.late import LATE_ENTRY_DAYS
 from models.records.sanity import DOSE_OUT_OF_RANGE
 from models.records.tables import InfusionBase, InfusionRead, OrderRead
 from models.vocab import INFUSION_STATUSES, NOT_GIVEN, SETTINGS
 from ui.forms import kit
 from ui.forms.framework import RecordForm
 from ui.forms.kit import choice, date_field, decimal_field, line, time_field
+from ui.forms.late_reason import LateReason
 from ui.records.table_models import plain_decimal
 from ui.shell.context import AppContext
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -109,6 +111,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         layout.setSpacing(10)
         for row in (row1, row2, row3):
             layout.addLayout(row)
+        self.late = LateReason(self, LATE_ENTRY_DAYS)  # the setting follows with the orders
+        layout.addWidget(self.late.box)
         layout.addWidget(self.message)
         chain = [self.fields[n] for n in self.TAB_ORDER]
         for a, b in zip(chain, chain[1:], strict=False):
@@ -136,6 +140,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         self.date.set_date(day)
         self._prefilled_dose = ""
         self._fill_orders(day, order_id)
+        if self.late is not None:
+            self.late.clear()
         self.clear_marks()
         self._update_notes_caption()
 
@@ -186,14 +192,18 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             return
         typed = self._typed_defaults()
         self._task = run_in_background(
-            self.ctx, lambda s: entry_defaults(s, pid, day, selected, prefill),
+            self.ctx, lambda s: (late_entry_days(s), entry_defaults(s, pid, day, selected,
+                                                                    prefill)),
             receiver=self, on_result=lambda data: self._show_defaults(
-                day, selected, prefill, typed, *data), on_error=self._on_defaults_failed)
+                day, selected, prefill, typed, data[0], *data[1]),
+            on_error=self._on_defaults_failed)
 
     def _show_defaults(self, day: dt.date | None, selected: str | None, prefill: bool,
-                       typed: tuple[str, str], orders: list[OrderRead], chosen: str | None,
-                       prefill_data: Prefill | None) -> None:
+                       typed: tuple[str, str], late_days: int, orders: list[OrderRead],
+                       chosen: str | None, prefill_data: Prefill | None) -> None:
         self._task = None
+        if self.late is not None:
+            self.late.set_allowed(late_days)  # R26: the pharmacy's setting
         self.show_orders(self.order, orders, selected)
         if self.order.currentIndex() < 0 and self.order.count():
             self._choose_first_order()  # the first active order: usually the only one

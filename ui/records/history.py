@@ -22,11 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.records import recorded, registry
 from models.records.history import history
 from models.records.registry import RecordKind
 from models.records.tables import RecordVersionRead
 from ui.records.table_models import VOIDED_BRUSH, Index, us_date
 from ui.shell.context import AppContext
+
+CLINICAL_KEYS = {k.key for k in registry.CLINICAL}
 
 
 def changed_fields(before: dict | None, after: dict) -> list[str]:
@@ -152,6 +155,10 @@ class HistoryPanel(QWidget):
         self.detail.setPlaceholderText("Pick a version to see everything it held.")
         self.heading = QLabel()
         self.heading.setObjectName("historyHeading")
+        self.recorded = QLabel()  # R26: first saved, late entry, imported from
+        self.recorded.setObjectName("historyRecorded")
+        self.recorded.setWordWrap(True)
+        self.recorded.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
         splitter.addWidget(self.detail)
@@ -160,11 +167,14 @@ class HistoryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
+        layout.addWidget(self.recorded)
         layout.addWidget(splitter)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
     def show_record(self, kind: RecordKind[Any, Any], record_id: str) -> None:
         versions = self.ctx.read(lambda s: history(s, kind.key, record_id))
+        self.show_recorded(self.ctx.read(lambda s: recorded.record_note(
+            s, registry.clinical(kind.key), record_id)) if kind.key in CLINICAL_KEYS else None)
         self.model.set_versions(versions)
         self.heading.setText(f"<b>{kind.label.capitalize()} {record_id}</b> — "
                              f"{len(versions)} saved version{'s' if len(versions) != 1 else ''}")
@@ -175,6 +185,20 @@ class HistoryPanel(QWidget):
             self.model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
         if versions:
             self.view.selectRow(len(versions) - 1)
+
+    def show_recorded(self, note: recorded.RecordedNote | None) -> None:
+        """R26: when and by whom the record was first saved, its late entry note, and the
+        file it was imported from."""
+        lines = []
+        if note is not None and note.first_recorded_at is not None:
+            who = f" by {note.first_recorded_by}" if note.first_recorded_by else ""
+            lines.append(f"First recorded {note.first_recorded_at:%m/%d/%Y at %H:%M}{who}")
+        if note is not None and note.late:
+            lines.append(note.late)
+        if note is not None and note.imported:
+            lines.append(note.imported)
+        self.recorded.setText("\n".join(lines))
+        self.recorded.setVisible(bool(lines))
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection

@@ -1,11 +1,10 @@
-"""The pharmacy's own settings: name, NPI, tax ID, address (printed on every claim and packet)
-and the clearinghouse that receives its 837P files."""
+"""The pharmacy's own settings: name, NPI, tax ID, address (printed on every claim and packet),
+the clearinghouse that receives its 837P files, and the audit rules' settings (R26, R27)."""
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +21,7 @@ from sqlmodel import Session
 from models import vocab
 from models.records import reference
 from models.records.checks import (
+    MAX_LATE_ENTRY_DAYS,
     X12_ID_HINT,
     X12_ID_RE,
     X12_QUALIFIER_HINT,
@@ -28,8 +29,10 @@ from models.records.checks import (
     billing_provider_problems,
     check_pharmacy,
 )
+from models.records.late import LATE_ENTRY_DAYS
 from models.records.tables import PharmacyBase
 from models.validation import PHONE_RE, ZIP_RE, tax_id_problem, taxonomy_problem
+from models.vocab import ORDER_SIGNATURES
 from ui.forms.kit import compact, digits, live_check, named_line, pattern_problem, upper_case
 from ui.records.reference_form import RecordDialog, address_fields, address_values, live_npi
 from ui.shell.context import AppContext
@@ -99,6 +102,9 @@ class PharmacyDialog(RecordDialog):
                 self.fields[key].setText(getattr(p, key) or "")
             self.contact_phone.setText(p.submitter_contact_phone or "")
             self.usage.setCurrentIndex(max(self.usage.findData(p.usage_indicator or "T"), 0))
+            self.late_days.setValue(p.late_entry_days)
+            self.order_signature.setCurrentIndex(
+                max(self.order_signature.findData(p.order_signature), 0))
         self.name.setFocus()
 
     def _provider(self, fld: str) -> str | None:
@@ -169,9 +175,38 @@ class PharmacyDialog(RecordDialog):
         columns = QHBoxLayout()
         columns.setSpacing(20)
         columns.addLayout(self.form, 1)
-        columns.addWidget(group, 1, Qt.AlignmentFlag.AlignTop)
+        right = QVBoxLayout()
+        right.setSpacing(12)
+        right.addWidget(group)
+        right.addWidget(self._build_audit())
+        right.addStretch(1)
+        columns.addLayout(right, 1)
         outer.insertLayout(0, columns)
         self.setMinimumWidth(900)
+
+    def _build_audit(self) -> QGroupBox:
+        """The rules an auditor reads the records by: R26's late entry days and R27's order
+        signature (the defaults leave billing as Part 1 of the rule book has it)."""
+        group = QGroupBox("Audit rules", self)
+        group.setObjectName("audit-rules")
+        form = QFormLayout(group)
+        form.setHorizontalSpacing(12)
+        self.late_days = QSpinBox(self)
+        self.late_days.setRange(0, MAX_LATE_ENTRY_DAYS)
+        self.late_days.setValue(LATE_ENTRY_DAYS)
+        self.late_days.setSuffix(" days")
+        self.late_days.setToolTip(
+            "R26: a record first saved more than this many days after its own date is a late "
+            "entry and needs a reason (1: saved the next day is on time)")
+        self.add_field("late_entry_days", "&Late entry after", self.late_days, form)
+        self.order_signature = QComboBox(self)
+        for value, label in ORDER_SIGNATURES.items():
+            self.order_signature.addItem(label, value)
+        self.order_signature.setToolTip(
+            "R27: before the claim, an order signed at any time counts (R7 as written); before "
+            "the service day, a day served before the signed date is held (order-signed-late)")
+        self.add_field("order_signature", "Order &signed", self.order_signature, form)
+        return group
 
     def build(self) -> PharmacyBase:
         # settings this form does not show (the clearinghouse's) are kept as they are
@@ -192,6 +227,8 @@ class PharmacyDialog(RecordDialog):
                 self.fields["receiver_id_qualifier"].text().strip().upper() or None,
             "submitter_contact_phone": digits(self.contact_phone.text()) or None,
             "usage_indicator": self.usage.currentData(),
+            "late_entry_days": self.late_days.value(),
+            "order_signature": self.order_signature.currentData(),
         })
 
     def check(self, data: PharmacyBase) -> None:

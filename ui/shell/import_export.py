@@ -226,7 +226,7 @@ class ImportExport(QObject):
             except (OSError, DomainError) as exc:
                 raise ImportRejected([str(exc)]) from exc
             return read.import_document(session, actor=actor, doc=doc, progress=report,
-                                        warnings=self.warnings)
+                                        warnings=self.warnings, source=path.name)
 
         self.job = ProgressJob(self.ctx, self.window, "Import", f"Importing {path.name}…",
                                _import, reports=True, describe=describe_import(path.name))

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from models.billing.rules import (
+    BEFORE_SERVICE,
     BILLABLE,
     HOLD,
     NOT_BILLABLE,
@@ -154,6 +155,26 @@ CASES = [
     ("R5 payer without prior authorization", dict(payers={"bcx": NO_AUTH}, authorizations=[]),
      BILLABLE, ()),
     ("R7 unsigned order", dict(orders=[order(signed_date=None)]), HOLD, ("unsigned-order",)),
+    # R27: the pharmacy's order_signature (before-claim, the default, is R7 as written)
+    ("R27 default: signed after the day counts",
+     dict(orders=[order(signed_date=D("2026-10-20"))]), BILLABLE, ()),
+    ("R27 before-service: signed after the day",
+     dict(orders=[order(signed_date=D("2026-10-08"))], order_signature=BEFORE_SERVICE), HOLD,
+     ("order-signed-late",)),
+    ("R27 before-service: signed on the day",
+     dict(orders=[order(signed_date=DAY)], order_signature=BEFORE_SERVICE), BILLABLE, ()),
+    ("R27 before-service: signed before the day",
+     dict(orders=[order(signed_date=D("2026-10-06"))], order_signature=BEFORE_SERVICE),
+     BILLABLE, ()),
+    ("R27 before-service: unsigned is R7's, not R27's",
+     dict(orders=[order(signed_date=None)], order_signature=BEFORE_SERVICE), HOLD,
+     ("unsigned-order",)),
+    ("R27 right after R7's place, before R8's",
+     dict(orders=[order(signed_date=D("2026-10-08"))], order_signature=BEFORE_SERVICE,
+          plans_of_care=[]), HOLD, ("order-signed-late", "missing-plan-of-care")),
+    ("R27 a not-billable day stays not billable",
+     dict(orders=[order(signed_date=D("2026-10-09"), start="2026-10-08")],
+          order_signature=BEFORE_SERVICE), NOT_BILLABLE, ("no-active-order",)),
     ("R8 no plan of care", dict(plans_of_care=[]), HOLD, ("missing-plan-of-care",)),
     ("R8 plan ends the day before",
      dict(plans_of_care=[PlanOfCareRead(id="poc", order_id="o-1", start_date=D("2026-09-01"),
@@ -231,7 +252,9 @@ def test_not_billable_rows_carry_no_modifiers_or_authorization():  # R18, R13
 
 
 def test_every_reason_has_words_and_a_fix():
-    assert [r.rule for r in REASONS.values()] == [f"R{i}" for i in range(1, 13)]
+    # R27's hold right after R7's place (Part 2 of the rule book)
+    assert [r.rule for r in REASONS.values()] == [
+        *(f"R{i}" for i in range(1, 8)), "R27", *(f"R{i}" for i in range(8, 13))]
     for reason in REASONS.values():
         assert reason.sentence.endswith(".") and ":" in reason.sentence
     assert REASONS["missing-prep-note"].sentence == (

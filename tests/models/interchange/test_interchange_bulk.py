@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from benchmarks.generate import generate
+from models import clock
 from models.db import sqlite_path, unit_of_work
 from models.errors import ImportRejected
 from models.interchange import convert, read, validate, write
@@ -48,8 +49,10 @@ def import_through_services(engine, doc: dict, actor: str = "test") -> None:
                 elif kind is registry.AUTHORIZATION:
                     reference.save_authorization(session, actor=actor, data=data)
                 else:
+                    at, by = convert.recorded_in(item)
                     clinical.create_record(session, actor=actor, kind=kind, data=data,
-                                           form_checks=False)
+                                           form_checks=False, imported=clinical.Imported(
+                                               at, by, None, clock.now()))
 
 
 def import_doc(engine, doc: dict, **kwargs) -> dict[str, int]:
@@ -72,9 +75,10 @@ def stored(engine, since: dt.datetime) -> dict[str, list[tuple]]:
             rows = []
             for row in cur.fetchall():
                 values = dict(zip(columns, row, strict=True))
-                at = values.get("recorded_at")
-                if at is not None and dt.datetime.fromisoformat(at) >= since:
-                    values["recorded_at"] = "<import>"
+                for column in ("recorded_at", "imported_at"):
+                    at = values.get(column)
+                    if at is not None and dt.datetime.fromisoformat(at) >= since:
+                        values[column] = "<import>"
                 rows.append(tuple(values.items()))
             out[name] = rows
         return out

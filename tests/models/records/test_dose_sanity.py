@@ -22,6 +22,12 @@ from models.records.dose import prefill_dose
 from models.records.sanity import dose_from_text, doses_a_day, out_of_range
 from models.records.tables import InfusionBase
 
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setenv("PERDIEM_TODAY", "2026-10-30")  # the entries below are on time (R26)
+
+
 ORDER = SimpleNamespace(dose="30 g (0.4 g/kg)", drug_dose_unit="mg", frequency="every 21 days")
 
 
@@ -54,7 +60,7 @@ def test_r25_doses_a_day_a_frequency_plainly_allows(frequency, n):
 
 
 def _entry(**kw):
-    values = dict(id="", order_id="o-1", date=dt.date(2026, 10, 20), status="completed",
+    values = dict(id="", order_id="o-1", date=dt.date(2026, 10, 30), status="completed",
                   start_time=dt.time(9), end_time=dt.time(12), dose_given=Decimal(30000),
                   administered_by="RN")
     return InfusionBase(**{**values, **kw})
@@ -85,11 +91,11 @@ def test_r25_a_second_administered_entry_needs_a_note_and_is_still_one_day(examp
     with pytest.raises(ValidationFailed) as info, unit_of_work(example_engine) as s:
         clinical.create_record(s, actor="t", kind=registry.INFUSION, data=_entry())
     assert [(e.field, e.code) for e in info.value.errors] == [("notes", "duplicate-entry")]
-    assert "a second administered entry for this order on 10/20/2026" in str(info.value)
+    assert "a second administered entry for this order on 10/30/2026" in str(info.value)
     with unit_of_work(example_engine) as s:
         clinical.create_record(s, actor="t", kind=registry.INFUSION,
                                data=_entry(notes="Second bag after a pump failure."))
-        rows = billable_days(s, dt.date(2026, 10, 20), dt.date(2026, 10, 20))
+        rows = billable_days(s, dt.date(2026, 10, 30), dt.date(2026, 10, 30))
     assert len(rows) == 1  # R14: one service day whatever the entries
 
 

@@ -17,6 +17,7 @@ from models.interchange.format import COLLECTIONS, schema
 from models.records import checks, clinical, registry
 from models.records.registry import ClinicalKind
 from models.records.tables import InfusionBase, InfusionRead, OrderRead
+from tests.support.recorded import today_is
 
 KINDS = registry.KINDS
 
@@ -86,7 +87,7 @@ def test_lookups_by_key_and_collection():
 def test_a_kind_types_what_the_services_give_back(example_engine):
     """create_record(kind=INFUSION, data=InfusionBase) gives an InfusionRead; get_record and
     list_records of ORDER give OrderRead: the kind carries the types from form to table."""
-    with unit_of_work(example_engine) as s:
+    with unit_of_work(example_engine) as s, today_is(dt.date(2026, 10, 30)):  # R26: on time
         made = clinical.create_record(s, actor="test", kind=registry.INFUSION, data=InfusionBase(
             id="", order_id="o-1", date=dt.date(2026, 10, 30), status="completed",
             start_time=dt.time(9), end_time=dt.time(11), dose_given=Decimal(30),

@@ -12,6 +12,7 @@ from models.billing.month import MonthFilter
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
 from models.records import clinical, reference, registry
 from models.records.tables import CoverageBase, InfusionBase, OrderBase, PatientBase
+from tests.support.recorded import create_on_its_day
 from ui.billing import calendar_view
 from ui.billing.billing_models import ROW_ROLE, STATUS_ROLE
 from ui.billing.month_model import MonthTableModel
@@ -41,7 +42,7 @@ def add_patient(s, pid: str, last: str, payer: str, code: str, days: list[int]) 
             CoverageBase(payer_id=payer, member_id=f"M{pid}", start_date=dt.date(2026, 1, 1))
         ],
     )
-    order = clinical.create_record(
+    order = create_on_its_day(
         s,
         actor="t",
         kind=registry.ORDER,
@@ -57,7 +58,7 @@ def add_patient(s, pid: str, last: str, payer: str, code: str, days: list[int]) 
         ),
     )
     for d in days:
-        clinical.create_record(
+        create_on_its_day(
             s,
             actor="t",
             kind=registry.INFUSION,

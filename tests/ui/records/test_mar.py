@@ -18,6 +18,7 @@ from models.records.dose import dose_from_text
 from models.records.tables import OrderBase
 from tests.support.gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_records
 from tests.support.gui_wait import settle
+from tests.support.recorded import create_on_its_day
 from ui.forms import kit
 from ui.forms.record_forms import make_record_dialog
 from ui.records.history import HistoryDialog
@@ -26,7 +27,9 @@ from ui.shell.context import AppContext
 
 
 @pytest.fixture
-def ctx(engine, db_url, qtbot):
+def ctx(engine, db_url, qtbot, monkeypatch):
+    # the desktop app's today is the service day (R26: what is typed for it is on time)
+    monkeypatch.setenv("PERDIEM_TODAY", SERVICE_DAY.isoformat())
     build_records(engine)
     return AppContext(engine, "Jia Lee", db_url)
 
@@ -97,7 +100,7 @@ def test_keyboard_entry_follows_the_paper_mar_and_makes_the_day_billable(tab, en
 
 def test_dose_comes_from_the_order_text_when_nothing_was_given_yet(ctx, engine, qtbot):
     with unit_of_work(engine) as s:
-        clinical.create_record(s, actor="x", kind=registry.ORDER, data=OrderBase(
+        create_on_its_day(s, actor="x", kind=registry.ORDER, data=OrderBase(
             id="o-2", patient_id=PATIENT, prescriber_id="dr-okafor", per_diem_code="S9500",
             drug_name="Vancomycin", drug_dose_unit="mg", dose="1.25 g every 12 hours",
             diagnosis_codes=["A41.9"], start_date=dt.date(2026, 11, 1)))
@@ -121,7 +124,9 @@ def test_dose_from_text_converts_only_what_it_can(dose, unit, expected):
     assert dose_from_text(dose, unit) == expected
 
 
-def test_held_entry_without_a_note_is_refused_and_keeps_the_text(tab, engine, qtbot):
+def test_held_entry_without_a_note_is_refused_and_keeps_the_text(tab, engine, qtbot,
+                                                                  monkeypatch):
+    monkeypatch.setenv("PERDIEM_TODAY", "2026-11-21")  # entered on its day (R24, R26)
     form = tab.form
     before = len(entries(engine))
     retype = form.fields["date"]

@@ -22,7 +22,9 @@ from ui.shell.context import AppContext
 
 
 @pytest.fixture
-def ctx(engine, db_url, qtbot):
+def ctx(engine, db_url, qtbot, monkeypatch):
+    # the desktop app's today is the service day (R26: what is typed for it is on time)
+    monkeypatch.setenv("PERDIEM_TODAY", SERVICE_DAY.isoformat())
     build_records(engine)
     return AppContext(engine, "Jia Lee", db_url)
 

@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from models.db import unit_of_work
-from models.records import clinical, reference, registry
+from models.records import reference, registry
 from models.records.tables import OrderBase, PatientBase
 from tests.support.gui_wait import settle
+from tests.support.recorded import create_on_its_day
 from ui.forms.patient_form import PatientDialog
 from ui.records.patient_models import PATIENT_ID_ROLE, PatientTableModel
 from ui.records.patients import PatientListPanel
@@ -31,7 +32,7 @@ def ctx(example_engine, db_url):
                 id=pid, first_name=first, last_name=last, birth_date=born, sex="U",
                 address_line1="1 Main St", city="Peoria", state="IL", zip="61602"),
                 coverages=[])
-        clinical.create_record(s, actor="test", kind=registry.ORDER, data=OrderBase(
+        create_on_its_day(s, actor="test", kind=registry.ORDER, data=OrderBase(
             id="o-old", patient_id="p-3", prescriber_id="dr-okafor", per_diem_code="S9338",
             drug_name="Gammagard", diagnosis_codes=["D80.1"], start_date=dt.date(2026, 1, 1),
             end_date=dt.date(2026, 3, 31)))

@@ -19,6 +19,7 @@ from models.records.history import history
 from models.records.tables import InfusionBase
 from tests.support.gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_records
 from tests.support.gui_wait import settle
+from tests.support.recorded import create_on_its_day
 from ui.forms import kit, record_forms
 from ui.forms.record_forms import RecordDialog, make_record_dialog
 from ui.records.authorizations_tab import AuthorizationsTab
@@ -31,7 +32,9 @@ from ui.shell.context import AppContext
 
 
 @pytest.fixture
-def ctx(engine, db_url, qtbot):
+def ctx(engine, db_url, qtbot, monkeypatch):
+    # the desktop app's today is the service day (R26: what is typed for it is on time)
+    monkeypatch.setenv("PERDIEM_TODAY", SERVICE_DAY.isoformat())
     build_records(engine)
     return AppContext(engine, "Jia Lee", db_url)
 
@@ -49,7 +52,7 @@ def day_result(engine, day=SERVICE_DAY):
 
 def add_infusion(engine, day=SERVICE_DAY, entry_id="mar-9"):
     with unit_of_work(engine) as s:
-        clinical.create_record(s, actor="nurse", kind=registry.INFUSION, data=InfusionBase(
+        create_on_its_day(s, actor="nurse", kind=registry.INFUSION, data=InfusionBase(
             id=entry_id, order_id=ORDER, date=day, status="completed", start_time=dt.time(9),
             end_time=dt.time(12, 30), dose_given=Decimal(30000), administered_by="Kate Moss RN"))
 
@@ -60,7 +63,9 @@ def retype(qtbot, widget, text):
     qtbot.keyClicks(widget, text)
 
 
-def test_order_form_refuses_a_bad_icd10_code_keeps_the_text_then_saves(ctx, engine, qtbot):
+def test_order_form_refuses_a_bad_icd10_code_keeps_the_text_then_saves(ctx, engine, qtbot,
+                                                                      monkeypatch):
+    monkeypatch.setenv("PERDIEM_TODAY", "2026-11-02")  # entered on its start date (R26)
     dialog = make_record_dialog(ctx, None, registry.ORDER, patient_id=PATIENT)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -226,7 +231,7 @@ def test_open_record_form_explains_when_there_is_no_order(ctx, engine, qtbot, mo
 
 def test_open_record_form_for_incomplete_mar_opens_that_entry_r11(ctx, engine, qtbot):
     with unit_of_work(engine) as s:
-        clinical.create_record(s, actor="nurse", kind=registry.INFUSION, data=InfusionBase(
+        create_on_its_day(s, actor="nurse", kind=registry.INFUSION, data=InfusionBase(
             id="mar-5", order_id=ORDER, date=SERVICE_DAY, status="completed",
             start_time=dt.time(9), dose_given=Decimal(30000), administered_by="Kate Moss RN"))
     assert day_result(engine).reasons == ("incomplete-mar",)
@@ -274,7 +279,8 @@ def test_reason_dialog_needs_text_and_enter_gives_it(qtbot):
     assert dialog.text() == "Dose was charted on the wrong day"
 
 
-def test_a_care_note_added_from_its_list_shows_up_there(ctx, engine, qtbot):
+def test_a_care_note_added_from_its_list_shows_up_there(ctx, engine, qtbot, monkeypatch):
+    monkeypatch.setenv("PERDIEM_TODAY", "2026-11-25")  # written on its day (R24, R26)
     tab = DocumentsTab(ctx)
     qtbot.addWidget(tab)
     tab.set_patient(PATIENT)
