@@ -34,7 +34,8 @@ def say(line: str) -> None:
 def entry(record_id: str, n: int) -> InfusionBase:
     return InfusionBase(id=record_id, order_id="o-1", date=OCT1 + dt.timedelta(days=n % 31),
                         status="completed", setting="home", dose_given=Decimal(500 + n % 7),
-                        administered_by="Kill Test", notes=f"entry {n}")
+                        administered_by="Kill Test", notes=f"entry {n}",
+                        late_entry_reason="kill test: charted after the day (R26)")
 
 
 def write_forever(url: str, run: str) -> None:
