@@ -276,7 +276,8 @@ def gather(
             [r for r in rs if not r.voided]
             for rs in (orders, plans, preps, deliveries, care_notes))
         order_ids = [o.id for o in orders]
-    recorded = {(kind.key, r.id): _recorded(kind, r, versions)
+    days_late = getattr(pharmacy, "late_entry_days", LATE_ENTRY_DAYS)
+    recorded = {(kind.key, r.id): _recorded(kind, r, versions, days_late)
                 for kind, rs in records.items() for r in rs}
     shown = {e.id: [v for v in versions.get((registry.INFUSION.key, e.id), [])
                     if v.version <= e.version] for e in entries}
@@ -328,19 +329,28 @@ def own_date(kind: registry.RecordKind[Any, Any], record: Any) -> dt.date | None
 
 
 def _recorded(kind: registry.RecordKind[Any, Any], record: Any,
-              versions: dict[tuple[str, str], list[RecordVersionRead]]) -> Recorded:
+              versions: dict[tuple[str, str], list[RecordVersionRead]],
+              late_entry_days: int = LATE_ENTRY_DAYS) -> Recorded:
     """R26: when and by whom `record` was first saved, and its late-entry note.
 
-    The one place that reads it: for now the first version in the history (record_version);
-    once the records carry `recorded_at`, `recorded_by` and `late_entry_reason` (issue 10 part
-    A) and the pharmacy its `late_entry_days`, read those here instead."""
-    history = versions.get((kind.key, record.id))
-    at, by = ((history[0].recorded_at, history[0].recorded_by) if history
-              else (record.recorded_at, record.recorded_by or ""))
-    reason = None
+    The one place that reads it: the record's first save (`first_recorded_at/by`, kept since
+    migration 0009 and filled from the history for records saved before it), its
+    `late_entry_reason` and the pharmacy's `late_entry_days`. An imported record without a
+    first save is taken as recorded on its own date (never late); a record without either
+    falls back on the first version in its history."""
     day = own_date(kind, record)
+    at, by = getattr(record, "first_recorded_at", None), getattr(record, "first_recorded_by", None)
+    if at is None and getattr(record, "imported_at", None) is not None:
+        own = dt.datetime.combine(day, dt.time()) if day is not None else record.imported_at
+        return Recorded(own, by or "", None)
+    if at is None:
+        history = versions.get((kind.key, record.id))
+        at, by = ((history[0].recorded_at, history[0].recorded_by) if history
+                  else (record.recorded_at, record.recorded_by))
+    by = by or ""
+    reason = getattr(record, "late_entry_reason", None)
     late = (late_note(at, by, reason) if at is not None and day is not None
-            and is_late(day, at, LATE_ENTRY_DAYS) else None)
+            and is_late(day, at, late_entry_days) else None)
     return Recorded(at, by, late)
 
 

@@ -22,7 +22,8 @@ def save_entries(url: str, who: str, count: int, errors: list, start: threading.
             with unit_of_work(engine) as s:  # no id given: "highest + 1" is read inside
                 clinical.create_record(s, actor=who, kind=registry.INFUSION, data=InfusionBase(
                     id="", order_id="o-1", date=dt.date(2026, 10, 1 + n % 28),
-                    status="completed", dose_given=Decimal(500), notes=f"{who} {n}"))
+                    status="completed", dose_given=Decimal(500), notes=f"{who} {n}",
+                    late_entry_reason="charted from the paper MAR (R26)"))
     except Exception as exc:  # reported to the test
         errors.append(exc)
     finally:
@@ -59,7 +60,8 @@ def test_a_read_sees_one_state_while_another_process_writes(example_engine):
                 clinical.create_record(w, actor="sam", kind=registry.INFUSION,
                                        data=InfusionBase(id="late", order_id="o-1",
                                                          date=dt.date(2026, 10, 9),
-                                                         status="completed"))
+                                                         status="completed",
+                                                         late_entry_reason="paper MAR"))
             assert s.execute(text("SELECT count(*) FROM infusion")).scalar() == first
         with snapshot(example_engine) as s:
             assert s.execute(text("SELECT count(*) FROM infusion")).scalar() == first + 1

@@ -221,9 +221,8 @@ def test_late_entries_are_marked_r26(example_engine, claimed):
                                       created_at=CREATED)
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(render_packet(data))).pages]
     notes = flat(titled(pages, "Care coordination notes"))
-    # the packet's reader (packet_data._recorded) does not pass late_entry_reason yet
     assert ("cn-late Kate Moss RN Called the patient Late entry, recorded 10/20/2026 by Kate "
-            "Moss RN: ") in notes.replace("phone ", "")
+            "Moss RN: Call log reviewed") in notes.replace("phone ", "")
     assert re.search(r"cn-ontime Ravi Patel .*Spoke with the nurse 10/06/2026 by Ravi Patel",
                      notes)
 

@@ -78,7 +78,7 @@ def test_r26_the_mar_form_asks_a_reason_only_for_a_late_date_and_refuses_without
 
 
 def test_r26_a_reason_typed_then_made_needless_by_the_date_is_not_saved(ctx, engine, qtbot):
-    dialog = make_record_dialog(ctx, None, "care_note", patient_id=PATIENT)
+    dialog = make_record_dialog(ctx, None, registry.CARE_NOTE, patient_id=PATIENT)
     qtbot.addWidget(dialog)
     dialog.show()
     form = dialog.form
@@ -107,7 +107,7 @@ def test_r26_late_entry_days_is_set_in_the_pharmacy_settings(ctx, engine, qtbot)
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible(), dlg.error_label.text()
     assert ctx.read(reference.get_pharmacy).late_entry_days == 5
-    dialog = make_record_dialog(ctx, None, "care_note", patient_id=PATIENT)
+    dialog = make_record_dialog(ctx, None, registry.CARE_NOTE, patient_id=PATIENT)
     qtbot.addWidget(dialog)
     dialog.show()
     retype(qtbot, dialog.form.fields["date"], "11/16/2026")  # 4 days: on time under 5
@@ -151,12 +151,12 @@ def test_r26_history_says_when_a_record_was_first_saved_and_its_late_note(ctx, e
                                            id="", patient_id=PATIENT,
                                            date=dt.date(2026, 11, 12), author="Kate Moss RN",
                                            text="Visit notes", late_entry_reason="Sick day"))
-    history = HistoryDialog(ctx, "care_note", saved.id)
+    history = HistoryDialog(ctx, registry.CARE_NOTE, saved.id)
     qtbot.addWidget(history)
     text = history.panel.recorded.text()
     assert text.startswith("First recorded 11/20/2026 at ")
     assert "by Kate Moss RN" in text
     assert "Late entry, recorded 11/20/2026 by Kate Moss RN: Sick day" in text
-    order = HistoryDialog(ctx, "order", ORDER)  # saved on its own date: no late note
+    order = HistoryDialog(ctx, registry.ORDER, ORDER)  # saved on its own date: no late note
     qtbot.addWidget(order)
     assert "Late entry" not in order.panel.recorded.text()
