@@ -84,6 +84,7 @@ def mmddyy(day, year4: bool = False) -> str:
 
 
 BLANK_FORM = "cms1500-blank"
+COPY_MARK = "COPY"
 
 
 def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
@@ -105,9 +106,21 @@ def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
             if mode == FULL:
                 canvas.doForm(BLANK_FORM)
             _Data(canvas, offset).claim(draft, ctx.pharmacy, lines, number, len(pages))
+            if ctx.copy:  # drawn last: the page is the first export's, then the mark
+                _copy_mark(canvas, offset)
             canvas.showPage()
     canvas.save()
     return buf.getvalue()
+
+
+def _copy_mark(canvas: Canvas, offset: tuple[float, float]) -> None:
+    """COPY, in the white space above the title left of the carrier block: outside every box
+    a payer's scanner reads (models/claims/copies.py)."""
+    canvas.saveState()
+    canvas.setFillColor(black)
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(x_of(24) + offset[0], baseline(3) - offset[1], COPY_MARK)
+    canvas.restoreState()
 
 
 def forms(lines: Sequence[ClaimLine], draft: ClaimDraft | None = None
