@@ -33,6 +33,13 @@ def _month(text: str) -> tuple[int, int]:
     return first.year, first.month
 
 
+def _today(parser: argparse.ArgumentParser) -> None:
+    """R24: the date a command judges dates by (models/clock.py)."""
+    parser.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                        help="take this date as today (default: $PERDIEM_TODAY, then the local "
+                        "date)")
+
+
 def _default_user() -> str:
     try:
         return getpass.getuser()
@@ -55,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress on stderr (errors are still reported)")
+    _today(p)
 
     p = sub.add_parser("export", help="export everything as an interchange JSON file")
     p.add_argument("file", type=Path)
@@ -67,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="FILE")
     p.add_argument("--with-claims", action="store_true",
                    help="append claimed_batch, claimed_on and claim columns")
+    _today(p)
 
     p = sub.add_parser("month", help="the pharmacy's billing month as CSV, as the month view "
                        "exports it")
@@ -79,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--payer", metavar="ID", help='only patients with a day billing this payer '
                    '("none": a day without a primary coverage)')
     p.add_argument("--out", type=Path, metavar="FILE")
+    _today(p)
 
     p = sub.add_parser("claims", help="claim drafts (837P, CMS-1500 or CSV) for a period")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
@@ -90,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace claims already written for the period (frequency 7)")
     p.add_argument("--data-only", action="store_true",
                    help="CMS-1500: print the data alone, for pre-printed red forms")
+    _today(p)
 
     p = sub.add_parser("claim-number", help="record the payer's claim number (ICN/DCN) of a "
                        "claim, which its replacement then names")
@@ -112,15 +123,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-only", action="store_true",
                    help="CMS-1500: print the data alone, for pre-printed red forms")
 
-    p = sub.add_parser("packet", help="the documentation packet (PDF) of one patient and period")
-    p.add_argument("--patient", required=True, metavar="ID")
-    p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
+    p = sub.add_parser("packet", help="the documentation packet (PDF) of one claim, or of one "
+                       "patient and period (internal review)")
+    p.add_argument("--claim", metavar="CLAIM", help="the claim number sent in CLM01: the "
+                   "packet of that claim, its evidence as it stood when the claim was made")
+    p.add_argument("--patient", metavar="ID")
+    p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    _today(p)
 
     p = sub.add_parser("packets", help="one packet per patient with service days in a month")
     p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    _today(p)
 
     p = sub.add_parser("attach", help="store a scanned document (PDF, PNG, JPEG) for the packet")
     p.add_argument("--patient", required=True, metavar="ID")
@@ -134,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="fill an empty database with demo data")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
-                   help="the date the demo data ends near (default: today)")
+                   help="the date the demo data ends near (default: $PERDIEM_TODAY, then the "
+                   "local date)")
     return parser
 
 
@@ -191,15 +208,19 @@ def cmd_import(args, engine) -> int:
     from models.interchange import read
 
     progress = None if args.quiet else ProgressLine(sys.stderr, args.file.name)
+    warnings: list[str] = []
     try:
         doc = read.read_file(args.file, progress=progress)
         with unit_of_work(engine) as session:
-            counts = read.import_document(session, actor=args.user, doc=doc, progress=progress)
+            counts = read.import_document(session, actor=args.user, doc=doc, progress=progress,
+                                          warnings=warnings)
     finally:
         if progress is not None:
             progress.close()
     summary = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items() if n)
     print(f"Imported from {args.file}: {summary or 'nothing new'}.")
+    for warning in warnings:  # R25: imported, to be looked at
+        print(f"Warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -333,29 +354,37 @@ def cmd_claim_copy(args, engine) -> int:
 
 
 def cmd_demo(args, engine) -> int:
-    from models import demo
+    from models import clock, demo
     from models.db import unit_of_work
 
     with unit_of_work(engine) as session:
         counts = demo.load_demo(session, actor=args.user, seed=args.seed,
-                                today=args.today or dt.date.today())
+                                today=clock.today())
     summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
     print(f"Demo data loaded: {summary}.")
     return EXIT_OK
 
 
 def cmd_packet(args, engine) -> int:
+    from models.billing.claim_packet import load_claim_packet_data
     from models.billing.packet_data import load_packet_data
     from models.db import unit_of_work
     from reports.packet import render_packet, write_pdf
 
+    created = dt.datetime.now().replace(microsecond=0)
     with unit_of_work(engine) as session:
-        data = load_packet_data(session, patient_id=args.patient, start=args.start,
-                                end=args.end, prepared_by=args.user,
-                                created_at=dt.datetime.now().replace(microsecond=0))
+        if args.claim:
+            data = load_claim_packet_data(session, claim=args.claim, prepared_by=args.user,
+                                          created_at=created)
+        else:
+            data = load_packet_data(session, patient_id=args.patient, start=args.start,
+                                    end=args.end, prepared_by=args.user, created_at=created)
     write_pdf(render_packet(data), args.out)
     n = len(data.billed_days)
-    print(f"Packet written to {args.out} ({n} billed day{'s' if n != 1 else ''}).")
+    what = f"claim {data.claim.account_number}, " if data.claim else ""
+    print(f"Packet written to {args.out} ({what}{n} billed day{'s' if n != 1 else ''}"
+          + (f"; {len(data.later)} change{'s' if len(data.later) != 1 else ''} after the "
+             "claim listed apart" if data.claim and data.later else "") + ").")
     return EXIT_OK
 
 
@@ -440,6 +469,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "data_only", False) and args.format != "cms1500":
         parser.error("--data-only goes with --format cms1500 (it prints on pre-printed forms)")
+    if args.command == "packet":
+        period = (args.patient, args.start, args.end)
+        if args.claim and any(x is not None for x in period):
+            parser.error("--claim goes alone: a claim's packet covers its own patient and days")
+        if not args.claim and any(x is None for x in period):
+            parser.error("give --claim CLAIM, or --patient, --from and --to")
 
     from models.db import resolve_db_url
 
@@ -449,10 +484,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(url, args.user)
 
+    from models import clock
     from models.db import open_database
     from models.errors import DomainError
 
     try:
+        clock.set_today(getattr(args, "today", None))
+        clock.today()  # a bad $PERDIEM_TODAY is named before anything runs
         if getattr(args, "start", None) and args.end < args.start:
             raise _Fail("--to: is before --from")
         engine = open_database(url)
@@ -463,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     except (DomainError, _Fail, OSError) as exc:
         print(f"perdiem {args.command}: {exc}", file=sys.stderr)
         return EXIT_DATA
+    finally:
+        clock.set_today(None)  # main() is called again in the same process by tests
 
 
 if __name__ == "__main__":

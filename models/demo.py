@@ -249,7 +249,8 @@ class _Demo:
         if "id" not in values:
             values["id"] = self.next_id(kind)
         clinical.create_record(self.session, actor=self.actor, kind=kind,
-                               data=kind.base(**values), recorded_at=self.at(day, hour))
+                               data=kind.base(**values), recorded_at=self.at(day, hour),
+                               today=self.today)
         self.counts[kind.collection] += 1
         return values["id"]
 
@@ -258,7 +259,8 @@ class _Demo:
         current = clinical.get_record(self.session, kind, record_id)
         data = kind.base.model_validate(current).model_copy(update=changes)
         clinical.edit_record(self.session, actor=self.actor, kind=kind, record_id=record_id,
-                             data=data, reason=reason, recorded_at=self.at(day, 14))
+                             data=data, reason=reason, recorded_at=self.at(day, 14),
+                             today=self.today)
         self.counts["edits"] += 1
 
     # --- reference data ---------------------------------------------------------------------
@@ -688,8 +690,9 @@ class _Demo:
                   "on the copy the prescriber returned.", signed_date=plan.start_date)
 
         entry = clinical.get_record(self.session, INFUSION, self.duplicate_of)
-        copy = INFUSION.base.model_validate(entry).model_copy(
-            update={"id": self.next_id(INFUSION)})
+        copy = INFUSION.base.model_validate(entry).model_copy(update={
+            "id": self.next_id(INFUSION),
+            "notes": "Charted from the paper MAR at the end of the shift."})  # R25: a note
         self.record(INFUSION, entry.date, 22, **copy.model_dump())
         clinical.void_record(self.session, actor=self.actor, kind=INFUSION, record_id=copy.id,
                              reason="Duplicate: the same dose was charted twice.",

@@ -10,9 +10,10 @@ class DomainError(Exception):
 class FieldError(DomainError):
     """One field of a form or record is wrong."""
 
-    def __init__(self, field: str, problem: str):
+    def __init__(self, field: str, problem: str, code: str | None = None):
         self.field = field
         self.problem = problem
+        self.code = code  # a rule's error code, when it has one ("future-date", R24)
         super().__init__(f"{field}: {problem}")
 
 

@@ -21,7 +21,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 import resources
 
@@ -77,6 +77,10 @@ STYLES = {
     "note": _style("note", fontName=ITALIC, fontSize=8.5, leading=11, textColor=MUTED,
                    spaceAfter=6),
     "cell": _style("cell", fontSize=8, leading=10),
+    # ids, lot numbers, claim numbers: never split inside (the column is made wide enough)
+    "ident": _style("ident", fontSize=8, leading=10, splitLongWords=0),
+    "toc0": _style("toc0", fontSize=10, leading=15),
+    "toc1": _style("toc1", fontSize=9, leading=12.5, leftIndent=14, textColor=MUTED),
     "cell_bold": _style("cell_bold", fontName=BOLD, fontSize=8, leading=10),
     "cell_head": _style("cell_head", fontName=BOLD, fontSize=7.5, leading=9,
                         textColor=colors.white),
@@ -100,11 +104,29 @@ def markup(value: str, style: str = "cell") -> Paragraph:
 
 
 def fmt_date(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
+    """MM/DD/YYYY, as the app and American payers write dates."""
+    return f"{value.month:02d}/{value.day:02d}/{value.year:04d}" if value else ""
 
 
 def fmt_datetime(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+    return f"{fmt_date(value)} {value:%H:%M}" if value else ""
+
+
+def period_words(start: dt.date, end: dt.date) -> str:
+    """A period in words: "October 1 to 31, 2026", "September 28 to October 3, 2026"."""
+    if start == end:
+        return f"{start:%B} {start.day}, {start.year}"
+    if start.year != end.year:
+        return f"{start:%B} {start.day}, {start.year} to {end:%B} {end.day}, {end.year}"
+    if start.month != end.month:
+        return f"{start:%B} {start.day} to {end:%B} {end.day}, {end.year}"
+    return f"{start:%B} {start.day} to {end.day}, {end.year}"
+
+
+def fmt_zip(value: str | None) -> str:
+    """ZIP+4 as 12345-6789; a five-digit ZIP as it is."""
+    v = (value or "").strip()
+    return f"{v[:5]}-{v[5:]}" if len(v) == 9 and v.isdigit() else v
 
 
 def fmt_time(value: dt.time | None) -> str:
@@ -249,14 +271,46 @@ def draw_header_footer(canvas: Canvas, header: RunningHeader, page: int, total: 
     canvas.restoreState()
 
 
-def _numbered_canvas(header: RunningHeader, pages_after: int) -> type[Canvas]:
+class Mark(Flowable):
+    """A bookmark (PDF outline entry) at this place of the story; draws nothing."""
+
+    def __init__(self, title: str, level: int = 0):
+        super().__init__()
+        self.title, self.level = title, level
+        self.width = self.height = 0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        mark = getattr(self.canv, "mark", None)
+        if mark is not None:
+            mark(self.title, self.level, self.canv.absolutePosition(0, 0)[1])
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """Where a `Mark` landed: its page (1-based), title, level and height on the page."""
+
+    page: int
+    title: str
+    level: int
+    top: float
+
+
+def _numbered_canvas(header: RunningHeader, pages_after: int,
+                     marks: list[Bookmark]) -> type[Canvas]:
     """A canvas class that holds its pages until the end, then stamps each with its number
-    out of the total (this document's pages plus `pages_after` appended later)."""
+    out of the total (this document's pages plus `pages_after` appended later) and its
+    bookmarks (collected in `marks`)."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._saved: list[dict] = []
+
+        def mark(self, title: str, level: int, top: float) -> None:
+            marks.append(Bookmark(len(self._saved) + 1, title, level, top))
 
         def showPage(self):  # noqa: N802 - ReportLab's name
             self._saved.append(dict(self.__dict__))
@@ -267,21 +321,30 @@ def _numbered_canvas(header: RunningHeader, pages_after: int) -> type[Canvas]:
             for number, state in enumerate(self._saved, 1):
                 self.__dict__.update(state)
                 draw_header_footer(self, header, number, total)
+                for i, m in enumerate(marks):
+                    if m.page == number:
+                        self.bookmarkPage(f"m{i}", fit="XYZ", left=0, top=m.top + 16)
+                        self.addOutlineEntry(m.title, f"m{i}", m.level, closed=m.level > 0)
                 Canvas.showPage(self)
+            if marks:
+                self.showOutline()
             Canvas.save(self)
 
     return NumberedCanvas
 
 
 def build_pdf(story: list, header: RunningHeader, *, title: str, subject: str = "",
-              author: str = "", pages_after: int = 0) -> tuple[bytes, int]:
+              author: str = "", pages_after: int = 0,
+              marks: list[Bookmark] | None = None) -> tuple[bytes, int]:
     """Lay out `story` on letter pages with the running header; return the PDF and its page
-    count. `pages_after` pages to be appended later count in every "of Y"."""
+    count. `pages_after` pages to be appended later count in every "of Y". The story's
+    `Mark`s become the PDF's outline, and are appended to `marks` when given."""
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf, pagesize=PAGE_SIZE, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=title, subject=subject,
         author=author, creator="PerDiem", invariant=1,
     )
-    doc.build(story, canvasmaker=_numbered_canvas(header, pages_after))
+    found: list[Bookmark] = [] if marks is None else marks
+    doc.build(story, canvasmaker=_numbered_canvas(header, pages_after, found))
     return buf.getvalue(), doc.page

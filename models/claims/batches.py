@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from models import clock
 from models.billing import rules
 from models.billing.loading import billing_period
 from models.claims.claim import (
@@ -141,6 +142,7 @@ def prepare_claims(session: Session, start: dt.date, end: dt.date, *, fmt: str,
     _check_request(start, end, fmt)
     span_start, span_end = month_of(start), month_end(end)
     data, days = billing_period(session, span_start, span_end, patient_id)
+    days = [d for d in days if d.date <= clock.today()]  # R24: no claim line after today
     claimed = claimed_days(session, patient_id, start=span_start, end=span_end)
     prescribers = {p.id: p for p in list_prescribers(session)}
     # a claim's account number starts with its month (drafts.account_number), so only the

@@ -4,7 +4,6 @@ or nothing, in the caller's one transaction (models/interchange/validate.py chec
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import pathlib
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Table, Time, insert
 from sqlmodel import Session, select
 
+from models import clock
 from models.errors import DomainError, ImportRejected
 from models.interchange.convert import CONVERTERS, coverages_in, pharmacy_in
 from models.interchange.format import COLLECTIONS, Path
@@ -24,6 +24,7 @@ from models.interchange.validate import (
     validate_document,
     worded,
 )
+from models.interchange.warnings import import_warnings
 from models.records import registry
 from models.records.changes import changes_of
 from models.records.reference import save_pharmacy
@@ -52,7 +53,8 @@ def _record_count(doc: Any) -> int:
 
 
 def import_document(session: Session, *, actor: str, doc: Any,
-                    progress: ProgressCallback | None = None) -> dict[str, int]:
+                    progress: ProgressCallback | None = None,
+                    warnings: list[str] | None = None) -> dict[str, int]:
     """Import an interchange document, all or nothing; return how many records of each kind.
 
     Raises ImportRejected listing every problem (with its JSON path), the problems of
@@ -62,6 +64,9 @@ def import_document(session: Session, *, actor: str, doc: Any,
     checked). The records are written in one transaction, the caller's: what `import_document`
     wrote is rolled back by its unit_of_work when anything goes wrong, a refusal included, or
     an exception raised by `progress` (which is how an import is cancelled).
+
+    `warnings`, when given, receives what R25 questions in the file without refusing it
+    (`infusions[4].dose_given: ... (dose-out-of-range)`; models/interchange/warnings.py).
     """
     report = progress or (lambda _p: None)
     total = _record_count(doc)
@@ -69,6 +74,7 @@ def import_document(session: Session, *, actor: str, doc: Any,
     errors = validate_document(session, doc, records=False)
     if errors:
         raise ImportRejected(errors)
+    found = import_warnings(session, doc)
     report(Progress("checking", total, total))
     counts: dict[str, int] = {"pharmacy": 0}
     writer = _Writer(session, actor, report, total)
@@ -81,6 +87,8 @@ def import_document(session: Session, *, actor: str, doc: Any,
     if writer.problems:
         raise ImportRejected(worded(writer.problems))
     writer.announce(doc)
+    if warnings is not None:
+        warnings.extend(found)
     return counts
 
 
@@ -164,7 +172,7 @@ class _Writer:
 
     def __init__(self, session: Session, actor: str, report: ProgressCallback, total: int):
         self.session, self.actor, self.report, self.total = session, actor, report, total
-        self.now = dt.datetime.now().replace(microsecond=0)  # one import, one moment
+        self.now = clock.now()  # one import, one moment
         self.done = 0
         self.problems: list[tuple[Path, str]] = []
         self.report(Progress("writing", 0, total))

@@ -8,13 +8,14 @@ field at once. `entry=False` leaves out the demands an entry form makes beyond t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import SQLModel
 
-from models import codes, vocab
+from models import clock, codes, vocab
 from models.errors import FieldError, ValidationFailed
 from models.records import registry
 from models.records.registry import RecordKind
@@ -351,12 +352,38 @@ CHECKS: dict[RecordKind[Any, Any], Callable[..., None]] = {
 assert set(CHECKS) | {registry.PATIENT} == set(registry.KINDS)
 
 
+FUTURE_DATE = "future-date"
+
+
+def future_problems(kind: RecordKind[Any, Any], record: Any,
+                    today: dt.date | None = None) -> list[FieldError]:
+    """R24: the kind's dates that may not lie after today (models/clock.py), each named with
+    the error code `future-date`."""
+    day = today or clock.today()
+    out = []
+    for name in kind.no_future:
+        value = getattr(record, name, None)
+        if isinstance(value, dt.date) and value > day:
+            out.append(FieldError(name, f"{value} is after today, {day} ({FUTURE_DATE})",
+                                  FUTURE_DATE))
+    return out
+
+
 def check_record(kind: RecordKind[Any, Any], record: SQLModel, *, entry: bool = True,
-                 coverages: list[CoverageBase] | None = None) -> None:
-    """The checks of one record of `kind` (a patient with its `coverages`); raises
-    ValidationFailed naming every bad field."""
-    if kind is registry.PATIENT:
-        assert isinstance(record, PatientBase)
-        check_patient(record, coverages or [])
-    else:
-        CHECKS[kind](record, entry=entry)
+                 coverages: list[CoverageBase] | None = None,
+                 today: dt.date | None = None) -> None:
+    """The checks of one record of `kind` (a patient with its `coverages`), and R24 (no date
+    after `today`, by default models.clock.today()); raises ValidationFailed naming every bad
+    field."""
+    errors: list[FieldError] = []
+    try:
+        if kind is registry.PATIENT:
+            assert isinstance(record, PatientBase)
+            check_patient(record, coverages or [])
+        else:
+            CHECKS[kind](record, entry=entry)
+    except ValidationFailed as exc:
+        errors = exc.errors
+    errors += future_problems(kind, record, today)
+    if errors:
+        raise ValidationFailed(errors)

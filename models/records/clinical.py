@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.errors import Conflict, DomainError, FieldError
+from models.errors import Conflict, DomainError, FieldError, ValidationFailed
 from models.records import registry
 from models.records.changes import note_change
 from models.records.checks import check_record
 from models.records.history import snapshot
 from models.records.registry import B, ClinicalKind, R
 from models.records.rows import get_row, new_id, now, require
+from models.records.sanity import EntryWarning, entry_warnings
 from models.records.tables import Infusion, Order, OrderRead
 
 
@@ -37,18 +38,44 @@ def _check_refs(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> No
         require(session, ref, getattr(data, f"{ref.key}_id"))
 
 
+def infusion_warnings(session: Session, entry: Any) -> list[EntryWarning]:
+    """R25 on an infusion entry as it would be saved: its dose against its order's, and the
+    order's other current entries of its date."""
+    order = session.get(Order, entry.order_id)
+    if order is None:
+        return []
+    others = session.exec(select(Infusion).where(
+        Infusion.order_id == entry.order_id, Infusion.date == entry.date,
+        Infusion.voided == False)).all()  # noqa: E712
+    return entry_warnings(order, entry, others)
+
+
+def _check_r25(session: Session, kind: ClinicalKind[Any, Any], record: Any) -> None:
+    """R25: an entry out of range, or a second administered one, is saved only with a note."""
+    if kind is not registry.INFUSION or (record.notes or "").strip():
+        return
+    found = infusion_warnings(session, record)
+    if found:
+        raise ValidationFailed([FieldError(
+            "notes", f"{w.text}: say why in the notes ({w.code})", w.code) for w in found])
+
+
 def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], data: B,
-                  recorded_at: dt.datetime | None = None, form_checks: bool = True) -> R:
+                  recorded_at: dt.datetime | None = None, form_checks: bool = True,
+                  today: dt.date | None = None) -> R:
     """Save a new clinical record (version 1) and its first history entry.
 
     `form_checks=False` skips the entry form's extra demands (e.g. a note on a held dose) for
-    records the interchange importer has already checked against the file format.
+    records the interchange importer has already checked against the file format. `today`
+    (models.clock.today() when None) is the day no date may lie after (R24).
     """
     record: Any = kind.base.model_validate(data)
     if not record.id:
         record.id = new_id(session, kind)
-    check_record(kind, record, entry=form_checks)
+    check_record(kind, record, entry=form_checks, today=today)
     _check_refs(session, kind, record)
+    if form_checks:
+        _check_r25(session, kind, record)
     if session.get(kind.table, record.id) is not None:
         raise Conflict(f'A {kind.label} with id "{record.id}" already exists.')
     row: Any = kind.table(**record.model_dump(), version=1, recorded_by=actor,
@@ -62,7 +89,8 @@ def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], dat
 
 
 def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], record_id: str,
-                data: B, reason: str, recorded_at: dt.datetime | None = None) -> R:
+                data: B, reason: str, recorded_at: dt.datetime | None = None,
+                today: dt.date | None = None) -> R:
     """Store a new version of a clinical record; the previous ones stay in its history."""
     if not (reason or "").strip():
         raise FieldError("reason", "say why the record is changed")
@@ -70,8 +98,9 @@ def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], recor
     if row.voided:
         raise DomainError(f'The {kind.label} "{record_id}" is void and cannot be edited.')
     record = kind.base.model_validate({**data.model_dump(), "id": record_id})
-    check_record(kind, record)
+    check_record(kind, record, today=today)
     _check_refs(session, kind, record)
+    _check_r25(session, kind, record)
     new = record.model_dump()
     if all(getattr(row, k) == v for k, v in new.items()):
         raise DomainError("Nothing was changed, so no new version was saved.")

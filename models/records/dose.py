@@ -4,7 +4,6 @@ nurse a new infusion log (MAR) entry is prefilled with."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,39 +11,22 @@ from sqlmodel import Session
 
 from models.records import registry
 from models.records.clinical import last_nurse, list_records, patient_orders
+from models.records.sanity import UNITS, dose_from_text, out_of_range
 from models.records.tables import InfusionRead, OrderRead
 
-# how many of the smallest unit of a dimension one unit holds
-UNITS: dict[str, tuple[str, Decimal]] = {
-    "mcg": ("mass", Decimal(1)), "ug": ("mass", Decimal(1)), "µg": ("mass", Decimal(1)),
-    "mg": ("mass", Decimal(1000)), "g": ("mass", Decimal(1000000)),
-    "ml": ("volume", Decimal(1)), "l": ("volume", Decimal(1000)),
-    "unit": ("unit", Decimal(1)), "units": ("unit", Decimal(1)), "u": ("unit", Decimal(1)),
-    "meq": ("meq", Decimal(1)),
-}
-
-
-def dose_from_text(dose: str | None, dose_unit: str | None) -> Decimal | None:
-    """The ordered dose in `dose_unit` when the order's dose text starts with a number and a
-    unit convertible to it ("30 g (0.4 g/kg)" in mg is 30000); otherwise None, never a guess."""
-    m = re.match(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-zµ]+)\b", dose or "")
-    if not m or not dose_unit:
-        return None
-    src, dst = UNITS.get(m.group(2).lower()), UNITS.get(dose_unit.strip().lower())
-    if src is None or dst is None or src[0] != dst[0]:
-        return None
-    value = Decimal(m.group(1)) * src[1] / dst[1]
-    return value.normalize() if value == value.to_integral() else value
+__all__ = ["UNITS", "dose_from_text", "entry_defaults", "load_prefill", "prefill_dose"]
 
 
 def prefill_dose(order: OrderRead, entries: list[InfusionRead]) -> Decimal | None:
     """The dose to offer: the one given at the order's last administered entry, else the
-    ordered dose read from the order's dose text."""
+    ordered dose read from the order's dose text. A dose out of R25's range (confirmed once,
+    with a note) is never offered again: the ordered dose is."""
     given = [e for e in entries if e.order_id == order.id and e.administered
              and not e.voided and e.dose_given is not None]
     if given:
         last = max(given, key=lambda e: (e.date, e.start_time or dt.time.min, e.id))
-        return last.dose_given
+        if not out_of_range(order, last.dose_given, last.status):
+            return last.dose_given
     return dose_from_text(order.dose, order.drug_dose_unit)
 
 

@@ -77,6 +77,8 @@ class RecordKind(Generic[B, R]):
     listing_date: str | None = None  # the date its lists are sorted by
     attachments: bool = False  # scanned documents can be attached to it
     date_pairs: tuple[DatePair, ...] = ()
+    # R24: dates that may not lie after today (what has not happened cannot be on record)
+    no_future: tuple[str, ...] = ()
     versioned: ClassVar[bool] = False
 
     def __repr__(self) -> str:
@@ -111,11 +113,12 @@ ORDER = ClinicalKind[OrderBase, OrderRead](
     "order", "order", Order, OrderBase, OrderRead, "orders", "o", refs=(PATIENT, PRESCRIBER),
     listing_date="start_date", attachments=True,
     date_pairs=(DatePair("start_date", "end_date", "start date"),
-                DatePair("start_date", "discontinued_date", "start date")))
+                DatePair("start_date", "discontinued_date", "start date")),
+    no_future=("signed_date",))
 PLAN_OF_CARE = ClinicalKind[PlanOfCareBase, PlanOfCareRead](
     "plan_of_care", "plan of care", PlanOfCare, PlanOfCareBase, PlanOfCareRead, "plans_of_care",
     "poc", refs=(ORDER,), listing_date="start_date", attachments=True,
-    date_pairs=(DatePair("start_date", "end_date", "start date"),))
+    date_pairs=(DatePair("start_date", "end_date", "start date"),), no_future=("signed_date",))
 AUTHORIZATION = RecordKind[AuthorizationBase, AuthorizationRead](
     "authorization", "authorization", Authorization, AuthorizationBase, AuthorizationRead,
     "authorizations", "pa", refs=(PATIENT, PAYER), listing_date="start_date",
@@ -123,16 +126,16 @@ AUTHORIZATION = RecordKind[AuthorizationBase, AuthorizationRead](
 PREP_NOTE = ClinicalKind[PrepNoteBase, PrepNoteRead](
     "prep_note", "preparation note", PrepNote, PrepNoteBase, PrepNoteRead, "prep_notes", "rx",
     refs=(ORDER,), listing_date="date",
-    date_pairs=(DatePair("date", "beyond_use_date", "preparation date"),))
+    date_pairs=(DatePair("date", "beyond_use_date", "preparation date"),), no_future=("date",))
 DELIVERY = ClinicalKind[DeliveryBase, DeliveryRead](
     "delivery", "delivery", Delivery, DeliveryBase, DeliveryRead, "deliveries", "d",
-    refs=(ORDER,), listing_date="date", attachments=True)
+    refs=(ORDER,), listing_date="date", attachments=True, no_future=("date",))
 INFUSION = ClinicalKind[InfusionBase, InfusionRead](
     "infusion", "infusion entry", Infusion, InfusionBase, InfusionRead, "infusions", "mar",
-    refs=(ORDER,), listing_date="date")
+    refs=(ORDER,), listing_date="date", no_future=("date",))
 CARE_NOTE = ClinicalKind[CareNoteBase, CareNoteRead](
     "care_note", "care coordination note", CareNote, CareNoteBase, CareNoteRead, "care_notes",
-    "cn", refs=(PATIENT,), listing_date="date")
+    "cn", refs=(PATIENT,), listing_date="date", no_future=("date",))
 
 # Every kind, in the interchange file's order: each one after the kinds it names.
 KINDS: tuple[RecordKind[Any, Any], ...] = (

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, col, func, select
 
+from models import clock
 from models.errors import FieldError, NotFound, ValidationFailed
 from models.records import registry
 from models.records.registry import RecordKind
@@ -16,8 +17,9 @@ T = TypeVar("T", bound=SQLModel)
 
 
 def now() -> dt.datetime:
-    """Local time to the second: when a change is recorded."""
-    return dt.datetime.now().replace(microsecond=0)
+    """Local time to the second, on the rules' today (models/clock.py): when a change is
+    recorded."""
+    return clock.now()
 
 
 def get_row(session: Session, table: type[T], key: Any, label: str) -> T:

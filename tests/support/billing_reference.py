@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models.billing.packet_data import MarEntry, PacketData, _overlaps
+from models.billing.packet_data import MarEntry, PacketData, Recorded, _overlaps
 from models.billing.rules import (
     BILLABLE,
     HOLD,
@@ -22,8 +22,10 @@ from models.billing.rules import (
     billed_coverage,
     mar_complete,
 )
+from models.claims.batches import claimed_days
 from models.errors import DomainError
-from models.records import attachments, services
+from models.records import attachments, registry, services
+from models.records.late import is_late, late_note
 from models.records.tables import InfusionRead, OrderRead
 
 
@@ -267,10 +269,26 @@ def reference_packet_data(
              for a in attachments.list_attachments(session, patient_id)
              if (a.record_kind, a.record_id) in targets]
 
+    # R26: each record's first version, judged by models/records/late.py
+    recorded = {}
+    for kind, records in ((registry.ORDER, orders), (registry.PLAN_OF_CARE, plans),
+                          (registry.PREP_NOTE, preps), (registry.DELIVERY, deliveries),
+                          (registry.INFUSION, [m.entry for m in mar]),
+                          (registry.CARE_NOTE, care_notes)):
+        for r in records:
+            history = services.history(session, kind.key, r.id)
+            at, by = ((history[0].recorded_at, history[0].recorded_by) if history
+                      else (r.recorded_at, r.recorded_by))  # rows written without a history
+            late = is_late(getattr(r, kind.listing_date), at) if at else False
+            recorded[(kind.key, r.id)] = Recorded(at, by, late_note(at, by, None) if late
+                                                  else None)
+    claims = {key: info.account_number for key, info in claimed_days(
+        session, patient_id, start=start, end=end).items()}
+
     return PacketData(
         pharmacy=pharmacy, patient=patient, start=start, end=end, created_at=created_at,
         prepared_by=prepared_by, days=days, orders=orders, prescribers=prescribers,
         payers=payers, coverages=coverages, authorizations=auths, plans_of_care=plans,
         prep_notes=preps, deliveries=deliveries, mar=mar, care_notes=care_notes,
-        attachments=files,
+        attachments=files, recorded=recorded, claims=claims,
     )

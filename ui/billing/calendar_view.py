@@ -141,8 +141,10 @@ class PatientCalendar(QWidget, LoadsInFront):
         lv.addLayout(totals)
 
         self.panel = DayPanel()
+        self.packet_job: Any = None  # the claim packet being made (tests wait on it)
         self.panel.fix_requested.connect(self._on_fix_requested)
         self.panel.claim_number_requested.connect(self._on_claim_number_requested)
+        self.panel.claim_packet_requested.connect(self._on_claim_packet_requested)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
@@ -369,6 +371,14 @@ class PatientCalendar(QWidget, LoadsInFront):
             return
         if opened:
             self.fix_opened.emit(reason_code)
+
+    @Slot(object)
+    def _on_claim_packet_requested(self, info: ClaimedInfo) -> None:
+        from ui.claims.packet_actions import (
+            make_claim_packet,  # ReportLab loads only when a packet is made
+        )
+
+        self.packet_job = make_claim_packet(self.ctx, self, info.account_number)
 
     @Slot(object)
     def _on_claim_number_requested(self, info: ClaimedInfo) -> None:

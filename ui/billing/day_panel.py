@@ -66,6 +66,7 @@ class DayPanel(QWidget):
 
     fix_requested = Signal(str, object)  # reason code, DayResult
     claim_number_requested = Signal(object)  # ClaimedInfo of the claim to record it for
+    claim_packet_requested = Signal(object)  # ClaimedInfo of the claim to make the packet of
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -171,6 +172,14 @@ class DayPanel(QWidget):
             number.clicked.connect(
                 lambda _=False, c=info: self.claim_number_requested.emit(c))
             box.addWidget(number)
+            packet = QPushButton("Packet for this claim…")
+            packet.setObjectName("claim-packet")
+            packet.setToolTip("The documentation packet of this claim, for the payer's "
+                              "auditor: its evidence as it stood when the claim was made")
+            packet.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            packet.clicked.connect(
+                lambda _=False, c=info: self.claim_packet_requested.emit(c))
+            box.addWidget(packet)
             if r.status != BILLABLE:
                 warning = QLabel(claim_warning(r))
                 warning.setObjectName("claim-warning")

@@ -9,12 +9,13 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton
 
+from models import clock
 from models.billing.rules import STATUSES
 from ui.billing.billing_models import CLAIMED, STATUS_BACKGROUND, STATUS_FOREGROUND, STATUS_PLURAL
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 def shift_month(first: dt.date, months: int) -> dt.date:

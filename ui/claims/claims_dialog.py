@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
+from models import clock
 from models.claims import batches as claim_batches
 from models.claims.batches import ClaimPreview, ExportResult
 from models.claims.drafts import ClaimDraft
@@ -67,7 +68,7 @@ class ClaimsDialog(QDialog):
         self.current: ClaimPreview | None = None
         self.task: BackgroundTask | None = None
 
-        start, end = last_full_month(today or dt.date.today())
+        start, end = last_full_month(today or clock.today())
         self.start_field = DateField(required=True)
         self.start_field.set_date(start)
         self.end_field = DateField(required=True)

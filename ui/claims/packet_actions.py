@@ -1,4 +1,5 @@
-"""GUI actions that make documentation packets: one patient's, or every patient's for a month.
+"""GUI actions that make documentation packets: one claim's (from the claim in the billing
+calendar's day panel), one patient's for a period, or every patient's for a month.
 
 The packets are made on a pool thread in their own session (ui.shell.workers) behind a progress
 dialog; then the user can open the PDF in the system viewer or print it through the system
@@ -18,9 +19,10 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 from sqlmodel import Session
 
+from models.billing.claim_packet import find_claim, load_claim_packet_data
 from models.billing.packet_data import load_packet_data, month_period, patients_with_service_days
 from models.records import services
-from reports.packet import packet_filename, render_packet, write_pdf
+from reports.packet import claim_packet_filename, packet_filename, render_packet, write_pdf
 from ui.common import show_error
 from ui.shell.workers import run_in_background
 
@@ -206,6 +208,48 @@ def make_packet(ctx: Any, parent: QWidget | None, patient_id: str, start: dt.dat
         return path
 
     job = PacketJob(ctx, parent, "Documentation packet", 0, work)
+
+    def done(result: Path | None) -> None:
+        if result is not None:
+            _offer_open_or_print(job, result)
+
+    job.succeeded.connect(done)
+    return job
+
+
+def make_claim_packet(ctx: Any, parent: QWidget | None, claim: str,
+                      path: Path | None = None) -> PacketJob | None:
+    """Make the packet of the claim sent as `claim` (CLM01), its evidence as it stood when the
+    claim was made; asks where to save it unless `path` is given. Returns the running job, or
+    None when the user cancelled the file dialog."""
+    try:
+        patient = ctx.read(lambda s: services.get_patient(s, find_claim(s, claim).patient_id))
+    except Exception as exc:
+        show_error(parent, exc, "No packet")
+        return None
+    if path is None:
+        suggested = default_folder() / claim_packet_filename(patient, claim)
+        chosen, _filter = QFileDialog.getSaveFileName(
+            parent, f"Save the packet of claim {claim}", str(suggested), PDF_FILTER)
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+    path = Path(path)
+    actor = ctx.actor
+
+    def work(session: Session, step, cancelled: threading.Event) -> Path | None:
+        data = load_claim_packet_data(session, claim=claim, prepared_by=actor,
+                                      created_at=_now())
+        step(0, f"Laying out the packet of claim {claim}...")
+        content = render_packet(data)
+        if cancelled.is_set():
+            return None
+        write_pdf(content, path)
+        return path
+
+    job = PacketJob(ctx, parent, f"Packet of claim {claim}", 0, work)
 
     def done(result: Path | None) -> None:
         if result is not None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
-from models import vocab
+from models import clock, vocab
 from models.errors import FieldError
 from models.records import clinical, reference, registry
 from models.records.checks import check_authorization
@@ -151,7 +151,7 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
         if record is not None:
             self.load(record)
         else:
-            self.start_date.set_date(day or dt.date.today())
+            self.start_date.set_date(day or clock.today())
             if len(prescribers) == 1:
                 self.prescriber.setCurrentIndex(0)
 
@@ -241,7 +241,7 @@ class PrepNoteForm(_OrderDocumentForm[PrepNoteBase, PrepNoteRead]):
         self.add_field("lot", line(40))
         self.add_field("compounding", text_box(placeholder="Vials, diluent, pooling…"))
         self.add_field("dur", text_box(placeholder="Interactions, allergies, labs reviewed…"))
-        date.set_date(day or dt.date.today())
+        date.set_date(day or clock.today())
         pharmacist.setText(self.ctx.actor)
 
 
@@ -258,7 +258,7 @@ class DeliveryForm(_OrderDocumentForm[DeliveryBase, DeliveryRead]):
                                         placeholder="Choose the method…"))
         self.add_field("received_by", line(60))
         self.add_field("items", text_box(placeholder="Drug, pump, tubing, premeds…"))
-        date.set_date(day or dt.date.today())
+        date.set_date(day or clock.today())
 
 
 class CareNoteForm(RecordForm[CareNoteBase, CareNoteRead]):
@@ -287,7 +287,7 @@ class CareNoteForm(RecordForm[CareNoteBase, CareNoteRead]):
         if record is not None:
             self.load(record)
         else:
-            date.set_date(day or dt.date.today())
+            date.set_date(day or clock.today())
             author.setText(ctx.actor)
 
     def load(self, record: CareNoteRead) -> None:
@@ -346,7 +346,7 @@ class AuthorizationForm(RecordForm[AuthorizationBase, AuthorizationRead]):
         if record is not None:
             self.load(record)
         else:
-            day = day or dt.date.today()
+            day = day or clock.today()
             start.set_date(day)
             billed = next((c for c in patient.coverages
                            if c.priority == "primary" and c.covers(day)), None)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -313,3 +314,12 @@ def ask_reason(parent: QWidget | None, title: str, prompt: str, ok_text: str = "
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.text() or None
+
+
+def confirm(parent: QWidget | None, title: str, question: str, yes_text: str) -> bool:
+    """Ask before saving something unusual (R25's dose); True only for an explicit yes."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=parent)
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(box.addButton("Go back", QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    return box.clickedButton() is yes

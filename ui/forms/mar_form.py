@@ -13,11 +13,15 @@ import datetime as dt
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from models.errors import FieldError, ValidationFailed
+from models import clock
+from models.errors import DomainError, FieldError, ValidationFailed
 from models.records import registry
+from models.records.clinical import infusion_warnings
 from models.records.dose import entry_defaults, load_prefill, prefill_dose
+from models.records.sanity import DOSE_OUT_OF_RANGE
 from models.records.tables import InfusionBase, InfusionRead, OrderRead
 from models.vocab import INFUSION_STATUSES, NOT_GIVEN, SETTINGS
+from ui.forms import kit
 from ui.forms.framework import RecordForm
 from ui.forms.kit import choice, date_field, decimal_field, line, time_field
 from ui.records.table_models import plain_decimal
@@ -128,7 +132,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             w.clear()
         self.status.setCurrentIndex(0)
         self.setting.setCurrentIndex(0)
-        day = day or dt.date.today()
+        day = day or clock.today()
         self.date.set_date(day)
         self._prefilled_dose = ""
         self._fill_orders(day, order_id)
@@ -161,7 +165,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
 
     def refresh_orders(self) -> None:
         """Re-read the orders (one was added or changed) and keep the one picked."""
-        day = self.value("date") or dt.date.today()
+        day = self.value("date") or clock.today()
         self._fill_orders(None if self.record else day, self.order.currentData(),
                           prefill=False)
 
@@ -219,7 +223,17 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     def _chosen_order(self) -> OrderRead | None:
         return self.orders.get(self.order.currentData())
 
-    def _prefill(self) -> None:
+    def refresh_prefill(self) -> None:
+        """R25: the entries changed (one saved, corrected or voided): read the dose to offer
+        again, replacing only a dose still as it was prefilled (never one typed) and filling
+        the nurse only when empty."""
+        if self.record is not None or self._chosen_order() is None:
+            return
+        untouched = self.dose.text() == self._prefilled_dose
+        nurse = self.nurse.text()
+        self._prefill((self.dose.text() if untouched else "\0", "" if not nurse else "\0"))
+
+    def _prefill(self, typed: tuple[str, str] | None = None) -> None:
         """Read the chosen order's last dose and nurse in the background."""
         order = self._chosen_order()
         if order is None:
@@ -227,7 +241,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             return
         if self._prefill_task is not None:
             self._prefill_task.cancel()
-        typed, order_id = self._typed_defaults(), order.id
+        typed, order_id = typed or self._typed_defaults(), order.id
         self._prefill_task = run_in_background(
             self.ctx, lambda s: load_prefill(s, order_id), receiver=self,
             on_result=lambda data: self._prefill_loaded(order_id, typed, data),
@@ -246,7 +260,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         order = self._chosen_order()
         if order is None:
             return
-        self._prefilled_dose = plain_decimal(prefill_dose(order, entries))
+        if typed[0] != "\0":  # a dose typed by hand keeps the offer it replaced
+            self._prefilled_dose = plain_decimal(prefill_dose(order, entries))
         if self.dose.text() == typed[0]:
             if self.value("status") in NOT_GIVEN:
                 self.dose.clear()
@@ -343,3 +358,20 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             raise errors[0]
         if errors:
             raise ValidationFailed(errors)
+        self._check_r25(data)
+
+    def _check_r25(self, data: InfusionBase) -> None:
+        """R25: an entry out of range, or an extra administered one, needs a note; a dose out
+        of range is saved only after the user confirms it."""
+        found = self.ctx.read(lambda s: infusion_warnings(s, data))
+        if not found:
+            return
+        if not (data.notes or "").strip():
+            raise ValidationFailed([FieldError("notes", f"{w.text}: say why in the notes "
+                                               f"({w.code})", w.code) for w in found])
+        dose = [w for w in found if w.code == DOSE_OUT_OF_RANGE]
+        if dose and not kit.confirm(self, "Check the dose", f"{dose[0].text[0].upper()}"
+                                    f"{dose[0].text[1:]}.\n\nSave this dose as given?",
+                                    "Save this dose"):
+            raise DomainError("Not saved: the dose was not confirmed. Correct it, or save "
+                              "again and confirm it.")

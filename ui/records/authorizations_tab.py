@@ -4,12 +4,11 @@ in the background: the tab says "Computing units used…" meanwhile."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QItemSelection, QModelIndex, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 from sqlmodel import Session
 
+from models import clock
 from models.records import services
 from models.records.services import Changes
 from ui.forms import record_forms
@@ -108,7 +107,7 @@ class AuthorizationsTab(QWidget, LoadsInFront):
         self._task = None
         auths, used, payers = data
         self._shown_patient = pid
-        self.model.set_usage(used, payers, dt.date.today())
+        self.model.set_usage(used, payers, clock.today())
         self.model.set_records(auths)
         fit_columns(self.view)
         left = sum(self.model.units_left(a) for a in auths)

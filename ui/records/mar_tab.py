@@ -122,6 +122,8 @@ class InfusionLogTab(QWidget, LoadsInFront):
             return
         self._orders_changed = self._orders_changed or ORDER.key in changes.kinds
         self.reload()
+        if INFUSION.key in changes.kinds and self._in_front:
+            self.form.refresh_prefill()  # R25: a corrected dose is offered at once
 
     @Slot()
     def _on_database_replaced(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QWidget
 
+from models import clock
 from models.records.tables import PatientRead
 from ui.records.table_models import us_date
 
@@ -32,7 +33,7 @@ class PatientTableModel(QAbstractTableModel):
     HEADERS = ("Name", "Date of birth", "Member ID")
 
     def __init__(self, parent: QWidget | None = None,
-                 today: Callable[[], dt.date] = dt.date.today):
+                 today: Callable[[], dt.date] = clock.today):
         super().__init__(parent)
         self._patients: list[PatientRead] = []
         self._texts: list[tuple[str, str, str]] = []  # what each column shows

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models import clock
 from models.records import services
 from models.records.services import Changes
 from models.records.tables import PatientRead
@@ -41,7 +42,7 @@ class PatientListPanel(QWidget):
     loaded = Signal()  # after each read of the list has been shown
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
-                 today: Callable[[], dt.date] = dt.date.today):
+                 today: Callable[[], dt.date] = clock.today):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from models import clock
 from models.records.tables import AuthorizationRead, OrderRead
 
 Index = QModelIndex | QPersistentModelIndex
@@ -330,7 +331,7 @@ class AuthorizationsTableModel(RecordTableModel):
         super().__init__(parent)
         self.used: dict[str, int] = {}
         self.payers: dict[str, str] = {}
-        self.today = dt.date.today()
+        self.today = clock.today()
 
     def set_usage(self, used: dict[str, int], payers: dict[str, str], today: dt.date) -> None:
         self.used, self.payers, self.today = dict(used), dict(payers), today

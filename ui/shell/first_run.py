@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 from sqlmodel import Session
 
+from models import clock
 from models.db import sqlite_path
 from models.records import services
 from ui.common import show_error
@@ -41,7 +42,7 @@ class FirstRunDialog(QDialog):
     settings_chosen = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
-                 today: Callable[[], dt.date] = dt.date.today):
+                 today: Callable[[], dt.date] = clock.today):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today

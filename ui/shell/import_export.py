@@ -135,15 +135,21 @@ class ProgressJob(QObject):
 class ImportErrorsDialog(QDialog):
     """Every problem found in a refused file, one per line, with its place in the file."""
 
-    def __init__(self, errors: list[str], path: Path | None, parent: QWidget | None = None):
+    def __init__(self, errors: list[str], path: Path | None, parent: QWidget | None = None,
+                 *, warnings: bool = False):
+        """`warnings`: the file was imported; the lines are what R25 questions in it."""
         super().__init__(parent)
-        self.setWindowTitle("Import refused")
+        self.setWindowTitle("Imported with warnings" if warnings else "Import refused")
         self.resize(760, 420)
         count = len(errors)
         where = f" {path.name}" if path else ""
+        s = "s" if count != 1 else ""
         header = QLabel(
+            f"<b>The file{where} was imported.</b> {count} infusion entr{'ies' if s else 'y'} "
+            "would need a note if typed in a form (R25): look at each (its place in the file "
+            "is named) and correct or annotate it in the MAR." if warnings else
             f"<b>The file{where} was not imported.</b> Nothing in the database was changed.<br>"
-            f"Correct the {count} problem{'s' if count != 1 else ''} below in the file "
+            f"Correct the {count} problem{s} below in the file "
             "(each names its place in the file) and import it again.", self)
         header.setWordWrap(True)
         self.list = QListWidget(self)
@@ -209,15 +215,19 @@ class ImportExport(QObject):
 
     def start_import(self, path: Path) -> ProgressJob:
         actor = self.ctx.actor
+        self.warnings: list[str] = []  # R25: what the import lists without refusing
+        self.import_path = path
 
         def _import(session: Session, report: Callable[[Any], None]) -> dict[str, int]:
-            from models.interchange import transfer as interchange
+            from models.interchange import read as interchange
 
             try:  # read off the GUI thread too: a large file takes seconds to parse
                 doc = interchange.read_file(path, progress=report)
             except (OSError, DomainError) as exc:
                 raise ImportRejected([str(exc)]) from exc
-            return interchange.import_document(session, actor=actor, doc=doc, progress=report)
+            counts = interchange.import_document(session, actor=actor, doc=doc,
+                                                 progress=report, warnings=self.warnings)
+            return counts
 
         self.job = ProgressJob(self.ctx, self.window, "Import", f"Importing {path.name}…",
                                _import, reports=True, describe=describe_import(path.name))
@@ -227,7 +237,12 @@ class ImportExport(QObject):
 
     @Slot(object)
     def _on_imported(self, counts: dict[str, int]) -> None:
-        self.status(f"Imported {_summary(counts)}.")
+        self.status(f"Imported {_summary(counts)}."
+                    + (f" {len(self.warnings)} warning(s)." if self.warnings else ""))
+        if self.warnings:
+            self.errors_dialog = ImportErrorsDialog(self.warnings, self.import_path,
+                                                    self.window, warnings=True)
+            self.errors_dialog.open()
         self.imported.emit(counts)
 
     def _on_import_failed(self, exc: Exception, path: Path) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from models import clock
 from models.db import sqlite_path
 from models.records import services
 from models.records.services import Changes
@@ -51,7 +52,7 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
     PATIENTS_PAGE, MONTH_PAGE = 0, 1
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None,
-                 today: Callable[[], dt.date] = dt.date.today):
+                 today: Callable[[], dt.date] = clock.today):
         super().__init__()
         self.ctx = ctx
         # the window's own settings are its child (Qt owns them: see ui.shell.workers)

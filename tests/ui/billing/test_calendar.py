@@ -319,8 +319,8 @@ def test_packet_button_makes_the_months_packet(qtbot, cal, tmp_path, monkeypatch
     with qtbot.waitSignal(jobs[0].succeeded, timeout=20000):
         pass
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
-    assert "Lindqvist" in text and "2026-10-01 to 2026-10-31" in text
-    assert "2026-10-29" in text
+    assert "Lindqvist" in text and "October 1 to 31, 2026" in text
+    assert "10/29/2026" in text
 
 
 def test_a_narrow_calendar_still_shows_the_whole_week(qtbot, cal):

@@ -96,3 +96,55 @@ def test_gui_month_packets_can_be_cancelled(gui_ctx, qtbot, tmp_path, monkeypatc
     assert job.message.text().startswith("Cancelled:")
     assert len(list((tmp_path / "oct").glob("*.pdf"))) == len(job.result["written"]) <= 1
     job.message.close()
+
+
+def test_gui_packet_for_a_claim_from_the_day_panel(gui_ctx, qtbot, tmp_path, monkeypatch):
+    """The claim shown in the billing calendar's day panel has "Packet for this claim...": it
+    asks where to save (suggesting the claim's name) and makes that claim's packet."""
+    from PySide6.QtWidgets import QPushButton
+
+    from models.claims import batches
+    from reports.claims import claims_csv
+    from ui.billing.calendar_view import PatientCalendar
+
+    with unit_of_work(gui_ctx.engine) as s:
+        result = batches.export_claims(s, actor="Biller Bo", start=OCT[0], end=OCT[1],
+                                       fmt="csv", out=tmp_path / "oct.csv",
+                                       render=claims_csv.render)
+    claim = result.written[0].account_number
+    cal = PatientCalendar(gui_ctx)
+    qtbot.addWidget(cal)
+    with qtbot.waitSignal(cal.data_loaded):
+        cal.set_month(OCT[0])
+    with qtbot.waitSignal(cal.data_loaded):
+        cal.set_patient("p-1001")
+    cal.select_day(dt.date(2026, 10, 7))
+    out = tmp_path / "claim.pdf"
+    asked = []
+
+    def save_as(parent, caption, suggested, filters):
+        asked.append((caption, suggested))
+        return str(out.with_suffix("")), filters  # the .pdf is added
+
+    monkeypatch.setattr(packet_actions.QFileDialog, "getSaveFileName", save_as)
+    (button,) = [b for b in cal.panel.findChildren(QPushButton, "claim-packet")
+                 if b.isVisibleTo(cal.panel)]
+    assert button.text() == "Packet for this claim…"
+    button.click()
+    job = cal.packet_job
+    with qtbot.waitSignal(job.finished, timeout=30000):
+        pass
+    assert asked[0][0] == f"Save the packet of claim {claim}"
+    assert asked[0][1].endswith(f"claim_{claim.lower()}_lindqvist-maria_p-1001.pdf")
+    pages = [p.extract_text() for p in PdfReader(out).pages]
+    assert f"{claim} (CLM01)" in pages[0] and "prepared by Jia Lee" in " ".join(pages[0].split())
+    assert "Attestation" in "\n".join(pages)
+    assert job.message is not None and str(out) in job.message.text()
+
+
+def test_gui_packet_for_an_unknown_claim_says_so(gui_ctx, qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr(packet_actions, "show_error",
+                        lambda parent, exc, title: shown.append((title, str(exc))))
+    assert packet_actions.make_claim_packet(gui_ctx, None, "2610-NOPE") is None
+    assert shown and shown[0][0] == "No packet" and "2610-NOPE" in shown[0][1]

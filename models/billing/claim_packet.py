@@ -1,0 +1,104 @@
+"""The documentation packet of one claim (issue 10): exactly that claim's payer, coverage,
+authorizations, orders and days, with the evidence as it stood when the claim was made.
+
+The claim is the one sent with the claim number (CLM01, PerDiem's patient account number); a
+replacement keeps its original's number, so the newest claim holding it is the one meant.
+Every clinical record is shown as its last version saved by the batch's `created_at`; what was
+added, amended or voided later is listed apart (`PacketData.later`). The days' statuses and the
+billed lines are the rules (R1-R23) applied to those versions, so they read as the claim did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from models.billing import rules
+from models.billing.loading import load_billing_data
+from models.billing.packet_data import ClaimLineRow, ClaimSummary, PacketData, gather
+from models.claims.drafts import draft_claims
+from models.claims.sent import VOID
+from models.errors import FieldError
+from models.records import registry
+from models.records.reference import get_pharmacy, list_prescribers
+from models.records.tables import Claim, ClaimBatch, ClaimDay
+
+
+def find_claim(session: Session, claim: str) -> Claim:
+    """The newest claim sent with the claim number `claim` (CLM01) that bills days: a void
+    (frequency 8) keeps the number of the claim it cancels but holds none, so the packet is
+    that of the claim it voided."""
+    number = (claim or "").strip().upper()
+    if not number:
+        raise FieldError("claim", "is empty: give the claim number sent in CLM01")
+    row = session.exec(select(Claim).where(Claim.patient_account_number == number,
+                                            Claim.frequency_code != VOID)
+                       .order_by(col(Claim.id).desc())).first()
+    if row is None:
+        raise FieldError("claim", f'no claim was sent with the claim number "{claim}"')
+    return row
+
+
+def load_claim_packet_data(session: Session, *, claim: str, prepared_by: str,
+                           created_at: dt.datetime) -> PacketData:
+    """The packet of the claim sent as `claim` (CLM01), as it stood when its batch was made."""
+    row = find_claim(session, claim)
+    batch = session.get(ClaimBatch, row.batch_id)
+    assert batch is not None and row.id is not None
+    billed = sorted(session.execute(select(ClaimDay.order_id, ClaimDay.date)
+                                    .where(ClaimDay.claim_id == row.id)).all(),
+                    key=lambda k: (k[1], k[0]))
+    keys = {(o, d) for o, d in billed}
+    if not billed:
+        raise FieldError("claim", f"claim {row.patient_account_number} holds no day")
+    start, end = billed[0][1], max(d for _o, d in billed)
+    data = gather(session, patient_id=row.patient_id, start=start, end=end,
+                  prepared_by=prepared_by, created_at=created_at,
+                  only_orders=sorted({o for o, _d in billed}), payer_id=row.payer_id,
+                  as_of=batch.created_at)
+
+    # the rules over the records as they stood: the evidence of the claim's orders replaced
+    # by the versions of the claim's time; other orders (R13's units) as they stand
+    facts = load_billing_data(session, row.patient_id, start, end)
+    mine = {o.id for o in data.orders}
+    facts.orders = [o for o in facts.orders if o.id not in mine] + data.orders
+    facts.infusions = ([e for e in facts.infusions if e.order_id not in mine]
+                       + [m.entry for m in data.mar if not m.entry.voided])
+    facts.plans_of_care = ([p for p in facts.plans_of_care if p.order_id not in mine]
+                           + data.plans_of_care)
+    facts.prep_notes = [p for p in facts.prep_notes if p.order_id not in mine] + data.prep_notes
+    # the first delivery before the look-back (id "") stands for the older ones (loading.py)
+    facts.deliveries = ([d for d in facts.deliveries if d.order_id not in mine or not d.id]
+                        + data.deliveries)
+    facts.care_notes = list(data.care_notes)
+    results = [d for d in rules.evaluate(facts, start, end, row.patient_id)
+               if (d.order_id, d.date) in keys]
+    data.days = results
+    # the claim's days only: an entry of another day is neither billed nor evidence of it
+    data.mar = [m for m in data.mar if (m.entry.order_id, m.entry.date) in keys]
+    dates = {d for _o, d in keys}
+    data.later = [x for x in data.later if x.kind != registry.INFUSION.key
+                  or x.record_date in dates]
+    data.claims = {key: row.patient_account_number for key in keys}
+
+    prescribers = {p.id: p for p in list_prescribers(session)}
+    drafts = draft_claims(results, facts, prescribers, get_pharmacy(session), start=start,
+                          end=end, fmt=batch.format)
+    draft = next((d for d in drafts if d.payer.id == row.payer_id), None)
+    lines = [] if draft is None else [ClaimLineRow(
+        ln.kind, ln.order_id, ln.code, ln.modifiers, ln.start, ln.end, ln.units, ln.charge,
+        ln.ndc) for ln in draft.lines]
+    member = next((c.member_id for c in data.coverages if c.priority == "primary"), None)
+    data.claim = ClaimSummary(
+        account_number=row.patient_account_number, claim_id=row.id, batch_id=batch.id or 0,
+        batch_created_at=batch.created_at, batch_created_by=batch.created_by,
+        format=batch.format, frequency_code=row.frequency_code,
+        payer_claim_number=row.payer_claim_number, original_reference=row.original_reference,
+        payer_id=row.payer_id, member_id=draft.coverage.member_id if draft else member,
+        diagnosis_codes=list(draft.diagnosis_codes) if draft else sorted(
+            {c for o in data.orders for c in o.diagnosis_codes}),
+        lines=lines, total_charge=row.total_charge,
+        recomputed_total=draft.total_charge if draft else None,
+    )
+    return data
