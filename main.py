@@ -115,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-only", action="store_true",
                    help="CMS-1500: print the data alone, for pre-printed red forms")
 
+    p = sub.add_parser("claim-copy", help="write a sent claim again as a copy of what was "
+                       "sent, in any format; records nothing")
+    p.add_argument("claim", metavar="CLAIM", help="PerDiem's claim (patient account) number")
+    p.add_argument("--format", choices=("837p", "cms1500", "csv"), required=True)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--data-only", action="store_true",
+                   help="CMS-1500: print the data alone, for pre-printed red forms")
+
     p = sub.add_parser("packet", help="the documentation packet (PDF) of one claim, or of one "
                        "patient and period (internal review)")
     p.add_argument("--claim", metavar="CLAIM", help="the claim number sent in CLM01: the "
@@ -337,6 +345,21 @@ def cmd_claim_void(args, engine) -> int:
     return EXIT_OK
 
 
+def cmd_claim_copy(args, engine) -> int:
+    from models.claims.copies import FORMAT_NAMES, copy_claim
+    from models.db import unit_of_work
+    from reports.claims.claim_files import renderer
+
+    with unit_of_work(engine) as session:
+        result = copy_claim(session, account_number=args.claim, fmt=args.format,
+                            out=args.out, render=renderer(args.format, args.data_only))
+    d = result.draft
+    print(f"Copy of claim {d.account_number} (sent as {FORMAT_NAMES[result.sent_format]} in "
+          f"batch {result.batch_id} on {result.sent_at:%Y-%m-%d}) written to {result.path}; "
+          "nothing was recorded.")
+    return EXIT_OK
+
+
 def cmd_demo(args, engine) -> int:
     from models import clock, demo
     from models.db import unit_of_work
@@ -478,6 +501,7 @@ COMMANDS = {
     "claims": cmd_claims,
     "claim-number": cmd_claim_number,
     "claim-void": cmd_claim_void,
+    "claim-copy": cmd_claim_copy,
     "demo": cmd_demo,
     "packet": cmd_packet,
     "packets": cmd_packets,

@@ -102,11 +102,18 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
         out.append("The claim total differs from the sum of its lines.")
     if draft.total_charge <= 0:
         out.append("The claim's total charge is zero.")
-    if fmt == "837p":
-        out.extend(_x12_problems(draft, pharmacy))
-    if fmt == "cms1500":
-        out.extend(_form_problems(draft))
+    out.extend(format_problems(draft, pharmacy, fmt))
     return out
+
+
+def format_problems(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str) -> list[str]:
+    """What `fmt` alone cannot carry (X12's lengths and 50 lines, the form's amounts): also
+    checked when a claim sent in one format is copied into another (models/claims/copies.py)."""
+    if fmt == "837p":
+        return _x12_problems(draft, pharmacy)
+    if fmt == "cms1500":
+        return _form_problems(draft)
+    return []
 
 
 def _form_problems(draft: ClaimDraft) -> list[str]:

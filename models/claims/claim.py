@@ -109,11 +109,15 @@ class ClaimDraft:
 @dataclass(frozen=True)
 class BatchContext:
     """What a writer needs besides the claims: the pharmacy (billing provider and clearinghouse
-    settings), when the batch was made and, for an 837P, one control number per interchange."""
+    settings), when the batch was made and, for an 837P, one control number per interchange;
+    `copy` when the claims are written again as a copy of what was sent."""
 
     pharmacy: PharmacyRead
     created_at: dt.datetime
     control_numbers: tuple[int, ...] = ()
+    # a copy of claims already sent (models/claims/copies.py): the writers mark it as one
+    # (837P BHT02 18 reissue, a COPY mark on the CMS-1500, the CSV's `copy` column)
+    copy: bool = False
 
     @property
     def usage(self) -> str:

@@ -20,7 +20,7 @@ def snapshot(draft: ClaimDraft, ctx: BatchContext) -> dict[str, Any]:
     context (pharmacy, when, control numbers) it was written with."""
     clean = replace(draft, problems=[], warnings=[], issue_codes=[])
     return {"version": 1, "draft": _DRAFT.dump_python(clean, mode="json"),
-            "context": _CONTEXT.dump_python(ctx, mode="json")}
+            "context": _CONTEXT.dump_python(ctx, mode="json", exclude={"copy"})}
 
 
 def from_snapshot(data: dict[str, Any]) -> tuple[ClaimDraft, BatchContext]:

@@ -14,6 +14,7 @@ COLUMNS = (
     "charge", "ndc", "diagnosis_codes", "diagnosis_pointers", "authorization",
     "claim_total",
 )
+COPY_COLUMN = "copy"
 
 
 def rows(drafts: list[ClaimDraft]) -> list[dict[str, str]]:
@@ -46,15 +47,19 @@ def rows(drafts: list[ClaimDraft]) -> list[dict[str, str]]:
     return out
 
 
-def to_csv(drafts: list[ClaimDraft]) -> str:
+def to_csv(drafts: list[ClaimDraft], copy: bool = False) -> str:
+    """The rows; a copy of claims already sent (models/claims/copies.py) ends each row with a
+    `copy` column holding COPY, the rest byte for byte as first written."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS + ((COPY_COLUMN,) if copy else ()),
+                            lineterminator="\n")
     writer.writeheader()
     # every cell, not only the names: a member id or an authorization number can start
     # with a TAB or a CR too (models/spreadsheet.py)
-    writer.writerows(spreadsheet.record(r) for r in rows(drafts))
+    writer.writerows(spreadsheet.record({**row, COPY_COLUMN: "COPY"} if copy else row)
+                     for row in rows(drafts))
     return buf.getvalue()
 
 
 def render(drafts: list[ClaimDraft], ctx: BatchContext) -> bytes:
-    return to_csv(drafts).encode("utf-8")
+    return to_csv(drafts, ctx.copy).encode("utf-8")

@@ -12,6 +12,7 @@ total charge. One module over 400 lines on purpose: the whole form, box by box, 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from decimal import Decimal
@@ -84,6 +85,9 @@ def mmddyy(day, year4: bool = False) -> str:
 
 
 BLANK_FORM = "cms1500-blank"
+COPY_MARK = "COPY"
+BOX31_DATE_COL = 15  # after the DATE caption, clear of box 31's right rule (column 22)
+BOX33_WIDTH, BOX33_ROWS = 29, 3  # the NUCC's 87 characters: three lines of 29
 
 
 def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
@@ -104,10 +108,57 @@ def render(drafts: list[ClaimDraft], ctx: BatchContext, mode: str = FULL,
         for number, lines in enumerate(pages, 1):
             if mode == FULL:
                 canvas.doForm(BLANK_FORM)
-            _Data(canvas, offset).claim(draft, ctx.pharmacy, lines, number, len(pages))
+            _Data(canvas, offset).claim(draft, ctx.pharmacy, lines, number, len(pages),
+                                        ctx.created_at.date())
+            if ctx.copy:  # drawn last: the page is the first export's, then the mark
+                _copy_mark(canvas, offset)
             canvas.showPage()
     canvas.save()
     return buf.getvalue()
+
+
+def _copy_mark(canvas: Canvas, offset: tuple[float, float]) -> None:
+    """COPY, in the white space above the title left of the carrier block: outside every box
+    a payer's scanner reads (models/claims/copies.py)."""
+    canvas.saveState()
+    canvas.setFillColor(black)
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(x_of(24) + offset[0], baseline(3) - offset[1], COPY_MARK)
+    canvas.restoreState()
+
+
+def _filled(words: Sequence[str], width: int) -> list[str]:
+    """Words laid on lines of `width` characters, as many to a line as fit (a word longer
+    than a line has one of its own)."""
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def box33_lines(ph: PharmacyRead) -> list[str]:
+    """Box 33's three lines (the NUCC's 1st line name, 2nd address, 3rd city, state and ZIP),
+    each within the box's 29 characters, never condensed while the words fit: an address too
+    long for its line wraps onto the third, ahead of the city (the suite, `address_line2`, goes
+    there whole when it can), the city, state and ZIP kept together at the end. Only a name
+    and address that fit no way into the box's 87 characters keep the three plain lines, each
+    condensed to fit by `put`, never cut."""
+    name = " ".join((ph.name or "").split())
+    street = " ".join(" ".join(filter(None, [ph.address_line1, ph.address_line2])).split())
+    city = " ".join(f"{ph.city or ''} {ph.state or ''} {ph.zip or ''}".split())
+    plain = [name, street, city]
+    candidates = [plain]
+    if ph.address_line1 and ph.address_line2:
+        line1 = " ".join(ph.address_line1.split())
+        candidates.append([name, line1, " ".join([*ph.address_line2.split(), city])])
+    candidates.append([name, *_filled([*street.split(), city], BOX33_WIDTH)])
+    for lines in candidates:
+        if len(lines) <= BOX33_ROWS and all(len(t) <= BOX33_WIDTH for t in lines):
+            return lines
+    return plain
 
 
 def forms(lines: Sequence[ClaimLine], draft: ClaimDraft | None = None
@@ -157,7 +208,7 @@ class _Data:
             self.put(line, col, "X", 1)
 
     def claim(self, d: ClaimDraft, ph: PharmacyRead, lines: Sequence[ClaimLine], page: int,
-              pages: int) -> None:
+              pages: int, written: dt.date) -> None:
         put, cov, pat, payer = self.put, d.coverage, d.patient, d.payer
         # carrier block
         put(2, 50, payer.name, 30)
@@ -242,14 +293,15 @@ class _Data:
         self.x(56, 38)
         if page == pages:  # a continued claim shows its total on its last form only
             put(56, 50, dollars_cents(d.total_charge, TOTAL_WIDTH), TOTAL_WIDTH)
-        # 31, 33
+        # 31: signed, dated the day the claim was written (MMDDYY, after the DATE caption)
         put(60, 1, "SIGNATURE ON FILE", 20)
+        put(61, BOX31_DATE_COL, f"{written:%m%d%y}", 6)
+        # 33: phone right of the caption; name, address, city state ZIP on the box's lines
         if ph.phone:
             put(57, 66, ph.phone[:3], 3)
             put(57, 70, f"{ph.phone[3:6]}-{ph.phone[6:]}", 8)
-        put(58, 50, ph.name, 29)
-        put(59, 50, " ".join(filter(None, [ph.address_line1, ph.address_line2])), 29)
-        put(60, 50, f"{ph.city} {ph.state} {ph.zip}", 29)
+        for i, text in enumerate(box33_lines(ph)):
+            put(58 + i, 50, text, BOX33_WIDTH)
         put(61, 51, ph.npi, 10)
         if ph.taxonomy:
             put(61, 63, f"ZZ{ph.taxonomy}", 16)

@@ -75,7 +75,9 @@ def _interchange(rec: tuple[str, str, str], drafts: list[ClaimDraft], ctx: Batch
     s.add("GS", "HC", sub_id, rec_id, f"{at:%Y%m%d}", f"{at:%H%M}", str(number), "X", VERSION)
     st_start = len(s.items)
     s.add("ST", "837", "0001", VERSION)
-    s.add("BHT", "0019", "00", f"PD{control}", f"{at:%Y%m%d}", f"{at:%H%M}", "CH")
+    # BHT02: 00 original, 18 reissue (a copy of claims already sent, models/claims/copies.py)
+    s.add("BHT", "0019", "18" if ctx.copy else "00", f"PD{control}", f"{at:%Y%m%d}",
+          f"{at:%H%M}", "CH")
     # 1000A submitter, 1000B receiver
     s.add("NM1", "41", "2", x12_text(sub_name, 60), "", "", "", "", "46", sub_id)
     phone = ph.submitter_contact_phone or ph.phone

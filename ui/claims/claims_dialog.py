@@ -9,8 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +35,7 @@ from models.claims.claim import FORMATS
 from models.claims.drafts import ClaimDraft
 from models.records import reference
 from ui.billing.day_panel import ask_payer_claim_number
+from ui.claims.draft_table import SORT_ROLE, ClaimDraftTableModel
 from ui.common import DateField, mark_field, show_error
 from ui.shell import ops
 from ui.shell.context import AppContext
@@ -47,59 +47,11 @@ FORMAT_FILES = {"837p": ("ASC X12 837P (electronic claim)", "837P files (*.837 *
                 "cms1500": ("CMS-1500 (02/12) PDF", "PDF files (*.pdf)", ".pdf"),
                 "csv": ("CSV, one row per claim line", "CSV files (*.csv)", ".csv")}
 assert set(FORMAT_FILES) == set(FORMATS)
-Index = QModelIndex | QPersistentModelIndex
 
 
 def last_full_month(today: dt.date) -> tuple[dt.date, dt.date]:
     end = today.replace(day=1) - dt.timedelta(days=1)
     return end.replace(day=1), end
-
-
-class ClaimDraftTableModel(QAbstractTableModel):
-    """One row per claim draft: whether it will be written, who, what and how much."""
-
-    HEADERS = ("Status", "Claim", "Patient", "Payer", "Month", "Lines", "Per diem days",
-               "Total", "Problems")
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.drafts: list[ClaimDraft] = []
-
-    def set_drafts(self, drafts: list[ClaimDraft]) -> None:
-        self.beginResetModel()
-        self.drafts = list(drafts)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.drafts)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        d = self.drafts[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            status = "Refused" if d.problems else ("Replacement" if d.frequency_code == "7"
-                                                   else "Ready")
-            return (status, d.account_number, d.patient.display_name, d.payer.name,
-                    f"{d.month:%b %Y}", str(len(d.lines)), str(d.per_diem_units),
-                    f"${d.total_charge:,.2f}", "; ".join(d.problems))[col]
-        if role == Qt.ItemDataRole.ToolTipRole and col == 8 and d.problems:
-            return "\n".join(d.problems)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
-            return QBrush(QColor("#b3261e" if d.problems else "#1e7b34"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (5, 6, 7):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
 
 
 class ClaimsDialog(QDialog):
@@ -152,8 +104,13 @@ class ClaimsDialog(QDialog):
         form.addRow("", self.rebill)
 
         self.model = ClaimDraftTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)  # a click on any header sorts (issue 11)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the drafts' order until then
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)
@@ -280,10 +237,9 @@ class ClaimsDialog(QDialog):
 
     @Slot()
     def _on_selection_changed(self, *_args: Any) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or self.current is None:
+        d = self.selected_draft()
+        if d is None or self.current is None:
             return
-        d = self.model.drafts[rows[0].row()]
         self.claim_number_button.setEnabled("no-payer-claim-number" in d.issue_codes)
         lines = [d.title, ""]
         lines += [f"Problem: {p}" for p in d.problems]
@@ -299,7 +255,7 @@ class ClaimsDialog(QDialog):
 
     def selected_draft(self) -> ClaimDraft | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.drafts[rows[0].row()] if rows else None
+        return self.model.drafts[self.proxy.mapToSource(rows[0]).row()] if rows else None
 
     @Slot()
     def _on_claim_number_clicked(self) -> None:

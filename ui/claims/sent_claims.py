@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session
 
 from models.claims import batches as claim_batches
+from models.claims.copies import FORMAT_NAMES, CopyResult, copy_claim
 from models.claims.sent import SentClaim, VoidResult, list_sent_claims, void_claim
 from ui.billing.day_panel import ask_payer_claim_number
 from ui.common import show_error
@@ -100,6 +101,7 @@ class SentClaimsDialog(QDialog):
 
     claims_loaded = Signal()
     voided = Signal(object)  # VoidResult
+    copied = Signal(object)  # CopyResult
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -126,13 +128,18 @@ class SentClaimsDialog(QDialog):
         self.void_button = QPushButton("&Void claim…")
         self.void_button.setToolTip("Send a void (frequency 8) naming the payer's claim number; "
                                     "the claim's days can then be billed again")
-        for b in (self.claim_number_button, self.void_button):
+        self.copy_button = QPushButton("&Copy…")
+        self.copy_button.setToolTip("Write the claim again, in any format, exactly as it was "
+                                    "sent and marked as a copy; nothing is billed or recorded")
+        for b in (self.claim_number_button, self.void_button, self.copy_button):
             b.setEnabled(False)
         self.claim_number_button.clicked.connect(self._on_claim_number_clicked)
         self.void_button.clicked.connect(self._on_void_clicked)
+        self.copy_button.clicked.connect(self._on_copy_clicked)
         actions = QHBoxLayout()
         actions.addWidget(self.claim_number_button)
         actions.addWidget(self.void_button)
+        actions.addWidget(self.copy_button)
         actions.addStretch(1)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -186,6 +193,7 @@ class SentClaimsDialog(QDialog):
         in_force = c is not None and c.state == "in force"
         self.claim_number_button.setEnabled(c is not None and c.frequency_code != "8")
         self.void_button.setEnabled(in_force and c is not None and c.has_snapshot)
+        self.copy_button.setEnabled(c is not None and c.has_snapshot)
         if c is None:
             self.details.setText("Select a claim.")
             return
@@ -250,6 +258,47 @@ class SentClaimsDialog(QDialog):
             f"Void of claim {result.draft.account_number} saved to {result.path} (batch "
             f"{result.batch_id}); its {len(result.draft.days)} day(s) can be billed again.")
         self.voided.emit(result)
+
+    @Slot()
+    def _on_copy_clicked(self) -> None:
+        c = self.selected()
+        if c is None:
+            return
+        path, chosen = QFileDialog.getSaveFileName(
+            self, f"Copy of claim {c.account_number}",
+            f"copy-{c.account_number}{SUFFIX.get(c.format, '')}", ";;".join(FILTERS.values()),
+            FILTERS.get(c.format, ""))
+        if path:
+            kind = next(k for k, v in FILTERS.items() if v == chosen) if chosen else c.format
+            self.copy_to(Path(path), kind)
+
+    def copy_to(self, path: Path, kind: str) -> BackgroundTask | None:
+        """Write the selected claim again as `kind` (a key of FILTERS), a copy of what was
+        sent. Nothing is recorded; it runs as a write because an 837P copy of a claim sent on
+        paper takes the next interchange control number."""
+        c = self.selected()
+        if c is None:
+            return None
+        fmt, data_only = ("cms1500", True) if kind == "cms1500-data" else (kind, False)
+        claim_id = c.id
+
+        def write(s: Session) -> CopyResult:
+            from reports.claims.claim_files import renderer  # ReportLab: loaded when needed
+
+            return copy_claim(s, claim_id=claim_id, fmt=fmt, out=path,
+                              render=renderer(fmt, data_only))
+
+        self.summary.setText(f"Writing a copy of claim {c.account_number}...")
+        self.task = WriteOp(self.ctx, write).run_in_background(
+            receiver=self, on_result=self._on_copied, on_error=self._on_failed)
+        return self.task
+
+    def _on_copied(self, result: CopyResult) -> None:
+        self.summary.setText(
+            f"Copy of claim {result.draft.account_number} (sent as "
+            f"{FORMAT_NAMES[result.sent_format]} in batch {result.batch_id} on "
+            f"{result.sent_at:%m/%d/%Y}) saved to {result.path}; nothing was recorded.")
+        self.copied.emit(result)
 
     def _on_failed(self, exc: Exception) -> None:
         self.summary.setText("Nothing was saved.")

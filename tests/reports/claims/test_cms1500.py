@@ -147,15 +147,77 @@ def test_amounts_too_large_for_the_form_refuse_the_claim():
 
 
 def test_long_values_are_condensed_into_their_box_never_cut():
-    ph = PHARMACY.model_copy(update={"address_line1": "2100 Fish Hatchery Rd",
-                                     "address_line2": "Suite 110"})
     (claim,) = drafts([day(D(2026, 10, 1))], dose="500000")  # 500000 mg / 500 mg = 1000 units
-    ctx = BatchContext(pharmacy=ph, created_at=CTX.created_at)
-    squeezed = " ".join(pages_text(cms1500.render([claim], ctx))[0].split())
-    assert "2100 FISH HATCHERY RD SUITE 110" in squeezed  # box 33: 31 characters in 29
+    squeezed = " ".join(pages_text(cms1500.render([claim], CTX))[0].split())
     assert "J1569 A 92400 00 1000" in squeezed  # box 24G: four digits in three columns
+    assert scales(cms1500.render([claim], CTX))["1000"] < 100
     for length, width in ((31, 29), (4, 3), (3, 3)):
         assert length * cms1500.condensed(length, width) / 100 <= width
+
+
+def scales(pdf: bytes, page: int = 0) -> dict[str, float]:
+    """The horizontal scale (Tz, percent) each text run of a page is set in."""
+    import re
+
+    content = pypdf.PdfReader(io.BytesIO(pdf)).pages[page].get_contents().get_data().decode()
+    return {m[1]: float(m[0]) for m in re.findall(r"([\d.]+) Tz \((.*?)\) Tj", content)}
+
+
+def box33(pdf: bytes) -> list[tuple[str, float, float]]:
+    """Box 33's text runs (text, x, y), top line first: right of column 49, lines 58-60."""
+    found = positions(pdf)
+    top, bottom = cms1500.baseline(58) + 1, cms1500.baseline(60) - 1
+    return sorted(((t, x, y) for t, (x, y) in found.items()
+                   if x > cms1500.x_of(49) and bottom <= y <= top), key=lambda r: -r[2])
+
+
+@pytest.mark.parametrize("line1, line2, expected", [
+    ("2100 Fish Hatchery Rd", "Suite 110",  # 31 characters on one line: the suite wraps
+     ["2100 FISH HATCHERY RD", "SUITE 110 PEORIA IL 616021234"]),
+    ("1200 North Knoxville Avenue Building", None,  # one long line wraps at a word
+     ["1200 NORTH KNOXVILLE AVENUE", "BUILDING PEORIA IL 616021234"]),
+    ("400 Market St", "Suite 2", ["400 MARKET ST SUITE 2", "PEORIA IL 616021234"]),
+])
+def test_box_33_wraps_a_long_address_onto_its_lines_instead_of_condensing(line1, line2,
+                                                                          expected):
+    """Issue 11: box 33 holds the NUCC's three lines of 29 characters (name, address, city
+    state ZIP); a long address wraps onto them, every line at full width (OCR reads them)."""
+    ph = PHARMACY.model_copy(update={"address_line1": line1, "address_line2": line2,
+                                     "zip": "616021234"})
+    pdf = cms1500.render(drafts([day(D(2026, 10, 1))]), BatchContext(
+        pharmacy=ph, created_at=CTX.created_at))
+    lines = box33(pdf)
+    assert [t for t, _, _ in lines] == ["RIVERBEND HOME INFUSION", *expected]
+    assert [y for _, _, y in lines] == [cms1500.baseline(n) for n in (58, 59, 60)]
+    assert {x for _, x, _ in lines} == {cms1500.x_of(50)}
+    scale = scales(pdf)
+    for text, _, _ in lines:
+        assert len(text) <= cms1500.BOX33_WIDTH and scale[text] == 100, text
+
+
+def test_box_33_condenses_only_what_fits_no_way():
+    ph = PHARMACY.model_copy(update={"address_line1": "12345 Extraordinarily Longnamed "
+                                     "Boulevard", "address_line2": "Building 7 Suite 1200"})
+    assert cms1500.box33_lines(ph) == ["Riverbend Home Infusion",
+                                       "12345 Extraordinarily Longnamed Boulevard Building 7 "
+                                       "Suite 1200", "Peoria IL 616021234"]
+    pdf = cms1500.render(drafts([day(D(2026, 10, 1))]), BatchContext(
+        pharmacy=ph, created_at=CTX.created_at))
+    (street,) = [t for t in scales(pdf) if t.startswith("12345 ")]
+    assert scales(pdf)[street] * len(street) / 100 <= cms1500.BOX33_WIDTH + 0.01  # never cut
+
+
+def test_box_31_is_dated_the_day_the_claim_was_written():
+    """Issue 11: box 31 signed and dated (MMDDYY), after the DATE caption inside the box."""
+    pdf = cms1500.render(drafts([day(D(2026, 10, 1))]), BatchContext(
+        pharmacy=PHARMACY, created_at=dt.datetime(2026, 12, 3, 16, 5)))
+    found = positions(pdf)
+    x, y = found["120326"]
+    assert y == cms1500.baseline(61) and x == cms1500.x_of(cms1500.BOX31_DATE_COL)
+    assert x + 6 * cms1500.COL <= cms1500.x_of(22)  # inside box 31, left of box 32
+    # the same claim written on another day carries that day: the date is the writing's
+    other = cms1500.render(drafts([day(D(2026, 10, 1))]), CTX)
+    assert "112726" in positions(other) and "120326" not in positions(other)
 
 
 def test_data_in_column_one_clears_the_forms_left_rule():

@@ -1,13 +1,14 @@
 """The sent claims window (issue 11 items 3 and 6): every recorded claim in a table sorted by
-any column, and a void of the selected claim, refused until the payer's claim number is
-recorded, which releases the claim's days."""
+any column, a void of the selected claim, refused until the payer's claim number is recorded,
+which releases the claim's days, and a copy of it in any format, which records nothing."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
+from sqlalchemy import text
 
-from models.claims.batches import claimed_days
+from models.claims.batches import claimed_days, list_batches
 from models.db import unit_of_work
 from reports.claims import claims_csv
 from tests.support.claimed_october import D7, ICN, export, set_number
@@ -79,3 +80,47 @@ def test_the_sent_claims_table_sorts_on_every_column(example_engine, tmp_path, q
             assert keys == sorted(keys, reverse=order == Qt.SortOrder.DescendingOrder), col
     dialog.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # kind: original first
     assert [dialog.proxy.index(r, 1).data() for r in range(2)] == ["original", "replacement"]
+
+
+def test_copy_from_the_sent_claims_window(example_engine, tmp_path, qtbot, monkeypatch):
+    """Issue 11 item 6: Copy… asks where and in which format (the save dialog's filter),
+    writes the claim as sent, marked as a copy, and records nothing."""
+    first = export(example_engine, tmp_path / "oct.837")
+    account = first.written[0].account_number
+    ctx = AppContext(example_engine, "biller", str(example_engine.url))
+    dialog = open_sent(qtbot, ctx)
+    assert not dialog.copy_button.isEnabled()  # nothing selected
+    dialog.select(account)
+    assert dialog.copy_button.isEnabled()
+    asked = []
+
+    def save_dialog(_parent, caption, name, filters, selected):
+        asked.append((caption, name, selected))
+        return str(tmp_path / "copy.csv"), sent_claims.FILTERS["csv"]
+
+    monkeypatch.setattr(sent_claims.QFileDialog, "getSaveFileName", save_dialog)
+    with qtbot.waitSignal(dialog.copied, timeout=10000):
+        qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    # the dialog offers the format the claim was sent in first
+    assert asked == [(f"Copy of claim {account}", f"copy-{account}.837",
+                      sent_claims.FILTERS["837p"])]
+    rows = (tmp_path / "copy.csv").read_text().splitlines()
+    assert rows[0].endswith(",copy") and all(r.endswith(",COPY") for r in rows[1:])
+    assert f"{account},1,," in rows[1]
+    assert "nothing was recorded" in dialog.summary.text()
+    with qtbot.waitSignal(dialog.copied, timeout=10000):
+        dialog.copy_to(tmp_path / "copy.837", "837p")
+    assert (tmp_path / "copy.837").read_text() == first.path.read_text().replace(
+        "BHT*0019*00*", "BHT*0019*18*")
+    with unit_of_work(example_engine) as s:
+        assert len(list_batches(s)) == 1
+
+
+def test_a_claim_without_snapshot_cannot_be_copied(example_engine, tmp_path, qtbot):
+    account = export(example_engine, tmp_path / "oct.837").written[0].account_number
+    with example_engine.begin() as conn:
+        conn.execute(text("UPDATE claim SET snapshot = NULL"))
+    dialog = open_sent(qtbot, AppContext(example_engine, "biller", str(example_engine.url)))
+    dialog.select(account)
+    assert not dialog.copy_button.isEnabled() and not dialog.void_button.isEnabled()
+    assert "it cannot be written again" in dialog.details.text()
