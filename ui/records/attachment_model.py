@@ -40,6 +40,7 @@ COLUMNS: tuple[tuple[str, Callable[[AttachmentRead], Any]], ...] = (
     ("Void reason", lambda a: a.void_reason if a.voided else ""),
 )
 VOID_COLUMN = len(COLUMNS) - 1
+SHA_COLUMN = 6
 
 
 class AttachmentsModel(QAbstractTableModel):
@@ -92,6 +93,8 @@ class AttachmentsModel(QAbstractTableModel):
                 return added_text(value)
             if index.column() == 3:
                 return size_text(value)
+            if index.column() == SHA_COLUMN:  # whole in the tooltip and the details
+                return value[:10] + "…"
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.EditRole:  # the sort key
             return value.isoformat() if isinstance(value, dt.datetime) else value
@@ -99,7 +102,7 @@ class AttachmentsModel(QAbstractTableModel):
             if a.voided:
                 return f"Void: {a.void_reason} ({a.voided_by}, {added_text(a.voided_at)})" \
                     if a.voided_at else f"Void: {a.void_reason}"
-            return a.sha256 if index.column() == 6 else None
+            return a.sha256 if index.column() == SHA_COLUMN else None
         if role == Qt.ItemDataRole.ForegroundRole and a.voided:
             return VOIDED_BRUSH
         if role == Qt.ItemDataRole.FontRole and a.voided:
@@ -116,12 +119,12 @@ class AttachmentsModel(QAbstractTableModel):
 
 
 def details_text(a: AttachmentRead) -> str:
-    """Everything recorded about a scan, on two lines under the list."""
+    """Everything recorded about a scan, in a few lines under the list."""
     line = (f"<b>{_esc(a.filename)}</b> · {media_name(a.media_type)} · {size_text(a.size)} "
             f"({a.size:,} bytes) · attached to {attached_to(a)} by {_esc(a.added_by)} on "
             f"{added_text(a.added_at)}")
     if a.description:
-        line += f" · {_esc(a.description)}"
+        line += f"<br>{_esc(a.description)}"
     line += f"<br>SHA-256 <span style='font-family: monospace'>{a.sha256}</span>"
     if a.voided:
         when = f" on {added_text(a.voided_at)}" if a.voided_at else ""

@@ -198,6 +198,9 @@ class AttachmentsPanel(QWidget):
         if chosen is not None:
             self.choose_target(chosen.kind, chosen.record_id)
         self.view.setColumnHidden(VOID_COLUMN, not self.show_voided.isChecked())
+        header = self.view.horizontalHeader()
+        if header.visualIndex(VOID_COLUMN) != 1:  # the reason next to what was voided
+            header.moveSection(header.visualIndex(VOID_COLUMN), 1)
         fit_columns(self.view)
         live = sum(1 for a in rows if not a.voided)
         void = len(rows) - live
