@@ -262,7 +262,9 @@ class AttachmentsPanel(QWidget):
     def attach(self, paths: list[Path]) -> list[AttachmentRead]:
         target = self.target.currentData()
         if self.patient_id is None or target is None:
-            QMessageBox.warning(self, "Not attached", "Choose a patient first.")
+            QMessageBox.warning(self, "Not attached", "Choose a patient first." if
+                                self.patient_id is None else "The list is still loading; "
+                                "drop the files again in a moment.")
             return []
         saved = attach_files(self.ctx, self, paths, target)
         if saved:

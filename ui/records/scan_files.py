@@ -16,7 +16,7 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,7 +111,8 @@ class FileDrop(QObject):
     """Lets files be dropped on `widget` (a table's viewport, a panel): drops of local files are
     accepted and handed to `on_drop(paths, event)`; anything else is refused."""
 
-    def __init__(self, widget: QWidget, on_drop) -> None:
+    def __init__(self, widget: QWidget, on_drop: Callable[[list[Path], QDropEvent], None]
+                 ) -> None:
         super().__init__(widget)
         self._on_drop = on_drop
         widget.setAcceptDrops(True)
