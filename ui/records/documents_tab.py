@@ -1,5 +1,7 @@
 """The documents tab: a patient's plans of care, preparation notes, deliveries and care
-coordination notes, each in its own list with New, Edit (asks why), Void and History."""
+coordination notes, each in its own list with New, Edit (asks why), Void and History, and the
+patient's scanned documents ("Scans", ui/records/attachments_panel.py). Plans of care and
+deliveries take scans too: "Attach scan…" on their lists, or files dropped on a row."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from models.records import registry
 from models.records.changes import Changes
 from models.records.registry import ClinicalKind
+from ui.records.attachments_panel import AttachmentsPanel, RecordScans
 from ui.records.record_list import RecordListPanel
 from ui.records.table_models import (
     CareNotesTableModel,
@@ -27,6 +30,7 @@ SECTIONS = (
     (registry.DELIVERY, "Deliveries", DeliveriesTableModel),
     (registry.CARE_NOTE, "Care coordination notes", CareNotesTableModel),
 )
+SCANS = "Scans"
 
 
 class DocumentsTab(QWidget, LoadsInFront):
@@ -37,16 +41,18 @@ class DocumentsTab(QWidget, LoadsInFront):
         self.sections = QTabWidget()
         self.sections.setDocumentMode(True)
         self.panels: dict[ClinicalKind[Any, Any], RecordListPanel] = {}
+        self.record_scans: dict[ClinicalKind[Any, Any], RecordScans] = {}
         for kind, title, model_cls in SECTIONS:
             panel = RecordListPanel(ctx, kind, model_cls(), self,
                                     new_text=f"New {kind.label}…")
-            page = QWidget()
-            page_layout = QVBoxLayout(page)
-            page_layout.setContentsMargins(0, 10, 0, 0)
-            page_layout.addWidget(panel)
             self.panels[kind] = panel
-            self.sections.addTab(page, title)
+            if kind.attachments:
+                self.record_scans[kind] = RecordScans(panel)
+            self.sections.addTab(self._page(panel), title)
             panel.loaded.connect(self._update_titles)
+        self.scans = AttachmentsPanel(ctx, self)
+        self.sections.addTab(self._page(self.scans), SCANS)
+        self.scans.loaded.connect(self._update_titles)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.sections)
@@ -54,8 +60,22 @@ class DocumentsTab(QWidget, LoadsInFront):
         ctx.database_replaced.connect(self._on_database_replaced)
         self.set_patient(None)
 
-    def show_section(self, kind: ClinicalKind[Any, Any]) -> None:
-        self.sections.setCurrentIndex([k for k, _t, _m in SECTIONS].index(kind))
+    @staticmethod
+    def _page(widget: QWidget) -> QWidget:
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 10, 0, 0)
+        page_layout.addWidget(widget)
+        return page
+
+    def show_section(self, kind: ClinicalKind[Any, Any] | str) -> None:
+        """Bring a list forward: a record kind (or its key), or "attachment" for the scans."""
+        kinds = [k for k, _t, _m in SECTIONS]
+        if kind == "attachment":
+            self.sections.setCurrentIndex(len(kinds))
+            return
+        self.sections.setCurrentIndex(
+            kinds.index(registry.clinical(kind) if isinstance(kind, str) else kind))
 
     def set_patient(self, patient_id: str | None) -> None:
         self.patient_id = patient_id
@@ -69,6 +89,8 @@ class DocumentsTab(QWidget, LoadsInFront):
         for kind, panel in self.panels.items():
             if kinds is None or kind in kinds or panel.patient_id != self.patient_id:
                 panel.set_patient(self.patient_id)
+        if kinds is None or SCANS in kinds or self.scans.patient_id != self.patient_id:
+            self.scans.set_patient(self.patient_id)
         self._update_titles()
 
     @Slot()
@@ -78,6 +100,10 @@ class DocumentsTab(QWidget, LoadsInFront):
             live = sum(1 for r in panel.model.records() if not r.voided)
             count = "…" if panel.loading else str(live)
             self.sections.setTabText(i, f"{title} ({count})" if self.patient_id else title)
+        live = sum(1 for a in self.scans.model.attachments() if not a.voided)
+        count = "…" if self.scans.loading else str(live)
+        self.sections.setTabText(len(SECTIONS), f"{SCANS} ({count})" if self.patient_id
+                                 else SCANS)
 
     @Slot(object)
     def _on_data_changed(self, changes: Changes) -> None:
@@ -86,7 +112,10 @@ class DocumentsTab(QWidget, LoadsInFront):
         if changes.patient_ids and self.patient_id not in changes.patient_ids:
             return
         # order names appear in every list, so an order change reloads them all
-        kinds = tuple(k for k in self.panels if changes.touches(k.key, registry.ORDER.key))
+        kinds: tuple[Any, ...] = tuple(
+            k for k in self.panels if changes.touches(k.key, registry.ORDER.key))
+        if self.scans.reads_again(changes):
+            kinds += (SCANS,)
         if kinds:
             self.reload(kinds)
 

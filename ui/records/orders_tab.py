@@ -1,4 +1,5 @@
-"""The orders tab: a patient's physician orders, with New, Edit (asks why), Void and History."""
+"""The orders tab: a patient's physician orders, with New, Edit (asks why), Void, History and
+Attach scan… (the signed order's scan, also dropped on its row; see attachments_panel)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from models.records import registry
 from models.records.changes import Changes
+from ui.records.attachments_panel import RecordScans
 from ui.records.record_list import RecordListPanel
 from ui.records.table_models import OrdersTableModel
 from ui.shell.context import AppContext
@@ -22,6 +24,7 @@ class OrdersTab(QWidget, LoadsInFront):
         self.patient_id: str | None = None
         self.panel = RecordListPanel(ctx, registry.ORDER, OrdersTableModel(), self,
                                      new_text="New order…")
+        self.scans = RecordScans(self.panel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.panel)

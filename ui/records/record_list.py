@@ -202,7 +202,7 @@ class RecordListPanel(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
 
-        buttons = QHBoxLayout()
+        self.button_row = buttons = QHBoxLayout()  # Attach scan… joins it (attachments_panel)
         buttons.setSpacing(8)
         for b in (self.new_button, self.edit_button, self.void_button, self.history_button):
             b.setMinimumWidth(88)
