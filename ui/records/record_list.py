@@ -366,8 +366,9 @@ class RecordListPanel(QWidget):
         if reason is None:
             return
         try:
+            # the version shown: a record changed meanwhile is refused, not voided unseen
             ops.call(self.ctx, clinical.void_record, kind=self.kind, record_id=rec.id,
-                     reason=reason)
+                     reason=reason, base_version=rec.version)
         except DomainError as exc:
             show_error(self, exc, title="Not voided")
             return

@@ -17,7 +17,7 @@ from models.claims import batches as claim_batches
 from models.claims.clearing import file_issues
 from models.claims.copies import copy_claim
 from models.claims.sent import void_claim
-from models.db import unit_of_work
+from models.db import transactions, unit_of_work
 from models.errors import DomainError, FieldError
 from models.records.tables import Pharmacy
 from reports.claims import claims_csv, cms1500, x12_837p
@@ -148,10 +148,10 @@ def test_a_void_and_the_claim_it_voids_are_each_copied_as_sent(example_engine, t
 
 
 def test_a_claim_sent_with_others_is_copied_alone_in_its_interchange(demo_engine, tmp_path):
-    with unit_of_work(demo_engine) as s:
-        first = claim_batches.export_claims(
-            s, actor="test", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31),
-            fmt="837p", out=tmp_path / "oct.837", render=x12_837p.render, now=NOW)
+    first = claim_batches.export_claims(
+        transactions(demo_engine), actor="test", start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 10, 31), fmt="837p", out=tmp_path / "oct.837",
+        render=x12_837p.render, now=NOW)
     path = next(p for p in first.paths if p.read_text().count("CLM*") > 1)
     sent = path.read_text()
     account = re.search(r"^CLM\*([^*]+)\*", sent, re.M).group(1)

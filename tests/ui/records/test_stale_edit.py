@@ -79,3 +79,30 @@ def test_a_stale_edit_is_refused_by_the_service_with_nothing_saved(engine):
         clinical.void_record(s, actor="Jia Lee", kind=registry.PREP_NOTE, record_id="rx-1",
                              reason="duplicate", base_version=note.version)
     assert prep_note(engine).beyond_use_date == dt.date(2026, 11, 21)
+
+
+def test_a_void_from_a_list_read_before_a_correction_is_refused(ctx, engine, qtbot,
+                                                               monkeypatch):
+    """The list was read before another workstation's correction: voiding from it is refused
+    with the correction named, and the corrected record stays in force."""
+    from tests.support.gui_wait import settle
+    from ui.records import record_list
+    from ui.records.documents_tab import DocumentsTab
+
+    tab = DocumentsTab(ctx)
+    qtbot.addWidget(tab)
+    tab.set_patient(PATIENT)
+    tab.show_section(registry.PREP_NOTE)
+    panel = tab.panels[registry.PREP_NOTE]
+    settle(qtbot)
+    panel.select("rx-1")
+    correct_elsewhere(engine, dt.date(2026, 11, 21))
+    shown = []
+    monkeypatch.setattr(record_list, "show_error",
+                        lambda parent, exc, title="": shown.append((title, str(exc))))
+    monkeypatch.setattr(kit, "ask_reason", lambda *args: "duplicate")
+    qtbot.mouseClick(panel.void_button, Qt.MouseButton.LeftButton)
+    assert [title for title, _ in shown] == ["Not voided"]
+    assert "Sam Ortiz" in shown[0][1]
+    saved = prep_note(engine)
+    assert not saved.voided and saved.beyond_use_date == dt.date(2026, 11, 21)
