@@ -5,46 +5,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QWidget
 
 from models.claims.claim import ClaimDraft
+from ui.claims.rows_model import SORT_ROLE, Index, RowsTableModel
 
-Index = QModelIndex | QPersistentModelIndex
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+__all__ = ["SORT_ROLE", "ClaimDraftTableModel", "status"]
 
 
 def status(d: ClaimDraft) -> str:
     return "Refused" if d.problems else ("Replacement" if d.frequency_code == "7" else "Ready")
 
 
-class ClaimDraftTableModel(QAbstractTableModel):
+class ClaimDraftTableModel(RowsTableModel):
     """One row per claim draft: whether it will be written, who, what and how much."""
 
     HEADERS = ("Status", "Claim", "Patient", "Payer", "Month", "Lines", "Per diem days",
                "Total", "Problems")
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.drafts: list[ClaimDraft] = []
+    @property
+    def drafts(self) -> list[ClaimDraft]:
+        return self.rows
 
     def set_drafts(self, drafts: list[ClaimDraft]) -> None:
-        self.beginResetModel()
-        self.drafts = list(drafts)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.drafts)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.set_rows(drafts)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -9,9 +9,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -35,14 +32,13 @@ from models.claims import batches as claim_batches
 from models.claims.copies import FORMAT_NAMES, CopyResult, copy_claim
 from models.claims.sent import SentClaim, VoidResult, list_sent_claims, void_claim
 from ui.billing.day_panel import ask_payer_claim_number
+from ui.claims.rows_model import SORT_ROLE, Index, RowsTableModel
 from ui.common import show_error
 from ui.shell import ops
 from ui.shell.context import AppContext
 from ui.shell.ops import WriteOp
 from ui.shell.workers import BackgroundTask, run_in_background
 
-Index = QModelIndex | QPersistentModelIndex
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 # the file dialog's filters, by format: what the user picks there says the format
 FILTERS = {"837p": "ASC X12 837P (*.837 *.txt)", "cms1500": "CMS-1500 PDF (*.pdf)",
            "cms1500-data": "CMS-1500 data only, for red forms (*.pdf)",
@@ -50,32 +46,18 @@ FILTERS = {"837p": "ASC X12 837P (*.837 *.txt)", "cms1500": "CMS-1500 PDF (*.pdf
 SUFFIX = {"837p": ".837", "cms1500": ".pdf", "cms1500-data": ".pdf", "csv": ".csv"}
 
 
-class SentClaimTableModel(QAbstractTableModel):
+class SentClaimTableModel(RowsTableModel):
     """One row per recorded claim; each column sorts by its value (dates and money as such)."""
 
     HEADERS = ("Claim", "Kind", "State", "Patient", "Payer", "Month", "Total", "Batch",
                "Sent", "Format", "Payer claim no.")
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.claims: list[SentClaim] = []
+    @property
+    def claims(self) -> list[SentClaim]:
+        return self.rows
 
     def set_claims(self, claims: list[SentClaim]) -> None:
-        self.beginResetModel()
-        self.claims = list(claims)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.claims)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.set_rows(claims)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
