@@ -22,6 +22,7 @@ from models.db import sqlite_path
 from models.records import services
 from models.records.services import Changes
 from models.records.tables import PatientRead
+from ui.billing.today_view import TodayView
 from ui.records.patients import PatientListPanel
 from ui.records.table_models import us_date
 from ui.shell import ops
@@ -49,7 +50,7 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
     patient_changed = Signal(object)  # str | None
     page_changed = Signal(int)
 
-    PATIENTS_PAGE, MONTH_PAGE = 0, 1
+    PATIENTS_PAGE, MONTH_PAGE, TODAY_PAGE = 0, 1, 2
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None,
                  today: Callable[[], dt.date] = clock.today):
@@ -106,6 +107,13 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self._month_page = QWidget(self)
         QVBoxLayout(self._month_page).setContentsMargins(10, 10, 10, 6)
         self.pages.addWidget(self._month_page)
+        # Today's work list, the first screen (issue 16)
+        self.today_view = TodayView(ctx, self, today=today)
+        today_page = QWidget(self)
+        today_layout = QVBoxLayout(today_page)
+        today_layout.setContentsMargins(10, 10, 10, 6)
+        today_layout.addWidget(self.today_view)
+        self.pages.addWidget(today_page)
         self.setCentralWidget(self.pages)
 
         self.import_export = ImportExport(ctx, self)
@@ -123,10 +131,14 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self.patients.loaded.connect(self._on_patients_loaded)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.database_replaced.connect(self._on_database_replaced)
+        self.today_view.counts_changed.connect(self._show_counts)
+        self.today_view.patient_requested.connect(self.select_patient)
+        self.today_view.claims_requested.connect(self.open_claims)
         self._restore_window_state()
         self._update_title()
         self._load_names()
         self._show_patient(self.patients.current_patient_id())
+        self.show_page(self.TODAY_PAGE)
 
     # --- building -------------------------------------------------------------------------
 
@@ -186,8 +198,8 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         if page == self.MONTH_PAGE:
             _ = self.month_view
         self.pages.setCurrentIndex(page)
-        (self.action_month_page if page == self.MONTH_PAGE
-         else self.action_patients_page).setChecked(True)
+        {self.MONTH_PAGE: self.action_month_page, self.TODAY_PAGE: self.action_today_page,
+         }.get(page, self.action_patients_page).setChecked(True)
         self.page_changed.emit(page)
 
     def select_patient(self, patient_id: str, tab_class: str | None = None) -> None:
@@ -226,6 +238,17 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         entry = getattr(self.tabs.currentWidget(), "focus_entry", None)
         if entry is not None and self.patient_id is not None:
             entry()
+
+    @Slot(dict)
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        """The toolbar's Today button carries how much there is to do, section by section in
+        its tip."""
+        from models.billing.worklist import SECTIONS
+
+        total = sum(counts.values())
+        self.action_today_page.setText(f"&Today ({total})")
+        self.action_today_page.setToolTip("\n".join(
+            f"{title}: {counts.get(key, 0)}" for key, title in SECTIONS.items()))
 
     @Slot(str)
     def _on_month_patient_activated(self, patient_id: str) -> None:

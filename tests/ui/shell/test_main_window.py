@@ -74,6 +74,7 @@ def test_opening_the_mar_tab_puts_the_cursor_in_the_entry(qtbot, example_engine,
     window = make_window(qtbot, AppContext(example_engine, "tester", db_url), settings)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+    window.show_page(window.PATIENTS_PAGE)  # the window opens on Today's work list
     window.patients.select_patient("p-1001")
     window.patients.search.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # &Infusion log
