@@ -13,8 +13,8 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QObject, QRect, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from models import clock
@@ -37,6 +37,9 @@ if TYPE_CHECKING:  # the month view's module loads after the first paint
     from ui.billing.month_view import MonthView
 
 MONTH_VIEW_MODULE = "ui.billing.month_view"
+# what a window manager's title bar and borders take, before the window is shown and its
+# frame is known
+FRAME_ALLOWANCE = QSize(16, 40)
 
 
 def app_settings(parent: QObject | None = None) -> QSettings:
@@ -64,8 +67,8 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self._prepared = False  # the tabs behind and the billing month built after start-up
         self._pharmacy_name: str | None = None  # for the title; "" when none is set
         self.setObjectName("mainWindow")
-        self.resize(1400, 860)
         self.setMinimumSize(QSize(760, 520))
+        self.resize(self.first_size())
 
         self.patients = PatientListPanel(ctx, self, today=today)
         self.patients.setMinimumWidth(340)
@@ -143,15 +146,43 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
     # --- building -------------------------------------------------------------------------
 
 
-
-
-
     # --- state ----------------------------------------------------------------------------
+
+    def available_area(self) -> QRect:
+        """The screen's area free of panels and docks (of the screen the window is on)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
+
+    def first_size(self) -> QSize:
+        """1400x860 where that fits, else the available area less the window's frame (a
+        1366x768 laptop shows the title-bar buttons and the status bar)."""
+        area = self.available_area()
+        return QSize(min(1400, area.width() - FRAME_ALLOWANCE.width()),
+                     min(860, area.height() - FRAME_ALLOWANCE.height()))
+
+    def fit_to_screen(self) -> None:
+        """Bring the window, frame included, inside the available area: smaller if it is
+        larger, moved if it hangs over an edge (a geometry remembered from a bigger screen)."""
+        area = self.available_area()
+        frame = self.frameGeometry()
+        extra = QSize(frame.width() - self.width(), frame.height() - self.height())
+        extra = extra.expandedTo(FRAME_ALLOWANCE) if not self.isVisible() else extra
+        width = min(self.width(), area.width() - extra.width())
+        height = min(self.height(), area.height() - extra.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), area.x()), area.right() + 1 - frame.width())
+        y = min(max(frame.y(), area.y()), area.bottom() + 1 - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, area.x()), max(y, area.y()))
 
     def _restore_window_state(self) -> None:
         geometry = self.settings.value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        if not self.isMaximized():
+            self.fit_to_screen()
         state = self.settings.value("main_window/state")
         if state is not None:
             self.restoreState(state)
@@ -217,10 +248,6 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self.show_status("Reloaded from the database.")
 
 
-
-
-
-
     # --- slots ----------------------------------------------------------------------------
 
     @Slot(object)
@@ -276,17 +303,6 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
             self._show_patient(None)  # the hint says whether there are patients at all
         else:
             self._update_header()  # the name or coverages may have changed
-
-
-
-
-
-
-
-
-
-
-
 
 
     # --- helpers --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 
+from models import dates
 from models.db import unit_of_work
 from models.records import services
 from models.records.tables import OrderBase, PatientBase
@@ -215,10 +216,10 @@ def test_unreadable_date_is_named(qtbot, ctx):
     fill_patient(qtbot, dlg)
     dlg.birth_date.clear()
     qtbot.keyClicks(dlg.birth_date, "13/45/1978")
-    assert dlg.birth_date.property("problem") == "is not a date (type MM/DD/YYYY)"
+    assert dlg.birth_date.property("problem") == dates.PROBLEM
     dlg.coverage_tabs.clear()
     assert not dlg.save()
-    assert "Date of birth: is not a date (type MM/DD/YYYY)" in dlg.error_label.text()
+    assert f"Date of birth: {dates.PROBLEM}" in dlg.error_label.text()
     assert "Date of birth: is required" not in dlg.error_label.text()
 
 
