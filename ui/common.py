@@ -4,7 +4,6 @@ ask before throwing away what was typed."""
 from __future__ import annotations
 
 import datetime as dt
-
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt

@@ -16,15 +16,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from models import clock
 from models.errors import DomainError, FieldError, ValidationFailed
+from models.records import dose as doses
 from models.records import registry
 from models.records.clinical import infusion_warnings
-from models.records.dose import (
-    entry_defaults,
-    last_entry,
-    load_prefill,
-    next_entry_date,
-    prefill_dose,
-)
+from models.records.dose import entry_defaults, load_prefill, prefill_dose
 from models.records.sanity import DOSE_OUT_OF_RANGE
 from models.records.tables import InfusionBase, InfusionRead, OrderRead
 from models.vocab import INFUSION_STATUSES, NOT_GIVEN, SETTINGS
@@ -65,8 +60,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
               "start_time": "Start time", "end_time": "End time", "dose_given": "Dose given",
               "wasted": "Wasted", "administered_by": "Administered by", "site": "Site",
               "reaction": "Reaction", "notes": "Notes"}
-    # the paper MAR's columns: date, times, dose, site, initials; the status and setting
-    # (nearly always "completed" at "home") come after what is written on every line
+    # the paper MAR's columns; status and setting (nearly always the same) come last
     TAB_ORDER = ("date", "order_id", "start_time", "end_time", "dose_given", "wasted", "site",
                  "administered_by", "status", "setting", "reaction", "notes")
 
@@ -142,11 +136,9 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             w.clear()
         self.status.setCurrentIndex(0)
         self.setting.setCurrentIndex(0)
-        offered = day or clock.today()
-        self.date.set_date(offered)
+        self.date.set_date(day or clock.today())
         # with no day asked for, the order's next date follows with its entries (prefill)
-        self._auto_date = "" if day else self.date.text()
-        day = offered
+        self._auto_date, day = ("" if day else self.date.text()), day or clock.today()
         self._prefilled_dose = ""
         self._fill_orders(day, order_id)
         self.clear_marks()
@@ -285,22 +277,19 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             self.nurse.setText(nurse or "")
 
     def _apply_last_entry(self, order: OrderRead, entries: list[InfusionRead]) -> None:
-        """The date after the order's last entry (never after today), and its start and end
-        times and site, each only where nothing was typed."""
+        """The day after the order's last entry (never after today), its times and site,
+        each only where nothing was typed."""
         if self._auto_date and self.date.text() == self._auto_date:
-            day = next_entry_date(order, entries, clock.today())
-            self.date.set_date(day)
+            self._day_shown = doses.next_entry_date(order, entries, clock.today())
+            self.date.set_date(self._day_shown)
             self._auto_date = self.date.text()
-            self._day_shown = day
-        last = last_entry(order, entries)
-        if last is None:
-            return
-        for field, value in ((self.start_time, last.start_time),
-                             (self.end_time, last.end_time)):
-            if not field.text() and value is not None:
-                field.setText(value.strftime("%H:%M"))
-        if not self.site.text() and last.site:
-            self.site.setText(last.site)
+        last = doses.last_entry(order, entries)
+        for field, value in (() if last is None else (
+                (self.start_time, last.start_time and last.start_time.strftime("%H:%M")),
+                (self.end_time, last.end_time and last.end_time.strftime("%H:%M")),
+                (self.site, last.site))):
+            if not field.text() and value:
+                field.setText(value)
 
     def _update_dose_caption(self) -> None:
         order = self._chosen_order()

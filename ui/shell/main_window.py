@@ -97,7 +97,7 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self.splitter.addWidget(self.patients)
         self.splitter.addWidget(self.detail_stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([400, 1000])
+        self.splitter.setSizes([380, 1000])
         patients_page = QWidget(self)
         page_layout = QVBoxLayout(patients_page)
         page_layout.setContentsMargins(10, 10, 10, 6)

@@ -91,8 +91,8 @@ def test_logging_an_entry_takes_it_off_the_list(demo_engine):
                                                          order_id=i.order_id) if e.date == TODAY]
     with unit_of_work(demo_engine) as s:
         clinical.create_record(s, actor="test", kind=registry.INFUSION, data=InfusionBase(
-            id=new_id(s, registry.INFUSION), order_id=item.order_id, date=TODAY, status="held", setting="home",
-            notes="patient asked to wait"))
+            id=new_id(s, registry.INFUSION), order_id=item.order_id, date=TODAY, status="held",
+            setting="home", notes="patient asked to wait"))
     after = {(i.order_id, i.day) for i in _work(demo_engine).section(worklist.UNLOGGED)}
     assert (item.order_id, TODAY) not in after
 

@@ -54,3 +54,32 @@ def test_a_new_patients_coverage_is_tabbed_before_save(qtbot, example_engine, db
     assert second.member_id in path and second.injury_date not in path  # hidden unless WC
     assert path.index(second.member_id) < path.index(dlg.add_coverage_button) < path.index(
         dlg.save_button)
+
+
+def test_optional_columns_start_hidden_and_the_header_menu_shows_them(qtbot, example_engine,
+                                                                      db_url):
+    """Issue 16: the orders table fits 1366 px: route and frequency start hidden; the
+    header's menu shows them again (and hides others)."""
+    from tests.support.gui_wait import settle
+    from ui.records.column_menu import column_menu
+    from ui.records.record_list import fit_columns
+    from ui.shell.patient_tabs import PatientTabs
+
+    tabs = PatientTabs(AppContext(example_engine, "tester", db_url))
+    qtbot.addWidget(tabs)
+    tabs.resize(950, 500)
+    tabs.show()
+    tabs.set_patient("p-1001")
+    settle(qtbot)
+    panel = tabs.tab("OrdersTab").panel if hasattr(tabs.tab("OrdersTab"), "panel") else \
+        tabs.tab("OrdersTab")
+    view, model = panel.view, panel.model
+    headers = [c.header for c in model.all_columns()]
+    hidden = {h for i, h in enumerate(headers) if view.isColumnHidden(i)}
+    assert {"Route", "Frequency"} <= hidden and "Drug" not in hidden
+    menu = column_menu(view, fit_columns)
+    [route] = [a for a in menu.actions() if a.text() == "Route"]
+    assert not route.isChecked()
+    route.trigger()
+    assert not view.isColumnHidden(headers.index("Route"))
+    assert view.horizontalScrollBar().maximum() == 0 or view.horizontalScrollBar().isHidden()
