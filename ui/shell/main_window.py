@@ -27,6 +27,7 @@ from ui.records.patients import PatientListPanel
 from ui.records.table_models import us_date
 from ui.shell import ops
 from ui.shell.context import AppContext
+from ui.shell.first_run import is_demo_file
 from ui.shell.import_export import ImportExport
 from ui.shell.menus import WindowMenus
 from ui.shell.patient_tabs import CALENDAR_CLASS, PatientTabs
@@ -51,6 +52,7 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
     shows the whole pharmacy's billing month."""
 
     patient_changed = Signal(object)  # str | None
+    demo_loaded = Signal(dict)  # the demo pharmacy's counts, in its own file
     page_changed = Signal(int)
 
     PATIENTS_PAGE, MONTH_PAGE, TODAY_PAGE = 0, 1, 2
@@ -385,9 +387,11 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         shown = path.name if path else where
         if getattr(self.ctx, "read_only", None):
             shown += " (read-only)"
+        # made-up patients are never mistaken for the real pharmacy's
+        demo = "DEMO — " if is_demo_file(path) else ""
         if self._pharmacy_name is None:  # still being read
-            self.setWindowTitle(f"{shown} — PerDiem")
+            self.setWindowTitle(f"{demo}{shown} — PerDiem")
         else:
             name = self._pharmacy_name or "No pharmacy set"
-            self.setWindowTitle(f"{name} — {shown} — PerDiem")
+            self.setWindowTitle(f"{demo}{name} — {shown} — PerDiem")
         self.db_label.setText(f"Database: {where}")
