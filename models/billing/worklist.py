@@ -24,6 +24,7 @@ from models.records import registry
 from models.records.clinical import list_records
 from models.records.reference import list_authorizations, list_patients
 from models.records.tables import Infusion
+from models.words import plural
 
 HOLD_DAYS = 31  # holds are looked for over the last month (the days a claim still waits on)
 AUTH_ENDING_DAYS = 14  # an authorization ending within two weeks is listed
@@ -82,11 +83,6 @@ def _span(dates: list[dt.date]) -> str:
     if first == last:
         return _us(first)
     return f"{_us(first)}–{_us(last)} ({plural(len(set(dates)), 'day')})"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """"1 day", "2 days": the count with its noun in the right number."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def build_worklist(session: Session, today: dt.date) -> WorkList:

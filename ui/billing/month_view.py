@@ -40,6 +40,8 @@ from models.billing.rules import REASONS, STATUSES
 from models.files import write_atomic
 from models.records import registry
 from models.records.changes import PHARMACY, Changes
+from models.words import plural
+from ui import save_folder
 from ui.billing import calendar_view
 from ui.billing.billing_models import ROW_ROLE, STATUS_LABEL, STATUS_PLURAL, STATUS_SYMBOL
 from ui.billing.month_bar import (
@@ -502,13 +504,14 @@ class MonthView(QWidget):
     def _on_export_clicked(self) -> None:
         default = f"billing-{self.month:%Y-%m}.csv"
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export the month as CSV", default, "CSV files (*.csv)"
+            self, "Export the month as CSV", save_folder.suggested(default), "CSV files (*.csv)"
         )
         if not path:
             return
+        save_folder.remember(path)
         try:
             count = self.export_csv(path)
         except OSError as exc:
             show_error(self, exc, title="Not exported")
             return
-        self.count_label.setText(f"{count} patients exported to {Path(path).name}")
+        self.count_label.setText(f"{plural(count, 'patient')} exported to {Path(path).name}")

@@ -194,7 +194,8 @@ def select_data(combo: QComboBox, data: Any) -> None:
 
 
 def per_diem_items() -> list[tuple[str, str]]:
-    return [(f"{c.code} — {c.therapy_group}: {c.short_description}", c.code)
+    """Each per diem code with a clear name (models.codes.clear_name), not CMS's short text."""
+    return [(f"{c.code} — {codes.clear_name(c.code)}", c.code)
             for c in sorted(codes.per_diem_codes(), key=lambda c: c.code)]
 
 

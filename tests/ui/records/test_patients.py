@@ -272,3 +272,13 @@ def test_esc_asks_before_throwing_away_what_was_typed(qtbot, ctx, monkeypatch):
     qtbot.keyClick(dlg.city, Qt.Key.Key_Escape)
     assert not dlg.isVisible()
     assert sorted(p.id for p in ctx.read(services.list_patients)) == ["p-1001", "p-2", "p-3"]
+
+
+@pytest.mark.parametrize("typed", ["7/4/66", "7/4/1966", "07/04/66", "Castillo 7/4/66"])
+def test_a_birth_date_in_a_short_form_finds_the_patient(qtbot, ctx, typed):
+    """Issue 16: 4/12/58 finds the patient born 04/12/1958 (a two-digit year in the past)."""
+    panel = PatientListPanel(ctx, today=lambda: TODAY)
+    qtbot.addWidget(panel)
+    settle(qtbot)
+    qtbot.keyClicks(panel.search, typed)
+    assert shown_ids(panel) == ["p-3"]

@@ -74,7 +74,7 @@ def test_payer_with_prior_authorization_and_modifiers(qtbot, engine, db_url):
     dlg.show()
     qtbot.keyClicks(dlg.name, "Prairie Medicaid")
     qtbot.keyClicks(dlg.claim_id, "ILMCD")
-    dlg.kind.setCurrentText("medicaid")
+    dlg.kind.setCurrentIndex(dlg.kind.findData("medicaid"))
     qtbot.mouseClick(dlg.prior_auth, Qt.MouseButton.LeftButton)  # R5 then needs an auth
     qtbot.keyClicks(dlg.modifiers, "sh, sj, u1")
     assert dlg.modifiers.property("problem") == "holds at most two modifiers"
@@ -100,9 +100,9 @@ def test_r33_payer_form_chooses_the_claim_filing_indicator(qtbot, engine, db_url
     dlg.show()
     qtbot.keyClicks(dlg.name, "Great Lakes Casualty")
     qtbot.keyClicks(dlg.claim_id, "GLCWC")
-    dlg.kind.setCurrentText("tricare")
+    dlg.kind.setCurrentIndex(dlg.kind.findData("tricare"))
     assert dlg.filing.itemText(0) == "the kind's default: CH TRICARE"
-    dlg.kind.setCurrentText("other")
+    dlg.kind.setCurrentIndex(dlg.kind.findData("other"))
     assert dlg.filing.itemText(0) == "none: claims are refused until one is chosen"
     dlg.filing.setCurrentIndex(dlg.filing.findData("WC"))
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
