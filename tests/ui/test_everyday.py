@@ -3,7 +3,6 @@ the last folder saved in; counts read "1 patient", "2 patients"."""
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import QSettings
 
 from models.words import plural
