@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,8 +30,11 @@ from PySide6.QtWidgets import (
 from models import clock
 from models.billing import worklist
 from models.billing.worklist import WorkItem, WorkList
+from models.errors import DomainError
+from models.files import write_atomic
 from models.records import registry
 from models.records.changes import Changes
+from ui.common import show_error
 from ui.shell.context import AppContext
 from ui.shell.workers import BackgroundTask, run_in_background
 
@@ -89,6 +94,7 @@ class TodayView(QWidget):
         self.patient_button.clicked.connect(self._show_patient)
         self.print_button = QPushButton("P&rint…", self)
         self.print_button.setToolTip("Save the work list as a PDF to print")
+        self.print_button.clicked.connect(self._on_print_clicked)
         buttons = QHBoxLayout()
         buttons.addWidget(self.title, 1)
         buttons.addWidget(self.open_button)
@@ -182,6 +188,35 @@ class TodayView(QWidget):
         return open_record_form(self.ctx, self, work.kind, patient_id=work.patient_id,
                                 record_id=work.record_id, order_id=work.order_id,
                                 day=work.day)
+
+    def save_pdf(self, path: str | Path) -> Path:
+        """Write the list shown as a PDF (reports/worklist_pdf.py) to `path`."""
+        from models.records.reference import get_pharmacy
+        from reports.worklist_pdf import render_worklist  # ReportLab loads when printing
+
+        if self.work is None:
+            raise DomainError("The work list is still being read.")
+        pharmacy = self.ctx.read(get_pharmacy)
+        return write_atomic(path, render_worklist(self.work, pharmacy.name if pharmacy else ""))
+
+    def _on_print_clicked(self) -> None:
+        from ui import save_folder
+        from ui.claims.packet_actions import open_in_viewer
+
+        if self.work is None:
+            return
+        name = f"worklist-{self.work.today.isoformat()}.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "Print the work list (PDF)",
+                                              save_folder.suggested(name), "PDF (*.pdf)")
+        if not path:
+            return
+        save_folder.remember(path)
+        try:
+            self.save_pdf(path)
+        except (OSError, DomainError) as exc:
+            show_error(self, exc, "Work list not saved")
+            return
+        open_in_viewer(Path(path))
 
     def _show_patient(self) -> None:
         work = self._current()

@@ -74,6 +74,9 @@ class WindowMenus:
                                            QKeySequence.StandardKey.Refresh,
                                            "Reload everything from the database")
         self.action_about = self._action("&About PerDiem", self._on_about)
+        self.action_shortcuts = self._action("&Keyboard shortcuts", self.open_shortcuts,
+                                             QKeySequence.StandardKey.HelpContents,
+                                             "Every shortcut of the menus, forms and dates")
         self.action_claims = self._action(
             "&Claim drafts…", self.open_claims, "Ctrl+Shift+C",
             "Preview a period's claims (837P, CMS-1500 or CSV), see their problems, save them")
@@ -109,7 +112,7 @@ class WindowMenus:
         billing_menu.addActions([self.action_packet, self.action_month_packets])
         self.billing_menu = billing_menu
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.action_about)
+        help_menu.addActions([self.action_shortcuts, self.action_about])
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox
 
 from models.db import DatabaseDamaged, UpgradeFailed, open_database, sqlite_path
 from models.records import services
@@ -248,6 +248,15 @@ class WindowCommands:
                                   + ([f"Read-only: {self.ctx.read_only}."]
                                      if self.ctx.read_only else [])))
         return True
+
+    def open_shortcuts(self) -> QDialog:
+        from ui.shell.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog([a for menu in self.menuBar().findChildren(QMenu)
+                                  for a in menu.actions()], self)
+        dialog.open()
+        self.shortcuts_dialog = dialog
+        return dialog
 
     def _on_about(self) -> None:
         path = sqlite_path(self.ctx.url)

@@ -72,3 +72,11 @@ def test_a_hold_line_opens_the_saved_record_that_settles_it(qtbot, window):
     work = r7[0].data(0, Qt.ItemDataRole.UserRole + 1)
     assert [d.windowTitle() for d in dialogs] == [f"Edit order {work.order_id}"]
     dialogs[0].reject()
+
+
+def test_the_work_list_saves_as_a_pdf_to_print(window, tmp_path):
+    from pypdf import PdfReader
+
+    path = window.today_view.save_pdf(tmp_path / "today.pdf")
+    text = " ".join((p.extract_text() or "") for p in PdfReader(str(path)).pages)
+    assert "Work list for Friday 11/27/2026" in " ".join(text.split())

@@ -275,3 +275,16 @@ def test_cancelled_import_changes_nothing(qtbot, ctx, settings, example_doc, tmp
     with unit_of_work(ctx.engine) as s:
         assert services.count_records(s) == 0
     assert window.patients.model.rowCount() == 0
+
+
+def test_help_lists_the_keyboard_shortcuts(qtbot, ctx, settings):
+    """Issue 16: Help ▸ Keyboard shortcuts, read off the menus' own actions."""
+    window = make_window(qtbot, ctx, settings)
+    window.action_shortcuts.trigger()
+    dialog = window.shortcuts_dialog
+    assert dialog.isVisible()
+    text = dialog.text.toPlainText()
+    for words in ("New patient", "Claim drafts", "Today", "t-1", "F4", "Enter"):
+        assert words in text
+    assert window.action_new_patient.shortcut().toString() in text
+    dialog.reject()
