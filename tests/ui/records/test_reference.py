@@ -212,3 +212,18 @@ def test_reference_lists_reload_and_pass_the_model_tester(qtbot, qtmodeltester, 
     # the list reloads on the change notice
     assert [prescribers.model.index(r, 0).data() for r in range(2)] == [
         "Abbott, Lena", "Okafor, Ngozi"]
+
+
+def test_an_error_list_grows_the_pharmacy_dialog_instead_of_squeezing_it(qtbot, engine,
+                                                                         db_url):
+    """Issue 16: after a refused save the dialog is tall enough for its help texts and the
+    list of problems (laid out at the height its layout asks for)."""
+    dlg = PharmacyDialog(make_ctx(engine, db_url))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    before = dlg.height()
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)  # everything is missing
+    assert dlg.error_label.isVisible()
+    assert dlg.height() > before
+    assert dlg.height() >= dlg.layout().totalHeightForWidth(dlg.width())
