@@ -182,6 +182,8 @@ def choice(items: list[tuple[str, Any]], placeholder: str = "", editable: bool =
             w.lineEdit().setPlaceholderText(placeholder)
     w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     w.setMinimumContentsLength(12)
+    if items:  # the open list shows whole names (a per diem code's) even when the box cuts
+        w.view().setMinimumWidth(min(w.view().sizeHintForColumn(0) + 28, 900))
     return w
 
 
