@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="FILE")
     _today(p)
 
+    p = sub.add_parser("worklist", help="today's work list: entries not yet logged, holds, "
+                       "authorizations, beyond-use dates, care notes, unsigned orders, claims")
+    p.add_argument("--out", type=Path, metavar="FILE")
+    _today(p)
+
     p = sub.add_parser("claims", help="claim drafts (837P, CMS-1500 or CSV) for a period")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
@@ -274,6 +279,17 @@ def cmd_month(args, engine) -> int:
         raise _Fail(f'--payer: no payer with id "{args.payer}"')
     shown = month.MonthFilter(status=args.status, reason=args.reason, payer_id=payer)
     _write_text(month.to_csv(first, [r for r in table.rows if shown.keeps(r)]), args.out)
+    return EXIT_OK
+
+
+def cmd_worklist(args, engine) -> int:
+    from models import clock
+    from models.billing import worklist
+    from models.db import snapshot
+
+    with snapshot(engine) as session:
+        work = worklist.build_worklist(session, clock.today())
+    _write_text(worklist.to_text(work), args.out)
     return EXIT_OK
 
 
@@ -498,6 +514,7 @@ COMMANDS = {
     "export": cmd_export,
     "billable-days": cmd_billable_days,
     "month": cmd_month,
+    "worklist": cmd_worklist,
     "claims": cmd_claims,
     "claim-number": cmd_claim_number,
     "claim-void": cmd_claim_void,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -73,3 +74,21 @@ def is_per_diem_code(code: str) -> bool:
 def describe(code: str) -> str:
     found = hcpcs_codes().get(code)
     return found.short_description if found else ""
+
+
+_SERVICES = re.compile(r"[;,]?\s*(?:including\s+|includes\s+)?administrative services.*$",
+                       re.IGNORECASE)
+_PREFIX = re.compile(r"^home (?:infusion )?therapy[,;]\s*", re.IGNORECASE)
+
+
+def clear_name(code: str) -> str:
+    """What a per diem code is for, in the words of its long description without the
+    services every per diem includes ("administrative services, ... per diem"): S9500 is
+    "Antibiotic, antiviral, or antifungal therapy; once every 24 hours" rather than the short
+    CMS text "Hit antibiotic q24h" (issue 16). The short text when there is no long one."""
+    found = hcpcs_codes().get(code)
+    if found is None:
+        return ""
+    text = _SERVICES.sub("", found.long_description or "").strip(" ,;")
+    text = _PREFIX.sub("", text).strip(" ,;")
+    return text[:1].upper() + text[1:] if text else found.short_description

@@ -10,6 +10,14 @@ from collections.abc import Sequence
 
 PAYER_KINDS = ("commercial", "medicaid", "medicare", "tricare", "workers-comp", "bcbs", "hmo",
                "other")
+# how every screen and report spells a payer kind (one spelling: issue 16)
+PAYER_KIND_LABELS = {"commercial": "Commercial", "medicaid": "Medicaid", "medicare": "Medicare",
+                     "tricare": "TRICARE", "workers-comp": "Workers' compensation",
+                     "bcbs": "Blue Cross Blue Shield", "hmo": "HMO", "other": "Other"}
+
+
+def payer_kind_label(kind: str) -> str:
+    return PAYER_KIND_LABELS.get(kind, kind)
 # SBR09 claim filing indicator codes of the 837P (005010X222A1) -> what a form shows (R33)
 CLAIM_FILING_INDICATORS = {
     "11": "11 other non-federal program", "12": "12 PPO", "13": "13 POS", "14": "14 EPO",

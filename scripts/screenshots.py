@@ -2,14 +2,19 @@
 
 Run under a virtual X server so real fonts and window styles are used:
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \\
+    xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
-Writes main_window.png, mar_entry.png, patient_calendar.png, computing.png (the calendar
-while a month is computed: its read is held back on purpose), month_view.png, claims.png (the
-claim drafts of October previewed), claimed_calendar.png and claimed_month.png (October after
-saving that batch) and pharmacy_settings.png to OUT_DIR (default docs/screenshots/). A
-temporary database, claim file and settings file are used; nothing of the user's is touched.
+The window takes the screen's whole area: the README's pictures are taken on a 1366x768
+laptop screen (issue 16); with `-screen 0 1920x1080x24` and another OUT_DIR the same pictures
+show the layout on a large screen.
+
+Writes today.png (the work list), main_window.png, mar_entry.png, patient_calendar.png,
+computing.png (the calendar while a month is computed: its read is held back on purpose),
+month_view.png, claims.png (the claim drafts of October previewed), claimed_calendar.png and
+claimed_month.png (October after saving that batch), pharmacy_settings.png, patient_form.png
+and order_form.png to OUT_DIR (default docs/screenshots/). A temporary database, claim file
+and settings file are used; nothing of the user's is touched.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ sys.path.insert(0, str(ROOT))
 
 TODAY = dt.date(2026, 11, 27)
 SEED = 1
-SIZE = (1580, 940)
 
 
 def settle(app, rounds: int = 6) -> None:
@@ -90,6 +94,9 @@ def shoot_computing(app, window, calendar, path: Path) -> None:
 
 
 def main(out_dir: Path) -> int:
+    import os
+
+    os.environ["PERDIEM_TODAY"] = TODAY.isoformat()  # every view's today (models/clock.py)
     from PySide6.QtCore import QSettings
 
     from models import demo
@@ -115,10 +122,8 @@ def main(out_dir: Path) -> int:
     ctx = AppContext(engine, "Jordan Reyes, RN", url)
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(ctx, settings, today=lambda: TODAY)
-    window.resize(*SIZE)
+    window.setGeometry(app.primaryScreen().availableGeometry())
     window.show()
-    settle(app)
-    window.select_patient(patient_id)
     settle(app)
     saved: list[str] = []
 
@@ -126,6 +131,10 @@ def main(out_dir: Path) -> int:
         settle(app)
         widget.grab().save(str(out_dir / name))
         saved.append(name)
+
+    shoot(window, "today.png")
+    window.select_patient(patient_id)
+    settle(app)
 
     shoot(window, "main_window.png")
 
@@ -184,6 +193,21 @@ def main(out_dir: Path) -> int:
     settings_dialog = window._on_pharmacy_settings()
     shoot(settings_dialog, "pharmacy_settings.png")
     settings_dialog.close()
+
+    from ui.forms.record_forms import make_record_dialog
+
+    patient_dialog = window._open_patient_form(patient_id)
+    shoot(patient_dialog, "patient_form.png")
+    patient_dialog.reject()
+    with unit_of_work(engine) as session:
+        from models.records import clinical, registry
+
+        order = clinical.list_records(session, registry.ORDER, patient_id=patient_id)[0]
+    order_dialog = make_record_dialog(ctx, window, "order", patient_id=patient_id,
+                                      record_id=order.id)
+    order_dialog.show()
+    shoot(order_dialog, "order_form.png")
+    order_dialog.reject()
 
     window.close()
     engine.dispose()

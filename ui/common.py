@@ -4,19 +4,24 @@ ask before throwing away what was typed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QCloseEvent, QColor, QIcon, QKeyEvent, QPainter, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QCalendarWidget,
     QComboBox,
     QDialog,
+    QFrame,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 
+from models import clock, dates
 from models.errors import DomainError, FieldError, ValidationFailed
 
 BAD_FIELD_STYLE = "border: 2px solid #c0392b; background: #fdecea;"
@@ -49,49 +54,129 @@ def mark_field(widget: QWidget, problem: str | None) -> None:
 # --- form helpers (dates typed by hand, service errors mapped onto widgets) -----------------
 
 
-def parse_date(text: str) -> dt.date | None:
-    """A date typed as MM/DD/YYYY (how US staff write it) or YYYY-MM-DD; blank is None.
-    Raises ValueError with a sentence a user can act on."""
-    text = text.strip()
-    if not text:
-        return None
-    for fmt in ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError("is not a date (type MM/DD/YYYY)")
+def parse_date(text: str, today: dt.date | None = None) -> dt.date | None:
+    """A date typed as MM/DD/YYYY (how US staff write it), YYYY-MM-DD or a short form (1124,
+    11/24/26, t, t-1: models/dates.py); blank is None. Raises ValueError with a sentence a
+    user can act on."""
+    return dates.parse_date(text, today or clock.today())
+
+
+class _CalendarPopup(QFrame):
+    """The month calendar a date field opens (F4, Alt+Down or its button); Enter or a click
+    picks the day, Esc closes it."""
+
+    def __init__(self, field: DateField) -> None:
+        super().__init__(field, Qt.WindowType.Popup)
+        self.field = field
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.calendar = QCalendarWidget(self)
+        self.calendar.setGridVisible(True)
+        self.calendar.setVerticalHeaderFormat(
+            QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.calendar)
+        self.calendar.activated.connect(self._pick)
+        self.calendar.clicked.connect(self._pick)
+
+    def _pick(self, day: QDate) -> None:
+        self.field.set_date(dt.date(day.year(), day.month(), day.day()))
+        self.hide()
+        self.field.setFocus()
+        self.field.editingFinished.emit()
+
+
+def _calendar_icon() -> QIcon:
+    pix = QPixmap(16, 16)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setPen(QColor("#555"))
+    p.drawRect(1, 2, 13, 12)
+    p.fillRect(1, 2, 14, 3, QColor("#555"))
+    for x in (4, 7, 10):
+        for y in (8, 11):
+            p.drawPoint(x, y)
+    p.end()
+    return QIcon(pix)
 
 
 class DateField(QLineEdit):
-    """A date entry that may be left blank; it marks itself while what is typed is no date."""
+    """The one date entry of every form: MM/DD/YYYY or a short form (1124, 11/24/26, t, t-1),
+    written out in full when the field is left; + / - (and the arrow keys) step a date by a
+    day; F4 or Alt+Down (or the button) opens a calendar. It may be left blank; it marks
+    itself while what is typed is no date."""
 
-    def __init__(self, parent: QWidget | None = None, *, required: bool = False):
+    def __init__(self, parent: QWidget | None = None, *, required: bool = False,
+                 today: Callable[[], dt.date] = clock.today):
         super().__init__(parent)
         self.required = required
+        self.today = today
+        self.popup: _CalendarPopup | None = None
         self.setPlaceholderText("MM/DD/YYYY")
         self.setMaxLength(10)
+        self.setToolTip("MM/DD/YYYY, or 1124, 11/24/26, t (today), t-1; + and - step a day, "
+                        "F4 opens a calendar")
+        self.calendar_action = self.addAction(_calendar_icon(),
+                                              QLineEdit.ActionPosition.TrailingPosition)
+        self.calendar_action.setToolTip("Pick the date on a calendar (F4)")
+        self.calendar_action.triggered.connect(self.open_calendar)
         self.textChanged.connect(self._on_text_changed)
         self.editingFinished.connect(self._on_editing_finished)
 
     def date(self) -> dt.date | None:
         """The date typed, or None when blank or not a date (see `problem`)."""
         try:
-            return parse_date(self.text())
+            return parse_date(self.text(), self.today())
         except ValueError:
             return None
 
     def set_date(self, day: dt.date | None) -> None:
-        self.setText(day.strftime("%m/%d/%Y") if day else "")
+        self.setText(dates.us_date(day) if day else "")
 
     def problem(self) -> str | None:
         try:
-            day = parse_date(self.text())
+            day = parse_date(self.text(), self.today())
         except ValueError as exc:
             return str(exc)
         if day is None and self.required:
             return "is required"
         return None
+
+    def step(self, days: int) -> None:
+        day = self.date()
+        if day is not None:
+            try:
+                self.set_date(day + dt.timedelta(days=days))
+            except OverflowError:
+                return
+            self.selectAll()
+
+    def open_calendar(self) -> None:
+        if self.popup is None:
+            self.popup = _CalendarPopup(self)
+        day = self.date() or self.today()
+        self.popup.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
+        self.popup.adjustSize()
+        below = self.mapToGlobal(self.rect().bottomLeft())
+        self.popup.move(below)
+        self.popup.show()
+        self.popup.calendar.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        key, mods = event.key(), event.modifiers()
+        if key == Qt.Key.Key_F4 or (key == Qt.Key.Key_Down
+                                    and mods & Qt.KeyboardModifier.AltModifier):
+            self.open_calendar()
+            return
+        # + and - step a full date; after "t" they are typed (t-1)
+        typing_offset = self.text().strip().lower().startswith("t")
+        steps = {Qt.Key.Key_Plus: 1, Qt.Key.Key_Equal: 1, Qt.Key.Key_Minus: -1,
+                 Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1}
+        if key in steps and not typing_offset and self.date() is not None and not (
+                mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)):
+            self.step(steps[key])
+            return
+        super().keyPressEvent(event)
 
     def _on_text_changed(self, _text: str) -> None:
         # while typing only a finished-looking wrong date is marked, not a half-typed one
@@ -103,6 +188,9 @@ class DateField(QLineEdit):
 
     def _on_editing_finished(self) -> None:
         if self.text().strip():
+            day = self.date()
+            if day is not None and self.text() != dates.us_date(day):
+                self.set_date(day)  # a short form written out: the user sees what was read
             mark_field(self, self.problem())
 
 

@@ -1,5 +1,5 @@
 """Doses: unit conversion between the units an order's dose is written in, and the dose and
-nurse a new infusion log (MAR) entry is prefilled with."""
+nurse, times, site and date a new infusion log (MAR) entry is prefilled with."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from models.records.clinical import last_nurse, list_records, patient_orders
 from models.records.sanity import UNITS, dose_from_text, out_of_range
 from models.records.tables import InfusionRead, OrderRead
 
-__all__ = ["UNITS", "dose_from_text", "entry_defaults", "load_prefill", "prefill_dose"]
+__all__ = ["UNITS", "dose_from_text", "entry_defaults", "last_entry", "load_prefill",
+           "next_entry_date", "prefill_dose"]
 
 
 def prefill_dose(order: OrderRead, entries: list[InfusionRead]) -> Decimal | None:
@@ -44,3 +45,21 @@ def entry_defaults(session: Session, patient_id: str, day: dt.date | None, selec
     ids = [o.id for o in orders]
     chosen = selected if selected in ids else (ids[0] if ids else None)
     return orders, chosen, load_prefill(session, chosen) if prefill and chosen else None
+
+
+def last_entry(order: OrderRead, entries: list[InfusionRead]) -> InfusionRead | None:
+    """The order's latest current entry (by date, then start time): what a new entry's times
+    and site are prefilled from."""
+    mine = [e for e in entries if e.order_id == order.id and not e.voided]
+    return max(mine, key=lambda e: (e.date, e.start_time or dt.time.min, e.id), default=None)
+
+
+def next_entry_date(order: OrderRead, entries: list[InfusionRead], today: dt.date) -> dt.date:
+    """The date a new entry of `order` is offered: the day after its last entry, as on a paper
+    log filled in line after line; never after today (R24), and today when that day is not
+    one the order is in force on (R2) or there is no entry yet."""
+    last = last_entry(order, entries)
+    if last is None or last.date >= today:
+        return today
+    following = last.date + dt.timedelta(days=1)
+    return following if order.active_on(following) else today

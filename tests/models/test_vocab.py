@@ -47,3 +47,24 @@ def test_not_given_is_every_status_without_a_dose():
     (("a",), "a"), (("a", "b"), "a or b"), (("a", "b", "c"), "a, b or c")])
 def test_alternatives_name_them_as_a_sentence_does(values, words):
     assert vocab.alternatives(values) == words
+
+
+def test_every_payer_kind_has_one_label():
+    """Issue 16: one spelling of each payer kind on every screen."""
+    from models.vocab import PAYER_KIND_LABELS, PAYER_KINDS, payer_kind_label
+
+    assert set(PAYER_KIND_LABELS) == set(PAYER_KINDS)
+    assert payer_kind_label("tricare") == "TRICARE"
+    assert len(set(PAYER_KIND_LABELS.values())) == len(PAYER_KINDS)
+
+
+def test_per_diem_codes_have_clear_names():
+    """Issue 16: the long description without the services every per diem includes."""
+    from models import codes
+
+    assert codes.clear_name("S9500") == ("Antibiotic, antiviral, or antifungal therapy; once "
+                                         "every 24 hours")
+    assert codes.clear_name("S9338") == "Immunotherapy"
+    assert codes.clear_name("S9366").startswith("Total parenteral nutrition (tpn); more than one")
+    names = [codes.clear_name(c.code) for c in codes.per_diem_codes()]
+    assert all(names) and not any("administrative services" in n for n in names)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.billing import loading
+from models.billing.fixes import involved_record
 from models.billing.rules import HOLD, DayResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
@@ -148,6 +149,8 @@ class PatientCalendar(QWidget, LoadsInFront):
         self.panel = DayPanel()
         self.packet_job: Any = None  # the claim packet being made (tests wait on it)
         self.panel.fix_requested.connect(self._on_fix_requested)
+        self.panel.open_requested.connect(lambda i, d: fixes.open_involved(self.ctx, self, i, d))
+        self.panel.involved = lambda c, d: self.ctx.read(lambda s: involved_record(s, c, d))
         self.panel.claim_number_requested.connect(self._on_claim_number_requested)
         self.panel.claim_packet_requested.connect(self._on_claim_packet_requested)
         scroll = QScrollArea()

@@ -1,10 +1,11 @@
 """The billing calendar's side panel: the selected day in words, each order's status and the
-reasons with a button opening the form that fixes each, the claim a day is in, and the prompt
+reasons with a button opening the form that fixes each (and, where a saved record of that kind
+is on file, its name and a button opening it), the claim a day is in, and the prompt
 for the payer's claim number of that claim."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.billing.fixes import Involved
 from models.billing.rules import BILLABLE, HOLD, REASONS, DayResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
@@ -69,6 +71,7 @@ class DayPanel(QWidget):
     """The selected day in words: each order's status and the reasons, with fix buttons."""
 
     fix_requested = Signal(str, object)  # reason code, DayResult
+    open_requested = Signal(object, object)  # Involved (the record to open), DayResult
     claim_number_requested = Signal(object)  # ClaimedInfo of the claim to record it for
     claim_packet_requested = Signal(object)  # ClaimedInfo of the claim to make the packet of
 
@@ -78,10 +81,14 @@ class DayPanel(QWidget):
         self._layout.setContentsMargins(12, 12, 12, 12)
         self._layout.setSpacing(10)
         self.fix_buttons: dict[tuple[str, str], QPushButton] = {}  # (order id, code) -> button
+        self.open_buttons: dict[tuple[str, str], QPushButton] = {}  # ... -> "Open d-3…"
+        # (reason code, day) -> the saved record the reason is about (models/billing/fixes)
+        self.involved: Callable[[str, DayResult], Involved | None] = lambda _c, _d: None
         self.show_message("Select a day to see why it is or is not billable.")
 
     def _clear(self) -> None:
         self.fix_buttons.clear()
+        self.open_buttons.clear()
         while self._layout.count():
             item = self._layout.takeAt(0)
             if item.widget():
@@ -228,7 +235,28 @@ class DayPanel(QWidget):
             button.setToolTip(f"Open the form that fixes this: {reason.fix}")
             button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _=False, c=code_, d=r: self.fix_requested.emit(c, d))
-            box.addWidget(button)
             self.fix_buttons[(r.order_id, code_)] = button
+            involved = self.involved(code_, r)
+            if involved is None:
+                box.addWidget(button)
+                continue
+            named = QLabel(f"On file: {involved.text}")
+            named.setObjectName(f"involved-{code_}")
+            named.setWordWrap(True)
+            named.setStyleSheet("color: #444;")
+            box.addWidget(named)
+            opener = QPushButton(f"Open {involved.record_id}…")
+            opener.setObjectName(f"open-{code_}")
+            opener.setToolTip(f"Correct {involved.text} (e.g. a wrong date) instead of adding "
+                              "another")
+            opener.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            opener.clicked.connect(
+                lambda _=False, i=involved, d=r: self.open_requested.emit(i, d))
+            self.open_buttons[(r.order_id, code_)] = opener
+            pair = QHBoxLayout()
+            pair.addWidget(opener)
+            pair.addWidget(button)
+            pair.addStretch(1)
+            box.addLayout(pair)
         self._layout.addWidget(card)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from models.billing.fixes import record_to_fix
+from models.billing.fixes import Involved, record_to_fix
 from models.billing.rules import REASONS, DayResult
 from models.records import registry
 from models.records.registry import RecordKind
@@ -72,3 +72,13 @@ def open_fix(ctx: AppContext, parent: QWidget | None, reason_code: str,
     from ui.forms.record_forms import open_record_form
 
     return bool(open_record_form(ctx, parent, kind, **kwargs))
+
+
+def open_involved(ctx: AppContext, parent: QWidget | None, involved: Involved,
+                  day: DayResult) -> bool:
+    """Open the saved record a reason is about (a delivery with the wrong year), to correct
+    it instead of adding another."""
+    from ui.forms.record_forms import open_record_form
+
+    return bool(open_record_form(ctx, parent, involved.kind, patient_id=day.patient_id,
+                                 record_id=involved.record_id))

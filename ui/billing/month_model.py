@@ -19,6 +19,7 @@ from models.billing.month import (
     combined_status,
 )
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, STATUSES, DayResult
+from models.words import plural
 from ui.billing.billing_models import (
     DAY_ROLE,
     FADED_BACKGROUND,
@@ -124,7 +125,7 @@ class MonthTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignCenter)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return (
-                    f"{row.name}: {row.totals[total]} service day(s) {STATUS_PLURAL[total]}"
+                    f"{row.name}: {plural(row.totals[total], 'service day')} {STATUS_PLURAL[total]}"
                     " (a day with two orders counts once per order)"
                 )
             if role == Qt.ItemDataRole.ForegroundRole:

@@ -1,8 +1,9 @@
 """The pharmacy-wide billing month: every patient's service days, filters, totals, CSV export.
 
 Patients are rows and the days of the month columns; each service day is coloured and marked by
-its status symbol. Filters by status, reason and payer keep the patients having a day that
-matches them all; the footer adds up the visible rows. Double-click a patient to open them.
+its status symbol (Print… saves the table as a PDF: reports/month_pdf.py). Filters by status,
+reason and payer keep the patients having a day that matches them all; the footer adds up the
+visible rows. Double-click a patient to open them.
 
 The month is computed in the background ("Computing…" above the table meanwhile; another
 month's rows never stay on screen under this month's title), and a newer request drops the
@@ -34,6 +35,8 @@ from models.billing.rules import REASONS, STATUSES
 from models.files import write_atomic
 from models.records import registry
 from models.records.changes import Changes
+from models.words import plural
+from ui import save_folder
 from ui.billing import calendar_view
 from ui.billing.billing_models import ROW_ROLE, STATUS_LABEL, STATUS_PLURAL, STATUS_SYMBOL
 from ui.billing.month_bar import (
@@ -133,6 +136,10 @@ class MonthView(QWidget):
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setToolTip("Save the table as shown (after the filters) as CSV")
         self.export_button.clicked.connect(self._on_export_clicked)
+        self.print_button = QPushButton("Print…")
+        self.print_button.setToolTip("Save the table as shown (after the filters) as a PDF to "
+                                     "print")
+        self.print_button.clicked.connect(self._on_print_clicked)
         self.packets_button = QPushButton("Packets for the month…")
         self.packets_button.setToolTip("One documentation packet (PDF) per patient with service "
                                        "days this month, written into a folder")
@@ -147,6 +154,7 @@ class MonthView(QWidget):
         nav.addStretch(1)
         nav.addWidget(self.packets_button)
         nav.addWidget(self.export_button)
+        nav.addWidget(self.print_button)
         filters = QHBoxLayout()
         for text, combo in (
             ("Status", self.status_combo),
@@ -250,6 +258,28 @@ class MonthView(QWidget):
             on_result=lambda data: self._show(generation, first, data),
             on_error=lambda exc: self._on_load_failed(generation, exc),
         )
+
+    def save_pdf(self, path: str | Path) -> Path:
+        """The visible table as a PDF to print (reports/month_pdf.py)."""
+        from models.records.reference import get_pharmacy
+        from reports.month_pdf import render_month  # ReportLab loads when printing
+
+        pharmacy = self.ctx.read(get_pharmacy)
+        return write_atomic(path, render_month(
+            dt.date(self.model.year, self.model.month, 1), self.proxy.visible_rows(),
+            pharmacy.name if pharmacy else ""))
+
+    def _on_print_clicked(self) -> None:
+        from ui.claims.packet_actions import open_in_viewer
+
+        path, _ = QFileDialog.getSaveFileName(self, "Print the month (PDF)", save_folder.suggested(
+            f"billing-{self.month:%Y-%m}.pdf"), "PDF (*.pdf)")
+        if path:
+            save_folder.remember(path)
+            try:
+                open_in_viewer(self.save_pdf(path))
+            except OSError as exc:
+                show_error(self, exc, title="Not saved")
 
     def export_csv(self, path: str | Path) -> int:
         """Write the visible table, in the order shown, to `path` (replaced whole, never
@@ -386,13 +416,14 @@ class MonthView(QWidget):
     def _on_export_clicked(self) -> None:
         default = f"billing-{self.month:%Y-%m}.csv"
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export the month as CSV", default, "CSV files (*.csv)"
+            self, "Export the month as CSV", save_folder.suggested(default), "CSV files (*.csv)"
         )
         if not path:
             return
+        save_folder.remember(path)
         try:
             count = self.export_csv(path)
         except OSError as exc:
             show_error(self, exc, title="Not exported")
             return
-        self.count_label.setText(f"{count} patients exported to {Path(path).name}")
+        self.count_label.setText(f"{plural(count, 'patient')} exported to {Path(path).name}")

@@ -34,6 +34,8 @@ from models.claims.batches import ClaimPreview, ExportResult
 from models.claims.claim import FORMATS
 from models.claims.drafts import ClaimDraft
 from models.records import reference
+from models.words import plural
+from ui import save_folder
 from ui.billing.day_panel import ask_payer_claim_number
 from ui.claims.draft_table import SORT_ROLE, ClaimDraftTableModel
 from ui.common import DateField, mark_field, show_error
@@ -214,13 +216,13 @@ class ClaimsDialog(QDialog):
         self.preview_button.setEnabled(True)
         good, refused = preview.good, preview.refused
         total = sum((d.total_charge for d in good), 0)
-        parts = [f"{len(good)} claim{'s' if len(good) != 1 else ''} ready (${total:,.2f}), "
+        parts = [f"{plural(len(good), 'claim')} ready (${total:,.2f}), "
                  f"{len(refused)} refused."]
         if preview.claimed_days:
-            parts.append(f"{preview.claimed_days} billable day(s) are already claimed and left "
-                         "out (tick Rebill to replace their claims).")
+            parts.append(f"{plural(preview.claimed_days, 'billable day')} already claimed "
+                         "and left out (tick Rebill to replace their claims).")
         if preview.hold_days:
-            parts.append(f"{preview.hold_days} day(s) on hold wait for a fix.")
+            parts.append(f"{plural(preview.hold_days, 'day')} on hold wait for a fix.")
         self.summary.setText(" ".join(parts))
         self.details.setPlainText(self._all_problems(preview))
         self.save_button.setEnabled(bool(good))
@@ -293,8 +295,10 @@ class ClaimsDialog(QDialog):
             return
         _, pattern, suffix = FORMAT_FILES[self.current.fmt]
         name = f"claims-{self.current.start:%Y%m%d}-{self.current.end:%Y%m%d}{suffix}"
-        path, _ = QFileDialog.getSaveFileName(self, "Save claims", name, pattern)
+        path, _ = QFileDialog.getSaveFileName(self, "Save claims", save_folder.suggested(name),
+                                              pattern)
         if path:
+            save_folder.remember(path)
             self.save_to(Path(path))
 
     def save_to(self, path: Path) -> BackgroundTask | None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 from sqlmodel import Session
@@ -23,6 +23,7 @@ from models.billing.claim_packet import find_claim, load_claim_packet_data
 from models.billing.packet_data import load_packet_data, month_period, patients_with_service_days
 from models.records import reference
 from reports.packet import claim_packet_filename, packet_filename, render_packet, write_pdf
+from ui import save_folder
 from ui.common import show_error
 from ui.shell.workers import run_in_background
 
@@ -30,8 +31,8 @@ PDF_FILTER = "PDF documents (*.pdf)"
 
 
 def default_folder() -> Path:
-    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(docs) if docs else Path.home()
+    """Where packets are saved: the last export folder, else ~/Documents/PerDiem."""
+    return save_folder.export_folder()
 
 
 def open_in_viewer(path: Path) -> bool:
@@ -192,6 +193,7 @@ def make_packet(ctx: Any, parent: QWidget | None, patient_id: str, start: dt.dat
         if not chosen:
             return None
         path = Path(chosen)
+        save_folder.remember(path)
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
     path = Path(path)
@@ -234,6 +236,7 @@ def make_claim_packet(ctx: Any, parent: QWidget | None, claim: str,
         if not chosen:
             return None
         path = Path(chosen)
+        save_folder.remember(path)
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
     path = Path(path)
@@ -280,6 +283,7 @@ def make_month_packets(ctx: Any, parent: QWidget | None, year: int, month: int,
         if not chosen:
             return None
         folder = Path(chosen)
+        save_folder.remember(folder / "x")
     folder = Path(folder)
     actor = ctx.actor
     created = _now()

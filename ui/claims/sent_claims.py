@@ -31,6 +31,8 @@ from sqlmodel import Session
 from models.claims import batches as claim_batches
 from models.claims.copies import FORMAT_NAMES, CopyResult, copy_claim
 from models.claims.sent import SentClaim, VoidResult, list_sent_claims, void_claim
+from models.words import plural
+from ui import save_folder
 from ui.billing.day_panel import ask_payer_claim_number
 from ui.claims.rows_model import SORT_ROLE, Index, RowsTableModel
 from ui.common import show_error
@@ -210,9 +212,10 @@ class SentClaimsDialog(QDialog):
         if c is None:
             return
         path, chosen = QFileDialog.getSaveFileName(
-            self, f"Void claim {c.account_number}", f"void-{c.account_number}.837",
-            ";;".join(FILTERS.values()))
+            self, f"Void claim {c.account_number}",
+            save_folder.suggested(f"void-{c.account_number}.837"), ";;".join(FILTERS.values()))
         if path:
+            save_folder.remember(path)
             kind = next(k for k, v in FILTERS.items() if v == chosen) if chosen else "837p"
             self.void_to(Path(path), kind)
 
@@ -238,7 +241,8 @@ class SentClaimsDialog(QDialog):
     def _on_voided(self, result: VoidResult) -> None:
         self.summary.setText(
             f"Void of claim {result.draft.account_number} saved to {result.path} (batch "
-            f"{result.batch_id}); its {len(result.draft.days)} day(s) can be billed again.")
+            f"{result.batch_id}); its {plural(len(result.draft.days), 'day')} can be billed "
+            "again.")
         self.voided.emit(result)
 
     @Slot()

@@ -27,7 +27,7 @@ class CoverageEditor(QWidget):
         self.payer = QComboBox(self)
         self.payer.setObjectName("payer")
         for p in payers:
-            self.payer.addItem(f"{p.name} ({p.kind})", p.id)
+            self.payer.addItem(f"{p.name} ({vocab.payer_kind_label(p.kind)})", p.id)
         self.member_id = named_line(self, 80, "member_id")
         self.group_number = named_line(self, 50, "group_number")
         self.priority = QComboBox(self)

@@ -182,6 +182,8 @@ def choice(items: list[tuple[str, Any]], placeholder: str = "", editable: bool =
             w.lineEdit().setPlaceholderText(placeholder)
     w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     w.setMinimumContentsLength(12)
+    if items:  # the open list shows whole names (a per diem code's) even when the box cuts
+        w.view().setMinimumWidth(min(w.view().sizeHintForColumn(0) + 28, 900))
     return w
 
 
@@ -194,7 +196,8 @@ def select_data(combo: QComboBox, data: Any) -> None:
 
 
 def per_diem_items() -> list[tuple[str, str]]:
-    return [(f"{c.code} — {c.therapy_group}: {c.short_description}", c.code)
+    """Each per diem code with a clear name (models.codes.clear_name), not CMS's short text."""
+    return [(f"{c.code} — {codes.clear_name(c.code)}", c.code)
             for c in sorted(codes.per_diem_codes(), key=lambda c: c.code)]
 
 

@@ -1,7 +1,8 @@
 """The infusion log (MAR) entry form, laid out and tab-ordered like the paper MAR so a nurse's
 day can be typed without the mouse: Tab through, Enter saves.
 
-A new entry's defaults (the orders in force, the last dose and nurse: models/records/dose.py)
+A new entry's defaults (the orders in force, the last dose and nurse, the day after the
+order's last entry and that entry's times and site: models/records/dose.py)
 are read in the background, so choosing a patient or an order never waits for five years of
 entries; a default that arrives after the nurse typed in its field leaves what was typed alone.
 """
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from models import clock
 from models.errors import DomainError, FieldError, ValidationFailed
+from models.records import dose as doses
 from models.records import registry
 from models.records.clinical import infusion_warnings, late_entry_days
 from models.records.dose import entry_defaults, load_prefill, prefill_dose
@@ -47,7 +49,8 @@ def stacked(label: str, widget: QWidget, buddy: bool = True) -> tuple[QVBoxLayou
 
 
 class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
-    """One line of the MAR. New entries start with today's date, the patient's only (or
+    """One line of the MAR. New entries start with the day after the order's last entry
+    (never after today), its start and end times and site, the patient's only (or
     first) active order, the dose of the order and the nurse who gave the last dose; these
     defaults are read in the background (`loading` meanwhile, `defaults_loaded` after)."""
 
@@ -59,8 +62,9 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
               "start_time": "Start time", "end_time": "End time", "dose_given": "Dose given",
               "wasted": "Wasted", "administered_by": "Administered by", "site": "Site",
               "reaction": "Reaction", "notes": "Notes"}
-    TAB_ORDER = ("date", "order_id", "status", "setting", "start_time", "end_time",
-                 "dose_given", "wasted", "administered_by", "site", "reaction", "notes")
+    # the paper MAR's columns; status and setting (nearly always the same) come last
+    TAB_ORDER = ("date", "order_id", "start_time", "end_time", "dose_given", "wasted", "site",
+                 "administered_by", "status", "setting", "reaction", "notes")
 
     def __init__(self, ctx: AppContext, patient_id: str, record: InfusionRead | None = None,
                  parent: QWidget | None = None, *, order_id: str | None = None,
@@ -71,6 +75,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         self._task: BackgroundTask | None = None  # the orders (and their prefill)
         self._prefill_task: BackgroundTask | None = None  # another order's prefill
         self._save_when_loaded = False
+        self._auto_date = ""  # the date text reset() offered, replaced by the next date
         f = self.add_field
         self.date = f("date", date_field(required=True))
         self.order = f("order_id", choice([], placeholder="No order in force on this date"))
@@ -96,11 +101,10 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         for row in (row1, row2, row3):
             row.setSpacing(12)
         self.captions: dict[str, QLabel] = {}
-        place = {"date": (row1, 0), "order_id": (row1, 1), "status": (row1, 0),
-                 "setting": (row1, 0), "start_time": (row2, 0), "end_time": (row2, 0),
-                 "dose_given": (row2, 0), "wasted": (row2, 0), "administered_by": (row2, 1),
-                 "site": (row2, 1),
-                 "reaction": (row3, 1), "notes": (row3, 1)}
+        place = {"date": (row1, 0), "order_id": (row1, 1), "start_time": (row2, 0),
+                 "end_time": (row2, 0), "dose_given": (row2, 0), "wasted": (row2, 0),
+                 "site": (row2, 1), "administered_by": (row2, 1), "status": (row3, 0),
+                 "setting": (row3, 0), "reaction": (row3, 1), "notes": (row3, 1)}
         for name in self.TAB_ORDER:
             box, caption = stacked(self.label(name), self.fields[name])
             self.captions[name] = caption
@@ -136,8 +140,9 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             w.clear()
         self.status.setCurrentIndex(0)
         self.setting.setCurrentIndex(0)
-        day = day or clock.today()
-        self.date.set_date(day)
+        self.date.set_date(day or clock.today())
+        # with no day asked for, the order's next date follows with its entries (prefill)
+        self._auto_date, day = ("" if day else self.date.text()), day or clock.today()
         self._prefilled_dose = ""
         self._fill_orders(day, order_id)
         if self.late is not None:
@@ -270,6 +275,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         order = self._chosen_order()
         if order is None:
             return
+        self._apply_last_entry(order, entries)
         if typed[0] != "\0":  # a dose typed by hand keeps the offer it replaced
             self._prefilled_dose = plain_decimal(prefill_dose(order, entries))
         if self.dose.text() == typed[0]:
@@ -279,6 +285,21 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
                 self.dose.setText(self._prefilled_dose)
         if self.nurse.text() == typed[1]:
             self.nurse.setText(nurse or "")
+
+    def _apply_last_entry(self, order: OrderRead, entries: list[InfusionRead]) -> None:
+        """The day after the order's last entry (never after today), its times and site,
+        each only where nothing was typed."""
+        if self._auto_date and self.date.text() == self._auto_date:
+            self._day_shown = doses.next_entry_date(order, entries, clock.today())
+            self.date.set_date(self._day_shown)
+            self._auto_date = self.date.text()
+        last = doses.last_entry(order, entries)
+        for field, value in (() if last is None else (
+                (self.start_time, last.start_time and last.start_time.strftime("%H:%M")),
+                (self.end_time, last.end_time and last.end_time.strftime("%H:%M")),
+                (self.site, last.site))):
+            if not field.text() and value:
+                field.setText(value)
 
     def _update_dose_caption(self) -> None:
         order = self._chosen_order()

@@ -182,6 +182,24 @@ class PatientDialog(GuardedDialog):
         self._update_remove_button()
         self.first_name.setFocus()
 
+    def tab_chain(self) -> list[QWidget]:
+        """Tab's path through the form: the patient, then each coverage's fields in reading
+        order (a coverage added later too), then the coverage buttons, then Save and Cancel;
+        the fields of a coverage not in front are skipped (hidden)."""
+        cover: list[QWidget] = []
+        for e in self.coverage_editors():
+            cover += [e.payer, e.priority, e.member_id, e.group_number, e.start_date,
+                      e.end_date, e.relationship, e.sub_first, e.sub_last, e.sub_birth,
+                      e.sub_sex, e.employer_claim_number, e.injury_date]
+        return [*self.fields.values(), *cover, self.add_coverage_button,
+                self.remove_coverage_button, self.save_button,
+                self.buttons.button(QDialogButtonBox.StandardButton.Cancel)]
+
+    def _chain_tabs(self) -> None:
+        chain = self.tab_chain()
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+
     # --- building -------------------------------------------------------------------------
 
     def _add_row(self, grid: QGridLayout, row: int, la: str, wa: object, lb: str,
@@ -233,6 +251,7 @@ class PatientDialog(GuardedDialog):
             self.coverage_tabs.setTabText(i, editor.title())
 
     def _update_remove_button(self) -> None:
+        self._chain_tabs()  # after every coverage added or removed
         self.remove_coverage_button.setEnabled(self.coverage_tabs.count() > 0)
 
     # --- slots ----------------------------------------------------------------------------

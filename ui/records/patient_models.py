@@ -4,6 +4,7 @@ and the filter by search text and by "active today"."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,13 +17,23 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QWidget
 
-from models import clock
+from models import clock, dates
 from models.records.tables import PatientRead
 from ui.records.table_models import us_date
 
 Index = QModelIndex | QPersistentModelIndex
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def _birth_date(word: str) -> str:
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/(\d{2}|\d{4})", word):
+        try:
+            born = dates.parse_date(word, clock.today(), past=True)
+        except ValueError:
+            return word
+        return us_date(born) if born else word
+    return word
 
 
 class PatientTableModel(QAbstractTableModel):
@@ -128,8 +139,11 @@ class PatientFilterProxy(QSortFilterProxyModel):
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def set_search(self, text: str) -> None:
+        """Words that must all match; a whole date of birth in a short form (4/12/58,
+        4/12/1958) is written out (04/12/1958) so it matches the one shown."""
         self.beginFilterChange()
-        self._needle = text.strip().lower()
+        words = text.strip().lower().split()
+        self._needle = " ".join(_birth_date(w) for w in words)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_active_ids(self, ids: set[str] | None) -> None:

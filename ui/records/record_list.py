@@ -40,6 +40,7 @@ from models.records import clinical, reference, registry
 from models.records.registry import ClinicalKind
 from ui.common import show_error
 from ui.forms import kit, record_forms
+from ui.records.column_menu import hide_optional_columns, install_column_menu
 from ui.records.history import HistoryDialog
 from ui.records.table_models import RECORD_ID_ROLE, RecordTableModel
 from ui.shell import ops
@@ -74,6 +75,7 @@ def configure_table(view: QTableView) -> None:
     header.setHighlightSections(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.setItemDelegate(ElidedTextTips(view))
+    install_column_menu(view, fit_columns)
 
 
 class ElidedTextTips(QStyledItemDelegate):
@@ -274,6 +276,7 @@ class RecordListPanel(QWidget):
         header = self.view.horizontalHeader()
         if header.visualIndex(void_col) != 1:  # the reason belongs next to what was voided
             header.moveSection(header.visualIndex(void_col), 1)
+        hide_optional_columns(self.view, self.model.all_columns())
         fit_columns(self.view)
         voided = sum(1 for r in records if r.voided)
         self.count_label.setStyleSheet("color: #555;")

@@ -29,7 +29,12 @@ from models.records.checks import check_payer, check_prescriber
 from models.records.rows import new_id
 from models.records.tables import PayerBase, PrescriberBase
 from models.validation import MODIFIER_RE, PAYER_ID_RE, PHONE_RE
-from models.vocab import CLAIM_FILING_INDICATORS, DEFAULT_FILING_INDICATOR, PAYER_KINDS
+from models.vocab import (
+    CLAIM_FILING_INDICATORS,
+    DEFAULT_FILING_INDICATOR,
+    PAYER_KINDS,
+    payer_kind_label,
+)
 from ui.forms.kit import digits, live_check, named_line, pattern_problem, upper_case
 from ui.records.reference_form import (
     RecordDialog,
@@ -60,7 +65,8 @@ class PayerDialog(RecordDialog):
         self.claim_id = self.add_field("payer_id", "&Payer ID", named_line(self, 80, "payer_id"))
         self.claim_id.setToolTip("The id the clearinghouse uses for this payer on claims")
         self.kind = QComboBox(self)
-        self.kind.addItems(PAYER_KINDS)
+        for code in PAYER_KINDS:
+            self.kind.addItem(payer_kind_label(code), code)
         self.add_field("kind", "&Kind", self.kind)
         # R33: SBR09 / CMS-1500 box 1; "the kind's default" until one is chosen
         self.filing = QComboBox(self)
@@ -68,8 +74,9 @@ class PayerDialog(RecordDialog):
         for code, label in CLAIM_FILING_INDICATORS.items():
             self.filing.addItem(label, code)
         self.add_field("claim_filing_indicator", "Claim &filing indicator", self.filing)
-        self.kind.currentTextChanged.connect(self._on_kind_changed)
-        self._on_kind_changed(self.kind.currentText())
+        self.kind.currentIndexChanged.connect(
+            lambda _i: self._on_kind_changed(self.kind.currentData()))
+        self._on_kind_changed(self.kind.currentData())
         self.prior_auth = QCheckBox("Requires prior &authorization (rule R5)", self)
         self.add_field("requires_prior_auth", "", self.prior_auth)
         self.modifiers = self.add_field("per_diem_modifiers", "Per diem &modifiers",
@@ -83,7 +90,7 @@ class PayerDialog(RecordDialog):
         if payer:
             self.name.setText(payer.name)
             self.claim_id.setText(payer.payer_id)
-            self.kind.setCurrentText(payer.kind)
+            self.kind.setCurrentIndex(max(self.kind.findData(payer.kind), 0))
             self.filing.setCurrentIndex(max(self.filing.findData(payer.claim_filing_indicator), 0))
             self.prior_auth.setChecked(payer.requires_prior_auth)
             self.modifiers.setText(", ".join(payer.per_diem_modifiers))
@@ -112,7 +119,7 @@ class PayerDialog(RecordDialog):
             id=self.payer_id or "new",
             name=self.name.text().strip(),
             payer_id=self.claim_id.text().strip(),
-            kind=self.kind.currentText(),
+            kind=self.kind.currentData(),
             claim_filing_indicator=self.filing.currentData(),
             requires_prior_auth=self.prior_auth.isChecked(),
             per_diem_modifiers=self._modifier_list(),
@@ -226,7 +233,7 @@ class ReferenceTableModel(QAbstractTableModel):
 PAYER_COLUMNS: list[Column] = [
     ("Name", lambda p: p.name),
     ("Payer ID", lambda p: p.payer_id),
-    ("Kind", lambda p: p.kind.capitalize()),
+    ("Kind", lambda p: payer_kind_label(p.kind)),
     ("Filing (SBR09)", lambda p: filing_indicator(p) or "none: choose one"),
     ("Prior auth", lambda p: "Required" if p.requires_prior_auth else "No"),
     ("Modifiers", lambda p: ", ".join(p.per_diem_modifiers)),

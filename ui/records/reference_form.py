@@ -130,6 +130,13 @@ class RecordDialog(GuardedDialog):
         lines = apply_field_errors(self.fields, errors, self.labels)
         self.error_label.setText("Not saved. Please correct:\n• " + "\n• ".join(lines))
         self.error_label.show()
+        # grow to hold the list rather than squeeze the wrapped help texts (issue 16); within
+        # the screen's available height
+        self.layout().activate()
+        wanted = self.layout().totalHeightForWidth(self.width())
+        screen = self.screen().availableGeometry().height() if self.screen() else wanted
+        if wanted > self.height():
+            self.resize(self.width(), min(wanted, screen - 60))
         first = next((self.fields[e.field] for e in errors if e.field in self.fields), None)
         if first is not None:
             first.setFocus()

@@ -83,6 +83,7 @@ class Column:
     value: Callable[[Any], Any]
     numeric: bool = False
     tip: str = ""
+    optional: bool = False  # hidden until chosen in the header's menu (fits 1366 px)
 
 
 def _first_line(text: str | None, limit: int = 80) -> str:
@@ -223,8 +224,8 @@ class OrdersTableModel(RecordTableModel):
             Column("Prescriber", lambda o: self.prescribers.get(o.prescriber_id, o.prescriber_id)),
             Column("Rate", lambda o: money(o.per_diem_rate), numeric=True,
                    tip="Per diem rate"),
-            Column("Route", lambda o: o.route),
-            Column("Frequency", lambda o: o.frequency),
+            Column("Route", lambda o: o.route, optional=True),
+            Column("Frequency", lambda o: o.frequency, optional=True),
             Column("Diagnoses", lambda o: ", ".join(o.diagnosis_codes)),
         ]
 
@@ -238,7 +239,7 @@ class InfusionsTableModel(RecordTableModel):
             Column("Date", lambda e: e.date),
             Column("Order", lambda e: self.order_name(e.order_id)),
             Column("Status", lambda e: e.status),
-            Column("Setting", lambda e: e.setting),
+            Column("Setting", lambda e: e.setting, optional=True),
             Column("Time", lambda e: time_span(e.start_time, e.end_time),
                    tip="Start and end of the infusion"),
             Column("Dose given", self._dose, numeric=True),
@@ -246,7 +247,7 @@ class InfusionsTableModel(RecordTableModel):
             Column("Site", lambda e: e.site),
             Column("Reaction", lambda e: _first_line(e.reaction)),
             Column("Notes", lambda e: _first_line(e.notes)),
-            Column("Entry", lambda e: e.id),
+            Column("Entry", lambda e: e.id, optional=True),
         ]
 
     def _dose(self, entry: Any) -> str:
@@ -280,9 +281,9 @@ class PrepNotesTableModel(RecordTableModel):
             Column("Beyond-use", lambda p: p.beyond_use_date,
                    tip="The note covers service days up to this date (R9)"),
             Column("Pharmacist", lambda p: p.pharmacist),
-            Column("Lot", lambda p: p.lot),
+            Column("Lot", lambda p: p.lot, optional=True),
             Column("Compounding", lambda p: _first_line(p.compounding)),
-            Column("Drug utilization review", lambda p: _first_line(p.dur)),
+            Column("DUR", lambda p: _first_line(p.dur), tip="Drug utilization review"),
         ]
 
 

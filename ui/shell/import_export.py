@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session
 
 from models.errors import DomainError, ImportRejected
+from models.words import plural
+from ui import save_folder
 from ui.common import show_error
 from ui.shell.context import AppContext
 from ui.shell.ops import WriteOp
@@ -208,9 +210,10 @@ class ImportExport(QObject):
     # --- import ---------------------------------------------------------------------------
 
     def ask_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Import interchange file", "",
-                                              FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import interchange file",
+                                              str(save_folder.export_folder()), FILE_FILTER)
         if path:
+            save_folder.remember(path)
             self.start_import(Path(path))
 
     def start_import(self, path: Path) -> ProgressJob:
@@ -237,7 +240,7 @@ class ImportExport(QObject):
     @Slot(object)
     def _on_imported(self, counts: dict[str, int]) -> None:
         self.status(f"Imported {_summary(counts)}."
-                    + (f" {len(self.warnings)} warning(s)." if self.warnings else ""))
+                    + (f" {plural(len(self.warnings), 'warning')}." if self.warnings else ""))
         if self.warnings:
             self.errors_dialog = ImportErrorsDialog(self.warnings, self.import_path,
                                                     self.window, warnings=True)
@@ -262,8 +265,10 @@ class ImportExport(QObject):
 
     def ask_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export interchange file",
-                                              "perdiem-export.json", FILE_FILTER)
+                                              save_folder.suggested("perdiem-export.json"),
+                                              FILE_FILTER)
         if path:
+            save_folder.remember(path)
             self.start_export(Path(path))
 
     def start_export(self, path: Path) -> ProgressJob:

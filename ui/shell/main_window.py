@@ -13,8 +13,8 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QObject, QRect, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from models import clock
@@ -22,10 +22,12 @@ from models.db import sqlite_path
 from models.records import reference
 from models.records.changes import Changes
 from models.records.tables import PatientRead
+from ui.billing.today_view import TodayView
 from ui.records.patients import PatientListPanel
 from ui.records.table_models import us_date
 from ui.shell import ops
 from ui.shell.context import AppContext
+from ui.shell.first_run import is_demo_file
 from ui.shell.import_export import ImportExport
 from ui.shell.menus import WindowMenus
 from ui.shell.patient_tabs import CALENDAR_CLASS, PatientTabs
@@ -36,6 +38,9 @@ if TYPE_CHECKING:  # the month view's module loads after the first paint
     from ui.billing.month_view import MonthView
 
 MONTH_VIEW_MODULE = "ui.billing.month_view"
+# what a window manager's title bar and borders take, before the window is shown and its
+# frame is known
+FRAME_ALLOWANCE = QSize(16, 40)
 
 
 def app_settings(parent: QObject | None = None) -> QSettings:
@@ -47,9 +52,10 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
     shows the whole pharmacy's billing month."""
 
     patient_changed = Signal(object)  # str | None
+    demo_loaded = Signal(dict)  # the demo pharmacy's counts, in its own file
     page_changed = Signal(int)
 
-    PATIENTS_PAGE, MONTH_PAGE = 0, 1
+    PATIENTS_PAGE, MONTH_PAGE, TODAY_PAGE = 0, 1, 2
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None,
                  today: Callable[[], dt.date] = clock.today):
@@ -63,8 +69,8 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self._prepared = False  # the tabs behind and the billing month built after start-up
         self._pharmacy_name: str | None = None  # for the title; "" when none is set
         self.setObjectName("mainWindow")
-        self.resize(1400, 860)
         self.setMinimumSize(QSize(760, 520))
+        self.resize(self.first_size())
 
         self.patients = PatientListPanel(ctx, self, today=today)
         self.patients.setMinimumWidth(340)
@@ -93,7 +99,7 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self.splitter.addWidget(self.patients)
         self.splitter.addWidget(self.detail_stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([400, 1000])
+        self.splitter.setSizes([380, 1000])
         patients_page = QWidget(self)
         page_layout = QVBoxLayout(patients_page)
         page_layout.setContentsMargins(10, 10, 10, 6)
@@ -106,6 +112,13 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self._month_page = QWidget(self)
         QVBoxLayout(self._month_page).setContentsMargins(10, 10, 10, 6)
         self.pages.addWidget(self._month_page)
+        # Today's work list, the first screen (issue 16)
+        self.today_view = TodayView(ctx, self, today=today)
+        today_page = QWidget(self)
+        today_layout = QVBoxLayout(today_page)
+        today_layout.setContentsMargins(10, 10, 10, 6)
+        today_layout.addWidget(self.today_view)
+        self.pages.addWidget(today_page)
         self.setCentralWidget(self.pages)
 
         self.import_export = ImportExport(ctx, self)
@@ -123,23 +136,55 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self.patients.loaded.connect(self._on_patients_loaded)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.database_replaced.connect(self._on_database_replaced)
+        self.today_view.counts_changed.connect(self._show_counts)
+        self.today_view.patient_requested.connect(self.select_patient)
+        self.today_view.claims_requested.connect(self.open_claims)
         self._restore_window_state()
         self._update_title()
         self._load_names()
         self._show_patient(self.patients.current_patient_id())
+        self.show_page(self.TODAY_PAGE)
 
     # --- building -------------------------------------------------------------------------
 
 
-
-
-
     # --- state ----------------------------------------------------------------------------
+
+    def available_area(self) -> QRect:
+        """The screen's area free of panels and docks (of the screen the window is on)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
+
+    def first_size(self) -> QSize:
+        """1400x860 where that fits, else the available area less the window's frame (a
+        1366x768 laptop shows the title-bar buttons and the status bar)."""
+        area = self.available_area()
+        return QSize(min(1400, area.width() - FRAME_ALLOWANCE.width()),
+                     min(860, area.height() - FRAME_ALLOWANCE.height()))
+
+    def fit_to_screen(self) -> None:
+        """Bring the window, frame included, inside the available area: smaller if it is
+        larger, moved if it hangs over an edge (a geometry remembered from a bigger screen)."""
+        area = self.available_area()
+        frame = self.frameGeometry()
+        extra = QSize(frame.width() - self.width(), frame.height() - self.height())
+        extra = extra.expandedTo(FRAME_ALLOWANCE) if not self.isVisible() else extra
+        width = min(self.width(), area.width() - extra.width())
+        height = min(self.height(), area.height() - extra.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), area.x()), area.right() + 1 - frame.width())
+        y = min(max(frame.y(), area.y()), area.bottom() + 1 - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, area.x()), max(y, area.y()))
 
     def _restore_window_state(self) -> None:
         geometry = self.settings.value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        if not self.isMaximized():
+            self.fit_to_screen()
         state = self.settings.value("main_window/state")
         if state is not None:
             self.restoreState(state)
@@ -186,8 +231,8 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         if page == self.MONTH_PAGE:
             _ = self.month_view
         self.pages.setCurrentIndex(page)
-        (self.action_month_page if page == self.MONTH_PAGE
-         else self.action_patients_page).setChecked(True)
+        {self.MONTH_PAGE: self.action_month_page, self.TODAY_PAGE: self.action_today_page,
+         }.get(page, self.action_patients_page).setChecked(True)
         self.page_changed.emit(page)
 
     def select_patient(self, patient_id: str, tab_class: str | None = None) -> None:
@@ -203,10 +248,6 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         ids = set(self.patients.model.patient_ids())
         ops.reload_everything(self.ctx, ids)
         self.show_status("Reloaded from the database.")
-
-
-
-
 
 
     # --- slots ----------------------------------------------------------------------------
@@ -226,6 +267,17 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         entry = getattr(self.tabs.currentWidget(), "focus_entry", None)
         if entry is not None and self.patient_id is not None:
             entry()
+
+    @Slot(dict)
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        """The toolbar's Today button carries how much there is to do, section by section in
+        its tip."""
+        from models.billing.worklist import SECTIONS
+
+        total = sum(counts.values())
+        self.action_today_page.setText(f"&Today ({total})")
+        self.action_today_page.setToolTip("\n".join(
+            f"{title}: {counts.get(key, 0)}" for key, title in SECTIONS.items()))
 
     @Slot(str)
     def _on_month_patient_activated(self, patient_id: str) -> None:
@@ -253,17 +305,6 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
             self._show_patient(None)  # the hint says whether there are patients at all
         else:
             self._update_header()  # the name or coverages may have changed
-
-
-
-
-
-
-
-
-
-
-
 
 
     # --- helpers --------------------------------------------------------------------------
@@ -346,9 +387,11 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         shown = path.name if path else where
         if getattr(self.ctx, "read_only", None):
             shown += " (read-only)"
+        # made-up patients are never mistaken for the real pharmacy's
+        demo = "DEMO — " if is_demo_file(path) else ""
         if self._pharmacy_name is None:  # still being read
-            self.setWindowTitle(f"{shown} — PerDiem")
+            self.setWindowTitle(f"{demo}{shown} — PerDiem")
         else:
             name = self._pharmacy_name or "No pharmacy set"
-            self.setWindowTitle(f"{name} — {shown} — PerDiem")
+            self.setWindowTitle(f"{demo}{name} — {shown} — PerDiem")
         self.db_label.setText(f"Database: {where}")

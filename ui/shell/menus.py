@@ -60,8 +60,13 @@ class WindowMenus:
         self.action_month_page = self._action(
             "&Billing month", lambda: self.show_page(self.MONTH_PAGE), "Ctrl+2",
             "Every patient's billing days for a month")
+        self.action_today_page = self._action(
+            "&Today", lambda: self.show_page(self.TODAY_PAGE), "Ctrl+0",
+            "What needs doing today: entries to log, holds, authorizations, beyond-use dates, "
+            "care notes, unsigned orders, claims")
         self.page_group = QActionGroup(self)
-        for action in (self.action_patients_page, self.action_month_page):
+        for action in (self.action_today_page, self.action_patients_page,
+                       self.action_month_page):
             action.setCheckable(True)
             self.page_group.addAction(action)
         self.action_patients_page.setChecked(True)
@@ -69,6 +74,9 @@ class WindowMenus:
                                            QKeySequence.StandardKey.Refresh,
                                            "Reload everything from the database")
         self.action_about = self._action("&About PerDiem", self._on_about)
+        self.action_shortcuts = self._action("&Keyboard shortcuts", self.open_shortcuts,
+                                             QKeySequence.StandardKey.HelpContents,
+                                             "Every shortcut of the menus, forms and dates")
         self.action_claims = self._action(
             "&Claim drafts…", self.open_claims, "Ctrl+Shift+C",
             "Preview a period's claims (837P, CMS-1500 or CSV), see their problems, save them")
@@ -94,7 +102,8 @@ class WindowMenus:
         edit_menu.addActions([self.action_new_patient, self.action_edit_patient,
                               self.action_find])
         view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.action_patients_page, self.action_month_page])
+        view_menu.addActions([self.action_today_page, self.action_patients_page,
+                              self.action_month_page])
         view_menu.addSeparator()
         view_menu.addAction(self.action_refresh)
         billing_menu = bar.addMenu("Bi&lling")
@@ -103,14 +112,15 @@ class WindowMenus:
         billing_menu.addActions([self.action_packet, self.action_month_packets])
         self.billing_menu = billing_menu
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.action_about)
+        help_menu.addActions([self.action_shortcuts, self.action_about])
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        bar.addActions([self.action_patients_page, self.action_month_page])
+        bar.addActions([self.action_today_page, self.action_patients_page,
+                        self.action_month_page])
         bar.addSeparator()
         bar.addActions([self.action_new_patient, self.action_edit_patient])
         bar.addSeparator()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox
 
 from models.db import DatabaseDamaged, UpgradeFailed, open_database, sqlite_path
 from models.records import reference
@@ -132,7 +132,7 @@ class WindowCommands:
         from ui.shell.first_run import FirstRunDialog
 
         dialog = FirstRunDialog(self.ctx, self, today=self.today)
-        dialog.demo_loaded.connect(self._on_demo_loaded)
+        dialog.demo_requested.connect(self.open_demo)
         dialog.settings_chosen.connect(self._on_pharmacy_settings)
         dialog.open()
         self.first_run_dialog = dialog
@@ -181,9 +181,23 @@ class WindowCommands:
         self.reference_dialog = dialog
         return dialog
 
-    @Slot(dict)
+    def open_demo(self, path: Path) -> bool:
+        """Switch to the demo's own file (never the database that was open), filling it with
+        the demo pharmacy the first time."""
+        from ui.shell.first_run import first_run_wanted, load_demo_into
+
+        if not self.open_database_file(path):
+            return False
+        if self.ctx.read(first_run_wanted):
+            self.demo_job = load_demo_into(self.ctx, self, self.today)
+            self.demo_job.succeeded.connect(self._on_demo_loaded)
+        return True
+
+    @Slot(object)
     def _on_demo_loaded(self, counts: dict) -> None:
-        self.show_status(f"Demo data loaded: {counts.get('patients', 0)} patients.")
+        self.show_status(f"Demo pharmacy loaded: {counts.get('patients', 0)} patients, in "
+                         "its own file (DEMO in the title bar).")
+        self.demo_loaded.emit(counts)
 
     def _on_new_database(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -234,6 +248,15 @@ class WindowCommands:
                                   + ([f"Read-only: {self.ctx.read_only}."]
                                      if self.ctx.read_only else [])))
         return True
+
+    def open_shortcuts(self) -> QDialog:
+        from ui.shell.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog([a for menu in self.menuBar().findChildren(QMenu)
+                                  for a in menu.actions()], self)
+        dialog.open()
+        self.shortcuts_dialog = dialog
+        return dialog
 
     def _on_about(self) -> None:
         path = sqlite_path(self.ctx.url)

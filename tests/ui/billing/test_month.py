@@ -325,3 +325,15 @@ def test_a_narrower_window_still_shows_every_day_of_the_month(qtbot, view):
     fm = view.fontMetrics()
     full = max(fm.horizontalAdvance("We"), fm.horizontalAdvance("30")) + 9
     qtbot.waitUntil(lambda: hh.sectionSize(last) == full)
+
+
+def test_the_month_prints_as_shown(view, tmp_path):
+    """Issue 16: Print… saves the visible rows as a PDF (read back with pypdf)."""
+    from pypdf import PdfReader
+
+    path = view.save_pdf(tmp_path / "october.pdf")
+    text = " ".join(" ".join((p.extract_text() or "").split())
+                    for p in PdfReader(str(path)).pages)
+    assert "Billing month: October 2026" in text
+    for row in view.proxy.visible_rows():
+        assert row.name in text

@@ -76,7 +76,9 @@ def test_keyboard_entry_follows_the_paper_mar_and_makes_the_day_billable(tab, en
 
     visited = [QApplication.focusWidget().objectName()]
     type_here(qtbot, "11/20/2026")
-    for text in ("", "", "", "0905", "12:50", "", "", "", "right forearm", "none", ""):
+    # paper MAR order: order, start, end, dose, wasted, site, nurse, then status, setting,
+    # reaction, notes (issue 16: the times no longer come after the dropdowns)
+    for text in ("", "0905", "12:50", "", "", "right forearm", "", "", "", "none", ""):
         press(Qt.Key.Key_Tab)
         visited.append(QApplication.focusWidget().objectName())
         type_here(qtbot, text)
@@ -91,9 +93,13 @@ def test_keyboard_entry_follows_the_paper_mar_and_makes_the_day_billable(tab, en
     assert saved.recorded_by == "Jia Lee"
     [day] = fresh(engine, lambda s: loading.billable_days(s, SERVICE_DAY, SERVICE_DAY))
     assert (day.status, day.reasons, day.authorization_number) == ("billable", (), "PA20261001")
-    # the form is ready for the next entry and the log shows the new line (read again)
+    # the form is ready for the next entry, on the next day with this one's times and site,
+    # and the log shows the new line (read again)
     settle(qtbot)
-    assert form.record is None and form.fields["start_time"].text() == ""
+    assert form.record is None
+    assert form.date.date() == SERVICE_DAY + dt.timedelta(days=1)
+    assert (form.fields["start_time"].text(), form.fields["end_time"].text(),
+            form.fields["site"].text()) == ("09:05", "12:50", "right forearm")
     assert saved.id in tab.saved_label.text()
     assert tab.panel.selected_id() == saved.id
 
@@ -135,7 +141,9 @@ def test_held_entry_without_a_note_is_refused_and_keeps_the_text(tab, engine, qt
     form.fields["status"].setCurrentIndex(form.fields["status"].findData("held"))
     assert form.fields["dose_given"].text() == ""  # an untouched prefilled dose is not given
     assert "required" in form.captions["notes"].text()
+    form.fields["start_time"].clear()  # prefilled from the last entry
     qtbot.keyClicks(form.fields["start_time"], "09:00")
+    form.fields["site"].clear()  # prefilled from the last entry
     qtbot.keyClicks(form.fields["site"], "left forearm")
     QTest.keyClick(form.fields["site"], Qt.Key.Key_Return)
 
@@ -161,9 +169,11 @@ def test_bad_time_is_marked_as_typed_and_not_saved(tab, engine, qtbot):
     form = tab.form
     before = len(entries(engine))
     form.fields["start_time"].setFocus()
+    form.fields["start_time"].clear()  # prefilled from the last entry
     qtbot.keyClicks(form.fields["start_time"], "25:10")
     QTest.keyClick(form.fields["start_time"], Qt.Key.Key_Tab)
     assert "not a time" in form.fields["start_time"].property("problem")
+    form.fields["end_time"].clear()  # prefilled from the last entry
     qtbot.keyClicks(form.fields["end_time"], "08:00")
     QTest.keyClick(form.fields["end_time"], Qt.Key.Key_Return)
     assert len(entries(engine)) == before

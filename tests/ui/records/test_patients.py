@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 
+from models import dates
 from models.db import unit_of_work
 from models.records import reference, registry
 from models.records.tables import OrderBase, PatientBase
@@ -216,10 +217,10 @@ def test_unreadable_date_is_named(qtbot, ctx):
     fill_patient(qtbot, dlg)
     dlg.birth_date.clear()
     qtbot.keyClicks(dlg.birth_date, "13/45/1978")
-    assert dlg.birth_date.property("problem") == "is not a date (type MM/DD/YYYY)"
+    assert dlg.birth_date.property("problem") == dates.PROBLEM
     dlg.coverage_tabs.clear()
     assert not dlg.save()
-    assert "Date of birth: is not a date (type MM/DD/YYYY)" in dlg.error_label.text()
+    assert f"Date of birth: {dates.PROBLEM}" in dlg.error_label.text()
     assert "Date of birth: is required" not in dlg.error_label.text()
 
 
@@ -272,3 +273,13 @@ def test_esc_asks_before_throwing_away_what_was_typed(qtbot, ctx, monkeypatch):
     qtbot.keyClick(dlg.city, Qt.Key.Key_Escape)
     assert not dlg.isVisible()
     assert sorted(p.id for p in ctx.read(reference.list_patients)) == ["p-1001", "p-2", "p-3"]
+
+
+@pytest.mark.parametrize("typed", ["7/4/66", "7/4/1966", "07/04/66", "Castillo 7/4/66"])
+def test_a_birth_date_in_a_short_form_finds_the_patient(qtbot, ctx, typed):
+    """Issue 16: 4/12/58 finds the patient born 04/12/1958 (a two-digit year in the past)."""
+    panel = PatientListPanel(ctx, today=lambda: TODAY)
+    qtbot.addWidget(panel)
+    settle(qtbot)
+    qtbot.keyClicks(panel.search, typed)
+    assert shown_ids(panel) == ["p-3"]

@@ -74,7 +74,7 @@ def test_payer_with_prior_authorization_and_modifiers(qtbot, engine, db_url):
     dlg.show()
     qtbot.keyClicks(dlg.name, "Prairie Medicaid")
     qtbot.keyClicks(dlg.claim_id, "ILMCD")
-    dlg.kind.setCurrentText("medicaid")
+    dlg.kind.setCurrentIndex(dlg.kind.findData("medicaid"))
     qtbot.mouseClick(dlg.prior_auth, Qt.MouseButton.LeftButton)  # R5 then needs an auth
     qtbot.keyClicks(dlg.modifiers, "sh, sj, u1")
     assert dlg.modifiers.property("problem") == "holds at most two modifiers"
@@ -100,9 +100,9 @@ def test_r33_payer_form_chooses_the_claim_filing_indicator(qtbot, engine, db_url
     dlg.show()
     qtbot.keyClicks(dlg.name, "Great Lakes Casualty")
     qtbot.keyClicks(dlg.claim_id, "GLCWC")
-    dlg.kind.setCurrentText("tricare")
+    dlg.kind.setCurrentIndex(dlg.kind.findData("tricare"))
     assert dlg.filing.itemText(0) == "the kind's default: CH TRICARE"
-    dlg.kind.setCurrentText("other")
+    dlg.kind.setCurrentIndex(dlg.kind.findData("other"))
     assert dlg.filing.itemText(0) == "none: claims are refused until one is chosen"
     dlg.filing.setCurrentIndex(dlg.filing.findData("WC"))
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
@@ -212,3 +212,18 @@ def test_reference_lists_reload_and_pass_the_model_tester(qtbot, qtmodeltester, 
     # the list reloads on the change notice
     assert [prescribers.model.index(r, 0).data() for r in range(2)] == [
         "Abbott, Lena", "Okafor, Ngozi"]
+
+
+def test_an_error_list_grows_the_pharmacy_dialog_instead_of_squeezing_it(qtbot, engine,
+                                                                         db_url):
+    """Issue 16: after a refused save the dialog is tall enough for its help texts and the
+    list of problems (laid out at the height its layout asks for)."""
+    dlg = PharmacyDialog(make_ctx(engine, db_url))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    before = dlg.height()
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)  # everything is missing
+    assert dlg.error_label.isVisible()
+    assert dlg.height() > before
+    assert dlg.height() >= dlg.layout().totalHeightForWidth(dlg.width())

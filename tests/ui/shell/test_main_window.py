@@ -8,7 +8,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
 
 from models.db import open_database, unit_of_work
 from models.interchange import read, validate
@@ -75,6 +75,7 @@ def test_opening_the_mar_tab_puts_the_cursor_in_the_entry(qtbot, example_engine,
     window = make_window(qtbot, AppContext(example_engine, "tester", db_url), settings)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+    window.show_page(window.PATIENTS_PAGE)  # the window opens on Today's work list
     window.patients.select_patient("p-1001")
     window.patients.search.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # &Infusion log
@@ -197,21 +198,36 @@ def test_open_other_database_switches_every_view(qtbot, ctx, settings, example_d
     assert window.windowTitle().startswith("Riverbend Home Infusion — other.sqlite")
 
 
-def test_first_run_offers_demo_data_and_loads_it(qtbot, ctx, settings):
+def test_first_run_opens_the_demo_in_its_own_file_never_the_real_one(qtbot, ctx, settings,
+                                                                       db_url):
+    """Issue 16: the welcome dialog's demo goes into perdiem-demo.sqlite beside the database,
+    labelled DEMO in the title bar; the database that was open stays empty."""
+    from models.db import open_database, sqlite_path
+
+    real = sqlite_path(db_url)
     assert needs_first_run(ctx)
     window = make_window(qtbot, ctx, settings)
     dialog = window.open_first_run()
     assert isinstance(dialog, FirstRunDialog) and dialog.isVisible()
-    assert "Load demo data" in dialog.demo_button.text().replace("&", "")
-    with qtbot.waitSignal(dialog.demo_loaded, timeout=60000) as sig:
+    assert "Open the demo pharmacy" in dialog.demo_button.text().replace("&", "")
+    assert "perdiem-demo.sqlite" in dialog.findChildren(QLabel)[1].text()
+    with qtbot.waitSignal(window.demo_loaded, timeout=60000) as sig:
         qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
     assert sig.args[0]["patients"] > 0
     assert not dialog.isVisible()
+    assert sqlite_path(ctx.url) == real.with_name("perdiem-demo.sqlite")
     assert not needs_first_run(ctx)
     settle(qtbot)
     assert window.patients.model.rowCount() == sig.args[0]["patients"]
-    assert "— perdiem.sqlite — PerDiem" in window.windowTitle()
-    assert not window.windowTitle().startswith("No pharmacy set")
+    assert window.windowTitle().startswith("DEMO — ")
+    assert "— perdiem-demo.sqlite — PerDiem" in window.windowTitle()
+    assert not window.windowTitle().startswith("DEMO — No pharmacy set")
+    engine = open_database(f"sqlite:///{real}")  # the real database: still empty
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM patient").scalar() == 0
+    finally:
+        engine.dispose()
 
 
 def test_first_run_can_go_to_pharmacy_settings(qtbot, ctx, settings):
@@ -260,3 +276,16 @@ def test_cancelled_import_changes_nothing(qtbot, ctx, settings, example_doc, tmp
     with unit_of_work(ctx.engine) as s:
         assert count_records(s) == 0
     assert window.patients.model.rowCount() == 0
+
+
+def test_help_lists_the_keyboard_shortcuts(qtbot, ctx, settings):
+    """Issue 16: Help ▸ Keyboard shortcuts, read off the menus' own actions."""
+    window = make_window(qtbot, ctx, settings)
+    window.action_shortcuts.trigger()
+    dialog = window.shortcuts_dialog
+    assert dialog.isVisible()
+    text = dialog.text.toPlainText()
+    for words in ("New patient", "Claim drafts", "Today", "t-1", "F4", "Enter"):
+        assert words in text
+    assert window.action_new_patient.shortcut().toString() in text
+    dialog.reject()
