@@ -80,5 +80,6 @@ def open_involved(ctx: AppContext, parent: QWidget | None, involved: Involved,
     it instead of adding another."""
     from ui.forms.record_forms import open_record_form
 
-    return bool(open_record_form(ctx, parent, involved.kind, patient_id=day.patient_id,
+    return bool(open_record_form(ctx, parent, registry.kind(involved.kind),
+                                 patient_id=day.patient_id,
                                  record_id=involved.record_id))

@@ -185,7 +185,8 @@ class TodayView(QWidget):
             return bool(edit_patient(self.ctx, self, work.patient_id))
         from ui.forms.record_forms import open_record_form
 
-        return open_record_form(self.ctx, self, work.kind, patient_id=work.patient_id,
+        return open_record_form(self.ctx, self, registry.clinical(work.kind),
+                                patient_id=work.patient_id,
                                 record_id=work.record_id, order_id=work.order_id,
                                 day=work.day)
 

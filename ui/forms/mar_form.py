@@ -5,6 +5,10 @@ A new entry's defaults (the orders in force, the last dose and nurse, the day af
 order's last entry and that entry's times and site: models/records/dose.py)
 are read in the background, so choosing a patient or an order never waits for five years of
 entries; a default that arrives after the nurse typed in its field leaves what was typed alone.
+
+It is over 400 lines on purpose: the paper MAR is one form (its fields and their Tab order, the
+prefill, the waste, the late-entry reason and the dose confirmation of R25 act on each other),
+and splitting it would pass its half-typed state between modules.
 """
 
 from __future__ import annotations

@@ -28,8 +28,9 @@ from ui.shell.context import AppContext
 
 @pytest.fixture
 def ctx(engine, db_url, qtbot, monkeypatch):
-    # the desktop app's today is the service day (R26: what is typed for it is on time)
-    monkeypatch.setenv("PERDIEM_TODAY", SERVICE_DAY.isoformat())
+    # the desktop app's today is the day after the service day: what is typed for the
+    # service day is on time (R26), and the next entry may open on today (issue 16)
+    monkeypatch.setenv("PERDIEM_TODAY", (SERVICE_DAY + dt.timedelta(days=1)).isoformat())
     build_records(engine)
     return AppContext(engine, "Jia Lee", db_url)
 

@@ -13,7 +13,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from models.db import unit_of_work
-from models.records import clinical, registry
+from models.records import clinical, reference, registry
+from models.records.tables import PharmacyBase
 from tests.support.gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_records
 from tests.support.gui_wait import settle
 from ui.records.mar_tab import InfusionLogTab
@@ -42,6 +43,10 @@ class Keyboard:
 def tab(engine, db_url, qtbot, monkeypatch):
     monkeypatch.setenv("PERDIEM_TODAY", "2026-11-27")  # R24: the week is before today
     build_records(engine)  # the order's last entry: 11/19, 09:10-13:05, left forearm
+    with unit_of_work(engine) as s:  # a pharmacy that logs the week's paper MAR on Friday (R26)
+        reference.save_pharmacy(s, actor="t", data=PharmacyBase(
+            name="Riverbend", npi="1234567893", tax_id="371234567", address_line1="1 Main St",
+            city="Peoria", state="IL", zip="616021234", late_entry_days=7))
     widget = InfusionLogTab(AppContext(engine, "Jia Lee", db_url))
     qtbot.addWidget(widget)
     widget.set_patient(PATIENT)
