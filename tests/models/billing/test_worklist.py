@@ -16,6 +16,7 @@ from models.records.reference import list_authorizations
 from models.records.rows import new_id
 from models.records.tables import InfusionBase
 from tests.support.databases import DEMO_TODAY
+from tests.support.recorded import today_is
 
 TODAY = DEMO_TODAY
 
@@ -89,7 +90,7 @@ def test_logging_an_entry_takes_it_off_the_list(demo_engine):
             assert order.active_on(TODAY)
             assert not [e for e in clinical.list_records(s, registry.INFUSION,
                                                          order_id=i.order_id) if e.date == TODAY]
-    with unit_of_work(demo_engine) as s:
+    with today_is(TODAY), unit_of_work(demo_engine) as s:  # logged on the day (R26)
         clinical.create_record(s, actor="test", kind=registry.INFUSION, data=InfusionBase(
             id=new_id(s, registry.INFUSION), order_id=item.order_id, date=TODAY, status="held",
             setting="home", notes="patient asked to wait"))
