@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import os
 import sys
 import time
 from pathlib import Path
@@ -48,14 +49,18 @@ def _default_user() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from models.security.permissions import ROLES
+
     parser = argparse.ArgumentParser(
         prog="perdiem",
         description="PerDiem: per diem billing and audit documentation for home infusion.",
     )
     parser.add_argument("--db", help="database file (default: $PERDIEM_DB, then perdiem.sqlite "
                         "in the user data folder)")
-    parser.add_argument("--user", default=_default_user(),
-                        help="staff name recorded on every change (default: the OS user)")
+    parser.add_argument("--user", metavar="NAME",
+                        help="the staff account acting; once the database has accounts it is "
+                        "required, with the password from the terminal or $PERDIEM_PASSWORD "
+                        "(without accounts: the name recorded, default the OS user)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", help="import an interchange JSON file (all or nothing)")
@@ -147,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
                        "it; the current database is kept as a backup first")
     p.add_argument("file", type=Path, metavar="BACKUP")
 
+    p = sub.add_parser("users", help="staff accounts: add, list, disable, enable")
+    users = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    u = users.add_parser("add", help="add an account (the password is asked twice, or read "
+                         "from $PERDIEM_NEW_PASSWORD); the first account is the administrator")
+    u.add_argument("name")
+    u.add_argument("--role", action="append", required=True, choices=ROLES,
+                   help="a role (repeat for several)")
+    users.add_parser("list", help="every account with its roles and state")
+    for action, what in (("disable", "disable an account (it can no longer log in)"),
+                         ("enable", "enable an account again, lifting a lock-out")):
+        u = users.add_parser(action, help=what)
+        u.add_argument("name")
     p = sub.add_parser("demo", help="fill an empty database with demo data")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
@@ -229,7 +246,7 @@ def cmd_export(args, engine) -> int:
     from models.interchange import write
 
     with snapshot(engine) as session:
-        doc = write.export_document(session)
+        doc = write.export_document(session, actor=args.user)
     write.write_file(args.file, doc)
     print(f"Exported to {args.file}.")
     return EXIT_OK
@@ -431,6 +448,63 @@ def cmd_attach(args, engine) -> int:
     return EXIT_OK
 
 
+def _new_password() -> str:
+    given = os.environ.get("PERDIEM_NEW_PASSWORD")
+    if given is not None:
+        return given
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("The same password again: ") != first:
+        raise _Fail("password: the two entries differ; nothing was saved")
+    return first
+
+
+def cmd_users(args, engine) -> int:
+    from models.db import snapshot, unit_of_work
+    from models.security import accounts
+
+    if args.users_command == "list":
+        with snapshot(engine) as session:
+            from models.security.permissions import ACCOUNTS, authorize
+
+            authorize(session, args.user, ACCOUNTS)
+            found = accounts.list_accounts(session)
+        for a in found:
+            state = "locked" if a.locked else "active" if a.active else "disabled"
+            print(f"{a.username}\t{','.join(a.roles)}\t{state}")
+        return EXIT_OK
+    if args.users_command == "add":
+        password = _new_password()
+        with unit_of_work(engine) as session:
+            made = accounts.add_account(session, actor=args.user, username=args.name,
+                                        roles=args.role, password=password)
+        print(f"Added {made.username} ({', '.join(made.roles)}).")
+        return EXIT_OK
+    with unit_of_work(engine) as session:
+        made = accounts.set_active(session, actor=args.user, username=args.name,
+                                   active=args.users_command == "enable")
+    print(f"{made.username} is {'enabled' if made.active else 'disabled'}.")
+    return EXIT_OK
+
+
+def _sign_in(args, engine) -> None:
+    """Who acts (models/security/signin.py): once the database has staff accounts, --user
+    with the password from $PERDIEM_PASSWORD or the terminal; before, the name given or the
+    OS user."""
+    from models.security.signin import sign_in
+
+    def password() -> str:
+        given = os.environ.get("PERDIEM_PASSWORD")
+        return given if given is not None else getpass.getpass(f"Password for {args.user}: ")
+
+    args.user = sign_in(engine, args.user, password, _default_user())
+    if args.command in ("billable-days", "month"):  # lists patients' service days
+        from models.db import snapshot
+        from models.security.permissions import VIEW_CLINICAL, authorize
+
+        with snapshot(engine) as session:
+            authorize(session, args.user, VIEW_CLINICAL)
+
+
 def _database_file(engine_or_url: Any) -> Path:
     from models.db import sqlite_path
 
@@ -443,7 +517,11 @@ def _database_file(engine_or_url: Any) -> Path:
 
 def cmd_backup(args, engine) -> int:
     from models.backup import online_copy
+    from models.db import snapshot
+    from models.security.permissions import BACKUP, authorize
 
+    with snapshot(engine) as session:
+        authorize(session, args.user, BACKUP)
     path = _database_file(engine)
     if args.out.resolve() == path.resolve():
         raise _Fail("--out: is the database itself; give another file name")
@@ -453,6 +531,23 @@ def cmd_backup(args, engine) -> int:
     print(f"Backed up {path} to {args.out} ({args.out.stat().st_size:,} bytes, checked with "
           "SQLite's integrity_check).")
     return EXIT_OK
+
+
+def _restore_allowed(args, url: str) -> None:
+    """Restore replaces every record: with staff accounts, an administrator's (BACKUP)."""
+    from models.db import open_database, snapshot, sqlite_path
+    from models.security.permissions import BACKUP, authorize
+
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return
+    engine = open_database(url)
+    try:
+        _sign_in(args, engine)
+        with snapshot(engine) as session:
+            authorize(session, args.user, BACKUP)
+    finally:
+        engine.dispose()
 
 
 def cmd_restore(args, url: str) -> int:
@@ -483,10 +578,11 @@ COMMANDS = {
     "packets": cmd_packets,
     "attach": cmd_attach,
     "backup": cmd_backup,
+    "users": cmd_users,
 }
 
 
-WRITES = {"import", "claims", "claim-number", "demo", "attach", "restore"}
+WRITES = {"import", "claims", "claim-number", "demo", "attach", "restore", "users"}
 
 
 def _writer_lock(args, url: str) -> Any:
@@ -500,7 +596,7 @@ def _writer_lock(args, url: str) -> Any:
     path = sqlite_path(url)
     if args.command not in WRITES or path is None:
         return nullcontext()
-    return WriterLock(path, args.user, purpose=f"perdiem {args.command}")
+    return WriterLock(path, args.user or _default_user(), purpose=f"perdiem {args.command}")
 
 
 class _Fail(Exception):
@@ -525,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from ui.shell.app import run
 
-        return run(url, args.user)
+        return run(url, args.user or _default_user())
 
     from sqlalchemy.exc import DatabaseError, OperationalError
 
@@ -540,11 +636,13 @@ def main(argv: list[str] | None = None) -> int:
             raise _Fail("--to: is before --from")
         with _writer_lock(args, url):
             if args.command == "restore":
+                _restore_allowed(args, url)
                 return cmd_restore(args, url)
             engine = open_database(url, report=lambda text: print(f"perdiem: {text}",
                                                                   file=sys.stderr),
                                    daily_backup=True)
             try:
+                _sign_in(args, engine)
                 return COMMANDS[args.command](args, engine)
             finally:
                 engine.dispose()  # closing its connections refreshes the planner's statistics

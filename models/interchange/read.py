@@ -31,6 +31,7 @@ from models.records.changes import changes_of
 from models.records.reference import save_pharmacy
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Order, Pharmacy, RecordVersion
+from models.security.permissions import IMPORT, authorize
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def import_document(session: Session, *, actor: str, doc: Any,
     `warnings`, when given, receives what R25 questions in the file without refusing it
     (`infusions[4].dose_given: ... (dose-out-of-range)`; models/interchange/warnings.py).
     """
+    authorize(session, actor, IMPORT)
     report = progress or (lambda _p: None)
     total = _record_count(doc)
     report(Progress("checking", 0, total))

@@ -16,6 +16,7 @@ from models.records.registry import RecordKind
 from models.records.rows import now
 from models.records.scans import MAX_BYTES, damage
 from models.records.tables import Attachment, AttachmentRead, Order
+from models.security.permissions import ATTACH, authorize
 from models.vocab import alternatives
 
 
@@ -71,6 +72,7 @@ def add_attachment(
 ) -> AttachmentRead:
     """Store a scanned document for a patient, or for one of the patient's orders, plans of
     care or deliveries (`record_kind`: a registry key of a kind taking attachments)."""
+    authorize(session, actor, ATTACH)
     kind = next((k for k in registry.ATTACHABLE if k.key == record_kind), None)
     if kind is None:
         raise FieldError("record_kind", "is " + alternatives([k.key for k in registry.ATTACHABLE]))
@@ -155,6 +157,7 @@ def void_attachment(
     session: Session, *, actor: str, attachment_id: int, reason: str
 ) -> AttachmentRead:
     """Take an attachment out of the packets; it stays on file with who voided it and why."""
+    authorize(session, actor, ATTACH)
     if not (reason or "").strip():
         raise FieldError("reason", "say why the attachment is voided")
     row = _get(session, attachment_id)
