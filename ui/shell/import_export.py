@@ -273,7 +273,7 @@ class ImportExport(QObject):
         def _export(session: Session) -> str:
             from models.interchange import transfer as interchange
 
-            doc = interchange.export_document(session)
+            doc = interchange.export_document(session, actor=self.ctx.actor)
             if stop.is_set():
                 raise Cancelled()
             interchange.write_file(path, doc)  # never leaves a half-written export behind

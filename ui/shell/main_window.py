@@ -30,6 +30,7 @@ from ui.shell.import_export import ImportExport
 from ui.shell.menus import WindowMenus
 from ui.shell.patient_tabs import CALENDAR_CLASS, PatientTabs
 from ui.shell.window_commands import WindowCommands
+from ui.shell.window_security import WindowSecurity
 from ui.shell.workers import run_in_background
 
 if TYPE_CHECKING:  # the month view's module loads after the first paint
@@ -114,6 +115,7 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self.db_label.setObjectName("databaseLabel")
         self.statusBar().addPermanentWidget(self.db_label)
         self._build_actions()
+        self.security = WindowSecurity(self)  # lock, switch user, accounts, audit (issue 12)
         self._build_menus()
         self._build_toolbar()
 
