@@ -164,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
                          ("enable", "enable an account again, lifting a lock-out")):
         u = users.add_parser(action, help=what)
         u.add_argument("name")
+    p = sub.add_parser("audit", help="the audit trail as CSV: who did what, and when")
+    p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--user", dest="who", metavar="NAME", help="only this staff member's rows")
+    p.add_argument("--patient", metavar="ID", help="only rows about this patient")
+    sub.add_parser("verify-audit", help="check the audit trail's hash chain; exit 1 naming "
+                   "the first row changed or removed")
     p = sub.add_parser("demo", help="fill an empty database with demo data")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
@@ -248,7 +255,48 @@ def cmd_export(args, engine) -> int:
     with snapshot(engine) as session:
         doc = write.export_document(session, actor=args.user)
     write.write_file(args.file, doc)
+    _audit(engine, args.user, "export", detail=args.file.name)
     print(f"Exported to {args.file}.")
+    return EXIT_OK
+
+
+def _audit(engine, actor: str, action: str, **what: Any) -> None:
+    """One row of the audit trail in a transaction of its own (after a read: a packet, an
+    export, a backup)."""
+    from models.db import unit_of_work
+    from models.security import audit
+
+    with unit_of_work(engine) as session:
+        audit.record(session, actor, action, **what)
+
+
+def cmd_audit(args, engine) -> int:
+    from models.db import snapshot
+    from models.security import audit
+    from models.security.access import read_trail
+
+    with snapshot(engine) as session:
+        found = read_trail(session, actor=args.user, start=args.start, end=args.end,
+                           user=args.who, patient=args.patient)
+        text = audit.as_csv(found)
+    _write_text(text, None)
+    return EXIT_OK
+
+
+def cmd_verify_audit(args, engine) -> int:
+    from models.db import snapshot
+    from models.security import audit
+    from models.security.permissions import AUDIT, authorize
+
+    with snapshot(engine) as session:
+        authorize(session, args.user, AUDIT)
+        broken = audit.verify(session)
+        count = len(audit.rows(session))
+    if broken is not None:
+        print(f"perdiem verify-audit: {broken}", file=sys.stderr)
+        return EXIT_DATA
+    print(f"The audit trail's {count} row{'s' if count != 1 else ''} follow one another: "
+          "none was changed or removed.")
     return EXIT_OK
 
 
@@ -381,6 +429,8 @@ def cmd_packet(args, engine) -> int:
             data = load_packet_data(session, patient_id=args.patient, start=args.start,
                                     end=args.end, prepared_by=args.user, created_at=created)
     write_pdf(render_packet(data), args.out)
+    _audit(engine, args.user, "packet", patient_id=data.patient.id,
+           detail=f"{args.out.name}" + (f", claim {args.claim}" if args.claim else ""))
     n = len(data.billed_days)
     what = f"claim {data.claim.account_number}, " if data.claim else ""
     print(f"Packet written to {args.out} ({what}{n} billed day{'s' if n != 1 else ''}"
@@ -411,6 +461,7 @@ def cmd_packets(args, engine) -> int:
                                         prepared_by=args.user, created_at=created)
             path = args.out / packet_filename(data, start, end)
             write_pdf(render_packet(data), path)
+            _audit(engine, args.user, "packet", patient_id=patient_id, detail=path.name)
         except Exception as exc:
             failed += 1
             print(f"perdiem packets: {patient_id}: no packet ({exc})", file=sys.stderr)
@@ -528,6 +579,7 @@ def cmd_backup(args, engine) -> int:
     if not args.out.parent.is_dir():
         raise _Fail(f"--out: {args.out.parent}: no such folder")
     online_copy(path, args.out)
+    _audit(engine, args.user, "backup", detail=str(args.out))
     print(f"Backed up {path} to {args.out} ({args.out.stat().st_size:,} bytes, checked with "
           "SQLite's integrity_check).")
     return EXIT_OK
@@ -535,13 +587,17 @@ def cmd_backup(args, engine) -> int:
 
 def _restore_allowed(args, url: str) -> None:
     """Restore replaces every record: with staff accounts, an administrator's (BACKUP)."""
-    from models.db import open_database, snapshot, sqlite_path
+    from models.db import DatabaseDamaged, open_database, snapshot, sqlite_path
+    from models.errors import DomainError
     from models.security.permissions import BACKUP, authorize
 
     path = sqlite_path(url)
     if path is None or not path.exists():
         return
-    engine = open_database(url)
+    try:
+        engine = open_database(url)
+    except (DatabaseDamaged, DomainError):  # a damaged file asks no login: the OS account
+        return  # that may replace it is the boundary then (docs/security.md)
     try:
         _sign_in(args, engine)
         with snapshot(engine) as session:
@@ -559,7 +615,11 @@ def cmd_restore(args, url: str) -> int:
     if args.file.resolve() == path.resolve():
         raise _Fail(f"{args.file} is the database itself")
     kept = backup.restore(path, args.file, db.known_revisions())
-    db.open_database(url).dispose()  # it opens (upgraded when it is older)
+    engine = db.open_database(url)  # it opens (upgraded when it is older)
+    try:  # in the restored database's own trail: the restore is its latest event
+        _audit(engine, args.user or _default_user(), "restore", detail=str(args.file))
+    finally:
+        engine.dispose()
     print(f"Restored {args.file} as {path}."
           + (f" The database it replaced is kept at {kept}." if kept else ""))
     return EXIT_OK
@@ -579,10 +639,14 @@ COMMANDS = {
     "attach": cmd_attach,
     "backup": cmd_backup,
     "users": cmd_users,
+    "audit": cmd_audit,
+    "verify-audit": cmd_verify_audit,
 }
 
 
 WRITES = {"import", "claims", "claim-number", "demo", "attach", "restore", "users"}
+# read commands that still append to the audit trail (a packet printed, an export) take no
+# writer lock: their one short row waits on SQLite's own lock like any write
 
 
 def _writer_lock(args, url: str) -> Any:
@@ -632,7 +696,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         clock.set_today(getattr(args, "today", None))
         clock.today()  # a bad $PERDIEM_TODAY is named before anything runs
-        if getattr(args, "start", None) and args.end < args.start:
+        if getattr(args, "start", None) and getattr(args, "end", None) \
+                and args.end < args.start:
             raise _Fail("--to: is before --from")
         with _writer_lock(args, url):
             if args.command == "restore":

@@ -39,6 +39,7 @@ from models.records.changes import CLAIM, note_change
 from models.records.history import log_version
 from models.records.reference import get_pharmacy, list_prescribers
 from models.records.tables import Claim, ClaimBatch, ClaimDay, Pharmacy
+from models.security import audit
 from models.security.permissions import CLAIMS, authorize
 
 MAX_CONTROL_NUMBER = 999_999_999  # ISA13 is nine digits
@@ -244,6 +245,9 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
     batch = ClaimBatch(created_at=created_at, created_by=actor, format=fmt,
                        period_start=start, period_end=end, file_name=file_name[:260],
                        control_number=control_number, status=status, files=files)
+    audit.record(session, actor, audit.CLAIM_BATCH, detail=(
+        f"{fmt}, {start:%Y-%m-%d} to {end:%Y-%m-%d}, {len(drafts)} claim"
+        f"{'s' if len(drafts) != 1 else ''}, {Path(file_name).name}"))
     session.add(batch)
     session.flush()
     # three statements whatever the number of claims: the claims, their ids, their days

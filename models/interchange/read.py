@@ -31,6 +31,7 @@ from models.records.changes import changes_of
 from models.records.reference import save_pharmacy
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Order, Pharmacy, RecordVersion
+from models.security import audit
 from models.security.permissions import IMPORT, authorize
 
 
@@ -95,6 +96,8 @@ def import_document(session: Session, *, actor: str, doc: Any,
     writer.announce(doc)
     if warnings is not None:
         warnings.extend(found)
+    audit.record(session, actor, audit.IMPORT, detail=", ".join(
+        f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n))
     return counts
 
 

@@ -16,6 +16,7 @@ from models.records.registry import RecordKind
 from models.records.rows import now
 from models.records.scans import MAX_BYTES, damage
 from models.records.tables import Attachment, AttachmentRead, Order
+from models.security import audit
 from models.security.permissions import ATTACH, authorize
 from models.vocab import alternatives
 
@@ -104,6 +105,8 @@ def add_attachment(
     )
     session.add(row)
     session.flush()
+    audit.record(session, actor, audit.CREATED, patient_id=patient_id, record_kind=ATTACHMENT,
+                 record_id=str(row.id), detail=f"{media_type}, {len(content)} bytes")
     note_change(session, ATTACHMENT, patient_id)
     return AttachmentRead.model_validate(row)
 
@@ -167,6 +170,8 @@ def void_attachment(
     row.void_reason = reason.strip()
     row.voided_by = actor
     row.voided_at = now()
+    audit.record(session, actor, audit.VOIDED, patient_id=row.patient_id,
+                 record_kind=ATTACHMENT, record_id=str(row.id))
     session.flush()
     note_change(session, ATTACHMENT, row.patient_id)
     return AttachmentRead.model_validate(row)

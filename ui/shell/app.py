@@ -37,13 +37,17 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def sign_in(ctx) -> bool:
-    """Who uses the app: a database without accounts asks for its administrator (declining
-    keeps working as the OS user, as before accounts); one with accounts asks for a login.
-    False when the user gave up."""
+    """Who uses the app: a new (empty) database asks for its administrator first; declining,
+    or a database that already holds records from before accounts, keeps working as the OS
+    user, as before (the administrator is then added with File > Staff accounts). A database
+    with accounts asks for a login. False when the user gave up."""
+    from models.records.rows import count_records
     from models.security.signin import has_accounts
     from ui.shell.signin import FirstAdministratorDialog, LoginDialog
 
     if not has_accounts(ctx.engine):
+        if ctx.read(count_records):
+            return True
         first = FirstAdministratorDialog(ctx)
         if first.exec() != FirstAdministratorDialog.DialogCode.Accepted:
             return True

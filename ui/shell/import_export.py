@@ -287,6 +287,10 @@ class ImportExport(QObject):
 
     @Slot(object)
     def _on_exported(self, path: str) -> None:
+        from models.security import audit
+        from ui.shell.signin import record_event
+
+        record_event(self.ctx, audit.EXPORT, detail=Path(path).name)
         self.status(f"Exported to {path}.")
         self.exported.emit(path)
 

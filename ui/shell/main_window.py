@@ -277,6 +277,8 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self.action_packet.setEnabled(patient_id is not None)
         if changed:
             self.tabs.set_patient(patient_id)
+            if patient_id is not None:
+                self.security.patient_opened(patient_id)
         if patient_id is None:
             if self.patients.loading:
                 text = "Loading patients…"

@@ -226,10 +226,14 @@ class IdleWatch(QObject):
         return False
 
 
-def record_lock(ctx: AppContext, detail: str) -> None:
-    """The lock in the audit trail (a read-only window cannot record it, and still locks)."""
+def record_event(ctx: AppContext, action: str, **what) -> None:
+    """One row of the audit trail after a read (a packet saved, an export, a lock); a window
+    opened read-only (another PerDiem writes) cannot record it, and goes on."""
     try:
-        WriteOp(ctx, lambda s: audit.record(s, ctx.actor, audit.SCREEN_LOCK, detail=detail)
-                ).run()
+        WriteOp(ctx, lambda s: audit.record(s, ctx.actor, action, **what)).run()
     except DomainError:
         pass
+
+
+def record_lock(ctx: AppContext, detail: str) -> None:
+    record_event(ctx, audit.SCREEN_LOCK, detail=detail)

@@ -8,7 +8,9 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from models.security.permissions import accounts_exist
+from models.security.access import open_patient
+from models.security.permissions import PermissionDenied, accounts_exist
+from ui.shell.ops import WriteOp
 from ui.shell.signin import IdleWatch, LockCover, idle_minutes, record_lock
 from ui.shell.workers import run_in_background
 
@@ -69,6 +71,22 @@ class WindowSecurity(QObject):
         if changed:
             self.window.show_status(f"Logged in as {username}.")  # type: ignore[attr-defined]
             self.window.refresh()  # type: ignore[attr-defined]
+
+    def patient_opened(self, patient_id: str) -> None:
+        """Once the database has staff accounts: the opening authorized (VIEW_CLINICAL) and
+        recorded in the audit trail, in the background; refused, the record is covered."""
+        if not self.active:
+            return
+        ctx = self.ctx
+        WriteOp(ctx, lambda s: open_patient(s, actor=ctx.actor, patient_id=patient_id)
+                ).run_in_background(receiver=self.window, on_error=self._refused)
+
+    def _refused(self, exc: Exception) -> None:
+        window = self.window
+        if isinstance(exc, PermissionDenied):
+            window.empty_hint.setText(str(exc))  # type: ignore[attr-defined]
+            window.detail_stack.setCurrentIndex(0)  # type: ignore[attr-defined]
+        window.show_status(str(exc))  # type: ignore[attr-defined]
 
     def accounts_started(self) -> None:
         """The first administrator was just created: the lock and idle watch start."""
