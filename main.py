@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("packets", help="one packet per patient with service days in a month")
     p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--patient-names", action="store_true",
+                   help="put each patient's name in the file names (default: the patient id "
+                   "only, since file names show in folder listings and backups)")
     _today(p)
 
     p = sub.add_parser("attach", help="store a scanned document (PDF, PNG, JPEG) for the packet")
@@ -450,7 +453,7 @@ def cmd_packets(args, engine) -> int:
 
     start, end = month_period(*args.month)
     created = dt.datetime.now().replace(microsecond=0)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: its owner's only
     with snapshot(engine) as session:
         patient_ids = patients_with_service_days(session, start, end)
     failed = 0
@@ -459,7 +462,8 @@ def cmd_packets(args, engine) -> int:
             with snapshot(engine) as session:
                 data = load_packet_data(session, patient_id=patient_id, start=start, end=end,
                                         prepared_by=args.user, created_at=created)
-            path = args.out / packet_filename(data, start, end)
+            path = args.out / packet_filename(data, start, end,
+                                              with_name=args.patient_names)
             write_pdf(render_packet(data), path)
             _audit(engine, args.user, "packet", patient_id=patient_id, detail=path.name)
         except Exception as exc:

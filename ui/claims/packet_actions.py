@@ -295,7 +295,7 @@ def make_month_packets(ctx: Any, parent: QWidget | None, year: int, month: int,
     created = _now()
 
     def work(session: Session, step, cancelled: threading.Event) -> dict:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: the user's only
         written: list[Path] = []
         patients: list[str] = []
         for i, patient_id in enumerate(patient_ids):
