@@ -130,6 +130,19 @@ class LoginResult:
     refused: str | None  # why not, in words
 
 
+_DUMMY: dict[str, str] = {}
+
+
+def _spend(hasher: PasswordHasher, password: str) -> None:
+    """Verify against a hash of nothing, taking the time a real check takes."""
+    key = f"{hasher.time_cost}/{hasher.memory_cost}/{hasher.parallelism}"
+    dummy = _DUMMY.setdefault(key, hasher.hash("not any staff member's password"))
+    try:
+        hasher.verify(dummy, password)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
 def login(session: Session, username: str, password: str, *, now: dt.datetime | None = None,
           hasher: PasswordHasher = HASHER) -> LoginResult:
     """Check a username and password; every outcome is recorded in the audit trail. An
@@ -137,6 +150,7 @@ def login(session: Session, username: str, password: str, *, now: dt.datetime | 
     now = now or dt.datetime.now()
     row = find_account(session, username)
     if row is None:
+        _spend(hasher, password)  # as long as a wrong password: no hint that a name exists
         audit.record(session, username or "?", audit.LOGIN_FAILED, detail="unknown username",
                      at=now)
         return LoginResult(None, "The username or password is wrong.")
