@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import os
 import sys
 import time
 from pathlib import Path
@@ -48,14 +49,18 @@ def _default_user() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from models.security.permissions import ROLES
+
     parser = argparse.ArgumentParser(
         prog="perdiem",
         description="PerDiem: per diem billing and audit documentation for home infusion.",
     )
     parser.add_argument("--db", help="database file (default: $PERDIEM_DB, then perdiem.sqlite "
                         "in the user data folder)")
-    parser.add_argument("--user", default=_default_user(),
-                        help="staff name recorded on every change (default: the OS user)")
+    parser.add_argument("--user", metavar="NAME",
+                        help="the staff account acting; once the database has accounts it is "
+                        "required, with the password from the terminal or $PERDIEM_PASSWORD "
+                        "(without accounts: the name recorded, default the OS user)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", help="import an interchange JSON file (all or nothing)")
@@ -141,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("packets", help="one packet per patient with service days in a month")
     p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--patient-names", action="store_true",
+                   help="put each patient's name in the file names (default: the patient id "
+                   "only, since file names show in folder listings and backups)")
     _today(p)
 
     p = sub.add_parser("attach", help="store a scanned document (PDF, PNG, JPEG) for the packet")
@@ -160,6 +168,25 @@ def build_parser() -> argparse.ArgumentParser:
                        "it; the current database is kept as a backup first")
     p.add_argument("file", type=Path, metavar="BACKUP")
 
+    p = sub.add_parser("users", help="staff accounts: add, list, disable, enable")
+    users = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    u = users.add_parser("add", help="add an account (the password is asked twice, or read "
+                         "from $PERDIEM_NEW_PASSWORD); the first account is the administrator")
+    u.add_argument("name")
+    u.add_argument("--role", action="append", required=True, choices=ROLES,
+                   help="a role (repeat for several)")
+    users.add_parser("list", help="every account with its roles and state")
+    for action, what in (("disable", "disable an account (it can no longer log in)"),
+                         ("enable", "enable an account again, lifting a lock-out")):
+        u = users.add_parser(action, help=what)
+        u.add_argument("name")
+    p = sub.add_parser("audit", help="the audit trail as CSV: who did what, and when")
+    p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--user", dest="who", metavar="NAME", help="only this staff member's rows")
+    p.add_argument("--patient", metavar="ID", help="only rows about this patient")
+    sub.add_parser("verify-audit", help="check the audit trail's hash chain; exit 1 naming "
+                   "the first row changed or removed")
     p = sub.add_parser("demo", help="fill an empty database with demo data")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
@@ -242,9 +269,50 @@ def cmd_export(args, engine) -> int:
     from models.interchange import write
 
     with snapshot(engine) as session:
-        doc = write.export_document(session)
+        doc = write.export_document(session, actor=args.user)
     write.write_file(args.file, doc)
+    _audit(engine, args.user, "export", detail=args.file.name)
     print(f"Exported to {args.file}.")
+    return EXIT_OK
+
+
+def _audit(engine, actor: str, action: str, **what: Any) -> None:
+    """One row of the audit trail in a transaction of its own (after a read: a packet, an
+    export, a backup)."""
+    from models.db import unit_of_work
+    from models.security import audit
+
+    with unit_of_work(engine) as session:
+        audit.record(session, actor, action, **what)
+
+
+def cmd_audit(args, engine) -> int:
+    from models.db import snapshot
+    from models.security import audit
+    from models.security.access import read_trail
+
+    with snapshot(engine) as session:
+        found = read_trail(session, actor=args.user, start=args.start, end=args.end,
+                           user=args.who, patient=args.patient)
+        text = audit.as_csv(found)
+    _write_text(text, None)
+    return EXIT_OK
+
+
+def cmd_verify_audit(args, engine) -> int:
+    from models.db import snapshot
+    from models.security import audit
+    from models.security.permissions import AUDIT, authorize
+
+    with snapshot(engine) as session:
+        authorize(session, args.user, AUDIT)
+        broken = audit.verify(session)
+        count = len(audit.rows(session))
+    if broken is not None:
+        print(f"perdiem verify-audit: {broken}", file=sys.stderr)
+        return EXIT_DATA
+    print(f"The audit trail's {count} row{'s' if count != 1 else ''} follow one another: "
+          "none was changed or removed.")
     return EXIT_OK
 
 
@@ -403,6 +471,8 @@ def cmd_packet(args, engine) -> int:
             data = load_packet_data(session, patient_id=args.patient, start=args.start,
                                     end=args.end, prepared_by=args.user, created_at=created)
     write_pdf(render_packet(data), args.out)
+    _audit(engine, args.user, "packet", patient_id=data.patient.id,
+           detail=f"{args.out.name}" + (f", claim {args.claim}" if args.claim else ""))
     n = len(data.billed_days)
     what = f"claim {data.claim.account_number}, " if data.claim else ""
     print(f"Packet written to {args.out} ({what}{n} billed day{'s' if n != 1 else ''}"
@@ -422,7 +492,7 @@ def cmd_packets(args, engine) -> int:
 
     start, end = month_period(*args.month)
     created = dt.datetime.now().replace(microsecond=0)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: its owner's only
     with snapshot(engine) as session:
         patient_ids = patients_with_service_days(session, start, end)
     failed = 0
@@ -431,8 +501,10 @@ def cmd_packets(args, engine) -> int:
             with snapshot(engine) as session:
                 data = load_packet_data(session, patient_id=patient_id, start=start, end=end,
                                         prepared_by=args.user, created_at=created)
-            path = args.out / packet_filename(data, start, end)
+            path = args.out / packet_filename(data, start, end,
+                                              with_name=args.patient_names)
             write_pdf(render_packet(data), path)
+            _audit(engine, args.user, "packet", patient_id=patient_id, detail=path.name)
         except Exception as exc:
             failed += 1
             print(f"perdiem packets: {patient_id}: no packet ({exc})", file=sys.stderr)
@@ -470,6 +542,63 @@ def cmd_attach(args, engine) -> int:
     return EXIT_OK
 
 
+def _new_password() -> str:
+    given = os.environ.get("PERDIEM_NEW_PASSWORD")
+    if given is not None:
+        return given
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("The same password again: ") != first:
+        raise _Fail("password: the two entries differ; nothing was saved")
+    return first
+
+
+def cmd_users(args, engine) -> int:
+    from models.db import snapshot, unit_of_work
+    from models.security import accounts
+
+    if args.users_command == "list":
+        with snapshot(engine) as session:
+            from models.security.permissions import ACCOUNTS, authorize
+
+            authorize(session, args.user, ACCOUNTS)
+            found = accounts.list_accounts(session)
+        for a in found:
+            state = "locked" if a.locked else "active" if a.active else "disabled"
+            print(f"{a.username}\t{','.join(a.roles)}\t{state}")
+        return EXIT_OK
+    if args.users_command == "add":
+        password = _new_password()
+        with unit_of_work(engine) as session:
+            made = accounts.add_account(session, actor=args.user, username=args.name,
+                                        roles=args.role, password=password)
+        print(f"Added {made.username} ({', '.join(made.roles)}).")
+        return EXIT_OK
+    with unit_of_work(engine) as session:
+        made = accounts.set_active(session, actor=args.user, username=args.name,
+                                   active=args.users_command == "enable")
+    print(f"{made.username} is {'enabled' if made.active else 'disabled'}.")
+    return EXIT_OK
+
+
+def _sign_in(args, engine) -> None:
+    """Who acts (models/security/signin.py): once the database has staff accounts, --user
+    with the password from $PERDIEM_PASSWORD or the terminal; before, the name given or the
+    OS user."""
+    from models.security.signin import sign_in
+
+    def password() -> str:
+        given = os.environ.get("PERDIEM_PASSWORD")
+        return given if given is not None else getpass.getpass(f"Password for {args.user}: ")
+
+    args.user = sign_in(engine, args.user, password, _default_user())
+    if args.command in ("billable-days", "month"):  # lists patients' service days
+        from models.db import snapshot
+        from models.security.permissions import VIEW_CLINICAL, authorize
+
+        with snapshot(engine) as session:
+            authorize(session, args.user, VIEW_CLINICAL)
+
+
 def _database_file(engine_or_url: Any) -> Path:
     from models.db import sqlite_path
 
@@ -482,16 +611,42 @@ def _database_file(engine_or_url: Any) -> Path:
 
 def cmd_backup(args, engine) -> int:
     from models.backup import online_copy
+    from models.db import snapshot
+    from models.security.permissions import BACKUP, authorize
 
+    with snapshot(engine) as session:
+        authorize(session, args.user, BACKUP)
     path = _database_file(engine)
     if args.out.resolve() == path.resolve():
         raise _Fail("--out: is the database itself; give another file name")
     if not args.out.parent.is_dir():
         raise _Fail(f"--out: {args.out.parent}: no such folder")
     online_copy(path, args.out)
+    _audit(engine, args.user, "backup", detail=str(args.out))
     print(f"Backed up {path} to {args.out} ({args.out.stat().st_size:,} bytes, checked with "
           "SQLite's integrity_check).")
     return EXIT_OK
+
+
+def _restore_allowed(args, url: str) -> None:
+    """Restore replaces every record: with staff accounts, an administrator's (BACKUP)."""
+    from models.db import DatabaseDamaged, open_database, snapshot, sqlite_path
+    from models.errors import DomainError
+    from models.security.permissions import BACKUP, authorize
+
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return
+    try:
+        engine = open_database(url)
+    except (DatabaseDamaged, DomainError):  # a damaged file asks no login: the OS account
+        return  # that may replace it is the boundary then (docs/security.md)
+    try:
+        _sign_in(args, engine)
+        with snapshot(engine) as session:
+            authorize(session, args.user, BACKUP)
+    finally:
+        engine.dispose()
 
 
 def cmd_restore(args, url: str) -> int:
@@ -503,7 +658,11 @@ def cmd_restore(args, url: str) -> int:
     if args.file.resolve() == path.resolve():
         raise _Fail(f"{args.file} is the database itself")
     kept = backup.restore(path, args.file, db.known_revisions())
-    db.open_database(url).dispose()  # it opens (upgraded when it is older)
+    engine = db.open_database(url)  # it opens (upgraded when it is older)
+    try:  # in the restored database's own trail: the restore is its latest event
+        _audit(engine, args.user or _default_user(), "restore", detail=str(args.file))
+    finally:
+        engine.dispose()
     print(f"Restored {args.file} as {path}."
           + (f" The database it replaced is kept at {kept}." if kept else ""))
     return EXIT_OK
@@ -524,10 +683,15 @@ COMMANDS = {
     "packets": cmd_packets,
     "attach": cmd_attach,
     "backup": cmd_backup,
+    "users": cmd_users,
+    "audit": cmd_audit,
+    "verify-audit": cmd_verify_audit,
 }
 
 
-WRITES = {"import", "claims", "claim-number", "demo", "attach", "restore"}
+WRITES = {"import", "claims", "claim-number", "demo", "attach", "restore", "users"}
+# read commands that still append to the audit trail (a packet printed, an export) take no
+# writer lock: their one short row waits on SQLite's own lock like any write
 
 
 def _writer_lock(args, url: str) -> Any:
@@ -541,7 +705,7 @@ def _writer_lock(args, url: str) -> Any:
     path = sqlite_path(url)
     if args.command not in WRITES or path is None:
         return nullcontext()
-    return WriterLock(path, args.user, purpose=f"perdiem {args.command}")
+    return WriterLock(path, args.user or _default_user(), purpose=f"perdiem {args.command}")
 
 
 class _Fail(Exception):
@@ -566,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from ui.shell.app import run
 
-        return run(url, args.user)
+        return run(url, args.user or _default_user())
 
     from sqlalchemy.exc import DatabaseError, OperationalError
 
@@ -577,15 +741,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         clock.set_today(getattr(args, "today", None))
         clock.today()  # a bad $PERDIEM_TODAY is named before anything runs
-        if getattr(args, "start", None) and args.end < args.start:
+        if getattr(args, "start", None) and getattr(args, "end", None) \
+                and args.end < args.start:
             raise _Fail("--to: is before --from")
         with _writer_lock(args, url):
             if args.command == "restore":
+                _restore_allowed(args, url)
                 return cmd_restore(args, url)
             engine = open_database(url, report=lambda text: print(f"perdiem: {text}",
                                                                   file=sys.stderr),
                                    daily_backup=True)
             try:
+                _sign_in(args, engine)
                 return COMMANDS[args.command](args, engine)
             finally:
                 engine.dispose()  # closing its connections refreshes the planner's statistics

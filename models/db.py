@@ -39,6 +39,13 @@ def default_db_path() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "perdiem.sqlite"
 
 
+def private_folder(folder: Path) -> None:
+    """PerDiem's own data folder: created, and kept, 0700 (its owner's only; POSIX)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix" and folder.stat().st_mode & 0o077:
+        os.chmod(folder, 0o700)
+
+
 def resolve_db_url(cli_value: str | None = None) -> str:
     """The database URL: `--db`, then `PERDIEM_DB`, then perdiem.sqlite in the user data folder.
 
@@ -65,12 +72,18 @@ def make_engine(url: str) -> Engine:
     the same mode)."""
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent == default_db_path().parent:
+            private_folder(path.parent)
+        else:  # a folder the user named: created private, an existing one left as it is
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             backup.private_file(path)
         except FileExistsError:
             pass
-    engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {})
+    # hide_parameters: an error names the statement, never the values it carried (a
+    # patient's name in a traceback or a log: issue 12)
+    engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {},
+                           hide_parameters=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -43,6 +43,7 @@ from models.records.tables import (
     PharmacyBase,
     PrescriberBase,
 )
+from models.security.permissions import IMPORT, authorize
 from models.validation import npi_with_check_digit
 
 
@@ -702,6 +703,7 @@ class _Demo:
 
 def load_demo(session: Session, *, actor: str, seed: int, today: dt.date) -> dict[str, int]:
     """Fill an empty database with a demo pharmacy; returns how many of each record it wrote."""
+    authorize(session, actor, IMPORT)
     if count_records(session):
         raise DomainError("The database already holds data; demo data only goes into an empty "
                           "database (choose a new file with --db).")

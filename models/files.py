@@ -20,6 +20,7 @@ def atomic_file(path: Path | str, *, text: bool = False) -> Iterator[IO[Any]]:
         raise IsADirectoryError(f"{path} is a folder: give a file name, e.g. {path / 'out'}")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{path.parent}: no such folder")
+    # mkstemp creates the file 0600 (its owner's only; issue 12): the finished file keeps it
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         mode = {"mode": "w", "encoding": "utf-8", "newline": "\n"} if text else {"mode": "wb"}

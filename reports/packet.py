@@ -792,20 +792,29 @@ def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-") or "x"
 
 
-def packet_filename(data_or_patient, start: dt.date, end: dt.date) -> str:
-    """A file name that sorts by period then patient, e.g. 2026-10_lindqvist-maria_p-1001.pdf."""
+def _who(p, with_name: bool) -> str:
+    """The patient in a file name: the id, and the name only when the user chose it (a file
+    name shows in folder listings, backups and e-mail attachments: issue 12)."""
+    return (f"{_slug(p.last_name)}-{_slug(p.first_name)}_{_slug(p.id)}" if with_name
+            else _slug(p.id))
+
+
+def packet_filename(data_or_patient, start: dt.date, end: dt.date, *,
+                    with_name: bool = False) -> str:
+    """A file name that sorts by period then patient, e.g. 2026-10_p-1001.pdf (with the
+    patient's name, 2026-10_lindqvist-maria_p-1001.pdf)."""
     p = getattr(data_or_patient, "patient", data_or_patient)
     first_of_month = start.day == 1 and (start.year, start.month) == (end.year, end.month) \
         and end.day == calendar.monthrange(end.year, end.month)[1]
     period = start.isoformat()[:7] if first_of_month else f"{start}_{end}"  # 0001-01, not 1-01
-    return f"{period}_{_slug(p.last_name)}-{_slug(p.first_name)}_{_slug(p.id)}.pdf"
+    return f"{period}_{_who(p, with_name)}.pdf"
 
 
-def claim_packet_filename(data_or_patient, claim: str) -> str:
-    """A claim's packet, e.g. claim_2610-1a2b3c4d_lindqvist-maria_p-1001.pdf."""
+def claim_packet_filename(data_or_patient, claim: str, *, with_name: bool = False) -> str:
+    """A claim's packet, e.g. claim_2610-1a2b3c4d_p-1001.pdf (with the patient's name,
+    claim_2610-1a2b3c4d_lindqvist-maria_p-1001.pdf)."""
     p = getattr(data_or_patient, "patient", data_or_patient)
-    return (f"claim_{_slug(claim)}_{_slug(p.last_name)}-{_slug(p.first_name)}_"
-            f"{_slug(p.id)}.pdf")
+    return f"claim_{_slug(claim)}_{_who(p, with_name)}.pdf"
 
 
 def write_pdf(content: bytes, path: Path) -> None:

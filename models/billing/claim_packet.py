@@ -23,6 +23,7 @@ from models.errors import FieldError
 from models.records import registry
 from models.records.reference import get_pharmacy, list_prescribers
 from models.records.tables import Claim, ClaimBatch, ClaimDay
+from models.security.permissions import PACKETS, authorize
 
 
 def find_claim(session: Session, claim: str) -> Claim:
@@ -43,6 +44,7 @@ def find_claim(session: Session, claim: str) -> Claim:
 def load_claim_packet_data(session: Session, *, claim: str, prepared_by: str,
                            created_at: dt.datetime) -> PacketData:
     """The packet of the claim sent as `claim` (CLM01), as it stood when its batch was made."""
+    authorize(session, prepared_by, PACKETS)
     row = find_claim(session, claim)
     batch = session.get(ClaimBatch, row.batch_id)
     assert batch is not None and row.id is not None

@@ -52,6 +52,7 @@ from models.records.tables import (
     RecordVersion,
     RecordVersionRead,
 )
+from models.security.permissions import PACKETS, authorize
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def load_packet_data(
     records dated in it, and what R9, R10 and R12 look back to (preparation notes whose
     beyond-use date reaches it, deliveries from the earliest such note, care notes from 29 days
     before). A fixed number of queries, whatever the number of records."""
+    authorize(session, prepared_by, PACKETS)
     if end < start:
         raise DomainError("The period ends before it starts: check the from and to dates.")
     days = billable_days(session, start, end, patient_id)

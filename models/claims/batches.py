@@ -39,6 +39,8 @@ from models.records.changes import CLAIM, note_change
 from models.records.history import log_version
 from models.records.reference import get_pharmacy, list_prescribers
 from models.records.tables import Claim, ClaimBatch, ClaimDay, Pharmacy
+from models.security import audit
+from models.security.permissions import CLAIMS, authorize
 
 MAX_CONTROL_NUMBER = 999_999_999  # ISA13 is nine digits
 # A payer's claim number (ICN/DCN) as REF*F8 can carry it: letters, digits and dashes.
@@ -175,6 +177,7 @@ def set_payer_claim_number(session: Session, *, actor: str, account_number: str,
     so its replacement names it in REF*F8 / box 22. The claim is the newest one holding
     `account_number`: a replacement keeps its original's account number, and the payer gives
     the replacement a number of its own. Who and when go to the history (kind "claim")."""
+    authorize(session, actor, CLAIMS)
     acct = (account_number or "").strip().upper()
     value = (number or "").strip().upper()
     if not value:
@@ -230,6 +233,7 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
 
     Refuses (Conflict) a day that another claim already bills, e.g. one exported meanwhile
     from another workstation, unless the draft replaces that very claim."""
+    authorize(session, actor, CLAIMS)
     dates = [day for d in drafts for _, day in d.days]
     claimed = claimed_days(session, start=min(dates), end=max(dates)) if dates else {}
     for d in drafts:
@@ -241,6 +245,9 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
     batch = ClaimBatch(created_at=created_at, created_by=actor, format=fmt,
                        period_start=start, period_end=end, file_name=file_name[:260],
                        control_number=control_number, status=status, files=files)
+    audit.record(session, actor, audit.CLAIM_BATCH, detail=(
+        f"{fmt}, {start:%Y-%m-%d} to {end:%Y-%m-%d}, {len(drafts)} claim"
+        f"{'s' if len(drafts) != 1 else ''}, {Path(file_name).name}"))
     session.add(batch)
     session.flush()
     # three statements whatever the number of claims: the claims, their ids, their days
@@ -312,6 +319,7 @@ def _record_pending(session: Session, *, actor: str, start: dt.date, end: dt.dat
                     now: dt.datetime | None) -> tuple[ExportResult, list[tuple[Path, bytes]]]:
     """Step 1 of an export: the drafts rendered and the batch recorded pending with the
     files it is about to write (path, content)."""
+    authorize(session, actor, CLAIMS)
     preview = prepare_claims(session, start, end, fmt=fmt, patient_id=patient_id, rebill=rebill)
     result = ExportResult(preview=preview)
     good = preview.good

@@ -29,6 +29,7 @@ from models.claims.x12 import interchanges
 from models.errors import DomainError, FieldError
 from models.records.reference import get_pharmacy
 from models.records.tables import Claim, ClaimBatch, Patient, Payer
+from models.security.permissions import CLAIMS, authorize
 
 VOID = "8"
 FREQUENCIES = {"1": "original", "7": "replacement", "8": "void"}
@@ -125,6 +126,7 @@ def void_claim(session: Session, *, actor: str, account_number: str, fmt: str, o
     Refused, with nothing written or recorded: a claim already voided, one replaced (void
     the replacement, which keeps the account number), one without the payer's claim number
     (`no-payer-claim-number`: the payer knows the claim by its own number only)."""
+    authorize(session, actor, CLAIMS)
     if fmt not in FORMATS:
         raise FieldError("format", f'"{fmt}" is not one of {", ".join(FORMATS)}')
     if out.is_dir() or not out.parent.is_dir():

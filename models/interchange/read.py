@@ -33,6 +33,8 @@ from models.records.late import LATE_ENTRY_DAYS
 from models.records.reference import save_pharmacy
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Order, Pharmacy, RecordVersion
+from models.security import audit
+from models.security.permissions import IMPORT, authorize
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def import_document(session: Session, *, actor: str, doc: Any,
     receives what R25 questions in the file without refusing it
     (`infusions[4].dose_given: ... (dose-out-of-range)`; models/interchange/warnings.py).
     """
+    authorize(session, actor, IMPORT)
     report = progress or (lambda _p: None)
     total = _record_count(doc)
     report(Progress("checking", 0, total))
@@ -99,6 +102,8 @@ def import_document(session: Session, *, actor: str, doc: Any,
     writer.announce(doc)
     if warnings is not None:
         warnings.extend(found)
+    audit.record(session, actor, audit.IMPORT, detail=", ".join(
+        f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n))
     return counts
 
 

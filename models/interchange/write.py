@@ -19,6 +19,7 @@ from models.interchange.format import FORMAT, VERSION, properties
 from models.records import registry
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Pharmacy
+from models.security.permissions import EXPORT, authorize
 
 # fields version 1.1 added to clinical records (R26, R28) and to the pharmacy (its settings)
 V11_FIELDS = frozenset({"recorded_at", "recorded_by", "late_entry_reason", "prep_note"})
@@ -221,8 +222,11 @@ OUT: dict[RecordKind[Any, Any], Callable[[Any], dict[str, Any]]] = {
 assert set(OUT) | {registry.PATIENT} == set(registry.KINDS)
 
 
-def export_document(session: Session) -> dict[str, Any]:
-    """The current, non-voided records as an interchange document (see docs/interchange.md)."""
+def export_document(session: Session, *, actor: str | None = None) -> dict[str, Any]:
+    """The current, non-voided records as an interchange document (see docs/interchange.md);
+    with `actor`, refused (PermissionDenied) unless that staff member may export."""
+    if actor is not None:
+        authorize(session, actor, EXPORT)
     pharmacy = session.get(Pharmacy, 1)
     if pharmacy is None:
         raise DomainError("There is nothing to export yet: the pharmacy settings are not set. "

@@ -16,6 +16,8 @@ from models.records.registry import RecordKind
 from models.records.rows import now
 from models.records.scans import MAX_BYTES, damage
 from models.records.tables import Attachment, AttachmentRead, Order
+from models.security import audit
+from models.security.permissions import ATTACH, authorize
 from models.vocab import alternatives
 
 
@@ -71,6 +73,7 @@ def add_attachment(
 ) -> AttachmentRead:
     """Store a scanned document for a patient, or for one of the patient's orders, plans of
     care or deliveries (`record_kind`: a registry key of a kind taking attachments)."""
+    authorize(session, actor, ATTACH)
     kind = next((k for k in registry.ATTACHABLE if k.key == record_kind), None)
     if kind is None:
         raise FieldError("record_kind", "is " + alternatives([k.key for k in registry.ATTACHABLE]))
@@ -102,6 +105,8 @@ def add_attachment(
     )
     session.add(row)
     session.flush()
+    audit.record(session, actor, audit.CREATED, patient_id=patient_id, record_kind=ATTACHMENT,
+                 record_id=str(row.id), detail=f"{media_type}, {len(content)} bytes")
     note_change(session, ATTACHMENT, patient_id)
     return AttachmentRead.model_validate(row)
 
@@ -155,6 +160,7 @@ def void_attachment(
     session: Session, *, actor: str, attachment_id: int, reason: str
 ) -> AttachmentRead:
     """Take an attachment out of the packets; it stays on file with who voided it and why."""
+    authorize(session, actor, ATTACH)
     if not (reason or "").strip():
         raise FieldError("reason", "say why the attachment is voided")
     row = _get(session, attachment_id)
@@ -164,6 +170,8 @@ def void_attachment(
     row.void_reason = reason.strip()
     row.voided_by = actor
     row.voided_at = now()
+    audit.record(session, actor, audit.VOIDED, patient_id=row.patient_id,
+                 record_kind=ATTACHMENT, record_id=str(row.id))
     session.flush()
     note_change(session, ATTACHMENT, row.patient_id)
     return AttachmentRead.model_validate(row)

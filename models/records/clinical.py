@@ -26,6 +26,7 @@ from models.records.registry import B, ClinicalKind, R
 from models.records.rows import get_row, new_id, now, require
 from models.records.sanity import EntryWarning, entry_warnings
 from models.records.tables import Infusion, Order, OrderRead, Pharmacy
+from models.security.permissions import RECORDING, authorize
 
 
 def _patient_of(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> str:
@@ -112,6 +113,7 @@ def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], dat
     records the interchange importer has already checked against the file format. `today`
     (models.clock.today() when None) is the day no date may lie after (R24).
     """
+    authorize(session, actor, RECORDING[kind.key])
     record: Any = kind.base.model_validate(data)
     if not record.id:
         record.id = new_id(session, kind)
@@ -146,6 +148,7 @@ def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], recor
     `base_version` is the version the edit was made from (a form names the version it
     loaded): when the record changed meanwhile (another workstation saved a correction), the
     edit is refused with both versions shown (StaleEdit), never saved over the newer one."""
+    authorize(session, actor, RECORDING[kind.key])
     if not (reason or "").strip():
         raise FieldError("reason", "say why the record is changed")
     row: Any = get_row(session, kind.table, record_id, kind.label)
@@ -179,6 +182,7 @@ def void_record(session: Session, *, actor: str, kind: ClinicalKind[Any, R], rec
                 base_version: int | None = None) -> R:
     """Mark a clinical record void (it stays on file with its history; the rules ignore it).
     With `base_version`, refused (StaleEdit) when the record changed since that version."""
+    authorize(session, actor, RECORDING[kind.key])
     if not (reason or "").strip():
         raise FieldError("reason", "say why the record is voided")
     row: Any = get_row(session, kind.table, record_id, kind.label)

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from models.records.registry import ClinicalKind
 from models.records.rows import now
-from models.records.tables import RecordVersion, RecordVersionRead
+from models.records.tables import Order, RecordVersion, RecordVersionRead
+from models.security import audit
 
 
 def log_version(session: Session, kind: str, record_id: str, data: dict, actor: str,
@@ -31,6 +32,11 @@ def log_version(session: Session, kind: str, record_id: str, data: dict, actor: 
         action="edited" if last else "created", data=data, recorded_by=actor,
         recorded_at=recorded_at or now()))
     session.flush()
+    patient = (record_id if kind == "patient" else data.get("patient_id")
+               if isinstance(data.get("patient_id"), str) else None)
+    audit.record(session, actor, audit.EDITED if last else audit.CREATED, patient_id=patient,
+                 record_kind=kind, record_id=record_id,
+                 detail=f"version {last.version + 1 if last else 1}")
 
 
 def snapshot(session: Session, kind: ClinicalKind[Any, Any], row: Any, action: str,
@@ -41,6 +47,13 @@ def snapshot(session: Session, kind: ClinicalKind[Any, Any], row: Any, action: s
         data=kind.base.model_validate(row).model_dump(mode="json"),
         recorded_by=row.recorded_by, recorded_at=row.recorded_at, reason=reason,
     ))
+    owner = getattr(row, "patient_id", None)
+    if owner is None and getattr(row, "order_id", None):
+        order = session.get(Order, row.order_id)
+        owner = order.patient_id if order else None
+    audit.record(session, row.recorded_by, {"edited": audit.EDITED, "voided": audit.VOIDED}.get(
+        action, audit.CREATED), patient_id=owner, record_kind=kind.key, record_id=row.id,
+        detail=f"version {row.version}")
 
 
 def history(session: Session, kind: str, record_id: str) -> list[RecordVersionRead]:

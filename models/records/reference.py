@@ -45,6 +45,7 @@ from models.records.tables import (
     PrescriberBase,
     PrescriberRead,
 )
+from models.security.permissions import EDIT_REFERENCE, authorize
 
 # --- the pharmacy ---------------------------------------------------------------------------
 
@@ -55,6 +56,7 @@ def get_pharmacy(session: Session) -> PharmacyRead | None:
 
 
 def save_pharmacy(session: Session, *, actor: str, data: PharmacyBase) -> PharmacyRead:
+    authorize(session, actor, EDIT_REFERENCE)
     check_pharmacy(data)
     row = session.get(Pharmacy, 1)
     if row is None:
@@ -82,6 +84,7 @@ def get_payer(session: Session, payer_id: str) -> PayerRead:
 
 def save_payer(session: Session, *, actor: str, data: PayerBase,
                recorded_at: dt.datetime | None = None) -> PayerRead:
+    authorize(session, actor, EDIT_REFERENCE)
     check_payer(data)
     row = upsert(session, Payer, data, data.id)
     read = PayerRead.model_validate(row)
@@ -103,6 +106,7 @@ def get_prescriber(session: Session, prescriber_id: str) -> PrescriberRead:
 
 def save_prescriber(session: Session, *, actor: str, data: PrescriberBase,
                     recorded_at: dt.datetime | None = None) -> PrescriberRead:
+    authorize(session, actor, EDIT_REFERENCE)
     check_prescriber(data)
     row = upsert(session, Prescriber, data, data.id)
     read = PrescriberRead.model_validate(row)
@@ -155,6 +159,7 @@ def save_patient(
     recorded_at: dt.datetime | None = None,
 ) -> PatientRead:
     """Create or update a patient; the coverages given replace the patient's coverages."""
+    authorize(session, actor, EDIT_REFERENCE)
     check_patient(data, coverages)
     for i, cov in enumerate(coverages):
         require(session, registry.PAYER, cov.payer_id, f"coverages[{i}].payer")
@@ -192,6 +197,7 @@ def save_authorization(
     session: Session, *, actor: str, data: AuthorizationBase,
     recorded_at: dt.datetime | None = None,
 ) -> AuthorizationRead:
+    authorize(session, actor, EDIT_REFERENCE)
     check_authorization(data)
     for ref in registry.AUTHORIZATION.refs:
         require(session, ref, getattr(data, f"{ref.key}_id"))

@@ -514,3 +514,7 @@ class Attachment(AttachmentBase, table=True):
 
 class AttachmentRead(AttachmentBase):
     id: int
+
+
+# --- staff accounts and the audit trail (issue 12): models/security/tables.py ---------------
+from models.security.tables import AuditEvent, StaffAccount  # noqa: E402,F401

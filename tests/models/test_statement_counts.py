@@ -25,8 +25,9 @@ from tests.support.databases import copy_database
 from tests.support.generated_pharmacy import write_generated
 
 MONTH = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
-MOST = 34  # statements any one of these operations may issue (a packet takes 31: its
-# sections, the claims of its days, versions, attachments and the R26/R27 settings)
+MOST = 35  # statements any one of these operations may issue (a packet takes 32: its
+# sections, the claims of its days, versions, attachments, the R26/R27 settings and the
+# permission check of issue 12, whether the database has staff accounts)
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from models.records.tables import (
     OrderBase,
     PatientBase,
 )
-from reports.packet import packet_filename, render_packet
+from reports.packet import claim_packet_filename, packet_filename, render_packet
 from tests.support.recorded import today_is
 
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -312,13 +312,24 @@ def test_file_names_sort_by_period_then_patient():
     p = PatientBase(id="p-1001", first_name="María", last_name="Lindqvist",
                     birth_date=dt.date(1961, 4, 18), sex="F", address_line1="x", city="y",
                     state="IL", zip="61602")
-    assert packet_filename(p, *OCT) == "2026-10_lindqvist-maria_p-1001.pdf"
+    assert packet_filename(p, *OCT, with_name=True) == "2026-10_lindqvist-maria_p-1001.pdf"
     assert (packet_filename(p, dt.date(2026, 10, 3), dt.date(2026, 10, 9))
-            == "2026-10-03_2026-10-09_lindqvist-maria_p-1001.pdf")
+            == "2026-10-03_2026-10-09_p-1001.pdf")
     assert packet_filename(p, dt.date(9999, 12, 1), dt.date.max) == \
-        "9999-12_lindqvist-maria_p-1001.pdf"  # the last month Python knows does not overflow
+        "9999-12_p-1001.pdf"  # the last month Python knows does not overflow
     assert packet_filename(p, dt.date(1, 1, 1), dt.date(1, 1, 31)) == \
-        "0001-01_lindqvist-maria_p-1001.pdf"  # four-digit years, so names keep sorting
+        "0001-01_p-1001.pdf"  # four-digit years, so names keep sorting
+
+
+def test_file_names_carry_no_patient_name_unless_chosen():
+    """Issue 12 item 4: a file name shows in listings, backups and mail; the id suffices."""
+    p = PatientBase(id="p-1001", first_name="María", last_name="Lindqvist",
+                    birth_date=dt.date(1961, 4, 18), sex="F", address_line1="x", city="y",
+                    state="IL", zip="61602")
+    assert "lindqvist" not in packet_filename(p, *OCT)
+    assert claim_packet_filename(p, "2610-1A") == "claim_2610-1a_p-1001.pdf"
+    assert claim_packet_filename(p, "2610-1A", with_name=True) == (
+        "claim_2610-1a_lindqvist-maria_p-1001.pdf")
 
 
 def test_a_long_name_and_two_member_ids_do_not_cut_the_period_from_the_header(example_engine):
@@ -375,7 +386,13 @@ def test_cli_packet_packets_and_attach(example_engine, db_url, tmp_path, capsys)
 
     folder = tmp_path / "october"
     assert main(["--db", db_url, "packets", "--month", "2026-10", "--out", str(folder)]) == 0
-    assert sorted(f.name for f in folder.iterdir()) == ["2026-10_lindqvist-maria_p-1001.pdf"]
+    assert sorted(f.name for f in folder.iterdir()) == ["2026-10_p-1001.pdf"]
+    assert folder.stat().st_mode & 0o777 == 0o700, "issue 12: a folder PerDiem makes is private"
+    assert (folder / "2026-10_p-1001.pdf").stat().st_mode & 0o777 == 0o600
+    named = tmp_path / "named"
+    assert main(["--db", db_url, "packets", "--month", "2026-10", "--out", str(named),
+                 "--patient-names"]) == 0
+    assert [f.name for f in named.iterdir()] == ["2026-10_lindqvist-maria_p-1001.pdf"]
     empty = tmp_path / "september"
     assert main(["--db", db_url, "packets", "--month", "2026-09", "--out", str(empty)]) == 0
     assert list(empty.iterdir()) == []

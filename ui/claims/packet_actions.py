@@ -213,10 +213,19 @@ def make_packet(ctx: Any, parent: QWidget | None, patient_id: str, start: dt.dat
 
     def done(result: Path | None) -> None:
         if result is not None:
+            record_packet(ctx, patient_id, result)
             _offer_open_or_print(job, result)
 
     job.succeeded.connect(done)
     return job
+
+
+def record_packet(ctx: Any, patient_id: str, path: Path, detail: str = "") -> None:
+    """A packet saved, in the audit trail (issue 12): who, which patient, which file."""
+    from models.security import audit
+    from ui.shell.signin import record_event
+
+    record_event(ctx, audit.PACKET, patient_id=patient_id, detail=f"{path.name}{detail}")
 
 
 def make_claim_packet(ctx: Any, parent: QWidget | None, claim: str,
@@ -256,6 +265,7 @@ def make_claim_packet(ctx: Any, parent: QWidget | None, claim: str,
 
     def done(result: Path | None) -> None:
         if result is not None:
+            record_packet(ctx, patient.id, result, f", claim {claim}")
             _offer_open_or_print(job, result)
 
     job.succeeded.connect(done)
@@ -289,8 +299,9 @@ def make_month_packets(ctx: Any, parent: QWidget | None, year: int, month: int,
     created = _now()
 
     def work(session: Session, step, cancelled: threading.Event) -> dict:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: the user's only
         written: list[Path] = []
+        patients: list[str] = []
         for i, patient_id in enumerate(patient_ids):
             if cancelled.is_set():
                 break
@@ -300,11 +311,14 @@ def make_month_packets(ctx: Any, parent: QWidget | None, year: int, month: int,
             path = folder / packet_filename(data, start, end)
             write_pdf(render_packet(data), path)
             written.append(path)
-        return {"written": written, "cancelled": cancelled.is_set()}
+            patients.append(patient_id)
+        return {"written": written, "patients": patients, "cancelled": cancelled.is_set()}
 
     job = PacketJob(ctx, parent, f"Packets for {label}", len(patient_ids), work)
 
     def done(result: dict) -> None:
+        for patient_id, path in zip(result["patients"], result["written"], strict=True):
+            record_packet(ctx, patient_id, path)
         n = len(result["written"])
         what = f"{n} packet{'s' if n != 1 else ''}"
         verb = "was" if n == 1 else "were"

@@ -36,6 +36,28 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def sign_in(ctx) -> bool:
+    """Who uses the app: a new (empty) database asks for its administrator first; declining,
+    or a database that already holds records from before accounts, keeps working as the OS
+    user, as before (the administrator is then added with File > Staff accounts). A database
+    with accounts asks for a login. False when the user gave up."""
+    from models.records.rows import count_records
+    from models.security.signin import has_accounts
+    from ui.shell.signin import FirstAdministratorDialog, LoginDialog
+
+    if not has_accounts(ctx.engine):
+        if ctx.read(count_records):
+            return True
+        first = FirstAdministratorDialog(ctx)
+        if first.exec() != FirstAdministratorDialog.DialogCode.Accepted:
+            return True
+    login = LoginDialog(ctx)
+    if login.exec() != LoginDialog.DialogCode.Accepted or login.username is None:
+        return False
+    ctx.actor = login.username
+    return True
+
+
 def run(url: str, actor: str) -> int:
     """Open the database at `url` and run the app until its window closes; the exit status."""
     app = make_application()
@@ -67,6 +89,9 @@ def run(url: str, actor: str) -> int:
     from ui.shell.workers import run_in_background
 
     ctx = AppContext(engine, actor, url, parent=app)  # Qt owns it: see ui.shell.workers
+    if not sign_in(ctx):  # issue 12: the first administrator, or a login
+        engine.dispose()
+        return 1
     if not take_writer_lock(ctx, url):  # the user quit rather than open it read-only
         engine.dispose()
         return 1

@@ -277,7 +277,7 @@ class ImportExport(QObject):
         def _export(session: Session) -> str:
             from models.interchange import write
 
-            doc = write.export_document(session)
+            doc = write.export_document(session, actor=self.ctx.actor)
             if stop.is_set():
                 raise Cancelled()
             write.write_file(path, doc)  # never leaves a half-written export behind
@@ -291,6 +291,10 @@ class ImportExport(QObject):
 
     @Slot(object)
     def _on_exported(self, path: str) -> None:
+        from models.security import audit
+        from ui.shell.signin import record_event
+
+        record_event(self.ctx, audit.EXPORT, detail=Path(path).name)
         self.status(f"Exported to {path}.")
         self.exported.emit(path)
 

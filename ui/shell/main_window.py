@@ -32,6 +32,7 @@ from ui.shell.import_export import ImportExport
 from ui.shell.menus import WindowMenus
 from ui.shell.patient_tabs import CALENDAR_CLASS, PatientTabs
 from ui.shell.window_commands import WindowCommands
+from ui.shell.window_security import WindowSecurity
 from ui.shell.workers import run_in_background
 
 if TYPE_CHECKING:  # the month view's module loads after the first paint
@@ -127,6 +128,7 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self.db_label.setObjectName("databaseLabel")
         self.statusBar().addPermanentWidget(self.db_label)
         self._build_actions()
+        self.security = WindowSecurity(self)  # lock, switch user, accounts, audit (issue 12)
         self._build_menus()
         self._build_toolbar()
 
@@ -316,6 +318,8 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
         self.action_packet.setEnabled(patient_id is not None)
         if changed:
             self.tabs.set_patient(patient_id)
+            if patient_id is not None:
+                self.security.patient_opened(patient_id)
         if patient_id is None:
             if self.patients.loading:
                 text = "Loading patients…"

@@ -95,6 +95,8 @@ class WindowMenus:
         file_menu.addSeparator()
         file_menu.addActions([self.action_import, self.action_export])
         file_menu.addSeparator()
+        file_menu.addActions(self.security.actions)
+        file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.action_pharmacy, self.action_payers, self.action_prescribers])

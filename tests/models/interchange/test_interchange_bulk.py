@@ -67,7 +67,9 @@ def stored(engine, since: dt.datetime) -> dict[str, list[tuple]]:
     try:
         names = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name != 'alembic_version' ORDER BY name")]
+            "AND name NOT IN ('alembic_version', 'audit_event') ORDER BY name")]
+        # the audit trail differs by design (issue 12): the services add a row a record, an
+        # import one row naming what it wrote (tests/models/security/test_audit_trail.py)
         out = {}
         for name in names:
             cur = conn.execute(f'SELECT * FROM "{name}" ORDER BY rowid')

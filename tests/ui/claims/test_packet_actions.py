@@ -75,8 +75,9 @@ def test_gui_month_packets_write_one_file_per_patient(gui_ctx, qtbot, tmp_path):
     job = packet_actions.make_month_packets(gui_ctx, None, 2026, 10, folder=tmp_path / "oct")
     with qtbot.waitSignal(job.finished, timeout=20000):
         pass
-    assert [p.name for p in job.result["written"]] == ["2026-10_lindqvist-maria_p-1001.pdf"]
-    assert (tmp_path / "oct" / "2026-10_lindqvist-maria_p-1001.pdf").exists()
+    assert [p.name for p in job.result["written"]] == ["2026-10_p-1001.pdf"]
+    assert (tmp_path / "oct" / "2026-10_p-1001.pdf").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "oct").stat().st_mode & 0o777 == 0o700
     assert job.message.text().startswith("1 packet for October 2026 was written")
     job.message.close()
 
@@ -134,7 +135,7 @@ def test_gui_packet_for_a_claim_from_the_day_panel(gui_ctx, qtbot, tmp_path, mon
     with qtbot.waitSignal(job.finished, timeout=30000):
         pass
     assert asked[0][0] == f"Save the packet of claim {claim}"
-    assert asked[0][1].endswith(f"claim_{claim.lower()}_lindqvist-maria_p-1001.pdf")
+    assert asked[0][1].endswith(f"claim_{claim.lower()}_p-1001.pdf")  # no name (issue 12)
     pages = [p.extract_text() for p in PdfReader(out).pages]
     assert f"{claim} (CLM01)" in pages[0] and "prepared by Jia Lee" in " ".join(pages[0].split())
     assert "Attestation" in "\n".join(pages)
