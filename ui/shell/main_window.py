@@ -4,6 +4,9 @@ The window paints before it reads anything: the patient list, the title's pharma
 each tab's records come from background reads, and only the tab in front reads when a
 patient is chosen (the others when they come to the front). Its menus and toolbar are built
 by ui.shell.menus, and what their commands open is in ui.shell.window_commands.
+
+It is over 400 lines on purpose: it is where the window's parts meet (the Today list, the
+patient tabs, the month, sign-in and the idle lock), each wired in a few lines.
 """
 
 from __future__ import annotations

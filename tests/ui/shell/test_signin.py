@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from sqlmodel import select
 
 from models.db import snapshot, unit_of_work
+from models.records import registry
 from models.records.tables import RecordVersion
 from models.security import accounts
 from models.security.permissions import find_account
@@ -105,7 +106,7 @@ def test_the_idle_lock_covers_the_window_and_keeps_a_half_typed_form(
     window = _window(qtbot, ctx, settings)
     qtbot.waitUntil(lambda: window.security.watch is not None)
     assert window.security.watch.timer.interval() == 10 * 60_000
-    dialog = make_record_dialog(ctx, window, "infusion", patient_id="p-1001",
+    dialog = make_record_dialog(ctx, window, registry.INFUSION, patient_id="p-1001",
                                 record_id="mar-1")
     qtbot.addWidget(dialog)
     dialog.show()
@@ -135,7 +136,7 @@ def test_switch_user_is_one_click_and_the_next_save_names_the_new_user(
     ctx = AppContext(staffed, "nina", db_url)
     window = _window(qtbot, ctx, settings)
     qtbot.waitUntil(lambda: window.security.active)
-    left_open = make_record_dialog(ctx, window, "infusion", patient_id="p-1001",
+    left_open = make_record_dialog(ctx, window, registry.INFUSION, patient_id="p-1001",
                                    record_id="mar-1")
     qtbot.addWidget(left_open)
     left_open.show()
@@ -147,7 +148,7 @@ def test_switch_user_is_one_click_and_the_next_save_names_the_new_user(
     qtbot.mouseClick(cover.form.login_button, Qt.MouseButton.LeftButton)
     assert ctx.actor == "phil" and not cover.isVisible()
     assert not left_open.isVisible(), "nina's unsaved form is not handed to phil"
-    from models.records import clinical, registry
+    from models.records import clinical
     from ui.shell.ops import WriteOp
     WriteOp(ctx, lambda s: clinical.void_record(s, actor=ctx.actor, kind=registry.ORDER,
                                                 record_id="o-1", reason="switch test")).run()
