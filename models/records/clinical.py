@@ -22,10 +22,11 @@ from models.records.changes import note_change
 from models.records.checks import check_record
 from models.records.history import snapshot
 from models.records.late import LATE_ENTRY_DAYS, days_late, is_late
+from models.records.lots import covers_date, lot_problem
 from models.records.registry import B, ClinicalKind, R
 from models.records.rows import get_row, new_id, now, require
 from models.records.sanity import EntryWarning, entry_warnings
-from models.records.tables import Infusion, Order, OrderRead, Pharmacy
+from models.records.tables import Infusion, Order, OrderRead, Pharmacy, PrepNote, PrepNoteRead
 
 
 def _patient_of(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> str:
@@ -38,6 +39,11 @@ def _patient_of(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> st
 def _check_refs(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> None:
     for ref in kind.refs:
         require(session, ref, getattr(data, f"{ref.key}_id"))
+    note_id = getattr(data, "prep_note", None) if kind is registry.INFUSION else None
+    if note_id:  # R28: the lot given from
+        problem = lot_problem(session.get(PrepNote, note_id), note_id, data)
+        if problem:
+            raise ValidationFailed([FieldError("prep_note", problem)])
 
 
 def infusion_warnings(session: Session, entry: Any) -> list[EntryWarning]:
@@ -244,6 +250,20 @@ def patient_orders(session: Session, patient_id: str, selected: str | None = Non
         except DomainError:
             pass
     return orders
+
+
+def lots_for(session: Session, order_id: str, day: dt.date,
+             selected: str | None = None) -> list[PrepNoteRead]:
+    """R28: the preparation notes an entry of `order_id` on `day` can name as its lot (not
+    void, date <= day <= beyond-use date), by date then id; plus `selected` when it is a note
+    of the order no longer offered, so an old entry's lot stays shown."""
+    notes = [n for n in list_records(session, registry.PREP_NOTE, order_id=order_id)
+             if covers_date(n, day)]
+    if selected and selected not in {n.id for n in notes}:
+        row = session.get(PrepNote, selected)
+        if row is not None and row.order_id == order_id:
+            notes.append(PrepNoteRead.model_validate(row))
+    return notes
 
 
 def last_nurse(session: Session, order_id: str) -> str | None:
