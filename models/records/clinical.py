@@ -266,6 +266,33 @@ def lots_for(session: Session, order_id: str, day: dt.date,
     return notes
 
 
+def lot_text(note: Any) -> str:
+    """How a lot is shown: its lot number, beyond-use date (and hour) and note id (R28)."""
+    hour = f" {note.beyond_use_time:%H:%M}" if note.beyond_use_time is not None else ""
+    return (f"{note.lot or 'no lot number'}, BUD {note.beyond_use_date:%m/%d/%Y}{hour} "
+            f"({note.id})")
+
+
+def day_lots(session: Session, patient_id: str, start: dt.date, end: dt.date
+             ) -> dict[tuple[str, dt.date], list[str]]:
+    """R28: by (order, date), each current infusion entry of the patient in [start, end] with
+    the lot it names ("mar-1 completed: lot LE12F044, BUD 10/09/2026 (rx-1)", or "no lot
+    named"), by start time then id; what the calendar's day panel lists. One SELECT."""
+    stmt = (select(Infusion, PrepNote)
+            .join(Order, col(Order.id) == Infusion.order_id)
+            .join(PrepNote, col(PrepNote.id) == Infusion.prep_note, isouter=True)
+            .where(Order.patient_id == patient_id, Infusion.voided == False,  # noqa: E712
+                   Infusion.date >= start, Infusion.date <= end)
+            .order_by(Infusion.date, Infusion.start_time, Infusion.id))
+    out: dict[tuple[str, dt.date], list[str]] = {}
+    for entry, note in session.exec(stmt).all():
+        lot = (f"lot {lot_text(note)}" if note is not None else
+               f"lot {entry.prep_note} (not on file)" if entry.prep_note else "no lot named")
+        out.setdefault((entry.order_id, entry.date), []).append(
+            f"{entry.id} {entry.status}: {lot}")
+    return out
+
+
 def last_nurse(session: Session, order_id: str) -> str | None:
     """Who gave the most recent administered dose of an order (to prefill the MAR form)."""
     stmt = (select(Infusion.administered_by)

@@ -4,7 +4,8 @@ for the payer's claim number of that claim."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -78,6 +79,7 @@ class DayPanel(QWidget):
         self._layout.setContentsMargins(12, 12, 12, 12)
         self._layout.setSpacing(10)
         self.fix_buttons: dict[tuple[str, str], QPushButton] = {}  # (order id, code) -> button
+        self._lots: Mapping[tuple[str, dt.date], list[str]] = {}  # R28: entries and their lots
         self.show_message("Select a day to see why it is or is not billable.")
 
     def _clear(self) -> None:
@@ -109,9 +111,11 @@ class DayPanel(QWidget):
         return "\n".join(w.text() for w in self.findChildren(QLabel) if w.isVisibleTo(self))
 
     def show_day(self, day: CalendarDay, payer_names: dict[str, str],
-                 notes: Sequence[RecordedNote] = ()) -> None:
-        """The day's orders, and (R26) the records dated that day that are late entries or
-        were imported, each with its note."""
+                 notes: Sequence[RecordedNote] = (),
+                 lots: Mapping[tuple[str, dt.date], list[str]] | None = None) -> None:
+        """The day's orders with (R28) each entry's lot, and (R26) the records dated that day
+        that are late entries or were imported, each with its note."""
+        self._lots = lots or {}
         self._clear()
         self._label(
             day.date.strftime(LONG_DATE),
@@ -166,7 +170,9 @@ class DayPanel(QWidget):
             details.append(f"Payer: {payer_names.get(r.payer_id, r.payer_id)}")
         if r.authorization_number:
             details.append(f"Authorization: {r.authorization_number}")
+        details += [f"Entry {line}" for line in self._lots.get((r.order_id, r.date), [])]
         label = QLabel("\n".join(details))
+        label.setObjectName("day-details")
         label.setStyleSheet("color: #444;")
         label.setWordWrap(True)
         box.addWidget(label)

@@ -26,6 +26,7 @@ from ui.forms import kit
 from ui.forms.framework import RecordForm
 from ui.forms.kit import choice, date_field, decimal_field, line, time_field
 from ui.forms.late_reason import LateReason
+from ui.forms.lot_picker import LotPicker
 from ui.records.table_models import plain_decimal
 from ui.shell.context import AppContext
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -58,9 +59,10 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     labels = {"date": "Date", "order_id": "Order", "status": "Status", "setting": "Setting",
               "start_time": "Start time", "end_time": "End time", "dose_given": "Dose given",
               "wasted": "Wasted", "administered_by": "Administered by", "site": "Site",
-              "reaction": "Reaction", "notes": "Notes"}
+              "reaction": "Reaction", "notes": "Notes", "prep_note": "Lot"}
     TAB_ORDER = ("date", "order_id", "status", "setting", "start_time", "end_time",
-                 "dose_given", "wasted", "administered_by", "site", "reaction", "notes")
+                 "dose_given", "wasted", "administered_by", "site", "prep_note", "reaction",
+                 "notes")
 
     def __init__(self, ctx: AppContext, patient_id: str, record: InfusionRead | None = None,
                  parent: QWidget | None = None, *, order_id: str | None = None,
@@ -89,6 +91,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         self.site = f("site", line(60, "e.g. left forearm"))
         self.reaction = f("reaction", line(4000, "none, or what happened and what was done"))
         self.notes = f("notes", line(4000))
+        self.lot = f("prep_note", LotPicker())  # R28: the lot given from
         self.status.setMinimumContentsLength(10)
         self.setting.setMinimumContentsLength(10)
 
@@ -99,7 +102,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         place = {"date": (row1, 0), "order_id": (row1, 1), "status": (row1, 0),
                  "setting": (row1, 0), "start_time": (row2, 0), "end_time": (row2, 0),
                  "dose_given": (row2, 0), "wasted": (row2, 0), "administered_by": (row2, 1),
-                 "site": (row2, 1),
+                 "site": (row2, 1), "prep_note": (row3, 1),
                  "reaction": (row3, 1), "notes": (row3, 1)}
         for name in self.TAB_ORDER:
             box, caption = stacked(self.label(name), self.fields[name])
@@ -119,6 +122,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             QWidget.setTabOrder(a, b)
 
         self.date.editingFinished.connect(self._on_date_edited)
+        self.date.editingFinished.connect(self._refresh_lots)
         self.order.currentIndexChanged.connect(self._on_order_changed)
         self.status.currentIndexChanged.connect(self._on_status_changed)
         if record is not None:
@@ -209,6 +213,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             self._choose_first_order()  # the first active order: usually the only one
         self._day_shown = day
         self._update_dose_caption()
+        self._refresh_lots()
         if prefill_data is not None and self.record is None:
             self._apply_prefill(prefill_data, typed)
         elif prefill and chosen is None:
@@ -319,6 +324,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     @Slot(int)
     def _on_order_changed(self, _index: int) -> None:
         self._update_dose_caption()
+        self._refresh_lots()
         if self.record is None:
             self._prefill()
 
@@ -336,8 +342,9 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     def load(self, record: InfusionRead) -> None:
         self.fill_orders(self.order, record.order_id)  # every order: an old entry may be outside
         for name in self.TAB_ORDER:
-            if name != "order_id":
+            if name not in ("order_id", "prep_note"):
                 self.set_value(name, getattr(record, name))
+        self._refresh_lots(record.prep_note)
         self._update_dose_caption()
         self._update_notes_caption()
 
@@ -349,8 +356,12 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             start_time=v("start_time"), end_time=v("end_time"), dose_given=v("dose_given"),
             wasted=v("wasted"), administered_by=v("administered_by"), site=v("site"),
             reaction=v("reaction"),
-            notes=v("notes"),
+            notes=v("notes"), prep_note=v("prep_note"),
         )
+
+    def _refresh_lots(self, keep: str | None = None) -> None:
+        """R28: the order's notes covering the date typed, the lot picked kept if offered."""
+        self.lot.refresh(self.ctx, self.order.currentData(), self.value("date"), keep)
 
     def check(self, data: InfusionBase) -> None:
         """The record's checks and the order, all named at once (not one per Enter)."""

@@ -76,7 +76,7 @@ def test_keyboard_entry_follows_the_paper_mar_and_makes_the_day_billable(tab, en
 
     visited = [QApplication.focusWidget().objectName()]
     type_here(qtbot, "11/20/2026")
-    for text in ("", "", "", "0905", "12:50", "", "", "", "right forearm", "none", ""):
+    for text in ("", "", "", "0905", "12:50", "", "", "", "right forearm", "", "none", ""):
         press(Qt.Key.Key_Tab)
         visited.append(QApplication.focusWidget().objectName())
         type_here(qtbot, text)
