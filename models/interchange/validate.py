@@ -16,8 +16,8 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from types import SimpleNamespace
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import jsonschema_rs
@@ -38,8 +38,8 @@ from models.records import registry
 from models.records.checks import check_pharmacy, check_record, per_diem_problem
 from models.records.clinical import late_problem
 from models.records.late import LATE_ENTRY_DAYS
-from models.records.registry import RecordKind
 from models.records.lots import lot_problem
+from models.records.registry import RecordKind
 from models.records.tables import CoverageBase, Pharmacy, PrepNote
 from models.validation import npi_problem
 

@@ -17,6 +17,7 @@ from tests.support.gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_rec
 from tests.support.gui_wait import settle
 from tests.support.recorded import create_on_its_day
 from ui.billing.calendar_view import PatientCalendar
+from ui.forms.clinical import PrepNoteForm
 from ui.forms.lot_picker import NO_LOT
 from ui.forms.mar_form import MarEntryForm
 from ui.shell.context import AppContext
@@ -111,3 +112,30 @@ def test_r28_a_lot_not_covering_the_date_is_not_offered_and_not_kept(ctx, qtbot,
 def clinical_entries(engine):
     with unit_of_work(engine) as s:
         return clinical.list_records(s, registry.INFUSION, patient_id=PATIENT)
+
+
+def test_r28_the_preparation_note_form_takes_a_beyond_use_hour(ctx, engine, qtbot):
+    """Typed in the form, the hour is saved with the note, shown again when it is opened,
+    and then offered with the lot in the MAR form."""
+    form = PrepNoteForm(ctx, PATIENT, order_id=ORDER, day=NEXT_DAY)
+    qtbot.addWidget(form)
+    form.show()
+    assert form.label("beyond_use_time") == "Beyond-use hour"
+    bud = form.fields["beyond_use_date"]
+    bud.selectAll()
+    qtbot.keyClicks(bud, "11/22/2026")
+    qtbot.keyClicks(form.fields["beyond_use_time"], "14:30")
+    qtbot.keyClicks(form.fields["lot"], "LE12F303")
+    assert form.save()
+    with unit_of_work(engine) as s:
+        [note] = [n for n in clinical.list_records(s, registry.PREP_NOTE)
+                  if n.lot == "LE12F303"]
+    assert (note.beyond_use_date, note.beyond_use_time) == (dt.date(2026, 11, 22),
+                                                            dt.time(14, 30))
+    again = PrepNoteForm(ctx, PATIENT, note)
+    qtbot.addWidget(again)
+    assert again.fields["beyond_use_time"].text() == "14:30"
+    mar = MarEntryForm(ctx, PATIENT, order_id=ORDER, day=NEXT_DAY)
+    qtbot.addWidget(mar)
+    settle(qtbot)
+    assert f"LE12F303, BUD 11/22/2026 14:30 ({note.id})" in offered(mar)
