@@ -289,6 +289,11 @@ def _semantic_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:
                     out.append(((coll, i, pair.end), problem))
 
     out += _lot_errors(session, doc)
+    for coll in (k.collection for k in registry.CLINICAL):  # what the schema's pattern lets by
+        for i, item in _items(doc, coll):
+            for fld in ("recorded_at", "beyond_use_date"):
+                if problem := _moment_error(item.get(fld)):
+                    out.append(((coll, i, fld), problem))
 
     for i, item in _items(doc, "prescribers"):
         if problem := _npi_error(item.get("npi")):
@@ -315,6 +320,18 @@ def _semantic_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:
             if problem := per_diem_problem(code):
                 out.append(((registry.ORDER.collection, i, "per_diem_code"), problem))
     return out
+
+
+def _moment_error(value: Any) -> str | None:
+    """A date and time `YYYY-MM-DDTHH:MM` (R26's recorded_at, R28's beyond-use hour) whose
+    date does not exist (2026-02-30T10:00): the schema checks only its form."""
+    if not (isinstance(value, str) and len(value) > 10 and value[10] == "T"):
+        return None
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return f"{_show(value)} is not a real calendar date and time"
+    return None
 
 
 def _lot_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:

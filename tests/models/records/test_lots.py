@@ -168,3 +168,18 @@ def test_r28_migration_0012_adds_the_lot_and_the_hour_empty_on_existing_rows(exa
         assert conn.execute(text(
             "SELECT count(*), count(beyond_use_time) FROM prep_note")).one() == (2, 0)
     plain.dispose()
+
+
+@pytest.mark.parametrize(("collection", "field"), [("prep_notes", "beyond_use_date"),
+                                                   ("infusions", "recorded_at")])
+def test_r28_a_date_and_hour_that_does_not_exist_is_refused_in_words(
+        engine, example_doc, collection, field):
+    """The schema checks the form YYYY-MM-DDTHH:MM only: 02/30 is named, not a crash (R28's
+    beyond-use hour, R26's recorded_at)."""
+    doc = copy.deepcopy(example_doc)
+    doc["version"] = 1.1
+    doc[collection][0][field] = "2026-02-30T10:00"
+    with unit_of_work(engine) as s, pytest.raises(ImportRejected) as info:
+        read.import_document(s, actor="t", doc=doc)
+    assert (f'{collection}[0].{field}: "2026-02-30T10:00" is not a real calendar date and '
+            "time") in str(info.value)
