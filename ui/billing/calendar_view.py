@@ -63,11 +63,9 @@ from ui.shell.tab_loading import LOADING_STYLE, LoadsInFront
 from ui.shell.workers import BackgroundTask, run_in_background
 
 MONTH_KEY = "calendar.month"  # ctx.view_state: the month shown, remembered for this run
-# a month's days, payer names, claimed days, (R26) its late or imported records by date and
-# (R28) the lot of each entry by order and date
+# a month's days, payer names, claimed days, (R26) late or imported records by date, (R28) lots
 MonthData = tuple[list[DayResult], dict[str, str], Claimed,
-                  dict[dt.date, list[recorded.RecordedNote]],
-                  dict[tuple[str, dt.date], list[str]]]
+                  dict[dt.date, list[recorded.RecordedNote]], dict[tuple[str, dt.date], list[str]]]
 
 
 class PatientCalendar(QWidget, LoadsInFront):
@@ -232,9 +230,8 @@ class PatientCalendar(QWidget, LoadsInFront):
             days = loading.billable_days(session, first, last, patient_id)
             claimed = claim_batches.claimed_days(session, patient_id, start=first, end=last)
             notes = recorded.day_notes(session, patient_id, first, last)  # R26
-            lots = clinical.day_lots(session, patient_id, first, last)  # R28
-            return (days, {p.id: p.name for p in reference.list_payers(session)}, claimed,
-                    notes, lots)
+            payers = {p.id: p.name for p in reference.list_payers(session)}
+            return days, payers, claimed, notes, clinical.day_lots(session, patient_id, first, last)
 
         self._task = run_in_background(
             self.ctx,
