@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from models import clock
 from models.errors import DomainError, FieldError, ValidationFailed
 from models.records import registry
-from models.records.clinical import infusion_warnings, late_entry_days
-from models.records.dose import entry_defaults, load_prefill, prefill_dose
+from models.records.clinical import infusion_warnings
+from models.records.dose import load_prefill, prefill_dose
 from models.records.late import LATE_ENTRY_DAYS
 from models.records.sanity import DOSE_OUT_OF_RANGE
 from models.records.tables import InfusionBase, InfusionRead, OrderRead
@@ -26,7 +26,7 @@ from ui.forms import kit
 from ui.forms.framework import RecordForm
 from ui.forms.kit import choice, date_field, decimal_field, line, time_field
 from ui.forms.late_reason import LateReason
-from ui.forms.lot_picker import LotPicker
+from ui.forms.lot_picker import LotPicker, read_defaults
 from ui.records.table_models import plain_decimal
 from ui.shell.context import AppContext
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -195,16 +195,16 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             self._loaded()
             return
         typed = self._typed_defaults()
+        lot_day, lot = day or self.value("date"), self.lot.currentData()
         self._task = run_in_background(
-            self.ctx, lambda s: (late_entry_days(s), entry_defaults(s, pid, day, selected,
-                                                                    prefill)),
+            self.ctx, lambda s: read_defaults(s, pid, day, selected, prefill, lot_day, lot),
             receiver=self, on_result=lambda data: self._show_defaults(
-                day, selected, prefill, typed, data[0], *data[1]),
+                day, selected, prefill, typed, data[0], *data[1], lots=data[2]),
             on_error=self._on_defaults_failed)
 
     def _show_defaults(self, day: dt.date | None, selected: str | None, prefill: bool,
                        typed: tuple[str, str], late_days: int, orders: list[OrderRead],
-                       chosen: str | None, prefill_data: Prefill | None) -> None:
+                       chosen: str | None, prefill_data: Prefill | None, lots: tuple) -> None:
         self._task = None
         if self.late is not None:
             self.late.set_allowed(late_days)  # R26: the pharmacy's setting
@@ -213,7 +213,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             self._choose_first_order()  # the first active order: usually the only one
         self._day_shown = day
         self._update_dose_caption()
-        self._refresh_lots()
+        if not self.lot.show_read(lots, chosen, self.order.currentData()):
+            self._refresh_lots()
         if prefill_data is not None and self.record is None:
             self._apply_prefill(prefill_data, typed)
         elif prefill and chosen is None:
