@@ -534,7 +534,9 @@ def _preps(data: PacketData) -> list:
             f"<b>Compounding:</b> {_e(p.compounding)}" if p.compounding else "",
             f"<b>DUR:</b> {_e(p.dur)}" if p.dur else "") if x)
         rows.append([_id(p.id), _id(p.order_id), fmt_date(p.date), p.pharmacist,
-                     markup(work or "none"), _id(p.lot or ""), fmt_date(p.beyond_use_date),
+                     markup(work or "none"), _id(p.lot or ""),
+                     fmt_date(p.beyond_use_date) + (f" {p.beyond_use_time:%H:%M}"  # R28
+                                                    if p.beyond_use_time else ""),
                      _recorded(data.recorded_of(registry.PREP_NOTE, p))])
     ids = _id_width([p.id for p in data.prep_notes], 34)
     lot = _id_width([p.lot for p in data.prep_notes], 40)

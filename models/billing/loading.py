@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, func, or_, true
 from sqlmodel import Session, SQLModel, select
 
 from models.billing import rules
@@ -83,7 +83,8 @@ def load_billing_data(
     - plans of care overlapping the period (R8); preparation notes whose date to beyond-use
       date overlaps it (R9); deliveries from the earliest of those notes' dates, and each
       order's first delivery before it (R10 with no covering note: any earlier delivery);
-      care notes from 29 days before the period (R12);
+      care notes from 29 days before the period (R12); and the notes the period's entries
+      name as their lot (R28), so a note's date is known to R10 whatever its dates;
     - authorizations overlapping the period, with the chains of overlapping authorizations
       they belong to, and as `prior_days` the service days of those chains before the period
       (R13 counts units from each authorization's start; only R1-R4 of those days matter).
@@ -101,7 +102,7 @@ def load_billing_data(
 
     infusions = [rules.InfusionFacts(*r) for r in _rows(session, select(
         inf.c.id, inf.c.order_id, inf.c.date, inf.c.status, inf.c.setting, inf.c.start_time,
-        inf.c.end_time, inf.c.dose_given, inf.c.administered_by, inf.c.wasted,
+        inf.c.end_time, inf.c.dose_given, inf.c.administered_by, inf.c.wasted, inf.c.prep_note,
     ).join(o, o.c.id == inf.c.order_id).where(*in_period, *order_ok))]
 
     chains = _authorization_chains(start, end, patients)
@@ -143,8 +144,12 @@ def load_billing_data(
                       CareNote.__table__)
     plans = evidence(PlanOfCare, rules.PlanFacts, *_within(pc.c.end_date, start, None),
                      *_within(pc.c.start_date, None, end))
-    preps = evidence(PrepNote, rules.PrepNoteFacts, *_within(pn.c.beyond_use_date, start, None),
-                     *_within(pn.c.date, None, end))
+    # R28: and the notes the period's entries name as their lot, whatever their dates
+    overlapping = and_(true(), *_within(pn.c.beyond_use_date, start, None),
+                       *_within(pn.c.date, None, end))
+    named = pn.c.id.in_(select(inf.c.prep_note).where(*in_period,
+                                                       inf.c.prep_note.is_not(None)))
+    preps = evidence(PrepNote, rules.PrepNoteFacts, or_(overlapping, named))
     # R10 takes a delivery on or after the covering note's date, and with no covering note
     # any delivery before the day: the first delivery of each order stands for the older ones
     lo = None if start is None else min([start, *(x.date for x in preps)])

@@ -1,5 +1,5 @@
 """The per diem billing rules R1-R18 of BILLING_RULES.md (and R27's hold, by the pharmacy's
-setting in `BillingData`), as pure functions over read objects.
+setting in `BillingData`; R28's lots in R9/R10), as pure functions over read objects.
 
 No session, no I/O, no clock: callers load a `BillingData` snapshot and call `evaluate`.
 The calendar, the packets, the claim drafts and the command line all use this one function.
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate, groupby
 
+from models.records.lots import covers
 from models.records.tables import (
     AuthorizationRead,
     CareNoteRead,
@@ -112,6 +113,7 @@ class InfusionFacts:
     dose_given: Decimal | None
     administered_by: str | None
     wasted: Decimal | None = None  # discarded from a single-dose vial (JW), in the dose unit
+    prep_note: str | None = None  # R28: the lot given from (a preparation note id)
 
     @property
     def administered(self) -> bool:
@@ -132,6 +134,7 @@ class PrepNoteFacts:
     order_id: str
     date: dt.date
     beyond_use_date: dt.date
+    beyond_use_time: dt.time | None = None  # R28: the beyond-use hour
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +325,7 @@ class _Evidence:
         # the latest beyond-use date among a note and every earlier one: the backward search
         # for a covering note stops as soon as no earlier note can reach the day
         self.prep_reach = {k: list(accumulate(v, max)) for k, v in self.prep_buds.items()}
+        self.prep_by_id = {p.id: p for p in data.prep_notes}  # R28: the named lots
         self.deliveries = _sorted_dates(data.deliveries, "order_id")
         self.care = _sorted_dates(data.care_notes, "patient_id")
 
@@ -340,6 +344,22 @@ class _Evidence:
                 return dates[i]
             i -= 1
         return None
+
+    def lot_reasons(self, order_id: str, day: dt.date, named: list) -> list[str]:
+        """R28: R9 and R10 for the administered entries of a day that name their lot. R9
+        applies when a named note is not the order's, or does not cover the entry (its dates,
+        and a beyond-use hour not before the start); R10 when for a named note no delivery
+        of the order is dated from the note's date to the day (from any date when the note is
+        not on file: void, or another order's)."""
+        r9 = r10 = False
+        for entry in named:
+            note = self.prep_by_id.get(entry.prep_note)
+            if note is None or note.order_id != order_id:
+                note = None
+            r9 = r9 or note is None or not covers(note, day, entry.start_time)
+            since = note.date if note is not None else dt.date.min
+            r10 = r10 or not self.has_delivery(order_id, since, day)
+        return (["missing-prep-note"] if r9 else []) + (["missing-delivery"] if r10 else [])
 
     def has_delivery(self, order_id: str, since: dt.date, day: dt.date) -> bool:
         dates = self.deliveries.get(order_id, ())
@@ -373,11 +393,15 @@ def _draft(data: BillingData, order: OrderRead, day: dt.date, entries: list, uni
         reasons.append("order-signed-late")  # R27
     if not evidence.has_plan(order.id, day):
         reasons.append("missing-plan-of-care")
-    since = evidence.prep_since(order.id, day)
-    if since is None:
-        reasons.append("missing-prep-note")
-    if not evidence.has_delivery(order.id, since or dt.date.min, day):
-        reasons.append("missing-delivery")
+    named = [e for e in administered if getattr(e, "prep_note", None)]
+    if named:  # R28: the lots the entries name, as written
+        reasons += evidence.lot_reasons(order.id, day, named)
+    else:
+        since = evidence.prep_since(order.id, day)
+        if since is None:
+            reasons.append("missing-prep-note")
+        if not evidence.has_delivery(order.id, since or dt.date.min, day):
+            reasons.append("missing-delivery")
     if not all(mar_complete(e) for e in administered):
         reasons.append("incomplete-mar")
     if not evidence.has_care_note(order.patient_id, day):

@@ -140,8 +140,14 @@ def _prep_in(p: dict) -> PrepNoteBase:
     return PrepNoteBase(id=p["id"], order_id=p["order"], date=_day(p["date"]),
                         pharmacist=p["pharmacist"], compounding=_opt(p.get("compounding")),
                         dur=_opt(p.get("dur")), lot=_opt(p.get("lot")),
-                        beyond_use_date=_day(p["beyond_use_date"]),
+                        **beyond_use_in(p["beyond_use_date"]),
         late_entry_reason=_opt(p.get("late_entry_reason")))
+
+
+def beyond_use_in(value: str) -> dict[str, Any]:
+    """R28 (v1.1): a beyond-use date `YYYY-MM-DD`, or date and hour `YYYY-MM-DDTHH:MM`."""
+    day, _, hour = value.partition("T")
+    return {"beyond_use_date": _day(day), "beyond_use_time": _time(hour[:5] or None)}
 
 
 def _delivery_in(d: dict) -> DeliveryBase:
@@ -163,7 +169,8 @@ def _infusion_in(e: dict) -> InfusionBase:
         dose_given=_decimal(e.get("dose_given")), wasted=_decimal(e.get("wasted")),
         administered_by=_opt(e.get("administered_by")),
         site=_opt(e.get("site")), reaction=_opt(e.get("reaction")), notes=_opt(e.get("notes")),
-        late_entry_reason=_opt(e.get("late_entry_reason")))
+        late_entry_reason=_opt(e.get("late_entry_reason")),
+        prep_note=_opt(e.get("prep_note")))
 
 
 def _care_note_in(n: dict) -> CareNoteBase:

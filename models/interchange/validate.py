@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Iterable
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import jsonschema_rs
@@ -37,8 +38,9 @@ from models.records import registry
 from models.records.checks import check_pharmacy, check_record, per_diem_problem
 from models.records.clinical import late_problem
 from models.records.late import LATE_ENTRY_DAYS
+from models.records.lots import lot_problem
 from models.records.registry import RecordKind
-from models.records.tables import CoverageBase, Pharmacy
+from models.records.tables import CoverageBase, Pharmacy, PrepNote
 from models.validation import npi_problem
 
 # what a value failing one of the schema's patterns should have looked like
@@ -131,6 +133,9 @@ def _worded(errors: Iterable[Any], prefix: Path = ()) -> list[tuple[Path, str]]:
             out.append((path, f"{_show(inst)} {hint}"))
         elif kind == "format":
             out.append((path, f"{_show(inst)} is not a real calendar date"))
+        elif kind == "anyOf":  # R28: a beyond-use date, with or without its hour
+            out.append((path, f"{_show(inst)} is not a date YYYY-MM-DD nor a date and hour "
+                              "YYYY-MM-DDTHH:MM"))
         elif kind == "minLength":
             out.append((path, "is empty" if value == 1 else f"is shorter than {value} characters"))
         elif kind == "maxLength":
@@ -201,7 +206,10 @@ def _items(doc: dict, collection: str) -> list[tuple[int, dict]]:
 
 
 def _date(value: Any) -> dt.date | None:
-    """A well-formed date, or None (a malformed one is the schema's to report)."""
+    """A well-formed date, or None (a malformed one is the schema's to report); the date of
+    a beyond-use date and hour `YYYY-MM-DDTHH:MM` (R28)."""
+    if isinstance(value, str) and len(value) > 10 and value[10] == "T":
+        value = value[:10]
     if isinstance(value, str) and DATE_RE.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
@@ -280,6 +288,13 @@ def _semantic_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:
                 if problem := _range_error(item, pair.start, pair.end, pair.start_words):
                     out.append(((coll, i, pair.end), problem))
 
+    out += _lot_errors(session, doc)
+    for coll in (k.collection for k in registry.CLINICAL):  # what the schema's pattern lets by
+        for i, item in _items(doc, coll):
+            for fld in ("recorded_at", "beyond_use_date"):
+                if problem := _moment_error(item.get(fld)):
+                    out.append(((coll, i, fld), problem))
+
     for i, item in _items(doc, "prescribers"):
         if problem := _npi_error(item.get("npi")):
             out.append((("prescribers", i, "npi"), problem))
@@ -304,6 +319,39 @@ def _semantic_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:
         if isinstance(code, str) and re.fullmatch(r"[A-Z]\d{4}", code):  # else the schema's
             if problem := per_diem_problem(code):
                 out.append(((registry.ORDER.collection, i, "per_diem_code"), problem))
+    return out
+
+
+def _moment_error(value: Any) -> str | None:
+    """A date and time `YYYY-MM-DDTHH:MM` (R26's recorded_at, R28's beyond-use hour) whose
+    date does not exist (2026-02-30T10:00): the schema checks only its form."""
+    if not (isinstance(value, str) and len(value) > 10 and value[10] == "T"):
+        return None
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return f"{_show(value)} is not a real calendar date and time"
+    return None
+
+
+def _lot_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:
+    """R28 (v1.1): each infusion's `prep_note` names a note of the file or the database, of
+    the same order, not void, covering the entry's date (models/records/lots.py)."""
+    out: list[tuple[Path, str]] = []
+    in_file: dict[str, Any] = {}
+    for _, item in _items(doc, registry.PREP_NOTE.collection):
+        day, bud = _date(item.get("date")), _date(item.get("beyond_use_date"))
+        if isinstance(item.get("id"), str) and day and bud:
+            in_file[item["id"]] = SimpleNamespace(order_id=item.get("order"), date=day,
+                                                  beyond_use_date=bud)
+    for i, item in _items(doc, registry.INFUSION.collection):
+        note_id, day = item.get("prep_note"), _date(item.get("date"))
+        if not isinstance(note_id, str) or day is None:
+            continue  # not named, or the schema's to report
+        note = in_file.get(note_id) or session.get(PrepNote, note_id)
+        entry = SimpleNamespace(order_id=item.get("order"), date=day)
+        if problem := lot_problem(note, note_id, entry):
+            out.append(((registry.INFUSION.collection, i, "prep_note"), problem))
     return out
 
 

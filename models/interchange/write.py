@@ -183,8 +183,15 @@ def _prep_out(p: Any) -> dict[str, Any]:
     return _tidy("prep_note", {
         "id": p.id, "order": p.order_id, "date": _iso(p.date), "pharmacist": p.pharmacist,
         "compounding": p.compounding, "dur": p.dur, "lot": p.lot,
-        "beyond_use_date": _iso(p.beyond_use_date), **_recorded(p),
+        "beyond_use_date": beyond_use_out(p), **_recorded(p),
     })
+
+
+def beyond_use_out(p: Any) -> str | None:
+    """R28: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM` with a beyond-use hour (v1.1)."""
+    day = _iso(p.beyond_use_date)
+    hour = getattr(p, "beyond_use_time", None)
+    return f"{day}T{hour:%H:%M}" if day and hour is not None else day
 
 
 def _delivery_out(d: Any) -> dict[str, Any]:
@@ -201,7 +208,7 @@ def _infusion_out(e: Any) -> dict[str, Any]:
         "status": e.status, "setting": e.setting, "dose_given": _number(e.dose_given),
         "wasted": _number(e.wasted),
         "administered_by": e.administered_by, "site": e.site, "reaction": e.reaction,
-        "notes": e.notes, **_recorded(e),
+        "notes": e.notes, **_recorded(e), "prep_note": e.prep_note,
     })
 
 

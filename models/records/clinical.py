@@ -22,10 +22,11 @@ from models.records.changes import note_change
 from models.records.checks import check_record
 from models.records.history import snapshot
 from models.records.late import LATE_ENTRY_DAYS, days_late, is_late
+from models.records.lots import covers_date, lot_problem
 from models.records.registry import B, ClinicalKind, R
 from models.records.rows import get_row, new_id, now, require
 from models.records.sanity import EntryWarning, entry_warnings
-from models.records.tables import Infusion, Order, OrderRead, Pharmacy
+from models.records.tables import Infusion, Order, OrderRead, Pharmacy, PrepNote, PrepNoteRead
 from models.security.permissions import RECORDING, authorize
 
 
@@ -39,6 +40,11 @@ def _patient_of(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> st
 def _check_refs(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> None:
     for ref in kind.refs:
         require(session, ref, getattr(data, f"{ref.key}_id"))
+    note_id = getattr(data, "prep_note", None) if kind is registry.INFUSION else None
+    if note_id:  # R28: the lot given from
+        problem = lot_problem(session.get(PrepNote, note_id), note_id, data)
+        if problem:
+            raise ValidationFailed([FieldError("prep_note", problem)])
 
 
 def infusion_warnings(session: Session, entry: Any) -> list[EntryWarning]:
@@ -248,6 +254,47 @@ def patient_orders(session: Session, patient_id: str, selected: str | None = Non
         except DomainError:
             pass
     return orders
+
+
+def lots_for(session: Session, order_id: str, day: dt.date,
+             selected: str | None = None) -> list[PrepNoteRead]:
+    """R28: the preparation notes an entry of `order_id` on `day` can name as its lot (not
+    void, date <= day <= beyond-use date), by date then id; plus `selected` when it is a note
+    of the order no longer offered, so an old entry's lot stays shown."""
+    notes = [n for n in list_records(session, registry.PREP_NOTE, order_id=order_id)
+             if covers_date(n, day)]
+    if selected and selected not in {n.id for n in notes}:
+        row = session.get(PrepNote, selected)
+        if row is not None and row.order_id == order_id:
+            notes.append(PrepNoteRead.model_validate(row))
+    return notes
+
+
+def lot_text(note: Any) -> str:
+    """How a lot is shown: its lot number, beyond-use date (and hour) and note id (R28)."""
+    hour = f" {note.beyond_use_time:%H:%M}" if note.beyond_use_time is not None else ""
+    return (f"{note.lot or 'no lot number'}, BUD {note.beyond_use_date:%m/%d/%Y}{hour} "
+            f"({note.id})")
+
+
+def day_lots(session: Session, patient_id: str, start: dt.date, end: dt.date
+             ) -> dict[tuple[str, dt.date], list[str]]:
+    """R28: by (order, date), each current infusion entry of the patient in [start, end] with
+    the lot it names ("mar-1 completed: lot LE12F044, BUD 10/09/2026 (rx-1)", or "no lot
+    named"), by start time then id; what the calendar's day panel lists. One SELECT."""
+    stmt = (select(Infusion, PrepNote)
+            .join(Order, col(Order.id) == Infusion.order_id)
+            .join(PrepNote, col(PrepNote.id) == Infusion.prep_note, isouter=True)
+            .where(Order.patient_id == patient_id, Infusion.voided == False,  # noqa: E712
+                   Infusion.date >= start, Infusion.date <= end)
+            .order_by(Infusion.date, Infusion.start_time, Infusion.id))
+    out: dict[tuple[str, dt.date], list[str]] = {}
+    for entry, note in session.exec(stmt).all():
+        lot = (f"lot {lot_text(note)}" if note is not None else
+               f"lot {entry.prep_note} (not on file)" if entry.prep_note else "no lot named")
+        out.setdefault((entry.order_id, entry.date), []).append(
+            f"{entry.id} {entry.status}: {lot}")
+    return out
 
 
 def last_nurse(session: Session, order_id: str) -> str | None:

@@ -288,6 +288,8 @@ class PrepNoteBase(SQLModel):
     dur: str | None = Field(default=None, max_length=4000)
     lot: str | None = Field(default=None, max_length=40)
     beyond_use_date: dt.date
+    # R28: the beyond-use hour on beyond_use_date (USP 797 date and time); None: the whole day
+    beyond_use_time: dt.time | None = None
     late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
 
 
@@ -333,6 +335,8 @@ class InfusionBase(SQLModel):
     reaction: str | None = Field(default=None, max_length=4000)
     notes: str | None = Field(default=None, max_length=4000)
     late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
+    # R28: the lot given from, a preparation note of the same order (id); None: not named
+    prep_note: str | None = Field(default=None, max_length=64)
 
     @property
     def administered(self) -> bool:

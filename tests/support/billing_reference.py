@@ -132,12 +132,28 @@ def reference_evaluate(
             reasons.append("unsigned-order")
         if not any(p.start_date <= day <= p.end_date for p in plans[order.id]):
             reasons.append("missing-plan-of-care")
-        covering_preps = [p for p in preps[order.id] if p.date <= day <= p.beyond_use_date]
-        if not covering_preps:
-            reasons.append("missing-prep-note")
-        since = max(p.date for p in covering_preps) if covering_preps else dt.date.min
-        if not any(since <= dl.date <= day for dl in deliveries[order.id]):
-            reasons.append("missing-delivery")
+        named = [e for e in d["administered"] if e.prep_note]
+        if named:  # R28, written out plainly: each named lot must be the order's, cover the
+            # entry (a beyond-use hour not before its start) and have a delivery since
+            by_id = {p.id: p for p in preps[order.id]}
+            r9 = r10 = False
+            for e in named:
+                note = by_id.get(e.prep_note)
+                ok = note is not None and note.date <= day <= note.beyond_use_date and not (
+                    day == note.beyond_use_date and note.beyond_use_time is not None
+                    and e.start_time is not None and e.start_time > note.beyond_use_time)
+                r9 = r9 or not ok
+                since = note.date if note is not None else dt.date.min
+                r10 = r10 or not any(since <= dl.date <= day for dl in deliveries[order.id])
+            reasons += ["missing-prep-note"] * r9 + ["missing-delivery"] * r10
+        else:
+            covering_preps = [p for p in preps[order.id]
+                              if p.date <= day <= p.beyond_use_date]
+            if not covering_preps:
+                reasons.append("missing-prep-note")
+            since = max(p.date for p in covering_preps) if covering_preps else dt.date.min
+            if not any(since <= dl.date <= day for dl in deliveries[order.id]):
+                reasons.append("missing-delivery")
         if not all(mar_complete(e) for e in d["administered"]):
             reasons.append("incomplete-mar")
         # days between, not day - 29: a service day in the first days of year 1 must not overflow

@@ -14,7 +14,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, select, update
 
 from benchmarks.generate import generate
 from models.db import unit_of_work
@@ -142,3 +142,41 @@ def write_generated(engine: Engine, patients: int, years: int, seed: int,
             if values:
                 session.execute(insert(table.__table__), values)
     return doc
+
+
+def name_lots(engine: Engine, seed: int, share: float = 0.4) -> int:
+    """R28 on a written pharmacy: beyond-use hours on some preparation notes, and on a share
+    of the infusion entries the lot they were given from: mostly a note covering the day,
+    some a note of the order that does not, a few another order's or one not on file. The
+    number of entries that name a lot."""
+    rng = random.Random(seed)
+    inf, pn = Infusion.__table__, PrepNote.__table__
+    with unit_of_work(engine) as session:
+        notes = session.execute(select(pn.c.id, pn.c.order_id, pn.c.date,
+                                       pn.c.beyond_use_date)).all()
+        for note_id, *_ in notes:
+            if rng.random() < 0.3:
+                session.execute(update(pn).where(pn.c.id == note_id).values(
+                    beyond_use_time=dt.time(rng.randrange(24), rng.choice((0, 30)))))
+        by_order: dict[str, list] = {}
+        for note in notes:
+            by_order.setdefault(note.order_id, []).append(note)
+        named = 0
+        for entry_id, order_id, day in session.execute(
+                select(inf.c.id, inf.c.order_id, inf.c.date).order_by(inf.c.id)).all():
+            own = by_order.get(order_id, [])
+            if rng.random() >= share or not own:
+                continue
+            covering = [n for n in own if n.date <= day <= n.beyond_use_date]
+            pick = rng.random()
+            if covering and pick < 0.7:
+                lot = rng.choice(covering).id
+            elif pick < 0.9:
+                lot = rng.choice(own).id
+            elif pick < 0.95:
+                lot = rng.choice(notes).id
+            else:
+                lot = "rx-not-on-file"
+            session.execute(update(inf).where(inf.c.id == entry_id).values(prep_note=lot))
+            named += 1
+    return named

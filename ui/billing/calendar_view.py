@@ -10,6 +10,9 @@ The month is computed in the background: meanwhile the grid shows the month's da
 "Computing the billing days…" above them (another patient's or month's days never stay on
 screen), and a newer request drops the older one. Behind another tab the calendar computes
 nothing until it comes to the front.
+
+It is over 400 lines on purpose: the grid and its side panel share one month's state (the
+days, the claims, the late entries and lots of R26/R28, the records a fix opens).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from models.billing.fixes import involved_record
 from models.billing.rules import HOLD, DayResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
-from models.records import recorded, reference
+from models.records import clinical, recorded, reference
 from models.records.changes import Changes
 from ui.billing import day_panel, fixes, month_bar
 from ui.billing.billing_models import (
@@ -64,9 +67,9 @@ from ui.shell.tab_loading import LOADING_STYLE, LoadsInFront
 from ui.shell.workers import BackgroundTask, run_in_background
 
 MONTH_KEY = "calendar.month"  # ctx.view_state: the month shown, remembered for this run
-# a month's days, payer names, claimed days and (R26) its late or imported records by date
+# a month's days, payer names, claimed days, (R26) late or imported records by date, (R28) lots
 MonthData = tuple[list[DayResult], dict[str, str], Claimed,
-                  dict[dt.date, list[recorded.RecordedNote]]]
+                  dict[dt.date, list[recorded.RecordedNote]], dict[tuple[str, dt.date], list[str]]]
 
 
 class PatientCalendar(QWidget, LoadsInFront):
@@ -87,6 +90,7 @@ class PatientCalendar(QWidget, LoadsInFront):
         self._shown: tuple[str | None, dt.date] | None = None  # (patient, month) on screen
         self._payer_names: dict[str, str] = {}
         self._notes: dict[dt.date, list[recorded.RecordedNote]] = {}  # R26, by date
+        self._lots: dict[tuple[str, dt.date], list[str]] = {}  # R28, by order and date
         self.model = CalendarTableModel(self)
         self._build()
         ctx.data_changed.connect(self._on_data_changed)
@@ -224,7 +228,7 @@ class PatientCalendar(QWidget, LoadsInFront):
         generation = self._generation
         patient_id, first = self.patient_id, self.month
         if patient_id is None:
-            self._show(generation, first, ([], {}, {}, {}))
+            self._show(generation, first, ([], {}, {}, {}, {}))
             return
         last = month_end(first)
 
@@ -232,7 +236,8 @@ class PatientCalendar(QWidget, LoadsInFront):
             days = loading.billable_days(session, first, last, patient_id)
             claimed = claim_batches.claimed_days(session, patient_id, start=first, end=last)
             notes = recorded.day_notes(session, patient_id, first, last)  # R26
-            return days, {p.id: p.name for p in reference.list_payers(session)}, claimed, notes
+            payers = {p.id: p.name for p in reference.list_payers(session)}
+            return days, payers, claimed, notes, clinical.day_lots(session, patient_id, first, last)
 
         self._task = run_in_background(
             self.ctx,
@@ -262,7 +267,7 @@ class PatientCalendar(QWidget, LoadsInFront):
             return  # a newer load was started; its result will come
         self._task = None
         self._shown = (self.patient_id, first)
-        results, self._payer_names, claimed, self._notes = data
+        results, self._payer_names, claimed, self._notes, self._lots = data
         self.status_label.hide()
         self.model.set_month(first.year, first.month, results, self._payer_names, claimed)
         self._show_totals(results, self.model.claimed_count())
@@ -310,7 +315,7 @@ class PatientCalendar(QWidget, LoadsInFront):
             self.panel.show_message("Select a day to see why it is or is not billable.")
             return
         self._selected = day.date
-        self.panel.show_day(day, self._payer_names, self._notes.get(day.date, []))
+        self.panel.show_day(day, self._payer_names, self._notes.get(day.date, []), self._lots)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Page Up / Page Down in the grid turn the month (a month is the grid's page)."""

@@ -5,7 +5,8 @@ for the payer's claim number of that claim."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -84,6 +85,7 @@ class DayPanel(QWidget):
         self.open_buttons: dict[tuple[str, str], QPushButton] = {}  # ... -> "Open d-3…"
         # (reason code, day) -> the saved record the reason is about (models/billing/fixes)
         self.involved: Callable[[str, DayResult], Involved | None] = lambda _c, _d: None
+        self._lots: Mapping[tuple[str, dt.date], list[str]] = {}  # R28: entries and their lots
         self.show_message("Select a day to see why it is or is not billable.")
 
     def _clear(self) -> None:
@@ -116,9 +118,11 @@ class DayPanel(QWidget):
         return "\n".join(w.text() for w in self.findChildren(QLabel) if w.isVisibleTo(self))
 
     def show_day(self, day: CalendarDay, payer_names: dict[str, str],
-                 notes: Sequence[RecordedNote] = ()) -> None:
-        """The day's orders, and (R26) the records dated that day that are late entries or
-        were imported, each with its note."""
+                 notes: Sequence[RecordedNote] = (),
+                 lots: Mapping[tuple[str, dt.date], list[str]] | None = None) -> None:
+        """The day's orders with (R28) each entry's lot, and (R26) the records dated that day
+        that are late entries or were imported, each with its note."""
+        self._lots = lots or {}
         self._clear()
         self._label(
             day.date.strftime(LONG_DATE),
@@ -173,7 +177,9 @@ class DayPanel(QWidget):
             details.append(f"Payer: {payer_names.get(r.payer_id, r.payer_id)}")
         if r.authorization_number:
             details.append(f"Authorization: {r.authorization_number}")
+        details += [f"Entry {line}" for line in self._lots.get((r.order_id, r.date), [])]
         label = QLabel("\n".join(details))
+        label.setObjectName("day-details")
         label.setStyleSheet("color: #444;")
         label.setWordWrap(True)
         box.addWidget(label)

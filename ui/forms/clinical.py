@@ -51,6 +51,7 @@ from ui.forms.kit import (
     per_diem_items,
     select_data,
     text_box,
+    time_field,
 )
 from ui.forms.late_reason import LateReason
 from ui.shell.context import AppContext
@@ -234,14 +235,20 @@ class PlanOfCareForm(_OrderDocumentForm[PlanOfCareBase, PlanOfCareRead]):
 class PrepNoteForm(_OrderDocumentForm[PrepNoteBase, PrepNoteRead]):
     kind = registry.PREP_NOTE
     title = "Preparation note"
-    names = ("date", "beyond_use_date", "pharmacist", "lot", "compounding", "dur")
+    names = ("date", "beyond_use_date", "beyond_use_time", "pharmacist", "lot", "compounding",
+             "dur")
     labels = {"order_id": "Order", "date": "Prepared on", "beyond_use_date": "Beyond-use date",
+              "beyond_use_time": "Beyond-use hour",
               "pharmacist": "Pharmacist", "lot": "Lot", "compounding": "Compounding",
               "dur": "Drug utilization review"}
 
     def make_fields(self, day: dt.date | None) -> None:
         date = self.add_field("date", date_field(required=True))
         self.add_field("beyond_use_date", date_field(required=True))
+        hour = self.add_field("beyond_use_time", time_field("none"))  # R28 (USP 797)
+        hour.setToolTip("The hour on the beyond-use date after which this preparation may not "
+                        "be used (empty: the whole day); an infusion started later is not "
+                        "covered by this note")
         pharmacist = self.add_field("pharmacist", line(60))
         self.add_field("lot", line(40))
         self.add_field("compounding", text_box(placeholder="Vials, diluent, pooling…"))

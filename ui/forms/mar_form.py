@@ -22,8 +22,8 @@ from models import clock
 from models.errors import DomainError, FieldError, ValidationFailed
 from models.records import dose as doses
 from models.records import registry
-from models.records.clinical import infusion_warnings, late_entry_days
-from models.records.dose import entry_defaults, load_prefill, prefill_dose
+from models.records.clinical import infusion_warnings
+from models.records.dose import load_prefill, prefill_dose
 from models.records.late import LATE_ENTRY_DAYS
 from models.records.sanity import DOSE_OUT_OF_RANGE
 from models.records.tables import InfusionBase, InfusionRead, OrderRead
@@ -32,6 +32,7 @@ from ui.forms import kit
 from ui.forms.framework import RecordForm
 from ui.forms.kit import choice, date_field, decimal_field, line, time_field
 from ui.forms.late_reason import LateReason
+from ui.forms.lot_picker import LotPicker, read_defaults
 from ui.records.table_models import plain_decimal
 from ui.shell.context import AppContext
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -65,10 +66,10 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     labels = {"date": "Date", "order_id": "Order", "status": "Status", "setting": "Setting",
               "start_time": "Start time", "end_time": "End time", "dose_given": "Dose given",
               "wasted": "Wasted", "administered_by": "Administered by", "site": "Site",
-              "reaction": "Reaction", "notes": "Notes"}
+              "reaction": "Reaction", "notes": "Notes", "prep_note": "Lot"}
     # the paper MAR's columns; status and setting (nearly always the same) come last
     TAB_ORDER = ("date", "order_id", "start_time", "end_time", "dose_given", "wasted", "site",
-                 "administered_by", "status", "setting", "reaction", "notes")
+                 "administered_by", "prep_note", "status", "setting", "reaction", "notes")
 
     def __init__(self, ctx: AppContext, patient_id: str, record: InfusionRead | None = None,
                  parent: QWidget | None = None, *, order_id: str | None = None,
@@ -98,6 +99,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         self.site = f("site", line(60, "e.g. left forearm"))
         self.reaction = f("reaction", line(4000, "none, or what happened and what was done"))
         self.notes = f("notes", line(4000))
+        self.lot = f("prep_note", LotPicker())  # R28: the lot given from
         self.status.setMinimumContentsLength(10)
         self.setting.setMinimumContentsLength(10)
 
@@ -107,8 +109,9 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         self.captions: dict[str, QLabel] = {}
         place = {"date": (row1, 0), "order_id": (row1, 1), "start_time": (row2, 0),
                  "end_time": (row2, 0), "dose_given": (row2, 0), "wasted": (row2, 0),
-                 "site": (row2, 1), "administered_by": (row2, 1), "status": (row3, 0),
-                 "setting": (row3, 0), "reaction": (row3, 1), "notes": (row3, 1)}
+                 "site": (row2, 1), "administered_by": (row2, 1), "prep_note": (row2, 1),
+                 "status": (row3, 0), "setting": (row3, 0), "reaction": (row3, 1),
+                 "notes": (row3, 1)}
         for name in self.TAB_ORDER:
             box, caption = stacked(self.label(name), self.fields[name])
             self.captions[name] = caption
@@ -127,6 +130,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             QWidget.setTabOrder(a, b)
 
         self.date.editingFinished.connect(self._on_date_edited)
+        self.date.editingFinished.connect(self._refresh_lots)
         self.order.currentIndexChanged.connect(self._on_order_changed)
         self.status.currentIndexChanged.connect(self._on_status_changed)
         if record is not None:
@@ -200,16 +204,16 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             self._loaded()
             return
         typed = self._typed_defaults()
+        lot_day, lot = day or self.value("date"), self.lot.currentData()
         self._task = run_in_background(
-            self.ctx, lambda s: (late_entry_days(s), entry_defaults(s, pid, day, selected,
-                                                                    prefill)),
+            self.ctx, lambda s: read_defaults(s, pid, day, selected, prefill, lot_day, lot),
             receiver=self, on_result=lambda data: self._show_defaults(
-                day, selected, prefill, typed, data[0], *data[1]),
+                day, selected, prefill, typed, data[0], *data[1], lots=data[2]),
             on_error=self._on_defaults_failed)
 
     def _show_defaults(self, day: dt.date | None, selected: str | None, prefill: bool,
                        typed: tuple[str, str], late_days: int, orders: list[OrderRead],
-                       chosen: str | None, prefill_data: Prefill | None) -> None:
+                       chosen: str | None, prefill_data: Prefill | None, lots: tuple) -> None:
         self._task = None
         if self.late is not None:
             self.late.set_allowed(late_days)  # R26: the pharmacy's setting
@@ -218,6 +222,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             self._choose_first_order()  # the first active order: usually the only one
         self._day_shown = day
         self._update_dose_caption()
+        if not self.lot.show_read(lots, chosen, self.order.currentData()):
+            self._refresh_lots()
         if prefill_data is not None and self.record is None:
             self._apply_prefill(prefill_data, typed)
         elif prefill and chosen is None:
@@ -344,6 +350,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     @Slot(int)
     def _on_order_changed(self, _index: int) -> None:
         self._update_dose_caption()
+        self._refresh_lots()
         if self.record is None:
             self._prefill()
 
@@ -361,8 +368,9 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
     def load(self, record: InfusionRead) -> None:
         self.fill_orders(self.order, record.order_id)  # every order: an old entry may be outside
         for name in self.TAB_ORDER:
-            if name != "order_id":
+            if name not in ("order_id", "prep_note"):
                 self.set_value(name, getattr(record, name))
+        self._refresh_lots(record.prep_note)
         self._update_dose_caption()
         self._update_notes_caption()
 
@@ -374,8 +382,12 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             start_time=v("start_time"), end_time=v("end_time"), dose_given=v("dose_given"),
             wasted=v("wasted"), administered_by=v("administered_by"), site=v("site"),
             reaction=v("reaction"),
-            notes=v("notes"),
+            notes=v("notes"), prep_note=v("prep_note"),
         )
+
+    def _refresh_lots(self, keep: str | None = None) -> None:
+        """R28: the order's notes covering the date typed, the lot picked kept if offered."""
+        self.lot.refresh(self.ctx, self.order.currentData(), self.value("date"), keep)
 
     def check(self, data: InfusionBase) -> None:
         """The record's checks and the order, all named at once (not one per Enter)."""

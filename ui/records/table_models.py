@@ -247,6 +247,8 @@ class InfusionsTableModel(RecordTableModel):
             Column("Site", lambda e: e.site),
             Column("Reaction", lambda e: _first_line(e.reaction)),
             Column("Notes", lambda e: _first_line(e.notes)),
+            Column("Lot", lambda e: e.prep_note,
+                   tip="R28: the preparation note (lot) the dose was given from"),
             Column("Entry", lambda e: e.id, optional=True),
         ]
 
@@ -280,6 +282,9 @@ class PrepNotesTableModel(RecordTableModel):
             Column("Prepared", lambda p: p.date),
             Column("Beyond-use", lambda p: p.beyond_use_date,
                    tip="The note covers service days up to this date (R9)"),
+            Column("BUD hour", lambda p: p.beyond_use_time,
+                   tip="R28: an infusion given from this lot and started after this hour on "
+                       "the beyond-use date is not covered"),
             Column("Pharmacist", lambda p: p.pharmacist),
             Column("Lot", lambda p: p.lot, optional=True),
             Column("Compounding", lambda p: _first_line(p.compounding)),

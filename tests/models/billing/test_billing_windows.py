@@ -28,7 +28,7 @@ from tests.support.billing_reference import (
     reference_packet_data,
 )
 from tests.support.databases import copy_database
-from tests.support.generated_pharmacy import write_generated
+from tests.support.generated_pharmacy import name_lots, write_generated
 
 SEEDS = (1, 2, 3)
 CREATED = dt.datetime(2026, 11, 30, 9, 0)
@@ -165,3 +165,34 @@ def test_packets_equal_those_gathered_from_the_whole_history(pharmacies):
                           created_at=CREATED)
                 assert load_packet_data(s, **kw) == reference_packet_data(s, **kw), (
                     name, patient, start)
+
+
+def test_r28_windowed_days_with_named_lots_equal_the_full_history_evaluation(
+        tmp_path, migrated_template):
+    """R28: entries naming their lot (covering notes, notes that do not cover the day, other
+    orders' notes, notes not on file, beyond-use hours) give the same days windowed as over the
+    whole history, and as the plain reference reading of R28; and the lots change results."""
+    path = tmp_path / "lots.sqlite"
+    copy_database(migrated_template.path, path)
+    engine = open_database(f"sqlite:///{path}")
+    try:
+        write_generated(engine, patients=4, years=1, seed=28)
+        assert name_lots(engine, seed=28) > 100
+        rng = random.Random(28)
+        with Session(engine) as s:
+            full = full_billing_data(s)
+            history = reference_evaluate(full)
+            assert rules.evaluate(full) == history
+            for start, end in windows(full, rng, 25):
+                patient = rng.choice([None, None, *sorted(full.patients)])
+                expected = [r for r in history if (start is None or r.date >= start)
+                            and (end is None or r.date <= end)
+                            and patient in (None, r.patient_id)]
+                assert loading.billable_days(s, start, end, patient) == expected, (
+                    start, end, patient)
+        # the named lots decide some days: without them (Part 1) those days read otherwise
+        unnamed = [e.model_copy(update={"prep_note": None}) for e in full.infusions]
+        part1 = rules.evaluate(rules.BillingData(**{**vars(full), "infusions": unnamed}))
+        assert sum(a.reasons != b.reasons for a, b in zip(history, part1, strict=True)) > 5
+    finally:
+        engine.dispose()

@@ -77,9 +77,9 @@ def test_keyboard_entry_follows_the_paper_mar_and_makes_the_day_billable(tab, en
 
     visited = [QApplication.focusWidget().objectName()]
     type_here(qtbot, "11/20/2026")
-    # paper MAR order: order, start, end, dose, wasted, site, nurse, then status, setting,
-    # reaction, notes (issue 16: the times no longer come after the dropdowns)
-    for text in ("", "0905", "12:50", "", "", "right forearm", "", "", "", "none", ""):
+    # paper MAR order: order, start, end, dose, wasted, site, nurse, lot, then status,
+    # setting, reaction, notes (issue 16: the times no longer come after the dropdowns)
+    for text in ("", "0905", "12:50", "", "", "right forearm", "", "", "", "", "none", ""):
         press(Qt.Key.Key_Tab)
         visited.append(QApplication.focusWidget().objectName())
         type_here(qtbot, text)
