@@ -563,6 +563,7 @@ def _mar(data: PacketData) -> list:
     if not data.mar:
         return story + [_none("infusion entry", data)]
     entry_w = _id_width([m.entry.id for m in data.mar], 36)
+    lots = {p.id: p.lot or p.id for p in data.prep_notes}  # R28: the lot an entry names
     for order in data.orders:  # one table per order, so each drug's record reads on its own
         entries = [m.entry for m in data.mar if m.entry.order_id == order.id]
         if not entries:
@@ -574,6 +575,7 @@ def _mar(data: PacketData) -> list:
                 status += f"<br/>{_colored('VOID', BAD)}"
             times = f"{fmt_time(e.start_time) or '?'}\u2013{fmt_time(e.end_time) or '?'}"
             remarks = "\n".join(x for x in (
+                f"Lot: {lots.get(e.prep_note, e.prep_note)}" if e.prep_note else "",
                 f"Site: {e.site}" if e.site else "",
                 f"Reaction: {e.reaction}" if e.reaction else "", e.notes or "",
                 f"Voided: {e.void_reason}" if e.voided and e.void_reason else "") if x)

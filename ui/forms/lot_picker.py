@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox
 
 from models.records.clinical import late_entry_days, lot_text, lots_for
 from models.records.dose import entry_defaults
+from ui.shell.workers import run_in_background
 
 NO_LOT = "(no lot named)"
 
@@ -23,6 +24,8 @@ class LotPicker(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(28)
         self.shown_for: tuple[str | None, dt.date | None] | None = None  # (order, date) shown
+        self._wanted: tuple[str | None, dt.date | None] | None = None  # (order, date) asked for
+        self._task: Any = None
         self.setToolTip("The preparation (lot) this dose was given from: the order's "
                         "preparation notes covering the entry's date, with their beyond-use "
                         "date. Leave it empty when the lot is not known.")
@@ -57,14 +60,23 @@ class LotPicker(QComboBox):
         keep the lot picked, or `keep`, when it is still offered (an old entry's lot always
         is). Nothing is read when the order and date are those shown (a field losing the
         focus is no change)."""
-        if keep is None and self.shown_for == (order_id, day):
+        if keep is None and (order_id, day) in (self.shown_for, self._wanted):
             return
         selected = keep if keep is not None else self.currentData()
         if not order_id or day is None:
+            self._wanted = None
             self.show_notes([], shown_for=(order_id, day))
             return
-        self.show_notes(ctx.read(lambda s: lots_for(s, order_id, day, keep)), selected,
-                        (order_id, day))
+        wanted = (order_id, day)
+        self._wanted = wanted  # a later refresh makes this read's answer stale
+
+        def show(notes: list[Any]) -> None:
+            if self._wanted == wanted:
+                self.show_notes(notes, selected, wanted)
+
+        # read in the background like every read of the form: never SQL on the GUI thread
+        self._task = run_in_background(ctx, lambda s: lots_for(s, order_id, day, keep),
+                                       receiver=self, on_result=show)
 
 
 def read_defaults(s: Any, patient_id: str, day: dt.date | None, selected: str | None,

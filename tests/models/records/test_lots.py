@@ -183,3 +183,24 @@ def test_r28_a_date_and_hour_that_does_not_exist_is_refused_in_words(
         read.import_document(s, actor="t", doc=doc)
     assert (f'{collection}[0].{field}: "2026-02-30T10:00" is not a real calendar date and '
             "time") in str(info.value)
+
+
+def test_r28_the_packet_names_the_lot_each_entry_was_given_from(example_engine):
+    """The auditor reads, beside each MAR entry, the lot (the preparation note's lot number)
+    it names."""
+    import io
+
+    from pypdf import PdfReader
+
+    from models.billing.packet_data import load_packet_data
+    from reports.packet import render_packet
+
+    saved = save(example_engine, entry(prep_note="rx-1"))
+    with unit_of_work(example_engine) as s:
+        data = load_packet_data(s, patient_id="p-1001", start=dt.date(2026, 10, 1),
+                                end=dt.date(2026, 10, 31), prepared_by="t",
+                                created_at=dt.datetime(2026, 11, 30, 9, 0))
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(render_packet(data))).pages]
+    mar = " ".join(" ".join(p.split()) for p in pages if "Medication administration" in p)
+    assert saved.id in mar and "Lot: LE12F044" in mar
+    assert mar.count("Lot: ") == 1  # the example's own entries name no lot

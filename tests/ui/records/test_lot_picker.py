@@ -73,6 +73,7 @@ def test_r28_the_lot_picker_offers_the_notes_covering_the_date_and_saves_the_pic
 
     again = MarEntryForm(ctx, PATIENT, saved)  # an old entry shows its lot
     qtbot.addWidget(again)
+    settle(qtbot)  # the lots are read in the background
     assert again.fields["prep_note"].currentData() == "rx-2"
 
     cal = PatientCalendar(ctx)
