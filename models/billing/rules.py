@@ -76,7 +76,8 @@ REASONS: dict[str, Reason] = {
         Reason("R8", "missing-plan-of-care", "No plan of care covers this day",
                "add one or correct its dates", "plan_of_care"),
         Reason("R9", "missing-prep-note", "No preparation note covers this day",
-               "add one or correct its beyond-use date", "prep_note"),
+               "add one, correct its beyond-use date, or correct the lot the entry names "
+               "(R28)", "prep_note"),
         Reason("R10", "missing-delivery", "No delivery supports this day",
                "record the delivery made after the preparation and before the infusion",
                "delivery"),

@@ -258,7 +258,8 @@ def test_every_reason_has_words_and_a_fix():
     for reason in REASONS.values():
         assert reason.sentence.endswith(".") and ":" in reason.sentence
     assert REASONS["missing-prep-note"].sentence == (
-        "No preparation note covers this day: add one or correct its beyond-use date.")
+        "No preparation note covers this day: add one, correct its beyond-use date, or correct "
+        "the lot the entry names (R28).")
 
 
 def test_service_days_only_dates_with_entries():

@@ -100,7 +100,8 @@ def test_voided_prep_note_turns_day_to_hold_with_reason(qtbot, cal, ctx):
     assert day.status == HOLD and day.results[0].reasons == ("missing-prep-note",)
     assert cell_text(cal, dt.date(2026, 10, 7)).startswith("7\n⚠ Hold")
     assert (
-        "No preparation note covers this day: add one or correct its beyond-use date."
+        "No preparation note covers this day: add one, correct its beyond-use date, or correct "
+        "the lot the entry names (R28)."
         in cal.panel.text()
     )
     assert cal.total_labels[HOLD].text() == "⚠ 1 on hold"
