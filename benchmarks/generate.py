@@ -60,7 +60,7 @@ class Generator:
         self.end = end
         self.start = end.replace(year=end.year - years) + DAY
         self.doc: dict[str, Any] = {
-            "format": "infusion-interchange", "version": 1, "pharmacy": self._pharmacy(),
+            "format": "infusion-interchange", "version": 1.1, "pharmacy": self._pharmacy(),
             "payers": [], "prescribers": [], "patients": [], "orders": [], "plans_of_care": [],
             "authorizations": [], "prep_notes": [], "deliveries": [], "infusions": [],
             "care_notes": [],
@@ -186,6 +186,10 @@ class Generator:
             cov["end_date"] = end.isoformat()
         if payer in ("bpp", "nwh", "lcc"):
             cov["group_number"] = f"G{self.rng.randrange(1000, 9999)}"
+        if payer == "glc":  # workers' compensation: the carrier's claim and the injury date
+            # (from the member id, drawing nothing: the rest of the pharmacy stays the same)
+            cov["employer_claim_number"] = f"WC-{cov['member_id'][1:7]}"
+            cov["injury_date"] = start.isoformat()
         return cov
 
     # --- one therapy over a period: orders renewed every six months -------------------------
