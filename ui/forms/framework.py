@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -190,6 +191,10 @@ class RecordForm(QWidget, Generic[B, R]):
                     ) -> QComboBox:
         combo = choice([], placeholder="Choose the order…")
         combo.setMinimumContentsLength(30)
+        # the whole width of the form, so the drug name is not cut at 540 px (issue 16);
+        # what still does not fit shows whole on hover
+        combo.setSizePolicy(QSizePolicy.Policy.Expanding, combo.sizePolicy().verticalPolicy())
+        combo.currentTextChanged.connect(combo.setToolTip)
         self.fill_orders(combo, selected, active_on)
         return combo
 
@@ -214,6 +219,7 @@ class RecordForm(QWidget, Generic[B, R]):
         combo.setCurrentIndex(combo.findData(selected) if selected else
                               (0 if combo.count() == 1 else -1))
         combo.blockSignals(False)
+        combo.setToolTip(combo.currentText())
 
     # -- problems ------------------------------------------------------------------------
 

@@ -216,8 +216,8 @@ class ReferenceTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[index.column()][1](row)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.columns[index.column()][1](row)  # an elided name shows whole on hover
         if role == ID_ROLE:
             return row.id
         return None
@@ -254,7 +254,7 @@ class ReferenceListDialog(QDialog):
         self.kind = kind
         plural = {"payer": "Payers", "prescriber": "Prescribers"}[kind]
         self.setWindowTitle(plural)
-        self.resize(720, 420)
+        self.resize(820, 420)  # long payer names whole at 1366x768 (issue 16)
         self.model = ReferenceTableModel(
             PAYER_COLUMNS if kind == "payer" else PRESCRIBER_COLUMNS, self)
         self.view = QTableView(self)

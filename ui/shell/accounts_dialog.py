@@ -37,6 +37,7 @@ class AccountsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Username", "Roles", "State"])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.problem = QLabel("")
         self.problem.setObjectName("accountsProblem")
         self.problem.setWordWrap(True)

@@ -53,6 +53,8 @@ class AuditViewer(QDialog):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([c.replace("_", " ") for c in COLUMNS])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)  # the detail, widest
         self.message = QLabel("")
         self.message.setObjectName("auditMessage")
         self.message.setWordWrap(True)
@@ -83,7 +85,10 @@ class AuditViewer(QDialog):
         self.table.setRowCount(len(found))
         for i, row in enumerate(found):
             for j, text in enumerate(row):
-                self.table.setItem(i, j, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # an elided cell shows all of it on hover
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnToContents(0)  # the time, whole (issue 16: it was elided)
         self.message.setText(f"{len(found)} row{'s' if len(found) != 1 else ''}.")
 
     def verify(self) -> None:

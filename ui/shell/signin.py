@@ -130,8 +130,11 @@ class FirstAdministratorDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
-        box.addWidget(QLabel("This database has no staff accounts yet. Create the "
-                             "administrator's: it adds the other staff and their roles."))
+        intro = QLabel("This database has no staff accounts yet. Create the "
+                       "administrator's: it adds the other staff and their roles.")
+        intro.setWordWrap(True)  # one long line made the dialog 713 px wide (issue 16)
+        box.addWidget(intro)
+        self.setMinimumWidth(420)
         box.addLayout(form)
         box.addWidget(self.problem)
         box.addWidget(buttons)
