@@ -22,7 +22,7 @@ class LotPicker(QComboBox):
     def __init__(self) -> None:
         super().__init__()
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(28)
+        self.setMinimumContentsLength(16)  # the open list shows each lot in full
         self.shown_for: tuple[str | None, dt.date | None] | None = None  # (order, date) shown
         self._wanted: tuple[str | None, dt.date | None] | None = None  # (order, date) asked for
         self._task: Any = None

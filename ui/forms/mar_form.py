@@ -97,6 +97,7 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
                                "billed on a JW line (nothing discarded: JZ)")
         self.nurse = f("administered_by", line(60, "nurse's name"))
         self.site = f("site", line(60, "e.g. left forearm"))
+        self.site.setMinimumWidth(150)  # beside the nurse and the lot, a site stays readable
         self.reaction = f("reaction", line(4000, "none, or what happened and what was done"))
         self.notes = f("notes", line(4000))
         self.lot = f("prep_note", LotPicker())  # R28: the lot given from
