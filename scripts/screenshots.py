@@ -203,7 +203,7 @@ def main(out_dir: Path) -> int:
         from models.records import clinical, registry
 
         order = clinical.list_records(session, registry.ORDER, patient_id=patient_id)[0]
-    order_dialog = make_record_dialog(ctx, window, "order", patient_id=patient_id,
+    order_dialog = make_record_dialog(ctx, window, registry.ORDER, patient_id=patient_id,
                                       record_id=order.id)
     order_dialog.show()
     shoot(order_dialog, "order_form.png")
