@@ -187,15 +187,10 @@ def make_packet(ctx: Any, parent: QWidget | None, patient_id: str, start: dt.dat
         show_error(parent, exc, "No packet")
         return None
     if path is None:
-        suggested = default_folder() / packet_filename(patient, start, end)
-        chosen, _filter = QFileDialog.getSaveFileName(parent, "Save documentation packet",
-                                                      str(suggested), PDF_FILTER)
-        if not chosen:
+        path = ask_pdf_path(parent, "Save documentation packet",
+                            packet_filename(patient, start, end))
+        if path is None:
             return None
-        path = Path(chosen)
-        save_folder.remember(path)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
     path = Path(path)
     actor = ctx.actor
 
@@ -220,6 +215,18 @@ def make_packet(ctx: Any, parent: QWidget | None, patient_id: str, start: dt.dat
     return job
 
 
+
+def ask_pdf_path(parent: QWidget | None, title: str, name: str) -> Path | None:
+    """Where to save a PDF: the save dialog in the last folder used (or Documents/PerDiem),
+    `name` suggested; ".pdf" added when missing. None when the user cancelled."""
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(default_folder() / name),
+                                                  PDF_FILTER)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    save_folder.remember(path)
+    return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
+
 def record_packet(ctx: Any, patient_id: str, path: Path, detail: str = "") -> None:
     """A packet saved, in the audit trail (issue 12): who, which patient, which file."""
     from models.security import audit
@@ -239,15 +246,10 @@ def make_claim_packet(ctx: Any, parent: QWidget | None, claim: str,
         show_error(parent, exc, "No packet")
         return None
     if path is None:
-        suggested = default_folder() / claim_packet_filename(patient, claim)
-        chosen, _filter = QFileDialog.getSaveFileName(
-            parent, f"Save the packet of claim {claim}", str(suggested), PDF_FILTER)
-        if not chosen:
+        path = ask_pdf_path(parent, f"Save the packet of claim {claim}",
+                            claim_packet_filename(patient, claim))
+        if path is None:
             return None
-        path = Path(chosen)
-        save_folder.remember(path)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
     path = Path(path)
     actor = ctx.actor
 
