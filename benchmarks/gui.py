@@ -6,7 +6,8 @@ Works on a temporary copy of FILE (opening migrates and writes). Each run starts
 processes with QT_QPA_PLATFORM=offscreen: a bare PySide6 QMainWindow (the baseline) and
 PerDiem's own start-up (`main.main`, as `perdiem` starts), each timed from just before the
 process is spawned to the window's first paint and, for PerDiem, to a usable window (the
-first paint of the patient list holding patients). A third process drives the window like
+first paint of the first screen's list holding its rows: the Today work list, or the patient
+list). A third process drives the window like
 a user: it opens patients on the billing calendar one after another, turns the calendar's
 month, opens the pharmacy's month view and turns its month, waiting each time until the
 result is shown. A QTimer
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("cold start to first paint", _s(med["paint"]), f"bare QMainWindow {_s(bare)}",
          f"{med['paint'] / bare:5.1f}x"),
-        ("cold start to usable window (patients listed)", _s(med["usable"]),
+        ("cold start to usable window (first screen listed)", _s(med["usable"]),
          f"bare QMainWindow {_s(bare)}", f"{med['usable'] / bare:5.1f}x"),
         ("open a patient on the calendar", _s(med["open_patient"]), "", ""),
         ("calendar: another month shown", _s(med["calendar_month"]), "", ""),
@@ -283,10 +284,14 @@ def child_start(args: argparse.Namespace) -> int:
             beat.start()  # from the first paint on, every stall is one a user can see
 
     def patients_painted(widget: Any) -> bool:
-        """A paint of the patient list's table while it holds patients: usable from then."""
+        """A paint of the first screen's list holding its rows: the Today work list (the
+        first screen since issue 16) or the patient list. Usable from then."""
         w = window()
-        return (w is not None and widget is w.patients.view.viewport()
-                and w.patients.model.rowCount() > 0)
+        if w is None:
+            return False
+        return ((widget is w.today_view.tree.viewport()
+                 and w.today_view.tree.topLevelItemCount() > 0)
+                or (widget is w.patients.view.viewport() and w.patients.model.rowCount() > 0))
 
     def list_painted() -> None:
         times.setdefault("usable", time.time())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, case, func, or_, true
@@ -17,7 +18,7 @@ from sqlmodel import Session, SQLModel, select
 
 from models.billing import rules
 from models.records import registry
-from models.records.reference import get_patient, list_payers
+from models.records.reference import get_patient, list_patients, list_payers
 from models.records.rows import get_row
 from models.records.tables import (
     Authorization,
@@ -207,25 +208,29 @@ def billing_period(
     return data, rules.evaluate(data, start, end, patient_id)
 
 
-def authorization_usage(session: Session, patient_id: str) -> dict[str, int]:
-    """Units used so far (R13) by each of a patient's authorizations, by id (none: left out).
+def authorization_usage(session: Session, patient_id: str | Collection[str]
+                        ) -> dict[str, int]:
+    """Units used so far (R13) by each authorization of a patient, or of several patients at
+    once (one set of queries whatever their number), by id (none: left out).
 
-    Counted over each authorization's own dates: only the patient's service days that an
+    Counted over each authorization's own dates: only the patients' service days that an
     authorization of the same code covers, with their R1-R4 status (no evidence records)."""
+    ids = [patient_id] if isinstance(patient_id, str) else sorted(set(patient_id))
     a, o, inf = Authorization.__table__, Order.__table__, Infusion.__table__
     authorizations = _models(session, AuthorizationRead, select(a).where(
-        a.c.patient_id == patient_id))
+        a.c.patient_id.in_(ids)))
     if not authorizations:
         return {}
     covered = select(a.c.id).where(
         a.c.patient_id == o.c.patient_id, a.c.code == o.c.per_diem_code,
         a.c.start_date <= inf.c.date, a.c.end_date >= inf.c.date).exists()
     days = [rules.PriorDay(order_id, day, bool(given)) for order_id, day, given in _rows(
-        session, _service_days_query().where(o.c.patient_id == patient_id, covered))]
+        session, _service_days_query().where(o.c.patient_id.in_(ids), covered))]
     orders = _models(session, OrderRead, select(o).where(
-        o.c.voided == False, o.c.patient_id == patient_id))  # noqa: E712
+        o.c.voided == False, o.c.patient_id.in_(ids)))  # noqa: E712
+    patients = ({patient_id: get_patient(session, patient_id)} if isinstance(patient_id, str)
+                else {p.id: p for p in list_patients(session) if p.id in set(ids)})
     data = rules.BillingData(
-        payers={x.id: x for x in list_payers(session)},
-        patients={patient_id: get_patient(session, patient_id)}, orders=orders, infusions=[],
-        authorizations=authorizations, prior_days=days)
+        payers={x.id: x for x in list_payers(session)}, patients=patients, orders=orders,
+        infusions=[], authorizations=authorizations, prior_days=days)
     return rules.authorization_units(data)

@@ -15,7 +15,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from models.billing import loading, month, rules
 from models.billing.fixes import record_to_fix
@@ -23,7 +24,7 @@ from models.claims.batches import claimed_days
 from models.records import registry
 from models.records.clinical import list_records
 from models.records.reference import list_authorizations, list_patients
-from models.records.tables import Infusion
+from models.records.tables import CareNote, Infusion, PrepNote
 from models.words import plural
 
 HOLD_DAYS = 31  # holds are looked for over the last month (the days a claim still waits on)
@@ -132,13 +133,10 @@ def build_worklist(session: Session, today: dt.date) -> WorkList:
                      r.fixed_in, record_to_fix(session, reason, d), d.order_id, d.date, reason))
 
     # authorizations in force: ending soon or with few units left (R13's own count)
-    used: dict[str, dict[str, int]] = {}
-    for a in list_authorizations(session):
-        if not a.covers(today):
-            continue
-        if a.patient_id not in used:
-            used[a.patient_id] = loading.authorization_usage(session, a.patient_id)
-        left = a.units - used[a.patient_id].get(a.id, 0)
+    in_force = [a for a in list_authorizations(session) if a.covers(today)]
+    used = loading.authorization_usage(session, {a.patient_id for a in in_force})
+    for a in in_force:
+        left = a.units - used.get(a.id, 0)
         ends_in = (a.end_date - today).days
         if ends_in <= AUTH_ENDING_DAYS or left <= FEW_UNITS:
             add(WorkItem(AUTHORIZATIONS, a.patient_id, names.get(a.patient_id, a.patient_id),
@@ -146,10 +144,12 @@ def build_worklist(session: Session, today: dt.date) -> WorkList:
                          f"{plural(left, 'unit')} left", registry.AUTHORIZATION.key, a.id))
 
     # beyond-use dates (R9): the latest preparation of each order in force
+    # only the notes of the orders in force: never five years of preparations
     latest: dict[str, object] = {}
-    for p in list_records(session, registry.PREP_NOTE):
-        if p.order_id not in latest or p.date >= latest[p.order_id].date:
-            latest[p.order_id] = p
+    for row in session.exec(select(PrepNote).where(
+            PrepNote.voided == False, col(PrepNote.order_id).in_([o.id for o in live]))  # noqa: E712
+            .order_by(PrepNote.date, PrepNote.id)):
+        latest[row.order_id] = registry.PREP_NOTE.read.model_validate(row)
     for o in live:
         p = latest.get(o.id)
         if p is not None and -1 <= (p.beyond_use_date - today).days <= BUD_DAYS:
@@ -160,9 +160,11 @@ def build_worklist(session: Session, today: dt.date) -> WorkList:
                          order_id=o.id, day=today))
 
     # care notes (R12): the last note of each patient with an order in force reaches 29 days
-    last_note: dict[str, dt.date] = {}
-    for n in list_records(session, registry.CARE_NOTE):
-        last_note[n.patient_id] = max(n.date, last_note.get(n.patient_id, n.date))
+    last_note: dict[str, dt.date] = dict(session.execute(
+        select(CareNote.patient_id, func.max(CareNote.date))
+        .where(CareNote.voided == False,  # noqa: E712
+               col(CareNote.patient_id).in_({o.patient_id for o in live}))
+        .group_by(CareNote.patient_id)).all())
     for pid in sorted({o.patient_id for o in live}):
         last = last_note.get(pid)
         due = None if last is None else last + dt.timedelta(days=rules.CARE_NOTE_DAYS + 1)
