@@ -64,29 +64,36 @@ def test_a_server_database_has_no_file_to_copy(window):
     assert start_daily_backup(window, None) is None
 
 
-def test_the_app_paints_before_the_copy_is_taken(qtbot, example_engine, db_url, monkeypatch):
-    """ui.shell.app.run opens the database without the copy (open_database's daily_backup
-    left off) and starts it once the window is shown. The event loop is not run here, and
-    the collector is not frozen in the test process."""
-    import gc
+RUN_WITHOUT_EVENT_LOOP = """
+import json, sys
+import models.db as db
+import ui.shell.daily_backup as daily
+from ui.shell import app
+opened, started = [], []
+original = db.open_database
+db.open_database = lambda url, report=None, daily_backup=False: (
+    opened.append(daily_backup), original(url, report))[1]
+daily.start_daily_backup = lambda win, path: started.append([win.isVisible(), str(path)])
+app.QApplication.exec = lambda _self: 0
+status = app.run(sys.argv[1], "tester")
+print(json.dumps({"status": status, "opened": opened, "started": started}))
+"""
 
-    import models.db as db_module
-    import ui.shell.daily_backup as daily
-    from ui.shell import app as app_module
+
+def test_the_app_paints_before_the_copy_is_taken(example_engine, db_url, tmp_path):
+    """ui.shell.app.run (in its own process, as the app runs) opens the database without
+    the copy (open_database's daily_backup left off) and starts it once the window is shown,
+    with the event loop replaced by an immediate return."""
+    import json
+    import os
+    import subprocess
 
     example_engine.dispose()
-    opened: list[bool] = []
-    started: list[tuple[bool, Path | None]] = []
-    original = db_module.open_database
-    monkeypatch.setattr(db_module, "open_database",
-                        lambda url, report=None, daily_backup=False: (
-                            opened.append(daily_backup), original(url, report))[1])
-    monkeypatch.setattr(daily, "start_daily_backup",
-                        lambda win, path: started.append((win.isVisible(), path)))
-    monkeypatch.setattr(app_module.QApplication, "exec", lambda _self: 0)
-    monkeypatch.setattr(gc, "freeze", lambda: None)
-    monkeypatch.setattr(sys, "setswitchinterval", lambda _seconds: None)
-    assert app_module.run(db_url, "tester") == 0
-    assert opened == [False]
-    assert started == [(True, sqlite_path(db_url))]
-    assert not backup.daily_name(sqlite_path(db_url), dt.date.today()).exists()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    done = subprocess.run([sys.executable, "-c", RUN_WITHOUT_EVENT_LOOP, db_url], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    path = sqlite_path(db_url)
+    assert result == {"status": 0, "opened": [False], "started": [[True, str(path)]]}
+    assert not backup.daily_name(path, dt.date.today()).exists()
