@@ -89,7 +89,8 @@ def test_the_app_paints_before_the_copy_is_taken(example_engine, db_url, tmp_pat
     import subprocess
 
     example_engine.dispose()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
     done = subprocess.run([sys.executable, "-c", RUN_WITHOUT_EVENT_LOOP, db_url], env=env,
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
