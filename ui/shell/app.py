@@ -62,15 +62,17 @@ def run(url: str, actor: str) -> int:
     """Open the database at `url` and run the app until its window closes; the exit status."""
     app = make_application()
     from models.db import DatabaseDamaged, UpgradeFailed, open_database, sqlite_path
+    from ui.shell.passphrase import database_key
 
     notices: list[str] = []
+    path = sqlite_path(url)
+    key = database_key(path)  # an encrypted file's passphrase (issue 12)
     try:
-        engine = open_database(url, report=notices.append, daily_backup=True)
+        engine = open_database(url, report=notices.append, daily_backup=True, key=key)
     except (DatabaseDamaged, UpgradeFailed) as exc:  # the reason and the backups to restore
         from ui.shell.damaged import DatabaseProblemDialog
 
-        path = sqlite_path(url)
-        dialog = DatabaseProblemDialog(path, exc) if path else None
+        dialog = DatabaseProblemDialog(path, exc, key=key) if path else None
         if dialog is None or dialog.exec() != DatabaseProblemDialog.DialogCode.Accepted:
             return 1
         engine = dialog.engine
