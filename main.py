@@ -8,6 +8,7 @@ together as the command line's reference (the top level keeps this one file).
 from __future__ import annotations
 
 import argparse
+import calendar
 import datetime as dt
 import getpass
 import os
@@ -340,7 +341,24 @@ def cmd_billable_days(args, engine) -> int:
                    if args.with_claims else None)
     write = billable_days.to_csv if args.format == "csv" else billable_days.to_json
     _write_text(write(days, claimed), args.out)
+    _billing_viewed(engine, args, "BILLABLE_DAYS", args.start, args.end, args.patient,
+                    f"billable-days {args.format}" + (", with claims" if args.with_claims
+                                                      else ""))
     return EXIT_OK
+
+
+def _billing_viewed(engine, args, action: str, start: dt.date, end: dt.date,
+                    patient: str | None, detail: str) -> None:
+    """The audit row (`action`: the name of models.security.audit's constant) of a billing
+    read: who, the period, the patient if one; in a transaction of its own after the read,
+    as after an export."""
+    from models.db import unit_of_work
+    from models.security import audit
+    from models.security.access import billing_viewed
+
+    with unit_of_work(engine) as session:
+        billing_viewed(session, actor=args.user, action=getattr(audit, action), start=start,
+                       end=end, patient_id=patient, detail=detail)
 
 
 def cmd_month(args, engine) -> int:
@@ -359,6 +377,11 @@ def cmd_month(args, engine) -> int:
         raise _Fail(f'--payer: no payer with id "{args.payer}"')
     shown = month.MonthFilter(status=args.status, reason=args.reason, payer_id=payer)
     _write_text(month.to_csv(first, [r for r in table.rows if shown.keeps(r)]), args.out)
+    filters = [f"{name} {value}" for name, value in (("status", args.status),
+               ("reason", args.reason), ("payer", args.payer)) if value]
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    _billing_viewed(engine, args, "MONTH", first, last, None,
+                    ", ".join(["month"] + filters))
     return EXIT_OK
 
 
@@ -664,6 +687,7 @@ def cmd_convert(args, url: str) -> int:
     """`encrypt` and `decrypt` (models/conversion.py), an administrator's (BACKUP) once the
     database has accounts; the conversion is an audit row of the converted database."""
     from models import cipher, conversion, db
+    from models.security import audit
     from models.security.permissions import BACKUP, authorize
 
     path = _database_file(url)
@@ -686,7 +710,7 @@ def cmd_convert(args, url: str) -> int:
     done = conversion.convert(path, key, new_key)
     engine = db.open_database(url, key=new_key)
     try:
-        _audit(engine, args.user, "encrypted" if encrypting else "decrypted",
+        _audit(engine, args.user, audit.ENCRYPTED if encrypting else audit.DECRYPTED,
                detail=f"{done.rows} rows; {len(done.copies)} backup copies")
     finally:
         engine.dispose()
