@@ -99,13 +99,14 @@ def test_the_billing_calendar_records_each_patient_month_it_shows(qtbot, staffed
         cal.set_patient("p-1001")
     assert cal.model.results(), "the month was read"
     october = ("p-1001", "2026-10-01 to 2026-10-31; billing calendar")
-    assert rows(staffed, "bill", "billable days viewed") == [october]
+    qtbot.waitUntil(lambda: rows(staffed, "bill", "billable days viewed") == [october])
 
     with qtbot.waitSignal(cal.data_loaded):
         cal.reload()  # read again (as after a change): the same month, no second row
-    assert rows(staffed, "bill", "billable days viewed") == [october]
     with qtbot.waitSignal(cal.data_loaded):
         cal.set_month(NOV)
+    qtbot.waitUntil(lambda: len(rows(staffed, "bill", "billable days viewed")) > 1)
+    settle(qtbot)
     assert rows(staffed, "bill", "billable days viewed") == [
         october, ("p-1001", "2026-11-01 to 2026-11-30; billing calendar")]
 
@@ -120,9 +121,10 @@ def test_the_month_view_records_the_month_it_shows(qtbot, staffed, db_url):
         view.show()
     assert view.model.rowCount() == 1
     expected = [(None, "2026-10-01 to 2026-10-31; month view")]
-    assert rows(staffed, "bill", "month viewed") == expected
+    qtbot.waitUntil(lambda: rows(staffed, "bill", "month viewed") == expected)
     with qtbot.waitSignal(view.data_loaded):
         view.reload()
+    settle(qtbot)  # a row the re-read wrote would be there now
     assert rows(staffed, "bill", "month viewed") == expected, "a re-read adds no row"
 
 
