@@ -768,15 +768,18 @@ def _restore_allowed(args, url: str) -> None:
 
 
 def cmd_restore(args, url: str) -> int:
-    from models import backup, db
+    from models import backup, cipher, db
 
     path = _database_file(url)
     if not args.file.is_file():
         raise _Fail(f"{args.file}: no such file")
     if args.file.resolve() == path.resolve():
         raise _Fail(f"{args.file} is the database itself")
-    kept = backup.restore(path, args.file, db.known_revisions(), key=args.db_key)
-    engine = db.open_database(url, key=args.db_key)  # it opens (upgraded when it is older)
+    # encrypted stays encrypted (even from a plain copy); plain stays plain, $PERDIEM_DB_KEY
+    # or not, unless the copy restored is itself encrypted
+    key = args.db_key if any(cipher.is_encrypted(f) for f in (path, args.file)) else None
+    kept = backup.restore(path, args.file, db.known_revisions(), key=key)
+    engine = db.open_database(url, key=key)  # it opens (upgraded when it is older)
     try:  # in the restored database's own trail: the restore is its latest event
         _audit(engine, args.user or _default_user(), "restore", detail=str(args.file))
     finally:

@@ -275,3 +275,15 @@ def test_a_passphrase_remembered_in_the_keyring_opens_the_database(example_engin
         assert ring.store == {}
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_plain_database_stays_plain_when_restored_with_a_key_set(example_engine, tmp_path,
+                                                                   monkeypatch, capsys):
+    path = db_file(example_engine)
+    example_engine.dispose()
+    copy = backup.online_copy(path, tmp_path / "monday.sqlite")
+    monkeypatch.setenv(cipher.KEY_VARIABLE, KEY)  # set for another database, say
+    status, _, err = run(capsys, "--db", str(path), "restore", str(copy))
+    assert status == 0, err
+    assert cipher.is_plain(path), "restoring never encrypts a plain database by itself"
+    assert last_names(path) == last_names(copy)
