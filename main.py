@@ -8,6 +8,7 @@ together as the command line's reference (the top level keeps this one file).
 from __future__ import annotations
 
 import argparse
+import calendar
 import datetime as dt
 import getpass
 import os
@@ -167,6 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="put a backup in the database's place, after checking "
                        "it; the current database is kept as a backup first")
     p.add_argument("file", type=Path, metavar="BACKUP")
+
+    for action, what in (("encrypt", "encrypt the database with SQLCipher (the passphrase is "
+                          "asked twice, or read from $PERDIEM_DB_KEY): converted to a new file, "
+                          "verified, then swapped in; its backups too"),
+                         ("decrypt", "turn an encrypted database back into plain SQLite "
+                          "(verified, then swapped in; its backups too)")):
+        p = sub.add_parser(action, help=what)
+        p.add_argument("--db", dest="sub_db", metavar="FILE",
+                       help="the database file (as the --db before the command)")
+        if action == "encrypt":
+            p.add_argument("--remember", action="store_true",
+                           help="also store the passphrase in the system keyring")
 
     p = sub.add_parser("users", help="staff accounts: add, list, disable, enable")
     users = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
@@ -328,7 +341,24 @@ def cmd_billable_days(args, engine) -> int:
                    if args.with_claims else None)
     write = billable_days.to_csv if args.format == "csv" else billable_days.to_json
     _write_text(write(days, claimed), args.out)
+    _billing_viewed(engine, args, "BILLABLE_DAYS", args.start, args.end, args.patient,
+                    f"billable-days {args.format}" + (", with claims" if args.with_claims
+                                                      else ""))
     return EXIT_OK
+
+
+def _billing_viewed(engine, args, action: str, start: dt.date, end: dt.date,
+                    patient: str | None, detail: str) -> None:
+    """The audit row (`action`: the name of models.security.audit's constant) of a billing
+    read: who, the period, the patient if one; in a transaction of its own after the read,
+    as after an export."""
+    from models.db import unit_of_work
+    from models.security import audit
+    from models.security.access import billing_viewed
+
+    with unit_of_work(engine) as session:
+        billing_viewed(session, actor=args.user, action=getattr(audit, action), start=start,
+                       end=end, patient_id=patient, detail=detail)
 
 
 def cmd_month(args, engine) -> int:
@@ -347,6 +377,11 @@ def cmd_month(args, engine) -> int:
         raise _Fail(f'--payer: no payer with id "{args.payer}"')
     shown = month.MonthFilter(status=args.status, reason=args.reason, payer_id=payer)
     _write_text(month.to_csv(first, [r for r in table.rows if shown.keeps(r)]), args.out)
+    filters = [f"{name} {value}" for name, value in (("status", args.status),
+               ("reason", args.reason), ("payer", args.payer)) if value]
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    _billing_viewed(engine, args, "MONTH", first, last, None,
+                    ", ".join(["month"] + filters))
     return EXIT_OK
 
 
@@ -609,6 +644,89 @@ def _database_file(engine_or_url: Any) -> Path:
     return path
 
 
+def _db_key(args, url: str) -> str | None:
+    """The passphrase of an encrypted database (models/cipher.py): $PERDIEM_DB_KEY, then the
+    system keyring, then the terminal. None for a plain database (or a new one without
+    $PERDIEM_DB_KEY)."""
+    from models import cipher
+    from models.db import sqlite_path
+
+    path = sqlite_path(url)
+    given = cipher.given_key()
+    if path is None or given:
+        return given if path is not None else None
+    files = [path] + ([args.file] if args.command == "restore" else [])
+    if not any(cipher.is_encrypted(f) for f in files):
+        return None
+    stored = cipher.keyring_key(path)
+    if stored:
+        return stored
+    problem = cipher.keyring_problem()
+    if not sys.stdin.isatty():  # nobody to ask: the check at open names the file as not
+        return None  # SQLite or encrypted, and where the passphrase is given
+    if problem:
+        print(f"perdiem: {problem}; asking for the passphrase.", file=sys.stderr)
+    return getpass.getpass(f"Passphrase for {path}: ")
+
+
+def _new_key(path: Path) -> str:
+    """A new passphrase: $PERDIEM_DB_KEY, or asked twice on the terminal."""
+    from models import cipher
+
+    key = cipher.given_key()
+    if key is None:
+        key = getpass.getpass(f"New passphrase for {path}: ")
+        if getpass.getpass("The same passphrase again: ") != key:
+            raise _Fail("the two passphrases differ; nothing was changed")
+    if (problem := cipher.passphrase_problem(key)) is not None:
+        raise _Fail(f"passphrase: {problem}; nothing was changed")
+    return key
+
+
+def cmd_convert(args, url: str) -> int:
+    """`encrypt` and `decrypt` (models/conversion.py), an administrator's (BACKUP) once the
+    database has accounts; the conversion is an audit row of the converted database."""
+    from models import cipher, conversion, db
+    from models.security import audit
+    from models.security.permissions import BACKUP, authorize
+
+    path = _database_file(url)
+    if not path.is_file():
+        raise _Fail(f"{path}: no such database file")
+    encrypting = args.command == "encrypt"
+    key = None if encrypting else args.db_key
+    if encrypting and cipher.is_encrypted(path):
+        raise _Fail(f"{path} is encrypted already (or is not a SQLite database)")
+    if not encrypting and not cipher.is_encrypted(path):
+        raise _Fail(f"{path} is not encrypted: there is nothing to decrypt")
+    engine = db.open_database(url, key=key)  # upgraded, settled; refuses a wrong key
+    try:
+        _sign_in(args, engine)
+        with db.snapshot(engine) as session:
+            authorize(session, args.user, BACKUP)
+    finally:
+        engine.dispose()
+    new_key = _new_key(path) if encrypting else None
+    done = conversion.convert(path, key, new_key)
+    engine = db.open_database(url, key=new_key)
+    try:
+        _audit(engine, args.user, audit.ENCRYPTED if encrypting else audit.DECRYPTED,
+               detail=f"{done.rows} rows; {len(done.copies)} backup copies")
+    finally:
+        engine.dispose()
+    print(done)
+    if encrypting and args.remember:
+        problem = cipher.remember_key(path, new_key or "")
+        print("The passphrase is stored in the system keyring." if problem is None else
+              f"The passphrase was not stored: {problem}. PerDiem will ask for it.")
+    elif not encrypting:
+        cipher.forget_key(path)
+    if encrypting:
+        print("Keep the passphrase safe: without it the database and its backups cannot be "
+              "read by anyone, PerDiem included.")
+    return EXIT_OK
+
+
 def cmd_backup(args, engine) -> int:
     from models.backup import online_copy
     from models.db import snapshot
@@ -621,7 +739,7 @@ def cmd_backup(args, engine) -> int:
         raise _Fail("--out: is the database itself; give another file name")
     if not args.out.parent.is_dir():
         raise _Fail(f"--out: {args.out.parent}: no such folder")
-    online_copy(path, args.out)
+    online_copy(path, args.out, args.db_key)  # encrypted with the same key as the database
     _audit(engine, args.user, "backup", detail=str(args.out))
     print(f"Backed up {path} to {args.out} ({args.out.stat().st_size:,} bytes, checked with "
           "SQLite's integrity_check).")
@@ -638,7 +756,7 @@ def _restore_allowed(args, url: str) -> None:
     if path is None or not path.exists():
         return
     try:
-        engine = open_database(url)
+        engine = open_database(url, key=args.db_key)
     except (DatabaseDamaged, DomainError):  # a damaged file asks no login: the OS account
         return  # that may replace it is the boundary then (docs/security.md)
     try:
@@ -650,15 +768,18 @@ def _restore_allowed(args, url: str) -> None:
 
 
 def cmd_restore(args, url: str) -> int:
-    from models import backup, db
+    from models import backup, cipher, db
 
     path = _database_file(url)
     if not args.file.is_file():
         raise _Fail(f"{args.file}: no such file")
     if args.file.resolve() == path.resolve():
         raise _Fail(f"{args.file} is the database itself")
-    kept = backup.restore(path, args.file, db.known_revisions())
-    engine = db.open_database(url)  # it opens (upgraded when it is older)
+    # encrypted stays encrypted (even from a plain copy); plain stays plain, $PERDIEM_DB_KEY
+    # or not, unless the copy restored is itself encrypted
+    key = args.db_key if any(cipher.is_encrypted(f) for f in (path, args.file)) else None
+    kept = backup.restore(path, args.file, db.known_revisions(), key=key)
+    engine = db.open_database(url, key=key)  # it opens (upgraded when it is older)
     try:  # in the restored database's own trail: the restore is its latest event
         _audit(engine, args.user or _default_user(), "restore", detail=str(args.file))
     finally:
@@ -689,7 +810,8 @@ COMMANDS = {
 }
 
 
-WRITES = {"import", "claims", "claim-number", "demo", "attach", "restore", "users"}
+WRITES = {"import", "claims", "claim-number", "demo", "attach", "restore", "users", "encrypt",
+          "decrypt"}
 # read commands that still append to the audit trail (a packet printed, an export) take no
 # writer lock: their one short row waits on SQLite's own lock like any write
 
@@ -726,7 +848,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from models.db import resolve_db_url
 
-    url = resolve_db_url(args.db)
+    url = resolve_db_url(getattr(args, "sub_db", None) or args.db)
     if args.command is None:
         # the models before Qt: PySide6 reads the source of every module imported after it
         # (looking for `from __feature__ import`), a tenth of a second for these alone
@@ -749,13 +871,16 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "start", None) and getattr(args, "end", None) \
                 and args.end < args.start:
             raise _Fail("--to: is before --from")
+        args.db_key = _db_key(args, url)
         with _writer_lock(args, url):
             if args.command == "restore":
                 _restore_allowed(args, url)
                 return cmd_restore(args, url)
+            if args.command in ("encrypt", "decrypt"):
+                return cmd_convert(args, url)
             engine = open_database(url, report=lambda text: print(f"perdiem: {text}",
                                                                   file=sys.stderr),
-                                   daily_backup=True)
+                                   daily_backup=True, key=args.db_key)
             try:
                 _sign_in(args, engine)
                 return COMMANDS[args.command](args, engine)

@@ -7,6 +7,11 @@ temporary file beside its target, checked with `PRAGMA integrity_check`, made a 
 database (rollback journal, not WAL), flushed to disk and only then moved into place, so a
 crash leaves either the old file or the whole verified copy. Every copy is 0600: it holds
 patients' records. Like models/db.py this module is SQLite-specific.
+
+Each function takes the database's key (models/cipher.py): a copy of an encrypted database is
+encrypted with the same key, and `online_copy(..., target_key=...)` writes a copy encrypted
+with another key or none (the `encrypt` and `decrypt` commands), through SQLCipher's
+`sqlcipher_export` instead of the backup API (which copies pages as they are).
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from models import cipher
 from models.errors import DomainError
 
 PRIVATE = 0o600
+SAME = "same key as the source"  # online_copy's default target_key
 
 
 class BackupFailed(DomainError):
@@ -42,28 +49,29 @@ def integrity_problem(conn: sqlite3.Connection, *, quick: bool = False) -> str |
     conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     try:
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(5)").fetchall()]
-    except sqlite3.DatabaseError as exc:
+    except cipher.database_errors() as exc:
         return " ".join(str(exc).split())
     except UnicodeDecodeError:  # SQLite's own message quoted the damaged bytes
         return f"SQLite's {pragma} failed on damaged pages"
     return None if rows == ["ok"] else "; ".join(" ".join(str(r).split()) for r in rows)
 
 
-def file_problem(path: Path, *, quick: bool = True) -> str | None:
-    """None when `path` is a readable SQLite database passing its check, else why not.
-    Opens the file read-only and immutable, so checking never changes or creates a file."""
+def file_problem(path: Path, *, quick: bool = True, key: str | None = None) -> str | None:
+    """None when `path` is a readable SQLite database passing its check, else why not. An
+    encrypted file is checked with `key`. Opens the file read-only and immutable, so checking
+    never changes or creates a file."""
     if not path.is_file():
         return "there is no such file"
     if path.stat().st_size == 0:
         return "the file is empty (0 bytes)"
-    with open(path, "rb") as f:
-        if f.read(16) != b"SQLite format 3\x00":
-            return "the file is not a SQLite database"
+    if not cipher.is_plain(path) and not key:
+        return "the file is not a SQLite database (or is encrypted and no passphrase was given)"
     try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1",
-                                     uri=True)) as conn:
+        with closing(cipher.connect(path, key, readonly=True, immutable=True)) as conn:
             return integrity_problem(conn, quick=quick)
-    except sqlite3.DatabaseError as exc:
+    except cipher.WrongKey:
+        return "the passphrase does not open it (or the file is not a database)"
+    except cipher.database_errors() as exc:
         return str(exc)
 
 
@@ -86,19 +94,51 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def online_copy(source: Path, target: Path) -> Path:
-    """Write a verified copy of the database at `source` to `target` (0600), replacing
-    `target` only once the copy passed `integrity_check`. Raises BackupFailed."""
+def _export(source: Path, key: str | None, part: Path, target_key: str | None) -> None:
+    """Copy the database at `source` (opened with `key`) into the new file `part`, encrypted
+    with `target_key` or plain: SQLCipher's sqlcipher_export, in one read transaction of the
+    source (one state of the pharmacy, like the backup API's copy)."""
+    driver = cipher.driver_module()
+    if cipher.keyed(source, key):
+        src = cipher.connect(source, key)
+    else:
+        src = driver.connect(str(source), timeout=10)
+    with closing(src):
+        src.isolation_level = None
+        src.execute("BEGIN")
+        try:
+            src.execute("ATTACH DATABASE ? AS copy KEY ?", (str(part), target_key or ""))
+            src.execute("SELECT sqlcipher_export('copy')")
+            version = src.execute("PRAGMA main.user_version").fetchone()[0]
+            src.execute(f"PRAGMA copy.user_version = {int(version)}")
+        finally:
+            src.execute("COMMIT")
+        src.execute("DETACH DATABASE copy")
+
+
+def online_copy(source: Path, target: Path, key: str | None = None, *,
+                target_key: str | None = SAME) -> Path:
+    """Write a verified copy of the database at `source` (opened with `key` when encrypted)
+    to `target` (0600), replacing `target` only once the copy passed `integrity_check`. The
+    copy is encrypted as the source is (`target_key` SAME), or with `target_key` (None:
+    plain). Raises BackupFailed (WrongKey, KeyNeeded when the key does not open `source`)."""
     if not source.is_file():
         raise BackupFailed(f"{source}: no such database file to copy")
+    source_key = key if cipher.keyed(source, key) else None
+    out_key = source_key if target_key is SAME else target_key
     part = target.with_name(f".{target.name}.{os.getpid()}.part")
     part.unlink(missing_ok=True)
     try:
         private_file(part)
-        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(part)) as dst:
-            src.backup(dst)
-            # the copy took the source's WAL flag: a copy must be one file on its own
-            dst.execute("PRAGMA journal_mode=DELETE")
+        if source_key == out_key:  # page for page: SQLite's online backup API
+            with closing(cipher.connect(source, source_key)) as src, \
+                    closing(cipher.connect(part, out_key)) as dst:
+                src.backup(dst)
+                # the copy took the source's WAL flag: a copy must be one file on its own
+                dst.execute("PRAGMA journal_mode=DELETE")
+        else:  # encrypting, decrypting or changing the key
+            _export(source, source_key, part, out_key)
+        with closing(cipher.connect(part, out_key)) as dst:
             problem = integrity_problem(dst)
         if problem is not None:
             raise BackupFailed(f"The copy of {source} did not pass SQLite's integrity check "
@@ -108,7 +148,7 @@ def online_copy(source: Path, target: Path) -> Path:
         os.chmod(part, PRIVATE)
         os.replace(part, target)
         fsync_dir(target.parent)
-    except sqlite3.DatabaseError as exc:
+    except cipher.database_errors() as exc:
         part.unlink(missing_ok=True)
         raise BackupFailed(f"{source} could not be copied to {target} ({exc}).") from exc
     except BaseException:
@@ -117,15 +157,15 @@ def online_copy(source: Path, target: Path) -> Path:
     return target
 
 
-def schema_revision(path: Path) -> str | None:
+def schema_revision(path: Path, key: str | None = None) -> str | None:
     """The migration a database file is at (its alembic_version), read-only (its write-ahead
-    log included); None when it has none or cannot be read."""
+    log included); None when it has none or cannot be read (with `key` when encrypted)."""
     if not path.is_file():
         return None
     try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+        with closing(cipher.connect(path, key, readonly=True)) as conn:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError:
+    except (*cipher.database_errors(), DomainError):
         return None
     return row[0] if row else None
 
@@ -172,15 +212,16 @@ def kept_days(days: list[dt.date]) -> set[dt.date]:
     return keep
 
 
-def daily_backup(db_path: Path, today: dt.date) -> Path | None:
-    """Today's copy of the database (once a day, at the first open), then the copies no longer
-    kept removed. None when today's copy exists already."""
+def daily_backup(db_path: Path, today: dt.date, key: str | None = None) -> Path | None:
+    """Today's copy of the database (once a day, at the first open; encrypted with `key` as
+    the database is), then the copies no longer kept removed. None when today's copy exists
+    already."""
     copies = _daily_copies(db_path)
     if today in copies:
         return None
     folder = backup_folder(db_path)
     folder.mkdir(mode=0o700, exist_ok=True)
-    made = online_copy(db_path, daily_name(db_path, today))
+    made = online_copy(db_path, daily_name(db_path, today), key)
     copies[today] = made
     keep = kept_days(list(copies))
     for day, path in copies.items():
@@ -209,24 +250,27 @@ def list_backups(db_path: Path) -> list[Backup]:
     return sorted(found, key=lambda b: b.taken, reverse=True)
 
 
-def newest_good(db_path: Path) -> Backup | None:
-    """The newest copy that passes SQLite's quick check."""
+def newest_good(db_path: Path, key: str | None = None) -> Backup | None:
+    """The newest copy that passes SQLite's quick check (opened with `key` if encrypted)."""
     for copy in list_backups(db_path):
-        if file_problem(copy.path) is None:
+        if file_problem(copy.path, key=key) is None:
             return copy
     return None
 
 
 def restore(db_path: Path, source: Path, known_revisions: set[str],
-            now: dt.datetime | None = None) -> Path | None:
+            now: dt.datetime | None = None, key: str | None = None) -> Path | None:
     """Put the database at `source` in the place of `db_path`, after checking it (a SQLite
     database passing integrity_check, at a schema this PerDiem knows) and keeping the current
     database as a copy (`perdiem-backups/<stem>-before-restore-<time>.sqlite`), whose path is
-    returned (None when there was no current database). The database must not be open."""
-    problem = file_problem(source, quick=False)
+    returned (None when there was no current database). The database must not be open.
+
+    With `key` (the database is encrypted), an encrypted `source` is opened with it and the
+    restored database is encrypted with it, even from a plain copy taken before encryption."""
+    problem = file_problem(source, quick=False, key=key)
     if problem is not None:
         raise BackupFailed(f"{source} cannot be restored: {problem}. Nothing was changed.")
-    revision = schema_revision(source)
+    revision = schema_revision(source, key)
     if revision is None or revision not in known_revisions:
         raise BackupFailed(
             f"{source} cannot be restored: " + ("it is not a PerDiem database" if revision
@@ -240,8 +284,8 @@ def restore(db_path: Path, source: Path, known_revisions: set[str],
         folder.mkdir(mode=0o700, exist_ok=True)
         kept = folder / f"{db_path.stem}-before-restore-{stamp}.sqlite"
         try:
-            online_copy(db_path, kept)
-        except BackupFailed:  # a damaged database: keep its bytes as they are
+            online_copy(db_path, kept, key)
+        except (BackupFailed, cipher.WrongKey, cipher.KeyNeeded):  # damaged: its bytes as they are
             kept = kept.with_name(kept.stem + "-damaged.sqlite")
             private_file(kept)
             shutil.copyfile(db_path, kept)
@@ -251,7 +295,7 @@ def restore(db_path: Path, source: Path, known_revisions: set[str],
                     shutil.copyfile(extra, kept.with_name(kept.name + side))
                     os.chmod(kept.with_name(kept.name + side), PRIVATE)
     incoming = db_path.with_name(f".{db_path.name}.restoring")
-    online_copy(source, incoming)
+    online_copy(source, incoming, key, target_key=key or None)
     # the old write-ahead log must not be applied to the restored file (it is in the copy)
     for side in ("-wal", "-shm", "-journal"):
         db_path.with_name(db_path.name + side).unlink(missing_ok=True)

@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models import backup, dbfile
+from models import backup, cipher, dbfile
 from models.claims import batch_files
 from models.dbfile import DatabaseDamaged, damage, network_problem, restore_command
 from models.errors import DomainError
@@ -66,10 +66,11 @@ def sqlite_path(url: str) -> Path | None:
     return Path(rest) if rest and rest != ":memory:" else None
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, key: str | None = None) -> Engine:
     """An engine with PerDiem's connection settings; no migration is run. A new database
     file is created 0600 (it holds patients' records; SQLite gives its -wal and -shm files
-    the same mode)."""
+    the same mode). With `key`, an encrypted (or new) file is opened through SQLCipher
+    (models/cipher.py); a plain file stays plain."""
     path = sqlite_path(url)
     if path is not None:
         if path.parent == default_db_path().parent:
@@ -80,14 +81,17 @@ def make_engine(url: str) -> Engine:
             backup.private_file(path)
         except FileExistsError:
             pass
+    use_key = key if path is not None and cipher.keyed(path, key) else None
     # hide_parameters: an error names the statement, never the values it carried (a
     # patient's name in a traceback or a log: issue 12)
     engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {},
-                           hide_parameters=True)
+                           hide_parameters=True, **_driver(use_key))
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # pragma: no branch - runs on every connection
+            if use_key:  # SQLCipher: the key is the first statement of a connection
+                cipher.apply_key(dbapi_conn, use_key)
             # the driver's own transaction handling off: each transaction begins below
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -118,6 +122,11 @@ def make_engine(url: str) -> Engine:
                 pass
 
     return engine
+
+
+def _driver(key: str | None) -> dict:
+    """create_engine's arguments choosing the driver: sqlcipher3 for an encrypted file."""
+    return {"module": cipher.driver_module()} if key else {}
 
 
 def optimize(engine: Engine) -> None:
@@ -158,17 +167,23 @@ class UpgradeFailed(DomainError):
     """An upgrade stopped; the database is as it was before (an upgrade is all or nothing)."""
 
 
-def _migration_engine(url: str) -> Engine:
+def _migration_engine(url: str, key: str | None = None) -> Engine:
     """An engine whose transactions include DDL: the sqlite3 driver left to itself commits
     before every CREATE/ALTER/DROP, so a crash midway left a half-upgraded file that never
     opened again. As SQLAlchemy documents for pysqlite, the driver's own transaction handling
     is switched off and each transaction starts with an explicit BEGIN (IMMEDIATE: no other
     PerDiem writes while the schema changes). Foreign keys are off during the upgrade, as
-    SQLite's procedure for altering tables asks, and checked before the commit instead."""
-    engine = create_engine(url, connect_args={"timeout": 10}, poolclass=NullPool)
+    SQLite's procedure for altering tables asks, and checked before the commit instead. An
+    encrypted file is migrated through SQLCipher with its key."""
+    path = sqlite_path(url)
+    use_key = key if path is not None and cipher.keyed(path, key) else None
+    engine = create_engine(url, connect_args={"timeout": 10}, poolclass=NullPool,
+                           **_driver(use_key))
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):  # pragma: no branch - runs on every connection
+        if use_key:
+            cipher.apply_key(dbapi_conn, use_key)
         dbapi_conn.isolation_level = None
         for pragma in ("foreign_keys=OFF", "journal_mode=WAL", "synchronous=FULL",
                        "busy_timeout=10000"):
@@ -193,31 +208,33 @@ def restore_hint(path: Path, backup: Path) -> str:
             f"to go back to it: {restore_command(path, backup)}")
 
 
-def _pre_upgrade_backup(path: Path, revision: str) -> Path:
-    """A verified copy of the database before its upgrade (0600), written once: a retry finds
-    the copy of the first attempt (which changed nothing) and keeps it."""
+def _pre_upgrade_backup(path: Path, revision: str, key: str | None = None) -> Path:
+    """A verified copy of the database before its upgrade (0600, encrypted as the database
+    is), written once: a retry finds the copy of the first attempt (which changed nothing)
+    and keeps it."""
     target = backup_name(path, revision)
-    if target.exists() and backup.file_problem(target, quick=False) is None \
-            and backup.schema_revision(target) == revision:
+    if target.exists() and backup.file_problem(target, quick=False, key=key) is None \
+            and backup.schema_revision(target, key) == revision:
         return target
-    return backup.online_copy(path, target)
+    return backup.online_copy(path, target, key)
 
 
-def upgrade(engine: Engine) -> Path | None:
+def upgrade(engine: Engine, key: str | None = None) -> Path | None:
     """Bring the schema to the newest migration, all or nothing.
 
     Every pending migration runs in ONE transaction (`_migration_engine`): an error or a
     crash at any statement leaves the database as it was. Before it, a database that already
     holds PerDiem tables is copied beside itself (`name.sqlite.bak-<revision>`, through
-    SQLite's online backup API, verified, 0600); the copy's path is returned. A failed
-    upgrade raises UpgradeFailed naming the copy and how to restore it."""
+    SQLite's online backup API, verified, 0600, encrypted with `key` as the file is); the
+    copy's path is returned. A failed upgrade raises UpgradeFailed naming the copy and how to
+    restore it."""
     if current_revision(engine) == head_revision():
         return None
     path = sqlite_path(str(engine.url))
     if engine.dialect.name != "sqlite":
         command.upgrade(alembic_config(engine), "head")
         return None
-    migrating = _migration_engine(str(engine.url))
+    migrating = _migration_engine(str(engine.url), key)
     saved: Path | None = None
     try:
         with migrating.begin() as conn:  # BEGIN IMMEDIATE: the revision read is the one upgraded
@@ -232,7 +249,7 @@ def upgrade(engine: Engine) -> Path | None:
                                   "file with --db.")
             if path is not None and path.exists() and inspect(conn).get_table_names():
                 try:
-                    saved = _pre_upgrade_backup(path, current or "none")
+                    saved = _pre_upgrade_backup(path, current or "none", key)
                 except backup.BackupFailed as exc:
                     raise UpgradeFailed(f"{exc} The upgrade was not started: the database is "
                                         "as it was.") from exc
@@ -257,7 +274,7 @@ def upgrade(engine: Engine) -> Path | None:
 
 
 def open_database(url: str, report: Callable[[str], None] | None = None, *,
-                  daily_backup: bool = False) -> Engine:
+                  daily_backup: bool = False, key: str | None = None) -> Engine:
     """Open (creating or upgrading as needed) the database at `url`, then settle what a
     crash left half-done (a claim batch recorded but not completed: batch_files); `report`
     is told, in words, of each thing settled.
@@ -265,23 +282,29 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
     A database file is checked first (`damage`: empty, not SQLite, or failing SQLite's
     quick_check) and refused with DatabaseDamaged, untouched. `daily_backup` (the app and
     the command line ask for it) takes the day's first verified copy into
-    `perdiem-backups/` beside the file (models/backup.py keeps 14 daily and 12 monthly)."""
+    `perdiem-backups/` beside the file (models/backup.py keeps 14 daily and 12 monthly).
+
+    `key` opens an encrypted file (models/cipher.py: WrongKey when it does not open it,
+    before anything is touched; without a key the file is "not a SQLite database"); every
+    check, migration and copy of it uses the key, and a new file given a key is encrypted."""
     path = sqlite_path(url) if url.startswith("sqlite") else None
     if path is not None and (refused := network_problem(path)) is not None:
         raise DomainError(refused)
     if path is not None and path.exists():
-        problem = damage(path)
+        if key:  # without one, an encrypted file is "not a SQLite database" (below)
+            cipher.check_key(path, key)
+        problem = damage(path, key)
         if problem is not None:
-            raise DatabaseDamaged(path, problem)
+            raise DatabaseDamaged(path, problem, key)
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, key)
     except ArgumentError as exc:  # e.g. --db "postgres:/server" or an unknown scheme
         raise DomainError(f"{_shown(url)} is not a database URL PerDiem can open ({exc}).") from exc
     except ImportError as exc:  # a server URL whose driver is not installed (e.g. psycopg)
         raise DomainError(f"{_shown(url)} cannot be opened: its database driver is not "
                           f"installed ({exc}).") from exc
     try:
-        upgrade(engine)
+        upgrade(engine, key)
         optimize(engine)
         settled = []
         writing = dbfile.holder(path) if path is not None else None
@@ -291,7 +314,7 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
                 settled = batch_files.settle_pending(session)
         if path is not None and daily_backup:
             try:
-                take_daily_backup(path)
+                take_daily_backup(path, key)
             except DatabaseDamaged:
                 engine.dispose()
                 raise
@@ -304,18 +327,18 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
     return engine
 
 
-def take_daily_backup(path: Path) -> Path | None:
+def take_daily_backup(path: Path, key: str | None = None) -> Path | None:
     """The day's first verified copy of the database file at `path` (models/backup.py), or
     None when today's exists. DatabaseDamaged when the copy's full integrity check finds
     damage the quick check at open does not look for; BackupFailed when it cannot be written.
     The command line takes it as it opens the file; the GUI once its window is up (in the
     background: 1.3 s on five years of a 300-patient pharmacy)."""
     try:
-        return backup.daily_backup(path, dt.date.today())
+        return backup.daily_backup(path, dt.date.today(), key)
     except backup.BackupFailed as exc:
         if exc.problem is None:
             raise
-        raise DatabaseDamaged(path, f"its integrity check failed: {exc.problem}") from exc
+        raise DatabaseDamaged(path, f"its integrity check failed: {exc.problem}", key) from exc
 
 
 def transactions(engine: Engine) -> Callable[[], AbstractContextManager[Session]]:

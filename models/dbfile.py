@@ -19,12 +19,11 @@ import datetime as dt
 import json
 import os
 import socket
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from models import backup
+from models import backup, cipher
 from models.errors import DomainError
 
 
@@ -32,10 +31,10 @@ class DatabaseDamaged(DomainError):
     """The database file is empty, not a SQLite database, or fails SQLite's quick check;
     nothing was changed. `backups` lists the copies that pass the check, newest first."""
 
-    def __init__(self, path: Path, problem: str):
+    def __init__(self, path: Path, problem: str, key: str | None = None):
         self.path, self.problem = path, problem
         self.backups = [b for b in backup.list_backups(path)
-                        if backup.file_problem(b.path) is None]
+                        if backup.file_problem(b.path, key=key) is None]
         text = (f"{path} cannot be opened as a PerDiem database ({problem}): the file is "
                 "damaged, or is not a database. Nothing was changed.")
         if self.backups:
@@ -53,19 +52,20 @@ def restore_command(path: Path, copy: Path) -> str:
     return f'perdiem --db "{path}" restore "{copy}"'
 
 
-def damage(path: Path) -> str | None:
+def damage(path: Path, key: str | None = None) -> str | None:
     """Why the database file at `path` cannot be opened safely, or None: empty (a 0-byte
     file would silently become an empty pharmacy), not SQLite, or failing `quick_check`
-    (which reads the write-ahead log too)."""
+    (which reads the write-ahead log too). An encrypted file is checked with `key`; a key
+    that does not open it is WrongKey (models/cipher.py), raised, not a damage."""
     if path.stat().st_size == 0:
         return "the file is empty (0 bytes)"
-    with open(path, "rb") as f:
-        if f.read(16) != b"SQLite format 3\x00":
-            return "the file is not a SQLite database"
+    if not cipher.is_plain(path) and not key:
+        return ("the file is not a SQLite database, or is encrypted and no passphrase was "
+                f"given (${cipher.KEY_VARIABLE}, or asked on a terminal)")
     try:
-        with closing(sqlite3.connect(path, timeout=10)) as conn:
+        with closing(cipher.connect(path, key, timeout=10)) as conn:
             return backup.integrity_problem(conn, quick=True)
-    except sqlite3.DatabaseError as exc:
+    except cipher.database_errors() as exc:
         return str(exc)
 
 

@@ -38,6 +38,10 @@ EXPORT = "export"
 BACKUP = "backup"
 RESTORE = "restore"
 ACCOUNT = "account"
+BILLABLE_DAYS = "billable days viewed"  # a patient's (or every patient's) days of a period
+MONTH = "month viewed"  # the pharmacy's billing month (month view, `month`)
+ENCRYPTED = "encrypted"
+DECRYPTED = "decrypted"
 
 FIELDS = ("id", "at", "username", "action", "patient_id", "record_kind", "record_id",
           "detail", "prev_hash", "hash")

@@ -40,6 +40,8 @@ from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
 from models.records import clinical, recorded, reference
 from models.records.changes import Changes
+from models.security import audit
+from models.security.access import clinical_read
 from ui.billing import day_panel, fixes, month_bar
 from ui.billing.billing_models import (
     CLAIMED,
@@ -63,6 +65,7 @@ from ui.billing.month_bar import (
 )
 from ui.common import show_error
 from ui.shell import ops
+from ui.shell.read_audit import record_billing_view
 from ui.shell.tab_loading import LOADING_STYLE, LoadsInFront
 from ui.shell.workers import BackgroundTask, run_in_background
 
@@ -241,7 +244,7 @@ class PatientCalendar(QWidget, LoadsInFront):
 
         self._task = run_in_background(
             self.ctx,
-            load,
+            clinical_read(self.ctx.actor, load),  # issue 12: none for the administrator
             receiver=self,
             on_result=lambda data: self._show(generation, first, data),
             on_error=lambda exc: self._on_load_failed(generation, exc),
@@ -266,6 +269,9 @@ class PatientCalendar(QWidget, LoadsInFront):
         if generation != self._generation:
             return  # a newer load was started; its result will come
         self._task = None
+        if self.patient_id is not None and self._shown != (self.patient_id, first):
+            record_billing_view(self.ctx, audit.BILLABLE_DAYS, first, self.patient_id,
+                                "billing calendar")
         self._shown = (self.patient_id, first)
         results, self._payer_names, claimed, self._notes, self._lots = data
         self.status_label.hide()

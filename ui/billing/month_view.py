@@ -38,6 +38,8 @@ from models.billing.rules import REASONS, STATUSES
 from models.files import write_atomic
 from models.records import registry
 from models.records.changes import Changes
+from models.security import audit
+from models.security.access import clinical_read
 from models.words import plural
 from ui import save_folder
 from ui.billing import calendar_view
@@ -53,6 +55,7 @@ from ui.billing.month_bar import (
 from ui.billing.month_model import MonthFilterProxyModel, MonthTableModel
 from ui.billing.month_table import MonthTable
 from ui.common import show_error
+from ui.shell.read_audit import record_billing_view
 from ui.shell.tab_loading import LOADING_STYLE
 from ui.shell.workers import BackgroundTask, run_in_background
 
@@ -256,7 +259,7 @@ class MonthView(QWidget):
         generation, first = self._generation, self.month
         self._task = run_in_background(
             self.ctx,
-            lambda session: month.load_month(session, first),
+            clinical_read(self.ctx.actor, lambda session: month.load_month(session, first)),
             receiver=self,
             on_result=lambda data: self._show(generation, first, data),
             on_error=lambda exc: self._on_load_failed(generation, exc),
@@ -310,6 +313,8 @@ class MonthView(QWidget):
             return
         self._task = None
         self._computing = False
+        if self._shown_month != first:
+            record_billing_view(self.ctx, audit.MONTH, first, detail="month view")
         self._shown_month = first
         self.computing_label.hide()
         self.error_label.hide()

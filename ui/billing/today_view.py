@@ -34,6 +34,7 @@ from models.errors import DomainError
 from models.files import write_atomic
 from models.records import registry
 from models.records.changes import Changes
+from models.security.access import clinical_read
 from ui.common import show_error
 from ui.shell.context import AppContext
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -119,7 +120,8 @@ class TodayView(QWidget):
         self.title.setText(f"Work list for {day:%A} {day.month:02d}/{day.day:02d}/{day.year}"
                            " — reading…")
         self._task = run_in_background(
-            self.ctx, lambda s: worklist.build_worklist(s, day), receiver=self,
+            self.ctx, clinical_read(self.ctx.actor, lambda s: worklist.build_worklist(s, day)),
+            receiver=self,
             on_result=self._show, on_error=self._failed)
 
     def _failed(self, exc: Exception) -> None:

@@ -27,6 +27,7 @@ from models.records.dose import load_prefill, prefill_dose
 from models.records.late import LATE_ENTRY_DAYS
 from models.records.sanity import DOSE_OUT_OF_RANGE
 from models.records.tables import InfusionBase, InfusionRead, OrderRead
+from models.security.access import clinical_read
 from models.vocab import INFUSION_STATUSES, NOT_GIVEN, SETTINGS
 from ui.forms import kit
 from ui.forms.framework import RecordForm
@@ -207,7 +208,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
         typed = self._typed_defaults()
         lot_day, lot = day or self.value("date"), self.lot.currentData()
         self._task = run_in_background(
-            self.ctx, lambda s: read_defaults(s, pid, day, selected, prefill, lot_day, lot),
+            self.ctx, clinical_read(self.ctx.actor, lambda s: read_defaults(
+                s, pid, day, selected, prefill, lot_day, lot)),
             receiver=self, on_result=lambda data: self._show_defaults(
                 day, selected, prefill, typed, data[0], *data[1], lots=data[2]),
             on_error=self._on_defaults_failed)
@@ -269,7 +271,8 @@ class MarEntryForm(RecordForm[InfusionBase, InfusionRead]):
             self._prefill_task.cancel()
         typed, order_id = typed or self._typed_defaults(), order.id
         self._prefill_task = run_in_background(
-            self.ctx, lambda s: load_prefill(s, order_id), receiver=self,
+            self.ctx, clinical_read(self.ctx.actor, lambda s: load_prefill(s, order_id)),
+            receiver=self,
             on_result=lambda data: self._prefill_loaded(order_id, typed, data),
             on_error=self._on_defaults_failed)
 

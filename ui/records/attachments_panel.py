@@ -32,6 +32,7 @@ from models.errors import DomainError
 from models.records import attachments, clinical, registry
 from models.records.changes import ATTACHMENT, Changes
 from models.records.tables import AttachmentRead
+from models.security.access import clinical_read
 from ui.common import show_error
 from ui.forms import kit
 from ui.records.attachment_model import (
@@ -180,7 +181,8 @@ class AttachmentsPanel(QWidget):
         self.count_label.setStyleSheet(LOADING_STYLE)
         include_voided = self.show_voided.isChecked()
         self._task = run_in_background(
-            self.ctx, lambda s: load_scans(s, pid, include_voided), receiver=self,
+            self.ctx, clinical_read(self.ctx.actor, lambda s: load_scans(s, pid, include_voided)),
+            receiver=self,
             on_result=lambda data: self._show(pid, data), on_error=self._on_load_failed)
         self._update()
 

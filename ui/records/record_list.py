@@ -41,6 +41,7 @@ from sqlmodel import Session
 from models.errors import DomainError
 from models.records import clinical, reference, registry
 from models.records.registry import ClinicalKind
+from models.security.access import clinical_read
 from ui.common import show_error
 from ui.forms import kit, record_forms
 from ui.records.column_menu import hide_optional_columns, install_column_menu
@@ -260,7 +261,9 @@ class RecordListPanel(QWidget):
         self._update_buttons()
         kind, include_voided = self.kind, self.show_voided.isChecked()
         self._task = run_in_background(
-            self.ctx, lambda s: load_records(s, kind, pid, include_voided), receiver=self,
+            self.ctx, clinical_read(self.ctx.actor,  # issue 12: none for the administrator
+                                    lambda s: load_records(s, kind, pid, include_voided)),
+            receiver=self,
             on_result=lambda data: self._show(pid, data), on_error=self._on_load_failed)
 
     def _show(self, patient_id: str | None,

@@ -67,6 +67,7 @@ def run(url: str, actor: str) -> int:
     from ui.shell.first_run import first_run_wanted
     from ui.shell.in_use import take_writer_lock
     from ui.shell.main_window import MainWindow
+    from ui.shell.passphrase import database_key
     from ui.shell.workers import run_in_background
 
     # What the imports made (modules, classes, tables: 150,000 objects) lives as long as the
@@ -83,14 +84,15 @@ def run(url: str, actor: str) -> int:
     sys.setswitchinterval(0.001)
 
     notices: list[str] = []
+    path = sqlite_path(url)
+    key = database_key(path)  # an encrypted file's passphrase (issue 12)
     try:
         # today's backup is taken once the window is up (ui/shell/daily_backup.py)
-        engine = open_database(url, report=notices.append)
+        engine = open_database(url, report=notices.append, key=key)
     except (DatabaseDamaged, UpgradeFailed) as exc:  # the reason and the backups to restore
         from ui.shell.damaged import DatabaseProblemDialog
 
-        path = sqlite_path(url)
-        dialog = DatabaseProblemDialog(path, exc) if path else None
+        dialog = DatabaseProblemDialog(path, exc, key=key) if path else None
         if dialog is None or dialog.exec() != DatabaseProblemDialog.DialogCode.Accepted:
             return 1
         engine = dialog.engine
@@ -113,7 +115,7 @@ def run(url: str, actor: str) -> int:
     window.show()
     if notices:  # e.g. a claim batch a crash left half-done, settled at the open
         window.show_status(" ".join(notices))
-    start_daily_backup(window, sqlite_path(url))
+    start_daily_backup(window, path, key)
     # asked in the background like every read, so the window paints first
     run_in_background(ctx, first_run_wanted, receiver=window,
                       on_result=lambda wanted: wanted and window.open_first_run())

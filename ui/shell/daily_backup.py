@@ -18,9 +18,9 @@ from models import db
 from ui.shell.workers import run_in_background
 
 
-def start_daily_backup(window, path: Path | None):
-    """Take today's copy of `path` off the GUI thread (nothing for a server database, or
-    when today's copy exists); the task, or None."""
+def start_daily_backup(window, path: Path | None, key: str | None = None):
+    """Take today's copy of `path` (encrypted with `key` if it is: issue 12) off the GUI
+    thread (nothing for a server database, or when today's copy exists); the task, or None."""
     if path is None:
         return None
 
@@ -39,5 +39,5 @@ def start_daily_backup(window, path: Path | None):
         if made is not None:
             window.show_status(f"Today's backup was taken: {made.name}.")
 
-    return run_in_background(window.ctx, lambda _s: db.take_daily_backup(path),
+    return run_in_background(window.ctx, lambda _s: db.take_daily_backup(path, key),
                              receiver=window, on_result=done, on_error=failed)

@@ -31,10 +31,12 @@ class DatabaseProblemDialog(QDialog):
     """Why `path` was not opened, with a Restore button for its good backups. After
     `exec()` returns Accepted, `engine` is the restored database, opened."""
 
-    def __init__(self, path: Path, error: Exception, parent=None) -> None:
+    def __init__(self, path: Path, error: Exception, parent=None, *,
+                 key: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("PerDiem: database not opened")
         self.path = path
+        self.key = key  # an encrypted database's: its copies and the restored file use it
         self.engine: Engine | None = None
         self.message = QLabel(str(error))
         self.message.setWordWrap(True)
@@ -42,7 +44,8 @@ class DatabaseProblemDialog(QDialog):
         self.backups = QListWidget()
         good = getattr(error, "backups", None)
         if good is None:
-            good = [b for b in backup.list_backups(path) if backup.file_problem(b.path) is None]
+            good = [b for b in backup.list_backups(path)
+                    if backup.file_problem(b.path, key=key) is None]
         for copy in good:
             item = QListWidgetItem(f"{copy.taken:%Y-%m-%d %H:%M}   {copy.path.name}")
             item.setData(Qt.ItemDataRole.UserRole, str(copy.path))
@@ -74,8 +77,8 @@ class DatabaseProblemDialog(QDialog):
             return
         chosen = Path(item.data(Qt.ItemDataRole.UserRole))
         try:
-            kept = backup.restore(self.path, chosen, db.known_revisions())
-            self.engine = db.open_database(f"sqlite:///{self.path}")
+            kept = backup.restore(self.path, chosen, db.known_revisions(), key=self.key)
+            self.engine = db.open_database(f"sqlite:///{self.path}", key=self.key)
         except (DomainError, OSError) as exc:
             self.outcome.setText(f"Not restored: {exc}")
             return

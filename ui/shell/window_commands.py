@@ -223,14 +223,17 @@ class WindowCommands:
 
     def open_database_file(self, path: Path) -> bool:
         """Switch the whole app to the database at `path`; a clear message if it cannot."""
+        from ui.shell.passphrase import database_key
+
         url = f"sqlite:///{path.resolve()}"
         notices: list[str] = []
+        key = database_key(path.resolve(), self)  # an encrypted file's passphrase (issue 12)
         try:
-            engine = open_database(url, report=notices.append)  # backed up once it is open
+            engine = open_database(url, report=notices.append, key=key)  # backed up once open
         except (DatabaseDamaged, UpgradeFailed) as exc:  # the reason, and backups to restore
             from ui.shell.damaged import DatabaseProblemDialog
 
-            dialog = DatabaseProblemDialog(path.resolve(), exc, self)
+            dialog = DatabaseProblemDialog(path.resolve(), exc, self, key=key)
             if dialog.exec() != DatabaseProblemDialog.DialogCode.Accepted:
                 return False
             engine = dialog.engine
@@ -245,7 +248,7 @@ class WindowCommands:
             engine.dispose()
             return False
         self.ctx.replace_engine(engine, url)
-        start_daily_backup(self, path.resolve())
+        start_daily_backup(self, path.resolve(), key)
         self.show_status(" ".join([f"Opened {path}.", *notices]
                                   + ([f"Read-only: {self.ctx.read_only}."]
                                      if self.ctx.read_only else [])))

@@ -71,9 +71,9 @@ import ui.shell.daily_backup as daily
 from ui.shell import app
 opened, started = [], []
 original = db.open_database
-db.open_database = lambda url, report=None, daily_backup=False: (
-    opened.append(daily_backup), original(url, report))[1]
-daily.start_daily_backup = lambda win, path: started.append([win.isVisible(), str(path)])
+db.open_database = lambda url, report=None, daily_backup=False, **kw: (
+    opened.append(daily_backup), original(url, report, **kw))[1]
+daily.start_daily_backup = lambda win, path, key=None: started.append([win.isVisible(), str(path)])
 app.QApplication.exec = lambda _self: 0
 status = app.run(sys.argv[1], "tester")
 print(json.dumps({"status": status, "opened": opened, "started": started}))

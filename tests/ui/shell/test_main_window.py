@@ -165,6 +165,7 @@ def test_open_database_that_is_not_one_keeps_the_current(qtbot, ctx, settings, t
     """A file that is not a database (or a damaged one) shows why, with its backups to
     restore (ui.shell.damaged); closed without restoring, the open database stays."""
     from ui.shell.damaged import DatabaseProblemDialog
+    from ui.shell.passphrase import PassphraseDialog
 
     shown = []
 
@@ -173,6 +174,8 @@ def test_open_database_that_is_not_one_keeps_the_current(qtbot, ctx, settings, t
         return DatabaseProblemDialog.DialogCode.Rejected
 
     monkeypatch.setattr(DatabaseProblemDialog, "exec", closed)
+    # not SQLite, so perhaps encrypted: its passphrase is asked first, and not given
+    monkeypatch.setattr(PassphraseDialog, "exec", lambda _d: PassphraseDialog.DialogCode.Rejected)
     junk = tmp_path / "notes.sqlite"
     junk.write_bytes(b"this is not a database" * 100)
     window = make_window(qtbot, ctx, settings)
