@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, func, or_, true
 from sqlmodel import Session, SQLModel, select
 
 from models.billing import rules
+from models.billing.access_days import REACH
 from models.records import registry
 from models.records.reference import get_patient, list_patients, list_payers
 from models.records.rows import get_row
@@ -36,7 +37,7 @@ from models.records.tables import (
     PlanOfCare,
     PrepNote,
 )
-from models.vocab import ADMINISTERED
+from models.vocab import ACCESS_DAYS, ADMINISTERED
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -88,10 +89,18 @@ def load_billing_data(
       name as their lot (R28), so a note's date is known to R10 whatever its dates;
     - authorizations overlapping the period, with the chains of overlapping authorizations
       they belong to, and as `prior_days` the service days of those chains before the period
-      (R13 counts units from each authorization's start; only R1-R4 of those days matter).
+      (R13 counts units from each authorization's start; only R1-R4 of those days matter);
+    - when a payer bills access days (R29), the entries from 7 days before the period to 7
+      days after it: an administered entry up to 7 days earlier can make a day of the period
+      an access day, and one up to 7 days later tells whether a gap was a suspension.
     """
     inf, o, a = Infusion.__table__, Order.__table__, Authorization.__table__
-    in_period = [inf.c.voided == False, *_within(inf.c.date, start, end)]  # noqa: E712
+    payers = {x.id: x for x in list_payers(session)}
+    lo_inf, hi_inf = start, end
+    if any(x.per_diem_basis == ACCESS_DAYS for x in payers.values()):  # R29's reach
+        lo_inf = None if start is None else _back(start, REACH)
+        hi_inf = None if end is None else _forward(end, REACH)
+    in_period = [inf.c.voided == False, *_within(inf.c.date, lo_inf, hi_inf)]  # noqa: E712
     order_ok = [o.c.voided == False]  # noqa: E712
     if patient_id is None:  # the period's entries, through the (date, voided, order) index
         served = o.c.id.in_(select(inf.c.order_id).where(*in_period))
@@ -166,12 +175,20 @@ def load_billing_data(
             *_within(cn.c.date, None if start is None else rules.care_notes_from(start), end)))]
 
     return rules.BillingData(
-        payers={x.id: x for x in list_payers(session)}, patients=people, orders=orders,
+        payers=payers, patients=people, orders=orders,
         infusions=infusions, plans_of_care=plans, authorizations=authorizations,
         prep_notes=preps, deliveries=deliveries, care_notes=care_notes, prior_days=prior_days,
         order_signature=session.execute(  # R27: the pharmacy's setting (none yet: default)
             select(Pharmacy.__table__.c.order_signature)).scalar() or rules.BEFORE_CLAIM,
     )
+
+
+def _back(day: dt.date, by: dt.timedelta) -> dt.date:
+    return dt.date.min if day - dt.date.min < by else day - by
+
+
+def _forward(day: dt.date, by: dt.timedelta) -> dt.date:
+    return dt.date.max if dt.date.max - day < by else day + by
 
 
 def _service_days_query() -> Any:
