@@ -13,7 +13,7 @@ import pytest
 from models.billing.access_days import order_access_days
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, evaluate
 from models.records.tables import AuthorizationRead, PayerRead
-from models.vocab import ACCESS_DAYS, INFUSION_DAYS
+from models.vocab import ACCESS_DAYS
 from tests.models.billing.test_rules import NO_AUTH, base, cov, entry, order, patient_with
 
 ACCESS = PayerRead(id="acc", name="Access Health", payer_id="ACC01", kind="commercial",
