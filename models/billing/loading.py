@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, case, func, or_, true
 from sqlmodel import Session, SQLModel, select
 
+from models import clock
 from models.billing import rules
 from models.billing.access_days import REACH
 from models.records import registry
@@ -180,6 +181,7 @@ def load_billing_data(
         prep_notes=preps, deliveries=deliveries, care_notes=care_notes, prior_days=prior_days,
         order_signature=session.execute(  # R27: the pharmacy's setting (none yet: default)
             select(Pharmacy.__table__.c.order_signature)).scalar() or rules.BEFORE_CLAIM,
+        today=clock.today(),  # R29: access days up to today
     )
 
 

@@ -187,6 +187,9 @@ class BillingData:
     prior_days: list[PriorDay] = field(default_factory=list)
     # R27, the pharmacy's setting: before-claim (R7 as written) | before-service
     order_signature: str = BEFORE_CLAIM
+    # R29: access days run no further than today (a day not yet lived is not on service yet);
+    # None: no limit (the pure rules have no clock: loading sets it)
+    today: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -313,8 +316,9 @@ def _service_days(data: BillingData, orders: dict[str, OrderRead], start: dt.dat
             prior[key] = prior.get(key, False) or e.administered
         else:
             entries[(e.order_id, e.date)].append(e)
+    until = min((d for d in (end, data.today) if d is not None), default=None)
     access = access_service_days(orders, given, lambda order, day: _basis(data, order, day),
-                                 end) if any(p.per_diem_basis == ACCESS_DAYS
+                                 until) if any(p.per_diem_basis == ACCESS_DAYS
                                              for p in data.payers.values()) else set()
     for key in access:  # R1 does not apply on an access day
         if start is not None and key[1] < start:

@@ -69,6 +69,8 @@ CASES = [
     ("R29 the window ends on the discontinued date",
      data(1, given=(3, 5), order=dict(discontinued_date=oct_(4))),
      billable(3, 4) + [(5, I, NOT_BILLABLE, ("no-active-order",))]),
+    ("R29 no access day after today (a day not yet lived)", data(3, given=(3,), today=oct_(4)),
+     billable(3, 4)),
     ("R29 R1 does not apply on an access day with a held entry", data(1, given=(3, 5), held=(4,)),
      billable(3, 4, 5)),
     ("R29 a held entry after the window is judged by infusion days (R1)",

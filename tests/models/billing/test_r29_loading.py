@@ -1,0 +1,78 @@
+"""R29-R32 on a real database (the demo pharmacy, whose Access Health Plan pays access days):
+a period reads what its access days need (issue 8: only what can affect it, 7 days either
+side when a payer bills access days), and a payer left at the defaults bills exactly what
+Part 1 bills (its days and its claims do not move when another payer's contract changes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session
+
+from models.billing import loading
+from models.claims import batches
+from models.db import unit_of_work
+from models.records.tables import Payer
+from models.vocab import ACCESS_DAYS, INFUSION_DAYS
+from tests.support.databases import DEMO_TODAY, billing_ready
+from tests.support.recorded import today_is
+
+ACCESS_PAYER = "ahp"
+
+
+def _set_basis(engine, basis: str) -> None:
+    with unit_of_work(engine) as session:
+        session.get(Payer, ACCESS_PAYER).per_diem_basis = basis
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    (dt.date(2026, 9, 1), dt.date(2026, 9, 30)),
+    (dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+    (dt.date(2026, 11, 1), dt.date(2026, 11, 30)),
+    (dt.date(2026, 10, 18), dt.date(2026, 10, 18)),  # one day: between two doses
+    (dt.date(2026, 10, 10), dt.date(2026, 10, 23)),
+])
+def test_r29_a_period_gives_what_the_whole_history_gives_for_it(demo_engine, start, end):
+    with today_is(DEMO_TODAY), Session(demo_engine) as session:
+        whole = loading.billable_days(session)
+        period = loading.billable_days(session, start, end)
+    assert period == [r for r in whole if start <= r.date <= end]
+    assert any(r.basis == ACCESS_DAYS for r in whole)
+
+
+def test_r29_the_demo_access_patient_bills_the_days_between_doses(demo_engine):
+    with today_is(DEMO_TODAY), Session(demo_engine) as session:
+        days = [r for r in loading.billable_days(session) if r.payer_id == ACCESS_PAYER]
+    given = [r for r in days if r.basis == INFUSION_DAYS]
+    between = [r for r in days if r.basis == ACCESS_DAYS]
+    assert not given  # every day of this q48h order is an access day
+    dates = [r.date for r in between]
+    assert dates == [dates[0] + dt.timedelta(days=i) for i in range(len(dates))]  # no gap
+    assert len(dates) >= 30 and dates[-1] <= DEMO_TODAY
+
+
+def test_r29_r32_payers_at_the_defaults_keep_their_days_and_claims(demo_engine):
+    """The access payer's contract moves only its own patient's days and claims: every other
+    payer's billable days and claim drafts (lines, charges, account numbers) are the same as
+    with that payer back at the defaults, that is, as Part 1 bills them."""
+    billing_ready(demo_engine)
+
+    def state():
+        with today_is(DEMO_TODAY), Session(demo_engine) as session:
+            days = [r for r in loading.billable_days(session) if r.payer_id != ACCESS_PAYER]
+            drafts = batches.prepare_claims(session, dt.date(2026, 9, 1),
+                                            dt.date(2026, 11, 30), fmt="837p").drafts
+            claims = [(d.account_number, d.total_charge, d.lines) for d in drafts
+                      if d.payer.id != ACCESS_PAYER]
+            access = [d for d in drafts if d.payer.id == ACCESS_PAYER]
+        return days, claims, access
+
+    days, claims, access = state()
+    _set_basis(demo_engine, INFUSION_DAYS)
+    days_default, claims_default, access_default = state()
+    assert days == days_default and claims == claims_default
+    assert len(claims) > 20
+    # and the access payer's own claims bill more per diem units on access days
+    assert sum(d.per_diem_units for d in access) > sum(d.per_diem_units
+                                                       for d in access_default)
