@@ -6,6 +6,7 @@ Part 1 bills (its days and its claims do not move when another payer's contract 
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from sqlmodel import Session
@@ -39,6 +40,20 @@ def test_r29_a_period_gives_what_the_whole_history_gives_for_it(demo_engine, sta
         period = loading.billable_days(session, start, end)
     assert period == [r for r in whole if start <= r.date <= end]
     assert any(r.basis == ACCESS_DAYS for r in whole)
+
+
+def test_r29_random_windows_and_one_patient_give_what_the_whole_history_gives(demo_engine):
+    rng = random.Random(29)
+    with today_is(DEMO_TODAY), Session(demo_engine) as session:
+        whole = loading.billable_days(session)
+        patient = next(r.patient_id for r in whole if r.basis == ACCESS_DAYS)
+        for _ in range(25):
+            start = dt.date(2026, 9, 1) + dt.timedelta(days=rng.randrange(90))
+            end = start + dt.timedelta(days=rng.choice([0, 1, 2, 6, 13, 40]))
+            who = rng.choice([None, patient])
+            expected = [r for r in whole if start <= r.date <= end
+                        and who in (None, r.patient_id)]
+            assert loading.billable_days(session, start, end, who) == expected, (start, end)
 
 
 def test_r29_the_demo_access_patient_bills_the_days_between_doses(demo_engine):
