@@ -29,7 +29,7 @@ def type_row(qtbot, editor, *values: str) -> None:
                             if w.isVisible()]
         qtbot.keyClicks(editor_widget, value)
         qtbot.keyClick(editor_widget, Qt.Key.Key_Return)  # commits the cell (queued)
-        qtbot.waitUntil(lambda: table.item(row, col).text() == value)
+        qtbot.waitUntil(lambda c=col, v=value: table.item(row, c).text() == v)
 
 
 def test_r29_r32_payer_contract_saved_and_shown_again(qtbot, engine, db_url):
