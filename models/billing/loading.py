@@ -98,7 +98,8 @@ def load_billing_data(
     inf, o, a = Infusion.__table__, Order.__table__, Authorization.__table__
     payers = {x.id: x for x in list_payers(session)}
     lo_inf, hi_inf = start, end
-    if any(x.per_diem_basis == ACCESS_DAYS for x in payers.values()):  # R29's reach
+    access = any(x.per_diem_basis == ACCESS_DAYS for x in payers.values())
+    if access:  # R29's reach
         lo_inf = None if start is None else _back(start, REACH)
         hi_inf = None if end is None else _forward(end, REACH)
     in_period = [inf.c.voided == False, *_within(inf.c.date, lo_inf, hi_inf)]  # noqa: E712
@@ -126,11 +127,15 @@ def load_billing_data(
                         func.min(chains.c.start_date).label("since"))
                  .where(chains.c.start_date < start)
                  .group_by(chains.c.patient_id, chains.c.code).subquery())
+        floor: Any = reach.c.since
+        if access:  # R29: a dose up to 7 days before a chain's start opens access days in it
+            first = session.execute(select(func.min(reach.c.since))).scalar()
+            floor = start if first is None else _back(first, REACH)
         prior_days = [rules.PriorDay(order_id, day, bool(given)) for order_id, day, given in
                       _rows(session, _service_days_query().join(reach, and_(
                           reach.c.patient_id == o.c.patient_id,
                           reach.c.code == o.c.per_diem_code,
-                      )).where(inf.c.date >= reach.c.since, inf.c.date < start))]
+                      )).where(inf.c.date >= floor, inf.c.date < start))]
 
     wanted = o.c.id.in_(period_orders)
     if prior_days:
@@ -243,6 +248,9 @@ def authorization_usage(session: Session, patient_id: str | Collection[str]
     covered = select(a.c.id).where(
         a.c.patient_id == o.c.patient_id, a.c.code == o.c.per_diem_code,
         a.c.start_date <= inf.c.date, a.c.end_date >= inf.c.date).exists()
+    payers = {x.id: x for x in list_payers(session)}
+    if any(x.per_diem_basis == ACCESS_DAYS for x in payers.values()):
+        covered = true()  # R29: a dose before an authorization opens access days in it
     days = [rules.PriorDay(order_id, day, bool(given)) for order_id, day, given in _rows(
         session, _service_days_query().where(o.c.patient_id.in_(ids), covered))]
     orders = _models(session, OrderRead, select(o).where(
@@ -250,6 +258,6 @@ def authorization_usage(session: Session, patient_id: str | Collection[str]
     patients = ({patient_id: get_patient(session, patient_id)} if isinstance(patient_id, str)
                 else {p.id: p for p in list_patients(session) if p.id in set(ids)})
     data = rules.BillingData(
-        payers={x.id: x for x in list_payers(session)}, patients=patients, orders=orders,
-        infusions=[], authorizations=authorizations, prior_days=days)
+        payers=payers, patients=patients, orders=orders,
+        infusions=[], authorizations=authorizations, prior_days=days, today=clock.today())
     return rules.authorization_units(data)

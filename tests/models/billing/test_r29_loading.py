@@ -9,7 +9,7 @@ import datetime as dt
 import random
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models.billing import loading
 from models.claims import batches
@@ -91,3 +91,38 @@ def test_r29_r32_payers_at_the_defaults_keep_their_days_and_claims(demo_engine):
     # and the access payer's own claims bill more per diem units on access days
     assert sum(d.per_diem_units for d in access) > sum(d.per_diem_units
                                                        for d in access_default)
+
+
+def test_r29_r13_a_dose_before_an_authorization_chain_opens_access_days_in_it(demo_engine):
+    """The access patient's first dose (day d, q48h) makes d+1 an access day; an
+    authorization starting on d+1 gives it a unit (R13). A chain A1 (d+1..d+30, 19 units) then
+    A2 (d+20..d+60, 5 units): A1 runs out on d+19, so A2's 5 units go to d+20..d+24 and d+25
+    is exhausted. A later period reads that chain back to its start and the dose before it:
+    the same days as the whole history, and the authorizations tab counts the same units."""
+    from models.records.tables import Authorization, Infusion, Order
+
+    with unit_of_work(demo_engine) as session:
+        session.get(Payer, ACCESS_PAYER).requires_prior_auth = True
+        order = session.exec(select(Order).where(Order.dosing_interval_days == 2)).one()
+        d = min(e.date for e in session.exec(select(Infusion).where(
+            Infusion.order_id == order.id, Infusion.voided == False)))  # noqa: E712
+        for aid, lo, hi, units in (("pa-a1", 1, 30, 19), ("pa-a2", 20, 60, 5)):
+            session.add(Authorization(
+                id=aid, patient_id=order.patient_id, payer_id=ACCESS_PAYER, number=aid.upper(),
+                code=order.per_diem_code, start_date=d + dt.timedelta(days=lo),
+                end_date=d + dt.timedelta(days=hi), units=units))
+        patient = order.patient_id
+
+    def status(rows, n):
+        (r,) = [r for r in rows if r.date == d + dt.timedelta(days=n) and r.patient_id == patient]
+        return r.authorization_id, "authorization-exhausted" in r.reasons
+
+    with today_is(DEMO_TODAY), Session(demo_engine) as session:
+        whole = loading.billable_days(session)
+        assert [status(whole, n) for n in (1, 19, 20, 24, 25)] == [
+            ("pa-a1", False), ("pa-a1", False), ("pa-a2", False), ("pa-a2", False),
+            (None, True)]
+        start, end = d + dt.timedelta(days=22), d + dt.timedelta(days=40)
+        period = loading.billable_days(session, start, end)
+        assert period == [r for r in whole if start <= r.date <= end]
+        assert loading.authorization_usage(session, patient) == {"pa-a1": 19, "pa-a2": 5}
