@@ -126,3 +126,24 @@ def test_r29_r13_a_dose_before_an_authorization_chain_opens_access_days_in_it(de
         period = loading.billable_days(session, start, end)
         assert period == [r for r in whole if start <= r.date <= end]
         assert loading.authorization_usage(session, patient) == {"pa-a1": 19, "pa-a2": 5}
+
+
+def test_r29_r30_the_packet_says_which_days_are_access_days(demo_engine):
+    """The checklist row of each access day says so, read back from the PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    from models.billing.packet_data import load_packet_data
+    from reports.packet import render_packet
+
+    with today_is(DEMO_TODAY), Session(demo_engine) as session:
+        days = [r for r in loading.billable_days(session, dt.date(2026, 10, 1),
+                                                 dt.date(2026, 10, 31))
+                if r.payer_id == ACCESS_PAYER]
+        data = load_packet_data(session, patient_id=days[0].patient_id,
+                                start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31),
+                                prepared_by="t", created_at=dt.datetime(2026, 11, 27, 9))
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_packet(data))).pages)
+    text = " ".join(text.split())  # a narrow column wraps the words
+    assert text.count("Access day (R29): on service between doses") == len(days) > 10
