@@ -6,7 +6,7 @@ The data is a function of (seed, today): names, addresses and small date shifts 
 `random.Random(seed)`, and every timestamp is derived from the record's own date.
 Most days are billable, as in a well-run pharmacy; a handful of patients each show one problem
 (every reason R1-R12 of BILLING_RULES.md) and the modifiers SH, SJ, SS and a payer's U1.
-One module over 400 lines on purpose: it is a script of 25 patients' stories, mostly data.
+One module over 400 lines on purpose: it is a script of 26 patients' stories, mostly data.
 """
 
 from __future__ import annotations
@@ -116,6 +116,12 @@ THERAPIES: dict[str, Therapy] = {
         "0.32", "6 mg/kg (500 mg) IV every 24 hours", "500", "every 24 hours",
         ("I33.0", "B95.61"), 1, 1, 30, 9, "Daptomycin 7 bags, flushes",
         "Daptomycin 500 mg in NS 50 mL x 7; weekly CK", True, "infectious disease"),
+    "daptomycin_q48h": Therapy(  # renal dosing (CrCl < 30): every 48 hours
+        "S9500", "90.00", "Daptomycin 500 mg in NS 50 mL", "67919001101", "J0878", "1", "mg",
+        "0.32", "6 mg/kg (500 mg) IV every 48 hours", "500", "every 48 hours",
+        ("T84.52XA", "B95.61"), 2, 1, 30, 9, "Daptomycin 1 bag, flushes",
+        "Daptomycin 500 mg in NS 50 mL; dose every 48 h for CrCl under 30", False,
+        "infectious disease"),
     "tpn": Therapy(
         "S9366", "210.00", "TPN 2-in-1 (dextrose 20%, amino acids 5%) 1,800 mL", None, None, None,
         "mL", None, "1,800 mL cycled over 12 hours daily", "1800", "daily, cycled",
@@ -150,8 +156,15 @@ PAYERS = [
     ("rrb", "Railroad Medicare", "RRMCR", "medicare", False, []),
     ("glc", "Great Lakes Casualty Workers Comp", "GLCWC", "workers-comp", True, []),
     ("tri", "TRICARE East", "TRIEAST", "tricare", False, []),
+    ("ahp", "Access Health Plan", "AHP09", "commercial", False, []),
 ]
-MEMBER_PREFIX = {"bpp": "XBP", "nwh": "NW", "lcc": "LC", "wimcd": "", "bcp": "BC",
+# the payers' contracts (R29-R32) that are not the defaults
+CONTRACTS: dict[str, dict[str, Any]] = {
+    "ahp": dict(per_diem_basis="access-days", suite_place_of_service="49", rates=[
+        {"code": "S9500", "rate": "92.00", "expected": "84.50"},
+        {"code": "J0878", "rate": "0.30"}]),
+}
+MEMBER_PREFIX = {"ahp": "AH", "bpp": "XBP", "nwh": "NW", "lcc": "LC", "wimcd": "", "bcp": "BC",
                  "mcrb": "1EG4", "rrb": "RR", "glc": "WC", "tri": "TE"}
 PAYER_ADDRESS = {
     "bpp": ("PO Box 7702", "Milwaukee", "53207"), "nwh": ("PO Box 3100", "Wausau", "54402"),
@@ -276,7 +289,8 @@ class _Demo:
             reference.save_payer(self.session, actor=self.actor, data=PayerBase(
                 id=pid, name=name, payer_id=payer_id, kind=kind, requires_prior_auth=prior_auth,
                 per_diem_modifiers=modifiers, address_line1=line1, city=city,
-                state="WI" if line1 else None, zip=zip_code), recorded_at=self.set_up_at)
+                state="WI" if line1 else None, zip=zip_code, **CONTRACTS.get(pid, {})),
+                recorded_at=self.set_up_at)
             self.counts["payers"] += 1
         for rid, first, last, _specialty in PRESCRIBERS:
             npi = npi_with_check_digit("1" + "".join(self.rng.choices("0123456789", k=8)))
@@ -343,6 +357,7 @@ class _Demo:
         plans_until: dt.date | None = None,
         auth_until: dt.date | None = None,
         auth_short: int = 0,
+        interval: int | None = None,
     ) -> _Course:
         """Order a therapy and write its plan of care, preparations, deliveries, MAR and
         authorizations; the keyword arguments each plant one documentation problem."""
@@ -372,7 +387,7 @@ class _Demo:
             dose=th.dose, route="IV", frequency=th.frequency,
             diagnosis_codes=list(th.diagnoses), start_date=start, end_date=end,
             signed_date=start - _days(rng.randint(1, 3)) if signed else None,
-            per_diem_rate=Decimal(th.rate))
+            per_diem_rate=Decimal(th.rate), dosing_interval_days=interval)
 
         # Plans of care run 60 days from the order's start and are renewed until it ends.
         horizon = min(end or self.last, self.last, plans_until or dt.date.max)
@@ -656,6 +671,13 @@ class _Demo:
         start = jitter(45)
         c = self.course(pt, "vancomycin", start, start + _days(27))
         self.duplicate_of = c.infusions[6]
+        self.care_notes(pt)
+
+        # 26. Daptomycin every 48 hours for a prosthetic knee infection, billed to a payer that
+        #     pays access days (R29): the days between doses are per diem days too.
+        pt = self.patient(self.coverage("ahp", self.since()), age=(60, 63))
+        start = jitter(40)
+        self.course(pt, "daptomycin_q48h", start, start + _days(41), interval=2)
         self.care_notes(pt)
 
     # --- corrections that show up in the history --------------------------------------------

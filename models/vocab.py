@@ -53,6 +53,12 @@ USAGE_INDICATORS = {"T": "test", "P": "production"}  # ISA15 of an 837P
 # R27: when an order's signature counts (pharmacy setting; the first is the default)
 ORDER_SIGNATURES = {"before-claim": "before the claim (signed at any time counts)",
                     "before-service": "before the service day (hold days served earlier)"}
+# R29-R31: a payer's contract (the first of each is the default, Part 1 as written)
+PER_DIEM_BASES = {"infusion-days": "infusion days (a dose given that day)",
+                  "access-days": "access days (every day on service, NHIA)"}
+SUITE_PLACES = {"12": "12 home, modifier SS", "49": "49 independent clinic, no SS"}
+LINE_LAYOUTS = {"runs": "a line per run of consecutive days", "month": "a line per month"}
+INFUSION_DAYS, ACCESS_DAYS = tuple(PER_DIEM_BASES)
 
 # the schema's enum of each list, by JSON path: what the agreement test compares
 SCHEMA_ENUMS: dict[str, Sequence[str]] = {
@@ -70,6 +76,9 @@ SCHEMA_ENUMS: dict[str, Sequence[str]] = {
     "infusion.setting": tuple(SETTINGS),
     "care_note.contact": CARE_NOTE_CONTACTS,
     "pharmacy.order_signature": tuple(ORDER_SIGNATURES),
+    "payer.per_diem_basis": tuple(PER_DIEM_BASES),
+    "payer.suite_place_of_service": tuple(SUITE_PLACES),
+    "payer.line_layout": tuple(LINE_LAYOUTS),
 }
 
 

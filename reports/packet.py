@@ -31,6 +31,7 @@ from models.claims.claim import DRUG
 from models.claims.drafts import drug_units
 from models.files import write_atomic
 from models.records import registry
+from models.vocab import ACCESS_DAYS
 from reports.packet_files import area, attached_to, merge, prepare, stamp_pages
 from reports.styles import (
     BAD,
@@ -398,7 +399,8 @@ def _signed_late(data: PacketData) -> dict[str, dt.date]:
 def _checklist(data: PacketData) -> list:
     story = _section(
         "Evidence checklist by service day",
-        "One row per service day (a date with at least one infusion entry)"
+        "One row per service day (a date with at least one infusion entry, or an access day "
+        "of a payer that pays every day on service, R29)"
         + (" billed on this claim" if data.claim else "") + ". Each evidence column is a billing "
         "rule: Yes means the record is on file, Missing means the rule is not met, Late that "
         "the day was served before the order was signed (R27). Days that cannot be billed for "
@@ -433,6 +435,10 @@ def _checklist(data: PacketData) -> list:
             if d.authorization_number:
                 bits.append(f"auth {d.authorization_number}")
             lines.insert(0, _e("; ".join(bits) or "no modifiers"))
+        if d.basis == ACCESS_DAYS:
+            lines.append(_e("Access day (R29): on service between doses"))
+        if d.place_of_service != "12":
+            lines.append(_e(f"Place of service {d.place_of_service}: infusion suite (R30)"))
         claim = data.claims.get((d.order_id, d.date), "")
         rows.append([fmt_date(d.date), _status(d.status), d.order_id, *evidence,
                      _id(claim), markup("<br/>".join(lines))])

@@ -65,7 +65,9 @@ def load_claim_packet_data(session: Session, *, claim: str, prepared_by: str,
     facts = load_billing_data(session, row.patient_id, start, end)
     mine = {o.id for o in data.orders}
     facts.orders = [o for o in facts.orders if o.id not in mine] + data.orders
-    facts.infusions = ([e for e in facts.infusions if e.order_id not in mine]
+    # (the claim's own orders' entries around the claim's days stay: R29's access windows)
+    facts.infusions = ([e for e in facts.infusions if e.order_id not in mine
+                        or not start <= e.date <= end]
                        + [m.entry for m in data.mar if not m.entry.voided])
     facts.plans_of_care = ([p for p in facts.plans_of_care if p.order_id not in mine]
                            + data.plans_of_care)

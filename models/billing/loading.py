@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, case, func, or_, true
 from sqlmodel import Session, SQLModel, select
 
+from models import clock
 from models.billing import rules
+from models.billing.access_days import REACH
 from models.records import registry
 from models.records.reference import get_patient, list_patients, list_payers
 from models.records.rows import get_row
@@ -36,7 +38,7 @@ from models.records.tables import (
     PlanOfCare,
     PrepNote,
 )
-from models.vocab import ADMINISTERED
+from models.vocab import ACCESS_DAYS, ADMINISTERED
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -88,10 +90,19 @@ def load_billing_data(
       name as their lot (R28), so a note's date is known to R10 whatever its dates;
     - authorizations overlapping the period, with the chains of overlapping authorizations
       they belong to, and as `prior_days` the service days of those chains before the period
-      (R13 counts units from each authorization's start; only R1-R4 of those days matter).
+      (R13 counts units from each authorization's start; only R1-R4 of those days matter);
+    - when a payer bills access days (R29), the entries from 7 days before the period to 7
+      days after it: an administered entry up to 7 days earlier can make a day of the period
+      an access day, and one up to 7 days later tells whether a gap was a suspension.
     """
     inf, o, a = Infusion.__table__, Order.__table__, Authorization.__table__
-    in_period = [inf.c.voided == False, *_within(inf.c.date, start, end)]  # noqa: E712
+    payers = {x.id: x for x in list_payers(session)}
+    lo_inf, hi_inf = start, end
+    access = any(x.per_diem_basis == ACCESS_DAYS for x in payers.values())
+    if access:  # R29's reach
+        lo_inf = None if start is None else _back(start, REACH)
+        hi_inf = None if end is None else _forward(end, REACH)
+    in_period = [inf.c.voided == False, *_within(inf.c.date, lo_inf, hi_inf)]  # noqa: E712
     order_ok = [o.c.voided == False]  # noqa: E712
     if patient_id is None:  # the period's entries, through the (date, voided, order) index
         served = o.c.id.in_(select(inf.c.order_id).where(*in_period))
@@ -116,11 +127,15 @@ def load_billing_data(
                         func.min(chains.c.start_date).label("since"))
                  .where(chains.c.start_date < start)
                  .group_by(chains.c.patient_id, chains.c.code).subquery())
+        floor: Any = reach.c.since
+        if access:  # R29: a dose up to 7 days before a chain's start opens access days in it
+            first = session.execute(select(func.min(reach.c.since))).scalar()
+            floor = start if first is None else _back(first, REACH)
         prior_days = [rules.PriorDay(order_id, day, bool(given)) for order_id, day, given in
                       _rows(session, _service_days_query().join(reach, and_(
                           reach.c.patient_id == o.c.patient_id,
                           reach.c.code == o.c.per_diem_code,
-                      )).where(inf.c.date >= reach.c.since, inf.c.date < start))]
+                      )).where(inf.c.date >= floor, inf.c.date < start))]
 
     wanted = o.c.id.in_(period_orders)
     if prior_days:
@@ -166,12 +181,21 @@ def load_billing_data(
             *_within(cn.c.date, None if start is None else rules.care_notes_from(start), end)))]
 
     return rules.BillingData(
-        payers={x.id: x for x in list_payers(session)}, patients=people, orders=orders,
+        payers=payers, patients=people, orders=orders,
         infusions=infusions, plans_of_care=plans, authorizations=authorizations,
         prep_notes=preps, deliveries=deliveries, care_notes=care_notes, prior_days=prior_days,
         order_signature=session.execute(  # R27: the pharmacy's setting (none yet: default)
             select(Pharmacy.__table__.c.order_signature)).scalar() or rules.BEFORE_CLAIM,
+        today=clock.today(),  # R29: access days up to today
     )
+
+
+def _back(day: dt.date, by: dt.timedelta) -> dt.date:
+    return dt.date.min if day - dt.date.min < by else day - by
+
+
+def _forward(day: dt.date, by: dt.timedelta) -> dt.date:
+    return dt.date.max if dt.date.max - day < by else day + by
 
 
 def _service_days_query() -> Any:
@@ -224,6 +248,9 @@ def authorization_usage(session: Session, patient_id: str | Collection[str]
     covered = select(a.c.id).where(
         a.c.patient_id == o.c.patient_id, a.c.code == o.c.per_diem_code,
         a.c.start_date <= inf.c.date, a.c.end_date >= inf.c.date).exists()
+    payers = {x.id: x for x in list_payers(session)}
+    if any(x.per_diem_basis == ACCESS_DAYS for x in payers.values()):
+        covered = true()  # R29: a dose before an authorization opens access days in it
     days = [rules.PriorDay(order_id, day, bool(given)) for order_id, day, given in _rows(
         session, _service_days_query().where(o.c.patient_id.in_(ids), covered))]
     orders = _models(session, OrderRead, select(o).where(
@@ -231,6 +258,6 @@ def authorization_usage(session: Session, patient_id: str | Collection[str]
     patients = ({patient_id: get_patient(session, patient_id)} if isinstance(patient_id, str)
                 else {p.id: p for p in list_patients(session) if p.id in set(ids)})
     data = rules.BillingData(
-        payers={x.id: x for x in list_payers(session)}, patients=patients, orders=orders,
-        infusions=[], authorizations=authorizations, prior_days=days)
+        payers=payers, patients=patients, orders=orders,
+        infusions=[], authorizations=authorizations, prior_days=days, today=clock.today())
     return rules.authorization_units(data)

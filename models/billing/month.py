@@ -15,11 +15,13 @@ import io
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlmodel import Session
 
 from models import spreadsheet
 from models.billing import loading
+from models.billing.revenue import expected_by_patient
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, STATUSES, DayResult
 from models.claims import batches
 from models.claims.claim import ClaimedInfo
@@ -78,6 +80,7 @@ class PatientMonth:
     days: dict[int, list[DayResult]]
     totals: dict[str, int]
     claimed: Claimed = field(default_factory=dict)  # this patient's claimed days
+    expected: Decimal = Decimal("0.00")  # expected revenue of the billable days (R32 prices)
 
     @property
     def claimed_count(self) -> int:
@@ -90,7 +93,7 @@ class PatientMonth:
 
 def patient_months(
     results: list[DayResult], names: dict[str, str], payer_names: dict[str, str],
-    claimed: Claimed | None = None,
+    claimed: Claimed | None = None, expected: dict[str, Decimal] | None = None,
 ) -> list[PatientMonth]:
     """Group a month's day results into one row per patient, by name."""
     grouped: dict[str, list[DayResult]] = {}
@@ -106,7 +109,7 @@ def patient_months(
         mine = {(r.order_id, r.date): (claimed or {})[(r.order_id, r.date)] for r in rs
                 if (r.order_id, r.date) in (claimed or {})}
         rows.append(PatientMonth(pid, names.get(pid, pid), payers, days, count_statuses(rs),
-                                 mine))
+                                 mine, (expected or {}).get(pid, Decimal("0.00"))))
     rows.sort(key=lambda p: (p.name.lower(), p.patient_id))
     return rows
 
@@ -142,6 +145,11 @@ class Month:
     payers: list[tuple[str, str]]
 
     @property
+    def expected(self) -> Decimal:
+        """Expected revenue of every patient's billable days."""
+        return sum((r.expected for r in self.rows), Decimal("0.00"))
+
+    @property
     def dates(self) -> list[dt.date]:
         last = calendar.monthrange(self.first.year, self.first.month)[1]
         return [self.first.replace(day=d) for d in range(1, last + 1)]
@@ -151,11 +159,12 @@ def load_month(session: Session, first: dt.date) -> Month:
     """Every patient's service days of the month starting `first`, with the claimed ones."""
     first = first.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    days = loading.billable_days(session, first, last)
+    data, days = loading.billing_period(session, first, last)
     names = {p.id: p.display_name for p in reference.list_patients(session)}
     payers = [(p.id, p.name) for p in reference.list_payers(session)]
     claimed = batches.claimed_days(session, start=first, end=last)
-    return Month(first, patient_months(days, names, dict(payers), claimed), payers)
+    expected = expected_by_patient(days, data, reference.get_pharmacy(session))
+    return Month(first, patient_months(days, names, dict(payers), claimed, expected), payers)
 
 
 def csv_rows(first: dt.date, rows: Iterable[PatientMonth]) -> list[list[str]]:

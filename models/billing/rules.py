@@ -1,5 +1,7 @@
 """The per diem billing rules R1-R18 of BILLING_RULES.md (and R27's hold, by the pharmacy's
-setting in `BillingData`; R28's lots in R9/R10), as pure functions over read objects.
+setting in `BillingData`; R28's lots in R9/R10; R29's access days, from
+models/billing/access_days.py, and R30's suite place of service, by the billed payer's
+contract), as pure functions over read objects.
 
 No session, no I/O, no clock: callers load a `BillingData` snapshot and call `evaluate`.
 The calendar, the packets, the claim drafts and the command line all use this one function.
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate, groupby
 
+from models.billing.access_days import access_service_days
 from models.records.lots import covers
 from models.records.tables import (
     AuthorizationRead,
@@ -29,7 +32,7 @@ from models.records.tables import (
     PlanOfCareRead,
     PrepNoteRead,
 )
-from models.vocab import ADMINISTERED
+from models.vocab import ACCESS_DAYS, ADMINISTERED, INFUSION_DAYS
 
 BEFORE_CLAIM, BEFORE_SERVICE = "before-claim", "before-service"  # R27 (vocab.ORDER_SIGNATURES)
 BILLABLE = "billable"
@@ -184,6 +187,9 @@ class BillingData:
     prior_days: list[PriorDay] = field(default_factory=list)
     # R27, the pharmacy's setting: before-claim (R7 as written) | before-service
     order_signature: str = BEFORE_CLAIM
+    # R29: access days run no further than today (a day not yet lived is not on service yet);
+    # None: no limit (the pure rules have no clock: loading sets it)
+    today: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +206,8 @@ class DayResult:
     payer_id: str | None = None
     authorization_id: str | None = None
     authorization_number: str | None = None
+    basis: str = INFUSION_DAYS  # R29: the basis that made it a service day
+    place_of_service: str = "12"  # R30: 49 for a suite day of a payer billing suites so
 
     @property
     def reason_sentences(self) -> list[str]:
@@ -281,24 +289,50 @@ class _Units:
 
 def _service_days(data: BillingData, orders: dict[str, OrderRead], start: dt.date | None,
                   end: dt.date | None
-                  ) -> tuple[dict[tuple[str, dt.date], bool], dict[tuple[str, dt.date], list]]:
-    """The service days before `start` ((order, date) -> administered) and those in
-    [start, end] (-> their entries). Days after `end` cannot change the period: R13 takes units
-    in date order and R15 ranks within one date."""
+                  ) -> tuple[dict[tuple[str, dt.date], bool], dict[tuple[str, dt.date], list],
+                             set[tuple[str, dt.date]]]:
+    """The service days before `start` ((order, date) -> administered, or an access day) and
+    those in [start, end] (-> their entries), and which of them are R29 access days (an access
+    day without entries has none). Days after `end` cannot change the period: R13 takes units
+    in date order and R15 ranks within one date; their entries only tell R29 whether a gap
+    ended within 7 days."""
     prior: dict[tuple[str, dt.date], bool] = {}
+    given: dict[str, set[dt.date]] = defaultdict(set)  # R29: administered dates per order
     for p in data.prior_days:
         if p.order_id in orders:
             prior[(p.order_id, p.date)] = prior.get((p.order_id, p.date), False) or p.administered
+            if p.administered:
+                given[p.order_id].add(p.date)
     entries: dict[tuple[str, dt.date], list] = defaultdict(list)
     for e in data.infusions:
-        if e.order_id not in orders or (end is not None and e.date > end):
+        if e.order_id not in orders:
+            continue
+        if e.administered:
+            given[e.order_id].add(e.date)
+        if end is not None and e.date > end:
             continue
         if start is not None and e.date < start:
             key = (e.order_id, e.date)
             prior[key] = prior.get(key, False) or e.administered
         else:
             entries[(e.order_id, e.date)].append(e)
-    return prior, entries
+    until = min((d for d in (end, data.today) if d is not None), default=None)
+    access = access_service_days(orders, given, lambda order, day: _basis(data, order, day),
+                                 until) if any(p.per_diem_basis == ACCESS_DAYS
+                                             for p in data.payers.values()) else set()
+    for key in access:  # R1 does not apply on an access day
+        if start is not None and key[1] < start:
+            prior[key] = True
+        else:
+            entries.setdefault(key, [])
+    return prior, entries, access
+
+
+def _basis(data: BillingData, order: OrderRead, day: dt.date) -> str | None:
+    """R29: the per diem basis of the patient's billed payer on `day` (None: no payer)."""
+    coverage = billed_coverage(data.patients[order.patient_id].coverages, day)
+    payer = data.payers.get(coverage.payer_id) if coverage else None
+    return payer.per_diem_basis if payer else None
 
 
 def _take_prior_units(data: BillingData, orders: dict[str, OrderRead],
@@ -376,10 +410,11 @@ class _Evidence:
 
 
 def _draft(data: BillingData, order: OrderRead, day: dt.date, entries: list, units: _Units,
-           evidence: _Evidence) -> tuple:
-    """R1-R4; then R13 (called in date then order id order) and R5-R12."""
+           evidence: _Evidence, access: bool = False) -> tuple:
+    """R1-R4 (R1 not on an R29 access day); then R13 (called in date then order id order) and
+    R5-R12 (R11 judging the entries that exist)."""
     administered = [e for e in entries if e.administered]
-    blocking, payer = _blocking(order, day, bool(administered),
+    blocking, payer = _blocking(order, day, bool(administered) or access,
                                 data.patients[order.patient_id], data.payers)
     if blocking:
         return order, administered, payer, blocking, None, []
@@ -412,8 +447,8 @@ def _draft(data: BillingData, order: OrderRead, day: dt.date, entries: list, uni
 
 def _result(order: OrderRead, day: dt.date, administered: list, payer: PayerRead | None,
             blocking: list[str], auth: AuthorizationRead | None, reasons: list[str],
-            rank: int) -> DayResult:
-    """The row of one service day, with its modifiers (R15-R18)."""
+            rank: int, access: bool = False) -> DayResult:
+    """The row of one service day, with its modifiers (R15-R18) and place of service (R30)."""
     if blocking:
         return DayResult(order.patient_id, order.id, day, order.per_diem_code, NOT_BILLABLE,
                          tuple(blocking), payer_id=payer.id if payer else None)
@@ -422,8 +457,12 @@ def _result(order: OrderRead, day: dt.date, administered: list, payer: PayerRead
         mods.append("SH")
     elif rank >= 2:
         mods.append("SJ")
+    place = "12"
     if any(e.setting == "suite" for e in administered):
-        mods.append("SS")
+        if payer.suite_place_of_service == "49":
+            place = "49"  # R30: the place of service says suite, no SS
+        else:
+            mods.append("SS")
     mods.extend(payer.per_diem_modifiers or [])
     mods = list(dict.fromkeys(mods))[:4]  # R18: no modifier twice, at most four
     return DayResult(
@@ -431,6 +470,7 @@ def _result(order: OrderRead, day: dt.date, administered: list, payer: PayerRead
         tuple(sorted(reasons, key=REASON_ORDER.index)), tuple(mods), payer.id,
         authorization_id=auth.id if auth else None,
         authorization_number=auth.number if auth else None,
+        basis=ACCESS_DAYS if access else INFUSION_DAYS, place_of_service=place,
     )
 
 
@@ -445,7 +485,7 @@ def evaluate(
     service days of `data` before `start` (and its `prior_days`) use their units first, so a
     month never forgets the units an earlier month used."""
     orders = {o.id: o for o in data.orders if patient_id is None or o.patient_id == patient_id}
-    prior, entries = _service_days(data, orders, start, end)
+    prior, entries, access = _service_days(data, orders, start, end)
     units = _Units(data.authorizations)
     _take_prior_units(data, orders, prior, units)
     evidence = _Evidence(data)
@@ -455,7 +495,8 @@ def evaluate(
     results: list[DayResult] = []
     days = sorted(entries.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     for day, group in groupby(days, key=lambda kv: kv[0][1]):
-        drafts = [_draft(data, orders[order_id], day, day_entries, units, evidence)
+        drafts = [_draft(data, orders[order_id], day, day_entries, units, evidence,
+                         (order_id, day) in access)
                   for (order_id, _), day_entries in group]
         # R15 concurrency ranks among a patient's days that are not not-billable.
         same_day: dict[str, list[OrderRead]] = defaultdict(list)
@@ -469,7 +510,7 @@ def evaluate(
                 rank[o.id] = i
         for order, administered, payer, blocking, auth, reasons in drafts:
             results.append(_result(order, day, administered, payer, blocking, auth, reasons,
-                                   rank.get(order.id, 0)))
+                                   rank.get(order.id, 0), (order.id, day) in access))
     results.sort(key=lambda r: (r.patient_id, r.date, r.order_id))
     return results
 
@@ -480,10 +521,10 @@ def authorization_units(data: BillingData) -> dict[str, int]:
 
     Only R1-R4 decide whether a day uses a unit, so this needs no evidence records."""
     orders = {o.id: o for o in data.orders}
-    prior, entries = _service_days(data, orders, None, None)
+    prior, entries, access = _service_days(data, orders, None, None)
     for (order_id, day), day_entries in entries.items():
         prior[(order_id, day)] = prior.get((order_id, day), False) or any(
-            e.administered for e in day_entries)
+            e.administered for e in day_entries) or (order_id, day) in access
     units = _Units(data.authorizations)
     _take_prior_units(data, orders, prior, units)
     return {k: v for k, v in units.used.items() if v}

@@ -85,7 +85,8 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
         if ln.charge <= 0:
             fix = ("record the order's per diem rate" if ln.kind == PER_DIEM
                    else "record the drug's unit charge")
-            out.append(f"{cap} has a charge of zero: {fix} on order {ln.order_id}.")
+            out.append(f"{cap} has a charge of zero: {fix} on order {ln.order_id}, or a price "
+                       f"for {ln.code} in the payer's or the pharmacy's price list (R32).")
         if ln.ndc is not None and not NDC_RE.fullmatch(ln.ndc):
             out.append(f'The NDC "{ln.ndc}" of {name} is not 11 digits.')
         if ln.end < ln.start:
@@ -93,7 +94,9 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
         if not (draft.month <= ln.start and ln.end <= last):
             out.append(f"{cap} falls outside {draft.month:%B %Y}; a line never "
                        "crosses a month (R20).")
-        if ln.kind == PER_DIEM and ln.units != (ln.end - ln.start).days + 1:
+        span = (ln.end - ln.start).days + 1
+        if ln.kind == PER_DIEM and (ln.units > span if draft.payer.line_layout == "month"
+                                    else ln.units != span):  # R31: a month line skips days
             out.append(f"{cap} has {ln.units} units for "
                        f"{(ln.end - ln.start).days + 1} days (R20).")
         if not ln.pointers:

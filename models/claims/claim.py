@@ -41,7 +41,8 @@ class ClaimedInfo:
 
 @dataclass(frozen=True)
 class ClaimLine:
-    """One service line: a per diem run of days (R20) or one day's drug (R21)."""
+    """One service line: a per diem run of days (R20; a month's days, R31) or one day's drug
+    (R21)."""
 
     kind: str
     order_id: str
@@ -58,6 +59,8 @@ class ClaimLine:
     ndc_quantity: Decimal | None = None
     ndc_unit: str | None = None
     description: str = ""
+    place_of_service: str = "12"  # R30: 49 for a suite day of a payer billing suites so
+    expected: Decimal | None = None  # R32: the payer's expected amount for the line, if given
 
 
 @dataclass
@@ -94,6 +97,13 @@ class ClaimDraft:
     @property
     def end(self) -> dt.date:
         return max(line.end for line in self.lines)
+
+    @property
+    def place_of_service(self) -> str:
+        """The claim's place of service (837P CLM05-1): 12, or 49 when every line is a suite
+        day billed with 49 (R30); a line whose place differs says its own (SV105)."""
+        places = {line.place_of_service for line in self.lines}
+        return places.pop() if len(places) == 1 else "12"
 
     @property
     def per_diem_units(self) -> int:

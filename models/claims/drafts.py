@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
 
+from models.billing.contracts import price
 from models.billing.rules import BILLABLE, BillingData, DayResult, billed_coverage
 from models.claims.checks import check_claim, claim_warnings
 from models.claims.claim import (
@@ -27,6 +28,7 @@ from models.claims.claim import (
     month_of,
 )
 from models.claims.clearing import draft_issues
+from models.claims.layout import expected_amount, per_diem_lines
 from models.records.tables import OrderRead, PayerRead, PharmacyRead, PrescriberRead
 
 MAX_POINTERS = 4  # diagnosis pointers of a line (R22)
@@ -128,7 +130,9 @@ def draft_claims(
         patient = data.patients[patient_id]
         coverage = billed_coverage(patient.coverages, min(d.date for d in group))
         assert coverage is not None
-        lines = _per_diem_lines(group, orders) + _drug_lines(group, orders, entries)
+        payer = data.payers[payer_id]
+        lines = (per_diem_lines(group, orders, payer, pharmacy)
+                 + _drug_lines(group, orders, entries, payer, pharmacy))
         lines.sort(key=lambda ln: (ln.start, ln.kind != PER_DIEM, ln.order_id, ln.end))
         diagnoses, lines = _diagnoses(lines, orders)
         numbers = {ln.authorization_number for ln in lines}
@@ -190,57 +194,25 @@ def _replacement_problems(draft: ClaimDraft, holder: ClaimedInfo, groups: Mappin
     return out
 
 
-def _per_diem_lines(group: list[DayResult], orders: dict[str, OrderRead]) -> list[ClaimLine]:
-    """R20: consecutive days of one order with the same modifiers (and authorization) make a
-    line; the group is one month, so no line crosses a month."""
-    lines: list[ClaimLine] = []
-    run: list[DayResult] = []
-
-    def close() -> None:
-        if not run:
-            return
-        order = orders[run[0].order_id]
-        rate = order.per_diem_rate
-        units = len(run)
-        lines.append(ClaimLine(
-            kind=PER_DIEM, order_id=order.id, code=run[0].code, modifiers=run[0].modifiers,
-            start=run[0].date, end=run[-1].date, units=units, unit_charge=rate,
-            charge=money((rate or Decimal(0)) * units),
-            authorization_number=run[0].authorization_number,
-            description=f"Per diem, {order.drug_name}",
-        ))
-
-    for d in sorted(group, key=lambda d: (d.order_id, d.date)):
-        prev = run[-1] if run else None
-        if prev is not None and not (
-            d.order_id == prev.order_id
-            and d.date == prev.date + dt.timedelta(days=1)
-            and d.modifiers == prev.modifiers
-            and d.authorization_number == prev.authorization_number
-            and d.date.month == prev.date.month
-        ):
-            close()
-            run = []
-        run.append(d)
-    close()
-    return lines
-
-
 def _drug_lines(group: list[DayResult], orders: dict[str, OrderRead],
-                entries: Mapping[tuple[str, dt.date], list]) -> list[ClaimLine]:
+                entries: Mapping[tuple[str, dt.date], list], payer: PayerRead | None = None,
+                pharmacy: PharmacyRead | None = None) -> list[ClaimLine]:
     """R21: one drug line a billable day when the drug has a HCPCS code and a unit amount.
 
     A single-dose vial drug's line carries JZ when nothing was discarded, or is followed by a
     JW line for the amount the day's MAR entries record as wasted: the administered line has
     the administered dose's units rounded up, the JW line the rest of the units of dose plus
     waste rounded up (CMS's JW/JZ rules: together no more than the vials used). Waste that the
-    rounding already bills makes no JW line, and no billing unit was discarded: JZ."""
+    rounding already bills makes no JW line, and no billing unit was discarded: JZ. An R29
+    access day without a dose has no drug line. The unit charge is R32's price of the code."""
     lines = []
     for d in group:
         order = orders[d.order_id]
         if not order.drug_hcpcs or not order.drug_hcpcs_unit_amount:
             continue
-        day_entries = entries[(d.order_id, d.date)]
+        day_entries = entries.get((d.order_id, d.date))
+        if not day_entries:  # R29: an access day on which no dose was given
+            continue
         dose = sum((e.dose_given or Decimal(0) for e in day_entries), Decimal(0))
         units = drug_units(dose, order.drug_hcpcs_unit_amount)
         wasted = sum((e.wasted or Decimal(0) for e in day_entries), Decimal(0))
@@ -250,20 +222,23 @@ def _drug_lines(group: list[DayResult], orders: dict[str, OrderRead],
             waste_units = drug_units(dose + wasted, order.drug_hcpcs_unit_amount) - units
             modifiers = (JZ,) if waste_units == 0 else ()
 
-        lines.append(_drug_line(order, d, dose, units, modifiers))
+        lines.append(_drug_line(order, d, dose, units, modifiers, payer, pharmacy))
         if waste_units:
-            lines.append(_drug_line(order, d, wasted, waste_units, (JW,)))
+            lines.append(_drug_line(order, d, wasted, waste_units, (JW,), payer, pharmacy))
     return lines
 
 
 def _drug_line(order: OrderRead, d: DayResult, amount: Decimal, units: int,
-               modifiers: tuple[str, ...]) -> ClaimLine:
+               modifiers: tuple[str, ...], payer: PayerRead | None = None,
+               pharmacy: PharmacyRead | None = None) -> ClaimLine:
     qty = ndc_quantity(amount, order.drug_dose_unit, order.drug_billing_unit,
                        order.drug_package_quantity) if order.drug_ndc else None
+    p = price(order.drug_hcpcs or "", payer, order.drug_unit_charge, pharmacy)  # R32
     return ClaimLine(
         kind=DRUG, order_id=order.id, code=order.drug_hcpcs or "", modifiers=modifiers,
-        start=d.date, end=d.date, units=units, unit_charge=order.drug_unit_charge,
-        charge=money((order.drug_unit_charge or Decimal(0)) * units),
+        start=d.date, end=d.date, units=units, unit_charge=p.charge,
+        charge=money((p.charge or Decimal(0)) * units), place_of_service=d.place_of_service,
+        expected=expected_amount(p, units),
         authorization_number=d.authorization_number, ndc=order.drug_ndc,
         ndc_quantity=qty[0] if qty else None, ndc_unit=qty[1] if qty else None,
         description=order.drug_name + (", discarded" if JW in modifiers else ""))

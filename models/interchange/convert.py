@@ -65,6 +65,8 @@ def _address_in(address: dict | None) -> dict[str, Any]:
 
 def pharmacy_in(p: dict) -> PharmacyBase:
     settings = {k: p[k] for k in ("late_entry_days", "order_signature") if k in p}  # v1.1
+    if "prices" in p:  # v1.1: the usual and customary charge per code
+        settings["prices"] = [{"code": x["code"], "charge": x["charge"]} for x in p["prices"]]
     return PharmacyBase(name=p["name"], npi=p["npi"], tax_id=p["tax_id"],
                         taxonomy=_opt(p.get("taxonomy")), phone=_opt(p.get("phone")),
                         **_address_in(p["address"]), **settings)
@@ -75,7 +77,13 @@ def _payer_in(p: dict) -> PayerBase:
         id=p["id"], name=p["name"], payer_id=p["payer_id"], kind=p["kind"],
         requires_prior_auth=p.get("requires_prior_auth", False),
         claim_filing_indicator=_opt(p.get("claim_filing_indicator")),
-        per_diem_modifiers=list(p.get("per_diem_modifiers", [])), **_address_in(p.get("address")))
+        per_diem_modifiers=list(p.get("per_diem_modifiers", [])),
+        # v1.1, R29-R32: the payer's contract (absent: the defaults, Part 1)
+        per_diem_basis=p.get("per_diem_basis", "infusion-days"),
+        suite_place_of_service=p.get("suite_place_of_service", "12"),
+        line_layout=p.get("line_layout", "runs"),
+        rates=[{k: str(v) for k, v in r.items()} for r in p.get("rates", [])],
+        **_address_in(p.get("address")))
 
 
 def _prescriber_in(p: dict) -> PrescriberBase:
@@ -126,6 +134,7 @@ def _order_in(o: dict) -> OrderBase:
         end_date=_day(o.get("end_date")), discontinued_date=_day(o.get("discontinued_date")),
         signed_date=_day(o.get("signed_date")),
         per_diem_rate=_decimal(_opt(o.get("per_diem_rate"))), notes=_opt(o.get("notes")),
+        dosing_interval_days=o.get("dosing_interval_days"),  # v1.1, R29
         late_entry_reason=_opt(o.get("late_entry_reason")))
 
 

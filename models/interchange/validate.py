@@ -68,7 +68,8 @@ TYPE_NAMES = {
     "string": "a string", "object": "an object", "array": "a list", "integer": "a whole number",
     "number": "a number", "boolean": "true or false", "null": "null",
 }
-SETTINGS = ("late_entry_days", "order_signature")  # v1.1: the pharmacy's rule settings
+# v1.1: the pharmacy's rule settings and its price list
+SETTINGS = ("late_entry_days", "order_signature", "prices")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

@@ -23,7 +23,11 @@ from models.security.permissions import EXPORT, authorize
 
 # fields version 1.1 added to clinical records (R26, R28) and to the pharmacy (its settings)
 V11_FIELDS = frozenset({"recorded_at", "recorded_by", "late_entry_reason", "prep_note"})
-V11_PHARMACY = frozenset({"late_entry_days", "order_signature"})
+V11_PHARMACY = frozenset({"late_entry_days", "order_signature", "prices"})
+# R29-R32 (v1.1): a payer's contract, written only when not the defaults
+V11_PAYER = frozenset({"per_diem_basis", "suite_place_of_service", "line_layout", "rates"})
+PAYER_DEFAULTS = {"per_diem_basis": "infusion-days", "suite_place_of_service": "12",
+                  "line_layout": "runs"}
 
 
 def _empty(value: Any) -> bool:
@@ -68,7 +72,8 @@ def pharmacy_out(row: Pharmacy) -> dict[str, Any]:
                               "late_entry_days": None if row.late_entry_days == 1
                               else row.late_entry_days,
                               "order_signature": None if row.order_signature == "before-claim"
-                              else row.order_signature})
+                              else row.order_signature,
+                              "prices": [dict(x) for x in row.prices or []]})
 
 
 def _recorded(row: Any) -> dict[str, Any]:
@@ -125,7 +130,10 @@ def _payer_out(p: Any) -> dict[str, Any]:
         "id": p.id, "name": p.name, "payer_id": p.payer_id, "kind": p.kind,
         "claim_filing_indicator": p.claim_filing_indicator,
         "requires_prior_auth": p.requires_prior_auth,
-        "per_diem_modifiers": list(p.per_diem_modifiers or []), "address": _address_out(p),
+        "per_diem_modifiers": list(p.per_diem_modifiers or []),
+        **{k: None if getattr(p, k) == v else getattr(p, k) for k, v in PAYER_DEFAULTS.items()},
+        "rates": [{k: v for k, v in r.items() if v not in (None, "")} for r in p.rates or []],
+        "address": _address_out(p),
     })
 
 
@@ -159,7 +167,7 @@ def _order_out(o: Any) -> dict[str, Any]:
         "diagnosis_codes": list(o.diagnosis_codes), "start_date": _iso(o.start_date),
         "end_date": _iso(o.end_date), "discontinued_date": _iso(o.discontinued_date),
         "signed_date": _iso(o.signed_date), "per_diem_rate": _money(o.per_diem_rate),
-        "notes": o.notes, **_recorded(o),
+        "dosing_interval_days": o.dosing_interval_days, "notes": o.notes, **_recorded(o),
     })
 
 
@@ -269,9 +277,12 @@ V1_PAYER_KINDS = ("commercial", "medicaid", "medicare", "other")
 
 def _needs_v11(doc: dict[str, Any]) -> bool:
     """Whether the document holds a field or value that version 1.1 added (issue 11's claim
-    fields; R26's first save and late entry reason, R27/R26's settings, R28's lots and BUD hour)."""
+    fields; R26's first save and late entry reason, R27/R26's settings, R28's lots and BUD hour;
+    R29-R32's payer contracts, dosing intervals and the pharmacy's prices)."""
     if any(p["kind"] not in V1_PAYER_KINDS or "claim_filing_indicator" in p
-           for p in doc.get("payers", [])):
+           or V11_PAYER & p.keys() for p in doc.get("payers", [])):
+        return True
+    if any("dosing_interval_days" in o for o in doc.get("orders", [])):
         return True
     if any({"employer_claim_number", "injury_date"} & set(c)
            for p in doc.get("patients", []) for c in p.get("coverages", [])):

@@ -21,6 +21,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from models import clock, codes, vocab
+from models.billing import contracts
 from models.errors import FieldError, ValidationFailed
 from models.records import registry
 from models.records.registry import RecordKind
@@ -158,6 +159,8 @@ def check_pharmacy(p: PharmacyBase, entry: bool = False) -> None:
     if p.order_signature not in vocab.ORDER_SIGNATURES:  # R27
         c.add("order_signature", f'"{p.order_signature}" is not '
               f"{vocab.alternatives(tuple(vocab.ORDER_SIGNATURES))}")
+    for fld, problem in contracts.pharmacy_problems(p).items():  # the price list
+        c.add(fld, problem)
     if entry:
         for fld, problem in billing_provider_problems(p).items():
             c.add(fld, problem)
@@ -193,6 +196,8 @@ def check_payer(p: PayerBase, entry: bool = True) -> None:
         c.add("per_diem_modifiers", "holds at most two modifiers")
     for m in p.per_diem_modifiers or []:
         c.pattern("per_diem_modifiers", m, MODIFIER_RE, f'"{m}" is not a two-character modifier')
+    for fld, problem in contracts.payer_problems(p).items():  # R29-R32
+        c.add(fld, problem)
     _address(c, p, required=False)
     c.done()
 
@@ -291,6 +296,7 @@ def check_order(o: OrderBase, entry: bool = True) -> None:
               "which is no NDC unit of measure (heparin 1,000 units a mL: ML, 1000)")
     if o.drug_hcpcs:
         c.add("drug_hcpcs", hcpcs_problem(o.drug_hcpcs))
+    c.add("dosing_interval_days", contracts.dosing_interval_problem(o.dosing_interval_days))
     amount = o.drug_hcpcs_unit_amount
     if amount is not None and amount <= 0:
         c.add("drug_hcpcs_unit_amount", "is more than zero")

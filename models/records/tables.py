@@ -69,6 +69,9 @@ class PharmacyBase(SQLModel):
     late_entry_days: int = 1
     # R27: before-claim (an order signed at any time counts) | before-service
     order_signature: str = Field(default="before-claim", max_length=20)
+    # the pharmacy's own price list (usual and customary charge per HCPCS code), used when
+    # neither the payer (R32) nor the order sets a price: [{"code": "S9338", "charge": "..."}]
+    prices: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
 
 
 class Pharmacy(PharmacyBase, table=True):
@@ -96,6 +99,12 @@ class PayerBase(SQLModel):
     claim_filing_indicator: str | None = Field(default=None, max_length=2)
     requires_prior_auth: bool = False
     per_diem_modifiers: list[str] = Field(default_factory=list, sa_type=JSON)
+    # the payer's contract (R29-R32; models/billing/contracts.py); the defaults keep Part 1
+    per_diem_basis: str = Field(default="infusion-days", max_length=20)  # | access-days
+    suite_place_of_service: str = Field(default="12", max_length=2)  # | 49
+    line_layout: str = Field(default="runs", max_length=10)  # | month
+    # R32: [{"code": "S9338", "rate": "150.00", "expected": "120.00"}] (expected optional)
+    rates: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
     address_line1: str | None = Field(default=None, max_length=55)
     address_line2: str | None = Field(default=None, max_length=55)
     city: str | None = Field(default=None, max_length=30)
@@ -238,6 +247,8 @@ class OrderBase(SQLModel):
     discontinued_date: dt.date | None = None
     signed_date: dt.date | None = None
     per_diem_rate: Decimal | None = Field(default=None, sa_type=DecimalText)
+    # R29: days between doses (1 q24h, 2 q48h, 3 q72h ...); None: not given
+    dosing_interval_days: int | None = None
     notes: str | None = Field(default=None, max_length=4000)
     late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
 

@@ -15,6 +15,14 @@ COLUMNS = (
     "claim_total",
 )
 COPY_COLUMN = "copy"
+# R30/R32: written only when a line of the file is not at place of service 12 or carries the
+# payer's expected amount, so a pharmacy without contracts gets the same file as before
+CONTRACT_COLUMNS = ("place_of_service", "expected")
+
+
+def _contracts(drafts: list[ClaimDraft]) -> bool:
+    return any(ln.place_of_service != "12" or ln.expected is not None
+               for d in drafts for ln in d.lines)
 
 
 def rows(drafts: list[ClaimDraft]) -> list[dict[str, str]]:
@@ -43,6 +51,8 @@ def rows(drafts: list[ClaimDraft]) -> list[dict[str, str]]:
                 "diagnosis_pointers": ":".join(str(p) for p in ln.pointers),
                 "authorization": ln.authorization_number or "",
                 "claim_total": f"{d.total_charge:.2f}",
+                "place_of_service": ln.place_of_service,
+                "expected": "" if ln.expected is None else f"{ln.expected:.2f}",
             })
     return out
 
@@ -51,8 +61,9 @@ def to_csv(drafts: list[ClaimDraft], copy: bool = False) -> str:
     """The rows; a copy of claims already sent (models/claims/copies.py) ends each row with a
     `copy` column holding COPY, the rest byte for byte as first written."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS + ((COPY_COLUMN,) if copy else ()),
-                            lineterminator="\n")
+    columns = COLUMNS + (CONTRACT_COLUMNS if _contracts(drafts) else ())
+    writer = csv.DictWriter(buf, fieldnames=columns + ((COPY_COLUMN,) if copy else ()),
+                            lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     # every cell, not only the names: a member id or an authorization number can start
     # with a TAB or a CR too (models/spreadsheet.py)

@@ -314,7 +314,7 @@ class _Data:
             put(line - 1, 1, f"N4{ln.ndc}", 13)
             put(line - 1, 17, f"{ln.ndc_unit}{ln.ndc_quantity:f}", 8)
         put(line, 1, f"{mmddyy(ln.start)} {mmddyy(ln.end)}", 17)
-        put(line, 19, "12", 2)
+        put(line, 19, ln.place_of_service, 2)  # 24B (R30: 49 for a suite day billed so)
         put(line, 25, ln.code, 6)
         for i, m in enumerate(ln.modifiers[:4]):
             put(line, 33 + 3 * i, m, 2)

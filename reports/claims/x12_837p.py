@@ -157,11 +157,12 @@ def _casualty_claim_number(s: _Segments, d: ClaimDraft) -> None:
 
 
 def _claim(s: _Segments, d: ClaimDraft) -> None:
-    # 2300: place of service 12 (home), frequency 1 original, 7 replacement or 8 void;
+    # 2300: place of service 12 (home; 49 when every line is a suite day billed so, R30),
+    # frequency 1 original, 7 replacement or 8 void;
     # CLM11 EM (employment related) and the injury date for workers' compensation
     wc = workers_comp(d.payer)
     s.add("CLM", x12_id(d.account_number, 38), amount(d.total_charge), "", "",
-          COMPONENT.join(("12", "B", d.frequency_code)), "Y", "A", "Y", "Y", "",
+          COMPONENT.join((d.place_of_service, "B", d.frequency_code)), "Y", "A", "Y", "Y", "",
           "EM" if wc else None)
     if wc and d.coverage.injury_date:
         s.add("DTP", "439", "D8", d8(d.coverage.injury_date))
@@ -186,7 +187,9 @@ def _line(s: _Segments, d: ClaimDraft, number: int, line: ClaimLine) -> None:
     # 2400
     s.add("LX", str(number))
     procedure = COMPONENT.join(("HC", line.code, *line.modifiers))
-    s.add("SV1", procedure, amount(line.charge), "UN", str(line.units), "", "",
+    # SV105: a line's place of service when it is not the claim's (R30)
+    place = line.place_of_service if line.place_of_service != d.place_of_service else None
+    s.add("SV1", procedure, amount(line.charge), "UN", str(line.units), place, "",
           COMPONENT.join(str(p) for p in line.pointers))
     if line.start == line.end:
         s.add("DTP", "472", "D8", d8(line.start))

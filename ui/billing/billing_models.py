@@ -28,6 +28,7 @@ from models.billing.month import (  # noqa: F401 - count_statuses: the calendar'
 )
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS, DayResult
 from models.claims.claim import ClaimedInfo
+from models.vocab import ACCESS_DAYS
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invisible root, default parent of a flat table
@@ -84,6 +85,29 @@ def code_text(r: DayResult) -> str:
     return " ".join((r.code, *r.modifiers))
 
 
+ACCESS_MARK = "◇"  # R29: an access day's code line starts with it (calendar, month tooltips)
+
+
+def line_text(r: DayResult) -> str:
+    """A day's code line in the calendar: the code, marked ◇ on an R29 access day."""
+    return f"{ACCESS_MARK} {code_text(r)}" if r.basis == ACCESS_DAYS else code_text(r)
+
+
+def basis_text(r: DayResult) -> str:
+    """Which per diem basis made the day a service day (R29), in words."""
+    if r.basis == ACCESS_DAYS:
+        return (f"{ACCESS_MARK} Access day (R29): the payer pays every day on service, "
+                "whether or not a dose was given")
+    return "Infusion day: billed for a dose given that day (R1)"
+
+
+def place_text(r: DayResult) -> str | None:
+    """R30: the place of service when it is not the home's 12."""
+    if r.place_of_service == "12":
+        return None
+    return f"Place of service {r.place_of_service}: infusion suite (R30, no SS)"
+
+
 def result_lines(r: DayResult, payer_names: dict[str, str] | None = None,
                  claimed: Claimed | None = None) -> list[str]:
     """A day result in words: status, code, order, payer, authorization, the claim holding it
@@ -97,6 +121,9 @@ def result_lines(r: DayResult, payer_names: dict[str, str] | None = None,
     lines = [head]
     if details:
         lines.append("    " + ", ".join(details))
+    lines.append("    " + basis_text(r))
+    if place := place_text(r):
+        lines.append("    " + place)
     info = (claimed or {}).get((r.order_id, r.date))
     if info is not None:
         lines.append(f"    {claim_text(info)}")
@@ -231,8 +258,8 @@ class CalendarTableModel(QAbstractTableModel):
                 lines.append(status_text(status))
                 for r in day.results:
                     lines.append(
-                        f"{STATUS_SYMBOL[day.shown(r)]} {code_text(r)}" if day.mixed
-                        else code_text(r)
+                        f"{STATUS_SYMBOL[day.shown(r)]} {line_text(r)}" if day.mixed
+                        else line_text(r)
                     )
             return "\n".join(lines)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
+from models.vocab import ACCESS_DAYS
 from ui.billing import month_bar
 from ui.billing.billing_models import (
     DAY_ROLE,
@@ -22,7 +23,7 @@ from ui.billing.billing_models import (
     STATUS_SYMBOL,
     CalendarDay,
     CalendarTableModel,
-    code_text,
+    line_text,
     status_text,
 )
 
@@ -101,7 +102,11 @@ class CalendarDayDelegate(QStyledItemDelegate):
                 if y + line > rect.bottom():
                     break
                 shown = day.shown(r)
-                text = f"{STATUS_SYMBOL[shown]} {code_text(r)}" if mixed else code_text(r)
+                # R29: an access day's line is marked ◇ and set in italics
+                text = f"{STATUS_SYMBOL[shown]} {line_text(r)}" if mixed else line_text(r)
+                italic = QFont(font)
+                italic.setItalic(r.basis == ACCESS_DAYS)
+                painter.setFont(italic)
                 painter.setPen(STATUS_FOREGROUND[shown] if mixed else QColor("#222222"))
                 painter.drawText(
                     QRect(inner.left(), y, inner.width(), line),

@@ -34,8 +34,10 @@ from ui.billing.billing_models import (
     LONG_DATE,
     STATUS_FOREGROUND,
     CalendarDay,
+    basis_text,
     claim_warning,
     code_text,
+    place_text,
     status_text,
 )
 from ui.billing.month_bar import chip_style
@@ -177,6 +179,9 @@ class DayPanel(QWidget):
             details.append(f"Payer: {payer_names.get(r.payer_id, r.payer_id)}")
         if r.authorization_number:
             details.append(f"Authorization: {r.authorization_number}")
+        details.append(basis_text(r))  # R29: infusion day or access day
+        if place := place_text(r):  # R30
+            details.append(place)
         details += [f"Entry {line}" for line in self._lots.get((r.order_id, r.date), [])]
         label = QLabel("\n".join(details))
         label.setObjectName("day-details")

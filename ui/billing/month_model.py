@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QSortFilterProxyModel, Qt
@@ -41,10 +42,12 @@ from ui.billing.billing_models import (
 
 
 class MonthTableModel(QAbstractTableModel):
-    """Patients as rows; columns: patient, payer, the totals per status, one per day."""
+    """Patients as rows; columns: patient, payer, the totals per status, the expected revenue,
+    one per day."""
 
     FIXED = ("Patient", "Payer")
     TOTALS = (BILLABLE, HOLD, NOT_BILLABLE)
+    EXPECTED_HEADER = "Expected\n$"
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -81,13 +84,18 @@ class MonthTableModel(QAbstractTableModel):
                                   [Qt.ItemDataRole.BackgroundRole,
                                    Qt.ItemDataRole.ForegroundRole])
 
-    # The totals come before the days so they stay in sight when the days scroll.
+    # The totals and the expected revenue come before the days so they stay in sight when
+    # the days scroll.
+    @property
+    def expected_column(self) -> int:
+        return len(self.FIXED) + len(self.TOTALS)
+
     def day_of_column(self, column: int) -> int | None:
-        day = column - len(self.FIXED) - len(self.TOTALS) + 1
+        day = column - self.expected_column
         return day if 1 <= day <= self.days else None
 
     def column_of_day(self, day: int) -> int:
-        return len(self.FIXED) + len(self.TOTALS) + day - 1
+        return self.expected_column + day
 
     def total_status(self, column: int) -> str | None:
         i = column - len(self.FIXED)
@@ -100,7 +108,7 @@ class MonthTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.FIXED) + self.days + len(self.TOTALS)
+        return 0 if parent.isValid() else len(self.FIXED) + self.days + len(self.TOTALS) + 1
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -117,6 +125,8 @@ class MonthTableModel(QAbstractTableModel):
         day = self.day_of_column(col)
         if day is not None:
             return self._day_data(index.row(), row, day, role)
+        if col == self.expected_column:
+            return self._expected_data(row, role)
         total = self.total_status(col)
         if total is not None:
             if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
@@ -142,6 +152,21 @@ class MonthTableModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
+        return None
+
+    @staticmethod
+    def _expected_data(row: PatientMonth, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{row.expected:,.0f}"  # whole dollars: the days keep their room
+        if role == SORT_ROLE:
+            return float(row.expected)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (f"{row.name}: ${row.expected:,.2f} expected for the billable days of the "
+                    "month (per diem and drugs at the payer's rate, the order's or the "
+                    "pharmacy's price; the payer's expected amount where its contract gives "
+                    "one)")
         return None
 
     def _cell(self, row_index: int, row: PatientMonth, day: int
@@ -213,6 +238,8 @@ class MonthTableModel(QAbstractTableModel):
                 return f"{weekday}\n{day}"
             if total is not None:
                 return f"{STATUS_SYMBOL[total]}\n{STATUS_LABEL[total]}"
+            if section == self.expected_column:
+                return self.EXPECTED_HEADER
             return self.FIXED[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             if day is not None:
@@ -221,6 +248,9 @@ class MonthTableModel(QAbstractTableModel):
             if total is not None:
                 return (f"Per diem days {STATUS_PLURAL[total]} this month: one per order and day, "
                         "so a patient on two therapies counts two a day")
+            if section == self.expected_column:
+                return ("Expected revenue of the billable days, in dollars (R32: the payer's "
+                        "rate, else the order's, else the pharmacy's price list)")
         if day is None:
             return None
         date = dt.date(self.year, self.month, day)
@@ -268,6 +298,10 @@ class MonthFilterProxyModel(QSortFilterProxyModel):
         source = self.source()
         return [source.patient_at(self.mapToSource(self.index(r, 0)).row())
                 for r in range(self.rowCount())]
+
+    def visible_expected(self) -> Decimal:
+        """Expected revenue of the rows shown."""
+        return sum((row.expected for row in self.visible_rows()), Decimal("0.00"))
 
     def visible_totals(self) -> dict[str, int]:
         """Days per status of the rows shown, and CLAIMED: how many billable ones are claimed."""

@@ -117,6 +117,7 @@ class MonthTable(QTableView):
         self.setColumnWidth(0, self.name_widths[0])
         self.setColumnWidth(1, self.name_widths[1])
         totals = [fm.horizontalAdvance(STATUS_LABEL[s]) + 20 for s in STATUSES]
+        totals.append(fm.horizontalAdvance("00,000") + 12)  # the expected revenue
         if model.days:  # narrow days, down to their heading, before scrolling sideways
             least = fm.horizontalAdvance("We") + 5
             room = (self.viewport().width() - self.columnWidth(0) - self.columnWidth(1)

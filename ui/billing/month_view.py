@@ -190,6 +190,11 @@ class MonthView(QWidget):
         self.total_labels.update(add_total_chips(
             footer, "for the patients shown", "Billable days of the patients shown already in "
             "a claim batch (☑ in the table); a new claim leaves them out unless you rebill"))
+        self.expected_label = QLabel()
+        self.expected_label.setObjectName("expected-revenue")
+        self.expected_label.setToolTip("Expected revenue of the billable days of the patients "
+                                       "shown (the Expected column's total)")
+        footer.addWidget(self.expected_label)
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #a32020;")
@@ -354,6 +359,7 @@ class MonthView(QWidget):
             self.empty_label.setText("")
         for status, chip in self.total_labels.items():
             chip.setText(f"{STATUS_SYMBOL[status]} {totals[status]} {STATUS_PLURAL[status]}")
+        self.expected_label.setText(f"Expected ${self.proxy.visible_expected():,.2f}")
 
     # --- slots ------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from ui.forms.kit import (
     choice,
     date_field,
     decimal_field,
+    dosing_interval_field,
     form_layout,
     group,
     line,
@@ -67,7 +68,8 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
         "drug_billing_unit": "NDC billing unit", "drug_package_quantity": "Dose a billing unit",
         "drug_single_dose": "Single-dose vial",
         "dose": "Dose", "route": "Route", "frequency": "Frequency",
-        "diagnosis_codes": "Diagnoses (ICD-10)", "start_date": "Start date",
+        "dosing_interval_days": "Dosing interval", "diagnosis_codes": "Diagnoses (ICD-10)",
+        "start_date": "Start date",
         "end_date": "End date", "discontinued_date": "Discontinued", "signed_date": "Signed",
         "per_diem_rate": "Per diem rate", "notes": "Notes",
     }
@@ -88,6 +90,7 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
         f("dose", line(80, "e.g. 30 g (0.4 g/kg)"))
         route = f("route", choice([(r, r) for r in vocab.ROUTES], placeholder="e.g. IV"))
         f("frequency", line(80, "e.g. every 21 days"))
+        f("dosing_interval_days", dosing_interval_field())
         f("diagnosis_codes", CheckedLineEdit(parse_diagnoses, required=True, uppercase=True,
                                              placeholder="e.g. D80.1, E11.9"))
         drug_name = f("drug_name", line(80, "e.g. Gammagard Liquid 10%"))
@@ -124,7 +127,7 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
 
         rx, drug, dates = form_layout(), form_layout(), form_layout()
         for name in ("prescriber_id", "per_diem_code", "dose", "route", "frequency",
-                     "diagnosis_codes"):
+                     "dosing_interval_days", "diagnosis_codes"):
             rx.addRow(self.label(name), self.fields[name])
         for name in ("drug_name", "drug_ndc", "drug_hcpcs", "drug_hcpcs_unit_amount",
                      "drug_dose_unit", "drug_unit_charge", "drug_billing_unit",
@@ -175,6 +178,7 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
             drug_package_quantity=v("drug_package_quantity"),
             drug_single_dose=v("drug_single_dose"),
             dose=v("dose"), route=v("route"), frequency=v("frequency"),
+            dosing_interval_days=v("dosing_interval_days") or None,  # 0: not given
             diagnosis_codes=v("diagnosis_codes") or [], start_date=v("start_date"),
             end_date=v("end_date"), discontinued_date=v("discontinued_date"),
             signed_date=v("signed_date"), per_diem_rate=v("per_diem_rate"), notes=v("notes"),

@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from models import codes
+from models.billing.contracts import MAX_DOSING_INTERVAL
 from models.validation import hcpcs_problem, icd10_problem
 from ui.common import DateField, mark_field
 
@@ -326,3 +328,16 @@ def confirm(parent: QWidget | None, title: str, question: str, yes_text: str) ->
     box.setDefaultButton(box.addButton("Go back", QMessageBox.ButtonRole.RejectRole))
     box.exec()
     return box.clickedButton() is yes
+
+
+def dosing_interval_field() -> QSpinBox:
+    """R29: days between doses, 0 shown as "not given" (an access-days payer bills every day
+    of an order dosed every 1 to 3 days)."""
+    spin = QSpinBox()
+    spin.setRange(0, MAX_DOSING_INTERVAL)
+    spin.setSpecialValueText("not given")
+    spin.setSuffix(" days")
+    spin.setToolTip("R29: days from one dose to the next (1 every 24 hours, 2 every 48 hours, "
+                    "3 every 72 hours, 7 weekly). A payer paying access days bills every day "
+                    "of service of an order dosed every 1 to 3 days; otherwise infusion days.")
+    return spin

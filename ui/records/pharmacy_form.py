@@ -1,5 +1,7 @@
 """The pharmacy's own settings: name, NPI, tax ID, address (printed on every claim and packet),
-the clearinghouse that receives its 837P files, and the audit rules' settings (R26, R27)."""
+the clearinghouse that receives its 837P files, the audit rules' settings (R26, R27) and its
+price list (its usual and customary charge per code, used when neither the payer, R32, nor
+the order sets a price)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from models.records.tables import PharmacyBase
 from models.validation import PHONE_RE, ZIP_RE, tax_id_problem, taxonomy_problem
 from models.vocab import ORDER_SIGNATURES
 from ui.forms.kit import compact, digits, live_check, named_line, pattern_problem, upper_case
+from ui.records.price_list import PriceListEditor
 from ui.records.reference_form import RecordDialog, address_fields, address_values, live_npi
 from ui.shell.context import AppContext
 
@@ -54,7 +57,7 @@ class PharmacyDialog(RecordDialog):
               "submitter_name": "Submitter name", "submitter_contact_name": "Contact name",
               "submitter_contact_phone": "Contact phone", "receiver_id": "Receiver ID",
               "receiver_id_qualifier": "Receiver qualifier", "receiver_name": "Receiver name",
-              "usage_indicator": "Usage"}
+              "usage_indicator": "Usage", "prices": "Price list"}
     CLEARINGHOUSE_TEXT = ("submitter_id", "submitter_id_qualifier", "submitter_name",
                           "submitter_contact_name", "receiver_id", "receiver_id_qualifier",
                           "receiver_name")
@@ -76,6 +79,10 @@ class PharmacyDialog(RecordDialog):
         self.address = address_fields(self)
         self.phone = self.add_field("phone", "&Phone", named_line(self, 14, "phone"))
         self.phone.setPlaceholderText("10 digits")
+        self.prices = PriceListEditor((("code", "Code"), ("charge", "Charge")), self, tip=(
+            "The pharmacy's usual and customary charge a unit per HCPCS or CPT code: used when "
+            "neither the payer's contract (R32) nor the order sets a price"))
+        self.add_field("prices", "Price &list", self.prices)
         # what a clearinghouse refuses in the billing provider is said as it is typed
         live_check(self.tax_id, lambda: compact(self.tax_id.text()) and tax_id_problem(
             compact(self.tax_id.text())))
@@ -103,6 +110,7 @@ class PharmacyDialog(RecordDialog):
             self.contact_phone.setText(p.submitter_contact_phone or "")
             self.usage.setCurrentIndex(max(self.usage.findData(p.usage_indicator or "T"), 0))
             self.late_days.setValue(p.late_entry_days)
+            self.prices.set_items(p.prices or [])
             self.order_signature.setCurrentIndex(
                 max(self.order_signature.findData(p.order_signature), 0))
         self.name.setFocus()
@@ -229,6 +237,7 @@ class PharmacyDialog(RecordDialog):
             "usage_indicator": self.usage.currentData(),
             "late_entry_days": self.late_days.value(),
             "order_signature": self.order_signature.currentData(),
+            "prices": self.prices.items(),
         })
 
     def check(self, data: PharmacyBase) -> None:

@@ -36,6 +36,7 @@ from models.vocab import (
     payer_kind_label,
 )
 from ui.forms.kit import digits, live_check, named_line, pattern_problem, upper_case
+from ui.records.contract_fields import ContractFields
 from ui.records.reference_form import (
     RecordDialog,
     address_fields,
@@ -50,7 +51,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class PayerDialog(RecordDialog):
-    """A payer: how it is billed, whether it needs prior authorization, extra modifiers."""
+    """A payer: how it is billed, whether it needs prior authorization, extra modifiers, and
+    its contract (R29-R32, ui/records/contract_fields.py)."""
 
     labels = {"name": "Name", "payer_id": "Payer ID", "kind": "Kind",
               "claim_filing_indicator": "Claim filing indicator",
@@ -87,6 +89,7 @@ class PayerDialog(RecordDialog):
         live_check(self.claim_id, lambda: pattern_problem(
             self.claim_id.text().strip(), PAYER_ID_RE, "is 2-80 letters or digits"))
         self.address = address_fields(self)
+        self.contract = ContractFields(self, payer)
         if payer:
             self.name.setText(payer.name)
             self.claim_id.setText(payer.payer_id)
@@ -124,6 +127,7 @@ class PayerDialog(RecordDialog):
             requires_prior_auth=self.prior_auth.isChecked(),
             per_diem_modifiers=self._modifier_list(),
             **address_values(self.address),
+            **self.contract.values(),
         )
 
     def check(self, data: PayerBase) -> None:

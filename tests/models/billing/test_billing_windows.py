@@ -19,8 +19,10 @@ from models.billing.packet_data import load_packet_data
 from models.claims import batches as claim_batches
 from models.claims.claim import month_end, month_of
 from models.claims.drafts import draft_claims
-from models.db import open_database
+from models.db import open_database, unit_of_work
 from models.records import reference
+from models.records.tables import Payer
+from models.vocab import INFUSION_DAYS
 from tests.support.billing_reference import (
     full_billing_data,
     reference_authorization_usage,
@@ -47,6 +49,10 @@ def pharmacies(tmp_path_factory, migrated_template, demo_template) -> Iterator[d
         write_generated(engine, patients=5, years=2, seed=seed)
     copy_database(demo_template.path, folder / "demo.sqlite")
     engines["demo"] = open_database(f"sqlite:///{folder / 'demo.sqlite'}")
+    # the reference is the former, Part 1 code: the demo's access-days payer (R29) bills
+    # infusion days here; tests/models/billing/test_r29_loading.py windows its access days
+    with unit_of_work(engines["demo"]) as s:
+        s.get(Payer, "ahp").per_diem_basis = INFUSION_DAYS
     yield engines
     for engine in engines.values():
         engine.dispose()

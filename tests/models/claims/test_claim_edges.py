@@ -170,9 +170,11 @@ PROBLEMS = [
      [f'{LINE1} has the modifier "ss", which is not two letters or digits.']),
     ("no dose given", dict(dose="0"),
      [f"{LINE2} has no units: check the dose given.",
-      f"{LINE2} has a charge of zero: record the drug's unit charge on order o1."]),
+      f"{LINE2} has a charge of zero: record the drug's unit charge on order o1, "
+      "or a price for J1569 in the payer's or the pharmacy's price list (R32)."]),
     ("no per diem rate", dict(orders=[order(per_diem_rate=None)]),
-     [f"{LINE1} has a charge of zero: record the order's per diem rate on order o1."]),
+     [f"{LINE1} has a charge of zero: record the order's per diem rate on order o1, "
+      "or a price for S9338 in the payer's or the pharmacy's price list (R32)."]),
     ("a charge of one cent", dict(orders=[order(per_diem_rate=Decimal("0.01"),
                                                 drug_hcpcs=None)]), []),
     ("NDC of 10 digits", dict(orders=[order(drug_ndc="0094427000")]),
@@ -269,7 +271,8 @@ def test_claim_total_checks():
     assert _checked(draft, lines=zero, total_charge=Decimal(0))[-1] == (
         "The claim's total charge is zero.")
     assert _checked(draft, lines=zero[:1], total_charge=Decimal(0)) == [
-        f"{LINE1} has a charge of zero: record the order's per diem rate on order o1.",
+        f"{LINE1} has a charge of zero: record the order's per diem rate on order o1, "
+        "or a price for S9338 in the payer's or the pharmacy's price list (R32).",
         "The claim's total charge is zero."]
 
 

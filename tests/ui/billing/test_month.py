@@ -11,7 +11,13 @@ from PySide6.QtCore import QPoint, Qt
 from models.billing.month import MonthFilter
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
 from models.records import clinical, reference, registry
-from models.records.tables import CoverageBase, InfusionBase, OrderBase, PatientBase
+from models.records.tables import (
+    CoverageBase,
+    InfusionBase,
+    OrderBase,
+    PatientBase,
+    PayerBase,
+)
 from tests.support.recorded import create_on_its_day
 from ui.billing import calendar_view
 from ui.billing.billing_models import ROW_ROLE, STATUS_ROLE
@@ -266,7 +272,7 @@ def test_reloads_after_a_write_and_navigates(qtbot, view, ctx):
     with qtbot.waitSignal(view.data_loaded):
         view.next_button.click()
     assert view.month_label.text() == "November 2026"
-    assert view.model.rowCount() == 0 and view.model.columnCount() == 2 + 3 + 30
+    assert view.model.rowCount() == 0 and view.model.columnCount() == 2 + 3 + 1 + 30
     assert view.empty_label.text() == "No service days recorded this month."
 
 
@@ -337,3 +343,29 @@ def test_the_month_prints_as_shown(view, tmp_path):
     assert "Billing month: October 2026" in text
     for row in view.proxy.visible_rows():
         assert row.name in text
+
+
+
+def test_expected_revenue_per_patient_and_in_total(qtbot, view):
+    """Lindqvist's two billable October days: the S9338 per diem at the order's 150.00 and
+    J1569 at 92.40 a unit of 500 mg, 30 g and 20 g given (R21): 150 + 60 x 92.40 and
+    150 + 40 x 92.40. The footer adds up the patients shown. When the payer's contract gives
+    an expected amount (R32), that is what is expected."""
+    m = view.model
+    assert m.headerData(m.expected_column, Qt.Orientation.Horizontal) == "Expected\n$"
+    assert [m.index(r, m.expected_column).data() for r in range(3)] == ["0", "9,540", "0"]
+    assert "$9,540.00 expected" in m.index(1, m.expected_column).data(
+        Qt.ItemDataRole.ToolTipRole)
+    assert view.expected_label.text() == "Expected $9,540.00"
+
+    def contract(s):
+        payer = reference.get_payer(s, "bcx")
+        reference.save_payer(s, actor="t", data=PayerBase(**payer.model_dump() | {"rates": [
+            {"code": "S9338", "rate": "200.00", "expected": "120.00"},
+            {"code": "J1569", "rate": "95.00", "expected": "80.00"}]}))
+
+    with qtbot.waitSignal(view.data_loaded, timeout=10000):
+        ops.WriteOp(view.ctx, contract).run()
+    # 2 x 120.00 + 100 units x 80.00
+    assert m.index(visible(view).index("p-1001"), m.expected_column).data() == "8,240"
+    assert view.expected_label.text() == "Expected $8,240.00"
