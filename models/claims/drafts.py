@@ -27,6 +27,7 @@ from models.claims.claim import (
     month_of,
 )
 from models.claims.clearing import draft_issues
+from models.claims.component_lines import component_lines
 from models.records.tables import OrderRead, PayerRead, PharmacyRead, PrescriberRead
 
 MAX_POINTERS = 4  # diagnosis pointers of a line (R22)
@@ -128,7 +129,8 @@ def draft_claims(
         patient = data.patients[patient_id]
         coverage = billed_coverage(patient.coverages, min(d.date for d in group))
         assert coverage is not None
-        lines = _per_diem_lines(group, orders) + _drug_lines(group, orders, entries)
+        lines = (_per_diem_lines(group, orders) + _drug_lines(group, orders, entries)
+                 + component_lines(group, orders, entries))
         lines.sort(key=lambda ln: (ln.start, ln.kind != PER_DIEM, ln.order_id, ln.end))
         diagnoses, lines = _diagnoses(lines, orders)
         numbers = {ln.authorization_number for ln in lines}
