@@ -149,7 +149,7 @@ class ComponentsTable(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         width = self.table.fontMetrics().averageCharWidth()
-        for i, (name, title, chars) in enumerate(COLUMNS):
+        for i, (_name, title, chars) in enumerate(COLUMNS):
             header.resizeSection(i, max(chars, len(title) + 1) * width + 14)
         header.setSectionResizeMode(FIELDS.index("name"), QHeaderView.ResizeMode.Stretch)
         # three rows show at once (a formula of more scrolls): the order form fits 1366x768
