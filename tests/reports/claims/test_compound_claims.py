@@ -14,12 +14,14 @@ from decimal import Decimal
 import pypdf
 
 from models.billing import loading
+from models.billing.claim_packet import load_claim_packet_data
 from models.claims import batches as claim_batches
 from models.claims.claim import COMPONENT, BatchContext
 from models.claims.drafts import draft_claims
 from models.db import transactions, unit_of_work
 from models.records import reference
 from reports.claims import claims_csv, cms1500, x12_837p
+from reports.packet import render_packet
 from tests.support.x12_validator import x12_errors
 
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -68,6 +70,16 @@ def test_the_demo_tpn_orders_bill_their_formula_in_an_837p_that_passes_pyx12(dem
             "00338051909", "ML", 250 * run)
         assert f"LIN**N4*00338051909~\nCTP****{250 * run}*ML~" in text  # 2410
         assert draft.total_charge == sum((ln.charge for ln in draft.lines), Decimal(0))
+
+    # the claim's packet lists its component lines as the claim was sent
+    draft = claims[0]
+    with unit_of_work(demo_engine) as session:
+        data = load_claim_packet_data(session, claim=draft.account_number, prepared_by="test",
+                                      created_at=NOW)
+    packet = " ".join(" ".join(p.extract_text().split()) for p in
+                      pypdf.PdfReader(io.BytesIO(render_packet(data))).pages)
+    assert "Component: Lipid emulsion 20% 250 mL, NDC 00338051909" in packet
+    assert "Component: Administration kit" in packet
 
 
 def test_adding_the_formula_changes_no_billable_day_and_no_other_line(demo_engine):
