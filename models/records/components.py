@@ -23,11 +23,12 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import JSON, TypeDecorator
 
 from models import codes, vocab
-from models.validation import NDC_RE, hcpcs_problem
+from models.validation import MONEY_RE, NDC_RE, hcpcs_problem
 
 PER_DOSE = "dose"  # the order's own drug: units = dose given / HCPCS unit amount (R21)
 MAX_COMPONENTS = 20  # a formula beyond this is a slip: each component is a line every day
-MAX_COMPONENT_QUANTITY = Decimal(10_000)
+MAX_COMPONENT_QUANTITY = Decimal(10_000)  # HCPCS units a day or bag (schema: maximum)
+MAX_NDC_QUANTITY = Decimal(1_000_000)  # NDC quantity a day or bag (schema: maximum)
 
 
 class Component(BaseModel):
@@ -136,14 +137,17 @@ def component_problems(components: list[Component]) -> list[tuple[str, str]]:
                         f"{MAX_COMPONENT_QUANTITY:,} HCPCS units a {c.per}"))
         if c.unit_charge is not None and c.unit_charge < 0:
             out.append((at + "unit_charge", "cannot be negative"))
-        elif c.unit_charge is not None and c.unit_charge.as_tuple().exponent < -2:  # type: ignore[operator]
-            out.append((at + "unit_charge", "is dollars and cents, e.g. 12.50"))
+        elif c.unit_charge is not None and not MONEY_RE.fullmatch(format(c.unit_charge, "f")):
+            # the interchange file's money pattern: what is saved must export and import again
+            out.append((at + "unit_charge", "is dollars and cents, e.g. 12.50 (at most "
+                        "9999999.99)"))
         if c.ndc is not None and not NDC_RE.fullmatch(c.ndc):
             out.append((at + "ndc", "is 11 digits (5-4-2) without dashes"))
         if c.ndc_unit is not None and c.ndc_unit not in vocab.NDC_BILLING_UNITS:
             out.append((at + "ndc_unit", "is " + vocab.alternatives(vocab.NDC_BILLING_UNITS)))
-        if c.ndc_quantity is not None and not 0 < c.ndc_quantity <= MAX_COMPONENT_QUANTITY * 100:
-            out.append((at + "ndc_quantity", "is more than zero"))
+        if c.ndc_quantity is not None and not 0 < c.ndc_quantity <= MAX_NDC_QUANTITY:
+            out.append((at + "ndc_quantity", f"is more than zero and at most "
+                        f"{MAX_NDC_QUANTITY:,} a {c.per}"))
         if c.ndc and (c.ndc_unit is None or c.ndc_quantity is None):
             out.append((at + ("ndc_unit" if c.ndc_unit is None else "ndc_quantity"),
                         "is required with an NDC: the claim states the NDC's quantity and "

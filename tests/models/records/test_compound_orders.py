@@ -149,7 +149,7 @@ def test_the_check_names_each_bad_component_field(example_engine):
         ("components[0].hcpcs",
          '"B41" is not a HCPCS code (a capital letter and four digits, e.g. S9338)'),
         ("components[1].quantity", "is required"),
-        ("components[1].unit_charge", "is dollars and cents, e.g. 12.50"),
+        ("components[1].unit_charge", "is dollars and cents, e.g. 12.50 (at most 9999999.99)"),
         ("components[1].ndc", "is required with an NDC unit or quantity"),
     ]
 
