@@ -76,7 +76,24 @@ class Therapy:
     self_given: bool  # the patient or a caregiver runs it after teaching
     specialty: str  # which kind of prescriber orders it
     batch: int = 7  # days one compounded batch of a daily therapy lasts
+    components: tuple[dict[str, Any], ...] = ()  # a compound order's formula (issue 15)
 
+
+# The TPN formula billed beside the S9366 per diem (issue 15): 1,800 mL of dextrose 20% and
+# amino acids 5% is 90 g of protein a bag (B4197, 74-100 g), lipids 20% 250 mL are 50 g a day
+# (B4185, 10 g a unit), the vitamins and trace elements added at delivery (B4216) and the
+# pump's administration kit (B4224).
+TPN_FORMULA: tuple[dict[str, Any], ...] = (
+    dict(kind="nutrient", name="Amino acids 5% and dextrose 20%, 1,800 mL", hcpcs="B4197",
+         per="bag", quantity=Decimal(1), unit_charge=Decimal("318.00")),
+    dict(kind="nutrient", name="Lipid emulsion 20% 250 mL", hcpcs="B4185",
+         ndc="00338051909", ndc_unit="ML", ndc_quantity=Decimal(250), per="day",
+         quantity=Decimal(5), unit_charge=Decimal("11.40")),
+    dict(kind="drug", name="MVI and trace elements", hcpcs="B4216", per="day",
+         quantity=Decimal(1), unit_charge=Decimal("9.85")),
+    dict(kind="nutrient", name="Administration kit", hcpcs="B4224", per="day",
+         quantity=Decimal(1), unit_charge=Decimal("32.10")),
+)
 
 THERAPIES: dict[str, Therapy] = {
     "ivig": Therapy(
@@ -127,7 +144,7 @@ THERAPIES: dict[str, Therapy] = {
         "mL", None, "1,800 mL cycled over 12 hours daily", "1800", "daily, cycled",
         ("K91.2", "E43"), 1, 1, 720, 6, "TPN 7 bags, lipids, pump cassettes, supplies",
         "TPN 1,800 mL x 7 with MVI and trace elements added at delivery", True,
-        "gastroenterology"),
+        "gastroenterology", components=TPN_FORMULA),
     "ondansetron": Therapy(
         "S9351", "60.00", "Ondansetron 8 mg in NS 50 mL", "00409475503", "J2405", "1", "mg",
         "0.45", "8 mg IV daily", "8", "daily", ("R11.2",), 1, 1, 15, 5,
@@ -387,7 +404,8 @@ class _Demo:
             dose=th.dose, route="IV", frequency=th.frequency,
             diagnosis_codes=list(th.diagnoses), start_date=start, end_date=end,
             signed_date=start - _days(rng.randint(1, 3)) if signed else None,
-            per_diem_rate=Decimal(th.rate), dosing_interval_days=interval)
+            per_diem_rate=Decimal(th.rate), dosing_interval_days=interval,
+            components=list(th.components))
 
         # Plans of care run 60 days from the order's start and are renewed until it ends.
         horizon = min(end or self.last, self.last, plans_until or dt.date.max)

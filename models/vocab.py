@@ -41,6 +41,9 @@ SEXES = {"F": "Female", "M": "Male", "U": "Unknown"}  # code -> what a form show
 PRIORITIES = ("primary", "secondary")  # of a coverage
 RELATIONSHIPS = ("self", "spouse", "child", "other")  # the patient's, to the subscriber
 ROUTES = ("IV", "SC", "IM", "other")
+# a compound order's component (issue 15): what it is, and what its quantity is counted per
+COMPONENT_KINDS = ("drug", "nutrient")
+COMPONENT_BASES = ("day", "bag")
 DOSE_UNITS = ("mg", "g", "mL", "units", "mcg")
 DELIVERY_METHODS = ("courier", "pharmacy driver", "pickup", "mail")
 INFUSION_STATUSES = ("completed", "partial", "held", "refused", "missed")
@@ -79,6 +82,9 @@ SCHEMA_ENUMS: dict[str, Sequence[str]] = {
     "payer.per_diem_basis": tuple(PER_DIEM_BASES),
     "payer.suite_place_of_service": tuple(SUITE_PLACES),
     "payer.line_layout": tuple(LINE_LAYOUTS),
+    "component.kind": COMPONENT_KINDS,
+    "component.per": COMPONENT_BASES,
+    "component.ndc_unit": NDC_BILLING_UNITS,
 }
 
 

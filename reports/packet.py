@@ -27,10 +27,11 @@ from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, T
 from models import codes
 from models.billing.packet_data import PacketData, Recorded, changes_in_words
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, REASONS
-from models.claims.claim import DRUG
+from models.claims.claim import COMPONENT, DRUG
 from models.claims.drafts import drug_units
 from models.files import write_atomic
 from models.records import registry
+from models.records.components import component_lines
 from models.vocab import ACCESS_DAYS
 from reports.packet_files import area, attached_to, merge, prepare, stamp_pages
 from reports.styles import (
@@ -241,7 +242,9 @@ def _claim_lines(data: PacketData) -> list:
     for ln in c.lines:
         dates = fmt_date(ln.start) if ln.start == ln.end else \
             f"{fmt_date(ln.start)} to {fmt_date(ln.end)}"
-        what = "Per diem" if ln.kind != DRUG else f"Drug{', NDC ' + ln.ndc if ln.ndc else ''}"
+        ndc = f", NDC {ln.ndc}" if ln.ndc else ""
+        what = ("Drug" + ndc if ln.kind == DRUG else f"Component: {ln.description}{ndc}"
+                if ln.kind == COMPONENT else "Per diem")
         rows.append([dates, ln.code, ":".join(ln.modifiers) or "", what, ln.order_id, ln.units,
                      markup(f"<para alignment='right'>{_money(ln.charge)}</para>")])
     rows.append(["", "", "", markup("<b>Total as recorded</b>"), "", "",
@@ -488,6 +491,8 @@ def _orders(data: PacketData) -> list:
              + (f" (1 unit = {o.drug_hcpcs_unit_amount} {unit})"
                 if o.drug_hcpcs and o.drug_hcpcs_unit_amount else "")),
             ("Drug unit charge", _money(o.drug_unit_charge)),
+            *([("Components", markup("<br/>".join(_e(line) for line in component_lines(o)),
+                                     "value"))] if o.components else []),
             ("Dose", o.dose or ""),
             ("Route", o.route or ""),
             ("Frequency", o.frequency or ""),

@@ -92,7 +92,7 @@ def load_claim_packet_data(session: Session, *, claim: str, prepared_by: str,
     draft = next((d for d in drafts if d.payer.id == row.payer_id), None)
     lines = [] if draft is None else [ClaimLineRow(
         ln.kind, ln.order_id, ln.code, ln.modifiers, ln.start, ln.end, ln.units, ln.charge,
-        ln.ndc) for ln in draft.lines]
+        ln.ndc, ln.description) for ln in draft.lines]
     member = next((c.member_id for c in data.coverages if c.priority == "primary"), None)
     data.claim = ClaimSummary(
         account_number=row.patient_account_number, claim_id=row.id, batch_id=batch.id or 0,

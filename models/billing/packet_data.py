@@ -91,7 +91,7 @@ class LaterChange:
 class ClaimLineRow:
     """A billed line as the cover prints it."""
 
-    kind: str  # per-diem | drug
+    kind: str  # per-diem | drug | component (a compound order's, issue 15)
     order_id: str
     code: str
     modifiers: tuple[str, ...]
@@ -100,6 +100,7 @@ class ClaimLineRow:
     units: int
     charge: Decimal
     ndc: str | None = None
+    description: str = ""  # the component's name
 
 
 @dataclass(frozen=True)

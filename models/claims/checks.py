@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from models.claims.claim import PER_DIEM, ClaimDraft, ClaimLine, money, month_end
+from models.claims.claim import COMPONENT, PER_DIEM, ClaimDraft, ClaimLine, money, month_end
 from models.claims.x12 import X12TextError, x12_fields, x12_id, x12_text
 from models.records.tables import OrderRead, PharmacyRead
 from models.validation import (
@@ -81,10 +81,12 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
                 out.append(f'{cap} has the modifier "{m}", which is not two '
                            "letters or digits.")
         if ln.units <= 0:
-            out.append(f"{cap} has no units: check the dose given.")
+            out.append(f"{cap} has no units: check the "
+                       + ("component's quantity." if ln.kind == COMPONENT else "dose given."))
         if ln.charge <= 0:
             fix = ("record the order's per diem rate" if ln.kind == PER_DIEM
-                   else "record the drug's unit charge")
+                   else f"record the unit charge of the component {ln.description}"
+                   if ln.kind == COMPONENT else "record the drug's unit charge")
             out.append(f"{cap} has a charge of zero: {fix} on order {ln.order_id}, or a price "
                        f"for {ln.code} in the payer's or the pharmacy's price list (R32).")
         if ln.ndc is not None and not NDC_RE.fullmatch(ln.ndc):

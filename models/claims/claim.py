@@ -18,6 +18,7 @@ from models.vocab import DEFAULT_FILING_INDICATOR
 
 FORMATS = ("837p", "cms1500", "csv")
 PER_DIEM, DRUG = "per-diem", "drug"  # the two kinds of claim line (R20, R21)
+COMPONENT = "component"  # a compound order's listed component (R21, issue 15)
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class ClaimedInfo:
 
 @dataclass(frozen=True)
 class ClaimLine:
-    """One service line: a per diem run of days (R20; a month's days, R31) or one day's drug
-    (R21)."""
+    """One service line: a per diem run of days (R20; a month's days, R31), one day's drug
+    (R21), or a run of days of one component of a compound order (R21,
+    models/claims/component_lines.py)."""
 
     kind: str
     order_id: str

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from models.claims.claim import DRUG, ClaimDraft, filing_indicator, workers_comp
+from models.claims.claim import COMPONENT, DRUG, ClaimDraft, filing_indicator, workers_comp
 from models.records.checks import billing_provider_problems
 from models.records.tables import OrderRead, PharmacyRead
 from models.validation import npi_problem, tax_id_problem, taxonomy_problem
@@ -75,6 +75,13 @@ def draft_issues(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
     # NDC quantities in a unit of the guide's list (CTP05, box 24A shaded): never a guess
     unknown = dict.fromkeys(ln.order_id for ln in draft.lines
                             if ln.kind == DRUG and ln.ndc and ln.ndc_unit is None)
+    for ln in draft.lines:  # a compound order's component with an NDC but no quantity (R21)
+        if ln.kind == COMPONENT and ln.ndc and ln.ndc_unit is None:
+            add("ndc-unit", "box 24A shaded line" if paper else "2410 CTP05",
+                f"the component {ln.description} ({ln.code}) of order {ln.order_id} has the "
+                f"NDC {ln.ndc} but no NDC unit and quantity: its NDC quantity cannot be "
+                "stated.", f"give the component's NDC unit and quantity on order "
+                f"{ln.order_id}, or remove its NDC.")
     for order_id in unknown:
         o = orders.get(order_id)
         name = o.drug_name if o else order_id

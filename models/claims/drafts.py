@@ -28,6 +28,7 @@ from models.claims.claim import (
     month_of,
 )
 from models.claims.clearing import draft_issues
+from models.claims.component_lines import component_lines
 from models.claims.layout import expected_amount, per_diem_lines
 from models.records.tables import OrderRead, PayerRead, PharmacyRead, PrescriberRead
 
@@ -132,7 +133,8 @@ def draft_claims(
         assert coverage is not None
         payer = data.payers[payer_id]
         lines = (per_diem_lines(group, orders, payer, pharmacy)
-                 + _drug_lines(group, orders, entries, payer, pharmacy))
+                 + _drug_lines(group, orders, entries, payer, pharmacy)
+                 + component_lines(group, orders, entries, payer, pharmacy))
         lines.sort(key=lambda ln: (ln.start, ln.kind != PER_DIEM, ln.order_id, ln.end))
         diagnoses, lines = _diagnoses(lines, orders)
         numbers = {ln.authorization_number for ln in lines}

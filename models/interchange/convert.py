@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from models.records import registry
+from models.records.components import Component
 from models.records.registry import RecordKind
 from models.records.tables import (
     AuthorizationBase,
@@ -135,7 +136,16 @@ def _order_in(o: dict) -> OrderBase:
         signed_date=_day(o.get("signed_date")),
         per_diem_rate=_decimal(_opt(o.get("per_diem_rate"))), notes=_opt(o.get("notes")),
         dosing_interval_days=o.get("dosing_interval_days"),  # v1.1, R29
-        late_entry_reason=_opt(o.get("late_entry_reason")))
+        late_entry_reason=_opt(o.get("late_entry_reason")),
+        components=[_component_in(c) for c in o.get("components", [])])  # v1.1, issue 15
+
+
+def _component_in(c: dict) -> Component:
+    return Component(kind=c["kind"], name=c["name"], hcpcs=c["hcpcs"], ndc=_opt(c.get("ndc")),
+                     per=c["per"], quantity=_decimal(c["quantity"]),
+                     unit_charge=_decimal(_opt(c.get("unit_charge"))),
+                     ndc_unit=_opt(c.get("ndc_unit")),
+                     ndc_quantity=_decimal(c.get("ndc_quantity")))
 
 
 def _plan_in(p: dict) -> PlanOfCareBase:

@@ -17,6 +17,7 @@ from models.errors import DomainError
 from models.files import atomic_file
 from models.interchange.format import FORMAT, VERSION, properties
 from models.records import registry
+from models.records.components import Component
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Pharmacy
 from models.security.permissions import EXPORT, authorize
@@ -167,8 +168,17 @@ def _order_out(o: Any) -> dict[str, Any]:
         "diagnosis_codes": list(o.diagnosis_codes), "start_date": _iso(o.start_date),
         "end_date": _iso(o.end_date), "discontinued_date": _iso(o.discontinued_date),
         "signed_date": _iso(o.signed_date), "per_diem_rate": _money(o.per_diem_rate),
-        "dosing_interval_days": o.dosing_interval_days, "notes": o.notes, **_recorded(o),
+        "dosing_interval_days": o.dosing_interval_days, "notes": o.notes,
+        "components": [_component_out(c) for c in o.components], **_recorded(o),
     })
+
+
+def _component_out(c: Any) -> dict[str, Any]:
+    c = c if isinstance(c, Component) else Component.model_validate(c)
+    return _tidy("component", {
+        "kind": c.kind, "name": c.name, "hcpcs": c.hcpcs, "ndc": c.ndc, "per": c.per,
+        "quantity": _number(c.quantity), "unit_charge": _money(c.unit_charge),
+        "ndc_unit": c.ndc_unit, "ndc_quantity": _number(c.ndc_quantity)})
 
 
 def _plan_out(p: Any) -> dict[str, Any]:
@@ -289,6 +299,8 @@ def _needs_v11(doc: dict[str, Any]) -> bool:
         return True
     if any({"billing_unit", "package_quantity", "single_dose"} & set(o["drug"])
            for o in doc.get("orders", [])):
+        return True
+    if any("components" in o for o in doc.get("orders", [])):  # issue 15
         return True
     if any("wasted" in e for e in doc.get("infusions", [])):
         return True

@@ -24,6 +24,7 @@ from models import clock, codes, vocab
 from models.billing import contracts
 from models.errors import FieldError, ValidationFailed
 from models.records import registry
+from models.records.components import component_problems
 from models.records.registry import RecordKind
 from models.records.tables import (
     AuthorizationBase,
@@ -318,6 +319,8 @@ def check_order(o: OrderBase, entry: bool = True) -> None:
         elif value is not None and not MONEY_RE.fullmatch(format(value, "f")):
             # the interchange file's money pattern: what is saved must export and import again
             c.add(name, "is dollars and cents, e.g. 150.00 (at most 9999999.99)")
+    for fld, problem in component_problems(o.components):  # compound orders (issue 15)
+        c.add(fld, problem)
     c.done()
 
 

@@ -20,6 +20,7 @@ from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Index, LargeBinary, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.records.components import Component, ComponentList
 from models.vocab import ADMINISTERED
 
 
@@ -251,6 +252,8 @@ class OrderBase(SQLModel):
     dosing_interval_days: int | None = None
     notes: str | None = Field(default=None, max_length=4000)
     late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
+    # a compound order's components besides its drug (models/records/components.py, 0015)
+    components: list[Component] = Field(default_factory=list, sa_type=ComponentList)
 
     def active_on(self, day: dt.date) -> bool:
         """R2: the order is in force on `day`."""

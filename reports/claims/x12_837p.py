@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from models.claims.claim import (
-    DRUG,
+    PER_DIEM,
     BatchContext,
     ClaimDraft,
     ClaimLine,
@@ -197,8 +197,8 @@ def _line(s: _Segments, d: ClaimDraft, number: int, line: ClaimLine) -> None:
         s.add("DTP", "472", "RD8", f"{d8(line.start)}-{d8(line.end)}")
     if line.authorization_number and not d.authorization_number:
         s.add("REF", "G1", x12_id(line.authorization_number, 50))
-    if line.kind == DRUG and line.ndc and line.ndc_quantity is not None:
-        # 2410 drug identification
+    if line.kind != PER_DIEM and line.ndc and line.ndc_quantity is not None:
+        # 2410 drug identification (a drug, or a compound order's component)
         s.add("LIN", "", "N4", line.ndc)
         s.add("CTP", "", "", "", f"{line.ndc_quantity:f}", line.ndc_unit)  # not money: 0.125
     prescriber = d.line_prescribers.get(line.order_id)

@@ -36,6 +36,7 @@ from models.records.tables import (
     PrepNoteRead,
 )
 from models.vocab import DELIVERY_METHODS, NDC_BILLING_UNIT_NAMES
+from ui.forms.components_table import ComponentsPart
 from ui.forms.framework import RecordForm
 from ui.forms.kit import (
     CheckedLineEdit,
@@ -58,7 +59,7 @@ from ui.forms.late_reason import LateReason
 from ui.shell.context import AppContext
 
 
-class OrderForm(RecordForm[OrderBase, OrderRead]):
+class OrderForm(ComponentsPart, RecordForm[OrderBase, OrderRead]):
     kind = registry.ORDER
     title = "Order"
     labels = {
@@ -117,7 +118,8 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
         f("discontinued_date", date_field())
         f("signed_date", date_field())
         f("per_diem_rate", decimal_field("e.g. 150.00"))
-        f("notes", text_box(placeholder="Premedication, titration, monitoring…"))
+        notes_edit = f("notes", text_box(placeholder="Premedication, titration, monitoring…"))
+        notes_edit.setMaximumHeight(notes_edit.fontMetrics().lineSpacing() * 8)  # 1366x768
         hcpcs.setMaxLength(5)
         drug_name.setMinimumWidth(260)
         ndc.setMinimumWidth(260)
@@ -149,9 +151,10 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
         grid.addWidget(group("Drug (for the drug claim line)", drug), 0, 1)
         grid.addWidget(group("Dates and rate", dates), 1, 0)
         grid.addWidget(notes_box, 1, 1)
+        grid.addWidget(self.components_box(), 2, 0, 1, 2)  # a compound order's (issue 15)
         self.late = LateReason(self)
-        grid.addWidget(self.late.box, 2, 0, 1, 2)
-        grid.addWidget(self.message, 3, 0, 1, 2)
+        grid.addWidget(self.late.box, 3, 0, 1, 2)
+        grid.addWidget(self.message, 4, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
@@ -165,9 +168,11 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
     def load(self, record: OrderRead) -> None:
         for name in self.fields:
             self.set_value(name, getattr(record, name))
+        self.components.set_components(record.components)
 
     def data(self) -> OrderBase:
         v = self.value
+        components = self.read_components()
         return self.build(
             id=self.record_id, patient_id=self.patient_id,
             prescriber_id=v("prescriber_id") or "", per_diem_code=v("per_diem_code") or "",
@@ -182,6 +187,7 @@ class OrderForm(RecordForm[OrderBase, OrderRead]):
             diagnosis_codes=v("diagnosis_codes") or [], start_date=v("start_date"),
             end_date=v("end_date"), discontinued_date=v("discontinued_date"),
             signed_date=v("signed_date"), per_diem_rate=v("per_diem_rate"), notes=v("notes"),
+            components=components,
         )
 
 
