@@ -1,5 +1,8 @@
 """The forms of a patient's clinical records (order, plan of care, preparation note, delivery,
-care coordination note) and prior authorizations; the infusion log entry's is mar_form.py."""
+care coordination note) and prior authorizations; the infusion log entry's is mar_form.py.
+
+A little over 400 lines: six short forms side by side, the order's the longest (its drug,
+its contract's dosing interval, its components table from components_table.py)."""
 
 from __future__ import annotations
 
