@@ -38,6 +38,7 @@ from models.records.tables import (
     PrepNoteBase,
     PrescriberBase,
 )
+from models.records.visits import check_nursing_visit
 from models.validation import (
     AUTH_NUMBER_RE,
     GROUP_NUMBER_RE,
@@ -375,7 +376,7 @@ CHECKS: dict[RecordKind[Any, Any], Callable[..., None]] = {
     registry.AUTHORIZATION: check_authorization, registry.ORDER: check_order,
     registry.PLAN_OF_CARE: check_plan_of_care, registry.PREP_NOTE: check_prep_note,
     registry.DELIVERY: check_delivery, registry.INFUSION: check_infusion,
-    registry.CARE_NOTE: check_care_note,
+    registry.CARE_NOTE: check_care_note, registry.NURSING_VISIT: check_nursing_visit,
 }
 assert set(CHECKS) | {registry.PATIENT} == set(registry.KINDS)
 
