@@ -50,6 +50,9 @@ SETTINGS = {"home": "home", "suite": "suite (infusion suite)"}  # where a dose w
 CARE_NOTE_CONTACTS = ("patient", "family", "prescriber", "nurse", "case manager", "payer",
                       "other")
 VISIT_TYPES = ("initial", "routine", "teaching", "other")  # a nursing visit's (R34)
+# R34's CPT codes: home infusion visit, first two hours / each additional hour; an
+# authorization may be for 99601 (the visits), which is no HCPCS Level II code
+VISIT_CODES = ("99601", "99602")
 USAGE_INDICATORS = {"T": "test", "P": "production"}  # ISA15 of an 837P
 # R27: when an order's signature counts (pharmacy setting; the first is the default)
 ORDER_SIGNATURES = {"before-claim": "before the claim (signed at any time counts)",

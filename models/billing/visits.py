@@ -32,9 +32,9 @@ from models.billing.rules import (
 )
 from models.records.tables import AuthorizationRead, NursingVisitRead, PatientRead, PayerRead
 from models.records.visits import visit_minutes
+from models.vocab import VISIT_CODES
 
-FIRST_HOURS, EACH_HOUR = "99601", "99602"  # CPT: home infusion visit, first 2 hours / each hour
-VISIT_CODES = (FIRST_HOURS, EACH_HOUR)
+FIRST_HOURS, EACH_HOUR = VISIT_CODES  # CPT: home infusion visit, first 2 hours / each hour
 FIRST_MINUTES = 120  # what 99601 covers
 EXTRA_FROM = 150  # 99602 only for a visit of more than 150 minutes
 
