@@ -49,6 +49,8 @@ def load_visit_data(session: Session, start: dt.date | None, end: dt.date | None
     upto = [v.c.date <= end] if end else []
     visits = [NursingVisitRead.model_validate(dict(r)) for r in session.execute(
         select(v).where(*current, *upto, v.c.patient_id.in_(patients))).mappings().all()]
+    if not visits:  # a period without visits reads nothing more
+        return VisitData([], {}, {}, [])
     ids = sorted({x.patient_id for x in visits})
     c, p, a = Coverage.__table__, Patient.__table__, Authorization.__table__
     coverages: dict[str, list[CoverageRead]] = defaultdict(list)

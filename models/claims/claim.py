@@ -18,6 +18,7 @@ from models.vocab import DEFAULT_FILING_INDICATOR
 
 FORMATS = ("837p", "cms1500", "csv")
 PER_DIEM, DRUG = "per-diem", "drug"  # the two kinds of claim line (R20, R21)
+VISIT = "visit"  # a nursing visit's 99601/99602 line (R34)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class ClaimedInfo:
 
 @dataclass(frozen=True)
 class ClaimLine:
-    """One service line: a per diem run of days (R20) or one day's drug (R21)."""
+    """One service line: a per diem run of days (R20), one day's drug (R21) or one code of a
+    nursing visit (R34)."""
 
     kind: str
     order_id: str
@@ -82,6 +84,7 @@ class ClaimDraft:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     issue_codes: list[str] = field(default_factory=list)  # models.claims.clearing's, if any
+    visits: list[str] = field(default_factory=list)  # the nursing visits it bills (R34)
 
     @property
     def ok(self) -> bool:

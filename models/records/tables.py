@@ -518,6 +518,16 @@ class ClaimDay(SQLModel, table=True):
     date: dt.date = Field(index=True)
 
 
+class ClaimVisit(SQLModel, table=True):
+    """A nursing visit a claim bills (R34); like ClaimDay, the newest claim in force holds it."""
+
+    __tablename__ = "claim_visit"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    visit_id: str = Field(foreign_key="nursing_visit.id", index=True, max_length=64)
+
+
 # --- attachments (documentation packets) -------------------------------------------------------
 # Scanned documents (a signed order, a delivery ticket...) kept in the database itself so a
 # backup of the database file is a backup of the evidence; the SHA-256 taken when the file was

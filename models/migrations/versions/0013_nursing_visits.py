@@ -4,10 +4,11 @@ Revision ID: 0013
 Revises: 0011
 Create Date: 2026-12-02 22:57:42.829582
 
-A new table only (patient, order, date, start and end time, nurse, visit type, note, the MAR
-entries given during the visit, R26's late entry reason, and the clinical records' version
-metadata), so it can follow any revision that leaves `patient` and `orders` in place: the
-lead renumbers the chain at merge.
+New tables only: `nursing_visit` (patient, order, date, start and end time, nurse, visit
+type, note, the MAR entries given during the visit, R26's late entry reason, and the clinical
+records' version metadata) and `claim_visit` (the visits a claim bills, as claim_day holds its
+days), so it can follow any revision that leaves `patient`, `orders` and `claim` in place:
+the lead renumbers the chain at merge.
 """
 
 from alembic import op
@@ -54,10 +55,25 @@ def upgrade() -> None:
     with op.batch_alter_table('nursing_visit', schema=None) as batch_op:
         batch_op.create_index('ix_nursing_visit_patient_id_voided_date',
                               ['patient_id', 'voided', 'date'], unique=False)
+    op.create_table('claim_visit',
+    sa.Column('pk', sa.Integer(), nullable=False),
+    sa.Column('claim_id', sa.Integer(), nullable=False),
+    sa.Column('visit_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['claim_id'], ['claim.id'], ),
+    sa.ForeignKeyConstraint(['visit_id'], ['nursing_visit.id'], ),
+    sa.PrimaryKeyConstraint('pk')
+    )
+    with op.batch_alter_table('claim_visit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_claim_visit_claim_id'), ['claim_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_claim_visit_visit_id'), ['visit_id'], unique=False)
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('claim_visit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_claim_visit_visit_id'))
+        batch_op.drop_index(batch_op.f('ix_claim_visit_claim_id'))
+    op.drop_table('claim_visit')
     with op.batch_alter_table('nursing_visit', schema=None) as batch_op:
         batch_op.drop_index('ix_nursing_visit_patient_id_voided_date')
 
