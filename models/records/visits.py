@@ -99,3 +99,16 @@ def day_entries(session: Session, order_id: str, day: dt.date) -> list[Infusion]
                                    Infusion.voided == False)  # noqa: E712
             .order_by(Infusion.start_time, Infusion.id))
     return list(session.exec(stmt).all())
+
+
+def visit_prefill(session: Session, patient_id: str, order_id: str | None, day: dt.date
+                  ) -> tuple[str | None, list[Infusion]]:
+    """What a new visit form offers: the nurse of the patient's last visit (else who gave the
+    order's doses), and the order's administered MAR entries of `day` (their times and ids
+    fill the visit's, as the MAR form fills from the last entry)."""
+    entries = [e for e in day_entries(session, order_id, day) if e.administered] \
+        if order_id else []
+    nurse = last_visit_nurse(session, patient_id)
+    if nurse is None:
+        nurse = next((e.administered_by for e in entries if e.administered_by), None)
+    return nurse, entries
