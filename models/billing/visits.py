@@ -176,3 +176,24 @@ def to_csv(results: Iterable[VisitResult]) -> str:
     writer.writeheader()
     writer.writerows(spreadsheet.record(r) for r in table_rows(results))
     return buf.getvalue()
+
+
+def codes_text(result: VisitResult) -> str:
+    """`99601 + 2 x 99602`, or `no line` for a visit that is not billable."""
+    parts = [code if n == 1 else f"{n} x {code}" for code, n in result.lines if n]
+    return " + ".join(parts) or "no line"
+
+
+def visit_text(result: VisitResult, payer_names: Mapping[str, str]) -> str:
+    """One visit as the calendar's day panel and the packet say it: its codes, status, payer,
+    authorization and, when held or not billable, why and what fixes it (R34)."""
+    length = "" if result.minutes is None else \
+        f", {result.minutes // 60} h {result.minutes % 60:02d} min"
+    head = f"Visit {result.visit_id}{length}: {codes_text(result)}, {result.status}"
+    facts = [head]
+    if result.payer_id:
+        facts.append(f"Payer: {payer_names.get(result.payer_id, result.payer_id)}")
+    if result.authorization_number:
+        facts.append(f"Authorization: {result.authorization_number}")
+    facts += result.reason_sentences
+    return "\n".join(facts)

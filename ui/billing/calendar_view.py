@@ -12,7 +12,8 @@ screen), and a newer request drops the older one. Behind another tab the calenda
 nothing until it comes to the front.
 
 It is over 400 lines on purpose: the grid and its side panel share one month's state (the
-days, the claims, the late entries and lots of R26/R28, the records a fix opens).
+days, the claims, the late entries and lots of R26/R28, the nursing visits of R34, the records
+a fix opens).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from PySide6.QtWidgets import (
 from models.billing import loading
 from models.billing.fixes import involved_record
 from models.billing.rules import HOLD, DayResult
+from models.billing.visit_data import billable_visits
+from models.billing.visits import VisitResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
 from models.records import clinical, recorded, reference
@@ -67,9 +70,11 @@ from ui.shell.tab_loading import LOADING_STYLE, LoadsInFront
 from ui.shell.workers import BackgroundTask, run_in_background
 
 MONTH_KEY = "calendar.month"  # ctx.view_state: the month shown, remembered for this run
-# a month's days, payer names, claimed days, (R26) late or imported records by date, (R28) lots
+# a month's days, payer names, claimed days, (R26) late or imported records by date, (R28) lots,
+# (R34) nursing visits
 MonthData = tuple[list[DayResult], dict[str, str], Claimed,
-                  dict[dt.date, list[recorded.RecordedNote]], dict[tuple[str, dt.date], list[str]]]
+                  dict[dt.date, list[recorded.RecordedNote]], dict[tuple[str, dt.date], list[str]],
+                  list[VisitResult]]
 
 
 class PatientCalendar(QWidget, LoadsInFront):
@@ -228,7 +233,7 @@ class PatientCalendar(QWidget, LoadsInFront):
         generation = self._generation
         patient_id, first = self.patient_id, self.month
         if patient_id is None:
-            self._show(generation, first, ([], {}, {}, {}, {}))
+            self._show(generation, first, ([], {}, {}, {}, {}, []))
             return
         last = month_end(first)
 
@@ -237,7 +242,9 @@ class PatientCalendar(QWidget, LoadsInFront):
             claimed = claim_batches.claimed_days(session, patient_id, start=first, end=last)
             notes = recorded.day_notes(session, patient_id, first, last)  # R26
             payers = {p.id: p.name for p in reference.list_payers(session)}
-            return days, payers, claimed, notes, clinical.day_lots(session, patient_id, first, last)
+            return (days, payers, claimed, notes,
+                    clinical.day_lots(session, patient_id, first, last),
+                    billable_visits(session, first, last, patient_id))  # R34
 
         self._task = run_in_background(
             self.ctx,
@@ -267,7 +274,10 @@ class PatientCalendar(QWidget, LoadsInFront):
             return  # a newer load was started; its result will come
         self._task = None
         self._shown = (self.patient_id, first)
-        results, self._payer_names, claimed, self._notes, self._lots = data
+        results, self._payer_names, claimed, self._notes, self._lots, visits = data
+        self._visits: dict[dt.date, list[VisitResult]] = {}
+        for v in visits:
+            self._visits.setdefault(v.date, []).append(v)
         self.status_label.hide()
         self.model.set_month(first.year, first.month, results, self._payer_names, claimed)
         self._show_totals(results, self.model.claimed_count())
@@ -315,7 +325,8 @@ class PatientCalendar(QWidget, LoadsInFront):
             self.panel.show_message("Select a day to see why it is or is not billable.")
             return
         self._selected = day.date
-        self.panel.show_day(day, self._payer_names, self._notes.get(day.date, []), self._lots)
+        self.panel.show_day(day, self._payer_names, self._notes.get(day.date, []), self._lots,
+                            self._visits.get(day.date, []))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Page Up / Page Down in the grid turn the month (a month is the grid's page)."""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from models.billing.fixes import Involved
 from models.billing.rules import BILLABLE, HOLD, REASONS, DayResult
+from models.billing.visits import VisitResult, visit_text
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
 from models.records.recorded import RecordedNote
@@ -119,9 +120,11 @@ class DayPanel(QWidget):
 
     def show_day(self, day: CalendarDay, payer_names: dict[str, str],
                  notes: Sequence[RecordedNote] = (),
-                 lots: Mapping[tuple[str, dt.date], list[str]] | None = None) -> None:
-        """The day's orders with (R28) each entry's lot, and (R26) the records dated that day
-        that are late entries or were imported, each with its note."""
+                 lots: Mapping[tuple[str, dt.date], list[str]] | None = None,
+                 visits: Sequence[VisitResult] = ()) -> None:
+        """The day's orders with (R28) each entry's lot, (R34) the nursing visits of the day
+        with their codes and status, and (R26) the records dated that day that are late
+        entries or were imported, each with its note."""
         self._lots = lots or {}
         self._clear()
         self._label(
@@ -129,12 +132,22 @@ class DayPanel(QWidget):
             style="font-size: 15px; font-weight: 600;",
             name="panel-title",
         )
-        if not day.results:
+        if not day.results and not visits:
             self._label("No service on this day.", style="color: #555;", name="panel-message")
         for r in day.results:
             self._add_result(r, payer_names, day)
+        self._add_visits(visits, payer_names)
         self._add_notes(notes)
         self._layout.addStretch(1)
+
+    def _add_visits(self, visits: Sequence[VisitResult], payer_names: dict[str, str]) -> None:
+        """R34: each nursing visit of the day, its codes and units, its status and why."""
+        if visits:
+            self._label("Nursing visits", style="font-weight: 600;", name="visits-title")
+        for v in visits:
+            label = self._label(visit_text(v, payer_names), style="color: #444;",
+                                name=f"visit-{v.visit_id}")
+            label.setWordWrap(True)
 
     def _add_notes(self, notes: Sequence[RecordedNote]) -> None:
         """R26: each late entry with its late_note(); imported records one line per import."""
