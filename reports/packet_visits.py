@@ -20,6 +20,8 @@ def _coloured(value: str, colour) -> str:
 
 def checklist_line(data: PacketData) -> list:
     """Under the day checklist: how many visits, billable, on hold, not billable (R34)."""
+    if data.claim is not None:
+        return []
     if not data.visits:
         return [text("Nursing visits (R34): none in this period.", "body")]
     counts = {s: sum(1 for v in data.visits if v.status == s)
@@ -37,6 +39,9 @@ def visits_section(data: PacketData, width: float, section) -> list:
                     "first two hours, 99602 for each further hour once more than 30 minutes "
                     "of it passed (over 150 minutes); an end before the start is the next "
                     "morning. A visit's status does not depend on the per diem day's.")
+    if data.claim is not None:  # not yet: the claim's visits as they stood when it was made
+        return story + [text("A claim's packet does not list its nursing visits yet; the "
+                             "packet of the claim's month shows them.", "body")]
     if not data.visits:
         return story + [text("No nursing visit on file for this period.", "body")]
     rows = []
