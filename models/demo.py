@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from models.billing.visits import visit_price
 from models.errors import DomainError, FieldError
 from models.records import clinical, reference, registry
 from models.records.registry import (
@@ -472,13 +473,18 @@ class _Demo:
 
     def nurse_visits(self, pt: _Patient, c: _Course) -> None:
         """R34: the nurse's visit for each dose given at home (the IVIG's four hours, 99601 +
-        2 x 99602), linked to its MAR entry, and the payer's authorization for 99601. Draws
-        nothing from the random stream, so every other record stays as it was."""
+        2 x 99602), linked to its MAR entry. The payer's authorization for 99601 is recorded
+        once the visit code has a price (the payer's rate or the pharmacy's price list): until
+        then the visits wait on it (hold, no-authorization) rather than have every claim of
+        the patient refused for a zero charge. Draws nothing from the random stream, so every
+        other record stays as it was."""
         entries = [e for e in (clinical.get_record(self.session, INFUSION, i)
                                for i in c.infusions)
                    if e.administered and e.setting == "home" and e.end_time is not None]
         cov = pt.coverages[0]
-        if entries and dict((p[0], p[4]) for p in PAYERS)[cov.payer_id]:
+        priced = visit_price("99601", reference.get_payer(self.session, cov.payer_id),
+                             reference.get_pharmacy(self.session)) > 0
+        if entries and priced and dict((p[0], p[4]) for p in PAYERS)[cov.payer_id]:
             first, last = entries[0].date, entries[-1].date
             reference.save_authorization(self.session, actor=self.actor, data=AuthorizationBase(
                 id=self.next_id(AUTHORIZATION), patient_id=pt.id, payer_id=cov.payer_id,
