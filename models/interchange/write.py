@@ -20,6 +20,7 @@ from models.records import registry
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Pharmacy
 from models.security.permissions import EXPORT, authorize
+from models.vocab import VISIT_CODES
 
 # fields version 1.1 added to clinical records (R26, R28) and to the pharmacy (its settings)
 V11_FIELDS = frozenset({"recorded_at", "recorded_by", "late_entry_reason", "prep_note"})
@@ -294,6 +295,8 @@ def _needs_v11(doc: dict[str, Any]) -> bool:
     if V11_PHARMACY & doc["pharmacy"].keys():
         return True
     if doc.get(registry.NURSING_VISIT.collection):  # R34's visits came with 1.1
+        return True
+    if any(a["code"] in VISIT_CODES for a in doc.get("authorizations", [])):  # R34: 99601
         return True
     return any(V11_FIELDS & record.keys() or isinstance(record.get("beyond_use_date"), str)
                and "T" in record["beyond_use_date"]

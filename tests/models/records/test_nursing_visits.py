@@ -118,6 +118,20 @@ def test_visits_round_trip_through_a_file_as_version_1_1(example_engine, example
     assert (result.status, result.reasons) == ("hold", ("no-authorization",))
 
 
+def test_an_authorization_for_99601_alone_is_written_as_version_1_1(example_engine):
+    """Version 1's schema allows only HCPCS Level II codes on an authorization (R34)."""
+    from models.records import reference
+    from models.records.tables import AuthorizationBase
+
+    with unit_of_work(example_engine) as s:
+        reference.save_authorization(s, actor="test", data=AuthorizationBase(
+            id="pa-v", patient_id="p-1001", payer_id="bcx", number="PAV1", code="99601",
+            start_date=DAY, end_date=DAY, units=1))
+    with unit_of_work(example_engine) as s:
+        doc = write.export_document(s)
+    assert doc["version"] == 1.1 and doc["authorizations"][-1]["code"] == "99601"
+
+
 def test_a_version_1_file_imports_as_before(engine, example_doc):
     with unit_of_work(engine) as s:
         counts = read.import_document(s, actor="test", doc=example_doc)
