@@ -41,7 +41,7 @@ from models.billing.visit_data import billable_visits
 from models.billing.visits import VisitResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
-from models.records import clinical, recorded, reference
+from models.records import clinical, recorded, reference, registry
 from models.records.changes import Changes
 from ui.billing import day_panel, fixes, month_bar
 from ui.billing.billing_models import (
@@ -159,6 +159,7 @@ class PatientCalendar(QWidget, LoadsInFront):
         self.packet_job: Any = None  # the claim packet being made (tests wait on it)
         self.panel.fix_requested.connect(self._on_fix_requested)
         self.panel.open_requested.connect(lambda i, d: fixes.open_involved(self.ctx, self, i, d))
+        self.panel.visit_requested.connect(self._on_visit_requested)
         self.panel.involved = lambda c, d: self.ctx.read(lambda s: involved_record(s, c, d))
         self.panel.claim_number_requested.connect(self._on_claim_number_requested)
         self.panel.claim_packet_requested.connect(self._on_claim_packet_requested)
@@ -384,6 +385,15 @@ class PatientCalendar(QWidget, LoadsInFront):
             or (not changes.patient_ids and not changes.kinds <= {"prescriber"})
         ):
             self.reload()
+
+    @Slot(str)
+    def _on_visit_requested(self, visit_id: str) -> None:
+        """R34: open a visit of the day panel (to complete an incomplete one)."""
+        from ui.forms.record_forms import open_record_form
+
+        if self.patient_id is not None:
+            open_record_form(self.ctx, self, registry.NURSING_VISIT, patient_id=self.patient_id,
+                             record_id=visit_id)
 
     @Slot(str, object)
     def _on_fix_requested(self, reason_code: str, day: DayResult) -> None:

@@ -76,6 +76,7 @@ class DayPanel(QWidget):
     open_requested = Signal(object, object)  # Involved (the record to open), DayResult
     claim_number_requested = Signal(object)  # ClaimedInfo of the claim to record it for
     claim_packet_requested = Signal(object)  # ClaimedInfo of the claim to make the packet of
+    visit_requested = Signal(str)  # R34: the id of the nursing visit to open
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +85,7 @@ class DayPanel(QWidget):
         self._layout.setSpacing(10)
         self.fix_buttons: dict[tuple[str, str], QPushButton] = {}  # (order id, code) -> button
         self.open_buttons: dict[tuple[str, str], QPushButton] = {}  # ... -> "Open d-3…"
+        self.visit_buttons: dict[str, QPushButton] = {}  # visit id -> "Open visit nv-1…"
         # (reason code, day) -> the saved record the reason is about (models/billing/fixes)
         self.involved: Callable[[str, DayResult], Involved | None] = lambda _c, _d: None
         self._lots: Mapping[tuple[str, dt.date], list[str]] = {}  # R28: entries and their lots
@@ -92,6 +94,7 @@ class DayPanel(QWidget):
     def _clear(self) -> None:
         self.fix_buttons.clear()
         self.open_buttons.clear()
+        self.visit_buttons.clear()
         while self._layout.count():
             item = self._layout.takeAt(0)
             if item.widget():
@@ -148,6 +151,11 @@ class DayPanel(QWidget):
             label = self._label(visit_text(v, payer_names), style="color: #444;",
                                 name=f"visit-{v.visit_id}")
             label.setWordWrap(True)
+            button = QPushButton(f"Open visit {v.visit_id}…")
+            button.setToolTip("Open the visit to complete or correct it (asks why)")
+            button.clicked.connect(lambda _=False, i=v.visit_id: self.visit_requested.emit(i))
+            self.visit_buttons[v.visit_id] = button
+            self._layout.addWidget(button)
 
     def _add_notes(self, notes: Sequence[RecordedNote]) -> None:
         """R26: each late entry with its late_note(); imported records one line per import."""

@@ -72,3 +72,32 @@ def test_a_visit_saved_through_the_gui_shows_in_the_panel(qtbot, ctx, example_en
         ops.WriteOp(ctx, lambda s: clinical.create_record(
             s, actor="nurse", kind=registry.NURSING_VISIT, data=data)).run()
     assert "Visit nv-9, 3 h 20 min: 99601 + 99602, hold" in cal.panel.text()
+
+
+def test_an_incomplete_visit_opens_from_the_day_panel_and_its_completion_shows(
+        qtbot, ctx, example_engine, monkeypatch):
+    """R34: "Open visit nv-3…" opens the saved visit; the nurse adds the note (the edit asks
+    why), and the panel reads the visit again without the incomplete-visit reason."""
+    from ui.forms import kit
+    from ui.forms.record_forms import RecordDialog
+
+    add_visit(example_engine, dt.date(2026, 10, 7), "nv-3", note=None)
+    monkeypatch.setattr(kit, "ask_reason", lambda *args: "note written up from the visit sheet")
+    monkeypatch.setenv("PERDIEM_TODAY", "2026-10-08")  # completed the next day: on time (R26)
+    cal = PatientCalendar(ctx)
+    qtbot.addWidget(cal)
+    with qtbot.waitSignal(cal.data_loaded):
+        cal.set_month(OCT)
+    with qtbot.waitSignal(cal.data_loaded):
+        cal.set_patient("p-1001")
+    cal.select_day(dt.date(2026, 10, 7))
+    assert "The visit record is incomplete" in cal.panel.text()
+    cal.panel.visit_buttons["nv-3"].click()
+    [dialog] = [d for d in cal.findChildren(RecordDialog) if d.isVisible()]
+    assert dialog.form.record.id == "nv-3"
+    qtbot.keyClicks(dialog.form.fields["note"], "IVIG at home, vitals q30min.")
+    with qtbot.waitSignal(cal.data_loaded):
+        dialog.save_button.click()
+    cal.select_day(dt.date(2026, 10, 7))
+    assert "nv-3" in cal.panel.text()
+    assert "The visit record is incomplete" not in cal.panel.text()
