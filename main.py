@@ -83,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="append claimed_batch, claimed_on and claim columns")
     _today(p)
 
+    p = sub.add_parser("billable-visits", help="the nursing visits of a period with their "
+                       "99601/99602 units, status and reasons (R34), as CSV")
+    p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--patient", metavar="ID")
+    p.add_argument("--out", type=Path, metavar="FILE")
+    _today(p)
+
     p = sub.add_parser("month", help="the pharmacy's billing month as CSV, as the month view "
                        "exports it")
     p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
@@ -361,6 +369,19 @@ def _billing_viewed(engine, args, action: str, start: dt.date, end: dt.date,
                        end=end, patient_id=patient, detail=detail)
 
 
+def cmd_billable_visits(args, engine) -> int:
+    from models.billing import visits
+    from models.billing.visit_data import billable_visits
+    from models.db import snapshot
+
+    with snapshot(engine) as session:
+        results = billable_visits(session, args.start, args.end, args.patient)
+    _write_text(visits.to_csv(results), args.out)
+    _billing_viewed(engine, args, "BILLABLE_VISITS", args.start, args.end, args.patient,
+                    "billable-visits")
+    return EXIT_OK
+
+
 def cmd_month(args, engine) -> int:
     from models.billing import month, rules
     from models.db import snapshot
@@ -626,7 +647,7 @@ def _sign_in(args, engine) -> None:
         return given if given is not None else getpass.getpass(f"Password for {args.user}: ")
 
     args.user = sign_in(engine, args.user, password, _default_user())
-    if args.command in ("billable-days", "month"):  # lists patients' service days
+    if args.command in ("billable-days", "billable-visits", "month"):  # patients' services
         from models.db import snapshot
         from models.security.permissions import VIEW_CLINICAL, authorize
 
@@ -793,6 +814,7 @@ COMMANDS = {
     "import": cmd_import,
     "export": cmd_export,
     "billable-days": cmd_billable_days,
+    "billable-visits": cmd_billable_visits,
     "month": cmd_month,
     "worklist": cmd_worklist,
     "claims": cmd_claims,

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from models.billing.visits import visit_price
 from models.errors import DomainError, FieldError
 from models.records import clinical, reference, registry
 from models.records.registry import (
@@ -27,6 +28,7 @@ from models.records.registry import (
     CARE_NOTE,
     DELIVERY,
     INFUSION,
+    NURSING_VISIT,
     ORDER,
     PATIENT,
     PLAN_OF_CARE,
@@ -160,6 +162,9 @@ PHARMACY = dict(
     name="Lakeshore Home Infusion", tax_id="391847263", taxonomy="3336H0001X",
     address_line1="2100 Fish Hatchery Rd", address_line2="Suite 110", city="Madison",
     state="WI", zip="537131842", phone="6085550100",
+    # its usual and customary charges for the nurse's visit codes (R32/R34); the per diem
+    # and drugs carry their order's own rates
+    prices=[{"code": "99601", "charge": "210.00"}, {"code": "99602", "charge": "95.00"}],
 )
 
 # id, name, payer id, kind, prior authorization, per diem modifiers
@@ -502,6 +507,43 @@ class _Demo:
                     break
                 first = stretch_end + _days(1)
 
+    def nurse_visits(self, pt: _Patient, c: _Course) -> None:
+        """R34: the nurse's visit for each dose given at home (the IVIG's four hours, 99601 +
+        2 x 99602), linked to its MAR entry. The payer's authorization for 99601 is recorded
+        once the visit code has a price (the payer's rate or the pharmacy's price list): until
+        then the visits wait on it (hold, no-authorization) rather than have every claim of
+        the patient refused for a zero charge. Draws nothing from the random stream, so every
+        other record stays as it was."""
+        entries = [e for e in (clinical.get_record(self.session, INFUSION, i)
+                               for i in c.infusions)
+                   if e.administered and e.setting == "home" and e.end_time is not None]
+        cov = pt.coverages[0]
+        priced = visit_price("99601", reference.get_payer(self.session, cov.payer_id),
+                             reference.get_pharmacy(self.session)).charge is not None
+        if entries and priced and dict((p[0], p[4]) for p in PAYERS)[cov.payer_id]:
+            first, last = entries[0].date, entries[-1].date
+            reference.save_authorization(self.session, actor=self.actor, data=AuthorizationBase(
+                id=self.next_id(AUTHORIZATION), patient_id=pt.id, payer_id=cov.payer_id,
+                number=f"PA{first:%y%m}V{len(entries):03d}", code="99601",
+                start_date=first, end_date=last + _days(60), units=len(entries) + 2),
+                recorded_at=dt.datetime.combine(first - _days(3), dt.time(11)))
+            self.counts["authorizations"] += 1
+        for n, e in enumerate(entries):
+            assert e.start_time is not None and e.end_time is not None
+            clinical.create_record(
+                self.session, actor=self.actor, kind=NURSING_VISIT, today=self.today,
+                recorded_at=dt.datetime.combine(e.date, dt.time(min(e.end_time.hour + 1, 23))),
+                data=NURSING_VISIT.base(
+                    id=self.next_id(NURSING_VISIT), patient_id=pt.id, order_id=c.order_id,
+                    date=e.date, start_time=e.start_time, end_time=e.end_time,
+                    nurse=e.administered_by, visit_type="initial" if n == 0 else "routine",
+                    note="IVIG infusion at home: vitals every 30 minutes, rate titrated per "
+                         "protocol, line care; no reaction." if n else "First home IVIG: "
+                         "teaching on premedication and reactions, vitals every 15 minutes "
+                         "during titration, line care.",
+                    infusions=[e.id]))
+            self.counts[NURSING_VISIT.collection] += 1
+
     def care_notes(self, pt: _Patient, gap: tuple[dt.date, dt.date] | None = None) -> list[str]:
         """An admission note, then a coordinator contact every 10 to 18 days."""
         assert pt.first_day is not None
@@ -534,7 +576,8 @@ class _Demo:
 
         # 1. IVIG for CVID: one dose held for fever and given next day in the suite (R1, SS).
         pt = self.patient(self.coverage("bpp", self.since()), age=(40, 60))
-        self.course(pt, "ivig", jitter(100), hold_dose=2)
+        c = self.course(pt, "ivig", jitter(100), hold_dose=2)
+        self.nurse_visits(pt, c)
         self.care_notes(pt)
 
         # 2. Vancomycin, Medicaid (U1): stopped early, one dose charted a day after (R2).

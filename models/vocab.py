@@ -52,6 +52,10 @@ NOT_GIVEN = tuple(s for s in INFUSION_STATUSES if s not in ADMINISTERED)  # need
 SETTINGS = {"home": "home", "suite": "suite (infusion suite)"}  # where a dose was given
 CARE_NOTE_CONTACTS = ("patient", "family", "prescriber", "nurse", "case manager", "payer",
                       "other")
+VISIT_TYPES = ("initial", "routine", "teaching", "other")  # a nursing visit's (R34)
+# R34's CPT codes: home infusion visit, first two hours / each additional hour; an
+# authorization may be for 99601 (the visits), which is no HCPCS Level II code
+VISIT_CODES = ("99601", "99602")
 USAGE_INDICATORS = {"T": "test", "P": "production"}  # ISA15 of an 837P
 # R27: when an order's signature counts (pharmacy setting; the first is the default)
 ORDER_SIGNATURES = {"before-claim": "before the claim (signed at any time counts)",
@@ -78,6 +82,7 @@ SCHEMA_ENUMS: dict[str, Sequence[str]] = {
     "infusion.status": INFUSION_STATUSES,
     "infusion.setting": tuple(SETTINGS),
     "care_note.contact": CARE_NOTE_CONTACTS,
+    "nursing_visit.visit_type": VISIT_TYPES,
     "pharmacy.order_signature": tuple(ORDER_SIGNATURES),
     "payer.per_diem_basis": tuple(PER_DIEM_BASES),
     "payer.suite_place_of_service": tuple(SUITE_PLACES),

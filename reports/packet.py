@@ -33,6 +33,7 @@ from models.files import write_atomic
 from models.records import registry
 from models.records.components import component_lines
 from models.vocab import ACCESS_DAYS
+from reports import packet_visits
 from reports.packet_files import area, attached_to, merge, prepare, stamp_pages
 from reports.styles import (
     BAD,
@@ -414,7 +415,7 @@ def _checklist(data: PacketData) -> list:
     )
     if not data.days:
         story.append(text("There is no service day in this period.", "body"))
-        return story
+        return story + packet_visits.checklist_line(data)
     yes = markup(_colored("Yes", OK, bold=False))
     missing = markup(_colored("Missing", BAD))
     late = markup(_colored("Late", WARN))
@@ -455,7 +456,7 @@ def _checklist(data: PacketData) -> list:
     extra = [("BACKGROUND", (0, i), (-1, i), tint[d.status])
              for i, d in enumerate(data.days, 1) if d.status in tint]
     story.append(data_table(heads, rows, widths, extra))
-    return story
+    return story + packet_visits.checklist_line(data)
 
 
 # --- evidence sections ------------------------------------------------------------------------
@@ -774,7 +775,7 @@ def _attachment_index(data: PacketData, prepared: list) -> list:
 def _story(data: PacketData, prepared: list, marks: list[Bookmark] | None) -> list:
     story = (_cover(data) + _contents(marks) + _checklist(data) + _orders(data) + _plans(data)
              + _preps(data) + _mar(data) + _reconciliation(data) + _deliveries(data)
-             + _care_notes(data))
+             + _care_notes(data) + packet_visits.visits_section(data, W, _section))
     if data.claim:
         story += _later(data)
     return story + _attachment_index(data, prepared) + _attestation(data, bool(prepared))

@@ -21,6 +21,8 @@ from sqlmodel import Session, col, select
 from models.billing import rules
 from models.billing.loading import billable_days
 from models.billing.rules import DayResult
+from models.billing.visit_data import load_visit_data
+from models.billing.visits import evaluate_visits
 from models.claims.batches import claimed_days
 from models.errors import DomainError
 from models.records import attachments, registry
@@ -37,6 +39,7 @@ from models.records.tables import (
     DeliveryRead,
     Infusion,
     InfusionRead,
+    NursingVisitRead,
     Order,
     OrderRead,
     Patient,
@@ -152,6 +155,9 @@ class PacketData:
     claims: dict[tuple[str, dt.date], str] = field(default_factory=dict)
     claim: ClaimSummary | None = None  # set for a claim's packet
     later: list[LaterChange] = field(default_factory=list)  # claim packets: after the claim
+    # R34: the period's nursing visits with their evaluation, and the visit records by id
+    visits: list[Any] = field(default_factory=list)  # models.billing.visits.VisitResult
+    visit_records: dict[str, NursingVisitRead] = field(default_factory=dict)
 
     @property
     def billed_days(self) -> list[DayResult]:
@@ -201,6 +207,12 @@ def load_packet_data(
                   served_orders=sorted({d.order_id for d in days}),
                   day_payers={d.payer_id for d in days if d.payer_id})
     data.days = days
+    visits = load_visit_data(session, start, end, patient_id)  # R34
+    data.visits = evaluate_visits(visits.visits, visits.patients, visits.payers,
+                                  visits.authorizations, start=start, end=end)
+    data.visit_records = {v.id: v for v in visits.visits}
+    data.payers.update({p: visits.payers[p] for v in data.visits
+                        if (p := v.payer_id) and p not in data.payers})
     held = claimed_days(session, patient_id, start=start, end=end)
     data.claims = {key: info.account_number for key, info in held.items()}
     return data

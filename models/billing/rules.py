@@ -287,6 +287,9 @@ class _Units:
         return None, "authorization-exhausted" if covering else "no-authorization"
 
 
+AuthorizationUnits = _Units  # R13's counting, which R34 applies to visits (billing/visits.py)
+
+
 def _service_days(data: BillingData, orders: dict[str, OrderRead], start: dt.date | None,
                   end: dt.date | None
                   ) -> tuple[dict[tuple[str, dt.date], bool], dict[tuple[str, dt.date], list],

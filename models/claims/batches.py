@@ -33,12 +33,13 @@ from models.claims.claim import (
 from models.claims.clearing import file_issues
 from models.claims.drafts import draft_claims
 from models.claims.snapshots import snapshot
+from models.claims.visit_claims import claimed_visits, visit_billing
 from models.claims.x12 import interchanges
 from models.errors import Conflict, DomainError, FieldError
 from models.records.changes import CLAIM, note_change
 from models.records.history import log_version
 from models.records.reference import get_pharmacy, list_prescribers
-from models.records.tables import Claim, ClaimBatch, ClaimDay, Pharmacy
+from models.records.tables import Claim, ClaimBatch, ClaimDay, ClaimVisit, Pharmacy
 from models.security import audit
 from models.security.permissions import CLAIMS, authorize
 
@@ -153,9 +154,10 @@ def prepare_claims(session: Session, start: dt.date, end: dt.date, *, fmt: str,
     # claims of the span's months can hold one a new claim would take
     used = set(session.exec(select(Claim.patient_account_number).where(
         Claim.month >= span_start, Claim.month <= span_end)).all())
+    visits = visit_billing(session, span_start, span_end, clock.today(), patient_id)  # R34
     drafts = draft_claims(
         days, data, prescribers, get_pharmacy(session), start=start, end=end,
-        fmt=fmt, claimed=claimed, rebill=rebill, used_accounts=used,
+        fmt=fmt, claimed=claimed, rebill=rebill, used_accounts=used, visits=visits,
     )
     in_period = [d for d in days if start <= d.date <= end]
     return ClaimPreview(
@@ -236,7 +238,13 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
     authorize(session, actor, CLAIMS)
     dates = [day for d in drafts for _, day in d.days]
     claimed = claimed_days(session, start=min(dates), end=max(dates)) if dates else {}
+    held = claimed_visits(session) if any(d.visits for d in drafts) else {}
     for d in drafts:
+        for visit_id in d.visits:  # R34: a visit is billed on one claim at a time
+            holder = held.get(visit_id)
+            if holder is not None and holder.claim_id != d.replaces_claim_id:
+                raise Conflict(f"Nursing visit {visit_id} is already {holder.label} "
+                               f"(claim {holder.account_number}).")
         for key in d.days:
             holder = claimed.get(key)
             if holder is not None and holder.claim_id != d.replaces_claim_id:
@@ -265,6 +273,10 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
         session.execute(insert(ClaimDay), [
             dict(claim_id=ids[d.account_number], order_id=o, date=day)
             for d in drafts for o, day in d.days])
+        visits = [dict(claim_id=ids[d.account_number], visit_id=v)
+                  for d in drafts for v in d.visits]
+        if visits:
+            session.execute(insert(ClaimVisit), visits)
     session.flush()
     note_change(session, CLAIM)
     for d in drafts:

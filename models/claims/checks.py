@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from models.claims.claim import COMPONENT, PER_DIEM, ClaimDraft, ClaimLine, money, month_end
+from models.claims.claim import (
+    COMPONENT,
+    PER_DIEM,
+    VISIT,
+    ClaimDraft,
+    ClaimLine,
+    money,
+    month_end,
+)
 from models.claims.x12 import X12TextError, x12_fields, x12_id, x12_text
 from models.records.tables import OrderRead, PharmacyRead
 from models.validation import (
@@ -72,7 +80,7 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
     last = month_end(draft.month)
     for i, ln in enumerate(draft.lines, 1):
         name, cap = _line_name(i, ln), _line_name(i, ln, "Line")
-        if problem := hcpcs_problem(ln.code):
+        if ln.kind != VISIT and (problem := hcpcs_problem(ln.code)):
             out.append(f"The code of {name}: {problem}.")
         if len(ln.modifiers) > MAX_MODIFIERS:
             out.append(f"{cap} has more than {MAX_MODIFIERS} modifiers.")
@@ -87,8 +95,13 @@ def check_claim(draft: ClaimDraft, pharmacy: PharmacyRead | None, fmt: str,
             fix = ("record the order's per diem rate" if ln.kind == PER_DIEM
                    else f"record the unit charge of the component {ln.description}"
                    if ln.kind == COMPONENT else "record the drug's unit charge")
-            out.append(f"{cap} has a charge of zero: {fix} on order {ln.order_id}, or a price "
-                       f"for {ln.code} in the payer's or the pharmacy's price list (R32).")
+            if ln.kind == VISIT:  # R34: the payer's rate or the pharmacy's price list
+                out.append(f"{cap} has a charge of zero: no price for nursing visit code "
+                           f"{ln.code}; record the payer's rate or the pharmacy's price for it.")
+            else:
+                out.append(f"{cap} has a charge of zero: {fix} on order {ln.order_id}, or a "
+                           f"price for {ln.code} in the payer's or the pharmacy's price list "
+                           "(R32).")
         if ln.ndc is not None and not NDC_RE.fullmatch(ln.ndc):
             out.append(f'The NDC "{ln.ndc}" of {name} is not 11 digits.')
         if ln.end < ln.start:

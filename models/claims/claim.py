@@ -19,6 +19,7 @@ from models.vocab import DEFAULT_FILING_INDICATOR
 FORMATS = ("837p", "cms1500", "csv")
 PER_DIEM, DRUG = "per-diem", "drug"  # the two kinds of claim line (R20, R21)
 COMPONENT = "component"  # a compound order's listed component (R21, issue 15)
+VISIT = "visit"  # a nursing visit's 99601/99602 line (R34)
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class ClaimedInfo:
 @dataclass(frozen=True)
 class ClaimLine:
     """One service line: a per diem run of days (R20; a month's days, R31), one day's drug
-    (R21), or a run of days of one component of a compound order (R21,
-    models/claims/component_lines.py)."""
+    (R21), a run of days of one component of a compound order (R21,
+    models/claims/component_lines.py), or one code of a nursing visit (R34)."""
 
     kind: str
     order_id: str
@@ -87,6 +88,7 @@ class ClaimDraft:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     issue_codes: list[str] = field(default_factory=list)  # models.claims.clearing's, if any
+    visits: list[str] = field(default_factory=list)  # the nursing visits it bills (R34)
 
     @property
     def ok(self) -> bool:

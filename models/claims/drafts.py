@@ -30,7 +30,14 @@ from models.claims.claim import (
 from models.claims.clearing import draft_issues
 from models.claims.component_lines import component_lines
 from models.claims.layout import expected_amount, per_diem_lines
-from models.records.tables import OrderRead, PayerRead, PharmacyRead, PrescriberRead
+from models.claims.visit_claims import VisitBilling, visit_lines
+from models.records.tables import (
+    OrderRead,
+    PatientRead,
+    PayerRead,
+    PharmacyRead,
+    PrescriberRead,
+)
 
 MAX_POINTERS = 4  # diagnosis pointers of a line (R22)
 # Without the drug's NDC billing unit, a dose unit that is itself an NDC unit of measure of
@@ -91,8 +98,11 @@ def draft_claims(
     claimed: Mapping[tuple[str, dt.date], ClaimedInfo] | None = None,
     rebill: bool = False,
     used_accounts: Iterable[str] = (),
+    visits: VisitBilling | None = None,
 ) -> list[ClaimDraft]:
-    """Claim drafts for the billable days of [start, end] (R19-R23), each checked for `fmt`.
+    """Claim drafts for the billable days of [start, end] (R19-R23), each checked for `fmt`,
+    with the lines of the billable nursing `visits` on the claim of their payer and month
+    (R34; a month with visits and no billable day makes a claim of visits alone).
 
     Days already claimed are left out, unless `rebill`: then every claim holding a billable day
     of the period is replaced (frequency 7) by a claim for its days that are still billable,
@@ -103,7 +113,12 @@ def draft_claims(
     billable = [d for d in days if d.status == BILLABLE]
     replacing = {claimed[(d.order_id, d.date)].claim_id for d in billable
                  if (d.order_id, d.date) in claimed and start <= d.date <= end}
-    orders = {o.id: o for o in data.orders}
+    visits = visits or VisitBilling()
+    for r in visits.results:
+        holder = visits.claimed.get(r.visit_id)
+        if holder is not None and start <= r.date <= end:
+            replacing.add(holder.claim_id)
+    orders = {**visits.orders, **{o.id: o for o in data.orders}}
 
     groups: dict[tuple, list[DayResult]] = defaultdict(list)
     for d in billable:
@@ -119,29 +134,46 @@ def draft_claims(
                holder.claim_id if holder else 0)
         groups[key].append(d)
 
+    visit_groups: dict[tuple, list] = defaultdict(list)
+    for r in visits.results:  # R34: the visit's billed payer and month
+        holder = visits.claimed.get(r.visit_id)
+        if holder is None and not start <= r.date <= end:
+            continue
+        if holder is not None and (not rebill or holder.claim_id not in replacing):
+            continue
+        coverage = billed_coverage(data_patient(data, visits, r.patient_id).coverages, r.date)
+        if coverage is None or r.payer_id is None:
+            continue
+        visit_groups[(r.patient_id, r.payer_id, coverage.member_id, month_of(r.date),
+                      holder.claim_id if holder else 0)].append(r)
+
     entries = defaultdict(list)
     for e in data.infusions:
         if e.administered:
             entries[(e.order_id, e.date)].append(e)
 
     drafts = []
-    for key in sorted(groups, key=lambda k: (k[0], k[3], k[1], k[2], k[4])):
+    holders = {c.claim_id: c for c in (*claimed.values(), *visits.claimed.values())}
+    for key in sorted(groups.keys() | visit_groups.keys(),
+                      key=lambda k: (k[0], k[3], k[1], k[2], k[4])):
         patient_id, payer_id, member_id, month, holder_id = key
-        group = groups[key]
-        patient = data.patients[patient_id]
-        coverage = billed_coverage(patient.coverages, min(d.date for d in group))
+        group, seen = groups.get(key, []), visit_groups.get(key, [])
+        patient = data_patient(data, visits, patient_id)
+        coverage = billed_coverage(patient.coverages,
+                                   min(x.date for x in (*group, *seen)))
         assert coverage is not None
         payer = data.payers[payer_id]
         lines = (per_diem_lines(group, orders, payer, pharmacy)
                  + _drug_lines(group, orders, entries, payer, pharmacy)
-                 + component_lines(group, orders, entries, payer, pharmacy))
+                 + component_lines(group, orders, entries, payer, pharmacy)
+                 + visit_lines(seen, visits.records, payer, pharmacy))
         lines.sort(key=lambda ln: (ln.start, ln.kind != PER_DIEM, ln.order_id, ln.end))
         diagnoses, lines = _diagnoses(lines, orders)
         numbers = {ln.authorization_number for ln in lines}
         claim_auth = numbers.pop() if len(numbers) == 1 else None
 
         if holder_id:
-            holder = next(c for c in claimed.values() if c.claim_id == holder_id)
+            holder = holders[holder_id]
             # the payer knows the claim by its own number (ICN/DCN): without it the
             # replacement is refused (no-payer-claim-number, models/claims/clearing.py)
             acct, freq = holder.account_number, "7"
@@ -164,7 +196,7 @@ def draft_claims(
             days=sorted({(d.order_id, d.date) for d in group}, key=lambda k: (k[1], k[0])),
             total_charge=money(sum((ln.charge for ln in lines), Decimal(0))),
             authorization_number=claim_auth, frequency_code=freq, original_reference=original,
-            replaces_claim_id=holder_id or None,
+            replaces_claim_id=holder_id or None, visits=[r.visit_id for r in seen],
         )
         draft.problems = check_claim(draft, pharmacy, fmt, orders)
         issues = draft_issues(draft, pharmacy, fmt, orders)
@@ -175,6 +207,12 @@ def draft_claims(
         draft.warnings = claim_warnings(draft, pharmacy, fmt)
         drafts.append(draft)
     return drafts
+
+
+def data_patient(data: BillingData, visits: VisitBilling, patient_id: str) -> PatientRead:
+    """The patient as the days' data holds them, else as the visits' (a month of visits alone
+    loads no service day of the patient)."""
+    return data.patients.get(patient_id) or visits.patients[patient_id]
 
 
 def _replacement_problems(draft: ClaimDraft, holder: ClaimedInfo, groups: Mapping[tuple, list],

@@ -19,6 +19,7 @@ from models.records.tables import (
     CoverageBase,
     DeliveryBase,
     InfusionBase,
+    NursingVisitBase,
     OrderBase,
     PatientBase,
     PayerBase,
@@ -198,6 +199,15 @@ def _care_note_in(n: dict) -> CareNoteBase:
         late_entry_reason=_opt(n.get("late_entry_reason")))
 
 
+def _visit_in(v: dict) -> NursingVisitBase:
+    return NursingVisitBase(
+        id=v["id"], patient_id=v["patient"], order_id=v["order"], date=_day(v["date"]),
+        start_time=_time(v.get("start_time")), end_time=_time(v.get("end_time")),
+        nurse=_opt(v.get("nurse")), visit_type=v.get("visit_type", "routine"),
+        note=_opt(v.get("note")), infusions=list(v.get("infusions", [])),
+        late_entry_reason=_opt(v.get("late_entry_reason")))
+
+
 def recorded_in(item: dict) -> tuple[dt.datetime | None, str | None]:
     """R26 (v1.1): a clinical record's first save as the file states it (None when not)."""
     at = item.get("recorded_at")
@@ -221,5 +231,6 @@ CONVERTERS: dict[RecordKind[Any, Any], Callable[[dict], SQLModel]] = {
     registry.DELIVERY: _delivery_in,
     registry.INFUSION: _infusion_in,
     registry.CARE_NOTE: _care_note_in,
+    registry.NURSING_VISIT: _visit_in,  # v1.1 (R34)
 }
 assert list(CONVERTERS) == list(registry.KINDS)

@@ -33,6 +33,7 @@ from models.interchange.convert import (
     recorded_in,
 )
 from models.interchange.format import COLLECTIONS, Path, format_path, properties, schema
+from models.interchange.visit_links import visit_link_errors
 from models.interchange.write import pharmacy_out
 from models.records import registry
 from models.records.checks import check_pharmacy, check_record, per_diem_problem
@@ -289,7 +290,7 @@ def _semantic_errors(session: Session, doc: dict) -> list[tuple[Path, str]]:
                 if problem := _range_error(item, pair.start, pair.end, pair.start_words):
                     out.append(((coll, i, pair.end), problem))
 
-    out += _lot_errors(session, doc)
+    out += _lot_errors(session, doc) + visit_link_errors(session, doc)
     for coll in (k.collection for k in registry.CLINICAL):  # what the schema's pattern lets by
         for i, item in _items(doc, coll):
             for fld in ("recorded_at", "beyond_use_date"):

@@ -21,6 +21,7 @@ from models.records.components import Component
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Pharmacy
 from models.security.permissions import EXPORT, authorize
+from models.vocab import VISIT_CODES
 
 # fields version 1.1 added to clinical records (R26, R28) and to the pharmacy (its settings)
 V11_FIELDS = frozenset({"recorded_at", "recorded_by", "late_entry_reason", "prep_note"})
@@ -237,12 +238,21 @@ def _care_note_out(n: Any) -> dict[str, Any]:
     })
 
 
+def _visit_out(v: Any) -> dict[str, Any]:
+    return _tidy("nursing_visit", {
+        "id": v.id, "patient": v.patient_id, "order": v.order_id, "date": _iso(v.date),
+        "start_time": _hhmm(v.start_time), "end_time": _hhmm(v.end_time), "nurse": v.nurse,
+        "visit_type": v.visit_type, "note": v.note, "infusions": list(v.infusions or []),
+        **_recorded(v),
+    })
+
+
 OUT: dict[RecordKind[Any, Any], Callable[[Any], dict[str, Any]]] = {
     registry.PAYER: _payer_out, registry.PRESCRIBER: _prescriber_out,
     registry.ORDER: _order_out, registry.PLAN_OF_CARE: _plan_out,
     registry.AUTHORIZATION: _authorization_out, registry.PREP_NOTE: _prep_out,
     registry.DELIVERY: _delivery_out, registry.INFUSION: _infusion_out,
-    registry.CARE_NOTE: _care_note_out,
+    registry.CARE_NOTE: _care_note_out, registry.NURSING_VISIT: _visit_out,
 }  # the patient's takes its coverages too
 assert set(OUT) | {registry.PATIENT} == set(registry.KINDS)
 
@@ -288,7 +298,8 @@ V1_PAYER_KINDS = ("commercial", "medicaid", "medicare", "other")
 def _needs_v11(doc: dict[str, Any]) -> bool:
     """Whether the document holds a field or value that version 1.1 added (issue 11's claim
     fields; R26's first save and late entry reason, R27/R26's settings, R28's lots and BUD hour;
-    R29-R32's payer contracts, dosing intervals and the pharmacy's prices)."""
+    R29-R32's payer contracts, dosing intervals and the pharmacy's prices; R34's nursing
+    visits)."""
     if any(p["kind"] not in V1_PAYER_KINDS or "claim_filing_indicator" in p
            or V11_PAYER & p.keys() for p in doc.get("payers", [])):
         return True
@@ -305,6 +316,10 @@ def _needs_v11(doc: dict[str, Any]) -> bool:
     if any("wasted" in e for e in doc.get("infusions", [])):
         return True
     if V11_PHARMACY & doc["pharmacy"].keys():
+        return True
+    if doc.get(registry.NURSING_VISIT.collection):  # R34's visits came with 1.1
+        return True
+    if any(a["code"] in VISIT_CODES for a in doc.get("authorizations", [])):  # R34: 99601
         return True
     return any(V11_FIELDS & record.keys() or isinstance(record.get("beyond_use_date"), str)
                and "T" in record["beyond_use_date"]

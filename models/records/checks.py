@@ -40,6 +40,7 @@ from models.records.tables import (
     PrepNoteBase,
     PrescriberBase,
 )
+from models.records.visits import check_nursing_visit
 from models.validation import (
     AUTH_NUMBER_RE,
     GROUP_NUMBER_RE,
@@ -267,7 +268,7 @@ def check_authorization(a: AuthorizationBase, entry: bool = True) -> None:
     c.pattern("id", a.id, ID_RE, ID_HINT)
     if c.required("number", a.number):
         c.pattern("number", a.number, AUTH_NUMBER_RE, "uses letters, digits and dashes only")
-    if c.required("code", a.code):
+    if c.required("code", a.code) and a.code not in vocab.VISIT_CODES:  # R34: 99601
         c.add("code", hcpcs_problem(a.code))
     c.dates_in_order(registry.AUTHORIZATION, a)
     if a.units is None or not 1 <= a.units <= 366:
@@ -384,7 +385,7 @@ CHECKS: dict[RecordKind[Any, Any], Callable[..., None]] = {
     registry.AUTHORIZATION: check_authorization, registry.ORDER: check_order,
     registry.PLAN_OF_CARE: check_plan_of_care, registry.PREP_NOTE: check_prep_note,
     registry.DELIVERY: check_delivery, registry.INFUSION: check_infusion,
-    registry.CARE_NOTE: check_care_note,
+    registry.CARE_NOTE: check_care_note, registry.NURSING_VISIT: check_nursing_visit,
 }
 assert set(CHECKS) | {registry.PATIENT} == set(registry.KINDS)
 

@@ -1,5 +1,5 @@
 """Services of the clinical records (orders, plans of care, preparation notes, deliveries,
-infusion entries, care notes): versioned, never overwritten.
+infusion entries, care notes, nursing visits): versioned, never overwritten.
 
 A save stores version 1, an edit a new version with its reason, a void marks the record void
 with its reason; every version goes to the history (models/records/history.py). Functions are
@@ -27,6 +27,7 @@ from models.records.registry import B, ClinicalKind, R
 from models.records.rows import get_row, new_id, now, require
 from models.records.sanity import EntryWarning, entry_warnings
 from models.records.tables import Infusion, Order, OrderRead, Pharmacy, PrepNote, PrepNoteRead
+from models.records.visits import check_links
 from models.security.permissions import RECORDING, authorize
 
 
@@ -40,6 +41,8 @@ def _patient_of(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> st
 def _check_refs(session: Session, kind: ClinicalKind[Any, Any], data: Any) -> None:
     for ref in kind.refs:
         require(session, ref, getattr(data, f"{ref.key}_id"))
+    if kind is registry.NURSING_VISIT:  # R34: its patient's order, that order's MAR entries
+        check_links(session, data)
     note_id = getattr(data, "prep_note", None) if kind is registry.INFUSION else None
     if note_id:  # R28: the lot given from
         problem = lot_problem(session.get(PrepNote, note_id), note_id, data)

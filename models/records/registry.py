@@ -27,6 +27,9 @@ from models.records.tables import (
     Infusion,
     InfusionBase,
     InfusionRead,
+    NursingVisit,
+    NursingVisitBase,
+    NursingVisitRead,
     Order,
     OrderBase,
     OrderRead,
@@ -136,11 +139,14 @@ INFUSION = ClinicalKind[InfusionBase, InfusionRead](
 CARE_NOTE = ClinicalKind[CareNoteBase, CareNoteRead](
     "care_note", "care coordination note", CareNote, CareNoteBase, CareNoteRead, "care_notes",
     "cn", refs=(PATIENT,), listing_date="date", no_future=("date",))
+NURSING_VISIT = ClinicalKind[NursingVisitBase, NursingVisitRead](
+    "nursing_visit", "nursing visit", NursingVisit, NursingVisitBase, NursingVisitRead,
+    "nursing_visits", "nv", refs=(PATIENT, ORDER), listing_date="date", no_future=("date",))
 
 # Every kind, in the interchange file's order: each one after the kinds it names.
 KINDS: tuple[RecordKind[Any, Any], ...] = (
     PAYER, PRESCRIBER, PATIENT, ORDER, PLAN_OF_CARE, AUTHORIZATION, PREP_NOTE, DELIVERY,
-    INFUSION, CARE_NOTE)
+    INFUSION, CARE_NOTE, NURSING_VISIT)
 CLINICAL: tuple[ClinicalKind[Any, Any], ...] = tuple(
     k for k in KINDS if isinstance(k, ClinicalKind))
 ATTACHABLE: tuple[RecordKind[Any, Any], ...] = tuple(k for k in KINDS if k.attachments)

@@ -5,8 +5,8 @@ and the registry of record kinds, models/records/registry.py, name its classes).
 
 Every record keeps the id it has in the interchange file (`id`), so exports, reports and
 claims name records the way the pharmacy does. Clinical records (orders, plans of care,
-preparation notes, deliveries, infusion entries, care notes) carry version metadata: the row
-holds the current version and `RecordVersion` keeps every version ever saved
+preparation notes, deliveries, infusion entries, care notes, nursing visits) carry version
+metadata: the row holds the current version and `RecordVersion` keeps every version ever saved
 (models/records/history.py).
 """
 
@@ -389,6 +389,35 @@ class CareNoteRead(CareNoteBase, ClinicalMeta):
     pass
 
 
+class NursingVisitBase(SQLModel):
+    """A nurse's visit to the patient's home for an order's therapy (R34: 99601, 99602).
+    Start, end, nurse and note may be left for later (the visit is then on hold,
+    `incomplete-visit`); an end before the start is the next morning (an overnight visit)."""
+
+    id: str = _id()
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    order_id: str = Field(foreign_key="orders.id", max_length=64)
+    date: dt.date
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    nurse: str | None = Field(default=None, max_length=60)
+    visit_type: str = Field(default="routine", max_length=10)  # one of vocab.VISIT_TYPES
+    note: str | None = Field(default=None, max_length=4000)
+    # the MAR entries (infusion ids, of the same order) given during the visit
+    infusions: list[str] = Field(default_factory=list, sa_type=JSON)
+    late_entry_reason: str | None = Field(default=None, max_length=4000)  # R26
+
+
+class NursingVisit(NursingVisitBase, ClinicalMeta, table=True):
+    __tablename__ = "nursing_visit"
+    __table_args__ = (Index("ix_nursing_visit_patient_id_voided_date", "patient_id", "voided",
+                            "date"),)
+
+
+class NursingVisitRead(NursingVisitBase, ClinicalMeta):
+    pass
+
+
 # --- authorizations -------------------------------------------------------------------------
 
 
@@ -501,6 +530,16 @@ class ClaimDay(SQLModel, table=True):
     claim_id: int = Field(foreign_key="claim.id", index=True)
     order_id: str = Field(foreign_key="orders.id", max_length=64)
     date: dt.date = Field(index=True)
+
+
+class ClaimVisit(SQLModel, table=True):
+    """A nursing visit a claim bills (R34); like ClaimDay, the newest claim in force holds it."""
+
+    __tablename__ = "claim_visit"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    visit_id: str = Field(foreign_key="nursing_visit.id", index=True, max_length=64)
 
 
 # --- attachments (documentation packets) -------------------------------------------------------

@@ -21,6 +21,7 @@ RECORD_PREP = "record or amend preparation notes"
 RECORD_DELIVERY = "record or amend deliveries"
 RECORD_MAR = "record or amend MAR (infusion) entries"
 RECORD_CARE_NOTE = "record or amend care coordination notes"
+RECORD_VISIT = "record or amend nursing visits"
 EDIT_REFERENCE = "change patients, coverages, payers, prescribers, authorizations or the pharmacy"
 ATTACH = "attach scanned documents"
 PACKETS = "print or save documentation packets"
@@ -32,14 +33,15 @@ ACCOUNTS = "manage staff accounts"
 AUDIT = "read the audit trail"
 
 ACTIONS = (VIEW_CLINICAL, RECORD_ORDER, RECORD_PREP, RECORD_DELIVERY, RECORD_MAR,
-           RECORD_CARE_NOTE, EDIT_REFERENCE, ATTACH, PACKETS, CLAIMS, IMPORT, EXPORT, BACKUP,
-           ACCOUNTS, AUDIT)
+           RECORD_CARE_NOTE, RECORD_VISIT, EDIT_REFERENCE, ATTACH, PACKETS, CLAIMS, IMPORT,
+           EXPORT, BACKUP, ACCOUNTS, AUDIT)
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "pharmacist": frozenset({VIEW_CLINICAL, RECORD_ORDER, RECORD_PREP, RECORD_DELIVERY,
-                             RECORD_MAR, RECORD_CARE_NOTE, EDIT_REFERENCE, ATTACH, PACKETS,
-                             IMPORT, EXPORT}),
-    "nurse": frozenset({VIEW_CLINICAL, RECORD_MAR, RECORD_CARE_NOTE, RECORD_DELIVERY, ATTACH}),
+                             RECORD_MAR, RECORD_CARE_NOTE, RECORD_VISIT, EDIT_REFERENCE, ATTACH,
+                             PACKETS, IMPORT, EXPORT}),
+    "nurse": frozenset({VIEW_CLINICAL, RECORD_MAR, RECORD_CARE_NOTE, RECORD_VISIT,
+                        RECORD_DELIVERY, ATTACH}),
     "technician": frozenset({VIEW_CLINICAL, RECORD_PREP, RECORD_DELIVERY, ATTACH}),
     "billing": frozenset({VIEW_CLINICAL, EDIT_REFERENCE, ATTACH, PACKETS, CLAIMS, EXPORT}),
     # manages accounts and the database; sees no clinical record unless also given a
@@ -50,7 +52,8 @@ ROLES = tuple(PERMISSIONS)
 
 # the action that records (creates, amends, voids) each clinical kind (registry keys)
 RECORDING = {"order": RECORD_ORDER, "plan_of_care": RECORD_ORDER, "prep_note": RECORD_PREP,
-             "delivery": RECORD_DELIVERY, "infusion": RECORD_MAR, "care_note": RECORD_CARE_NOTE}
+             "delivery": RECORD_DELIVERY, "infusion": RECORD_MAR, "care_note": RECORD_CARE_NOTE,
+             "nursing_visit": RECORD_VISIT}
 
 _CACHE = "perdiem_authorized"
 

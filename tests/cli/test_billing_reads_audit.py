@@ -78,3 +78,14 @@ def test_without_accounts_the_os_user_is_recorded(example_engine, db_url, capsys
     assert code == 0, err
     assert rows(db, audit.BILLABLE_DAYS) == [("pat", None,
                                               "2026-10-01 to 2026-10-31; billable-days csv")]
+
+
+def test_billable_visits_records_who_the_period_and_the_patient(staffed_db, capsys,  # noqa: F811
+                                                                 monkeypatch):
+    """R34's table is a billing read like billable-days: one row naming who, the period and
+    the patient asked for."""
+    code, out, err = run(capsys, monkeypatch, staffed_db, "billable-visits", *MONTH,
+                         "--patient", "p-1001", user="bill", password=BILLING_PW)
+    assert code == 0 and out.startswith("patient,visit,date,code"), err
+    assert rows(staffed_db, audit.BILLABLE_VISITS) == [
+        ("bill", "p-1001", "2026-10-01 to 2026-10-31; billable-visits")]

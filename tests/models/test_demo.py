@@ -236,3 +236,33 @@ def test_export_import_export_gives_the_same_document(demo_db, empty_database):
     assert second == first
     assert copied_days == days
     copy.dispose()
+
+
+def test_the_demo_shows_the_nurses_ivig_visits(demo_db):
+    """Issue 15: the MAR's 4-hour IVIG visits have their visit records, each linked to its
+    dose, 99601 + 2 x 99602 (R34); billable under the payer's authorization for 99601 once
+    the code has a price, until then held for that authorization (no claim is refused for a
+    zero charge)."""
+    from models.billing.visit_data import billable_visits
+    from models.billing.visits import visit_price
+
+    engine, counts, _days = demo_db
+    with unit_of_work(engine) as session:
+        results = billable_visits(session, None, TODAY)
+        visits = clinical.list_records(session, registry.NURSING_VISIT)
+        entries = {e.id: e for e in clinical.list_records(session, registry.INFUSION,
+                                                          patient_id="p-1001")}
+    assert counts["nursing_visits"] == len(visits) >= 2
+    assert {r.patient_id for r in results} == {"p-1001"}
+    with unit_of_work(engine) as session:
+        priced = visit_price("99601", reference.get_payer(session, "bpp"),
+                             reference.get_pharmacy(session)).charge is not None
+    assert priced  # the demo pharmacy's price list has the visit codes
+    expected = ("billable", ()) if priced else ("hold", ("no-authorization",))
+    assert all((r.status, r.reasons) == expected for r in results)
+    assert all(r.lines == (("99601", 1), ("99602", 2)) for r in results)
+    for v in visits:
+        [entry_id] = v.infusions
+        entry = entries[entry_id]
+        assert (v.date, v.start_time, v.end_time, v.nurse) == (
+            entry.date, entry.start_time, entry.end_time, entry.administered_by)

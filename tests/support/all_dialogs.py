@@ -24,7 +24,7 @@ NAMES = (
     "authorization_form", "payer_form", "prescriber_form", "payer_list", "prescriber_list",
     "sent_claims", "history", "packet_period", "month_packets", "staff_accounts",
     "audit_viewer", "login", "first_administrator", "first_run", "damaged_database",
-    "database_in_use", "keyboard_shortcuts", "import_warnings",
+    "database_in_use", "keyboard_shortcuts", "import_warnings", "nursing_visit_form",
 )
 
 
@@ -59,7 +59,8 @@ def dialogs(ctx: Any, window: QWidget, patient_id: str,
 
     kinds = {"mar_entry_form": registry.INFUSION, "plan_of_care_form": registry.PLAN_OF_CARE,
              "prep_note_form": registry.PREP_NOTE, "delivery_form": registry.DELIVERY,
-             "care_note_form": registry.CARE_NOTE, "authorization_form": registry.AUTHORIZATION}
+             "care_note_form": registry.CARE_NOTE, "authorization_form": registry.AUTHORIZATION,
+             "nursing_visit_form": registry.NURSING_VISIT}
     with unit_of_work(ctx.engine) as session:
         saved = {name: _first(session, kind, patient_id) for name, kind in kinds.items()}
         order_id = _first(session, registry.ORDER, patient_id)

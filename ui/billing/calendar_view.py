@@ -12,7 +12,8 @@ screen), and a newer request drops the older one. Behind another tab the calenda
 nothing until it comes to the front.
 
 It is over 400 lines on purpose: the grid and its side panel share one month's state (the
-days, the claims, the late entries and lots of R26/R28, the records a fix opens).
+days, the claims, the late entries and lots of R26/R28, the nursing visits of R34, the records
+a fix opens).
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ from PySide6.QtWidgets import (
 from models.billing import loading
 from models.billing.fixes import involved_record
 from models.billing.rules import HOLD, DayResult
+from models.billing.visit_data import billable_visits
+from models.billing.visits import VisitResult
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
-from models.records import clinical, recorded, reference
+from models.records import clinical, recorded, reference, registry
 from models.records.changes import Changes
 from models.security import audit
 from models.security.access import clinical_read
@@ -70,9 +73,11 @@ from ui.shell.tab_loading import LOADING_STYLE, LoadsInFront
 from ui.shell.workers import BackgroundTask, run_in_background
 
 MONTH_KEY = "calendar.month"  # ctx.view_state: the month shown, remembered for this run
-# a month's days, payer names, claimed days, (R26) late or imported records by date, (R28) lots
+# a month's days, payer names, claimed days, (R26) late or imported records by date, (R28) lots,
+# (R34) nursing visits
 MonthData = tuple[list[DayResult], dict[str, str], Claimed,
-                  dict[dt.date, list[recorded.RecordedNote]], dict[tuple[str, dt.date], list[str]]]
+                  dict[dt.date, list[recorded.RecordedNote]], dict[tuple[str, dt.date], list[str]],
+                  list[VisitResult]]
 
 
 class PatientCalendar(QWidget, LoadsInFront):
@@ -157,6 +162,7 @@ class PatientCalendar(QWidget, LoadsInFront):
         self.packet_job: Any = None  # the claim packet being made (tests wait on it)
         self.panel.fix_requested.connect(self._on_fix_requested)
         self.panel.open_requested.connect(lambda i, d: fixes.open_involved(self.ctx, self, i, d))
+        self.panel.visit_requested.connect(self._on_visit_requested)
         self.panel.involved = lambda c, d: self.ctx.read(lambda s: involved_record(s, c, d))
         self.panel.claim_number_requested.connect(self._on_claim_number_requested)
         self.panel.claim_packet_requested.connect(self._on_claim_packet_requested)
@@ -231,7 +237,7 @@ class PatientCalendar(QWidget, LoadsInFront):
         generation = self._generation
         patient_id, first = self.patient_id, self.month
         if patient_id is None:
-            self._show(generation, first, ([], {}, {}, {}, {}))
+            self._show(generation, first, ([], {}, {}, {}, {}, []))
             return
         last = month_end(first)
 
@@ -240,7 +246,9 @@ class PatientCalendar(QWidget, LoadsInFront):
             claimed = claim_batches.claimed_days(session, patient_id, start=first, end=last)
             notes = recorded.day_notes(session, patient_id, first, last)  # R26
             payers = {p.id: p.name for p in reference.list_payers(session)}
-            return days, payers, claimed, notes, clinical.day_lots(session, patient_id, first, last)
+            return (days, payers, claimed, notes,
+                    clinical.day_lots(session, patient_id, first, last),
+                    billable_visits(session, first, last, patient_id))  # R34
 
         self._task = run_in_background(
             self.ctx,
@@ -273,7 +281,10 @@ class PatientCalendar(QWidget, LoadsInFront):
             record_billing_view(self.ctx, audit.BILLABLE_DAYS, first, self.patient_id,
                                 "billing calendar")
         self._shown = (self.patient_id, first)
-        results, self._payer_names, claimed, self._notes, self._lots = data
+        results, self._payer_names, claimed, self._notes, self._lots, visits = data
+        self._visits: dict[dt.date, list[VisitResult]] = {}
+        for v in visits:
+            self._visits.setdefault(v.date, []).append(v)
         self.status_label.hide()
         self.model.set_month(first.year, first.month, results, self._payer_names, claimed)
         self._show_totals(results, self.model.claimed_count())
@@ -321,7 +332,8 @@ class PatientCalendar(QWidget, LoadsInFront):
             self.panel.show_message("Select a day to see why it is or is not billable.")
             return
         self._selected = day.date
-        self.panel.show_day(day, self._payer_names, self._notes.get(day.date, []), self._lots)
+        self.panel.show_day(day, self._payer_names, self._notes.get(day.date, []), self._lots,
+                            self._visits.get(day.date, []))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Page Up / Page Down in the grid turn the month (a month is the grid's page)."""
@@ -379,6 +391,15 @@ class PatientCalendar(QWidget, LoadsInFront):
             or (not changes.patient_ids and not changes.kinds <= {"prescriber"})
         ):
             self.reload()
+
+    @Slot(str)
+    def _on_visit_requested(self, visit_id: str) -> None:
+        """R34: open a visit of the day panel (to complete an incomplete one)."""
+        from ui.forms.record_forms import open_record_form
+
+        if self.patient_id is not None:
+            open_record_form(self.ctx, self, registry.NURSING_VISIT, patient_id=self.patient_id,
+                             record_id=visit_id)
 
     @Slot(str, object)
     def _on_fix_requested(self, reason_code: str, day: DayResult) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from models.billing.fixes import Involved
 from models.billing.rules import BILLABLE, HOLD, REASONS, DayResult
+from models.billing.visits import VisitResult, visit_text
 from models.claims import batches as claim_batches
 from models.claims.drafts import ClaimedInfo
 from models.records.recorded import RecordedNote
@@ -77,6 +78,7 @@ class DayPanel(QWidget):
     open_requested = Signal(object, object)  # Involved (the record to open), DayResult
     claim_number_requested = Signal(object)  # ClaimedInfo of the claim to record it for
     claim_packet_requested = Signal(object)  # ClaimedInfo of the claim to make the packet of
+    visit_requested = Signal(str)  # R34: the id of the nursing visit to open
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +87,7 @@ class DayPanel(QWidget):
         self._layout.setSpacing(10)
         self.fix_buttons: dict[tuple[str, str], QPushButton] = {}  # (order id, code) -> button
         self.open_buttons: dict[tuple[str, str], QPushButton] = {}  # ... -> "Open d-3…"
+        self.visit_buttons: dict[str, QPushButton] = {}  # visit id -> "Open visit nv-1…"
         # (reason code, day) -> the saved record the reason is about (models/billing/fixes)
         self.involved: Callable[[str, DayResult], Involved | None] = lambda _c, _d: None
         self._lots: Mapping[tuple[str, dt.date], list[str]] = {}  # R28: entries and their lots
@@ -93,6 +96,7 @@ class DayPanel(QWidget):
     def _clear(self) -> None:
         self.fix_buttons.clear()
         self.open_buttons.clear()
+        self.visit_buttons.clear()
         while self._layout.count():
             item = self._layout.takeAt(0)
             if item.widget():
@@ -121,9 +125,11 @@ class DayPanel(QWidget):
 
     def show_day(self, day: CalendarDay, payer_names: dict[str, str],
                  notes: Sequence[RecordedNote] = (),
-                 lots: Mapping[tuple[str, dt.date], list[str]] | None = None) -> None:
-        """The day's orders with (R28) each entry's lot, and (R26) the records dated that day
-        that are late entries or were imported, each with its note."""
+                 lots: Mapping[tuple[str, dt.date], list[str]] | None = None,
+                 visits: Sequence[VisitResult] = ()) -> None:
+        """The day's orders with (R28) each entry's lot, (R34) the nursing visits of the day
+        with their codes and status, and (R26) the records dated that day that are late
+        entries or were imported, each with its note."""
         self._lots = lots or {}
         self._clear()
         self._label(
@@ -131,12 +137,27 @@ class DayPanel(QWidget):
             style="font-size: 15px; font-weight: 600;",
             name="panel-title",
         )
-        if not day.results:
+        if not day.results and not visits:
             self._label("No service on this day.", style="color: #555;", name="panel-message")
         for r in day.results:
             self._add_result(r, payer_names, day)
+        self._add_visits(visits, payer_names)
         self._add_notes(notes)
         self._layout.addStretch(1)
+
+    def _add_visits(self, visits: Sequence[VisitResult], payer_names: dict[str, str]) -> None:
+        """R34: each nursing visit of the day, its codes and units, its status and why."""
+        if visits:
+            self._label("Nursing visits", style="font-weight: 600;", name="visits-title")
+        for v in visits:
+            label = self._label(visit_text(v, payer_names), style="color: #444;",
+                                name=f"visit-{v.visit_id}")
+            label.setWordWrap(True)
+            button = QPushButton(f"Open visit {v.visit_id}…")
+            button.setToolTip("Open the visit to complete or correct it (asks why)")
+            button.clicked.connect(lambda _=False, i=v.visit_id: self.visit_requested.emit(i))
+            self.visit_buttons[v.visit_id] = button
+            self._layout.addWidget(button)
 
     def _add_notes(self, notes: Sequence[RecordedNote]) -> None:
         """R26: each late entry with its late_note(); imported records one line per import."""

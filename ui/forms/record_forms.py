@@ -30,12 +30,14 @@ from ui.forms.clinical import (
 )
 from ui.forms.framework import RecordForm
 from ui.forms.mar_form import MarEntryForm
+from ui.forms.visit_form import NursingVisitForm
 from ui.shell.context import AppContext
 
 # The GUI's side of the registry: the form of each kind a patient's records are entered with.
 FORMS: dict[RecordKind[Any, Any], type[RecordForm[Any, Any]]] = {
     form.kind: form for form in (OrderForm, PlanOfCareForm, PrepNoteForm, DeliveryForm,
-                                 MarEntryForm, CareNoteForm, AuthorizationForm)}
+                                 MarEntryForm, CareNoteForm, AuthorizationForm,
+                                 NursingVisitForm)}
 
 
 def form_kind(kind: RecordKind[Any, Any]) -> RecordKind[Any, Any]:

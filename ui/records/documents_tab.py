@@ -1,7 +1,8 @@
-"""The documents tab: a patient's plans of care, preparation notes, deliveries and care
-coordination notes, each in its own list with New, Edit (asks why), Void and History, and the
-patient's scanned documents ("Scans", ui/records/attachments_panel.py). Plans of care and
-deliveries take scans too: "Attach scan…" on their lists, or files dropped on a row."""
+"""The documents tab: a patient's plans of care, preparation notes, deliveries, care
+coordination notes and nursing visits, each in its own list with New, Edit (asks why), Void
+and History, and the patient's scanned documents ("Scans", ui/records/attachments_panel.py).
+Plans of care and deliveries take scans too: "Attach scan…" on their lists, or files dropped
+on a row."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ui.records.table_models import (
     PlansOfCareTableModel,
     PrepNotesTableModel,
 )
+from ui.records.visit_model import NursingVisitsTableModel
 from ui.shell.context import AppContext
 from ui.shell.tab_loading import LoadsInFront
 
@@ -29,6 +31,7 @@ SECTIONS = (
     (registry.PREP_NOTE, "Preparation notes", PrepNotesTableModel),
     (registry.DELIVERY, "Deliveries", DeliveriesTableModel),
     (registry.CARE_NOTE, "Care coordination notes", CareNotesTableModel),
+    (registry.NURSING_VISIT, "Nursing visits", NursingVisitsTableModel),  # R34
 )
 SCANS = "Scans"
 

@@ -1,7 +1,7 @@
 """payers' contracts (R29-R32) and the pharmacy's price list
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-02 23:00:00.000000
 
 Per payer: `per_diem_basis` (infusion-days | access-days, R29), `suite_place_of_service`
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

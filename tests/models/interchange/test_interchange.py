@@ -66,7 +66,7 @@ def test_import_counts_each_collection(engine, example_doc):
     counts = import_doc(engine, example_doc)
     assert counts == {"pharmacy": 1, "payers": 3, "prescribers": 1, "patients": 1, "orders": 1,
                       "plans_of_care": 1, "authorizations": 1, "prep_notes": 2, "deliveries": 2,
-                      "infusions": 3, "care_notes": 2}
+                      "infusions": 3, "care_notes": 2, "nursing_visits": 0}
 
 
 def test_imported_example_gives_the_expected_billable_days(example_engine):

@@ -69,7 +69,8 @@ def test_owners_are_the_patient_or_an_order():
     assert owners == {
         "payer": None, "prescriber": None, "patient": None, "order": "patient",
         "plan_of_care": "order", "authorization": "patient", "prep_note": "order",
-        "delivery": "order", "infusion": "order", "care_note": "patient"}
+        "delivery": "order", "infusion": "order", "care_note": "patient",
+        "nursing_visit": "patient"}
     assert [k.key for k in registry.ATTACHABLE] == ["patient", "order", "plan_of_care",
                                                     "delivery"]
 

@@ -45,6 +45,8 @@ TRIES: dict[str, Callable[[Session, str], object]] = {
     P.RECORD_DELIVERY: _void(registry.DELIVERY, "d-1"),
     P.RECORD_MAR: _void(registry.INFUSION, "mar-1"),
     P.RECORD_CARE_NOTE: _void(registry.CARE_NOTE, "cn-1"),
+    # R34: no visit "nv-1" exists; past the check the void is refused for that
+    P.RECORD_VISIT: _void(registry.NURSING_VISIT, "nv-1"),
     P.EDIT_REFERENCE: _payer,
     P.ATTACH: lambda s, a: add_attachment(s, actor=a, patient_id="p-1001", filename="x.pdf",
                                           content=b"%PDF-1.4 not really"),

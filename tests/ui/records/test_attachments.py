@@ -139,7 +139,7 @@ def test_attach_scan_from_the_scans_list_saves_it_as_the_user_with_its_sha256(
     assert panel.selected().id == saved.id  # the new scan is selected, its details shown
     details = panel.details.text()
     assert saved.sha256 in details and "Jia Lee" in details and "order o-1" in details
-    assert tab.sections.tabText(4) == "Scans (1)"
+    assert tab.sections.tabText(5) == "Scans (1)"  # after the nursing visits
 
 
 def test_attach_scan_on_a_plan_of_care_and_an_order_attaches_to_the_selected_record(
@@ -282,7 +282,7 @@ def test_void_attachment_asks_why_keeps_it_on_file_struck_and_out_of_the_packet(
     assert [a.filename for a in on_file(engine, include_voided=False)] == ["kept order.pdf"]
     settle(qtbot)
     assert panel.model.rowCount() == 1  # hidden until Show voided
-    assert tab.sections.tabText(4) == "Scans (1)"
+    assert tab.sections.tabText(5) == "Scans (1)"  # after the nursing visits
     panel.show_voided.setChecked(True)
     settle(qtbot)
     row = panel.model.row_of(wrong_id)

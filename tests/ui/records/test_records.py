@@ -16,7 +16,7 @@ from models.db import unit_of_work
 from models.records import clinical, reference, registry
 from models.records.changes import Changes
 from models.records.history import history
-from models.records.tables import InfusionBase
+from models.records.tables import InfusionBase, NursingVisitBase
 from tests.support.gui_record_data import ORDER, PATIENT, SERVICE_DAY, build_records
 from tests.support.gui_wait import settle
 from tests.support.recorded import create_on_its_day
@@ -245,6 +245,10 @@ def test_every_record_table_model_passes_qtmodeltester(ctx, engine, qtbot, qtmod
     monkeypatch.setattr(kit, "ask_reason", lambda *args: "wrong order")
     with unit_of_work(engine) as s:
         clinical.void_record(s, actor="x", kind=registry.DELIVERY, record_id="d-1", reason="dup")
+        create_on_its_day(s, actor="x", kind=registry.NURSING_VISIT, data=NursingVisitBase(
+            id="nv-1", patient_id=PATIENT, order_id=ORDER, date=dt.date(2026, 11, 19),
+            start_time=dt.time(9, 10), end_time=dt.time(13, 5), nurse="Kate Moss RN",
+            note="IVIG at home", infusions=["mar-1"]))
     orders, mar, docs, auths = OrdersTab(ctx), InfusionLogTab(ctx), DocumentsTab(ctx), \
         AuthorizationsTab(ctx)
     for w in (orders, mar, docs, auths):

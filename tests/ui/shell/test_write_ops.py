@@ -191,7 +191,7 @@ def test_a_saved_order_is_announced_once_and_every_view_shows_it(qtbot, ctx, tmp
     # the lists of documents and of the MAR name each record's order as read with them
     panels = [*window.tab("DocumentsTab").panels.values(), window.tab("InfusionLogTab").panel]
     assert [p.model.orders["o-1"].drug_name for p in panels] == \
-        ["Gammagard Liquid 10% (Takeda)"] * 5
+        ["Gammagard Liquid 10% (Takeda)"] * 6
     # the month view, hidden meanwhile, reads again when shown
     window.show_page(window.MONTH_PAGE)
     settle(qtbot)
