@@ -411,9 +411,12 @@ def cmd_worklist(args, engine) -> int:
     from models.billing import worklist
     from models.db import snapshot
 
+    today = clock.today()
     with snapshot(engine) as session:
-        work = worklist.build_worklist(session, clock.today())
+        work = worklist.build_worklist(session, today)
     _write_text(worklist.to_text(work), args.out)
+    _billing_viewed(engine, args, "WORKLIST", today - dt.timedelta(days=worklist.HOLD_DAYS),
+                    today, None, "worklist")
     return EXIT_OK
 
 

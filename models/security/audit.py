@@ -40,6 +40,7 @@ RESTORE = "restore"
 ACCOUNT = "account"
 BILLABLE_DAYS = "billable days viewed"  # a patient's (or every patient's) days of a period
 BILLABLE_VISITS = "billable visits viewed"  # R34's table of a period (`billable-visits`)
+WORKLIST = "work list viewed"  # the Today page, `worklist`, and the work list's PDF
 MONTH = "month viewed"  # the pharmacy's billing month (month view, `month`)
 ENCRYPTED = "encrypted"
 DECRYPTED = "decrypted"

@@ -89,3 +89,11 @@ def test_billable_visits_records_who_the_period_and_the_patient(staffed_db, caps
     assert code == 0 and out.startswith("patient,visit,date,code"), err
     assert rows(staffed_db, audit.BILLABLE_VISITS) == [
         ("bill", "p-1001", "2026-10-01 to 2026-10-31; billable-visits")]
+
+
+def test_worklist_records_who_and_its_period(staffed_db, capsys, monkeypatch):  # noqa: F811
+    code, out, err = run(capsys, monkeypatch, staffed_db, "worklist", "--today", "2026-10-20",
+                         user="bill", password=BILLING_PW)
+    assert code == 0 and out, err
+    assert rows(staffed_db, audit.WORKLIST) == [
+        ("bill", None, "2026-09-19 to 2026-10-20; worklist")]

@@ -17,6 +17,7 @@ from models.billing.fixes import Involved, record_to_fix
 from models.billing.rules import REASONS, DayResult
 from models.records import registry
 from models.records.registry import RecordKind
+from models.security.access import clinical_read
 from ui.shell.context import AppContext
 
 # Button captions: what the click will do, in the user's words.
@@ -51,7 +52,8 @@ def fix_target(ctx: AppContext, reason_code: str, day: DayResult
         return kind, {"patient_id": day.patient_id}
     return kind, {
         "patient_id": day.patient_id,
-        "record_id": ctx.read(lambda s: record_to_fix(s, reason_code, day)),
+        "record_id": ctx.read(clinical_read(ctx.actor,
+                                            lambda s: record_to_fix(s, reason_code, day))),
         "order_id": day.order_id,
         "day": day.date,
     }

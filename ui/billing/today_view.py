@@ -34,9 +34,11 @@ from models.errors import DomainError
 from models.files import write_atomic
 from models.records import registry
 from models.records.changes import Changes
+from models.security import audit
 from models.security.access import clinical_read
 from ui.common import show_error
 from ui.shell.context import AppContext
+from ui.shell.read_audit import record_billing_view
 from ui.shell.workers import BackgroundTask, run_in_background
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -70,6 +72,7 @@ class TodayView(QWidget):
         self.today = today
         self.work: WorkList | None = None
         self._task: BackgroundTask | None = None
+        self._recorded: dt.date | None = None  # the day whose showing is in the audit trail
         self.setObjectName("todayView")
         self.title = QLabel(self)
         self.title.setObjectName("todayTitle")
@@ -128,6 +131,9 @@ class TodayView(QWidget):
         self.title.setText(f"The work list could not be read: {exc}")
 
     def _show(self, work: WorkList) -> None:
+        if self._recorded != work.today:  # issue 12: once a day shown, not at each re-read
+            self._recorded = work.today
+            self._record(work, "shown")
         self.work = work
         day = work.today
         total = len(work.items)
@@ -192,6 +198,12 @@ class TodayView(QWidget):
                                 record_id=work.record_id, order_id=work.order_id,
                                 day=work.day)
 
+    def _record(self, work: WorkList, detail: str) -> None:
+        """The work list's audit row (issue 12): who saw or printed it, its period."""
+        record_billing_view(self.ctx, audit.WORKLIST,
+                            work.today - dt.timedelta(days=worklist.HOLD_DAYS), detail=detail,
+                            last=work.today)
+
     def save_pdf(self, path: str | Path) -> Path:
         """Write the list shown as a PDF (reports/worklist_pdf.py) to `path`."""
         from models.records.reference import get_pharmacy
@@ -200,7 +212,9 @@ class TodayView(QWidget):
         if self.work is None:
             raise DomainError("The work list is still being read.")
         pharmacy = self.ctx.read(get_pharmacy)
-        return write_atomic(path, render_worklist(self.work, pharmacy.name if pharmacy else ""))
+        saved = write_atomic(path, render_worklist(self.work, pharmacy.name if pharmacy else ""))
+        self._record(self.work, "printed to PDF")
+        return saved
 
     def _on_print_clicked(self) -> None:
         from ui import save_folder

@@ -26,6 +26,8 @@ from models.records import recorded, registry
 from models.records.history import history
 from models.records.registry import RecordKind
 from models.records.tables import RecordVersionRead
+from models.security.access import clinical_read
+from models.security.permissions import PermissionDenied
 from ui.records.table_models import VOIDED_BRUSH, Index, us_date
 from ui.shell.context import AppContext
 
@@ -172,9 +174,23 @@ class HistoryPanel(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
     def show_record(self, kind: RecordKind[Any, Any], record_id: str) -> None:
-        versions = self.ctx.read(lambda s: history(s, kind.key, record_id))
-        self.show_recorded(self.ctx.read(lambda s: recorded.record_note(
-            s, registry.clinical(kind.key), record_id)) if kind.key in CLINICAL_KEYS else None)
+        """The record's saved versions; a clinical record's only for an account that may open
+        clinical records (issue 12: otherwise the refusal is shown, and nothing read)."""
+        clinical = kind.key in CLINICAL_KEYS
+
+        def read(s: Any) -> tuple[list[RecordVersionRead], Any]:
+            return history(s, kind.key, record_id), (recorded.record_note(
+                s, registry.clinical(kind.key), record_id) if clinical else None)
+
+        try:
+            versions, note = self.ctx.read(clinical_read(self.ctx.actor, read) if clinical
+                                           else read)
+        except PermissionDenied as exc:  # shown in place of the versions, none read
+            self.model.set_versions([])
+            self.show_recorded(None)
+            self.heading.setText(str(exc))
+            return
+        self.show_recorded(note)
         self.model.set_versions(versions)
         self.heading.setText(f"<b>{kind.label.capitalize()} {record_id}</b> — "
                              f"{len(versions)} saved version{'s' if len(versions) != 1 else ''}")

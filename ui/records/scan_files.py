@@ -28,6 +28,7 @@ from models.errors import DomainError
 from models.records import attachments
 from models.records.attachments import AttachmentFile
 from models.records.tables import AttachmentRead
+from models.security.access import clinical_read
 from ui.shell.context import AppContext
 from ui.shell.ops import WriteOp
 
@@ -168,7 +169,8 @@ def open_attachment(ctx: AppContext, parent: QWidget | None, attachment_id: int)
     """Open the stored scan in the system viewer (from a private copy); a scan whose bytes no
     longer match its SHA-256 is not opened: the user is told to attach the original again."""
     try:
-        file = ctx.read(lambda s: attachments.load_file(s, attachment_id))
+        file = ctx.read(clinical_read(ctx.actor,
+                                      lambda s: attachments.load_file(s, attachment_id)))
     except DomainError as exc:
         QMessageBox.warning(parent, "Cannot open", str(exc))
         return None

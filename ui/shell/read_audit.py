@@ -19,14 +19,16 @@ def month_last(first: dt.date) -> dt.date:
 
 
 def record_billing_view(ctx: AppContext, action: str, first: dt.date,
-                        patient_id: str | None = None, detail: str = "") -> None:
+                        patient_id: str | None = None, detail: str = "",
+                        last: dt.date | None = None) -> None:
     """One row after the read, in its own transaction on a pool thread (a view runs no SQL on
     the GUI thread); a window opened read-only (another PerDiem writes) cannot record it,
     and goes on, as it does when the row cannot be written (the view was already read)."""
     actor = ctx.actor
     try:
         WriteOp(ctx, lambda s: billing_viewed(s, actor=actor, action=action, start=first,
-                                              end=month_last(first), patient_id=patient_id,
+                                              end=last or month_last(first),
+                                              patient_id=patient_id,
                                               detail=detail)
                 ).run_in_background(on_error=lambda _exc: None)
     except DomainError:

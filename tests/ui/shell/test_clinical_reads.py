@@ -138,3 +138,61 @@ def test_the_administrators_month_view_is_refused(qtbot, staffed, db_url):
     assert view.model.rowCount() == 0
     assert "may not open patients' clinical records" in view.error_label.text()
     assert rows(staffed, "admin", "month viewed") == []
+
+
+def test_the_work_list_records_its_showing_once_and_each_pdf(qtbot, staffed, db_url, tmp_path):
+    """The Today page is a read of every patient's holds and due entries: one row when the
+    day's list is first shown (a re-read after a change adds none), and one for each PDF."""
+    from ui.billing.today_view import TodayView
+
+    day = dt.date(2026, 10, 20)
+    view = TodayView(AppContext(staffed, "bill", db_url), today=lambda: day)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.work is not None)
+    shown = (None, "2026-09-19 to 2026-10-20; shown")
+    qtbot.waitUntil(lambda: rows(staffed, "bill", "work list viewed") == [shown])
+    view.reload()
+    settle(qtbot)
+    assert rows(staffed, "bill", "work list viewed") == [shown]
+    view.save_pdf(tmp_path / "today.pdf")
+    qtbot.waitUntil(lambda: len(rows(staffed, "bill", "work list viewed")) == 2)
+    assert rows(staffed, "bill", "work list viewed")[1] == (
+        None, "2026-09-19 to 2026-10-20; printed to PDF")
+
+
+def test_the_administrator_opens_no_clinical_history_scan_or_fix(qtbot, staffed, db_url,
+                                                                monkeypatch):
+    """The reads reached from a record (its history, a scan, the record a hold's fix opens)
+    are refused to the administrator too, before anything is read; a nurse reads them."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from models.billing import loading
+    from models.errors import DomainError
+    from ui.billing.fixes import fix_target
+    from ui.records.history import HistoryDialog
+    from ui.records.scan_files import open_attachment
+
+    order_id = "o-1"
+    with snapshot(staffed) as s:
+        assert clinical.get_record(s, registry.ORDER, order_id)
+        held = next(d for d in loading.billable_days(s, OCT, dt.date(2026, 10, 31))
+                    if d.reasons)  # the example's day without an infusion (R1)
+    admin, nurse = AppContext(staffed, "admin", db_url), AppContext(staffed, "nina", db_url)
+
+    refused = HistoryDialog(admin, registry.ORDER, order_id)
+    qtbot.addWidget(refused)
+    assert "administrator" in refused.panel.heading.text()
+    assert refused.panel.model.rowCount() == 0
+    shown = HistoryDialog(nurse, registry.ORDER, order_id)
+    qtbot.addWidget(shown)
+    assert shown.panel.model.rowCount() >= 1
+
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    assert open_attachment(admin, None, 1) is None
+    assert warned and "administrator" in warned[0]
+
+    reason = held.reasons[0]
+    with pytest.raises(DomainError, match="administrator"):
+        fix_target(admin, reason, held)
+    fix_target(nurse, reason, held)
