@@ -66,6 +66,15 @@ def sqlite_path(url: str) -> Path | None:
     return Path(rest) if rest and rest != ":memory:" else None
 
 
+def server_url(url: str) -> str:
+    """A PostgreSQL URL with PerDiem's driver (psycopg 3): `postgresql://` and `postgres://`
+    name no driver, and SQLAlchemy's default for them (psycopg2) is not installed."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine with PerDiem's connection settings; no migration is run. A new database
     file is created 0600 (it holds patients' records; SQLite gives its -wal and -shm files
@@ -80,6 +89,7 @@ def make_engine(url: str) -> Engine:
             backup.private_file(path)
         except FileExistsError:
             pass
+    url = server_url(url)
     # hide_parameters: an error names the statement, never the values it carried (a
     # patient's name in a traceback or a log: issue 12)
     engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {},
