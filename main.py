@@ -462,7 +462,7 @@ def cmd_packet(args, engine) -> int:
     from models.db import snapshot
     from reports.packet import render_packet, write_pdf
 
-    created = dt.datetime.now().replace(microsecond=0)
+    created = dt.datetime.now().astimezone().replace(microsecond=0)
     with snapshot(engine) as session:
         if args.claim:
             data = load_claim_packet_data(session, claim=args.claim, prepared_by=args.user,
@@ -491,7 +491,7 @@ def cmd_packets(args, engine) -> int:
     from reports.packet import packet_filename, render_packet, write_pdf
 
     start, end = month_period(*args.month)
-    created = dt.datetime.now().replace(microsecond=0)
+    created = dt.datetime.now().astimezone().replace(microsecond=0)
     args.out.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: its owner's only
     with snapshot(engine) as session:
         patient_ids = patients_with_service_days(session, start, end)

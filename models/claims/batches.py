@@ -327,7 +327,7 @@ def _record_pending(session: Session, *, actor: str, start: dt.date, end: dt.dat
         return result, []
     pharmacy = get_pharmacy(session)
     assert pharmacy is not None  # a claim without pharmacy settings has a problem
-    created = now or dt.datetime.now().replace(microsecond=0)
+    created = now or dt.datetime.now().astimezone().replace(microsecond=0)
     numbers: tuple[int, ...] = ()
     if fmt == "837p":
         numbers = take_control_numbers(session, len(interchanges(good, pharmacy)))
