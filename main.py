@@ -168,6 +168,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "it; the current database is kept as a backup first")
     p.add_argument("file", type=Path, metavar="BACKUP")
 
+    p = sub.add_parser("migrate-db", help="copy the whole pharmacy into an EMPTY database (a "
+                       "PostgreSQL server, or a new SQLite file), all or nothing, and prove "
+                       "the copy: same rows per table, same billable-days (docs/server.md)")
+    p.add_argument("--to", dest="target", required=True, metavar="URL_OR_FILE",
+                   help="the empty target: postgresql://USER@HOST/DATABASE or a new file")
+    p.add_argument("--from", dest="source", metavar="URL_OR_FILE",
+                   help="the database copied (default: --db, then $PERDIEM_DB, then the "
+                   "default file)")
+
     p = sub.add_parser("users", help="staff accounts: add, list, disable, enable")
     users = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     u = users.add_parser("add", help="add an account (the password is asked twice, or read "
@@ -668,6 +677,39 @@ def cmd_restore(args, url: str) -> int:
     return EXIT_OK
 
 
+def cmd_migrate_db(args, engine) -> int:
+    """Copy `engine`'s pharmacy into the empty database --to (models/transfer.py)."""
+    from models import transfer
+    from models.db import _shown, open_database, resolve_db_url, snapshot, sqlite_path
+    from models.security.permissions import BACKUP, authorize
+
+    with snapshot(engine) as session:
+        authorize(session, args.user, BACKUP)
+    url = resolve_db_url(args.target)
+    source_url = resolve_db_url(args.source or args.db)
+    if url == source_url:
+        raise _Fail("--to: is the database copied; name another (empty) database")
+    path = sqlite_path(url)
+    if path is not None and path.exists() and path.stat().st_size > 0:
+        raise _Fail(f"--to: {path} exists; migrate-db writes a new file only, so nothing "
+                    "was copied")
+    try:
+        target = open_database(url)  # created and migrated to the newest schema
+        try:
+            proof = transfer.copy_database(engine, target)
+        finally:
+            target.dispose()
+    except BaseException:
+        if path is not None:  # all or nothing: the new file goes with the failed copy
+            for made in (path, path.with_name(path.name + "-wal"),
+                         path.with_name(path.name + "-shm")):
+                made.unlink(missing_ok=True)
+        raise
+    for line in proof.lines(_shown(source_url), _shown(url)):
+        print(line)
+    return EXIT_OK
+
+
 COMMANDS = {
     "import": cmd_import,
     "export": cmd_export,
@@ -683,6 +725,7 @@ COMMANDS = {
     "packets": cmd_packets,
     "attach": cmd_attach,
     "backup": cmd_backup,
+    "migrate-db": cmd_migrate_db,
     "users": cmd_users,
     "audit": cmd_audit,
     "verify-audit": cmd_verify_audit,
@@ -726,7 +769,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from models.db import resolve_db_url
 
-    url = resolve_db_url(args.db)
+    url = resolve_db_url(getattr(args, "source", None) or args.db)
     if args.command is None:
         from ui.shell.app import run
 
