@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models import backup, dbfile
+from models import backup, dbfile, notify
 from models.claims import batch_files
 from models.dbfile import DatabaseDamaged, damage, network_problem, restore_command
 from models.errors import DomainError
@@ -360,10 +360,12 @@ def _shown(url: str) -> str:
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One transaction per user action: commit when the block ends, roll back on any error.
     It takes the write lock before its first read: BEGIN IMMEDIATE on SQLite, PerDiem's
-    advisory lock on PostgreSQL (`make_engine`)."""
+    advisory lock on PostgreSQL (`make_engine`). On PostgreSQL the change notice the services
+    left on the session goes to the other desks in the same transaction (models/notify.py)."""
     with Session(writer(engine), expire_on_commit=False) as session:
         try:
             yield session
+            notify.announce(session, engine)
             session.commit()
         except BaseException:
             session.rollback()

@@ -184,6 +184,12 @@ def reload_everything(ctx: AppContext, patient_ids: set[str]) -> None:
     _announce(ctx, Changes(patient_ids=set(patient_ids)), touches_all=True)
 
 
+def announce_other_desk(ctx: AppContext, changes: Changes, *, touches_all: bool = False) -> None:
+    """What another desk committed (ui/shell/other_desks.py, PostgreSQL's notices): announced
+    like a local save, so every view decides the same way whether to read again."""
+    _announce(ctx, changes, touches_all)
+
+
 class ReadOnly(DomainError):
     """This window opened the database read-only; nothing was saved."""
 
