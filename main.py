@@ -804,6 +804,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DATA
     except DatabaseError as exc:  # damage the check at open did not see, met while reading
         from models.db import DatabaseDamaged, sqlite_path
+        from models.server import server_away
+
+        away = server_away(exc, url)
+        if away is not None:  # one line, never a traceback (issue 14)
+            print(f"perdiem {args.command}: {away} Nothing was changed; run the command "
+                  "again once the server is reachable.", file=sys.stderr)
+            return EXIT_DATA
 
         path = sqlite_path(url)
         problem = " ".join(str(exc.orig).split())

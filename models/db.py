@@ -26,6 +26,7 @@ from models import backup, dbfile, notify
 from models.claims import batch_files
 from models.dbfile import DatabaseDamaged, damage, network_problem, restore_command
 from models.errors import DomainError
+from models.server import server_away
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 APP_NAME = "PerDiem"
@@ -96,8 +97,11 @@ def make_engine(url: str) -> Engine:
     url = server_url(url)
     # hide_parameters: an error names the statement, never the values it carried (a
     # patient's name in a traceback or a log: issue 12)
-    engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {},
-                           hide_parameters=True)
+    sqlite = url.startswith("sqlite")
+    # a server's connections are pinged before use: after the server was away and is back,
+    # the first save meets a live connection, not one the restart closed (models/server.py)
+    engine = create_engine(url, connect_args={"timeout": 10} if sqlite else {},
+                           hide_parameters=True, pool_pre_ping=not sqlite)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -331,6 +335,10 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
                 raise DatabaseDamaged(path, f"its integrity check failed: {exc.problem}"
                                       ) from exc
     except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
+        away = server_away(exc, url)
+        if away is not None:  # refused or lost: the server is named, never a traceback
+            engine.dispose()
+            raise away from exc
         raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
                           f"({exc.orig}).") from exc
     for done in settled:

@@ -79,13 +79,26 @@ class Server:
         subprocess.run(_as_server_user([str(server.bin / "initdb"), "-D", str(data), "-U", USER,
                                         "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
                        check=True, capture_output=True)
-        options = (f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off "
-                   "-c synchronous_commit=off -c max_connections=200")
-        subprocess.run(_as_server_user([str(server.bin / "pg_ctl"), "-D", str(data), "-o",
-                                        options, "-l", str(folder / "server.log"), "-w",
-                                        "start"]),
-                       check=True, capture_output=True)
+        server.resume()
         return server
+
+    def resume(self) -> None:
+        """Start the server (again, after `halt`) and wait until it takes connections."""
+        options = (f"-k {self.folder} -c listen_addresses='' -c fsync=off "
+                   "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200")
+        subprocess.run(_as_server_user([str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"),
+                                        "-o", options, "-l", str(self.folder / "server.log"),
+                                        "-w", "start"]),
+                       check=True, capture_output=True)
+
+    def halt(self) -> None:
+        """Stop the server as `pg_ctl stop` does (its clients are told it shuts down), keeping
+        its data: the server away, for a test that `resume`s it (issue 14)."""
+        if self._admin is not None:
+            self._admin.close()
+        subprocess.run(_as_server_user([str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"),
+                                        "-m", "fast", "-w", "stop"]),
+                       check=True, capture_output=True)
 
     def stop(self) -> None:
         if self._admin is not None:
