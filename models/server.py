@@ -67,3 +67,34 @@ def server_away(exc: BaseException, url: str) -> ServerAway | None:
     if invalidated or state is None or state.startswith("08") or state in SHUTDOWN:
         return ServerAway(host_of(url), _reason(orig))
     return None
+
+
+# --- connecting a desk to the server (the Connect dialog, ui/shell/connect_dialog.py) ---------
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
+DEFAULT_PORT = 5432
+
+
+def is_local(host: str) -> bool:
+    """Whether a connection to `host` stays on this PC: a loopback name or a socket folder."""
+    host = host.strip()
+    return host.lower() in LOCAL_HOSTS or host.startswith("/")
+
+
+def connection_url(host: str, port: int | None, database: str, user: str,
+                   password: str | None = None) -> str:
+    """The PostgreSQL URL of a desk's connection: TLS required (`sslmode=require`) unless the
+    host is this PC; a socket folder as host goes in the query (`?host=/run/postgresql`)."""
+    from sqlalchemy.engine import URL
+
+    host = host.strip()
+    query: dict[str, str] = {}
+    if host.startswith("/"):
+        query["host"] = host
+    if not is_local(host):
+        query["sslmode"] = "require"
+    url = URL.create("postgresql", username=user.strip() or None, password=password or None,
+                     host=None if host.startswith("/") or not host else host,
+                     port=port if port and not host.startswith("/") else None,
+                     database=database.strip(), query=query)
+    return url.render_as_string(hide_password=False)
