@@ -161,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
 
     p = sub.add_parser("backup", help="write a verified copy of the database (SQLite's "
-                       "online backup, so PerDiem may stay open)")
+                       "online backup, so PerDiem may stay open; a server database: pg_dump's "
+                       "custom format, checked with pg_restore --list)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
 
     p = sub.add_parser("restore", help="put a backup in the database's place, after checking "
@@ -625,6 +626,8 @@ def cmd_backup(args, engine) -> int:
 
     with snapshot(engine) as session:
         authorize(session, args.user, BACKUP)
+    if engine.dialect.name == "postgresql":
+        return _server_backup(args, engine)
     path = _database_file(engine)
     if args.out.resolve() == path.resolve():
         raise _Fail("--out: is the database itself; give another file name")
@@ -634,6 +637,47 @@ def cmd_backup(args, engine) -> int:
     _audit(engine, args.user, "backup", detail=str(args.out))
     print(f"Backed up {path} to {args.out} ({args.out.stat().st_size:,} bytes, checked with "
           "SQLite's integrity_check).")
+    return EXIT_OK
+
+
+def _server_backup(args, engine) -> int:
+    """`backup` of a server database: pg_dump's custom format, verified (models/server_backup)."""
+    from models import server_backup
+    from models.db import _shown
+
+    if not args.out.parent.is_dir():
+        raise _Fail(f"--out: {args.out.parent}: no such folder")
+    url = engine.url.render_as_string(hide_password=False)
+    tables = server_backup.dump(url, args.out)
+    _audit(engine, args.user, "backup", detail=str(args.out))
+    print(f"Backed up {_shown(url)} to {args.out} ({args.out.stat().st_size:,} bytes, "
+          f"pg_dump's custom format, {tables} tables, checked with pg_restore --list).")
+    return EXIT_OK
+
+
+def _server_restore(args, url: str) -> int:
+    """`restore` into a server database: pg_restore in one transaction, after checking the
+    file and dumping the database as it is (models/server_backup.py)."""
+    from models import server_backup
+    from models.db import _shown, open_database, snapshot
+    from models.security.permissions import BACKUP, authorize
+
+    if not args.file.is_file():
+        raise _Fail(f"{args.file}: no such file")
+    engine = open_database(url)
+    try:
+        _sign_in(args, engine)
+        with snapshot(engine) as session:
+            authorize(session, args.user, BACKUP)
+    finally:
+        engine.dispose()
+    kept = server_backup.restore(url, args.file)
+    engine = open_database(url)  # it opens (upgraded when the backup is older)
+    try:
+        _audit(engine, args.user or _default_user(), "restore", detail=str(args.file))
+    finally:
+        engine.dispose()
+    print(f"Restored {args.file} into {_shown(url)}. The database as it was is kept at {kept}.")
     return EXIT_OK
 
 
@@ -788,6 +832,8 @@ def main(argv: list[str] | None = None) -> int:
                 and args.end < args.start:
             raise _Fail("--to: is before --from")
         with _writer_lock(args, url):
+            if args.command == "restore" and url.startswith("postgres"):
+                return _server_restore(args, url)
             if args.command == "restore":
                 _restore_allowed(args, url)
                 return cmd_restore(args, url)
