@@ -53,8 +53,8 @@ class Proof:
         out.append(f"Every table has the same rows in {source} and {target}.")
         out.append(f"The billable-days table (every day, with the days claimed) is the same CSV "
                    f"on both: {self.csv_lines} lines.")
-        out.append(f"The audit trail's {self.audit_rows} rows follow one another on the copy: "
-                   "its hash chain holds.")
+        rows = "1 row" if self.audit_rows == 1 else f"{self.audit_rows} rows"
+        out.append(f"The copied audit trail ({rows}) verifies: its hash chain holds.")
         return out
 
 

@@ -28,6 +28,9 @@ PerDiem writes to it: ui.shell.in_use) refuses every operation in words (`ReadOn
   called while `receiver` lives. The task it returns cannot be cancelled (its answer is the
   notice the views need): a write stops itself inside `fn` (raising, so it rolls back), as
   the import's Cancel button does.
+- Another desk's save (PostgreSQL's notices, ui/shell/other_desks.py) is announced here too
+  (`announce_other_desk`), so views treat it as a local one. A lost or refused server
+  connection surfaces as `models.server.ServerAway`: nothing was saved, and a form may retry.
 """
 
 from __future__ import annotations
