@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings, Qt
 from models import credentials
 from models.db import open_database
 from models.server import connection_url
+from tests.support import postgres
 from tests.support.gui_wait import settle
 from ui.shell.context import AppContext
 from ui.shell.main_window import MainWindow
@@ -170,3 +171,38 @@ def test_a_refused_connection_keeps_the_dialog_and_the_database_that_was_open(
     dialog.reject()
     engine = open_database(before)
     engine.dispose()
+
+
+@pytest.fixture
+def password_server(pg_server):  # pg_server first: no binaries -> the same failure or skip
+    """A server of this test's own where the role `biller` must give its password (SCRAM)."""
+    server = postgres.Server.start()
+    server.admin().execute("CREATE ROLE biller LOGIN PASSWORD 'right horse 7'")
+    server.admin().execute("CREATE DATABASE pharmacy OWNER biller")
+    hba = server.folder / "data" / "pg_hba.conf"
+    hba.write_text("local all biller scram-sha-256\n" + hba.read_text())
+    server.admin().execute("SELECT pg_reload_conf()")
+    yield server
+    server.stop()
+
+
+def test_a_wrong_password_is_refused_in_the_dialog_and_the_right_one_connects(
+        qtbot, window, password_server, no_keyring):
+    window.action_connect.trigger()
+    dialog = window.connect_dialog
+    fill(qtbot, dialog, str(password_server.folder), "pharmacy", user="biller",
+         password="wrong horse")
+    qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert "password authentication failed" in dialog.message.text()
+    assert "wrong horse" not in dialog.message.text()
+    assert window.ctx.engine.dialect.name == "sqlite"
+
+    dialog.password.clear()
+    qtbot.keyClicks(dialog.password, "right horse 7")
+    qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert not dialog.isVisible()
+    assert window.ctx.engine.dialect.name == "postgresql"  # migrated: a new pharmacy
+    assert window.ctx.read(lambda s: s.connection().exec_driver_sql(
+        "SELECT current_user").scalar()) == "biller"
