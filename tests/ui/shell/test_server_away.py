@@ -2,7 +2,8 @@
 suite's shared one must stay up), stopped with `pg_ctl stop` mid-session: a save in the patient
 form fails with a message naming the server and offering Retry, the form keeps every field
 and nothing is saved; the command line prints one line and exits 1; once the server is
-started again, Retry saves what was typed."""
+started again, Retry saves what was typed, and the listener for other desks' saves is back
+and has every view read again."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from models.server import ServerAway, host_of, server_away
 from tests.support import EXAMPLE, postgres
 from ui.forms.patient_form import PatientDialog
 from ui.shell.context import AppContext
+from ui.shell.other_desks import listen_to_other_desks
 
 YEAR = ["--from", "2026-01-01", "--to", "2026-12-31"]
 
@@ -78,6 +80,10 @@ def test_a_save_while_the_server_is_stopped_keeps_the_form_and_retry_saves(
     qtbot.addWidget(dlg)
     dlg.show()
     fill(qtbot, dlg)
+    listener = listen_to_other_desks(ctx)  # other desks' notices: reconnects after the gap
+    assert listener is not None and listener.listening.wait(10)
+    heard: list = []
+    ctx.data_changed.connect(heard.append)
     try:
         own_server.halt()  # pg_ctl stop: the session's pooled connection is cut
 
@@ -108,7 +114,11 @@ def test_a_save_while_the_server_is_stopped_keeps_the_form_and_retry_saves(
         with qtbot.waitSignal(dlg.patient_saved, timeout=10000) as saved:
             assert dlg.save() is True
         assert len(again) == 1
+        # the listener is back on the server: every view reads again (notices were missed)
+        qtbot.waitUntil(lambda: any(c.touches("patient", "order", "care_note")
+                                    and not c.patient_ids for c in heard), timeout=10000)
     finally:
+        listener.stop()
         engine.dispose()
     check = open_database(url)
     try:
