@@ -190,3 +190,22 @@ def test_an_existing_file_is_refused_and_a_failed_copy_leaves_nothing(
         engine.dispose()
     finally:
         pg_server.drop(name)
+
+
+def test_the_demo_pharmacy_goes_to_postgresql_and_back_identical(demo_template, pg_server,
+                                                                 tmp_path, capsys):
+    demo = tmp_path / "demo.sqlite"
+    copy_database(demo_template.path, demo)
+    before = _everything(f"sqlite:///{demo}")
+    name = pg_server.new_name()
+    url = pg_server.create(name)
+    try:
+        assert main.main(["--db", str(demo), "migrate-db", "--to", url]) == 0
+        back = tmp_path / "back.sqlite"
+        assert main.main(["--db", url, "migrate-db", "--to", str(back)]) == 0
+        out = capsys.readouterr().out
+        assert out.count("Every table has the same rows") == 2
+    finally:
+        pg_server.drop(name)
+    assert _everything(f"sqlite:///{back}") == before
+    assert sum(map(len, before.values())) > 1000
