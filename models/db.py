@@ -17,7 +17,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -330,6 +336,15 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
                 engine.dispose()  # damage the quick check at open does not look for
                 raise DatabaseDamaged(path, f"its integrity check failed: {exc.problem}"
                                       ) from exc
+    except OperationalError as exc:
+        if path is None and engine.dialect.name != "sqlite":  # the server, not the data
+            engine.dispose()
+            raise DomainError(f"PerDiem cannot reach the database server for {_shown(url)} "
+                              f"({str(exc.orig).strip()}). Check that the server is running "
+                              "and the address, database and user are right; nothing was "
+                              "changed.") from exc
+        raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
+                          f"({exc.orig}).") from exc
     except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
         raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
                           f"({exc.orig}).") from exc

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from models import db
 from models.db import current_revision, head_revision, snapshot, unit_of_work
+from models.errors import DomainError
 from models.records import clinical, registry
 from models.security import audit
 from tests.support.claimed_october import ICN, export, set_number
@@ -127,3 +128,13 @@ def test_migration_0012_turns_local_times_into_utc_with_the_same_results(
         assert clinical.get_record(s, registry.INFUSION, "mar-1").model_dump() == before
         assert [(r.id, r.at, r.hash) for r in audit.rows(s)] == trail
         assert audit.verify(s) is None
+
+
+@pytest.mark.sqlite_only  # no database at all: a server that is not there
+def test_a_server_that_cannot_be_reached_is_named_in_words_without_the_password(tmp_path):
+    url = f"postgresql://pharmacist:s3cret@/perdiem?host={tmp_path}"  # no server listens here
+    with pytest.raises(DomainError) as info:
+        db.open_database(url)
+    message = str(info.value)
+    assert message.startswith("PerDiem cannot reach the database server for postgresql")
+    assert "nothing was changed" in message and "s3cret" not in message
