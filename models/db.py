@@ -28,7 +28,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models import backup, dbfile
+from models import backup, dbfile, server
 from models.claims import batch_files
 from models.dbfile import DatabaseDamaged, damage, network_problem, restore_command
 from models.errors import DomainError
@@ -37,10 +37,6 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 APP_NAME = "PerDiem"
 ANALYSIS_LIMIT = 1000
 WRITE = "perdiem_write"  # the execution option of a writing engine (`writer`)
-# PostgreSQL: the transaction-level advisory lock every write takes first (`make_engine`), the
-# server's BEGIN IMMEDIATE; one number for PerDiem's writes, "PerDiem" in ASCII
-WRITE_LOCK = 0x50657244696570
-LOCK_WAIT = "10s"  # how long a write waits for another desk's, as SQLite's busy_timeout
 
 
 def default_db_path() -> Path:
@@ -76,15 +72,6 @@ def sqlite_path(url: str) -> Path | None:
     return Path(rest) if rest and rest != ":memory:" else None
 
 
-def server_url(url: str) -> str:
-    """A PostgreSQL URL with PerDiem's driver (psycopg 3): `postgresql://` and `postgres://`
-    name no driver, and SQLAlchemy's default for them (psycopg2) is not installed."""
-    for plain in ("postgresql://", "postgres://"):
-        if url.startswith(plain):
-            return "postgresql+psycopg://" + url[len(plain):]
-    return url
-
-
 def make_engine(url: str) -> Engine:
     """An engine with PerDiem's connection settings; no migration is run. A new database
     file is created 0600 (it holds patients' records; SQLite gives its -wal and -shm files
@@ -99,7 +86,7 @@ def make_engine(url: str) -> Engine:
             backup.private_file(path)
         except FileExistsError:
             pass
-    url = server_url(url)
+    url = server.server_url(url)
     # hide_parameters: an error names the statement, never the values it carried (a
     # patient's name in a traceback or a log: issue 12)
     engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {},
@@ -138,16 +125,7 @@ def make_engine(url: str) -> Engine:
                 pass
 
     if engine.dialect.name == "postgresql":
-
-        @event.listens_for(engine, "begin")
-        def _begin_pg(conn):  # pragma: no branch - runs as each transaction starts
-            # A write waits for any other desk's write to commit, then goes on alone (READ
-            # COMMITTED: each statement after the lock sees what the other committed), as
-            # BEGIN IMMEDIATE does on SQLite: the highest id it adds one to (rows.new_id), the
-            # days a claim batch checks are free, cannot change under it.
-            if conn.get_execution_options().get(WRITE, False):
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        server.take_write_lock(engine, WRITE)  # the server's BEGIN IMMEDIATE
 
     return engine
 
@@ -336,10 +314,7 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
     except OperationalError as exc:
         if path is None and engine.dialect.name != "sqlite":  # the server, not the data
             engine.dispose()
-            raise DomainError(f"PerDiem cannot reach the database server for {_shown(url)} "
-                              f"({str(exc.orig).strip()}). Check that the server is running "
-                              "and the address, database and user are right; nothing was "
-                              "changed.") from exc
+            raise server.unreachable(_shown(url), exc.orig) from exc
         raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
                           f"({exc.orig}).") from exc
     except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
