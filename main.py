@@ -815,6 +815,11 @@ def main(argv: list[str] | None = None) -> int:
 
     url = resolve_db_url(getattr(args, "source", None) or args.db)
     if args.command is None:
+        # the models before Qt: PySide6 reads the source of every module imported after it
+        # (looking for `from __feature__ import`), a tenth of a second for these alone
+        import models.billing.month  # noqa: F401
+        import models.billing.worklist  # noqa: F401
+        import models.records.clinical  # noqa: F401
         from ui.shell.app import run
 
         return run(url, args.user or _default_user())

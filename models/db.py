@@ -17,25 +17,26 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models import backup, dbfile, notify
+from models import backup, dbfile, notify, server
 from models.claims import batch_files
 from models.dbfile import DatabaseDamaged, damage, network_problem, restore_command
 from models.errors import DomainError
-from models.server import server_away
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 APP_NAME = "PerDiem"
 ANALYSIS_LIMIT = 1000
 WRITE = "perdiem_write"  # the execution option of a writing engine (`writer`)
-# PostgreSQL: the transaction-level advisory lock every write takes first (`make_engine`), the
-# server's BEGIN IMMEDIATE; one number for PerDiem's writes, "PerDiem" in ASCII
-WRITE_LOCK = 0x50657244696570
-LOCK_WAIT = "10s"  # how long a write waits for another desk's, as SQLite's busy_timeout
 
 
 def default_db_path() -> Path:
@@ -71,15 +72,6 @@ def sqlite_path(url: str) -> Path | None:
     return Path(rest) if rest and rest != ":memory:" else None
 
 
-def server_url(url: str) -> str:
-    """A PostgreSQL URL with PerDiem's driver (psycopg 3): `postgresql://` and `postgres://`
-    name no driver, and SQLAlchemy's default for them (psycopg2) is not installed."""
-    for plain in ("postgresql://", "postgres://"):
-        if url.startswith(plain):
-            return "postgresql+psycopg://" + url[len(plain):]
-    return url
-
-
 def make_engine(url: str) -> Engine:
     """An engine with PerDiem's connection settings; no migration is run. A new database
     file is created 0600 (it holds patients' records; SQLite gives its -wal and -shm files
@@ -94,7 +86,7 @@ def make_engine(url: str) -> Engine:
             backup.private_file(path)
         except FileExistsError:
             pass
-    url = server_url(url)
+    url = server.server_url(url)
     # hide_parameters: an error names the statement, never the values it carried (a
     # patient's name in a traceback or a log: issue 12)
     sqlite = url.startswith("sqlite")
@@ -136,16 +128,7 @@ def make_engine(url: str) -> Engine:
                 pass
 
     if engine.dialect.name == "postgresql":
-
-        @event.listens_for(engine, "begin")
-        def _begin_pg(conn):  # pragma: no branch - runs as each transaction starts
-            # A write waits for any other desk's write to commit, then goes on alone (READ
-            # COMMITTED: each statement after the lock sees what the other committed), as
-            # BEGIN IMMEDIATE does on SQLite: the highest id it adds one to (rows.new_id), the
-            # days a claim batch checks are free, cannot change under it.
-            if conn.get_execution_options().get(WRITE, False):
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        server.take_write_lock(engine, WRITE)  # the server's BEGIN IMMEDIATE
 
     return engine
 
@@ -327,24 +310,37 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
                 settled = batch_files.settle_pending(session)
         if path is not None and daily_backup:
             try:
-                backup.daily_backup(path, dt.date.today())
-            except backup.BackupFailed as exc:
-                if exc.problem is None:
-                    raise
-                engine.dispose()  # damage the quick check at open does not look for
-                raise DatabaseDamaged(path, f"its integrity check failed: {exc.problem}"
-                                      ) from exc
-    except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
-        away = server_away(exc, url)
-        if away is not None:  # refused or lost: the server is named, never a traceback
+                take_daily_backup(path)
+            except DatabaseDamaged:
+                engine.dispose()
+                raise
+    except OperationalError as exc:
+        if path is None and engine.dialect.name != "sqlite":  # the server, not the data
             engine.dispose()
-            raise away from exc
+            raise server.unreachable(_shown(url), exc.orig) from exc
+        raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
+                          f"({exc.orig}).") from exc
+    except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
         raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
                           f"({exc.orig}).") from exc
     for done in settled:
         if report is not None:
             report(str(done))
     return engine
+
+
+def take_daily_backup(path: Path) -> Path | None:
+    """The day's first verified copy of the database file at `path` (models/backup.py), or
+    None when today's exists. DatabaseDamaged when the copy's full integrity check finds
+    damage the quick check at open does not look for; BackupFailed when it cannot be written.
+    The command line takes it as it opens the file; the GUI once its window is up (in the
+    background: 1.3 s on five years of a 300-patient pharmacy)."""
+    try:
+        return backup.daily_backup(path, dt.date.today())
+    except backup.BackupFailed as exc:
+        if exc.problem is None:
+            raise
+        raise DatabaseDamaged(path, f"its integrity check failed: {exc.problem}") from exc
 
 
 def transactions(engine: Engine) -> Callable[[], AbstractContextManager[Session]]:

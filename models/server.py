@@ -1,22 +1,74 @@
-"""When the pharmacy server is away (issue 14): a lost or refused connection to PostgreSQL
+"""PostgreSQL, the shared server of several desks (issue 14): what models/db.py does
+differently for it. docs/server.md says what works.
+
+- `server_url`: `postgresql://` and `postgres://` URLs get PerDiem's driver, psycopg 3.
+- `take_write_lock`: every write transaction first takes PerDiem's transaction-level advisory
+  lock, the server's BEGIN IMMEDIATE: a second desk's write waits (up to LOCK_WAIT, as SQLite's
+  busy timeout) for the first to commit, then goes on alone and sees what it committed (READ
+  COMMITTED), so the highest id it adds one to (rows.new_id), the claimed days a batch checks,
+  the version an edit was made from cannot change under it.
+- `unreachable`: the message when the server cannot be reached, without the URL's password.
+- `server_away` / `ServerAway`: a connection refused or lost midway (below).
+- `connection_url`: a desk's URL, TLS required unless the server is this PC.
+
+When the pharmacy server is away: a lost or refused connection to PostgreSQL
 becomes one clear sentence naming the server (`ServerAway`), never a traceback.
 
 `server_away(exc, url)` recognises it: a SQLAlchemy error whose cause is psycopg's
 OperationalError for a connection (refused, gone: SQLAlchemy marks it `connection_invalidated`,
 or the server's SQLSTATE class 08 / shutdown 57P01-57P03). Other operational errors (a lock
 waited for too long, a statement cancelled) are not the server being away. The GUI's write
-operation and background reads, `open_database` and the command line turn such an error into
-`ServerAway`; nothing was saved (the transaction never committed), so a form keeps what was
-typed and its Retry saves again once the server is back (the engine's pool pings a connection
+operation and background reads and the command line turn such an error into `ServerAway`
+(at `open_database`, where nothing is open yet to retry, `unreachable` says it); nothing was
+saved (the transaction never committed), so a form keeps what was typed and its Retry saves
+again once the server is back (the engine's pool pings a connection
 before using it, so the first save after a restart does not meet a dead one).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from models.errors import DomainError
+
+WRITE_LOCK = 0x50657244696570  # one number for PerDiem's writes: "PerDiem" in ASCII
+LOCK_WAIT = "10s"
+
+
+def server_url(url: str) -> str:
+    """A PostgreSQL URL with PerDiem's driver (psycopg 3): `postgresql://` and `postgres://`
+    name no driver, and SQLAlchemy's default for them (psycopg2) is not installed."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
+def take_write_lock(engine: Engine, write_option: str) -> None:
+    """Make each transaction of `engine` whose execution options carry `write_option` take
+    the write lock before its first statement."""
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:  # pragma: no branch - runs as each transaction starts
+        if conn.get_execution_options().get(write_option, False):
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def unreachable(shown: str, reason: object) -> DomainError:
+    """The server for `shown` (the URL without its password) cannot be reached; one line (the
+    driver's reason spans several)."""
+    said = " ".join(str(reason).split())
+    return DomainError(f"PerDiem cannot reach the database server for {shown} ({said}). "
+                       "Check that the server is running and the address, database and user "
+                       "are right; nothing was changed.")
+
+
+# --- the server away ---------------------------------------------------------------------
 
 SHUTDOWN = {"57P01", "57P02", "57P03"}  # admin shutdown, crash shutdown, cannot connect now
 

@@ -4,9 +4,10 @@ No rule is implemented again here: the holds are `rules.evaluate`'s days with st
 their reasons (the record that settles each from `fixes.record_to_fix`); "not yet logged" is an
 order in force (`OrderBase.active_on`, R2) with no entry for the day, which is R1's no-infusion
 day before anyone typed it; authorization units come from R13's count
-(`loading.authorization_usage`); a beyond-use date is R9's and a care note's reach R12's
-(`rules.CARE_NOTE_DAYS`); an unsigned order is R7's; a claim is ready for a billable day no claim
-batch holds (`month.shown_status`). The GUI's Today page and `main.py worklist` both show it.
+(`rules.authorization_units` over the period's own data); a beyond-use date is R9's and a care
+note's reach R12's (`rules.CARE_NOTE_DAYS`); an unsigned order is R7's; a claim is ready for a
+billable day no claim batch holds (`month.shown_status`). The GUI's Today page and `main.py
+worklist` both show it.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def build_worklist(session: Session, today: dt.date) -> WorkList:
     # holds over the last month, by reason (the rules' order): one line per order and reason
     # with its days, opening what settles the first of them
     start = today - dt.timedelta(days=HOLD_DAYS)
-    days = loading.billable_days(session, start, today)
+    data, days = loading.billing_period(session, start, today)
     held: dict[tuple[str, str], list[rules.DayResult]] = defaultdict(list)
     for d in days:
         if d.status == rules.HOLD:
@@ -134,7 +135,9 @@ def build_worklist(session: Session, today: dt.date) -> WorkList:
 
     # authorizations in force: ending soon or with few units left (R13's own count)
     in_force = [a for a in list_authorizations(session) if a.covers(today)]
-    used = loading.authorization_usage(session, {a.patient_id for a in in_force})
+    # the period's data holds every authorization chain reaching today with its earlier
+    # service days (R13's look-back): the units used through today, without a second read
+    used = rules.authorization_units(data)
     for a in in_force:
         left = a.units - used.get(a.id, 0)
         ends_in = (a.end_date - today).days

@@ -16,7 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, LargeBinary, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Index, LargeBinary, String, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.records.types import Exact, Timestamp
@@ -479,15 +479,24 @@ class Claim(SQLModel, table=True):
 
 
 class ClaimDay(SQLModel, table=True):
-    """A service day (order, date) a claim bills; the newest claim holding a day is its claim."""
+    """A service day (order, date) a claim bills; the newest claim holding a day is its claim.
+
+    `in_force`: the claim bills the day now (not replaced, not a void): the database refuses a
+    second such row for one day (a partial unique index, both engines), so a day is never
+    claimed twice, even by two desks at once (models/claims/batches.py keeps it)."""
 
     __tablename__ = "claim_day"
-    __table_args__ = (Index("ix_claim_day_order_id_date", "order_id", "date"),)
+    __table_args__ = (
+        Index("ix_claim_day_order_id_date", "order_id", "date"),
+        Index("ux_claim_day_in_force", "order_id", "date", unique=True,
+              sqlite_where=text("in_force"), postgresql_where=text("in_force")),
+    )
 
     pk: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)
     order_id: str = Field(foreign_key="orders.id", max_length=64)
     date: dt.date = Field(index=True)
+    in_force: bool = True
 
 
 # --- attachments (documentation packets) -------------------------------------------------------

@@ -15,8 +15,11 @@ from sqlalchemy import create_engine, inspect, text
 
 from models import db
 from models.db import current_revision, head_revision, snapshot, unit_of_work
+from models.errors import DomainError
 from models.records import clinical, registry
 from models.security import audit
+from tests.support.claimed_october import ICN, export, set_number
+from tests.support.databases import billing_ready
 
 pytestmark = pytest.mark.both_engines
 
@@ -91,7 +94,16 @@ def test_money_and_doses_are_exact_decimals(example_engine, backend):
 
 @pytest.mark.sqlite_only  # migration 0012 rewrites an older SQLite file's local times
 def test_migration_0012_turns_local_times_into_utc_with_the_same_results(
-        example_engine, chicago):
+        example_engine, chicago, tmp_path):
+    """... and marks which claimed days are in force (a replaced claim's are not)."""
+    billing_ready(example_engine)
+    first = export(example_engine, tmp_path / "oct.837")
+    set_number(example_engine, ICN, first.written[0].account_number)
+    export(example_engine, tmp_path / "again.837", rebill=True)
+    days = "SELECT claim_id, in_force FROM claim_day ORDER BY pk"
+    with example_engine.connect() as conn:
+        in_force = conn.execute(text(days)).all()
+    assert [f for _c, f in in_force] == [0, 0, 1, 1]
     with unit_of_work(example_engine) as s:
         clinical.void_record(s, actor="nurse a", kind=registry.INFUSION, record_id="mar-1",
                              reason="entered twice", recorded_at=VOIDED_AT)
@@ -110,8 +122,19 @@ def test_migration_0012_turns_local_times_into_utc_with_the_same_results(
     command.upgrade(cfg, "head")
     with plain.connect() as conn:
         assert conn.execute(text(sql)).scalar_one() == "2026-11-02 15:00:00.000000"
+        assert conn.execute(text(days)).all() == in_force
     plain.dispose()
     with snapshot(example_engine) as s:
         assert clinical.get_record(s, registry.INFUSION, "mar-1").model_dump() == before
         assert [(r.id, r.at, r.hash) for r in audit.rows(s)] == trail
         assert audit.verify(s) is None
+
+
+@pytest.mark.sqlite_only  # no database at all: a server that is not there
+def test_a_server_that_cannot_be_reached_is_named_in_words_without_the_password(tmp_path):
+    url = f"postgresql://pharmacist:s3cret@/perdiem?host={tmp_path}"  # no server listens here
+    with pytest.raises(DomainError) as info:
+        db.open_database(url)
+    message = str(info.value)
+    assert message.startswith("PerDiem cannot reach the database server for postgresql")
+    assert "nothing was changed" in message and "s3cret" not in message

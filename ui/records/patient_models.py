@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -36,6 +37,38 @@ def _birth_date(word: str) -> str:
     return word
 
 
+def member_id(p: PatientRead, day: dt.date) -> str:
+    """The member id staff quote on `day`: the coverage in force (primary first), else the one
+    that started last, not one that ended months ago."""
+    if not p.coverages:
+        return ""
+    current = [c for c in p.coverages if c.covers(day)]
+    if current:
+        return min(current, key=lambda c: c.priority != "primary").member_id
+    return max(p.coverages, key=lambda c: c.start_date).member_id
+
+
+@dataclass(frozen=True)
+class PatientRows:
+    """What each patient's row shows, sorts by and is searched by: plain Python, worked out
+    with the list's read off the GUI thread (a few tens of milliseconds for 300 patients)."""
+
+    patients: list[PatientRead]
+    texts: list[tuple[str, str, str]]
+    keys: list[tuple[str, str, str]]
+    search: list[str]
+
+
+def patient_rows(patients: list[PatientRead], day: dt.date) -> PatientRows:
+    texts = [(p.display_name, us_date(p.birth_date), member_id(p, day)) for p in patients]
+    keys = [(name.lower(), p.birth_date.isoformat(), member.lower())
+            for p, (name, _born, member) in zip(patients, texts, strict=True)]
+    search = [(f"{p.last_name}, {p.first_name} {p.first_name} {p.last_name} {p.id} "
+               f"{' '.join(c.member_id for c in p.coverages)} {us_date(p.birth_date)} "
+               f"{p.birth_date.isoformat()}").lower() for p in patients]
+    return PatientRows(list(patients), texts, keys, search)
+
+
 class PatientTableModel(QAbstractTableModel):
     """Patients as rows: name, date of birth, member id of the coverage billed today. The
     texts are worked out once per patient when the list is set, so sorting and painting
@@ -50,41 +83,57 @@ class PatientTableModel(QAbstractTableModel):
         self._texts: list[tuple[str, str, str]] = []  # what each column shows
         self._keys: list[tuple[str, str, str]] = []  # what each column sorts by
         self._search: list[str] = []
+        self._sorted_by: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
         self.today = today
 
     def member_id(self, p: PatientRead) -> str:
-        """The member id staff quote today: the coverage in force (primary first), else the
-        one that started last, not one that ended months ago."""
-        if not p.coverages:
-            return ""
-        day = self.today()
-        current = [c for c in p.coverages if c.covers(day)]
-        if current:
-            return min(current, key=lambda c: c.priority != "primary").member_id
-        return max(p.coverages, key=lambda c: c.start_date).member_id
+        """The member id staff quote today (see `member_id`)."""
+        return member_id(p, self.today())
 
-    def set_patients(self, patients: list[PatientRead]) -> None:
+    def set_patients(self, patients: list[PatientRead] | PatientRows) -> None:
+        """Show these patients, in the order chosen; their texts worked out beforehand
+        (`patient_rows`, which the list's background read calls) or here."""
+        rows = patients if isinstance(patients, PatientRows) else patient_rows(
+            patients, self.today())
         self.beginResetModel()
-        self._patients = list(patients)
-        self._texts = [(p.display_name, us_date(p.birth_date), self.member_id(p))
-                       for p in self._patients]
-        self._keys = [(name.lower(), p.birth_date.isoformat(), member.lower())
-                      for p, (name, _born, member) in zip(self._patients, self._texts,
-                                                           strict=True)]
-        self._search = [
-            (f"{p.last_name}, {p.first_name} {p.first_name} {p.last_name} {p.id} "
-             f"{' '.join(c.member_id for c in p.coverages)} {us_date(p.birth_date)} "
-             f"{p.birth_date.isoformat()}").lower() for p in self._patients]
+        self._patients, self._texts = list(rows.patients), list(rows.texts)
+        self._keys, self._search = list(rows.keys), list(rows.search)
+        self._sort()
         self.endResetModel()
+
+    def sort_rows(self, column: int, order: Qt.SortOrder) -> None:
+        """Put the rows in the order of `column`'s sort keys, in Python and at once: the
+        filter proxy in front of this model leaves the order alone, so Qt never calls back
+        into Python for each comparison (thousands of calls for 300 patients, each waiting
+        for the interpreter while a background read holds it)."""
+        if column == self._sorted_by[0] and order == self._sorted_by[1]:
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sorted_by = (column, order)
+        before = [p.id for p in self._patients]
+        self._sort()
+        new_row = {p.id: row for row, p in enumerate(self._patients)}
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(
+            old, [self.index(new_row[before[i.row()]], i.column()) for i in old])
+        self.layoutChanged.emit()
+
+    def _sort(self) -> None:
+        """Reorder every per-row list by the sort column's keys (stable, as Qt sorts)."""
+        column, order = self._sorted_by
+        if not 0 <= column < len(self.HEADERS):
+            return
+        rows = sorted(range(len(self._patients)), key=lambda r: self._keys[r][column],
+                      reverse=order == Qt.SortOrder.DescendingOrder)
+        for name in ("_patients", "_texts", "_keys", "_search"):
+            values = getattr(self, name)
+            setattr(self, name, [values[r] for r in rows])
 
     def patient_at(self, row: int) -> PatientRead:
         return self._patients[row]
 
     def patient_ids(self) -> list[str]:
         return [p.id for p in self._patients]
-
-    def sort_key(self, row: int, column: int) -> str:
-        return self._keys[row][column]
 
     def search_text(self, row: int) -> str:
         return self._search[row]
@@ -111,8 +160,6 @@ class PatientTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             ids = ", ".join(c.member_id for c in p.coverages) or "no coverage"
             return f"{p.display_name} (id {p.id})\nMember ids: {ids}"
-        if role == Qt.ItemDataRole.EditRole and col == 1:
-            return p.birth_date.isoformat()  # sorts by date, not by month
         if role == PATIENT_ID_ROLE:
             return p.id
         if role == SEARCH_ROLE:
@@ -135,8 +182,6 @@ class PatientFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._needle = ""
         self._active: set[str] | None = None
-        self.setSortRole(Qt.ItemDataRole.EditRole)
-        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def set_search(self, text: str) -> None:
         """Words that must all match; a whole date of birth in a short form (4/12/58,
@@ -161,7 +206,8 @@ class PatientFilterProxy(QSortFilterProxyModel):
         haystack = model.search_text(source_row)
         return all(word in haystack for word in self._needle.split())
 
-    def lessThan(self, left: Index, right: Index) -> bool:
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The view's sort (a click on a heading): the source model puts its rows in order
+        (PatientTableModel.sort_rows); this proxy keeps that order and only filters."""
         model: PatientTableModel = self.sourceModel()  # type: ignore[assignment]
-        column = left.column()
-        return model.sort_key(left.row(), column) < model.sort_key(right.row(), column)
+        model.sort_rows(column, order)

@@ -28,7 +28,13 @@ from models import clock
 from models.records import reference
 from models.records.changes import Changes
 from models.records.tables import PatientRead
-from ui.records.patient_models import PATIENT_ID_ROLE, PatientFilterProxy, PatientTableModel
+from ui.records.patient_models import (
+    PATIENT_ID_ROLE,
+    PatientFilterProxy,
+    PatientRows,
+    PatientTableModel,
+    patient_rows,
+)
 from ui.shell.context import AppContext
 from ui.shell.tab_loading import LOADING_STYLE
 from ui.shell.workers import BackgroundTask, run_in_background
@@ -154,14 +160,16 @@ class PatientListPanel(QWidget):
         self.count_label.setText("Loading patients…")
         active_on = self.today() if self.active_only.isChecked() else None
 
-        def load(s: Any) -> tuple[list[PatientRead], set[str] | None]:
-            return (reference.list_patients(s), None if active_on is None
+        day = self.today()
+
+        def load(s: Any) -> tuple[PatientRows, set[str] | None]:
+            return (patient_rows(reference.list_patients(s), day), None if active_on is None
                     else reference.active_patient_ids(s, active_on))
 
         self._task = run_in_background(self.ctx, load, receiver=self,
                                        on_result=self._show, on_error=self._on_load_failed)
 
-    def _show(self, data: tuple[list[PatientRead], set[str] | None]) -> None:
+    def _show(self, data: tuple[PatientRows, set[str] | None]) -> None:
         self._task = None
         patients, active = data
         keep, self._wanted = self._wanted, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import shiboken6
@@ -60,12 +61,31 @@ def sign_in(ctx) -> bool:
 
 def run(url: str, actor: str) -> int:
     """Open the database at `url` and run the app until its window closes; the exit status."""
-    app = make_application()
     from models.db import DatabaseDamaged, UpgradeFailed, open_database, sqlite_path
+    from ui.shell.context import AppContext
+    from ui.shell.daily_backup import start_daily_backup
+    from ui.shell.first_run import first_run_wanted
+    from ui.shell.in_use import take_writer_lock
+    from ui.shell.main_window import MainWindow
+    from ui.shell.workers import run_in_background
+
+    # What the imports made (modules, classes, tables: 150,000 objects) lives as long as the
+    # app. Frozen, out of the collector's sight, a full collection walks only what was made
+    # since: without it, each of the five or six full collections during the first reads took
+    # 70-140 ms, and every thread, the GUI's too, waited for it (issue 8). Frozen before the
+    # first Qt object, so no wrapper of one is ever kept from the collector.
+    gc.freeze()
+    app = make_application()
+    # A background read holds the interpreter for up to the switch interval (5 ms by default)
+    # each time the GUI thread asks for it back, once per call into Python: a paint that makes
+    # twenty such calls while the work list is computed waited 100 ms. 1 ms keeps the window
+    # answering; the reads lose a few per cent.
+    sys.setswitchinterval(0.001)
 
     notices: list[str] = []
     try:
-        engine = open_database(url, report=notices.append, daily_backup=True)
+        # today's backup is taken once the window is up (ui/shell/daily_backup.py)
+        engine = open_database(url, report=notices.append)
     except (DatabaseDamaged, UpgradeFailed) as exc:  # the reason and the backups to restore
         from ui.shell.damaged import DatabaseProblemDialog
 
@@ -82,12 +102,6 @@ def run(url: str, actor: str) -> int:
             "you may write to its folder.")
         return 1
 
-    from ui.shell.context import AppContext
-    from ui.shell.first_run import first_run_wanted
-    from ui.shell.in_use import take_writer_lock
-    from ui.shell.main_window import MainWindow
-    from ui.shell.workers import run_in_background
-
     ctx = AppContext(engine, actor, url, parent=app)  # Qt owns it: see ui.shell.workers
     if not sign_in(ctx):  # issue 12: the first administrator, or a login
         engine.dispose()
@@ -102,6 +116,7 @@ def run(url: str, actor: str) -> int:
     following = Following(ctx)  # PostgreSQL: other desks' saves appear here too
     if notices:  # e.g. a claim batch a crash left half-done, settled at the open
         window.show_status(" ".join(notices))
+    start_daily_backup(window, sqlite_path(url))
     # asked in the background like every read, so the window paints first
     run_in_background(ctx, first_run_wanted, receiver=window,
                       on_result=lambda wanted: wanted and window.open_first_run())

@@ -16,7 +16,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRect, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QRect, QSettings, QSize, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
@@ -349,6 +349,11 @@ class MainWindow(WindowMenus, WindowCommands, QMainWindow):
 
     @Slot()
     def _build_next(self) -> None:
+        if QThreadPool.globalInstance().activeThreadCount():
+            # the start-up reads (the work list, today's backup) first: a tab built now would
+            # compete with them for the CPU and the interpreter, and wait longer on the GUI thread
+            QTimer.singleShot(50, self, self._build_next)
+            return
         if self.tabs.build_next():
             QTimer.singleShot(0, self, self._build_next)  # dropped if the window goes
         else:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox
 
 from models.db import DatabaseDamaged, UpgradeFailed, open_database, sqlite_path
 from models.records import reference
+from ui.shell.daily_backup import start_daily_backup
 from ui.shell.patient_tabs import CALENDAR_CLASS
 
 if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
@@ -225,7 +226,7 @@ class WindowCommands:
         url = f"sqlite:///{path.resolve()}"
         notices: list[str] = []
         try:
-            engine = open_database(url, report=notices.append, daily_backup=True)
+            engine = open_database(url, report=notices.append)  # backed up once it is open
         except (DatabaseDamaged, UpgradeFailed) as exc:  # the reason, and backups to restore
             from ui.shell.damaged import DatabaseProblemDialog
 
@@ -244,6 +245,7 @@ class WindowCommands:
             engine.dispose()
             return False
         self.ctx.replace_engine(engine, url)
+        start_daily_backup(self, path.resolve())
         self.show_status(" ".join([f"Opened {path}.", *notices]
                                   + ([f"Read-only: {self.ctx.read_only}."]
                                      if self.ctx.read_only else [])))

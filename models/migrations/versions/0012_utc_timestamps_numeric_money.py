@@ -1,4 +1,5 @@
-"""one set of column types on both engines (issue 14): moments in UTC, exact numeric money
+"""one set of column types on both engines (issue 14): moments in UTC, exact numeric money;
+a day is never claimed twice (claim_day.in_force and its partial unique index)
 
 Revision ID: 0012
 Revises: 0011
@@ -13,6 +14,9 @@ models/records/types.py defines the types. What changes in the database:
   which does not change). Money stays text (exact).
 - PostgreSQL: the moments become `timestamptz` and money `numeric` (the older migrations
   made `timestamp` and `varchar(32)`).
+- Both: `claim_day.in_force`, true where the day's claim bills it now (not replaced by a later
+  claim, not a void), and a unique index over (order_id, date) of those rows: the database
+  itself refuses a day claimed twice (models/claims/batches.py).
 """
 
 import datetime as dt
@@ -81,7 +85,19 @@ def _shift(to_utc: bool) -> None:
         op.execute(sql)
 
 
+def _claimed_days_in_force() -> None:
+    with op.batch_alter_table('claim_day', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('in_force', sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))
+    op.execute("UPDATE claim_day SET in_force = FALSE WHERE claim_id IN (SELECT id FROM claim "
+               "WHERE frequency_code = '8' OR id IN (SELECT replaces_claim_id FROM claim "
+               "WHERE replaces_claim_id IS NOT NULL))")
+    op.create_index('ux_claim_day_in_force', 'claim_day', ['order_id', 'date'], unique=True,
+                    sqlite_where=sa.text('in_force'), postgresql_where=sa.text('in_force'))
+
+
 def upgrade() -> None:
+    _claimed_days_in_force()
     if op.get_bind().dialect.name == "sqlite":
         _shift(to_utc=True)
         return
@@ -96,6 +112,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ux_claim_day_in_force', table_name='claim_day')
+    with op.batch_alter_table('claim_day', schema=None) as batch_op:
+        batch_op.drop_column('in_force')
     if op.get_bind().dialect.name == "sqlite":
         _shift(to_utc=False)
         return
@@ -107,5 +126,3 @@ def downgrade() -> None:
             op.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar(32) '
                        f'USING "{column}"::text')
 
-
-_ = sa  # the template's import, kept for a later edit of this file

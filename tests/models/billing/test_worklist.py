@@ -112,3 +112,18 @@ def test_the_command_prints_the_list(demo_engine, capsys):
     for key, title in worklist.SECTIONS.items():
         assert f"{title} ({len(work.section(key))})" in out
     assert out == worklist.to_text(work)
+
+
+def test_units_left_come_from_the_periods_own_data_as_r13_counts_them(demo_engine):
+    """R13 (issue 8): the work list reads the units used off its own period's data (the
+    authorization chains reaching today and their earlier service days), not a second count
+    over every patient's history; for every authorization in force today both agree."""
+    with snapshot(demo_engine) as s:
+        in_force = [a for a in list_authorizations(s) if a.covers(TODAY)]
+        data, _days = loading.billing_period(s, TODAY - dt.timedelta(days=worklist.HOLD_DAYS),
+                                             TODAY)
+        from_period = rules.authorization_units(data)
+        assert in_force and any(from_period.get(a.id) for a in in_force)
+        for a in in_force:
+            assert from_period.get(a.id, 0) == loading.authorization_usage(
+                s, a.patient_id).get(a.id, 0), a.id

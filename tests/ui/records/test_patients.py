@@ -283,3 +283,44 @@ def test_a_birth_date_in_a_short_form_finds_the_patient(qtbot, ctx, typed):
     settle(qtbot)
     qtbot.keyClicks(panel.search, typed)
     assert shown_ids(panel) == ["p-3"]
+
+
+def _click_heading(qtbot, panel: PatientListPanel, column: int) -> None:
+    from PySide6.QtCore import QPoint
+
+    header = panel.view.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(header.sectionViewportPosition(column) + 8, 6))
+
+
+def test_headings_sort_by_name_and_by_birth_date_keeping_the_selection(qtbot, ctx):
+    """The list's order is the model's own (sorted in Python, issue 8): by name at first, by
+    date of birth as a date (12/01/1950 before 04/18/1961, not after it as text), descending
+    on a second click; the selected patient stays selected and the search still filters."""
+    with unit_of_work(ctx.engine) as s:
+        reference.save_patient(s, actor="test", data=PatientBase(
+            id="p-4", first_name="Amy", last_name="Zed", birth_date=dt.date(1950, 12, 1),
+            sex="F", address_line1="1 Main St", city="Peoria", state="IL", zip="61602"),
+            coverages=[])
+    panel = PatientListPanel(ctx, today=lambda: TODAY)
+    qtbot.addWidget(panel)
+    panel.show()
+    settle(qtbot)
+    assert shown_ids(panel) == ["p-2", "p-3", "p-1001", "p-4"]  # Becker, Castillo, Lindqvist, Zed
+    assert panel.select_patient("p-3")
+
+    _click_heading(qtbot, panel, 1)
+    assert shown_ids(panel) == ["p-4", "p-1001", "p-3", "p-2"]
+    assert panel.current_patient_id() == "p-3"
+    _click_heading(qtbot, panel, 1)
+    assert shown_ids(panel) == ["p-2", "p-3", "p-1001", "p-4"]
+    assert panel.current_patient_id() == "p-3"
+
+    qtbot.keyClicks(panel.search, "19")  # born in the 1900s: all four, in the order chosen
+    assert shown_ids(panel) == ["p-2", "p-3", "p-1001", "p-4"]
+    qtbot.keyClicks(panel.search, "6")  # 1961 and 1966
+    assert shown_ids(panel) == ["p-3", "p-1001"]
+    panel.search.clear()
+    panel.reload()  # a new read keeps the order chosen
+    settle(qtbot)
+    assert shown_ids(panel) == ["p-2", "p-3", "p-1001", "p-4"]
