@@ -170,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
 
     p = sub.add_parser("backup", help="write a verified copy of the database (SQLite's "
-                       "online backup, so PerDiem may stay open)")
+                       "online backup, so PerDiem may stay open; a server database: pg_dump's "
+                       "custom format, checked with pg_restore --list)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
 
     p = sub.add_parser("restore", help="put a backup in the database's place, after checking "
@@ -188,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
         if action == "encrypt":
             p.add_argument("--remember", action="store_true",
                            help="also store the passphrase in the system keyring")
+
+    p = sub.add_parser("migrate-db", help="copy the whole pharmacy into an EMPTY database (a "
+                       "PostgreSQL server, or a new SQLite file), all or nothing, and prove "
+                       "the copy: same rows per table, same billable-days (docs/server.md)")
+    p.add_argument("--to", dest="target", required=True, metavar="URL_OR_FILE",
+                   help="the empty target: postgresql://USER@HOST/DATABASE or a new file")
+    p.add_argument("--from", dest="source", metavar="URL_OR_FILE",
+                   help="the database copied (default: --db, then $PERDIEM_DB, then the "
+                   "default file)")
 
     p = sub.add_parser("users", help="staff accounts: add, list, disable, enable")
     users = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
@@ -521,7 +531,7 @@ def cmd_packet(args, engine) -> int:
     from models.db import snapshot
     from reports.packet import render_packet, write_pdf
 
-    created = dt.datetime.now().replace(microsecond=0)
+    created = dt.datetime.now().astimezone().replace(microsecond=0)
     with snapshot(engine) as session:
         if args.claim:
             data = load_claim_packet_data(session, claim=args.claim, prepared_by=args.user,
@@ -550,7 +560,7 @@ def cmd_packets(args, engine) -> int:
     from reports.packet import packet_filename, render_packet, write_pdf
 
     start, end = month_period(*args.month)
-    created = dt.datetime.now().replace(microsecond=0)
+    created = dt.datetime.now().astimezone().replace(microsecond=0)
     args.out.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: its owner's only
     with snapshot(engine) as session:
         patient_ids = patients_with_service_days(session, start, end)
@@ -758,6 +768,8 @@ def cmd_backup(args, engine) -> int:
 
     with snapshot(engine) as session:
         authorize(session, args.user, BACKUP)
+    if engine.dialect.name == "postgresql":
+        return _server_backup(args, engine)
     path = _database_file(engine)
     if args.out.resolve() == path.resolve():
         raise _Fail("--out: is the database itself; give another file name")
@@ -767,6 +779,47 @@ def cmd_backup(args, engine) -> int:
     _audit(engine, args.user, "backup", detail=str(args.out))
     print(f"Backed up {path} to {args.out} ({args.out.stat().st_size:,} bytes, checked with "
           "SQLite's integrity_check).")
+    return EXIT_OK
+
+
+def _server_backup(args, engine) -> int:
+    """`backup` of a server database: pg_dump's custom format, verified (models/server_backup)."""
+    from models import server_backup
+    from models.db import _shown
+
+    if not args.out.parent.is_dir():
+        raise _Fail(f"--out: {args.out.parent}: no such folder")
+    url = engine.url.render_as_string(hide_password=False)
+    tables = server_backup.dump(url, args.out)
+    _audit(engine, args.user, "backup", detail=str(args.out))
+    print(f"Backed up {_shown(url)} to {args.out} ({args.out.stat().st_size:,} bytes, "
+          f"pg_dump's custom format, {tables} tables, checked with pg_restore --list).")
+    return EXIT_OK
+
+
+def _server_restore(args, url: str) -> int:
+    """`restore` into a server database: pg_restore in one transaction, after checking the
+    file and dumping the database as it is (models/server_backup.py)."""
+    from models import server_backup
+    from models.db import _shown, open_database, snapshot
+    from models.security.permissions import BACKUP, authorize
+
+    if not args.file.is_file():
+        raise _Fail(f"{args.file}: no such file")
+    engine = open_database(url)
+    try:
+        _sign_in(args, engine)
+        with snapshot(engine) as session:
+            authorize(session, args.user, BACKUP)
+    finally:
+        engine.dispose()
+    kept = server_backup.restore(url, args.file)
+    engine = open_database(url)  # it opens (upgraded when the backup is older)
+    try:
+        _audit(engine, args.user or _default_user(), "restore", detail=str(args.file))
+    finally:
+        engine.dispose()
+    print(f"Restored {args.file} into {_shown(url)}. The database as it was is kept at {kept}.")
     return EXIT_OK
 
 
@@ -813,6 +866,39 @@ def cmd_restore(args, url: str) -> int:
     return EXIT_OK
 
 
+def cmd_migrate_db(args, engine) -> int:
+    """Copy `engine`'s pharmacy into the empty database --to (models/transfer.py)."""
+    from models import transfer
+    from models.db import _shown, open_database, resolve_db_url, snapshot, sqlite_path
+    from models.security.permissions import BACKUP, authorize
+
+    with snapshot(engine) as session:
+        authorize(session, args.user, BACKUP)
+    url = resolve_db_url(args.target)
+    source_url = resolve_db_url(args.source or args.db)
+    if url == source_url:
+        raise _Fail("--to: is the database copied; name another (empty) database")
+    path = sqlite_path(url)
+    if path is not None and path.exists() and path.stat().st_size > 0:
+        raise _Fail(f"--to: {path} exists; migrate-db writes a new file only, so nothing "
+                    "was copied")
+    try:
+        target = open_database(url)  # created and migrated to the newest schema
+        try:
+            proof = transfer.copy_database(engine, target)
+        finally:
+            target.dispose()
+    except BaseException:
+        if path is not None:  # all or nothing: the new file goes with the failed copy
+            for made in (path, path.with_name(path.name + "-wal"),
+                         path.with_name(path.name + "-shm")):
+                made.unlink(missing_ok=True)
+        raise
+    for line in proof.lines(_shown(source_url), _shown(url)):
+        print(line)
+    return EXIT_OK
+
+
 COMMANDS = {
     "import": cmd_import,
     "export": cmd_export,
@@ -829,6 +915,7 @@ COMMANDS = {
     "packets": cmd_packets,
     "attach": cmd_attach,
     "backup": cmd_backup,
+    "migrate-db": cmd_migrate_db,
     "users": cmd_users,
     "audit": cmd_audit,
     "verify-audit": cmd_verify_audit,
@@ -873,7 +960,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from models.db import resolve_db_url
 
-    url = resolve_db_url(getattr(args, "sub_db", None) or args.db)
+    url = resolve_db_url(getattr(args, "sub_db", None) or getattr(args, "source", None)
+                         or args.db)
     if args.command is None:
         # the models before Qt: PySide6 reads the source of every module imported after it
         # (looking for `from __feature__ import`), a tenth of a second for these alone
@@ -898,6 +986,8 @@ def main(argv: list[str] | None = None) -> int:
             raise _Fail("--to: is before --from")
         args.db_key = _db_key(args, url)
         with _writer_lock(args, url):
+            if args.command == "restore" and url.startswith("postgres"):
+                return _server_restore(args, url)
             if args.command == "restore":
                 _restore_allowed(args, url)
                 return cmd_restore(args, url)
@@ -916,6 +1006,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DATA
     except DatabaseError as exc:  # damage the check at open did not see, met while reading
         from models.db import DatabaseDamaged, sqlite_path
+        from models.server import server_away
+
+        away = server_away(exc, url)
+        if away is not None:  # one line, never a traceback (issue 14)
+            print(f"perdiem {args.command}: {away} Nothing was changed; run the command "
+                  "again once the server is reachable.", file=sys.stderr)
+            return EXIT_DATA
 
         path = sqlite_path(url)
         problem = " ".join(str(exc.orig).split())

@@ -3,9 +3,9 @@ never dated after today; R26: when a record was first saved).
 
 One function everything asks, `today()`: the date set by `--today YYYY-MM-DD` on the command
 line (`set_today`), else `PERDIEM_TODAY=YYYY-MM-DD` in the environment (for the GUI, replays and
-tests), else the pharmacy's local date. `now()` is the local time of a save; when today is set
-to another date, a save is stamped on that date (the time of day stays the clock's), so a replay
-records entries as of the day it replays.
+tests), else the pharmacy's local date. `now()` is the local time of a save (aware); when today
+is set to another date, a save is stamped on that date (the time of day stays the clock's), so
+a replay records entries as of the day it replays.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def today() -> dt.date:
 
 
 def now() -> dt.datetime:
-    """Local time to the second, on `today()`: when a change is recorded."""
-    clock = dt.datetime.now().replace(microsecond=0)
+    """Local time to the second, on `today()`, aware (its UTC offset: models/records/types.py
+    stores moments in UTC): when a change is recorded."""
+    clock = dt.datetime.now().astimezone().replace(microsecond=0)
     day = today()
-    return clock if clock.date() == day else dt.datetime.combine(day, clock.time())
+    return clock if clock.date() == day else dt.datetime.combine(day, clock.time()).astimezone()

@@ -17,12 +17,18 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 import models.records.tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models import backup, cipher, dbfile
+from models import backup, cipher, dbfile, notify, server
 from models.claims import batch_files
 from models.dbfile import DatabaseDamaged, damage, network_problem, restore_command
 from models.errors import DomainError
@@ -81,11 +87,15 @@ def make_engine(url: str, key: str | None = None) -> Engine:
             backup.private_file(path)
         except FileExistsError:
             pass
+    url = server.server_url(url)
     use_key = key if path is not None and cipher.keyed(path, key) else None
     # hide_parameters: an error names the statement, never the values it carried (a
     # patient's name in a traceback or a log: issue 12)
-    engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {},
-                           hide_parameters=True, **_driver(use_key))
+    sqlite = url.startswith("sqlite")
+    # a server's connections are pinged before use: after the server was away and is back,
+    # the first save meets a live connection, not one the restart closed (models/server.py)
+    engine = create_engine(url, connect_args={"timeout": 10} if sqlite else {},
+                           hide_parameters=True, pool_pre_ping=not sqlite, **_driver(use_key))
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -120,6 +130,9 @@ def make_engine(url: str, key: str | None = None) -> Engine:
                 dbapi_conn.execute("PRAGMA optimize")
             except Exception:  # noqa: BLE001 - a busy or read-only file keeps its statistics
                 pass
+
+    if engine.dialect.name == "postgresql":
+        server.take_write_lock(engine, WRITE)  # the server's BEGIN IMMEDIATE
 
     return engine
 
@@ -232,7 +245,13 @@ def upgrade(engine: Engine, key: str | None = None) -> Path | None:
         return None
     path = sqlite_path(str(engine.url))
     if engine.dialect.name != "sqlite":
-        command.upgrade(alembic_config(engine), "head")
+        # one transaction (PostgreSQL's DDL is transactional) under the write lock: two desks
+        # opening a new server database at once migrate it once
+        with writer(engine).begin() as conn:
+            if MigrationContext.configure(conn).get_current_revision() != head_revision():
+                cfg = alembic_config(engine)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
         return None
     migrating = _migration_engine(str(engine.url), key)
     saved: Path | None = None
@@ -318,6 +337,12 @@ def open_database(url: str, report: Callable[[str], None] | None = None, *,
             except DatabaseDamaged:
                 engine.dispose()
                 raise
+    except OperationalError as exc:
+        if path is None and engine.dialect.name != "sqlite":  # the server, not the data
+            engine.dispose()
+            raise server.unreachable(_shown(url), exc.orig) from exc
+        raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
+                          f"({exc.orig}).") from exc
     except DatabaseError as exc:  # e.g. --db names a spreadsheet, or a damaged file
         raise DomainError(f"{_shown(url)} cannot be opened as a PerDiem database "
                           f"({exc.orig}).") from exc
@@ -361,10 +386,13 @@ def _shown(url: str) -> str:
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One transaction per user action: commit when the block ends, roll back on any error.
-    On SQLite it begins IMMEDIATE, taking the write lock before its first read."""
+    It takes the write lock before its first read: BEGIN IMMEDIATE on SQLite, PerDiem's
+    advisory lock on PostgreSQL (`make_engine`). On PostgreSQL the change notice the services
+    left on the session goes to the other desks in the same transaction (models/notify.py)."""
     with Session(writer(engine), expire_on_commit=False) as session:
         try:
             yield session
+            notify.announce(session, engine)
             session.commit()
         except BaseException:
             session.rollback()
@@ -372,14 +400,18 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 
 
 def writer(engine: Engine) -> Engine:
-    """`engine` for writing: its transactions begin IMMEDIATE on SQLite."""
+    """`engine` for writing: its transactions begin IMMEDIATE on SQLite and take PerDiem's
+    advisory lock on PostgreSQL."""
     return engine.execution_options(**{WRITE: True})
 
 
 @contextmanager
 def snapshot(engine: Engine) -> Iterator[Session]:
     """A session for reading one consistent state of the database (one read transaction on
-    SQLite, whatever is written meanwhile); it never commits, so nothing read is saved."""
+    SQLite, REPEATABLE READ on PostgreSQL, whatever is written meanwhile); it never commits, so
+    nothing read is saved."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session

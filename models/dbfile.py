@@ -97,15 +97,43 @@ def mount_type(path: Path, mounts: str | None = None) -> str | None:
     return kind
 
 
+DRIVE_REMOTE = 4  # Windows' GetDriveTypeW for a mapped network drive
+ON_WINDOWS = os.name == "nt"
+
+
+def windows_share(path: str, drive_type=None) -> str | None:
+    """On Windows: "a network share (\\\\server\\share)" for a UNC path, "a mapped network
+    drive (Z:)" for a drive letter Windows says is remote, else None. `drive_type` is
+    GetDriveTypeW (given by a test; on Windows taken from the system)."""
+    from pathlib import PureWindowsPath
+
+    drive = PureWindowsPath(path).drive
+    if drive.startswith(("\\\\", "//")):
+        return f"a network share ({drive})"
+    if len(drive) == 2 and drive[1] == ":":
+        if drive_type is None and os.name == "nt":  # pragma: no cover - Windows only
+            import ctypes
+
+            drive_type = ctypes.windll.kernel32.GetDriveTypeW  # type: ignore[attr-defined]
+        if drive_type is not None and drive_type(drive + "\\") == DRIVE_REMOTE:
+            return f"a mapped network drive ({drive})"
+    return None
+
+
 def network_problem(path: Path, mounts: str | None = None) -> str | None:
-    """Why the database at `path` must not be used where it is, or None."""
-    kind = mount_type(path.parent if not path.exists() else path, mounts)
-    if kind is None or kind.lower() not in NETWORK_FS:
-        return None
-    return (f"{path} is on a network file system ({kind}). SQLite cannot lock a file there "
+    """Why the database at `path` must not be used where it is, or None: a Linux network file
+    system (/proc/mounts), a Windows share or mapped network drive."""
+    where = windows_share(str(path)) if ON_WINDOWS else None
+    if where is None:
+        kind = mount_type(path.parent if not path.exists() else path, mounts)
+        if kind is None or kind.lower() not in NETWORK_FS:
+            return None
+        where = f"a network file system ({kind})"
+    return (f"{path} is on {where}. SQLite cannot lock a file there "
             "reliably, and two workstations writing it would corrupt the pharmacy's records. "
             "Keep the database on this computer's own disk (and back it up to the network), "
-            "or use a database server for several workstations.")
+            "or put the pharmacy on a PostgreSQL server for several workstations "
+            "(docs/server.md).")
 
 
 # --- the lock file ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def render_month(first: dt.date, rows: list[month.PatientMonth], pharmacy: str, 
     title = f"{calendar.month_name[first.month]} {first.year}"
     header = styles.RunningHeader(pharmacy or "PerDiem", "Billing month",
                                   plural(len(rows), "patient"),
-                                  created_at or dt.datetime.now(), line_right=title)
+                                  created_at or dt.datetime.now().astimezone(), line_right=title)
     name_w, total_w = 1.35 * inch, 0.3 * inch
     day_w = (width - name_w - 4 * total_w) / last
     body = []

@@ -18,7 +18,8 @@ def render_worklist(work: WorkList, pharmacy: str, *,
     width = styles.content_width()
     day = styles.fmt_date(work.today)
     header = styles.RunningHeader(pharmacy or "PerDiem", "Work list",
-                                  f"{len(work.items)} to do", created_at or dt.datetime.now(),
+                                  f"{len(work.items)} to do",
+                                  created_at or dt.datetime.now().astimezone(),
                                   line_right=day)
     story: list = [styles.text(f"Work list for {work.today:%A} {day}", "title"),
                    Spacer(1, 0.1 * inch)]

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from models.db import open_database, sqlite_path
-from tests.support import EXAMPLE, databases
+from tests.support import EXAMPLE, databases, postgres
 from tests.support.databases import Template
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -42,7 +42,40 @@ def pytest_collection_modifyitems(config, items) -> None:
         raise pytest.UsageError(f"GUI tests outside tests/ui: {', '.join(strays)}")
 
 
-# --- database files prepared once per run (tests/support/databases.py) ---------------------
+# --- the engines: SQLite, and PostgreSQL for the tests marked `both_engines` ------------------
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """A test marked `both_engines` whose database comes from these fixtures runs twice: on
+    SQLite and on the suite's PostgreSQL server (docs/testing.md names the marked modules);
+    `sqlite_only` keeps one test of such a module on SQLite (it reads the file itself)."""
+    marked = metafunc.definition.get_closest_marker
+    if "backend" in metafunc.fixturenames and marked("both_engines") is not None \
+            and marked("sqlite_only") is None:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def backend(request) -> str:
+    """The engine this test's databases are on: "sqlite" unless marked `both_engines`."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[postgres.Server]:
+    """A real PostgreSQL server started from the machine's binaries, once per run. Without
+    the binaries every PostgreSQL test fails saying so (PERDIEM_TEST_PG=skip: skipped)."""
+    problem = postgres.missing()
+    if problem is not None:
+        if os.environ.get(postgres.SKIP_ENV, "").strip().lower() == "skip":
+            pytest.skip(f"{problem}; skipped: {postgres.SKIP_ENV}=skip")
+        pytest.fail(f"the PostgreSQL tests cannot run: {problem}", pytrace=False)
+    server = postgres.Server.start()
+    yield server
+    server.stop()
+
+
+# --- databases prepared once per run (tests/support/databases.py) -------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -68,32 +101,85 @@ def demo_template(migrated_template) -> Template:
     return databases.with_demo(migrated_template)
 
 
+@pytest.fixture(scope="session")
+def pg_migrated_template(pg_server) -> str:
+    """The same three on the PostgreSQL server, as template databases (their names)."""
+    return databases.pg_migrated(pg_server)
+
+
+@pytest.fixture(scope="session")
+def pg_example_template(pg_server, pg_migrated_template) -> str:
+    return databases.pg_filled(pg_server, pg_migrated_template, "tpl_example",
+                               databases.import_example)
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_server, pg_migrated_template) -> str:
+    return databases.pg_filled(pg_server, pg_migrated_template, "tpl_demo",
+                               databases.load_demo)
+
+
+def _pg_template(request, which: str) -> str:
+    return request.getfixturevalue(f"pg_{which}_template")
+
+
 # --- each test's own database -----------------------------------------------------------------
 
 
 @pytest.fixture
-def db_url(tmp_path) -> str:
+def _pg_databases(request, backend) -> Iterator[list[str]]:
+    """The PostgreSQL databases this test made (dropped after it); none on SQLite."""
+    made: list[str] = []
+    yield made
+    if made:
+        server = request.getfixturevalue("pg_server")
+        for name in made:
+            server.drop(name)
+
+
+def _pg_copy(request, made: list[str], which: str) -> str:
+    """A new database on the test server, a copy of the `which` template; its URL."""
+    server = request.getfixturevalue("pg_server")
+    name = server.new_name()
+    made.append(name)
+    return server.create(name, template=_pg_template(request, which))
+
+
+@pytest.fixture
+def db_url(request, tmp_path, backend, _pg_databases) -> str:
+    """This test's database URL: a file in its folder (SQLite; created when opened), or a new
+    database at the newest schema on the test server (PostgreSQL)."""
+    if backend == "postgresql":
+        return _pg_copy(request, _pg_databases, "migrated")
     return f"sqlite:///{tmp_path / 'perdiem.sqlite'}"
 
 
 @pytest.fixture
-def engine(db_url, migrated_template) -> Iterator[Engine]:
-    """This test's database file (`db_url`), empty at the newest schema: a copy of the
-    migrated template, opened by `open_database` as the app opens it."""
-    databases.copy_database(migrated_template.path, sqlite_path(db_url))
+def engine(request, db_url, backend) -> Iterator[Engine]:
+    """This test's database (`db_url`), empty at the newest schema: a copy of the migrated
+    template, opened by `open_database` as the app opens it."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("migrated_template")
+        databases.copy_database(template.path, sqlite_path(db_url))
     eng = open_database(db_url)
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def empty_database(tmp_path, migrated_template) -> Iterator[Callable[[str], Engine]]:
-    """Opens more empty databases in this test's folder, by file name (copies, like `engine`)."""
+def empty_database(request, tmp_path, backend, _pg_databases
+                   ) -> Iterator[Callable[[str], Engine]]:
+    """Opens more empty databases for this test, by name (copies, like `engine`)."""
     opened: list[Engine] = []
 
     def open_empty(name: str) -> Engine:
-        databases.copy_database(migrated_template.path, tmp_path / name)
-        opened.append(open_database(f"sqlite:///{tmp_path / name}"))
+        if backend == "postgresql":
+            url = _pg_copy(request, _pg_databases, "migrated")
+        else:
+            template = request.getfixturevalue("migrated_template")
+            databases.copy_database(template.path, tmp_path / name)
+            url = f"sqlite:///{tmp_path / name}"
+        opened.append(open_database(url))
         return opened[-1]
 
     yield open_empty
@@ -106,13 +192,21 @@ def example_doc() -> dict:
     return json.loads(EXAMPLE.read_text(encoding="utf-8"))
 
 
+def _filled(request, engine: Engine, backend: str, which: str) -> Engine:
+    if backend == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        return databases.pg_replace(server, engine, _pg_template(request, which))
+    template = request.getfixturevalue(f"{which}_template")
+    return databases.replace_database(engine, template.path)
+
+
 @pytest.fixture
-def example_engine(engine, example_template) -> Engine:
+def example_engine(request, engine, backend) -> Engine:
     """A database holding tests/data/example.json (../shared/interchange/example.json)."""
-    return databases.replace_database(engine, example_template.path)
+    return _filled(request, engine, backend, "example")
 
 
 @pytest.fixture
-def demo_engine(engine, demo_template) -> Engine:
+def demo_engine(request, engine, backend) -> Engine:
     """A database holding the demo pharmacy (databases.DEMO_SEED on DEMO_TODAY)."""
-    return databases.replace_database(engine, demo_template.path)
+    return _filled(request, engine, backend, "demo")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from models import clock, dates
 from models.errors import DomainError, FieldError, ValidationFailed
+from models.server import ServerAway
 
 BAD_FIELD_STYLE = "border: 2px solid #c0392b; background: #fdecea;"
 
@@ -34,6 +35,19 @@ def show_error(parent: QWidget | None, exc: Exception, title: str = "Not saved")
     else:  # an unexpected failure: say so plainly, keep the technical text for support
         text = f"Something went wrong and nothing was saved.\n\n{type(exc).__name__}: {exc}"
     QMessageBox.warning(parent, title, text)
+
+
+def ask_retry(parent: QWidget | None, exc: ServerAway) -> bool:
+    """The server is away (issue 14): say so, keep what was typed, and offer Retry; whether
+    the user chose it."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Pharmacy server not reached",
+                      f"{exc}\n\nNothing was saved, and what you typed is kept. Check that the "
+                      "server PC is on and connected to the office network, then choose Retry.",
+                      QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setObjectName("serverAway")
+    box.setDefaultButton(QMessageBox.StandardButton.Retry)
+    return box.exec() == QMessageBox.StandardButton.Retry
 
 
 def field_errors(exc: Exception) -> list[FieldError]:

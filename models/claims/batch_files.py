@@ -31,6 +31,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from models.backup import PRIVATE, fsync_dir
+from models.claims import held_days
 from models.records.changes import CLAIM, note_change
 from models.records.tables import Claim, ClaimBatch, ClaimDay
 
@@ -138,11 +139,14 @@ def discard(session: Session, batch: ClaimBatch) -> bool:
                                                    Claim.batch_id != batch.id)).first():
         return False
     patients = set(session.exec(select(Claim.patient_id).where(Claim.batch_id == batch.id)))
+    replaced = set(session.exec(select(Claim.replaces_claim_id).where(
+        Claim.batch_id == batch.id, col(Claim.replaces_claim_id).is_not(None))))
     if ids:
         session.execute(delete(ClaimDay).where(col(ClaimDay.claim_id).in_(ids)))
         session.execute(delete(Claim).where(col(Claim.id).in_(ids)))
     session.delete(batch)
     session.flush()
+    held_days.recheck(session, replaced - set(ids))  # the claims they replaced bill again
     note_change(session, CLAIM)
     for patient_id in patients:
         note_change(session, CLAIM, patient_id)

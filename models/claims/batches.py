@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from models import clock
 from models.billing import rules
 from models.billing.loading import billing_period
-from models.claims import batch_files
+from models.claims import batch_files, held_days
 from models.claims.batch_files import Transactions
 from models.claims.claim import (
     FORMATS,
@@ -248,8 +248,9 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
         for key in d.days:
             holder = claimed.get(key)
             if holder is not None and holder.claim_id != d.replaces_claim_id:
-                raise Conflict(f"Order {key[0]} on {key[1]:%Y-%m-%d} is already "
-                               f"{holder.label} (claim {holder.account_number}).")
+                raise held_days.billed_meanwhile(
+                    f"Order {key[0]} on {key[1]:%Y-%m-%d} is already {holder.label} "
+                    f"(claim {holder.account_number}).")
     batch = ClaimBatch(created_at=created_at, created_by=actor, format=fmt,
                        period_start=start, period_end=end, file_name=file_name[:260],
                        control_number=control_number, status=status, files=files)
@@ -270,8 +271,11 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
         ) for d in drafts])
         ids = dict(session.execute(select(Claim.patient_account_number, Claim.id)
                                    .where(Claim.batch_id == batch.id)).all())
-        session.execute(insert(ClaimDay), [
-            dict(claim_id=ids[d.account_number], order_id=o, date=day)
+        # the claims replaced (or voided) release their days before these hold them
+        held_days.recheck(session, (d.replaces_claim_id for d in drafts))
+        held_days.insert_days(session, [
+            dict(claim_id=ids[d.account_number], order_id=o, date=day,
+                 in_force=d.frequency_code != held_days.VOID)
             for d in drafts for o, day in d.days])
         visits = [dict(claim_id=ids[d.account_number], visit_id=v)
                   for d in drafts for v in d.visits]
@@ -339,7 +343,7 @@ def _record_pending(session: Session, *, actor: str, start: dt.date, end: dt.dat
         return result, []
     pharmacy = get_pharmacy(session)
     assert pharmacy is not None  # a claim without pharmacy settings has a problem
-    created = now or dt.datetime.now().replace(microsecond=0)
+    created = now or dt.datetime.now().astimezone().replace(microsecond=0)
     numbers: tuple[int, ...] = ()
     if fmt == "837p":
         numbers = take_control_numbers(session, len(interchanges(good, pharmacy)))

@@ -145,7 +145,7 @@ def void_claim(session: Session, *, actor: str, account_number: str, fmt: str, o
     if issues:
         raise DomainError("The void is refused; nothing was written:\n"
                           + "\n".join(str(i) for i in issues))
-    created = now or dt.datetime.now().replace(microsecond=0)
+    created = now or dt.datetime.now().astimezone().replace(microsecond=0)
     numbers: tuple[int, ...] = ()
     if fmt == "837p":
         numbers = take_control_numbers(session, len(interchanges([void], pharmacy)))

@@ -20,6 +20,7 @@ from models.records import registry
 from models.records.components import Component
 from models.records.registry import RecordKind
 from models.records.tables import Coverage, Pharmacy
+from models.records.types import local_naive
 from models.security.permissions import EXPORT, authorize
 from models.vocab import VISIT_CODES
 
@@ -81,7 +82,7 @@ def pharmacy_out(row: Pharmacy) -> dict[str, Any]:
 def _recorded(row: Any) -> dict[str, Any]:
     """R26 (v1.1): a clinical record's first save and late entry reason, when known."""
     at = row.first_recorded_at
-    return {"recorded_at": None if at is None else at.isoformat(timespec="seconds"),
+    return {"recorded_at": None if at is None else local_naive(at).isoformat(timespec="seconds"),
             "recorded_by": row.first_recorded_by, "late_entry_reason": row.late_entry_reason}
 
 

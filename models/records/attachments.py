@@ -13,7 +13,7 @@ from models.errors import DomainError, FieldError, NotFound
 from models.records import registry
 from models.records.changes import ATTACHMENT, note_change
 from models.records.registry import RecordKind
-from models.records.rows import now
+from models.records.rows import moment, now
 from models.records.scans import MAX_BYTES, damage
 from models.records.tables import Attachment, AttachmentRead, Order
 from models.security import audit
@@ -101,7 +101,7 @@ def add_attachment(
         patient_id=patient_id, record_kind=record_kind, record_id=record_id or patient_id,
         filename=filename.strip()[:255], media_type=media_type, size=len(content),
         sha256=sha256(content), description=(description or "").strip() or None,
-        added_by=actor, added_at=added_at or now(), content=content,
+        added_by=actor, added_at=moment(added_at), content=content,
     )
     session.add(row)
     session.flush()

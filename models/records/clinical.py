@@ -24,7 +24,7 @@ from models.records.history import snapshot
 from models.records.late import LATE_ENTRY_DAYS, days_late, is_late
 from models.records.lots import covers_date, lot_problem
 from models.records.registry import B, ClinicalKind, R
-from models.records.rows import get_row, new_id, now, require
+from models.records.rows import get_row, moment, new_id, require
 from models.records.sanity import EntryWarning, entry_warnings
 from models.records.tables import Infusion, Order, OrderRead, Pharmacy, PrepNote, PrepNoteRead
 from models.records.visits import check_links
@@ -130,9 +130,9 @@ def create_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], dat
     _check_refs(session, kind, record)
     if form_checks:
         _check_r25(session, kind, record)
-    recorded_at = recorded_at or now()
-    first = (recorded_at, actor) if imported is None else (imported.recorded_at,
-                                                           imported.recorded_by)
+    recorded_at = moment(recorded_at)
+    first = (recorded_at, actor) if imported is None else (
+        imported.recorded_at and moment(imported.recorded_at), imported.recorded_by)
     _check_late(session, kind, record, first[0])
     if session.get(kind.table, record.id) is not None:
         raise Conflict(f'A {kind.label} with id "{record.id}" already exists.')
@@ -177,7 +177,7 @@ def edit_record(session: Session, *, actor: str, kind: ClinicalKind[B, R], recor
         setattr(row, k, v)
     row.version += 1
     row.recorded_by = actor
-    row.recorded_at = recorded_at or now()
+    row.recorded_at = moment(recorded_at)
     row.change_reason = reason.strip()
     session.flush()
     snapshot(session, kind, row, "edited", reason.strip())
@@ -203,7 +203,7 @@ def void_record(session: Session, *, actor: str, kind: ClinicalKind[Any, R], rec
     row.void_reason = reason.strip()
     row.version += 1
     row.recorded_by = actor
-    row.recorded_at = recorded_at or now()
+    row.recorded_at = moment(recorded_at)
     row.change_reason = reason.strip()
     session.flush()
     snapshot(session, kind, row, "voided", reason.strip())

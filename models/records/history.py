@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.records.registry import ClinicalKind
-from models.records.rows import now
+from models.records.rows import moment
 from models.records.tables import Order, RecordVersion, RecordVersionRead
 from models.security import audit
 
@@ -30,7 +30,7 @@ def log_version(session: Session, kind: str, record_id: str, data: dict, actor: 
     session.add(RecordVersion(
         kind=kind, record_id=record_id, version=last.version + 1 if last else 1,
         action="edited" if last else "created", data=data, recorded_by=actor,
-        recorded_at=recorded_at or now()))
+        recorded_at=moment(recorded_at)))
     session.flush()
     patient = (record_id if kind == "patient" else data.get("patient_id")
                if isinstance(data.get("patient_id"), str) else None)

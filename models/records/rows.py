@@ -12,6 +12,7 @@ from models import clock
 from models.errors import FieldError, NotFound, ValidationFailed
 from models.records import registry
 from models.records.registry import RecordKind
+from models.records.types import local
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -20,6 +21,13 @@ def now() -> dt.datetime:
     """Local time to the second, on the rules' today (models/clock.py): when a change is
     recorded."""
     return clock.now()
+
+
+def moment(at: dt.datetime | None) -> dt.datetime:
+    """When a change is recorded: `at` given (a replay's, an import's; naive is local time) as
+    an aware local datetime, as the database gives it back (models/records/types.py), else
+    `now()`."""
+    return local(at) if at is not None else now()
 
 
 def get_row(session: Session, table: type[T], key: Any, label: str) -> T:

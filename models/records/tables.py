@@ -16,16 +16,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from pydantic import NaiveDatetime
-from sqlalchemy import JSON, Index, LargeBinary, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Index, LargeBinary, String, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.records.components import Component, ComponentList
+from models.records.types import Exact, Timestamp
 from models.vocab import ADMINISTERED
 
 
 class DecimalText(TypeDecorator):
-    """Exact decimals stored as text, so money and doses never pass through float."""
+    """Exact decimals stored as text: the type migrations 0001-0008 created (varchar(32));
+    the tables use `types.Exact` since 0012 (numeric on PostgreSQL, the same text on SQLite)."""
 
     impl = String(32)
     cache_ok = True
@@ -207,7 +208,7 @@ class ClinicalMeta(SQLModel):
 
     version: int = 1
     recorded_by: str = Field(default="", max_length=60)
-    recorded_at: NaiveDatetime | None = None  # local time; sqlmodel wants aware ones
+    recorded_at: dt.datetime | None = Field(default=None, sa_type=Timestamp)
     change_reason: str | None = Field(default=None, max_length=4000)
     # no index of its own: nearly every row is not void, so SQLite would pick it over a useful
     # one; the tables' composite indexes (owner, voided, date) carry it instead
@@ -216,11 +217,11 @@ class ClinicalMeta(SQLModel):
     # R26: the record's FIRST save (the interchange's recorded_at / recorded_by); recorded_at
     # and recorded_by above are the current version's. None: unknown (an imported record
     # without them is taken as recorded on its own date, so never late).
-    first_recorded_at: NaiveDatetime | None = None
+    first_recorded_at: dt.datetime | None = Field(default=None, sa_type=Timestamp)
     first_recorded_by: str | None = Field(default=None, max_length=60)
     # an imported record: the file it came from and when it was imported
     imported_from: str | None = Field(default=None, max_length=260)
-    imported_at: NaiveDatetime | None = None
+    imported_at: dt.datetime | None = Field(default=None, sa_type=Timestamp)
 
 
 class OrderBase(SQLModel):
@@ -231,13 +232,13 @@ class OrderBase(SQLModel):
     drug_name: str = Field(max_length=80)
     drug_ndc: str | None = Field(default=None, max_length=11)
     drug_hcpcs: str | None = Field(default=None, max_length=5)
-    drug_hcpcs_unit_amount: Decimal | None = Field(default=None, sa_type=DecimalText)
+    drug_hcpcs_unit_amount: Decimal | None = Field(default=None, sa_type=Exact)
     drug_dose_unit: str | None = Field(default=None, max_length=10)
-    drug_unit_charge: Decimal | None = Field(default=None, sa_type=DecimalText)
+    drug_unit_charge: Decimal | None = Field(default=None, sa_type=Exact)
     # the NDC's billing unit (vocab.NDC_BILLING_UNITS) and how much drug, in the dose unit, one
     # billing unit holds (Gammagard 10%: 100 mg a ML); single-dose vials take JW/JZ
     drug_billing_unit: str | None = Field(default=None, max_length=2)
-    drug_package_quantity: Decimal | None = Field(default=None, sa_type=DecimalText)
+    drug_package_quantity: Decimal | None = Field(default=None, sa_type=Exact)
     drug_single_dose: bool = False
     dose: str | None = Field(default=None, max_length=80)
     route: str | None = Field(default=None, max_length=10)
@@ -247,7 +248,7 @@ class OrderBase(SQLModel):
     end_date: dt.date | None = None
     discontinued_date: dt.date | None = None
     signed_date: dt.date | None = None
-    per_diem_rate: Decimal | None = Field(default=None, sa_type=DecimalText)
+    per_diem_rate: Decimal | None = Field(default=None, sa_type=Exact)
     # R29: days between doses (1 q24h, 2 q48h, 3 q72h ...); None: not given
     dosing_interval_days: int | None = None
     notes: str | None = Field(default=None, max_length=4000)
@@ -342,8 +343,8 @@ class InfusionBase(SQLModel):
     end_time: dt.time | None = None
     status: str = Field(max_length=10)
     setting: str = Field(default="home", max_length=10)
-    dose_given: Decimal | None = Field(default=None, sa_type=DecimalText)
-    wasted: Decimal | None = Field(default=None, sa_type=DecimalText)  # discarded, in dose unit
+    dose_given: Decimal | None = Field(default=None, sa_type=Exact)
+    wasted: Decimal | None = Field(default=None, sa_type=Exact)  # discarded, in dose unit
     administered_by: str | None = Field(default=None, max_length=60)
     site: str | None = Field(default=None, max_length=60)
     reaction: str | None = Field(default=None, max_length=4000)
@@ -461,7 +462,7 @@ class RecordVersion(SQLModel, table=True):
     action: str = Field(max_length=10)  # created | edited | voided
     data: dict = Field(default_factory=dict, sa_type=JSON)
     recorded_by: str = Field(max_length=60)
-    recorded_at: NaiveDatetime
+    recorded_at: dt.datetime = Field(sa_type=Timestamp)
     reason: str | None = Field(default=None, max_length=4000)
 
 
@@ -485,7 +486,7 @@ class ClaimBatch(SQLModel, table=True):
     __tablename__ = "claim_batch"
 
     id: int | None = Field(default=None, primary_key=True)
-    created_at: NaiveDatetime  # local time, like recorded_at
+    created_at: dt.datetime = Field(sa_type=Timestamp)
     created_by: str = Field(max_length=60)
     format: str = Field(max_length=10)  # 837p | cms1500 | csv
     period_start: dt.date
@@ -511,7 +512,7 @@ class Claim(SQLModel, table=True):
     frequency_code: str = Field(default="1", max_length=1)  # 1 original | 7 replacement | 8 void
     original_reference: str | None = Field(default=None, max_length=50)
     replaces_claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
-    total_charge: Decimal = Field(sa_type=DecimalText)
+    total_charge: Decimal = Field(sa_type=Exact)
     file_name: str | None = Field(default=None, max_length=260)  # the file that carries it
     # the payer's own claim number (ICN/DCN), which a replacement names in REF*F8 / box 22
     payer_claim_number: str | None = Field(default=None, max_length=50)
@@ -521,15 +522,24 @@ class Claim(SQLModel, table=True):
 
 
 class ClaimDay(SQLModel, table=True):
-    """A service day (order, date) a claim bills; the newest claim holding a day is its claim."""
+    """A service day (order, date) a claim bills; the newest claim holding a day is its claim.
+
+    `in_force`: the claim bills the day now (not replaced, not a void): the database refuses a
+    second such row for one day (a partial unique index, both engines), so a day is never
+    claimed twice, even by two desks at once (models/claims/batches.py keeps it)."""
 
     __tablename__ = "claim_day"
-    __table_args__ = (Index("ix_claim_day_order_id_date", "order_id", "date"),)
+    __table_args__ = (
+        Index("ix_claim_day_order_id_date", "order_id", "date"),
+        Index("ux_claim_day_in_force", "order_id", "date", unique=True,
+              sqlite_where=text("in_force"), postgresql_where=text("in_force")),
+    )
 
     pk: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)
     order_id: str = Field(foreign_key="orders.id", max_length=64)
     date: dt.date = Field(index=True)
+    in_force: bool = True
 
 
 class ClaimVisit(SQLModel, table=True):
@@ -557,11 +567,11 @@ class AttachmentBase(SQLModel):
     sha256: str = Field(max_length=64)
     description: str | None = Field(default=None, max_length=400)
     added_by: str = Field(max_length=60)
-    added_at: NaiveDatetime  # local time, like recorded_at
+    added_at: dt.datetime = Field(sa_type=Timestamp)
     voided: bool = Field(default=False, index=True)
     void_reason: str | None = Field(default=None, max_length=4000)
     voided_by: str | None = Field(default=None, max_length=60)
-    voided_at: NaiveDatetime | None = None
+    voided_at: dt.datetime | None = Field(default=None, sa_type=Timestamp)
 
 
 class Attachment(AttachmentBase, table=True):

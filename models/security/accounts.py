@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from models.errors import DomainError, FieldError
+from models.records.types import local
 from models.security import audit
 from models.security.permissions import (
     ACCOUNTS,
@@ -85,7 +86,7 @@ def add_account(session: Session, *, actor: str, username: str, roles: list[str]
         raise ValidationFailed(errors)
     row = StaffAccount(username=name, password_hash=hasher.hash(password),
                        roles=",".join(dict.fromkeys(roles)), created_by=actor,
-                       created_at=dt.datetime.now())
+                       created_at=dt.datetime.now().astimezone())
     session.add(row)
     session.flush()
     audit.record(session, actor if not first else name, audit.ACCOUNT,
@@ -147,7 +148,7 @@ def login(session: Session, username: str, password: str, *, now: dt.datetime | 
           hasher: PasswordHasher = HASHER) -> LoginResult:
     """Check a username and password; every outcome is recorded in the audit trail. An
     attempt within the delay the last failure earned is refused unheard (and not counted)."""
-    now = now or dt.datetime.now()
+    now = local(now) if now is not None else dt.datetime.now().astimezone()
     row = find_account(session, username)
     if row is None:
         _spend(hasher, password)  # as long as a wrong password: no hint that a name exists

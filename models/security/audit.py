@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from models.records.types import UTC, aware, local_naive
 from models.security.tables import AuditEvent
 
 GENESIS = "0" * 64
@@ -49,8 +50,11 @@ FIELDS = ("id", "at", "username", "action", "patient_id", "record_kind", "record
           "detail", "prev_hash", "hash")
 
 
-def _digest(prev: str, row: AuditEvent) -> str:
-    body = json.dumps([prev, row.id, row.at.isoformat(timespec="microseconds"), row.username,
+def _digest(prev: str, row: AuditEvent, *, legacy: bool = False) -> str:
+    """The row's hash: over its moment in UTC (the same on every desk, whatever its time
+    zone); `legacy`: over local wall time, as rows written before migration 0012 took it."""
+    at = local_naive(row.at) if legacy else aware(row.at).astimezone(UTC).replace(tzinfo=None)
+    body = json.dumps([prev, row.id, at.isoformat(timespec="microseconds"), row.username,
                        row.action, row.patient_id, row.record_kind, row.record_id, row.detail],
                       ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
@@ -70,7 +74,7 @@ def record(session: Session, actor: str, action: str, *, patient_id: str | None 
     """Append one row to the trail in the session's transaction. `detail` names what was done
     (a file name, a count), never a record's values."""
     last_id, prev = _last(session)
-    row = AuditEvent(id=last_id + 1, at=at or dt.datetime.now(), username=actor[:60],
+    row = AuditEvent(id=last_id + 1, at=at or dt.datetime.now().astimezone(), username=actor[:60],
                      action=action, patient_id=patient_id, record_kind=record_kind,
                      record_id=record_id, detail=detail[:4000], prev_hash=prev, hash="")
     row.hash = _digest(prev, row)
@@ -103,7 +107,7 @@ def verify(session: Session) -> Broken | None:
         if row.prev_hash != prev:
             return Broken(row.id or 0, "does not follow the row before it (a row before it was "
                           "removed or changed)")
-        if _digest(prev, row) != row.hash:
+        if row.hash not in (_digest(prev, row), _digest(prev, row, legacy=True)):
             return Broken(row.id or 0, "was changed after it was written (its hash does not "
                           "match its contents)")
         prev, expected_id = row.hash, expected_id + 1
@@ -131,6 +135,6 @@ def as_csv(found: list[AuditEvent]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(FIELDS)
     for row in found:
-        writer.writerow([getattr(row, f) if f != "at" else row.at.isoformat(timespec="seconds")
-                         for f in FIELDS])
+        writer.writerow([getattr(row, f) if f != "at"
+                         else local_naive(row.at).isoformat(timespec="seconds") for f in FIELDS])
     return out.getvalue()

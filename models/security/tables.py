@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import NaiveDatetime
+import datetime as dt
+
 from sqlalchemy import DDL, event
 from sqlmodel import Field, SQLModel
+
+from models.records.types import Timestamp
 
 
 class StaffAccount(SQLModel, table=True):
@@ -16,10 +19,10 @@ class StaffAccount(SQLModel, table=True):
     roles: str = Field(max_length=200)  # comma-separated: models/security/permissions.ROLES
     active: bool = Field(default=True)
     failed_logins: int = Field(default=0)  # failures since the last success
-    last_failed_at: NaiveDatetime | None = None
+    last_failed_at: dt.datetime | None = Field(default=None, sa_type=Timestamp)
     locked: bool = Field(default=False)  # after LOCK_AFTER failures, until re-enabled
     created_by: str = Field(max_length=60)
-    created_at: NaiveDatetime
+    created_at: dt.datetime = Field(sa_type=Timestamp)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -29,7 +32,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: NaiveDatetime = Field(index=True)
+    at: dt.datetime = Field(index=True, sa_type=Timestamp)
     username: str = Field(max_length=60, index=True)
     action: str = Field(max_length=40)
     patient_id: str | None = Field(default=None, max_length=64, index=True)

@@ -11,6 +11,8 @@ from models.db import unit_of_work
 from tests.support.claimed_october import D7, ICN, export, set_number
 from tests.support.databases import billing_ready
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def example_engine(example_engine):

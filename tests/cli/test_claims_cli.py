@@ -13,6 +13,8 @@ import main
 from tests.support.databases import billing_ready
 from tests.support.x12_validator import x12_errors
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 OCT = ["--from", "2026-10-01", "--to", "2026-10-31"]
 
 
@@ -112,10 +114,10 @@ def test_cms1500_data_only_and_patient_filter(example_db, tmp_path, capsys):
 
 
 def test_refused_claims_are_listed_with_reasons_and_exit_1(example_db, tmp_path, capsys):
-    from models.db import open_database, unit_of_work
+    from models.db import open_database, resolve_db_url, unit_of_work
     from models.records.tables import Coverage
 
-    engine = open_database(f"sqlite:///{example_db}")
+    engine = open_database(resolve_db_url(example_db))
     with unit_of_work(engine) as session:
         from sqlmodel import select
 
@@ -164,7 +166,7 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
     """Status 1 means nothing was written; a partial export succeeds and lists the refusals."""
     from decimal import Decimal
 
-    from models.db import open_database, unit_of_work
+    from models.db import open_database, resolve_db_url, unit_of_work
     from models.records import clinical, reference, registry
     from models.records.tables import (
         CareNoteBase,
@@ -180,7 +182,7 @@ def test_good_claims_are_written_beside_refused_ones_with_exit_0(example_db, tmp
     from tests.support.recorded import on_its_day
 
     day = dt.date(2026, 10, 7)
-    engine = open_database(f"sqlite:///{example_db}")
+    engine = open_database(resolve_db_url(example_db))
     with unit_of_work(engine) as s:  # a second, fully documented patient billed at $0 (R20)
         reference.save_payer(s, actor="t", data=PayerBase(id="cmx", name="Cedar Health",
                                                           payer_id="CDR01", kind="commercial"))

@@ -15,6 +15,8 @@ from models import clock
 from tests.support import EXAMPLE
 from tests.support.databases import billing_ready
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 OCT = ["--from", "2026-10-01", "--to", "2026-10-31"]
 
 

@@ -25,6 +25,8 @@ from models.records.rows import count_records
 from reports import billable_days as billable_days_report
 from tests.support.databases import DEMO_SEED, DEMO_TODAY, copy_database
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 TODAY = DEMO_TODAY
 
 

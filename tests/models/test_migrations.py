@@ -26,6 +26,7 @@ def _revisions() -> list[str]:
     return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
+@pytest.mark.both_engines  # every migration runs on PostgreSQL too (issue 14)
 def test_migrations_build_the_schema_the_models_describe(engine):
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -35,6 +35,8 @@ from tests.reports.test_packet import png
 from tests.support.databases import billing_ready
 from tests.support.recorded import today_is
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 CREATED = dt.datetime(2026, 12, 3, 9, 30)
 

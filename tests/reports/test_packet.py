@@ -28,6 +28,8 @@ from models.records.tables import (
 from reports.packet import claim_packet_filename, packet_filename, render_packet
 from tests.support.recorded import today_is
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 CREATED = dt.datetime(2026, 11, 27, 9, 30)
 HEADER = ("Riverbend Home Infusion", "Lindqvist, Maria", "DOB 04/18/1961", "Member ID XBP448812",

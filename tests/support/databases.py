@@ -21,6 +21,7 @@ from models import demo
 from models.db import open_database, sqlite_path, unit_of_work
 from models.interchange import read
 from tests.support import EXAMPLE
+from tests.support.postgres import Server
 
 # The suite's one demo pharmacy: what `perdiem demo --seed 1 --today 2026-11-27` loads.
 DEMO_SEED, DEMO_TODAY = 1, dt.date(2026, 11, 27)
@@ -73,17 +74,62 @@ def _filled(base: Template, name: str, fill: Callable[[Session], dict[str, int]]
     return Template(_closed(engine, path), counts)
 
 
-def with_example(base: Template) -> Template:
-    """`base` with tests/data/example.json imported (actor "test")."""
+def import_example(session: Session) -> dict[str, int]:
+    """Fill a database with tests/data/example.json (actor "test")."""
     doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    return _filled(base, "example.sqlite",
-                   lambda s: read.import_document(s, actor="test", doc=doc))
+    return read.import_document(session, actor="test", doc=doc)
+
+
+def load_demo(session: Session) -> dict[str, int]:
+    """Fill a database with the demo pharmacy (DEMO_SEED, DEMO_TODAY, actor "test")."""
+    return demo.load_demo(session, actor="test", seed=DEMO_SEED, today=DEMO_TODAY)
+
+
+def with_example(base: Template) -> Template:
+    """`base` with tests/data/example.json imported."""
+    return _filled(base, "example.sqlite", import_example)
 
 
 def with_demo(base: Template) -> Template:
-    """`base` with the demo pharmacy loaded (DEMO_SEED, DEMO_TODAY, actor "test")."""
-    return _filled(base, "demo.sqlite",
-                   lambda s: demo.load_demo(s, actor="test", seed=DEMO_SEED, today=DEMO_TODAY))
+    """`base` with the demo pharmacy loaded."""
+    return _filled(base, "demo.sqlite", load_demo)
+
+
+# --- the same on the suite's PostgreSQL server (tests/support/postgres.py) -------------------
+
+
+def pg_migrated(server: Server) -> str:
+    """A template database at the newest schema, as `open_database` leaves a new one."""
+    server.create("tpl_migrated")
+    open_database(server.url("tpl_migrated")).dispose()
+    return "tpl_migrated"
+
+
+def pg_filled(server: Server, base: str, name: str,
+              fill: Callable[[Session], dict[str, int]]) -> str:
+    """A template database: a copy of `base` filled by `fill` (then closed, so it copies)."""
+    server.create(name, template=base)
+    engine = open_database(server.url(name))
+    with unit_of_work(engine) as session:
+        fill(session)
+    engine.dispose()
+    return name
+
+
+def pg_replace(server: Server, engine: Engine, template: str) -> Engine:
+    """Put a copy of a template database behind an engine that holds no connection."""
+    engine.dispose()
+    name = engine.url.database
+    assert name, engine.url
+    server.drop(name)
+    server.create(name, template=template)
+    return engine
+
+
+def db_arg(engine: Engine) -> str:
+    """What `--db` names to reach `engine`'s database: its file, or its server URL."""
+    path = sqlite_path(str(engine.url))
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=False)
 
 
 def billing_ready(engine: Engine) -> Engine:

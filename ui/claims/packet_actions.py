@@ -339,4 +339,4 @@ def make_month_packets(ctx: Any, parent: QWidget | None, year: int, month: int,
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return dt.datetime.now().astimezone().replace(microsecond=0)

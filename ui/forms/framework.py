@@ -32,7 +32,8 @@ from models.errors import DomainError, FieldError, ValidationFailed
 from models.records import checks, clinical
 from models.records.registry import B, ClinicalKind, R, RecordKind
 from models.records.tables import OrderRead
-from ui.common import DateField, field_errors, mark_field, show_error
+from models.server import ServerAway
+from ui.common import DateField, ask_retry, field_errors, mark_field, show_error
 from ui.forms import kit, late_reason
 from ui.forms.kit import MESSAGE_STYLE, CheckedLineEdit, choice, select_data
 from ui.forms.late_reason import LateReason
@@ -343,14 +344,20 @@ class RecordForm(QWidget, Generic[B, R]):
             if reason is None:
                 self.show_message("Not saved: a change to a saved record needs a reason.")
                 return False
-        try:
-            saved = WriteOp(self.ctx, lambda s: self.persist(s, data, reason)).run()
-        except DomainError as exc:
-            self._show_failure(exc)
-            return False
-        except Exception as exc:  # noqa: BLE001 - an unexpected failure still keeps the form
-            show_error(self, exc)
-            return False
+        while True:  # Retry while the server is away: the same data and reason again
+            try:
+                saved = WriteOp(self.ctx, lambda s: self.persist(s, data, reason)).run()
+                break
+            except ServerAway as exc:  # the form stays as typed
+                self.show_message(f"Not saved: {exc}")
+                if not ask_retry(self, exc):
+                    return False
+            except DomainError as exc:
+                self._show_failure(exc)
+                return False
+            except Exception as exc:  # noqa: BLE001 - an unexpected failure keeps the form
+                show_error(self, exc)
+                return False
         self.clear_marks()
         self.record_saved.emit(saved)
         return True

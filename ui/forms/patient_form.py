@@ -27,11 +27,13 @@ from models.records import reference, registry
 from models.records.checks import check_patient
 from models.records.rows import new_id
 from models.records.tables import CoverageBase, PatientBase, PatientRead, PayerRead
+from models.server import ServerAway
 from models.validation import PHONE_RE, STATE_RE, ZIP_RE
 from ui.common import (
     DateField,
     GuardedDialog,
     apply_field_errors,
+    ask_retry,
     field_errors,
     mark_field,
     show_error,
@@ -327,6 +329,8 @@ class PatientDialog(GuardedDialog):
         except Exception as exc:
             if is_new:
                 patient.id = "new"
+            if isinstance(exc, ServerAway):  # the form stays as typed; Retry saves again
+                return self.save() if ask_retry(self, exc) else False
             errors = field_errors(exc)
             if errors:
                 self._show_problems(errors)

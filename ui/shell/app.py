@@ -113,6 +113,9 @@ def run(url: str, actor: str) -> int:
         return 1
     window = MainWindow(ctx)
     window.show()
+    from ui.shell.other_desks import Following
+
+    following = Following(ctx)  # PostgreSQL: other desks' saves appear here too
     if notices:  # e.g. a claim batch a crash left half-done, settled at the open
         window.show_status(" ".join(notices))
     start_daily_backup(window, path, key)
@@ -120,6 +123,7 @@ def run(url: str, actor: str) -> int:
     run_in_background(ctx, first_run_wanted, receiver=window,
                       on_result=lambda wanted: wanted and window.open_first_run())
     status = app.exec()
+    following.stop()
     # Reads still running must not outlive the window: drop the queued ones, wait for the
     # rest, and delete the window here, on the GUI thread, not whenever a collection runs.
     QThreadPool.globalInstance().clear()

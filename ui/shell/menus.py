@@ -33,6 +33,10 @@ class WindowMenus:
         self.action_open_db = self._action("&Open database…", self._on_open_database,
                                            QKeySequence.StandardKey.Open,
                                            "Open another PerDiem database file")
+        self.action_connect = self._action("Connect to the pharmacy &server…",
+                                           self.open_connect_dialog,
+                                           tip="Work on the pharmacy's shared PostgreSQL "
+                                           "database (several desks at once)")
         self.action_import = self._action("&Import…", self.import_export.ask_import, "Ctrl+I",
                                           "Import an interchange file (all or nothing)")
         self.action_export = self._action("&Export…", self.import_export.ask_export,
@@ -91,7 +95,7 @@ class WindowMenus:
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.action_new_db, self.action_open_db])
+        file_menu.addActions([self.action_new_db, self.action_open_db, self.action_connect])
         file_menu.addSeparator()
         file_menu.addActions([self.action_import, self.action_export])
         file_menu.addSeparator()

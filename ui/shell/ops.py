@@ -28,6 +28,9 @@ PerDiem writes to it: ui.shell.in_use) refuses every operation in words (`ReadOn
   called while `receiver` lives. The task it returns cannot be cancelled (its answer is the
   notice the views need): a write stops itself inside `fn` (raising, so it rolls back), as
   the import's Cancel button does.
+- Another desk's save (PostgreSQL's notices, ui/shell/other_desks.py) is announced here too
+  (`announce_other_desk`), so views treat it as a local one. A lost or refused server
+  connection surfaces as `models.server.ServerAway`: nothing was saved, and a form may retry.
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ from typing import Any, Generic, TypeVar
 import shiboken6
 from PySide6.QtCore import QObject
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from models.db import unit_of_work
 from models.errors import DomainError
 from models.records.changes import Changes, changes_of
+from models.server import server_away
 from ui.shell.context import AppContext
 from ui.shell.workers import BackgroundTask, run_in_background
 
@@ -69,9 +74,10 @@ class WriteOp(Generic[T]):
     def run(self) -> T:
         """Write now, on the GUI thread; errors propagate and nothing is saved."""
         _writable(self.ctx)
-        with unit_of_work(self.ctx.engine) as session:
-            result = self._fn(session)
-            changes = changes_of(session)
+        with _server_named(self.ctx):
+            with unit_of_work(self.ctx.engine) as session:
+                result = self._fn(session)
+                changes = changes_of(session)
         _announce(self.ctx, changes, self._touches_all)
         return result
 
@@ -124,7 +130,8 @@ class StepsOp(Generic[T]):
         _writable(self.ctx)
         noted = Changes()
         try:
-            return self._fn(_steps(self.ctx.engine, noted))
+            with _server_named(self.ctx):
+                return self._fn(_steps(self.ctx.engine, noted))
         finally:
             if noted.kinds or noted.patient_ids:
                 _announce(self.ctx, noted, False)
@@ -184,8 +191,27 @@ def reload_everything(ctx: AppContext, patient_ids: set[str]) -> None:
     _announce(ctx, Changes(patient_ids=set(patient_ids)), touches_all=True)
 
 
+def announce_other_desk(ctx: AppContext, changes: Changes, *, touches_all: bool = False) -> None:
+    """What another desk committed (ui/shell/other_desks.py, PostgreSQL's notices): announced
+    like a local save, so every view decides the same way whether to read again."""
+    _announce(ctx, changes, touches_all)
+
+
 class ReadOnly(DomainError):
     """This window opened the database read-only; nothing was saved."""
+
+
+@contextmanager
+def _server_named(ctx: AppContext) -> Iterator[None]:
+    """A lost or refused server connection as `ServerAway`, one sentence naming the server
+    (models/server.py); nothing was saved, so the form keeps what was typed and may retry."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        away = server_away(exc, ctx.url)
+        if away is None:
+            raise
+        raise away from exc
 
 
 def _writable(ctx: AppContext) -> None:

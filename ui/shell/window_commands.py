@@ -254,6 +254,25 @@ class WindowCommands:
                                      if self.ctx.read_only else [])))
         return True
 
+    def open_connect_dialog(self) -> QDialog:
+        """File ▸ Connect to the pharmacy server… (ui/shell/connect_dialog.py): on Connect,
+        the whole app switches to the server's database."""
+        from ui.shell.connect_dialog import ConnectDialog
+
+        dialog = ConnectDialog(self.ctx, self.settings, self)
+        dialog.accepted.connect(lambda: self._switch_to_server(dialog))
+        dialog.open()
+        self.connect_dialog = dialog
+        return dialog
+
+    def _switch_to_server(self, dialog) -> None:
+        from models.db import _shown
+        from ui.shell.in_use import take_writer_lock
+
+        take_writer_lock(self.ctx, dialog.url, self)  # a server: this releases a file's lock
+        self.ctx.replace_engine(dialog.engine, dialog.url)
+        self.show_status(f"Connected to the pharmacy server: {_shown(dialog.url)}.")
+
     def open_shortcuts(self) -> QDialog:
         from ui.shell.shortcuts import ShortcutsDialog
 
@@ -264,10 +283,12 @@ class WindowCommands:
         return dialog
 
     def _on_about(self) -> None:
+        from models.db import _shown
+
         path = sqlite_path(self.ctx.url)
         QMessageBox.about(
             self, "About PerDiem",
             f"<h3>PerDiem {app_version()}</h3>"
             "<p>Per diem billing and audit documentation for home infusion pharmacies.</p>"
-            f"<p>Database: {path if path else self.ctx.url}<br>"
+            f"<p>Database: {path if path else _shown(self.ctx.url)}<br>"
             f"Signed in as: {self.ctx.actor}</p>")

@@ -47,6 +47,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from models.server import server_away
 from ui.shell.context import read_session
 
 SessionScope = Callable[[Engine], AbstractContextManager[Session]]
@@ -178,7 +179,8 @@ class _Job(QRunnable):
             with self._scope(self._engine) as session:
                 answer: tuple[bool, Any] = (True, fn(session))
         except Exception as exc:  # handed to the GUI thread, which decides how to show it
-            answer = (False, exc)
+            # the server away: one sentence naming it, as every other failure is worded
+            answer = (False, server_away(exc, str(self._engine.url)) or exc)
         # The task still holds `fn` and is the one to drop it, on the GUI thread. The answer is
         # handed over before the call is queued, so this thread holds nothing of it after.
         del fn

@@ -23,6 +23,15 @@ APPEND_ONLY = (
     "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
     "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
 )
+# PostgreSQL (issue 14): the same refusal, as a trigger function
+APPEND_ONLY_PG = (
+    "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql "
+    "AS $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$",
+    "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+    "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+    "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+    "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+)
 
 
 def upgrade() -> None:
@@ -58,13 +67,15 @@ def upgrade() -> None:
     op.create_index('ix_audit_event_at', 'audit_event', ['at'])
     op.create_index('ix_audit_event_username', 'audit_event', ['username'])
     op.create_index('ix_audit_event_patient_id', 'audit_event', ['patient_id'])
-    for sql in APPEND_ONLY:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for sql in APPEND_ONLY_PG if postgres else APPEND_ONLY:
         op.execute(sql)
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
-    op.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+    on = " ON audit_event" if op.get_bind().dialect.name == "postgresql" else ""
+    op.execute(f"DROP TRIGGER IF EXISTS audit_event_no_update{on}")
+    op.execute(f"DROP TRIGGER IF EXISTS audit_event_no_delete{on}")
     op.drop_table('audit_event')
     op.drop_index('ix_staff_account_username', table_name='staff_account')
     op.drop_table('staff_account')

@@ -1,7 +1,7 @@
 """nursing visits (R34): the `nursing_visit` table, a versioned clinical record
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-02 22:57:42.829582
 
 New tables only: `nursing_visit` (patient, order, date, start and end time, nurse, visit
@@ -15,9 +15,11 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
+from models.records.types import Timestamp  # UTC moments on both engines (0012)
+
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
@@ -26,16 +28,16 @@ def upgrade() -> None:
     op.create_table('nursing_visit',
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(), nullable=True),
+    sa.Column('recorded_at', Timestamp(), nullable=True),
     sa.Column('change_reason', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
     sa.Column('voided', sa.Boolean(), nullable=False),
     sa.Column('void_reason', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
-    sa.Column('first_recorded_at', sa.DateTime(), nullable=True),
+    sa.Column('first_recorded_at', Timestamp(), nullable=True),
     sa.Column('first_recorded_by', sqlmodel.sql.sqltypes.AutoString(length=60),
               nullable=True),
     sa.Column('imported_from', sqlmodel.sql.sqltypes.AutoString(length=260),
               nullable=True),
-    sa.Column('imported_at', sa.DateTime(), nullable=True),
+    sa.Column('imported_at', Timestamp(), nullable=True),
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('patient_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('order_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),

@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 
+import pytest
+
 from models.billing import loading, rules
 from models.db import unit_of_work
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
 
 
 def test_billable_days_run_with_the_collector_on_and_its_usual_thresholds(example_engine,

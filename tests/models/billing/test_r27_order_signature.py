@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from models import vocab
 from models.billing.rules import (
     BEFORE_CLAIM,
@@ -20,6 +22,8 @@ from models.db import unit_of_work
 from models.records import clinical, registry
 from models.records.tables import Pharmacy
 from tests.support.recorded import today_is
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
 
 DAY = dt.date(2026, 10, 7)
 

@@ -13,6 +13,8 @@ from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE
 from models.records.tables import DeliveryRead, PrepNoteRead
 from tests.models.billing.test_rules import DAY, D, base, entry, evidence, only
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 
 def note(id, date, bud, hour=None, order_id="o-1"):
     return PrepNoteRead(id=id, order_id=order_id, date=D(date), pharmacist="R. Patel",

@@ -7,16 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+import pytest
+
 import main
 from models.billing import loading, rules, worklist
 from models.claims.batches import claimed_days
-from models.db import snapshot, sqlite_path, unit_of_work
+from models.db import snapshot, unit_of_work
 from models.records import clinical, registry
 from models.records.reference import list_authorizations
 from models.records.rows import new_id
 from models.records.tables import InfusionBase
-from tests.support.databases import DEMO_TODAY
+from tests.support.databases import DEMO_TODAY, db_arg
 from tests.support.recorded import today_is
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
 
 TODAY = DEMO_TODAY
 
@@ -100,7 +104,7 @@ def test_logging_an_entry_takes_it_off_the_list(demo_engine):
 
 def test_the_command_prints_the_list(demo_engine, capsys):
     work = _work(demo_engine)
-    db = sqlite_path(str(demo_engine.url))
+    db = db_arg(demo_engine)
     demo_engine.dispose()
     assert main.main(["--db", str(db), "worklist", "--today", TODAY.isoformat()]) == 0
     out = capsys.readouterr().out

@@ -26,8 +26,11 @@ from models.db import open_database, transactions, unit_of_work
 from models.records.tables import Claim, ClaimBatch, ClaimDay
 from reports.claims import x12_837p
 from tests.support import ROOT
+from tests.support.databases import db_arg
 
 OCT = ("--from", "2026-10-01", "--to", "2026-10-31")
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
 
 # The launcher: the real command line, with one step of the export replaced by a SIGKILL of
 # the process itself (no cleanup, no rollback) when PERDIEM_TEST_KILL_AT names that step.
@@ -81,7 +84,7 @@ def test_killed_between_its_file_and_completion_the_batch_is_finished_at_next_op
         example_engine, tmp_path, capsys):
     """The file reached the disk whole: the next open completes its batch, and the days it
     bills are never billed by a second file."""
-    db = Path(str(example_engine.url.database))
+    db = db_arg(example_engine)
     example_engine.dispose()
     out = tmp_path / "oct.837"
     killed_export(db, out, "complete")
@@ -103,7 +106,7 @@ def test_killed_between_its_file_and_completion_the_batch_is_finished_at_next_op
 
 def test_killed_before_its_file_the_batch_is_rolled_back_and_billed_once_later(
         example_engine, tmp_path, capsys):
-    db = Path(str(example_engine.url.database))
+    db = db_arg(example_engine)
     example_engine.dispose()
     out = tmp_path / "oct.837"
     killed_export(db, out, "write_durably")
@@ -123,7 +126,7 @@ def test_killed_between_two_files_of_a_batch_the_written_one_is_removed(demo_eng
                                                                         capsys):
     """An 837P per payer: one file on disk, the next not yet. The file whose batch is rolled
     back is removed, so nobody sends claims that no batch holds."""
-    db = Path(str(demo_engine.url.database))
+    db = db_arg(demo_engine)
     demo_engine.dispose()
     out = tmp_path / "oct.837"
     killed_export(db, out, "write_durably", after=1)
@@ -144,7 +147,7 @@ def test_killed_between_two_files_of_a_batch_the_written_one_is_removed(demo_eng
 
 def test_a_file_replaced_meanwhile_is_not_taken_for_the_batch_and_is_left_alone(
         example_engine, tmp_path):
-    db = Path(str(example_engine.url.database))
+    db = db_arg(example_engine)
     example_engine.dispose()
     out = tmp_path / "oct.837"
     killed_export(db, out, "complete")

@@ -27,6 +27,8 @@ from models.records.tables import (
     PrescriberRead,
 )
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 D = dt.date
 OCT1, NOV30 = D(2026, 10, 1), D(2026, 11, 30)
 PHARMACY = PharmacyRead(id=1, name="Riverbend Home Infusion", npi="1234567893",

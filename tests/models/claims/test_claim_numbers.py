@@ -18,6 +18,8 @@ from reports.claims import claims_csv, cms1500
 from tests.support.claimed_october import D7, ICN, UNKNOWN, export, set_number
 from tests.support.x12_validator import x12_errors
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def claimed(example_engine, tmp_path) -> str:

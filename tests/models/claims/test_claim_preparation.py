@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from models.billing import loading
 from models.claims import batches
 from models.db import transactions, unit_of_work
 from reports.claims.claim_files import renderer
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
 
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 

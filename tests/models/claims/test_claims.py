@@ -26,6 +26,8 @@ from tests.support.claim_data import (
     per_diem,
 )
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 # --- R19: one claim per patient, billed payer and calendar month ---------------------------
 
 

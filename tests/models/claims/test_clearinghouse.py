@@ -16,6 +16,8 @@ from reports.claims import cms1500, x12_837p
 from tests.support.claim_data import PAYERS, PHARMACY, day, drafts, order, patient
 from tests.support.x12_validator import x12_errors
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 D = dt.date
 CTX = BatchContext(pharmacy=PHARMACY, created_at=dt.datetime(2026, 11, 27, 9, 30),
                    control_numbers=(1,))

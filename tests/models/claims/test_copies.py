@@ -26,6 +26,8 @@ from tests.support.claimed_october import D7, ICN, NOW, export, set_number
 from tests.support.databases import billing_ready
 from tests.support.x12_validator import x12_errors
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 FORMATS = [("837p", False, "oct.837"), ("cms1500", False, "oct.pdf"),
            ("cms1500", True, "oct-data.pdf"), ("csv", False, "oct.csv")]
 
@@ -72,7 +74,8 @@ def test_837p_copy_differs_from_the_first_export_only_in_bht02(example_engine, t
     assert changed_lines(original, again) == [f"-{bht}", "+" + bht.replace("*00*", "*18*", 1)]
     assert x12_errors(again.decode()) == [] and file_issues(again.decode()) == []
     assert state(example_engine) == before  # no batch, no claimed day, no control number
-    assert (result.batch_id, result.sent_at, result.sent_format) == (first.batch_id, NOW, "837p")
+    assert (result.batch_id, result.sent_at, result.sent_format) == (
+        first.batch_id, NOW.astimezone(), "837p")  # aware, in local time
 
 
 @pytest.mark.parametrize("fmt, data_only, name", FORMATS[1:3])

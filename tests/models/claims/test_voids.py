@@ -19,6 +19,8 @@ from tests.support.claimed_october import D7, ICN, NOW, OCT, export, set_number
 from tests.support.databases import billing_ready
 from tests.support.x12_validator import x12_errors
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def example_engine(example_engine):

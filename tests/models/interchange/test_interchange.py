@@ -28,6 +28,8 @@ from tests.support.interchange_docs import (
     put,
 )
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 
 def import_doc(engine, doc) -> dict[str, int]:
     with unit_of_work(engine) as session:

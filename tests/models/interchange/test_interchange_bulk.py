@@ -26,6 +26,8 @@ from models.records.changes import changes_of
 from models.records.tables import RecordVersion
 from tests.support.interchange_docs import EXAMPLE_PATHS, JSON_VALUES, dump, header, put
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 GENERATED = generate(4, 2, seed=7)  # ~1,400 records of every kind, concurrent therapies
 
 
@@ -123,11 +125,12 @@ def addition(example_doc: dict) -> dict:
 # --- the same rows as the services ------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # reads what the SQLite file stores, value by value
 @pytest.mark.parametrize("name", ["example", "generated"])
 def test_bulk_import_stores_exactly_what_the_services_store(engines, example_doc, name):
     doc = example_doc if name == "example" else GENERATED
     bulk, one_by_one = engines
-    since = dt.datetime.now().replace(microsecond=0)
+    since = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)  # stored in UTC
     import_doc(bulk, doc)
     import_through_services(one_by_one, doc)
     got, expected = stored(bulk, since), stored(one_by_one, since)
@@ -138,10 +141,11 @@ def test_bulk_import_stores_exactly_what_the_services_store(engines, example_doc
                                              if k in COLLECTIONS)
 
 
+@pytest.mark.sqlite_only  # reads what the SQLite file stores, value by value
 def test_bulk_import_into_a_database_with_data_stores_what_the_services_store(
         engines, example_doc):
     bulk, one_by_one = engines
-    since = dt.datetime.now().replace(microsecond=0)
+    since = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)  # stored in UTC
     for eng in engines:
         import_through_services(eng, example_doc)
     counts = import_doc(bulk, addition(example_doc))
@@ -228,8 +232,17 @@ def test_a_database_error_while_writing_rolls_back_everything(engine, example_do
     """A failure half-way through the writing (here SQLite refusing the second infusion
     entry, as a full disk would) leaves nothing of the file behind."""
     with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON infusion "
-                             "WHEN NEW.id = 'mar-2' BEGIN SELECT RAISE(ABORT, 'no room'); END")
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.id = 'mar-2' THEN RAISE EXCEPTION 'no room' USING ERRCODE = '23000'; "
+                "END IF; RETURN NEW; END $$")
+            conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON infusion "
+                                 "FOR EACH ROW EXECUTE FUNCTION refuse()")
+        else:
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON infusion "
+                "WHEN NEW.id = 'mar-2' BEGIN SELECT RAISE(ABORT, 'no room'); END")
     before = dump(engine)
     with pytest.raises(IntegrityError, match="no room"):
         import_doc(engine, example_doc)

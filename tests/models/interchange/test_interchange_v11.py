@@ -12,6 +12,8 @@ from models.errors import ImportRejected
 from models.interchange.read import import_document
 from models.interchange.write import export_document
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 
 def v11(example_doc: dict) -> dict:
     doc = copy.deepcopy(example_doc)

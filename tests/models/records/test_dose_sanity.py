@@ -22,6 +22,8 @@ from models.records.dose import prefill_dose
 from models.records.sanity import dose_from_text, doses_a_day, out_of_range
 from models.records.tables import InfusionBase
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):

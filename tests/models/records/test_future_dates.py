@@ -24,6 +24,8 @@ from models.records.tables import (
 )
 from tests.support.interchange_docs import dump
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 TODAY = dt.date(2026, 10, 31)
 TOMORROW = TODAY + dt.timedelta(days=1)
 

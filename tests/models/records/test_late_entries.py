@@ -17,6 +17,8 @@ from models.records.late import late_note
 from models.records.tables import CareNoteBase, InfusionBase, Pharmacy
 from tests.support.recorded import today_is
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 DAY = dt.date(2026, 10, 30)
 
 
@@ -108,7 +110,7 @@ def test_r26_import_refuses_a_late_record_without_a_reason_with_its_path(engine,
         mar = clinical.get_record(s, registry.INFUSION, doc["infusions"][0]["id"])
         exported = write.export_document(s)
     assert (mar.first_recorded_at, mar.first_recorded_by, mar.imported_from) == (
-        dt.datetime(2026, 11, 20, 9, 15), "Kate Moss RN", "late.json")
+        dt.datetime(2026, 11, 20, 9, 15).astimezone(), "Kate Moss RN", "late.json")  # local
     assert exported["version"] == 1.1  # it carries 1.1 fields now
     out = exported["infusions"][0]
     assert (out["recorded_at"], out["recorded_by"], out["late_entry_reason"]) == (

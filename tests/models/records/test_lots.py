@@ -22,6 +22,8 @@ from models.records import clinical, registry
 from models.records.tables import InfusionBase
 from tests.support.recorded import today_is
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 DAY = dt.date(2026, 10, 8)
 
 
@@ -154,6 +156,7 @@ def test_r28_import_names_a_bad_lot_and_a_bad_bud_hour_with_their_paths(engine, 
         assert clinical.list_records(s, registry.INFUSION) == []
 
 
+@pytest.mark.sqlite_only  # downgrades a SQLite file and reads its columns with PRAGMA
 def test_r28_migration_0011_adds_the_lot_and_the_hour_empty_on_existing_rows(example_engine):
     plain = create_engine(example_engine.url)
     cfg = db.alembic_config(plain)

@@ -15,10 +15,12 @@ from models.records.history import history
 from models.records.tables import CoverageBase, PatientBase, PayerBase, PrescriberBase
 from models.validation import npi_with_check_digit
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 D = dt.date
 DAY = D(2026, 10, 7)  # the one service day of the small data set
-CREATED_AT = dt.datetime(2026, 10, 1, 9, 0)
-EDITED_AT = dt.datetime(2026, 10, 8, 14, 30)
+CREATED_AT = dt.datetime(2026, 10, 1, 9, 0).astimezone()  # aware, as read back
+EDITED_AT = dt.datetime(2026, 10, 8, 14, 30).astimezone()
 
 RECORDS = {
     registry.ORDER: dict(
@@ -98,7 +100,8 @@ def test_an_edit_stores_a_new_version_and_keeps_the_old_one(clinic, kind):
             data=_data(s, kind, record_id, **{name: new}), reason="  Corrected per chart  ",
             recorded_at=EDITED_AT)
     assert getattr(saved, name) == new
-    assert (saved.version, saved.recorded_by, saved.recorded_at) == (2, "pharm.ravi", EDITED_AT)
+    assert (saved.version, saved.recorded_by, saved.recorded_at) == (
+        2, "pharm.ravi", EDITED_AT.astimezone())
     assert saved.change_reason == "Corrected per chart"
 
     with unit_of_work(clinic) as s:  # a fresh session reads what was committed
@@ -306,7 +309,7 @@ def test_reference_records_that_change_billing_keep_their_history(clinic):
         versions = history(s, "authorization", "pa-1")
         assert [(v.version, v.action, v.recorded_by, v.data["units"]) for v in versions] == [
             (1, "created", "biller.ann", 6), (2, "edited", "biller.bob", 4)]
-        assert versions[1].recorded_at == EDITED_AT
+        assert versions[1].recorded_at == EDITED_AT.astimezone()  # the same moment, aware
         patient_versions = history(s, "patient", "p-1")
         assert [v.data["coverages"][0]["end_date"] for v in patient_versions] == [
             None, "2026-10-06"]

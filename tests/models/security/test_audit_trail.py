@@ -11,6 +11,7 @@ import sqlite3
 from contextlib import closing
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 import main
@@ -20,6 +21,8 @@ from models.security import audit
 from models.security.access import open_patient
 from models.security.tables import AuditEvent
 from tests.support.databases import billing_ready
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
 
 OCT = ["--from", "2026-10-01", "--to", "2026-10-31"]
 
@@ -31,8 +34,15 @@ def _rows(engine):
 
 
 def _tamper(engine, *statements):
-    """What someone with the file and the sqlite3 tool could do: drop the triggers first."""
+    """What someone with the file and the sqlite3 tool could do: drop the triggers first (on
+    PostgreSQL: the table's owner switching its triggers off)."""
     engine.dispose()
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE audit_event DISABLE TRIGGER USER")
+            for sql in statements:
+                conn.exec_driver_sql(sql)
+        return
     with closing(sqlite3.connect(sqlite_path(str(engine.url)))) as conn:
         conn.execute("DROP TRIGGER audit_event_no_update")
         conn.execute("DROP TRIGGER audit_event_no_delete")
@@ -68,10 +78,14 @@ def test_the_row_is_written_in_the_changes_transaction(example_engine):
 
 def test_the_table_refuses_update_and_delete(example_engine):
     _void_two(example_engine)
-    with closing(sqlite3.connect(sqlite_path(str(example_engine.url)))) as conn:
-        for sql in ("UPDATE audit_event SET username = 'x'", "DELETE FROM audit_event"):
-            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-                conn.execute(sql)
+    for sql in ("UPDATE audit_event SET username = 'x'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError, match="append-only"), example_engine.begin() as conn:
+            conn.exec_driver_sql(sql)
+    if example_engine.dialect.name == "sqlite":  # and to the sqlite3 tool on the file
+        with closing(sqlite3.connect(sqlite_path(str(example_engine.url)))) as conn:
+            for sql in ("UPDATE audit_event SET username = 'x'", "DELETE FROM audit_event"):
+                with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                    conn.execute(sql)
 
 
 def test_verify_passes_then_names_an_edited_row(example_engine, db_url, capsys):
@@ -119,6 +133,7 @@ def _cli(db, *args):
     return main.main(["--db", db, "--user", "clerk", *args])
 
 
+@pytest.mark.sqlite_only  # backup and restore copy the file (a server: pg_dump, docs/server.md)
 def test_every_command_path_writes_its_row(example_engine, db_url, tmp_path, capsys):
     """Packet, packets, claims, export, import, backup, restore: each leaves its row."""
     billing_ready(example_engine).dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from argon2 import PasswordHasher
 from sqlmodel import select
 
@@ -16,6 +17,8 @@ from models.security.permissions import find_account
 from models.security.tables import AuditEvent
 
 from .conftest import CHEAP, PASSWORD
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0)
 

@@ -27,6 +27,8 @@ from models.security.permissions import PERMISSIONS, ROLES, PermissionDenied
 
 from .conftest import CHEAP, PASSWORD
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 
 def _void(kind, record_id):
     return lambda s, actor: clinical.void_record(s, actor=actor, kind=kind,

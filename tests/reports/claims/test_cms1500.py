@@ -15,6 +15,8 @@ from models.db import unit_of_work
 from reports.claims import cms1500
 from tests.support.claim_data import PHARMACY, day, drafts, order
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 D = dt.date
 CTX = BatchContext(pharmacy=PHARMACY, created_at=dt.datetime(2026, 11, 27, 9, 30))
 

@@ -16,6 +16,8 @@ from models.records import reference
 from reports.claims import x12_837p
 from tests.support.x12_validator import x12_errors
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL (tests/conftest.py)
+
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # the demo's last full month
 NOW = dt.datetime(2026, 11, 27, 9, 30)
 
@@ -280,7 +282,7 @@ def test_claimed_days_name_batch_and_date(example_engine, tmp_path):
     assert set(claimed) == {("o-1", dt.date(2026, 10, 7)), ("o-1", dt.date(2026, 10, 29))}
     info = claimed[("o-1", dt.date(2026, 10, 7))]
     assert (info.batch_id, info.batch_created_at, info.account_number) == (
-        first.batch_id, NOW, first.written[0].account_number)
+        first.batch_id, NOW.astimezone(), first.written[0].account_number)  # aware, local
     assert info.label == f"claimed in batch {first.batch_id} on 2026-11-27"
 
 
