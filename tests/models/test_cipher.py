@@ -213,8 +213,22 @@ def test_decrypt_of_a_plain_file_says_there_is_nothing_to_decrypt(example_engine
     assert status == 1 and "is not encrypted" in err
 
 
-def test_without_a_keyring_the_terminal_is_asked_and_says_so(encrypted, monkeypatch, capsys):
-    """This Linux machine has no keyring backend: PerDiem asks on the terminal, saying why."""
+@pytest.fixture
+def no_keyring():
+    """A computer without a keyring backend (keyring's `fail` backend, as on this Linux machine
+    unless a desktop session's Secret Service answers)."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+def test_without_a_keyring_the_terminal_is_asked_and_says_so(encrypted, no_keyring,
+                                                             monkeypatch, capsys):
+    """No keyring: PerDiem asks for the passphrase on the terminal, saying why."""
     assert cipher.keyring_problem() is not None
     asked = []
 
