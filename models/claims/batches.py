@@ -270,9 +270,10 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
         ) for d in drafts])
         ids = dict(session.execute(select(Claim.patient_account_number, Claim.id)
                                    .where(Claim.batch_id == batch.id)).all())
-        session.execute(insert(ClaimDay), [
-            dict(claim_id=ids[d.account_number], order_id=o, date=day)
-            for d in drafts for o, day in d.days])
+        days = [dict(claim_id=ids[d.account_number], order_id=o, date=day)
+                for d in drafts for o, day in d.days]
+        if days:  # a batch of claims of nursing visits alone (R34) holds no day
+            session.execute(insert(ClaimDay), days)
         visits = [dict(claim_id=ids[d.account_number], visit_id=v)
                   for d in drafts for v in d.visits]
         if visits:
