@@ -27,8 +27,8 @@ from models.billing.rules import BILLABLE
 from models.billing.visit_data import load_visit_data
 from models.billing.visits import evaluate_visits
 from models.claims.drafts import draft_claims
-from models.claims.visit_claims import VisitBilling
 from models.claims.sent import VOID
+from models.claims.visit_claims import VisitBilling
 from models.errors import FieldError
 from models.records import registry
 from models.records.reference import get_pharmacy, list_prescribers
