@@ -187,10 +187,11 @@ class TodayView(QWidget):
             return bool(edit_patient(self.ctx, self, work.patient_id))
         from ui.forms.record_forms import open_record_form
 
-        return open_record_form(self.ctx, self, registry.clinical(work.kind),
+        # a record form of any kind: a clinical record's, or an authorization's (R13, R34)
+        return open_record_form(self.ctx, self, registry.kind(work.kind),
                                 patient_id=work.patient_id,
                                 record_id=work.record_id, order_id=work.order_id,
-                                day=work.day)
+                                day=work.day, code=work.code)
 
     def save_pdf(self, path: str | Path) -> Path:
         """Write the list shown as a PDF (reports/worklist_pdf.py) to `path`."""

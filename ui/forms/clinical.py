@@ -57,6 +57,7 @@ from ui.forms.kit import (
     select_data,
     text_box,
     time_field,
+    visit_authorization_items,
 )
 from ui.forms.late_reason import LateReason
 from ui.shell.context import AppContext
@@ -332,13 +333,15 @@ class AuthorizationForm(RecordForm[AuthorizationBase, AuthorizationRead]):
 
     kind = registry.AUTHORIZATION
     title = "Prior authorization"
-    labels = {"payer_id": "Payer", "number": "Authorization number", "code": "Per diem code",
-              "start_date": "Start date", "end_date": "End date", "units": "Units (days)"}
+    labels = {"payer_id": "Payer", "number": "Authorization number", "code": "Code",
+              "start_date": "Start date", "end_date": "End date",
+              "units": "Units (days, or visits for 99601)"}
     names = ("payer_id", "number", "code", "start_date", "end_date", "units")
 
     def __init__(self, ctx: AppContext, patient_id: str,
                  record: AuthorizationRead | None = None, parent: QWidget | None = None, *,
-                 order_id: str | None = None, day: dt.date | None = None):
+                 order_id: str | None = None, day: dt.date | None = None,
+                 code: str | None = None):
         super().__init__(ctx, patient_id, record, parent)
 
         def load(s: Session) -> tuple:
@@ -354,9 +357,10 @@ class AuthorizationForm(RecordForm[AuthorizationBase, AuthorizationRead]):
         payer.setMinimumContentsLength(
             max([24, *(len(p.name) for p in payers)]))  # a payer's whole name, never cut
         self.add_field("number", line(50, "as the payer wrote it"))
-        code = self.add_field("code", choice(per_diem_items(),
-                                             placeholder="Choose the per diem code…"))
-        code.setMinimumContentsLength(34)
+        # a per diem code, or 99601 for nursing visits (R34: one unit a visit)
+        code_box = self.add_field("code", choice(
+            per_diem_items() + visit_authorization_items(), placeholder="Choose the code…"))
+        code_box.setMinimumContentsLength(34)
         start = self.add_field("start_date", date_field(required=True))
         self.add_field("end_date", date_field(required=True))
         units = QSpinBox()
@@ -379,8 +383,8 @@ class AuthorizationForm(RecordForm[AuthorizationBase, AuthorizationRead]):
                            if c.priority == "primary" and c.covers(day)), None)
             if billed:
                 select_data(payer, billed.payer_id)
-            if order:
-                select_data(code, order.per_diem_code)
+            if code or order:  # the code asked for, else the order's per diem code
+                select_data(code_box, code or order.per_diem_code)
 
     def load(self, record: AuthorizationRead) -> None:
         for name in self.names:
