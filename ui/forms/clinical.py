@@ -123,7 +123,7 @@ class OrderForm(ComponentsPart, RecordForm[OrderBase, OrderRead]):
         f("signed_date", date_field())
         f("per_diem_rate", decimal_field("e.g. 150.00"))
         notes_edit = f("notes", text_box(placeholder="Premedication, titration, monitoring…"))
-        notes_edit.setMaximumHeight(notes_edit.fontMetrics().lineSpacing() * 8)  # 1366x768
+        notes_edit.setMaximumHeight(notes_edit.fontMetrics().lineSpacing() * 5)  # 1366x768
         hcpcs.setMaxLength(5)
         drug_name.setMinimumWidth(260)
         ndc.setMinimumWidth(260)
@@ -147,20 +147,23 @@ class OrderForm(ComponentsPart, RecordForm[OrderBase, OrderRead]):
         notes_box = QGroupBox("Notes")
         notes_box.setLayout(notes)
 
+        # three columns on a 1366x768 screen, so the components table below (a TPN formula's
+        # five or six lines) shows whole: the prescription, the drug, the dates over the notes
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
-        grid.addWidget(group("Prescription", rx), 0, 0)
-        grid.addWidget(group("Drug (for the drug claim line)", drug), 0, 1)
-        grid.addWidget(group("Dates and rate", dates), 1, 0)
-        grid.addWidget(notes_box, 1, 1)
-        grid.addWidget(self.components_box(), 2, 0, 1, 2)  # a compound order's (issue 15)
+        grid.addWidget(group("Prescription", rx), 0, 0, 2, 1)
+        grid.addWidget(group("Drug (for the drug claim line)", drug), 0, 1, 2, 1)
+        grid.addWidget(group("Dates and rate", dates), 0, 2)
+        grid.addWidget(notes_box, 1, 2)
+        grid.addWidget(self.components_box(), 2, 0, 1, 3)  # a compound order's (issue 15)
         self.late = LateReason(self)
-        grid.addWidget(self.late.box, 3, 0, 1, 2)
-        grid.addWidget(self.message, 4, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        grid.addWidget(self.late.box, 3, 0, 1, 3)
+        grid.addWidget(self.message, 4, 0, 1, 3)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+        self.setMinimumWidth(1220)  # the three columns' fields whole, within 1366
 
         if record is not None:
             self.load(record)
@@ -173,6 +176,8 @@ class OrderForm(ComponentsPart, RecordForm[OrderBase, OrderRead]):
         for name in self.fields:
             self.set_value(name, getattr(record, name))
         self.components.set_components(record.components)
+        for name in ("drug_name", "dose"):  # a long name shows from its start
+            self.fields[name].setCursorPosition(0)  # type: ignore[attr-defined]
 
     def data(self) -> OrderBase:
         v = self.value

@@ -73,7 +73,10 @@ class RecordDialog(GuardedDialog):
             self.buttons.addButton(self.history_button, QDialogButtonBox.ButtonRole.HelpRole)
             self.history_button.clicked.connect(self._on_history_clicked)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(900 if form.kind is registry.INFUSION else 540)
+        # a form asking for more (the order form's three columns) gets it: Qt would open a
+        # dialog at two thirds of the screen's width and cut its fields
+        self.setMinimumWidth(max(900 if form.kind is registry.INFUSION else 540,
+                                 form.minimumWidth() + 32))
         form.record_saved.connect(self._on_record_saved)
 
     @Slot()
