@@ -193,6 +193,8 @@ def _cover(data: PacketData) -> list:
               if cov_rows else text("No coverage in force during the period.", "body"))
     # by id: a payer often extends an authorization under the same number with new dates
     used = Counter(d.authorization_id for d in data.days if d.authorization_id)
+    used.update(v.authorization_id for v in data.visits  # R34: one 99601 unit a visit
+                if v.authorization_id and v.status == BILLABLE)
     auth_rows = [[_id(a.number), data.payers[a.payer_id].name if a.payer_id in data.payers
                   else a.payer_id, a.code,
                   f"{fmt_date(a.start_date)} to {fmt_date(a.end_date)}", a.units,

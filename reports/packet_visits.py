@@ -19,9 +19,15 @@ def _coloured(value: str, colour) -> str:
 
 
 def checklist_line(data: PacketData) -> list:
-    """Under the day checklist: how many visits, billable, on hold, not billable (R34)."""
+    """Under the day checklist: how many visits, billable, on hold, not billable (R34); for a
+    claim, the visits it bills."""
     if data.claim is not None:
-        return []
+        if not data.visits:
+            return [text("Nursing visits (R34): this claim bills none.", "body")]
+        n = len(data.visits)
+        return [text(f"Nursing visits (R34): this claim bills {n} visit{'s' if n != 1 else ''} "
+                     f"({', '.join(v.visit_id for v in data.visits)}); see Nursing visits.",
+                     "body")]
     if not data.visits:
         return [text("Nursing visits (R34): none in this period.", "body")]
     counts = {s: sum(1 for v in data.visits if v.status == s)
@@ -39,10 +45,12 @@ def visits_section(data: PacketData, width: float, section) -> list:
                     "first two hours, 99602 for each further hour once more than 30 minutes "
                     "of it passed (over 150 minutes); an end before the start is the next "
                     "morning. A visit's status does not depend on the per diem day's.")
-    if data.claim is not None:  # not yet: the claim's visits as they stood when it was made
-        return story + [text("A claim's packet does not list its nursing visits yet; the "
-                             "packet of the claim's month shows them.", "body")]
-    if not data.visits:
+    if data.claim is not None:
+        story.append(text("The visits this claim bills, as they stood when it was made; their "
+                          "statuses are R34 applied to those versions.", "body"))
+        if not data.visits:
+            return story + [text("This claim bills no nursing visit.", "body")]
+    elif not data.visits:
         return story + [text("No nursing visit on file for this period.", "body")]
     rows = []
     for r in data.visits:

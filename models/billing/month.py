@@ -23,6 +23,8 @@ from models import spreadsheet
 from models.billing import loading
 from models.billing.revenue import expected_by_patient
 from models.billing.rules import BILLABLE, HOLD, NOT_BILLABLE, STATUSES, DayResult
+from models.billing.visit_data import load_visit_data
+from models.billing.visits import evaluate_visits
 from models.claims import batches
 from models.claims.claim import ClaimedInfo
 from models.records import reference
@@ -163,7 +165,11 @@ def load_month(session: Session, first: dt.date) -> Month:
     names = {p.id: p.display_name for p in reference.list_patients(session)}
     payers = [(p.id, p.name) for p in reference.list_payers(session)]
     claimed = batches.claimed_days(session, start=first, end=last)
-    expected = expected_by_patient(days, data, reference.get_pharmacy(session))
+    visits = load_visit_data(session, first, last)  # R34: the month's nursing visits
+    results = evaluate_visits(visits.visits, visits.patients, visits.payers,
+                              visits.authorizations, start=first, end=last)
+    expected = expected_by_patient(days, data, reference.get_pharmacy(session), results,
+                                   visits.payers)
     return Month(first, patient_months(days, names, dict(payers), claimed, expected), payers)
 
 

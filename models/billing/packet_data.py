@@ -384,6 +384,13 @@ def _versions(session: Session, records: dict[Any, list]) -> dict[tuple[str, str
     return out
 
 
+def as_of_records(session: Session, kind: registry.RecordKind[Any, Any], records: list,
+                  when: dt.datetime, later: list[LaterChange]) -> list:
+    """`records` of `kind` as they stood at `when` (a claim's nursing visits), their later
+    versions added to `later`."""
+    return _as_of(kind, records, _versions(session, {kind: records}), when, later)
+
+
 def _as_of(kind: registry.RecordKind[Any, Any], records: list, versions: dict,
            when: dt.datetime, later: list[LaterChange]) -> list:
     """The records as they stood at `when`: each one's last version saved by then (records

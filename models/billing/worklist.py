@@ -6,8 +6,8 @@ order in force (`OrderBase.active_on`, R2) with no entry for the day, which is R
 day before anyone typed it; authorization units come from R13's count
 (`rules.authorization_units` over the period's own data); a beyond-use date is R9's and a care
 note's reach R12's (`rules.CARE_NOTE_DAYS`); an unsigned order is R7's; a claim is ready for a
-billable day no claim batch holds (`month.shown_status`). The GUI's Today page and `main.py
-worklist` both show it.
+billable day no claim batch holds (`month.shown_status`); a nursing visit on hold is R34's
+(`visit_data.billable_visits`). The GUI's Today page and `main.py worklist` both show it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from sqlmodel import Session, col, select
 
 from models.billing import loading, month, rules
 from models.billing.fixes import record_to_fix
+from models.billing.visit_data import billable_visits
+from models.billing.visits import FIRST_HOURS, VISIT_REASON_ORDER, VISIT_REASONS
 from models.claims.batches import claimed_days
 from models.records import registry
 from models.records.clinical import list_records
@@ -34,11 +36,13 @@ FEW_UNITS = 3  # ... and so is one with this many units left or fewer
 BUD_DAYS = 2  # a preparation's beyond-use date from yesterday to two days on is listed
 CARE_DUE_DAYS = 7  # a care note falling due within a week is listed
 
-UNLOGGED, HOLDS, AUTHORIZATIONS, BEYOND_USE, CARE_NOTES, UNSIGNED, CLAIMS = (
-    "unlogged", "holds", "authorizations", "beyond-use", "care-notes", "unsigned", "claims")
+UNLOGGED, HOLDS, VISITS, AUTHORIZATIONS, BEYOND_USE, CARE_NOTES, UNSIGNED, CLAIMS = (
+    "unlogged", "holds", "visits", "authorizations", "beyond-use", "care-notes", "unsigned",
+    "claims")
 SECTIONS: dict[str, str] = {
     UNLOGGED: "Infusions not yet logged",
     HOLDS: "Days on hold",
+    VISITS: "Nursing visits on hold",
     AUTHORIZATIONS: "Authorizations running out",
     BEYOND_USE: "Beyond-use dates expiring",
     CARE_NOTES: "Care notes falling due",
@@ -61,7 +65,8 @@ class WorkItem:
     record_id: str | None = None
     order_id: str | None = None
     day: dt.date | None = None
-    reason: str | None = None  # a hold's reason code (rules.REASONS)
+    reason: str | None = None  # a hold's reason code (rules.REASONS, visits.VISIT_REASONS)
+    code: str | None = None  # the code of a new authorization (99601 for a visit's, R34)
 
 
 @dataclass
@@ -133,6 +138,8 @@ def build_worklist(session: Session, today: dt.date) -> WorkList:
                      f"{d.order_id}, {_span([g.date for g in group])}: {r.text} ({r.rule})",
                      r.fixed_in, record_to_fix(session, reason, d), d.order_id, d.date, reason))
 
+    out.items += _visit_holds(session, start, today, names)
+
     # authorizations in force: ending soon or with few units left (R13's own count)
     in_force = [a for a in list_authorizations(session) if a.covers(today)]
     # the period's data holds every authorization chain reaching today with its earlier
@@ -198,6 +205,38 @@ def build_worklist(session: Session, today: dt.date) -> WorkList:
                         else f"{_us(min(dates))}–{_us(max(dates))}"),
                      "claims"))
     return out
+
+
+def _visit_holds(session: Session, start: dt.date, today: dt.date,
+                 names: dict[str, str]) -> list[WorkItem]:
+    """R34: the nursing visits of [start, today] on hold, one line per visit and reason,
+    opening what settles it: the visit (incomplete), the 99601 authorization that ran out
+    (more units go on it, as for R13's days), or a new 99601 authorization."""
+    results = [r for r in billable_visits(session, start, today) if r.status == rules.HOLD]
+    if not results:
+        return []
+    auths = [a for a in list_authorizations(session) if a.code == FIRST_HOURS]
+    items = []
+    for r in results:
+        for reason in r.reasons:
+            why = VISIT_REASONS[reason]
+            text = (f"visit {r.visit_id} ({r.order_id}), {_us(r.date)}: {why.text} "
+                    f"({why.rule})")
+            name = names.get(r.patient_id, r.patient_id)
+            if reason == "incomplete-visit":
+                items.append(WorkItem(VISITS, r.patient_id, name, text,
+                                      registry.NURSING_VISIT.key, r.visit_id, r.order_id,
+                                      r.date, reason))
+                continue
+            ran_out = [a.id for a in auths if reason == "authorization-exhausted"
+                       and a.patient_id == r.patient_id and a.payer_id == r.payer_id
+                       and a.covers(r.date)]
+            items.append(WorkItem(VISITS, r.patient_id, name, text,
+                                  registry.AUTHORIZATION.key, ran_out[-1] if ran_out else None,
+                                  r.order_id, r.date, reason, FIRST_HOURS))
+    items.sort(key=lambda i: (VISIT_REASON_ORDER.index(i.reason or ""), i.patient_name,
+                              i.day or today))
+    return items
 
 
 def to_text(work: WorkList) -> str:

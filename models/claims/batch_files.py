@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from models.backup import PRIVATE, fsync_dir
 from models.claims import held_days
 from models.records.changes import CLAIM, note_change
-from models.records.tables import Claim, ClaimBatch, ClaimDay
+from models.records.tables import Claim, ClaimBatch, ClaimDay, ClaimVisit
 
 PENDING, COMPLETED = "pending", "completed"
 STATUSES = (PENDING, COMPLETED)
@@ -143,6 +143,7 @@ def discard(session: Session, batch: ClaimBatch) -> bool:
         Claim.batch_id == batch.id, col(Claim.replaces_claim_id).is_not(None))))
     if ids:
         session.execute(delete(ClaimDay).where(col(ClaimDay.claim_id).in_(ids)))
+        session.execute(delete(ClaimVisit).where(col(ClaimVisit.claim_id).in_(ids)))
         session.execute(delete(Claim).where(col(Claim.id).in_(ids)))
     session.delete(batch)
     session.flush()

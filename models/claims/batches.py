@@ -273,10 +273,11 @@ def record_batch(session: Session, *, actor: str, drafts: list[ClaimDraft], fmt:
                                    .where(Claim.batch_id == batch.id)).all())
         # the claims replaced (or voided) release their days before these hold them
         held_days.recheck(session, (d.replaces_claim_id for d in drafts))
-        held_days.insert_days(session, [
-            dict(claim_id=ids[d.account_number], order_id=o, date=day,
-                 in_force=d.frequency_code != held_days.VOID)
-            for d in drafts for o, day in d.days])
+        days = [dict(claim_id=ids[d.account_number], order_id=o, date=day,
+                     in_force=d.frequency_code != held_days.VOID)
+                for d in drafts for o, day in d.days]
+        if days:  # a batch of claims of nursing visits alone (R34) holds no day
+            held_days.insert_days(session, days)
         visits = [dict(claim_id=ids[d.account_number], visit_id=v)
                   for d in drafts for v in d.visits]
         if visits:

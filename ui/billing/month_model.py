@@ -249,8 +249,10 @@ class MonthTableModel(QAbstractTableModel):
                 return (f"Per diem days {STATUS_PLURAL[total]} this month: one per order and day, "
                         "so a patient on two therapies counts two a day")
             if section == self.expected_column:
-                return ("Expected revenue of the billable days, in dollars (R32: the payer's "
-                        "rate, else the order's, else the pharmacy's price list)")
+                return ("Expected revenue of the billable days (per diem, drug and formula "
+                        "component lines) and billable nursing visits (99601/99602), in dollars "
+                        "(R32: the payer's rate, else the order's, else the pharmacy's price "
+                        "list)")
         if day is None:
             return None
         date = dt.date(self.year, self.month, day)

@@ -117,7 +117,9 @@ class MonthTable(QTableView):
         self.setColumnWidth(0, self.name_widths[0])
         self.setColumnWidth(1, self.name_widths[1])
         totals = [fm.horizontalAdvance(STATUS_LABEL[s]) + 20 for s in STATUSES]
-        totals.append(fm.horizontalAdvance("00,000") + 12)  # the expected revenue
+        # the expected revenue: its amounts and its heading ("Expected") whole
+        totals.append(max(fm.horizontalAdvance("00,000"),
+                          hh.fontMetrics().horizontalAdvance("Expected")) + 16)
         if model.days:  # narrow days, down to their heading, before scrolling sideways
             least = fm.horizontalAdvance("We") + 5
             room = (self.viewport().width() - self.columnWidth(0) - self.columnWidth(1)
@@ -125,7 +127,7 @@ class MonthTable(QTableView):
             short = least * model.days - room
             if short > 0:  # then the payer's name gives way (its tooltip has it whole)
                 payer = self.columnWidth(1)
-                cut = min(short, payer - 110)
+                cut = min(short, payer - 88)
                 self.setColumnWidth(1, payer - max(cut, 0))
                 room += max(cut, 0)
             day_width = max(min(day_width, room // model.days), least)

@@ -192,8 +192,9 @@ class MonthView(QWidget):
             "a claim batch (☑ in the table); a new claim leaves them out unless you rebill"))
         self.expected_label = QLabel()
         self.expected_label.setObjectName("expected-revenue")
-        self.expected_label.setToolTip("Expected revenue of the billable days of the patients "
-                                       "shown (the Expected column's total)")
+        self.expected_label.setToolTip("Expected revenue of the billable days and nursing "
+                                       "visits of the patients shown (the Expected column's "
+                                       "total)")
         footer.addWidget(self.expected_label)
 
         self.error_label = QLabel()

@@ -193,10 +193,11 @@ class TodayView(QWidget):
             return bool(edit_patient(self.ctx, self, work.patient_id))
         from ui.forms.record_forms import open_record_form
 
-        return open_record_form(self.ctx, self, registry.clinical(work.kind),
+        # a record form of any kind: a clinical record's, or an authorization's (R13, R34)
+        return open_record_form(self.ctx, self, registry.kind(work.kind),
                                 patient_id=work.patient_id,
                                 record_id=work.record_id, order_id=work.order_id,
-                                day=work.day)
+                                day=work.day, code=work.code)
 
     def _record(self, work: WorkList, detail: str) -> None:
         """The work list's audit row (issue 12): who saw or printed it, its period."""

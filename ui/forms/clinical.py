@@ -57,6 +57,7 @@ from ui.forms.kit import (
     select_data,
     text_box,
     time_field,
+    visit_authorization_items,
 )
 from ui.forms.late_reason import LateReason
 from ui.shell.context import AppContext
@@ -122,7 +123,7 @@ class OrderForm(ComponentsPart, RecordForm[OrderBase, OrderRead]):
         f("signed_date", date_field())
         f("per_diem_rate", decimal_field("e.g. 150.00"))
         notes_edit = f("notes", text_box(placeholder="Premedication, titration, monitoring…"))
-        notes_edit.setMaximumHeight(notes_edit.fontMetrics().lineSpacing() * 8)  # 1366x768
+        notes_edit.setMaximumHeight(notes_edit.fontMetrics().lineSpacing() * 5)  # 1366x768
         hcpcs.setMaxLength(5)
         drug_name.setMinimumWidth(260)
         ndc.setMinimumWidth(260)
@@ -146,20 +147,23 @@ class OrderForm(ComponentsPart, RecordForm[OrderBase, OrderRead]):
         notes_box = QGroupBox("Notes")
         notes_box.setLayout(notes)
 
+        # three columns on a 1366x768 screen, so the components table below (a TPN formula's
+        # five or six lines) shows whole: the prescription, the drug, the dates over the notes
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
-        grid.addWidget(group("Prescription", rx), 0, 0)
-        grid.addWidget(group("Drug (for the drug claim line)", drug), 0, 1)
-        grid.addWidget(group("Dates and rate", dates), 1, 0)
-        grid.addWidget(notes_box, 1, 1)
-        grid.addWidget(self.components_box(), 2, 0, 1, 2)  # a compound order's (issue 15)
+        grid.addWidget(group("Prescription", rx), 0, 0, 2, 1)
+        grid.addWidget(group("Drug (for the drug claim line)", drug), 0, 1, 2, 1)
+        grid.addWidget(group("Dates and rate", dates), 0, 2)
+        grid.addWidget(notes_box, 1, 2)
+        grid.addWidget(self.components_box(), 2, 0, 1, 3)  # a compound order's (issue 15)
         self.late = LateReason(self)
-        grid.addWidget(self.late.box, 3, 0, 1, 2)
-        grid.addWidget(self.message, 4, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        grid.addWidget(self.late.box, 3, 0, 1, 3)
+        grid.addWidget(self.message, 4, 0, 1, 3)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+        self.setMinimumWidth(1220)  # the three columns' fields whole, within 1366
 
         if record is not None:
             self.load(record)
@@ -172,6 +176,8 @@ class OrderForm(ComponentsPart, RecordForm[OrderBase, OrderRead]):
         for name in self.fields:
             self.set_value(name, getattr(record, name))
         self.components.set_components(record.components)
+        for name in ("drug_name", "dose"):  # a long name shows from its start
+            self.fields[name].setCursorPosition(0)  # type: ignore[attr-defined]
 
     def data(self) -> OrderBase:
         v = self.value
@@ -332,13 +338,15 @@ class AuthorizationForm(RecordForm[AuthorizationBase, AuthorizationRead]):
 
     kind = registry.AUTHORIZATION
     title = "Prior authorization"
-    labels = {"payer_id": "Payer", "number": "Authorization number", "code": "Per diem code",
-              "start_date": "Start date", "end_date": "End date", "units": "Units (days)"}
+    labels = {"payer_id": "Payer", "number": "Authorization number", "code": "Code",
+              "start_date": "Start date", "end_date": "End date",
+              "units": "Units (days, or visits for 99601)"}
     names = ("payer_id", "number", "code", "start_date", "end_date", "units")
 
     def __init__(self, ctx: AppContext, patient_id: str,
                  record: AuthorizationRead | None = None, parent: QWidget | None = None, *,
-                 order_id: str | None = None, day: dt.date | None = None):
+                 order_id: str | None = None, day: dt.date | None = None,
+                 code: str | None = None):
         super().__init__(ctx, patient_id, record, parent)
 
         def load(s: Session) -> tuple:
@@ -354,9 +362,10 @@ class AuthorizationForm(RecordForm[AuthorizationBase, AuthorizationRead]):
         payer.setMinimumContentsLength(
             max([24, *(len(p.name) for p in payers)]))  # a payer's whole name, never cut
         self.add_field("number", line(50, "as the payer wrote it"))
-        code = self.add_field("code", choice(per_diem_items(),
-                                             placeholder="Choose the per diem code…"))
-        code.setMinimumContentsLength(34)
+        # a per diem code, or 99601 for nursing visits (R34: one unit a visit)
+        code_box = self.add_field("code", choice(
+            per_diem_items() + visit_authorization_items(), placeholder="Choose the code…"))
+        code_box.setMinimumContentsLength(34)
         start = self.add_field("start_date", date_field(required=True))
         self.add_field("end_date", date_field(required=True))
         units = QSpinBox()
@@ -379,8 +388,8 @@ class AuthorizationForm(RecordForm[AuthorizationBase, AuthorizationRead]):
                            if c.priority == "primary" and c.covers(day)), None)
             if billed:
                 select_data(payer, billed.payer_id)
-            if order:
-                select_data(code, order.per_diem_code)
+            if code or order:  # the code asked for, else the order's per diem code
+                select_data(code_box, code or order.per_diem_code)
 
     def load(self, record: AuthorizationRead) -> None:
         for name in self.names:

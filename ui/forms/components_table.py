@@ -45,6 +45,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("ndc", "NDC", 12), ("ndc_quantity", "NDC qty", 7), ("ndc_unit", "NDC unit", 6),
 )
 FIELDS = tuple(c[0] for c in COLUMNS)
+ROWS_SHOWN = 6  # the table's height in rows: a TPN formula whole
 DECIMALS = {"quantity", "unit_charge", "ndc_quantity"}
 BAD = QColor("#fdecea")
 
@@ -152,8 +153,8 @@ class ComponentsTable(QWidget):
         for i, (_name, title, chars) in enumerate(COLUMNS):
             header.resizeSection(i, max(chars, len(title) + 1) * width + 14)
         header.setSectionResizeMode(FIELDS.index("name"), QHeaderView.ResizeMode.Stretch)
-        # three rows show at once (a formula of more scrolls): the order form fits 1366x768
-        self.table.setFixedHeight(self.table.verticalHeader().defaultSectionSize() * 3
+        # six rows show at once (a longer formula scrolls): the order form fits 1366x768
+        self.table.setFixedHeight(self.table.verticalHeader().defaultSectionSize() * ROWS_SHOWN
                                   + header.sizeHint().height() + 2 * self.table.frameWidth())
         self.table.setToolTip("Each component besides the drug is its own claim line (R21): "
                               "units per billed day, or per bag hung that day. Tab from the "

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from models import codes
 from models.billing.contracts import MAX_DOSING_INTERVAL
 from models.validation import hcpcs_problem, icd10_problem
+from models.vocab import VISIT_CODES
 from ui.common import DateField, mark_field
 
 MESSAGE_STYLE = ("QLabel { color: #8b1a1a; background: #fdecea; border: 1px solid #e6a5a0;"
@@ -201,6 +202,12 @@ def per_diem_items() -> list[tuple[str, str]]:
     """Each per diem code with a clear name (models.codes.clear_name), not CMS's short text."""
     return [(f"{c.code} — {codes.clear_name(c.code)}", c.code)
             for c in sorted(codes.per_diem_codes(), key=lambda c: c.code)]
+
+
+def visit_authorization_items() -> list[tuple[str, str]]:
+    """The code a nursing visit's authorization is for (R34: 99601, one unit a visit)."""
+    first = VISIT_CODES[0]
+    return [(f"{first} — Home infusion nursing visit, first 2 hours (R34)", first)]
 
 
 # --- the patient and reference forms' plain fields -------------------------------------------

@@ -73,7 +73,10 @@ class RecordDialog(GuardedDialog):
             self.buttons.addButton(self.history_button, QDialogButtonBox.ButtonRole.HelpRole)
             self.history_button.clicked.connect(self._on_history_clicked)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(900 if form.kind is registry.INFUSION else 540)
+        # a form asking for more (the order form's three columns) gets it: Qt would open a
+        # dialog at two thirds of the screen's width and cut its fields
+        self.setMinimumWidth(max(900 if form.kind is registry.INFUSION else 540,
+                                 form.minimumWidth() + 32))
         form.record_saved.connect(self._on_record_saved)
 
     @Slot()
@@ -94,8 +97,10 @@ class RecordDialog(GuardedDialog):
 
 def make_record_form(ctx: AppContext, kind: RecordKind[Any, Any], *, patient_id: str,
                      record_id: str | None = None, order_id: str | None = None,
-                     day: dt.date | None = None) -> RecordForm[Any, Any]:
-    """The form for one record: the saved one (`record_id`) or a new one prefilled."""
+                     day: dt.date | None = None, code: str | None = None
+                     ) -> RecordForm[Any, Any]:
+    """The form for one record: the saved one (`record_id`) or a new one prefilled (`code`:
+    a new authorization's code, 99601 for a nursing visit's, R34)."""
     kind = form_kind(kind)
     form = FORMS[kind]
     record = None
@@ -115,15 +120,16 @@ def make_record_form(ctx: AppContext, kind: RecordKind[Any, Any], *, patient_id:
             if not found:
                 raise DomainError(f'There is no {kind.label} with id "{record_id}".')
             record = found[0]
-    return form(ctx, patient_id, record, order_id=order_id, day=day)
+    more = {"code": code} if code and kind is registry.AUTHORIZATION else {}
+    return form(ctx, patient_id, record, order_id=order_id, day=day, **more)
 
 
 def make_record_dialog(ctx: AppContext, parent: QWidget | None, kind: RecordKind[Any, Any], *,
                        patient_id: str, record_id: str | None = None,
-                       order_id: str | None = None, day: dt.date | None = None
-                       ) -> RecordDialog:
+                       order_id: str | None = None, day: dt.date | None = None,
+                       code: str | None = None) -> RecordDialog:
     form = make_record_form(ctx, kind, patient_id=patient_id, record_id=record_id,
-                            order_id=order_id, day=day)
+                            order_id=order_id, day=day, code=code)
     title = (f"Edit {form.title.lower()} {record_id}" if record_id
              else f"New {form.title.lower()}")
     dialog = RecordDialog(form, title, parent)
@@ -133,7 +139,8 @@ def make_record_dialog(ctx: AppContext, parent: QWidget | None, kind: RecordKind
 
 def open_record_form(ctx: AppContext, parent: QWidget | None, kind: RecordKind[Any, Any], *,
                      patient_id: str, record_id: str | None = None,
-                     order_id: str | None = None, day: dt.date | None = None) -> bool:
+                     order_id: str | None = None, day: dt.date | None = None,
+                     code: str | None = None) -> bool:
     """Open the form for `kind` without blocking: the saved record when `record_id` is given,
     else a new one prefilled with `order_id` and `day`. Returns False (after telling the user
     why) when it cannot open, e.g. a void record or a document for a patient with no order.
@@ -147,7 +154,8 @@ def open_record_form(ctx: AppContext, parent: QWidget | None, kind: RecordKind[A
                 raise DomainError(f"A {FORMS[kind].title.lower()} belongs to an order, and "
                                   "this patient has none: add the order first.")
         dialog = make_record_dialog(ctx, parent, kind, patient_id=patient_id,
-                                    record_id=record_id, order_id=order_id, day=day)
+                                    record_id=record_id, order_id=order_id, day=day,
+                                    code=code)
     except DomainError as exc:
         show_error(parent, exc, title="Cannot open the form")
         return False

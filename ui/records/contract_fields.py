@@ -44,6 +44,8 @@ class ContractFields:
             for value, text in values.items():
                 combo.addItem(text, value)
             combo.setToolTip(TIPS[name])
+            # each choice whole ("access days (every day on service, NHIA)"), never cut
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             dialog.add_field(name, label, combo, form)
             self.combos[name] = combo
         self.rates = PriceListEditor((("code", "Code"), ("rate", "Rate"),
@@ -74,7 +76,9 @@ class ContractFields:
         right.addStretch(1)
         columns.addLayout(right, 1)
         outer.insertLayout(0, columns)
-        dialog.setMinimumWidth(900)
+        # both columns whole on a 1366x768 laptop: the left's labels ("Claim filing
+        # indicator") and choices, the right's contract choices
+        dialog.setMinimumWidth(1120)
 
     def values(self) -> dict[str, Any]:
         return {**{name: combo.currentData() for name, combo in self.combos.items()},

@@ -3,6 +3,7 @@ counted at the payer's expected amount when its contract gives one. No database.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -39,3 +40,27 @@ def test_expected_revenue_of_a_billable_day(case, changes, expected):
     data = base(**changes)
     got = expected_by_patient(evaluate(data), data, PHARMACY).get("p-1")
     assert got == (None if expected is None else Decimal(expected))
+
+
+def _visit(status: str, lines=(("99601", 1), ("99602", 2))):
+    from models.billing.visits import VisitResult
+
+    return VisitResult(patient_id="p-1", visit_id="nv-1", order_id="o-1",
+                       date=dt.date(2026, 10, 7),
+                       status=status, reasons=(), minutes=240, lines=tuple(lines),
+                       payer_id="bcx")
+
+
+@pytest.mark.parametrize(("case", "payers", "status", "expected"), [
+    ("R34 the pharmacy's price: 210 + 2 x 95", None, "billable", "400.00"),
+    ("R32 the payer's rate and expected amount for 99601", payer(rates=[
+        {"code": "99601", "rate": "250.00", "expected": "200.00"}]), "billable", "390.00"),
+    ("R34 a visit on hold brings nothing yet", None, "hold", "0.00"),
+])
+def test_r34_expected_revenue_of_a_billable_visit(case, payers, status, expected):
+    data = base(care_notes=[])  # its days on hold: only the visit counts
+    priced = PHARMACY.model_copy(update={"prices": [
+        {"code": "99601", "charge": "210.00"}, {"code": "99602", "charge": "95.00"}]})
+    got = expected_by_patient(evaluate(data), data, priced, [_visit(status)],
+                              payers or data.payers).get("p-1", Decimal("0.00"))
+    assert got == Decimal(expected), case
