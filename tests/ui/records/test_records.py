@@ -237,7 +237,11 @@ def test_open_record_form_for_incomplete_mar_opens_that_entry_r11(ctx, engine, q
     assert day_result(engine).reasons == ("incomplete-mar",)
     form = record_forms.make_record_form(ctx, registry.INFUSION, patient_id=PATIENT, order_id=ORDER,
                                          day=SERVICE_DAY)
+    # qtbot deletes the form on the GUI thread: a parentless widget left to the collector can
+    # be freed on a pool thread, which Qt does not survive (ui/shell/workers.py)
+    qtbot.addWidget(form)
     assert form.record is not None and form.record.id == "mar-5"
+    settle(qtbot)  # its lot list's read is back before the form goes
 
 
 def test_every_record_table_model_passes_qtmodeltester(ctx, engine, qtbot, qtmodeltester,
