@@ -17,35 +17,26 @@ settings file are used; nothing of the user's is touched.
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from screenshots import SEED, TODAY, busiest_patient, settle  # noqa: E402
+from screenshots import TODAY, busiest_patient, demo_database, settle  # noqa: E402
 
 
 def main(out_dir: Path) -> int:
-    import os
-
-    os.environ["PERDIEM_TODAY"] = TODAY.isoformat()
     from PySide6.QtCore import QSettings
 
-    from models import demo
-    from models.db import open_database, unit_of_work
+    from models.db import unit_of_work
     from tests.support.all_dialogs import dialogs
     from ui.shell.app import make_application
     from ui.shell.context import AppContext
     from ui.shell.main_window import MainWindow
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="perdiem-dialogs-"))
-    url = f"sqlite:///{tmp / 'perdiem-demo.sqlite'}"
-    engine = open_database(url)
-    with unit_of_work(engine) as session:
-        demo.load_demo(session, actor="demo", seed=SEED, today=TODAY)
+    tmp, url, engine = demo_database("perdiem-dialogs-")
     with unit_of_work(engine) as session:
         patient_id = busiest_patient(session, TODAY.replace(day=1), TODAY)
 

@@ -93,25 +93,35 @@ def shoot_computing(app, window, calendar, path: Path) -> None:
     settle(app)
 
 
-def main(out_dir: Path) -> int:
+def demo_database(prefix: str):
+    """A temporary database holding the demo pharmacy (SEED on TODAY), PERDIEM_TODAY set to
+    TODAY for every view: (its folder, its URL, the open engine). Nothing of the user's is
+    touched."""
     import os
 
     os.environ["PERDIEM_TODAY"] = TODAY.isoformat()  # every view's today (models/clock.py)
+    from models import demo
+    from models.db import open_database, unit_of_work
+
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    url = f"sqlite:///{tmp / 'perdiem-demo.sqlite'}"
+    engine = open_database(url)
+    with unit_of_work(engine) as session:
+        demo.load_demo(session, actor="demo", seed=SEED, today=TODAY)
+    return tmp, url, engine
+
+
+def main(out_dir: Path) -> int:
     from PySide6.QtCore import QSettings
 
-    from models import demo
     from models.billing import loading
-    from models.db import open_database, unit_of_work
+    from models.db import unit_of_work
     from ui.shell.app import make_application
     from ui.shell.context import AppContext
     from ui.shell.main_window import MainWindow
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="perdiem-shots-"))
-    url = f"sqlite:///{tmp / 'perdiem-demo.sqlite'}"
-    engine = open_database(url)
-    with unit_of_work(engine) as session:
-        demo.load_demo(session, actor="demo", seed=SEED, today=TODAY)
+    tmp, url, engine = demo_database("perdiem-shots-")
     with unit_of_work(engine) as session:
         patient_id = busiest_patient(session, TODAY.replace(day=1), TODAY)
         held = [d.date for d in loading.billable_days(session, TODAY.replace(day=1), TODAY,

@@ -16,25 +16,20 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from screenshots import SEED, TODAY, settle  # noqa: E402
+from screenshots import TODAY, demo_database, settle  # noqa: E402
 
 
 def main(out_dir: Path) -> int:
-    import os
-
-    os.environ["PERDIEM_TODAY"] = TODAY.isoformat()
     from PySide6.QtCore import QSettings
 
-    from models import demo
     from models.billing import loading
-    from models.db import open_database, unit_of_work
+    from models.db import unit_of_work
     from models.records import clinical, registry
     from models.vocab import ACCESS_DAYS
     from ui.forms.record_forms import make_record_dialog
@@ -44,11 +39,7 @@ def main(out_dir: Path) -> int:
     from ui.shell.main_window import MainWindow
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="perdiem-shots-"))
-    url = f"sqlite:///{tmp / 'perdiem-demo.sqlite'}"
-    engine = open_database(url)
-    with unit_of_work(engine) as session:
-        demo.load_demo(session, actor="demo", seed=SEED, today=TODAY)
+    tmp, url, engine = demo_database("perdiem-shots-")
     with unit_of_work(engine) as session:
         visit = clinical.list_records(session, registry.NURSING_VISIT)[-1]
         tpn = next(o for o in clinical.list_records(session, registry.ORDER) if o.components)

@@ -32,6 +32,21 @@ def _isolated_data(tmp_path, monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(autouse=True)
+def _no_system_keyring(monkeypatch):
+    """No test reads or writes the computer's keyring (a user's real secrets), and none
+    depends on whether the machine running the suite has one: keyring's `fail` backend, in
+    this process and in the processes tests start. A test that wants a keyring sets its own."""
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """GUI tests live in tests/ui, whose conftest ends their Qt objects on the GUI thread."""
     gui = Path(__file__).parent / "ui"
