@@ -48,3 +48,39 @@ def test_two_desks_saving_at_once_never_get_the_same_id(pg_server, pg_example_te
         assert tuple(saved) == (2 * PER_DESK, 2 * PER_DESK)
     finally:
         pg_server.drop(name)
+
+
+def test_a_desk_reading_while_another_imports_sees_before_or_after_never_half(
+        pg_server, pg_migrated_template, demo_template, tmp_path):
+    """Importing is all or nothing for the other desks too: a desk reading the whole time
+    (counts and October's billable days, each read one snapshot) sees the empty pharmacy or
+    the imported one, and nothing in between."""
+    import main
+    from tests.support.databases import copy_database
+
+    source = tmp_path / "demo.sqlite"
+    copy_database(demo_template.path, source)
+    exported = tmp_path / "demo.json"
+    assert main.main(["--db", str(source), "--user", "tester", "export", str(exported)]) == 0
+    name = pg_server.new_name()
+    url = pg_server.create(name, template=pg_migrated_template)
+    stop = tmp_path / "stop"
+    try:
+        reader = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.concurrent_reader", url, str(stop)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+        imported = subprocess.run(
+            [sys.executable, "main.py", "--db", url, "--user", "tester", "import", "-q",
+             str(exported)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+        stop.touch()
+        out, err = reader.communicate(timeout=600)
+        assert imported.returncode == 0, imported.stderr
+        assert reader.returncode == 0, err
+        *seen, reads = [line for line in out.split("\n") if line]
+        assert int(reads.removeprefix("reads ")) >= 5  # it read while the import ran
+        assert seen[0] == "0 0 0 0" and len(seen) == 2, seen  # before, then after: no half
+        patients, orders, entries, days = (int(n) for n in seen[1].split())
+        assert patients == 26 and orders > 26 and entries > 100 and days > 100
+    finally:
+        pg_server.drop(name)
