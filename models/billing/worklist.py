@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from models.billing import loading, month, rules
@@ -25,9 +25,16 @@ from models.billing.visit_data import billable_visits
 from models.billing.visits import FIRST_HOURS, VISIT_REASON_ORDER, VISIT_REASONS
 from models.claims.batches import claimed_days
 from models.records import registry
-from models.records.clinical import list_records
 from models.records.reference import list_authorizations, list_patients
-from models.records.tables import CareNote, Infusion, PrepNote
+from models.records.tables import (
+    Authorization,
+    AuthorizationRead,
+    CareNote,
+    Infusion,
+    Order,
+    OrderRead,
+    PrepNote,
+)
 from models.words import plural
 
 HOLD_DAYS = 31  # holds are looked for over the last month (the days a claim still waits on)
@@ -92,10 +99,30 @@ def _span(dates: list[dt.date]) -> str:
     return f"{_us(first)}–{_us(last)} ({plural(len(set(dates)), 'day')})"
 
 
+def _orders_in_force(session: Session, first: dt.date, last: dt.date) -> list[OrderRead]:
+    """The orders not void that are in force (R2) on some day of first..last: read by their
+    dates, not the pharmacy's every order since it opened."""
+    return [OrderRead.model_validate(o) for o in session.exec(
+        select(Order).where(
+            Order.voided == False, Order.start_date <= last,  # noqa: E712
+            or_(col(Order.end_date).is_(None), col(Order.end_date) >= first),
+            or_(col(Order.discontinued_date).is_(None), col(Order.discontinued_date) >= first))
+        .order_by(Order.start_date, Order.id)).all()]
+
+
+def _authorizations_on(session: Session, day: dt.date) -> list[AuthorizationRead]:
+    """The authorizations whose dates hold `day`, by start date and id."""
+    return [AuthorizationRead.model_validate(a) for a in session.exec(
+        select(Authorization).where(Authorization.start_date <= day,
+                                    Authorization.end_date >= day)
+        .order_by(Authorization.start_date, Authorization.id)).all()]
+
+
 def build_worklist(session: Session, today: dt.date) -> WorkList:
     """Everything of today's list, in the order of SECTIONS (within one: patient, date)."""
     names = {p.id: p.display_name for p in list_patients(session)}
-    orders = list_records(session, registry.ORDER)
+    yesterday = today - dt.timedelta(days=1)
+    orders = _orders_in_force(session, yesterday, today)
     live = [o for o in orders if o.active_on(today)]
     out = WorkList(today)
     add = out.items.append
@@ -103,10 +130,10 @@ def build_worklist(session: Session, today: dt.date) -> WorkList:
     # not yet logged, yesterday and today: an order in force due a dose (the day after its
     # last entry, or its last entry plus the gap between its last two: a weekly order is due
     # a week on) with no entry that day
-    yesterday = today - dt.timedelta(days=1)
     entry_dates: dict[str, set[dt.date]] = defaultdict(set)
     for order_id, day in session.execute(select(Infusion.order_id, Infusion.date).where(
-            Infusion.voided == False, Infusion.date <= today)).all():  # noqa: E712
+            Infusion.voided == False, Infusion.date <= today,  # noqa: E712
+            col(Infusion.order_id).in_([o.id for o in orders]))).all():
         entry_dates[order_id].add(day)
     for o in orders:
         dates = sorted(entry_dates.get(o.id, ()))
@@ -141,7 +168,7 @@ def build_worklist(session: Session, today: dt.date) -> WorkList:
     out.items += _visit_holds(session, start, today, names)
 
     # authorizations in force: ending soon or with few units left (R13's own count)
-    in_force = [a for a in list_authorizations(session) if a.covers(today)]
+    in_force = [a for a in _authorizations_on(session, today) if a.covers(today)]
     # the period's data holds every authorization chain reaching today with its earlier
     # service days (R13's look-back): the units used through today, without a second read
     used = rules.authorization_units(data)
