@@ -111,14 +111,29 @@ def demo_database(prefix: str):
     return tmp, url, engine
 
 
-def main(out_dir: Path) -> int:
+def demo_window(tmp: Path, url: str, engine):
+    """The app's main window on the demo database, the whole screen, shown and settled, with
+    its settings in `tmp`: (the application, the context, the window)."""
     from PySide6.QtCore import QSettings
 
-    from models.billing import loading
-    from models.db import unit_of_work
     from ui.shell.app import make_application
     from ui.shell.context import AppContext
     from ui.shell.main_window import MainWindow
+
+    app = make_application(["perdiem"])
+    ctx = AppContext(engine, "Jordan Reyes, RN", url)
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(ctx, settings, today=lambda: TODAY)
+    window.setGeometry(app.primaryScreen().availableGeometry())
+    window.show()
+    settle(app)
+    return app, ctx, window
+
+
+def main(out_dir: Path) -> int:
+
+    from models.billing import loading
+    from models.db import unit_of_work
 
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp, url, engine = demo_database("perdiem-shots-")
@@ -128,13 +143,7 @@ def main(out_dir: Path) -> int:
                                                         patient_id) if d.status != "billable"]
     held_day = held[0] if held else None
 
-    app = make_application(["perdiem"])
-    ctx = AppContext(engine, "Jordan Reyes, RN", url)
-    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(ctx, settings, today=lambda: TODAY)
-    window.setGeometry(app.primaryScreen().availableGeometry())
-    window.show()
-    settle(app)
+    app, ctx, window = demo_window(tmp, url, engine)
     saved: list[str] = []
 
     def shoot(widget, name: str) -> None:

@@ -22,11 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from screenshots import TODAY, demo_database, settle  # noqa: E402
+from screenshots import TODAY, demo_database, demo_window, settle  # noqa: E402
 
 
 def main(out_dir: Path) -> int:
-    from PySide6.QtCore import QSettings
 
     from models.billing import loading
     from models.db import unit_of_work
@@ -34,9 +33,6 @@ def main(out_dir: Path) -> int:
     from models.vocab import ACCESS_DAYS
     from ui.forms.record_forms import make_record_dialog
     from ui.records.reference import PayerDialog
-    from ui.shell.app import make_application
-    from ui.shell.context import AppContext
-    from ui.shell.main_window import MainWindow
 
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp, url, engine = demo_database("perdiem-shots-")
@@ -49,13 +45,7 @@ def main(out_dir: Path) -> int:
                       if d.basis == ACCESS_DAYS and d.status == "billable"
                       and (d.order_id, d.date) not in dosed)  # a day between doses (R29)
 
-    app = make_application(["perdiem"])
-    ctx = AppContext(engine, "Jordan Reyes, RN", url)
-    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(ctx, settings, today=lambda: TODAY)
-    window.setGeometry(app.primaryScreen().availableGeometry())
-    window.show()
-    settle(app)
+    app, ctx, window = demo_window(tmp, url, engine)
     saved: list[str] = []
 
     def shoot(widget, name: str) -> None:

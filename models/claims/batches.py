@@ -3,7 +3,6 @@
 A day is never billed twice: every export records its claims and the (order, date) days each
 covers, and later drafts leave those days out unless the user asks to rebill, which makes
 replacement claims (frequency 7) naming the claim they replace.
-A little over 400 lines: drafting, recording and listing batches share their queries.
 """
 
 from __future__ import annotations
@@ -105,34 +104,11 @@ def claimed_days(session: Session, patient_id: str | None = None, *,
     A claim that a replacement names is no longer in force, so its days count only when the
     replacement holds them too; a void (frequency 8) holds none: its days are billable again
     (models/claims/sent.py)."""
-    day, claim, batch = ClaimDay.__table__, Claim.__table__, ClaimBatch.__table__
-    replacement = claim.alias("replacement")
-    query = (select(day.c.order_id, day.c.date, claim.c.id, batch.c.id, batch.c.created_at,
-                    claim.c.patient_account_number, claim.c.frequency_code, batch.c.format,
-                    claim.c.file_name, batch.c.file_name, claim.c.payer_id,
-                    claim.c.payer_claim_number)
-             .join(claim, claim.c.id == day.c.claim_id)
-             .join(batch, batch.c.id == claim.c.batch_id)
-             .where(~select(replacement.c.id)
-                    .where(replacement.c.replaces_claim_id == claim.c.id).exists(),
-                    claim.c.frequency_code != "8")
-             .order_by(claim.c.id))
-    if patient_id:
-        query = query.where(claim.c.patient_id == patient_id)
-    if start is not None:
-        query = query.where(day.c.date >= start)
-    if end is not None:
-        query = query.where(day.c.date <= end)
-    out: dict[tuple[str, dt.date], ClaimedInfo] = {}
-    for (order_id, date, claim_id, batch_id, created_at, account, frequency, fmt, claim_file,
-         batch_file, payer_id, payer_claim_number) in session.execute(query):
-        out[(order_id, date)] = ClaimedInfo(
-            claim_id=claim_id, batch_id=batch_id, batch_created_at=created_at,
-            account_number=account, frequency_code=frequency, format=fmt,
-            file_name=claim_file or batch_file, payer_id=payer_id,
-            payer_claim_number=payer_claim_number,
-        )
-    return out
+    day = ClaimDay.__table__
+    window = [*([day.c.date >= start] if start is not None else []),
+              *([day.c.date <= end] if end is not None else [])]
+    return dict(held_days.held_in_force(session, day, (day.c.order_id, day.c.date),
+                                        patient_id, *window))
 
 
 def _check_request(start: dt.date, end: dt.date, fmt: str) -> None:

@@ -17,8 +17,9 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from models.claims.claim import ClaimedInfo
 from models.errors import Conflict
-from models.records.tables import Claim, ClaimDay
+from models.records.tables import Claim, ClaimBatch, ClaimDay
 
 VOID = "8"
 BILLED_MEANWHILE = "Someone else just billed these days; refresh."
@@ -57,3 +58,36 @@ def insert_days(session: Session, rows: list[dict[str, Any]]) -> None:
     except IntegrityError as exc:
         raise billed_meanwhile("The database refused a service day already in another claim; "
                                "nothing was recorded.") from exc
+
+
+def held_in_force(session: Session, held: Any, keys: tuple[Any, ...],
+                  patient_id: str | None = None, *where: Any) -> list[tuple[tuple, ClaimedInfo]]:
+    """What the claims in force hold, from `held` (claim_day's or claim_visit's table): for
+    each row its `keys` columns and the claim and batch that bill it. A claim that a
+    replacement names is no longer in force; a void (frequency 8) holds nothing (its days and
+    visits are billable again: models/claims/sent.py). One query of plain rows."""
+    claim, batch = Claim.__table__, ClaimBatch.__table__
+    replacement = claim.alias("replacement")
+    query = (select(*keys, claim.c.id, batch.c.id, batch.c.created_at,
+                    claim.c.patient_account_number, claim.c.frequency_code, batch.c.format,
+                    claim.c.file_name, batch.c.file_name, claim.c.payer_id,
+                    claim.c.payer_claim_number)
+             .join(claim, claim.c.id == held.c.claim_id)
+             .join(batch, batch.c.id == claim.c.batch_id)
+             .where(~select(replacement.c.id)
+                    .where(replacement.c.replaces_claim_id == claim.c.id).exists(),
+                    claim.c.frequency_code != "8", *where)
+             .order_by(claim.c.id))
+    if patient_id:
+        query = query.where(claim.c.patient_id == patient_id)
+    out = []
+    n = len(keys)
+    for row in session.execute(query):
+        (claim_id, batch_id, created_at, account, frequency, fmt, claim_file, batch_file,
+         payer_id, payer_claim_number) = row[n:]
+        out.append((tuple(row[:n]), ClaimedInfo(
+            claim_id=claim_id, batch_id=batch_id, batch_created_at=created_at,
+            account_number=account, frequency_code=frequency, format=fmt,
+            file_name=claim_file or batch_file, payer_id=payer_id,
+            payer_claim_number=payer_claim_number)))
+    return out

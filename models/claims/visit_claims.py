@@ -20,10 +20,9 @@ from models.billing.rules import BILLABLE
 from models.billing.visit_data import load_visit_data
 from models.billing.visits import VisitResult, evaluate_visits, visit_price
 from models.claims.claim import VISIT, ClaimedInfo, ClaimLine, money
+from models.claims.held_days import held_in_force
 from models.claims.layout import expected_amount
 from models.records.tables import (
-    Claim,
-    ClaimBatch,
     ClaimVisit,
     NursingVisitRead,
     Order,
@@ -68,29 +67,9 @@ def visit_lines(results: Iterable[VisitResult], records: Mapping[str, NursingVis
 def claimed_visits(session: Session, patient_id: str | None = None) -> dict[str, ClaimedInfo]:
     """The visits a claim in force bills: visit id -> the claim and batch (a replaced claim's
     and a void's visits are free again, as for days in batches.claimed_days)."""
-    cv, claim, batch = ClaimVisit.__table__, Claim.__table__, ClaimBatch.__table__
-    replacement = claim.alias("replacement")
-    query = (select(cv.c.visit_id, claim.c.id, batch.c.id, batch.c.created_at,
-                    claim.c.patient_account_number, claim.c.frequency_code, batch.c.format,
-                    claim.c.file_name, batch.c.file_name, claim.c.payer_id,
-                    claim.c.payer_claim_number)
-             .join(claim, claim.c.id == cv.c.claim_id)
-             .join(batch, batch.c.id == claim.c.batch_id)
-             .where(~select(replacement.c.id)
-                    .where(replacement.c.replaces_claim_id == claim.c.id).exists(),
-                    claim.c.frequency_code != "8")
-             .order_by(claim.c.id))
-    if patient_id:
-        query = query.where(claim.c.patient_id == patient_id)
-    out = {}
-    for (visit_id, claim_id, batch_id, created_at, account, frequency, fmt, claim_file,
-         batch_file, payer_id, payer_claim_number) in session.execute(query):
-        out[visit_id] = ClaimedInfo(
-            claim_id=claim_id, batch_id=batch_id, batch_created_at=created_at,
-            account_number=account, frequency_code=frequency, format=fmt,
-            file_name=claim_file or batch_file, payer_id=payer_id,
-            payer_claim_number=payer_claim_number)
-    return out
+    cv = ClaimVisit.__table__
+    return {key[0]: info for key, info in held_in_force(session, cv, (cv.c.visit_id,),
+                                                         patient_id)}
 
 
 def visit_billing(session: Session, start: dt.date, end: dt.date, today: dt.date,
